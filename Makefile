@@ -1,0 +1,76 @@
+# The few commands everyone runs. `make report` and `make test` set up on their own:
+# inside an activated conda env (environment.yml) or virtualenv they use it; otherwise they
+# create .venv with Python 3.11 and install the project with its pinned ranges.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+ifneq ($(strip $(CONDA_PREFIX)),)
+  ifneq ($(CONDA_DEFAULT_ENV),base)
+    ENV_PREFIX := $(CONDA_PREFIX)
+    PIP_FLAGS := --no-deps
+  endif
+endif
+ifneq ($(strip $(VIRTUAL_ENV)),)
+  ENV_PREFIX ?= $(VIRTUAL_ENV)
+endif
+ENV_PREFIX ?= $(CURDIR)/.venv
+PYTHON := $(ENV_PREFIX)/bin/python
+STAMP := $(ENV_PREFIX)/.jcog1017-installed
+BOOTSTRAP_PYTHON ?= $(shell command -v python3.11 || command -v python3)
+
+PARAMS ?= params/default.yaml
+RUN_DIR ?= runs/default
+WORKERS ?= 2
+
+.PHONY: help setup report run preview quarto test test-fast lab data bench r-fixtures clean
+
+help:
+	@echo "make report   run every notebook on the bundled data, then render (Quarto or HTML preview)"
+	@echo "make test     run the test suite"
+	@echo "make lab      open JupyterLab on notebooks/"
+	@echo "make data     regenerate the synthetic dataset in data/"
+	@echo "make bench    run the benchmarks (benchmarks/)"
+	@echo "make r-fixtures  regenerate R reference values (needs Rscript)"
+
+$(ENV_PREFIX)/bin/python:
+	$(BOOTSTRAP_PYTHON) -m venv $(ENV_PREFIX)
+
+$(STAMP): pyproject.toml | $(ENV_PREFIX)/bin/python
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet $(PIP_FLAGS) -e ".[dev,lab]"
+	$(PYTHON) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(ENV_PREFIX)/bin/jcog1017-run $(PARAMS) --workers $(WORKERS)
+
+report: run
+	@if command -v quarto >/dev/null 2>&1; then \
+	  $(PYTHON) -m helpers.render quarto $(PARAMS); \
+	else \
+	  $(PYTHON) -m helpers.render preview $(PARAMS); \
+	fi
+
+test: setup
+	$(PYTHON) -m pytest -n $(WORKERS) $(PYTEST_ARGS)
+
+test-fast: setup
+	$(PYTHON) -m pytest -n $(WORKERS) -m "not slow" $(PYTEST_ARGS)
+
+lab: setup
+	cd notebooks && $(ENV_PREFIX)/bin/jupyter lab
+
+data: setup
+	$(ENV_PREFIX)/bin/jcog1017-synthetic data
+
+bench: setup
+	$(PYTHON) benchmarks/bench_survival.py
+	$(PYTHON) benchmarks/bench_report.py
+
+r-fixtures:
+	Rscript validation/r/reference.R tests/fixtures/r
+
+clean:
+	rm -rf runs _site _book .pytest_cache
