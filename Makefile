@@ -70,7 +70,8 @@ bench: setup
 	$(PYTHON) benchmarks/bench_report.py
 
 r-fixtures:
-	Rscript validation/r/reference.R tests/fixtures/r
+	Rscript validation/r/datasets.R tests/fixtures/r/data
+	for script in validation/r/reference_*.R; do Rscript $$script tests/fixtures/r || exit 1; done
 
 clean:
 	rm -rf runs _site _book .pytest_cache
