@@ -1,0 +1,138 @@
+"""Kaplan-Meier plot with a numbers-at-risk table aligned under the time axis."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.offsetbox import AnchoredText
+from mpl_toolkits.axes_grid1 import make_axes_locatable
+
+from ._style import PRINT_STYLE, arm_colors
+
+MAIN_LABEL = "km"
+RISK_LABEL = "numbers at risk"
+
+
+def numbers_at_risk(curve: pd.DataFrame, times) -> pd.Series:
+    """Numbers at risk at ``times`` (months) from a survfit-style table with ``time`` and
+    ``n_risk`` (one row per distinct time): n_risk of the first row at or after t, 0 after the
+    last time."""
+    table = curve.sort_values("time")
+    t = table["time"].to_numpy(float)
+    n = table["n_risk"].to_numpy()
+    idx = np.searchsorted(t, np.asarray(times, float), side="left")
+    values = np.where(idx < len(t), n[np.minimum(idx, len(t) - 1)], 0)
+    return pd.Series(values.astype(int), index=list(times))
+
+
+def _step_data(curve: pd.DataFrame) -> pd.DataFrame:
+    table = curve.sort_values("time").reset_index(drop=True)
+    if len(table) == 0 or table["time"].iloc[0] > 0:
+        start = pd.DataFrame({"time": [0.0], "surv": [1.0], "lower": [1.0], "upper": [1.0]})
+        table = pd.concat([start, table], ignore_index=True)
+    return table
+
+
+def km_plot(
+    curves: Mapping[str, pd.DataFrame],
+    at_risk: pd.DataFrame | None = None,
+    *,
+    ax=None,
+    colors: Mapping[str, object] | None = None,
+    title: str | None = None,
+    xlabel: str = "Months since randomisation",
+    ylabel: str = "Overall survival",
+    annotation: str | None = None,
+    risk_times=None,
+    xmax: float | None = None,
+    show_ci: bool = True,
+    annotation_loc: str = "lower left",
+    figsize: tuple[float, float] = (7.0, 5.0),
+):
+    """Kaplan-Meier step curves per arm with censor marks (+), optional pointwise CI bands,
+    a numbers-at-risk table under the time axis, and an annotation box.
+
+    ``curves``: label -> survfit-style table with columns ``time`` (months), ``surv``,
+    ``lower``, ``upper`` (CI at whatever level the caller computed), ``n_censor`` and, when
+    ``at_risk`` is None, ``n_risk``. Curves start at (0, 1).
+    ``at_risk``: DataFrame, index = curve labels, columns = times (months), values = numbers
+    at risk; None computes it from ``n_risk`` at ``risk_times`` (default every 12 months).
+    ``annotation``: text (e.g. medians, HR with CI, p), drawn in a box at ``annotation_loc``.
+    Draws on ``ax`` when given (the risk table is appended below it), else on a new
+    ``figsize`` figure. Returns the Figure; its main Axes has label ``"km"`` and the
+    numbers-at-risk Axes ``"numbers at risk"``.
+    """
+    labels = list(curves)
+    colors = dict(colors) if colors is not None else arm_colors(labels)
+    if xmax is None:
+        xmax = max(float(c["time"].max()) for c in curves.values())
+    if at_risk is not None:
+        risk_times = [float(t) for t in at_risk.columns]
+    elif risk_times is None:
+        risk_times = list(np.arange(0, xmax + 1e-9, 12.0))
+    if at_risk is None:
+        at_risk = pd.DataFrame({label: numbers_at_risk(curves[label], risk_times) for label in labels}).T
+    at_risk = at_risk.loc[[label for label in labels if label in at_risk.index]]
+
+    with plt.rc_context(PRINT_STYLE):
+        n_rows = len(at_risk)
+        risk_ax = None
+        if ax is None:
+            fig, (ax, risk_ax) = plt.subplots(
+                2, 1, sharex=True, figsize=figsize, layout="constrained",
+                gridspec_kw={"height_ratios": [4.0, 0.3 * (n_rows + 1)], "hspace": 0.06},
+            )
+        fig = ax.figure
+        ax.set_label(MAIN_LABEL)
+        for label in labels:
+            steps = _step_data(curves[label])
+            color = colors[label]
+            ax.step(steps["time"], steps["surv"], where="post", color=color, lw=1.6, label=label)
+            if show_ci and {"lower", "upper"} <= set(steps.columns):
+                ax.fill_between(steps["time"], steps["lower"], steps["upper"], step="post",
+                                color=color, alpha=0.15, lw=0)
+            if "n_censor" in steps.columns:
+                cens = steps[steps["n_censor"].fillna(0) > 0]
+                ax.plot(cens["time"], cens["surv"], ls="none", marker="+", ms=6, mew=1.1,
+                        color=color)
+        ax.set_xlim(0, xmax)
+        ax.set_ylim(0, 1.02)
+        ax.set_xticks(risk_times)
+        ax.tick_params(axis="x", labelbottom=True)
+        ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        if title:
+            ax.set_title(title, loc="left")
+        ax.legend(loc="upper right", frameon=False, handlelength=1.8)
+        if annotation:
+            box = AnchoredText(annotation, loc=annotation_loc, frameon=True, borderpad=0.6,
+                               prop={"size": PRINT_STYLE["font.size"]})
+            box.patch.set(edgecolor="0.6", facecolor="white", alpha=0.9, boxstyle="round,pad=0.3")
+            ax.add_artist(box)
+
+        if risk_ax is None:
+            risk_ax = make_axes_locatable(ax).append_axes(
+                "bottom", size=0.22 * (n_rows + 1), pad=0.6, sharex=ax
+            )
+        risk_ax.set_label(RISK_LABEL)
+        risk_ax.set_ylim(n_rows - 0.5, -0.5)
+        for row, label in enumerate(at_risk.index):
+            for t, n in zip(risk_times, at_risk.loc[label]):
+                if t <= xmax:
+                    risk_ax.text(t, row, f"{int(n)}", ha="center", va="center",
+                                 color=colors.get(label, "black"))
+        risk_ax.set_yticks(range(n_rows), list(at_risk.index))
+        for tick, label in zip(risk_ax.get_yticklabels(), at_risk.index):
+            tick.set_color(colors.get(label, "black"))
+        risk_ax.tick_params(axis="both", length=0, labelbottom=False)
+        risk_ax.tick_params(axis="y", pad=14)
+        for spine in risk_ax.spines.values():
+            spine.set_visible(False)
+        risk_ax.set_title("Number at risk", loc="left", fontsize=PRINT_STYLE["font.size"],
+                          fontweight="bold", pad=3)
+    return fig
