@@ -1,0 +1,250 @@
+"""The papermill parameter set shared by all notebooks, validated.
+
+A parameter file (``params/*.yaml``) holds a top-level ``parameters:`` mapping shared by all
+notebooks and an optional ``notebooks:`` mapping of per-notebook overrides keyed by notebook
+stem (``03_overall_survival: {conf_level: 0.99}``). Bad names, types or values raise
+:class:`~helpers.errors.ParameterError` naming the parameter and the file. Relative paths
+(``data_dir``, ``output_dir``) are relative to the repository root, not the working directory.
+
+Only PyYAML is imported here: the runner decides what is unchanged without pandas.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from helpers.errors import ParameterError
+
+#: The repository root: relative ``data_dir``/``output_dir`` are resolved against it.
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+DATA_FORMATS = ("auto", "csv", "parquet", "xpt", "sas7bdat")
+SIDED = ("one-sided", "two-sided")
+TIES = ("efron", "breslow")
+KM_CONF_TYPES = ("log-log", "log", "plain")
+TIME_UNITS = ("months",)
+
+
+def _default_strata() -> list[str]:
+    from helpers.dataset import DEFAULT_STRATA  # imports pandas: only when a default is needed
+
+    return list(DEFAULT_STRATA)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One parameter: a check returning the clean value (or raising ``ValueError``) and a default."""
+
+    check: Callable[[Any], Any]
+    default: Any = None
+    default_factory: Callable[[], Any] | None = None
+
+    def default_value(self) -> Any:
+        return self.default_factory() if self.default_factory else self.default
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected a non-empty string, got {value!r}")
+    return value
+
+
+def _choice(*choices: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in choices:
+            raise ValueError(f"expected one of {', '.join(map(repr, choices))}, got {value!r}")
+        return value
+
+    return check
+
+
+def _probability(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number in (0, 1), got {value!r}")
+    if not 0 < value < 1:
+        raise ValueError(f"must lie strictly between 0 and 1, got {value!r}")
+    return float(value)
+
+
+def _column_name(value: Any) -> str:
+    value = _str(value)
+    if not value.replace("_", "").isalnum():
+        raise ValueError(f"expected a column name, got {value!r}")
+    return value
+
+
+def _column_list(value: Any) -> list[str]:
+    if isinstance(value, str) or not isinstance(value, list):
+        raise ValueError(f"expected a list of column names, got {value!r}")
+    names = [_column_name(item) for item in value]
+    if len(set(names)) != len(names):
+        raise ValueError(f"column names repeat in {value!r}")
+    return names
+
+
+def _landmarks(value: Any) -> list[float]:
+    if isinstance(value, str) or not isinstance(value, list) or not value:
+        raise ValueError(f"expected a non-empty list of months, got {value!r}")
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, (int, float)) or item <= 0:
+            raise ValueError(f"expected positive numbers of months, got {item!r}")
+    if sorted(value) != value or len(set(value)) != len(value):
+        raise ValueError(f"expected increasing months, got {value!r}")
+    return list(value)
+
+
+def _iso_date(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, _dt.date):  # YAML reads an unquoted 2020-06-30 as a date
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    raise ValueError(f"expected an ISO date (YYYY-MM-DD) or null, got {value!r}")
+
+
+SPECS: dict[str, Spec] = {
+    "run_label": Spec(_str, "interactive"),
+    "data_dir": Spec(_str, "data"),
+    "data_format": Spec(_choice(*DATA_FORMATS), "auto"),
+    "population": Spec(_column_name, "ITTFL"),
+    "endpoint": Spec(_column_name, "OS"),
+    "conf_level": Spec(_probability, 0.95),
+    "primary_conf_level": Spec(_probability, 0.90),
+    "sided": Spec(_choice(*SIDED), "one-sided"),
+    "strata": Spec(_column_list, default_factory=_default_strata),
+    "ties": Spec(_choice(*TIES), "efron"),
+    "km_conf_type": Spec(_choice(*KM_CONF_TYPES), "log-log"),
+    "time_unit": Spec(_choice(*TIME_UNITS), "months"),
+    "landmarks_months": Spec(_landmarks, default_factory=lambda: [36, 60]),
+    "data_cut": Spec(_iso_date, None),
+    "output_dir": Spec(_str, "runs/interactive"),
+}
+
+#: Parameters naming ADSL columns, checked against the data by :func:`check_columns`.
+COLUMN_PARAMETERS = ("population", "strata")
+
+
+def validate(values: Mapping[str, Any], source: str = "parameters",
+             fill_defaults: bool = True) -> dict[str, Any]:
+    """Checked copy of ``values``; with ``fill_defaults`` every parameter is present.
+
+    ``source`` names where the values come from (a file) in error messages.
+    """
+    if not isinstance(values, Mapping):
+        raise ParameterError(f"{source}: parameters must be a mapping, got {type(values).__name__}")
+    clean: dict[str, Any] = {}
+    for name, value in values.items():
+        spec = SPECS.get(name)
+        if spec is None:
+            close = difflib.get_close_matches(str(name), SPECS, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise ParameterError(f"{source}: unknown parameter {name!r}{hint} "
+                                 f"(known: {', '.join(SPECS)})")
+        try:
+            clean[name] = spec.check(value)
+        except ValueError as exc:
+            raise ParameterError(f"{source}: parameter {name!r}: {exc}") from None
+    if fill_defaults:
+        for name, spec in SPECS.items():
+            if name not in clean:
+                clean[name] = spec.default_value()
+    return {name: clean[name] for name in SPECS if name in clean}
+
+
+def resolve_path(path: str | os.PathLike) -> Path:
+    """``path`` as an absolute path; a relative one is taken relative to the repository root."""
+    path = Path(path).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+@dataclass(frozen=True)
+class ParameterFile:
+    """A parsed parameter file: shared ``parameters`` and per-notebook ``overrides``.
+
+    Values are validated but defaults are not filled in (that may import pandas); use
+    :meth:`for_notebook` for the complete set a notebook receives.
+    """
+
+    path: Path
+    parameters: dict[str, Any]
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def given(self, notebook: str) -> dict[str, Any]:
+        """Parameters given for ``notebook`` in the file (shared, then its overrides)."""
+        return {**self.parameters, **self.overrides.get(notebook, {})}
+
+    def for_notebook(self, notebook: str) -> dict[str, Any]:
+        """The complete parameter set of ``notebook``, defaults filled in."""
+        return validate(self.given(notebook), str(self.path))
+
+    @property
+    def output_dir(self) -> Path:
+        """The run directory, absolute."""
+        return resolve_path(self.parameters.get("output_dir", SPECS["output_dir"].default))
+
+    @property
+    def run_label(self) -> str:
+        return self.parameters.get("run_label", self.path.stem)
+
+
+def load_parameter_file(path: str | os.PathLike) -> ParameterFile:
+    """Read and validate a parameter file (see the module docstring for its shape)."""
+    import yaml
+
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ParameterError(f"{source}: cannot read parameter file ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{source}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ParameterError(f"{source}: expected a mapping with 'parameters' and 'notebooks'")
+    unknown = set(data) - {"parameters", "notebooks"}
+    if unknown:
+        raise ParameterError(f"{source}: unknown top-level key(s) {', '.join(sorted(map(str, unknown)))}"
+                             " (expected 'parameters' and optionally 'notebooks')")
+    shared = validate(data.get("parameters") or {}, source, fill_defaults=False)
+    notebooks = data.get("notebooks") or {}
+    if not isinstance(notebooks, dict):
+        raise ParameterError(f"{source}: 'notebooks' must map notebook names to parameters")
+    overrides = {}
+    for name, values in notebooks.items():
+        overrides[str(name)] = validate(values or {}, f"{source}: notebooks.{name}",
+                                        fill_defaults=False)
+        if "output_dir" in overrides[str(name)]:
+            raise ParameterError(f"{source}: notebooks.{name}: parameter 'output_dir' "
+                                 "is per run, not per notebook")
+    return ParameterFile(path, shared, overrides)
+
+
+def check_columns(params: Mapping[str, Any], adsl_columns: Iterable[str],
+                  names: Iterable[str] = COLUMN_PARAMETERS) -> None:
+    """Raise ParameterError when a parameter names a column that ADSL does not have.
+
+    ``names`` are the parameters holding column names (a name or a list of names); the
+    message names the parameter, the unknown column and close matches among ``adsl_columns``.
+    """
+    columns = list(adsl_columns)
+    for name in names:
+        value = params.get(name)
+        if value is None:
+            continue
+        for column in [value] if isinstance(value, str) else value:
+            if column not in columns:
+                close = difflib.get_close_matches(column, columns, n=3)
+                hint = f"; close matches: {', '.join(close)}" if close else ""
+                raise ParameterError(f"parameter {name!r}: column {column!r} is not in ADSL{hint}")
