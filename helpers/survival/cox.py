@@ -54,7 +54,8 @@ def _jsonable(v):
         return None
     return v
 
-__all__ = ["CoxFit", "ModelTest", "HazardRatio", "cox_fit", "cox_hazard_ratio", "cox_table"]
+__all__ = ["CoxFit", "ModelTest", "HazardRatio", "cox_fit", "cox_hazard_ratio", "cox_table",
+           "design_matrix", "strata_labels", "arm_indicator"]
 
 EPS = 1e-9  # R coxph.control(eps)
 MAX_ITER = 20  # R coxph.control(iter.max)
@@ -266,3 +267,127 @@ def cox_fit(time, event, X, strata=None, ties: str = "efron", conf_level: float 
         conf_level=conf_level, var=var, terms={nm: [i] for i, nm in enumerate(names)},
         _design=des,
     )
+
+
+@dataclass
+class HazardRatio(JsonMixin):
+    """Treatment hazard ratio (experimental vs control) from a (stratified, adjusted) Cox model.
+
+    ``hr``/``lower``/``upper`` Wald at ``conf_level``; ``p_wald`` two-sided Wald p of the
+    treatment coefficient; ``p_score`` and ``p_lr`` two-sided score and likelihood-ratio
+    tests of the treatment term given the strata and covariates (without covariates these are
+    R's ``sctest``/``logtest``; ``p_score`` is then the stratified log-rank p). ``fit`` holds
+    the full ``CoxFit`` (left out of ``to_dict()``).
+    """
+
+    arm: str
+    experimental: object
+    control: object
+    hr: float
+    lower: float
+    upper: float
+    conf_level: float
+    coef: float
+    se: float
+    p_wald: float
+    p_score: float
+    p_lr: float
+    n: int
+    events: int
+    strata: list[str]
+    covariates: list[str]
+    ties: str
+    fit: CoxFit = field(repr=False)
+    wald_test: ModelTest = field(repr=False, default=None)
+    score_test: ModelTest = field(repr=False, default=None)
+    lr_test: ModelTest = field(repr=False, default=None)
+
+    _json_exclude = ("fit",)
+
+
+def _dummies(s: pd.Series, name: str) -> pd.DataFrame:
+    """Treatment-coded dummies of a categorical, first sorted level the reference."""
+    levels = sorted(s.unique().tolist())
+    return pd.DataFrame({f"{name}={lv}": (s == lv).astype(float) for lv in levels[1:]},
+                        index=s.index)
+
+
+def design_matrix(df: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, dict]:
+    """Numeric columns as is, others as treatment-coded dummies; returns (X, term -> cols)."""
+    parts, terms, j = [], {}, 0
+    for c in columns:
+        s = df[c]
+        if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+            block = _dummies(s.astype(str) if pd.api.types.is_bool_dtype(s) else s, c)
+        else:
+            block = s.astype(float).to_frame(c)
+        parts.append(block)
+        terms[c] = list(range(j, j + block.shape[1]))
+        j += block.shape[1]
+    x = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=df.index)
+    return x, terms
+
+
+def strata_labels(df: pd.DataFrame, strata: list[str] | None):
+    """One stratum label per row combining the columns (as R's ``strata(a, b)``), or None."""
+    if not strata:
+        return None
+    return df[strata].astype(str).agg("\x1f".join, axis=1).to_numpy()
+
+
+def arm_indicator(s: pd.Series, experimental) -> tuple[np.ndarray, object]:
+    """1 for ``experimental``, 0 for the other level; error unless exactly two levels."""
+    levels = pd.unique(s)
+    if len(levels) != 2 or experimental not in set(levels.tolist()):
+        raise ValueError(f"arm must have exactly two levels including {experimental!r}; "
+                         f"found {sorted(map(str, levels))}")
+    control = next(lv for lv in levels.tolist() if lv != experimental)
+    return (s == experimental).to_numpy(dtype=float), control
+
+
+def cox_hazard_ratio(df: pd.DataFrame, time: str, event: str, arm: str, experimental,
+                     strata: list[str] | None = None, covariates: list[str] | None = None,
+                     ties: str = "efron", conf_level: float = 0.95) -> HazardRatio:
+    """Hazard ratio of ``arm == experimental`` vs the other arm level (R: ``coxph(Surv(time,
+    event) ~ arm + covariates + strata(strata))``). Complete cases of the used columns.
+
+    ``event`` 0/1 (1 = event); ``strata`` column names combined into one stratum variable;
+    ``covariates`` numeric columns as is, others dummy-coded (first sorted level reference).
+    """
+    strata, covariates = list(strata or []), list(covariates or [])
+    if isinstance(strata, str) or isinstance(covariates, str):
+        raise TypeError("strata and covariates are lists of column names")
+    used = [time, event, arm, *strata, *covariates]
+    d = df[used].dropna()
+    z, control = arm_indicator(d[arm], experimental)
+    xcov, cterms = design_matrix(d, covariates)
+    x = pd.concat([pd.Series(z, index=d.index, name=f"{arm}={experimental}"), xcov], axis=1)
+    st = strata_labels(d, strata)
+    t, e = d[time].to_numpy(float), d[event].to_numpy()
+    fit = cox_fit(t, e, x, strata=st, ties=ties, conf_level=conf_level)
+    fit.terms = {arm: [0], **{k: [i + 1 for i in v] for k, v in cterms.items()}}
+    if covariates:  # tests of the treatment term given covariates: reduced model at arm = 0
+        red = cox_fit(t, e, xcov, strata=st, ties=ties, conf_level=conf_level)
+        at0 = cox_fit(t, e, x, strata=st, ties=ties, init=np.r_[0.0, red.coef], max_iter=0)
+        score_test = _chisq(at0.score_test.statistic, 1)
+        lr_test = _chisq(2 * (fit.loglik[1] - red.loglik[1]), 1)
+    else:
+        score_test, lr_test = fit.score_test, fit.lr_test
+    return HazardRatio(
+        arm=arm, experimental=experimental, control=control, hr=float(fit.hr[0]),
+        lower=float(fit.lower[0]), upper=float(fit.upper[0]), conf_level=conf_level,
+        coef=float(fit.coef[0]), se=float(fit.se[0]), p_wald=float(fit.p[0]),
+        p_score=score_test.p, p_lr=lr_test.p, n=fit.n, events=fit.events, strata=strata,
+        covariates=covariates, ties=ties, fit=fit, wald_test=_chisq(fit.z[0] ** 2, 1),
+        score_test=score_test, lr_test=lr_test,
+    )
+
+
+def cox_table(fit_or_hr: CoxFit | HazardRatio) -> pd.DataFrame:
+    """One row per model term: term, HR, lower, upper (Wald CI at the fit's conf_level), p
+    (two-sided Wald). The CI level is in ``DataFrame.attrs['conf_level']``."""
+    fit = fit_or_hr.fit if isinstance(fit_or_hr, HazardRatio) else fit_or_hr
+    out = pd.DataFrame({"term": fit.names, "HR": fit.hr, "lower": fit.lower,
+                        "upper": fit.upper, "p": fit.p})
+    out.attrs["conf_level"] = fit.conf_level
+    return out
