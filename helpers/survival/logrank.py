@@ -1,0 +1,161 @@
+"""Log-rank test, unstratified or stratified, equal to R's ``survival::survdiff`` (rho = 0).
+
+Times in any unit (months for the trial). k >= 2 groups: chi-square on k - 1 df from the
+observed minus expected events and their hypergeometric variance, both summed over strata
+when ``strata`` is given (``survdiff(Surv(time, event) ~ group + strata(s))``). For two
+groups, a one-sided p in the pre-specified direction "experimental arm better":
+z = (O - E) / sqrt(V) of the experimental group, p_one_sided = Phi(z), small when the
+experimental arm has fewer events than expected.
+
+Own vectorised numpy code (one sort, bincounts and cumulative sums per stratum): lifelines
+has no stratified log-rank and its ``logrank_test`` is slow at 1e6 rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .km import as_time_event, group_codes
+from .results import JsonResult
+
+__all__ = ["LogRankResult", "logrank_test", "logrank_components"]
+
+
+@dataclass(frozen=True, eq=False)
+class LogRankResult(JsonResult):
+    """Log-rank test result (as R's survdiff).
+
+    ``groups``: labels in sorted order; ``n``, ``observed``, ``expected``: per group, aligned
+    with ``groups`` (summed over strata); ``variance``: k x k variance matrix of O - E;
+    ``chisq`` on ``df`` = (groups with expected > 0) - 1 degrees of freedom, ``p_two_sided``
+    its upper tail. Two groups with ``experimental`` given: ``z`` = (O - E)/sqrt(V) of the
+    experimental group and ``p_one_sided`` = Phi(z); otherwise both NaN. ``strata``: stratum
+    labels (empty list when unstratified).
+    """
+
+    groups: list
+    n: np.ndarray
+    observed: np.ndarray
+    expected: np.ndarray
+    variance: np.ndarray
+    chisq: float
+    df: int
+    p_two_sided: float
+    experimental: Any = None
+    z: float = float("nan")
+    p_one_sided: float = float("nan")
+    strata: list = field(default_factory=list)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per group: group, n, observed, expected, o_minus_e, variance (diagonal)."""
+        return pd.DataFrame(
+            {
+                "group": self.groups,
+                "n": self.n,
+                "observed": self.observed,
+                "expected": self.expected,
+                "o_minus_e": self.observed - self.expected,
+                "variance": np.diag(self.variance),
+            }
+        )
+
+
+def logrank_components(
+    time: np.ndarray, event: np.ndarray, group_code: np.ndarray, k: int, stratum_code: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Observed, expected (length k) and variance (k x k) of O - E, summed over strata.
+
+    Inputs are validated arrays: group codes 0..k-1 and stratum codes 0..s-1 (int64).
+    At each distinct event time within a stratum with d events among n at risk (n_j in
+    group j): E_j += d n_j / n, V_jl += d (n - d)/(n - 1) * (n_j / n) (delta_jl - n_l / n).
+    """
+    order = np.lexsort((time, stratum_code))
+    t, s, e, g = time[order], stratum_code[order], event[order], group_code[order]
+    new = np.ones(t.size, dtype=bool)
+    new[1:] = (t[1:] != t[:-1]) | (s[1:] != s[:-1])
+    key = np.cumsum(new) - 1
+    n_keys = int(key[-1]) + 1
+    cell = key * k + g
+    leave = np.bincount(cell, minlength=n_keys * k).reshape(n_keys, k)
+    died = np.bincount(cell, weights=e, minlength=n_keys * k).reshape(n_keys, k)
+    # at risk at each (stratum, time): subjects of the stratum with time >= t, i.e. the
+    # reverse cumulative sum of leavers minus that of the following strata
+    rev = np.vstack([np.cumsum(leave[::-1], axis=0)[::-1], np.zeros((1, k), dtype=leave.dtype)])
+    key_stratum = s[new]
+    next_stratum = np.searchsorted(key_stratum, key_stratum, side="right")
+    at_risk = (rev[:-1] - rev[next_stratum]).astype(float)
+    d = died.sum(axis=1)
+    has_event = d > 0
+    at_risk, d = at_risk[has_event], d[has_event]
+    n = at_risk.sum(axis=1)
+    share = at_risk / n[:, None]
+    expected = (share * d[:, None]).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.where(n > 1, d * (n - d) / (n - 1), 0.0)
+    variance = np.diag((w[:, None] * share).sum(axis=0)) - (share * w[:, None]).T @ share
+    return died.sum(axis=0), expected, variance
+
+
+def logrank_test(
+    time: Any, event: Any, group: Any, strata: Any = None, experimental: Any = None
+) -> LogRankResult:
+    """Log-rank test of ``group`` (k >= 2 levels), optionally stratified, as R's survdiff.
+
+    ``time`` in any unit, ``event`` 1 = event, 0 = censored. ``strata``: one stratum label
+    per row (combine several factors into one label beforehand), or None. ``experimental``:
+    label of the experimental arm, for the one-sided p (two groups only).
+    """
+    t, e = as_time_event(time, event)
+    g, labels = group_codes(group)
+    if g.size != t.size:
+        raise ValueError("group differs in length from time")
+    k = len(labels)
+    if k < 2:
+        raise ValueError("the log-rank test needs at least two groups")
+    if strata is None:
+        s, strata_labels = np.zeros(t.size, dtype=np.int64), []
+    else:
+        s, strata_labels = group_codes(strata)
+        if s.size != t.size:
+            raise ValueError("strata differs in length from time")
+    observed, expected, variance = logrank_components(t, e, g, k, s)
+
+    # survdiff: groups with expected > 0 enter; the first of them is dropped before solving
+    used = expected > 0
+    df = int(used.sum()) - 1
+    if df < 1:
+        chisq = 0.0
+    else:
+        o_e = (observed - expected)[used][1:]
+        v = variance[np.ix_(used, used)][1:, 1:]
+        chisq = float(o_e @ np.linalg.solve(v, o_e))
+    p_two = float(stats.chi2.sf(chisq, df)) if df >= 1 else float("nan")
+
+    z = p_one = float("nan")
+    if experimental is not None:
+        if k != 2:
+            raise ValueError("a one-sided p (experimental=...) needs exactly two groups")
+        if experimental not in labels:
+            raise ValueError(f"experimental={experimental!r} is not a group label {labels}")
+        j = labels.index(experimental)
+        z = float((observed[j] - expected[j]) / np.sqrt(variance[j, j]))
+        p_one = float(stats.norm.cdf(z))
+    return LogRankResult(
+        groups=labels,
+        n=np.bincount(g, minlength=k),
+        observed=observed,
+        expected=expected,
+        variance=variance,
+        chisq=chisq,
+        df=df,
+        p_two_sided=p_two,
+        experimental=experimental,
+        z=z,
+        p_one_sided=p_one,
+        strata=strata_labels,
+    )
