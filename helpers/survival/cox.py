@@ -147,6 +147,8 @@ def _design(time, event, x, strata, ties) -> _Design:
     group_last = np.r_[np.flatnonzero(new_group)[1:] - 1, len(ts) - 1]
 
     ev_rows = np.flatnonzero(es == 1)
+    if len(ev_rows) == 0:
+        raise ValueError("no events: the Cox model cannot be fitted")
     ev_gid = gid[ev_rows]
     ev_new = np.r_[True, ev_gid[1:] != ev_gid[:-1]]
     ev_group_start = np.flatnonzero(ev_new)
@@ -245,12 +247,10 @@ def cox_fit(time, event, X, strata=None, ties: str = "efron", conf_level: float 
     if not np.isfinite(x).all() or not np.isfinite(np.asarray(time, float)).all():
         raise ValueError("time and X must be finite (drop missing values first)")
     des = _design(time, event, x, strata, ties)
-    if len(des.ev_rows) == 0:
-        raise ValueError("no events: the Cox model cannot be fitted")
     p = x.shape[1]
     init = np.zeros(p) if init is None else np.asarray(init, dtype=float)
-    beta, ll0, ll, u0, i0, info, it, conv = _newton(des, init, max_iter)
     try:
+        beta, ll0, ll, u0, i0, info, it, conv = _newton(des, init, max_iter)
         var = np.linalg.inv(info)
         score = float(u0 @ np.linalg.solve(i0, u0))
     except np.linalg.LinAlgError as err:

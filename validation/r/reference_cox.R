@@ -3,8 +3,8 @@
 #   Rscript validation/r/reference_cox.R tests/fixtures/r
 # Writes (jsonlite, digits = NA: full precision; deterministic):
 #   cox_models.json    coxph(Surv(time, event) ~ arm01 + covariates + strata(...)), ties
-#                      efron / breslow: coef, se, Wald CI, z, p, loglik, iter, sctest
-#                      (score), waldtest, logtest (LR); treatment tests given covariates
+#                      efron / breslow: coef, se, Wald CI, z, p, loglik, iter, fit$score
+#                      (sctest), fit$wald.test, 2 diff(loglik) (logtest), unrounded; treatment tests given covariates
 #                      (LR vs the model without arm; score at init = c(0, reduced coef)).
 #   cox_zph.json       cox.zph(fit, transform = "km" / "rank" / "identity") tables.
 #   cox_subgroups.json per subgroup level coxph(~ arm01 + strata) on the subset: n and events
@@ -60,9 +60,10 @@ cox_case <- function(spec) {
     lower = unname(s$conf.int[, 3]), upper = unname(s$conf.int[, 4]),
     z = unname(s$coefficients[, "z"]), p = unname(s$coefficients[, "Pr(>|z|)"]),
     loglik = fit$loglik, iter = fit$iter, n = fit$n, events = fit$nevent,
-    wald_test = test3(s$waldtest["test"], s$waldtest["df"]),
-    score_test = test3(s$sctest["test"], s$sctest["df"]),
-    lr_test = test3(s$logtest["test"], s$logtest["df"])
+    # unrounded statistics (summary() rounds them to 2 decimals)
+    wald_test = test3(fit$wald.test, length(coef(fit))),
+    score_test = test3(fit$score, length(coef(fit))),
+    lr_test = test3(2 * (fit$loglik[2] - fit$loglik[1]), length(coef(fit)))
   )
   if (length(covs)) {
     red <- fit_model(d, spec, covs)
