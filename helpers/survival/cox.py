@@ -162,8 +162,12 @@ def _design(time, event, x, strata, ties) -> _Design:
     )
 
 
-def _loglik_score_info(des: _Design, beta: np.ndarray):
-    """Log partial likelihood, score vector and observed information at ``beta``."""
+def _event_terms(des: _Design, beta: np.ndarray):
+    """Per-event terms of the partial likelihood at ``beta`` (eta shifted by its maximum).
+
+    Returns eta (sorted rows), den (risk-set sum of exp(eta), Efron-reduced), mean (weighted
+    covariate mean, (events, p)) and second ((events, p*p): weighted mean of x x^T).
+    """
     n, p = des.x.shape
     eta = des.x @ beta
     eta -= eta.max()  # shift: the partial likelihood is invariant, exp() cannot overflow
@@ -184,10 +188,16 @@ def _loglik_score_info(des: _Design, beta: np.ndarray):
     # one term per event: Efron removes k/d of the tied deaths' sums (Breslow k/d = 0)
     a = np.repeat(risk, d, axis=0) - des.frac[:, None] * np.repeat(dead, d, axis=0)
     den = a[:, 0]
-    mean = a[:, 1:1 + p] / den[:, None]
+    return eta, den, a[:, 1:1 + p] / den[:, None], a[:, 1 + p:] / den[:, None]
+
+
+def _loglik_score_info(des: _Design, beta: np.ndarray):
+    """Log partial likelihood, score vector and observed information at ``beta``."""
+    p = des.x.shape[1]
+    eta, den, mean, second = _event_terms(des, beta)
     loglik = eta[des.ev_rows].sum() - np.log(den).sum()
     score = des.x_dead_sum - mean.sum(axis=0)
-    info = (a[:, 1 + p:] / den[:, None]).sum(axis=0).reshape(p, p) - mean.T @ mean
+    info = second.sum(axis=0).reshape(p, p) - mean.T @ mean
     return loglik, score, info
 
 
