@@ -24,35 +24,19 @@ import numpy as np
 import pandas as pd
 from scipy.special import chdtrc, ndtr, ndtri
 
+from helpers.survival.results import JsonResult, to_jsonable
 
-class JsonMixin:
-    """``to_dict()``: dataclass fields as JSON-ready python (numpy -> float/int/list).
 
-    Fields named in ``_json_exclude`` are left out. Replaced by the shared mixin of
-    ``helpers.survival.results`` once it exists.
-    """
+class JsonMixin(JsonResult):
+    """The shared ``to_dict()`` mixin, leaving out the fields named in ``_json_exclude``
+    (data and large matrices kept on the object for further computation)."""
 
     _json_exclude: tuple = ()
 
     def to_dict(self) -> dict:
-        return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)
+        return {f.name: to_jsonable(getattr(self, f.name)) for f in fields(self)
                 if f.name not in self._json_exclude}
 
-
-def _jsonable(v):
-    if hasattr(v, "to_dict"):
-        return v.to_dict()
-    if isinstance(v, np.ndarray):
-        return [_jsonable(x) for x in v.tolist()]
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and not np.isfinite(v):
-        return None
-    return v
 
 __all__ = ["CoxFit", "ModelTest", "HazardRatio", "cox_fit", "cox_hazard_ratio", "cox_table",
            "design_matrix", "strata_labels", "arm_indicator"]
