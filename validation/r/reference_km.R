@@ -137,6 +137,15 @@ flat_out <- lapply(flat, function(d) {
     function(spec) km_one(d$time, d$event, spec, landmarks = c(0, 1.5), tau = 3.5)))
 })
 
+# summary(fit, times =, extend = TRUE) before the first time, between times, after the last
+ext <- flat$censored_first
+ext_fit <- survfit(Surv(time, event) ~ 1, data = ext, conf.type = "log-log")
+ext_sum <- summary(ext_fit, times = c(0, 0.5, 0.7, 1, 2.5, 4, 10), extend = TRUE)
+flat_out$censored_first$extend <- list(
+  time = ext_sum$time, surv = ext_sum$surv, std_err = ext_sum$std.err,
+  lower = ext_sum$lower, upper = ext_sum$upper, n_risk = ext_sum$n.risk
+)
+
 versions <- list(R = as.character(getRversion()),
                  survival = as.character(packageVersion("survival")))
 flat_out$versions <- versions
