@@ -1,0 +1,151 @@
+"""Log-rank test (helpers.survival.logrank) against R.
+
+Expected numbers: tests/fixtures/r/km_*.json from validation/r/reference_km.R (R 4.2,
+survival 3.5): survdiff(Surv(time, event) ~ group) and survdiff(Surv(time, event) ~ group +
+strata(s)) on rows with non-missing s: chisq, observed, expected (summed over strata), var,
+p = pchisq(chisq, df, lower.tail = FALSE).
+"""
+
+from __future__ import annotations
+
+import json
+import time as clock
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from helpers.survival import km_by_group, logrank_test
+
+FIXTURES = Path(__file__).parent / "fixtures" / "r"
+CASES = {"lung": "lung", "veteran": "veteran", "veteran_celltype": "veteran", "colon": "colon",
+         "ovarian": "ovarian"}
+
+
+def load_case(case: str) -> tuple[dict, pd.DataFrame]:
+    ref = json.loads((FIXTURES / f"km_{case}.json").read_text())
+    data = pd.read_csv(FIXTURES / "data" / f"{CASES[case]}.csv").rename(columns={"futime": "time"})
+    return ref, data
+
+
+def run(case: str, stratified: bool, experimental=None):
+    ref, data = load_case(case)
+    if stratified:
+        data = data[data[ref["strata"]].notna()]
+        assert len(data) == ref["logrank_stratified"]["n_used"]
+        strata = data[ref["strata"]]
+        expected = ref["logrank_stratified"]
+    else:
+        strata, expected = None, ref["logrank"]
+    result = logrank_test(data["time"], data["event"], data[ref["group"]], strata=strata,
+                          experimental=experimental)
+    return result, expected
+
+
+@pytest.mark.parametrize("stratified", [False, True])
+@pytest.mark.parametrize("case", list(CASES))
+def test_logrank_matches_r_survdiff(case, stratified):
+    result, ref = run(case, stratified)
+    assert [str(g) for g in result.groups] == ref["groups"]
+    np.testing.assert_array_equal(result.n, ref["n"])
+    np.testing.assert_allclose(result.observed, ref["observed"], rtol=1e-6)
+    np.testing.assert_allclose(result.expected, ref["expected"], rtol=1e-6)
+    np.testing.assert_allclose(result.variance, np.asarray(ref["var"]), rtol=1e-6, atol=1e-10)
+    np.testing.assert_allclose(result.chisq, ref["chisq"], rtol=1e-6)
+    assert result.df == ref["df"]
+    np.testing.assert_allclose(result.p_two_sided, ref["p"], rtol=1e-4)
+    if stratified:
+        assert [str(s).removesuffix(".0") for s in result.strata] == ref["strata"]
+    else:
+        assert result.strata == []
+
+
+@pytest.mark.parametrize("stratified", [False, True])
+@pytest.mark.parametrize("case,experimental", [("lung", 2), ("veteran", 2), ("colon", "Lev+5FU"),
+                                               ("ovarian", 2)])
+def test_one_sided_p_in_the_experimental_direction(case, experimental, stratified):
+    """z = (O - E)/sqrt(V) of the experimental group from R's survdiff numbers; p = Phi(z)."""
+    result, ref = run(case, stratified, experimental=experimental)
+    j = ref["groups"].index(str(experimental))
+    z = (ref["observed"][j] - ref["expected"][j]) / np.sqrt(np.asarray(ref["var"])[j][j])
+    np.testing.assert_allclose(result.z, z, rtol=1e-6)
+    np.testing.assert_allclose(result.p_one_sided, stats.norm.cdf(z), rtol=1e-4)
+    np.testing.assert_allclose(result.z**2, ref["chisq"], rtol=1e-6)
+
+
+def test_one_sided_p_direction_on_known_data():
+    # lung: women (sex 2) die less than expected -> small p when they are "experimental"
+    _, data = load_case("lung")
+    women = logrank_test(data["time"], data["event"], data["sex"], experimental=2)
+    men = logrank_test(data["time"], data["event"], data["sex"], experimental=1)
+    assert women.z < 0 and women.p_one_sided < 0.001
+    np.testing.assert_allclose(women.p_one_sided + men.p_one_sided, 1.0, rtol=1e-12)
+    np.testing.assert_allclose(2 * women.p_one_sided, women.p_two_sided, rtol=1e-10)
+    assert np.isnan(logrank_test(data["time"], data["event"], data["sex"]).p_one_sided)
+
+
+def test_one_sided_p_rejects_bad_requests():
+    _, data = load_case("veteran")
+    with pytest.raises(ValueError):
+        logrank_test(data["time"], data["event"], data["trt"], experimental=3)
+    with pytest.raises(ValueError):
+        logrank_test(data["time"], data["event"], data["celltype"], experimental="adeno")
+    with pytest.raises(ValueError):
+        logrank_test(data["time"], data["event"], np.ones(len(data)))
+
+
+def test_invariant_to_row_order_and_json():
+    _, data = load_case("colon")
+    a = logrank_test(data["time"], data["event"], data["rx"], strata=data["extent"],
+                     experimental="Lev+5FU")
+    shuffled = data.sample(frac=1.0, random_state=3)
+    b = logrank_test(shuffled["time"], shuffled["event"], shuffled["rx"],
+                     strata=shuffled["extent"], experimental="Lev+5FU")
+    np.testing.assert_allclose([a.chisq, a.z], [b.chisq, b.z], rtol=1e-12)
+    d = json.loads(json.dumps(a.to_dict(), allow_nan=False))
+    assert d["groups"] == ["Lev+5FU", "Obs"] and d["strata"] == [1, 2, 3, 4]
+    assert len(d["variance"]) == 2 and d["experimental"] == "Lev+5FU"
+    assert a.summary()["o_minus_e"].sum() == pytest.approx(0, abs=1e-9)
+
+
+def test_agrees_with_lifelines_unstratified():
+    """Independent check on random data with ties: lifelines.statistics.logrank_test."""
+    from lifelines.statistics import logrank_test as ll_logrank
+
+    rng = np.random.default_rng(5)
+    n = 5000
+    arm = rng.integers(0, 2, n)
+    t = np.round(rng.exponential(np.where(arm == 1, 30, 24)), 0)
+    e = (rng.random(n) < 0.8).astype(int)
+    ours = logrank_test(t, e, arm)
+    theirs = ll_logrank(t[arm == 0], t[arm == 1], e[arm == 0], e[arm == 1])
+    np.testing.assert_allclose(ours.chisq, theirs.test_statistic, rtol=1e-9)
+    np.testing.assert_allclose(ours.p_two_sided, theirs.p_value, rtol=1e-6)
+
+
+def test_stratified_equals_sum_over_strata():
+    """Stratified O - E and V are the sums of the per-stratum unstratified ones."""
+    _, data = load_case("veteran")
+    strat = logrank_test(data["time"], data["event"], data["trt"], strata=data["celltype"])
+    parts = [logrank_test(d["time"], d["event"], d["trt"]) for _, d in data.groupby("celltype")]
+    np.testing.assert_allclose(strat.expected, sum(p.expected for p in parts), rtol=1e-12)
+    np.testing.assert_allclose(strat.variance, sum(p.variance for p in parts), rtol=1e-12)
+
+
+def test_speed_one_million_rows():
+    """KM of both arms + stratified log-rank on 1e6 rows well under 2 s (R: several s)."""
+    rng = np.random.default_rng(0)
+    n = 1_000_000
+    arm = np.where(rng.random(n) < 0.5, "A", "B")
+    strata = rng.integers(0, 8, n)
+    t = np.round(rng.exponential(np.where(arm == "B", 30.0, 24.0)), 2)
+    e = (rng.random(n) < 0.7).astype(int)
+    best = np.inf
+    for _ in range(2):
+        start = clock.perf_counter()
+        km_by_group(t, e, arm)
+        logrank_test(t, e, arm, strata=strata, experimental="B")
+        best = min(best, clock.perf_counter() - start)
+    assert best < 2.0, f"took {best:.2f} s"
