@@ -273,7 +273,7 @@ def power_curve_plot(
         p_plan = power_for_events(planning_hr, events, alpha)
         ax.plot([planning_hr], [p_plan], "o", color="#1f4e79", ms=6, zorder=3)
         ax.annotate(f"planning HR {planning_hr:g}: power {p_plan:.0%}", (planning_hr, p_plan),
-                    xytext=(8, 6), textcoords="offset points", color="#1f4e79")
+                    xytext=(-8, 6), textcoords="offset points", ha="right", color="#1f4e79")
         if observed_events is not None:
             ax.plot(grid, power_for_events(grid, observed_events, alpha), color="#b35806", lw=1.5,
                     ls="--", label=f"{observed_events} deaths (observed)")
@@ -294,5 +294,5 @@ def power_curve_plot(
         ax.set_xlabel("True hazard ratio (resection vs systemic therapy alone)")
         ax.set_ylabel(f"Power (one-sided alpha {alpha:g})")
         ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
-        ax.legend(loc="lower left", frameon=False)
+        ax.legend(loc="lower right", frameon=False)
     return ax

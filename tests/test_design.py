@@ -1,0 +1,101 @@
+"""Sample size of JCOG1017 reproduced from its published assumptions (ASCO 2023 abstract:
+medians 20 vs 26 months, HR 0.77, one-sided alpha 0.05, power 80%, 359 events, 410 patients,
+7 years accrual, 4 years follow-up)."""
+
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from helpers import design
+from helpers.reference import published_value
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+def test_schoenfeld_with_hr_from_medians_gives_published_events():
+    hr = design.hazard_ratio_from_medians(20, 26)
+    assert hr == pytest.approx(0.769231, abs=1e-6)
+    assert design.required_events_exact(hr) == pytest.approx(359.268, abs=1e-3)
+    assert design.required_events(hr) == published_value("design.required_events") == 359
+
+
+def test_alternative_formulas_do_not_give_359():
+    alt = design.required_events_alternatives().set_index(["method", "hr_source"])
+    assert alt.loc[("schoenfeld", "stated HR 0.77"), "events_exact"] == pytest.approx(362.02, abs=0.01)
+    assert alt.loc[("schoenfeld", "medians 20 vs 26"), "events_ceil"] == 360
+    assert alt.loc[("freedman", "medians 20 vs 26"), "events_exact"] == pytest.approx(363.40, abs=0.01)
+    assert alt.loc[("freedman", "stated HR 0.77"), "events_exact"] == pytest.approx(366.15, abs=0.01)
+    assert (alt["events_nearest"] == 359).sum() == 1
+
+
+def test_textbook_schoenfeld_two_sided():
+    # Two-sided 0.05, 90% power, HR 0.5, 1:1: 4 (1.95996 + 1.28155)^2 / log(0.5)^2 = 87.5 -> 88
+    assert design.required_events_exact(0.5, alpha=0.05, power=0.9, sided=2) == pytest.approx(87.48, abs=0.01)
+    assert design.required_events(0.5, alpha=0.05, power=0.9, sided=2, rounding="ceil") == 88
+
+
+def test_unequal_allocation_needs_more_events():
+    assert design.required_events_exact(0.77, allocation=2 / 3) > design.required_events_exact(0.77)
+
+
+def test_invalid_inputs_raise():
+    with pytest.raises(ValueError):
+        design.required_events(1.0)
+    with pytest.raises(ValueError):
+        design.required_events(0.77, sided=3)
+    with pytest.raises(ValueError):
+        design.required_events(0.77, method="lakatos")
+
+
+def test_probability_of_event_matches_numerical_integration():
+    rate = math.log(2) / 20
+    entry = np.linspace(0, 84, 200001)
+    numeric = np.mean(1 - np.exp(-rate * (84 + 48 - entry)))
+    assert design.probability_of_event(20, 84, 48) == pytest.approx(numeric, abs=1e-6)
+    assert design.probability_of_event(20, 0, 48) == pytest.approx(1 - 2 ** (-48 / 20))
+
+
+def test_required_patients_reproduces_410_with_named_dropout():
+    size = design.required_patients()
+    assert size.events == 359
+    assert size.p_event == pytest.approx((0.93846 + 0.88903) / 2, abs=1e-4)
+    assert size.patients_for_events == math.ceil(359 / size.p_event) == 393
+    assert size.patients == published_value("design.planned_randomised") == 410
+    assert design.implied_dropout(size.patients_for_events, 410) == pytest.approx(0.0415, abs=1e-4)
+    without = design.required_patients(dropout=0.0)
+    assert without.patients == 394  # 393 rounded up to even for 1:1
+    assert design.required_patients(dropout=0.05).patients == 414
+    d = size.to_dict()
+    assert d["patients"] == 410 and d["dropout"] == 0.04 and d["accrual_months"] == 84
+
+
+def test_power_at_design_events_is_80_percent():
+    assert design.power_for_events(0.77, 359) == pytest.approx(0.80, abs=0.005)
+    assert design.power_for_events(20 / 26, 359) == pytest.approx(0.80, abs=0.001)
+    curve = design.power_for_events(np.array([0.6, 0.77, 0.9, 1.0]), 359)
+    assert curve.shape == (4,)
+    assert np.all(np.diff(curve) < 0)
+    assert curve[-1] == pytest.approx(0.05)
+    # fewer deaths than planned (221 observed) -> less power
+    assert design.power_for_events(0.77, 221) == pytest.approx(0.617, abs=0.001)
+
+
+def test_power_curve_plot_marks_planning_and_observed():
+    fig, ax = plt.subplots()
+    out = design.power_curve_plot(359, observed_hr=0.857, observed_events=221, ax=ax)
+    assert out is ax
+    texts = " | ".join(t.get_text() for t in ax.texts)
+    assert "planning HR 0.77: power 80%" in texts
+    assert "observed HR 0.86" in texts
+    assert "221 deaths" in texts
+    assert len([line for line in ax.get_lines() if len(line.get_xdata()) > 100]) == 2
+    ARTIFACTS.mkdir(exist_ok=True)
+    fig.savefig(ARTIFACTS / "power_curve.png", dpi=150, bbox_inches="tight")
+    plt.close(fig)
+    assert matplotlib.rcParams["font.size"] == matplotlib.rcParamsDefault["font.size"]
