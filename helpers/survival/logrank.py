@@ -74,7 +74,13 @@ def logrank_components(
     At each distinct event time within a stratum with d events among n at risk (n_j in
     group j): E_j += d n_j / n, V_jl += d (n - d)/(n - 1) * (n_j / n) (delta_jl - n_l / n).
     """
-    order = np.lexsort((time, stratum_code))
+    # sort by stratum, then time: argsort of time, then a stable (radix for int16) sort
+    # of the stratum codes; faster than np.lexsort at 1e6 rows
+    order = np.argsort(time, kind="stable")
+    if stratum_code.max(initial=0) > 0:
+        codes = stratum_code[order]
+        codes = codes.astype(np.int16) if codes.max() < np.iinfo(np.int16).max else codes
+        order = order[np.argsort(codes, kind="stable")]
     t, s, e, g = time[order], stratum_code[order], event[order], group_code[order]
     new = np.ones(t.size, dtype=bool)
     new[1:] = (t[1:] != t[:-1]) | (s[1:] != s[:-1])
