@@ -42,6 +42,8 @@ def _arm_lines(arm: Mapping, code: str) -> tuple[str, str]:
         for level, n in arm.get("resection", {}).items():
             allocated.append(f"   {level}: n = {n}")
         allocated.append(f"Resection not performed: n = {arm['randomised'] - arm['surgery']}")
+    elif arm.get("surgery"):
+        allocated.append(f"Primary tumour resection (not per protocol): n = {arm['surgery']}")
     analysed = [f"Analysed (ITT): n = {arm['itt']}"]
     if arm.get("per_protocol") is not None:
         analysed.append(f"Per-protocol set: n = {arm['per_protocol']}")

@@ -1,0 +1,162 @@
+"""Figures carry the artists trial statisticians expect (pharmaverse TLG conventions)."""
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.plots import consort_diagram, forest_plot, km_plot, numbers_at_risk
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+def save(fig, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    fig.savefig(ARTIFACTS / name, dpi=150, bbox_inches="tight")
+    plt.close(fig)
+
+
+def survfit_table(time, event):
+    """A survfit-like table (time, n_risk, n_event, n_censor, surv, lower, upper) computed
+    here by hand so the plot tests do not depend on the survival module."""
+    df = pd.DataFrame({"time": time, "event": event})
+    rows, n, surv = [], len(df), 1.0
+    for t, g in df.groupby("time"):
+        d = int(g["event"].sum())
+        c = len(g) - d
+        surv *= 1 - d / n
+        rows.append({"time": float(t), "n_risk": n, "n_event": d, "n_censor": c, "surv": surv,
+                     "lower": surv * 0.9, "upper": min(1.0, surv * 1.1)})
+        n -= len(g)
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def curves():
+    rng = np.random.default_rng(7)
+    out = {}
+    for label, median, n in (("Systemic therapy", 69, 205), ("Resection", 75, 202)):
+        t = rng.exponential(median / np.log(2), n)
+        c = rng.uniform(48, 132, n)
+        out[label] = survfit_table(np.round(np.minimum(t, c), 1), (t <= c).astype(int))
+    return out
+
+
+def test_numbers_at_risk_from_table():
+    table = pd.DataFrame({"time": [2.0, 5.0, 9.0], "n_risk": [10, 7, 3]})
+    assert numbers_at_risk(table, [0, 2, 3, 9, 12]).tolist() == [10, 10, 7, 3, 0]
+
+
+def test_km_plot_steps_censor_marks_and_risk_table(curves):
+    at_risk = pd.DataFrame({label: numbers_at_risk(tab, [0, 24, 48, 72, 96, 120])
+                            for label, tab in curves.items()}).T
+    fig = km_plot(curves, at_risk, annotation="HR 0.86 (90% CI 0.69–1.07)", xmax=120,
+                  title="Overall survival")
+    main = next(a for a in fig.axes if a.get_label() == "km")
+    risk = next(a for a in fig.axes if a.get_label() == "numbers at risk")
+    steps = [line for line in main.get_lines() if line.get_drawstyle() == "steps-post"]
+    assert len(steps) == 2
+    for line in steps:  # curves start at (0, 1)
+        assert line.get_xdata()[0] == 0 and line.get_ydata()[0] == 1
+    marks = [line for line in main.get_lines() if line.get_marker() == "+"]
+    assert [len(m.get_xdata()) for m in marks] == [int((t["n_censor"] > 0).sum()) for t in curves.values()]
+    cells = [(round(t.get_position()[0]), t.get_text()) for t in risk.texts]
+    expected = [(int(c), str(int(v))) for label in at_risk.index
+                for c, v in at_risk.loc[label].items()]
+    assert cells == expected
+    assert list(main.get_xticks()) == [0, 24, 48, 72, 96, 120]
+    assert risk.get_shared_x_axes().joined(main, risk)
+    assert any("HR 0.86" in child.txt._text.get_text() for child in main.artists)
+    assert matplotlib.rcParams["font.size"] == matplotlib.rcParamsDefault["font.size"]
+    save(fig, "km_plot.png")
+
+
+def test_km_plot_computes_at_risk_and_draws_on_given_axes(curves):
+    fig, ax = plt.subplots(figsize=(7, 5))
+    out = km_plot(curves, ax=ax, risk_times=[0, 36, 72], show_ci=False, xmax=100)
+    assert out is fig
+    risk = next(a for a in fig.axes if a.get_label() == "numbers at risk")
+    first = list(curves)[0]
+    expected = numbers_at_risk(curves[first], [0, 36, 72]).astype(str).tolist()
+    assert [t.get_text() for t in risk.texts][:3] == expected
+    assert expected[0] == "205"
+    assert not ax.collections  # no CI bands
+    plt.close(fig)
+
+
+def forest_table():
+    rows = [
+        ("All patients", "All patients", 205, 202, 115, 106, 0.86, 0.69, 1.07, np.nan),
+        ("Menopausal status", "Premenopausal", 60, 58, 35, 28, 0.62, 0.38, 1.01, 0.04),
+        ("Menopausal status", "Postmenopausal", 145, 144, 80, 78, 0.98, 0.72, 1.34, 0.04),
+        ("Subtype", "HER2+", 40, 41, 15, 14, 1.2, 0.55, 2.6, 0.7),
+        ("Subtype", "Other", 3, 2, 0, 0, np.nan, np.nan, np.nan, 0.7),
+    ]
+    cols = ["variable", "level", "n_control", "n_experimental", "events_control",
+            "events_experimental", "hr", "lower", "upper", "p_interaction"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def test_forest_plot_axis_reference_line_and_text_columns():
+    ax = forest_plot(forest_table(), conf_level=0.90)
+    fig = ax.figure
+    assert ax.get_xscale() == "log"
+    lines = [c for c in ax.collections if isinstance(c, matplotlib.collections.LineCollection)]
+    verticals = [seg for c in lines for seg in c.get_segments() if seg[0][0] == seg[1][0] == 1.0]
+    assert len(verticals) == 1
+    squares = [c for c in ax.collections if isinstance(c, matplotlib.collections.PathCollection)]
+    assert len(squares) == 4  # overall + 3 estimable subgroups; the NE row has none
+    sizes = [float(c.get_sizes()[0]) for c in squares]  # area grows with n: 407, 118, 289, 81
+    assert sizes[0] > sizes[2] > sizes[1] > sizes[3]
+    left = next(a for a in fig.axes if a.get_label() == "forest text left")
+    right = next(a for a in fig.axes if a.get_label() == "forest text right")
+    left_text = [t.get_text() for t in left.texts]
+    right_text = [t.get_text() for t in right.texts]
+    assert left_text[:3] == ["All patients", "115/205", "106/202"]
+    assert "0.86 (0.69–1.07)" in right_text
+    assert "0.62 (0.38–1.01)" in right_text
+    assert "NE" in right_text
+    assert "0.04" in right_text and "0.70" in right_text
+    assert "HR (90% CI)" in right_text
+    assert any("Favours resection" in t.get_text() for t in ax.texts)
+    # rows: overall at the top (y = 0), variable headers above their levels
+    y_of = {t.get_text(): t.get_position()[1] for t in left.texts}
+    assert y_of["All patients"] == 0 and y_of["Menopausal status"] < y_of["   Premenopausal"]
+    save(fig, "forest_plot.png")
+
+
+def test_forest_plot_requires_columns():
+    with pytest.raises(ValueError, match="lacks columns"):
+        forest_plot(forest_table().drop(columns="events_control"))
+
+
+def test_consort_diagram_boxes_show_counts():
+    counts = {
+        "registered": 570, "not_randomised": 163, "randomised": 407,
+        "not_randomised_reasons": {"Progressive disease": 90, "Patient refusal": 73},
+        "arms": {
+            "A": {"label": "Systemic therapy alone", "randomised": 205, "itt": 205,
+                  "per_protocol": 199, "safety": 204, "surgery": 3, "resection": {}},
+            "B": {"label": "Resection + systemic therapy", "randomised": 202, "itt": 202,
+                  "per_protocol": 190, "safety": 200, "surgery": 190,
+                  "resection": {"Complete (R0)": 170, "Incomplete (R1/R2)": 20}},
+        },
+    }
+    ax = consort_diagram(counts)
+    boxes = [t.get_text() for t in ax.texts if t.get_gid() == "consort box"]
+    assert len(boxes) == 7
+    joined = "\n".join(boxes)
+    for needle in ("Registered\nn = 570", "Not randomised: n = 163", "Progressive disease: n = 90",
+                   "Randomised\nn = 407", "Allocated to arm A: Systemic therapy alone\nn = 205",
+                   "Primary tumour resection performed: n = 190", "Complete (R0): n = 170",
+                   "Resection not performed: n = 12",
+                   "Primary tumour resection (not per protocol): n = 3", "Analysed (ITT): n = 202"):
+        assert needle in joined
+    arrows = [c for c in ax.get_children() if isinstance(c, matplotlib.text.Annotation)]
+    assert len(arrows) == 6
+    save(ax.figure, "consort.png")
