@@ -192,7 +192,10 @@ def kaplan_meier(
 
 
 def group_codes(group: Any) -> tuple[np.ndarray, list]:
-    """Integer codes 0..k-1 of ``group`` by sorted label, and the labels as Python scalars."""
+    """Integer codes 0..k-1 of ``group`` by sorted label, and the labels as Python scalars.
+
+    Labels sort by value (a pandas Categorical Series: by category order, unused dropped).
+    """
     values = pd.Series(np.asarray(group).ravel() if not isinstance(group, pd.Series) else group)
     if values.isna().any():
         raise ValueError("group has missing values")
