@@ -30,14 +30,14 @@ def format_hr(hr, lower, upper, conf_level: float = 0.95, digits: int = 2) -> st
 
 
 def format_p(p, digits: int | None = None) -> str:
-    """p-value: "< 0.0001" below 0.0001; else 4 decimals below 0.001, 3 below 0.1 and 2 from
+    """p-value: "< 0.0001" below 0.0001; else 4 decimals below 0.01, 3 below 0.1 and 2 from
     0.1 up (``digits`` fixes the decimals instead). "NE" when missing."""
     if _missing(p):
         return "NE"
     if p < 0.0001:
         return "< 0.0001"
     if digits is None:
-        digits = 4 if p < 0.001 else 3 if p < 0.1 else 2
+        digits = 4 if p < 0.01 else 3 if p < 0.1 else 2
     return f"{p:.{digits}f}"
 
 

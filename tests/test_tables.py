@@ -1,0 +1,156 @@
+"""Tables on hand-made ADSL/ADAE: exact strings of counts and percentages."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.tables import (
+    ae_table, consort_counts, format_hr, format_median, format_n_pct, format_p,
+    hazard_ratio_table, operative_morbidity_table, reproduction_table, table1,
+    treatment_related_deaths,
+)
+
+
+@pytest.fixture
+def adsl():
+    # 8 registered: 6 randomised (A: 3, B: 3), 2 not randomised
+    return pd.DataFrame({
+        "USUBJID": [f"S{i}" for i in range(1, 9)],
+        "RANDFL": ["Y"] * 6 + ["N", "N"],
+        "NRANDRS": [""] * 6 + ["Progressive disease", "Patient refusal"],
+        "ARMCD": ["A", "A", "A", "B", "B", "B", None, None],
+        "ARM": ["Systemic therapy alone"] * 3 + ["Resection + systemic therapy"] * 3 + [None, None],
+        "ITTFL": ["Y"] * 6 + ["N", "N"],
+        "PPROTFL": ["Y", "Y", "N", "Y", "Y", "Y", "N", "N"],
+        "SAFFL": ["Y", "Y", "Y", "Y", "Y", "N", "N", "N"],
+        "SURGFL": ["N", "N", "N", "Y", "Y", "N", "N", "N"],
+        "RESECT": ["", "", "", "Complete (R0)", "Incomplete (R1/R2)", "", "", ""],
+        "AGE": [40, 50, 61, 45, 70, 55, 60, 65],
+        "MENOPAUS": ["Pre", "Post", "Post", "Pre", "Post", np.nan, "Post", "Post"],
+        "METBONE": ["Y", "N", "Y", "Y", "Y", "N", "N", "Y"],
+    })
+
+
+def test_consort_counts(adsl):
+    c = consort_counts(adsl)
+    assert (c["registered"], c["randomised"], c["not_randomised"]) == (8, 6, 2)
+    assert c["not_randomised_reasons"] == {"Progressive disease": 1, "Patient refusal": 1}
+    a, b = c["arms"]["A"], c["arms"]["B"]
+    assert a == {"label": "Systemic therapy alone", "randomised": 3, "itt": 3, "per_protocol": 2,
+                 "safety": 3, "surgery": 0, "resection": {}}
+    assert (b["randomised"], b["itt"], b["per_protocol"], b["safety"], b["surgery"]) == (3, 3, 3, 2, 2)
+    assert b["resection"] == {"Complete (R0)": 1, "Incomplete (R1/R2)": 1}
+
+
+def test_table1_exact_strings(adsl):
+    itt = adsl[adsl["ITTFL"] == "Y"]
+    t = table1(itt, variables=[("AGE", "Age, years", "continuous"), ("MENOPAUS", "Menopausal status"),
+                               ("METBONE", "Bone metastasis")])
+    assert list(t.columns) == ["Characteristic", "Statistic", "Systemic therapy alone (N=3)",
+                               "Resection + systemic therapy (N=3)", "Total (N=6)"]
+    rows = {(r[0], r[1]): r[2:] for r in t.itertuples(index=False)}
+    assert rows[("Age, years", "Median (min–max)")] == ("50 (40–61)", "55 (45–70)", "52.5 (40–70)")
+    assert rows[("Menopausal status", "Post")] == ("2 (66.7%)", "1 (33.3%)", "3 (50.0%)")
+    assert rows[("Menopausal status", "Pre")] == ("1 (33.3%)", "1 (33.3%)", "2 (33.3%)")
+    assert rows[("Menopausal status", "Missing")] == ("0", "1 (33.3%)", "1 (16.7%)")
+    assert rows[("Bone metastasis", "n (%)")] == ("2 (66.7%)", "2 (66.7%)", "4 (66.7%)")
+    assert [r for r in t["Characteristic"]] == ["Age, years"] + ["Menopausal status"] * 3 + ["Bone metastasis"]
+    assert t.attrs["N"]["Total (N=6)"] == 6
+
+
+def test_table1_without_total_and_auto_kinds(adsl):
+    t = table1(adsl[adsl["ITTFL"] == "Y"], by="ARMCD", variables=[("METBONE", "Bone")], total=False)
+    assert list(t.columns) == ["Characteristic", "Statistic", "A (N=3)", "B (N=3)"]
+    assert t.iloc[0, 1] == "n (%)"
+
+
+@pytest.fixture
+def adae():
+    return pd.DataFrame({
+        "USUBJID": ["S1", "S1", "S2", "S4", "S4", "S5", "S6", "S7"],
+        "AESEQ": [1, 2, 1, 1, 2, 1, 1, 1],
+        "AEDECOD": ["Neutropenia", "Neutropenia", "Nausea", "Wound infection", "Neutropenia",
+                    "Wound infection", "Nausea", "Nausea"],
+        "AEBODSYS": ["Blood", "Blood", "GI", "Infections", "Blood", "Infections", "GI", "GI"],
+        "AETOXGR": [2, 4, 1, 3, 3, 2, 5, 1],
+        "AESER": ["N", "Y", "N", "Y", "N", "N", "Y", "N"],
+        "AERELSRG": ["N", "N", "N", "Y", "N", "Y", "N", "N"],
+        "AERELSYS": ["Y", "Y", "Y", "N", "Y", "N", "Y", "Y"],
+        "AEPHASE": ["Systemic therapy"] * 3 + ["Operative", "Systemic therapy", "Operative",
+                                               "Systemic therapy", "Systemic therapy"],
+        "ASTDY": [10, 30, 5, 100, 20, 101, 50, 3],
+    })
+
+
+def test_ae_table_counts_patients_by_worst_grade(adae, adsl):
+    t = ae_table(adae, adsl)  # safety: A = S1,S2,S3 (3); B = S4,S5 (2); S6 not in safety set
+    a, b = "A (N=3)", "B (N=2)"
+    assert list(t.index) == ["Any adverse event", "Neutropenia", "Wound infection", "Nausea"]
+    # S1 has neutropenia grade 2 and 4: counted once, at grade 4
+    assert t.loc["Neutropenia", (a, "Grade 4")] == "1 (33.3%)"
+    assert t.loc["Neutropenia", (a, "Grade 1–2")] == "0"
+    assert t.loc["Neutropenia", (b, "Grade 3")] == "1 (50.0%)"
+    assert t.loc["Any adverse event", (a, "Grade 4")] == "1 (33.3%)"
+    assert t.loc["Any adverse event", (a, "Grade 1–2")] == "1 (33.3%)"
+    assert t.loc["Any adverse event", (b, "Grade 3")] == "1 (50.0%)"
+    assert t.loc["Any adverse event", (b, "Grade 1–2")] == "1 (50.0%)"
+    assert t.loc["Nausea", (b, "Grade 5")] == "0"  # S6 (grade 5) is outside the safety set
+    s = ae_table(adae, adsl, bands="summary")
+    assert s.loc["Any adverse event", (a, "Any grade")] == "2 (66.7%)"
+    assert s.loc["Any adverse event", (b, "Grade ≥3")] == "1 (50.0%)"
+    assert s.loc["Wound infection", (b, "Any grade")] == "2 (100.0%)"
+
+
+def test_operative_morbidity_and_related_deaths(adae, adsl):
+    t = operative_morbidity_table(adae, adsl)
+    assert list(t.index) == ["Any adverse event", "Wound infection"]
+    assert t.loc["Wound infection", ("B (N=2)", "Grade 3")] == "1 (50.0%)"
+    assert t.loc["Wound infection", ("B (N=2)", "Grade 1–2")] == "1 (50.0%)"
+    assert treatment_related_deaths(adae) == 1
+    assert treatment_related_deaths(adae.assign(AERELSYS="N")) == 0
+
+
+def test_formatting():
+    assert format_hr(0.857, 0.686, 1.072, 0.90) == "0.86 (90% CI 0.69–1.07)"
+    assert format_hr(float("nan"), 0.1, 0.2) == "NE"
+    assert format_p(0.1283) == "0.13"
+    assert format_p(0.0014) == "0.0014"
+    assert format_p(0.00004) == "< 0.0001"
+    assert format_p(0.0004) == "0.0004"
+    assert format_p(0.049) == "0.049"
+    assert format_median(69.0, 60.12, 78.2) == "69.0 (60.1–78.2)"
+    assert format_median(math.nan, 60.1, math.nan) == "NE (60.1–NE)"
+    assert format_n_pct(1, 3) == "1 (33.3%)"
+
+
+def test_hazard_ratio_table_with_strata_footnotes():
+    t = hazard_ratio_table([
+        {"label": "Stratified Cox", "hr": 0.857, "lower": 0.686, "upper": 1.072, "conf_level": 0.90,
+         "p": 0.1283, "strata": "institution, ECOG PS, subtype", "p_label": "one-sided log-rank"},
+        {"label": "Unstratified Cox", "hr": 0.87, "lower": 0.66, "upper": 1.14, "conf_level": 0.95,
+         "p": None, "strata": None},
+    ])
+    assert t.to_dict("records") == [
+        {"Analysis": "Stratified Cox a", "HR": "0.86", "CI": "90% CI 0.69–1.07",
+         "p": "0.13 (one-sided log-rank)"},
+        {"Analysis": "Unstratified Cox", "HR": "0.87", "CI": "95% CI 0.66–1.14", "p": "–"},
+    ]
+    assert t.attrs["footnotes"] == ["a Stratified by institution, ECOG PS, subtype."]
+
+
+def test_reproduction_table_differences():
+    t = reproduction_table({"results.os.hazard_ratio": 0.85, "results.os.hazard_ratio.ci_lower": 0.69,
+                            "design.required_events": 359}).set_index("figure")
+    assert t.loc["results.os.hazard_ratio", "published"] == 0.857
+    assert t.loc["results.os.hazard_ratio", "difference"] == pytest.approx(-0.007)
+    assert t.loc["results.os.hazard_ratio.ci_lower", "difference"] == pytest.approx(0.004)
+    assert t.loc["design.required_events", "difference"] == 0
+    assert np.isnan(t.loc["results.os.deaths", "computed"])
+    assert not any(f.startswith("results.other") for f in t.index)  # uncertain entries skipped
+    assert t.loc["results.safety.treatment_related_deaths", "published"] == 0
+    with pytest.raises(KeyError, match="results.os.hr"):
+        reproduction_table({"results.os.hr": 0.85})
+    custom = reproduction_table({"x": 2.0}, published=[{"path": "x", "value": 4, "source": "test"}])
+    assert custom.loc[0, "relative_difference"] == -0.5
