@@ -60,7 +60,7 @@ test-fast: setup
 	$(PYTHON) -m pytest -n $(WORKERS) -m "not slow" $(PYTEST_ARGS)
 
 lab: setup
-	cd notebooks && $(ENV_PREFIX)/bin/jupyter lab
+	$(ENV_PREFIX)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/notebooks
 
 data: setup
 	$(ENV_PREFIX)/bin/jcog1017-synthetic data
