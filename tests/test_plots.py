@@ -160,3 +160,24 @@ def test_consort_diagram_boxes_show_counts():
     arrows = [c for c in ax.get_children() if isinstance(c, matplotlib.text.Annotation)]
     assert len(arrows) == 6
     save(ax.figure, "consort.png")
+
+
+def test_plots_accept_survival_module_results():
+    """The survival engineer's KaplanMeier.table and subgroup_analysis().table plug in."""
+    survival = pytest.importorskip("helpers.survival")
+    rng = np.random.default_rng(3)
+    n = 160
+    df = pd.DataFrame({"arm": np.repeat(["A", "B"], n // 2), "meno": rng.choice(["Pre", "Post"], n)})
+    t = rng.exponential(60, n)
+    c = rng.uniform(20, 100, n)
+    df["time"], df["event"] = np.minimum(t, c), (t <= c).astype(int)
+    curves = {arm: survival.kaplan_meier(g["time"], g["event"]).table for arm, g in df.groupby("arm")}
+    fig = km_plot(curves, risk_times=[0, 24, 48, 72])
+    risk = next(a for a in fig.axes if a.get_label() == "numbers at risk")
+    assert [t.get_text() for t in risk.texts][:2] == ["80", str(int((df.query("arm == 'A'")["time"] >= 24).sum()))]
+    plt.close(fig)
+    sub = survival.subgroup_analysis(df, "time", "event", "arm", "B", {"meno": "Menopausal status"})
+    ax = forest_plot(sub.table)
+    left = next(a for a in ax.figure.axes if a.get_label() == "forest text left")
+    assert "Menopausal status" in [t.get_text() for t in left.texts]
+    plt.close(ax.figure)

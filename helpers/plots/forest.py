@@ -38,7 +38,9 @@ def forest_rows(table: pd.DataFrame) -> pd.DataFrame:
     for variable, group in table[~is_overall].groupby("variable", sort=False):
         p = group["p_interaction"].dropna().iloc[0] if "p_interaction" in group and group[
             "p_interaction"].notna().any() else np.nan
-        rows.append({"variable": variable, "kind": "header", "text": str(variable), "p_interaction": p,
+        title = group["label"].iloc[0] if "label" in group and pd.notna(group["label"].iloc[0]) \
+            else variable
+        rows.append({"variable": variable, "kind": "header", "text": str(title), "p_interaction": p,
                      "hr": np.nan})
         for _, r in group.iterrows():
             rows.append({**r.to_dict(), "kind": "level", "text": f"   {r['level']}"})
@@ -59,7 +61,8 @@ def forest_plot(
 
     ``table`` columns: variable, level, n_control, n_experimental, events_control,
     events_experimental, hr, lower, upper, and optionally p_interaction (one value per
-    variable, repeated on its rows). A row whose variable or level is "All patients" is drawn
+    variable, repeated on its rows) and label (display name of the variable), as
+    ``helpers.survival.subgroup_analysis(...).table``. A row whose variable or level is "All patients" is drawn
     first. Squares have area proportional to the subgroup's n; whiskers beyond ``xlim`` end in
     arrows; rows with NaN HR show "NE". Text columns: events/n per arm (left), HR (CI) and
     interaction p (right). Returns the forest Axes (label ``"forest"``); its figure holds the
