@@ -24,12 +24,14 @@ def to_jsonable(value: Any) -> Any:
         return value
     if isinstance(value, JsonResult):
         return value.to_dict()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, pd.DataFrame):
         return {str(col): to_jsonable(value[col].to_numpy()) for col in value.columns}
     if isinstance(value, pd.Series):
         return {str(k): to_jsonable(v) for k, v in value.items()}
+    if callable(getattr(value, "to_dict", None)) and not isinstance(value, type):
+        return to_jsonable(value.to_dict())  # result objects choose what they serialise
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, np.ndarray):
         return [to_jsonable(v) for v in value.tolist()]
     if isinstance(value, dict):
