@@ -26,6 +26,7 @@ def _data(name):
     d = pd.read_csv(FIX / "data" / f"{name}.csv")
     if name == "lung":  # derived subgroup, as in reference_cox.R
         d["inst_high"] = np.where(d.inst.isna(), np.nan, (d.inst > 10).astype(float))
+        d["long_censored"] = ((d.event == 0) & (d.time > 600)).astype(int)
     return d
 
 

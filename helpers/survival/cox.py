@@ -77,7 +77,8 @@ class CoxFit(JsonMixin):
 
     ``loglik`` = (log partial likelihood at beta = 0, at the MLE); ``se`` from the inverse of
     the observed information at the MLE; ``lower``/``upper`` the Wald CI of ``hr`` at
-    ``conf_level``; ``z``/``p`` the per-coefficient Wald z and two-sided p.
+    ``conf_level``; ``z``/``p`` the per-coefficient Wald z and two-sided p; ``warnings`` R's
+    coxph warnings (non-convergence, "coefficient may be infinite").
     """
 
     names: list[str]
@@ -98,6 +99,7 @@ class CoxFit(JsonMixin):
     converged: bool
     ties: str
     conf_level: float
+    warnings: list[str]
     var: np.ndarray = field(repr=False)
     terms: dict = field(repr=False, default_factory=dict)  # term -> column indices (PH test)
     _design: _Design | None = field(repr=False, default=None, compare=False)
@@ -186,31 +188,30 @@ def _loglik_score_info(des: _Design, beta: np.ndarray):
 
 
 def _newton(des: _Design, init: np.ndarray, max_iter: int = MAX_ITER, eps: float = EPS):
-    """R's coxfit6 iteration: returns beta, loglik0, loglik, score0, info0, info, iter, conv."""
+    """R's coxfit6 iteration (survival 3.x): Newton-Raphson, converged when
+    |1 - loglik_best / loglik_new| <= eps; a non-finite or worse step is shrunk towards the
+    last good beta ever harder ((new + h beta) / (h + 1), h = 1, 2, ...). Out of iterations:
+    the last good beta. Returns beta, loglik0, loglik, score0, info0, score, info, iter, conv.
+    """
     beta = init.astype(float).copy()
     ll0, u0, i0 = _loglik_score_info(des, beta)
     if max_iter == 0:
-        return beta, ll0, ll0, u0, i0, i0, 0, True
+        return beta, ll0, ll0, u0, i0, u0, i0, 0, True
     newbeta = beta + np.linalg.solve(i0, u0)
-    ll_old, halving, converged = ll0, False, False
-    ll, info = ll0, i0
-    it = 0
+    best, halving = ll0, 0
     for it in range(1, max_iter + 1):
         ll, u, info = _loglik_score_info(des, newbeta)
-        if abs(1 - ll_old / ll) <= eps and not halving:
-            converged = True
-            break
-        if it == max_iter:
-            break
-        if ll < ll_old:  # not improving: halve the step
-            halving = True
-            newbeta = (newbeta + beta) / 2
+        finite = np.isfinite(ll) and np.isfinite(u).all() and np.isfinite(info).all()
+        if finite and abs(1 - best / ll) <= eps:
+            return newbeta, ll0, ll, u0, i0, u, info, it, True
+        if not finite or ll < best:  # not improving: step back towards the last good beta
+            halving += 1
+            newbeta = (newbeta + halving * beta) / (halving + 1)
         else:
-            halving = False
-            ll_old = ll
-            beta = newbeta
+            halving, best, beta = 0, ll, newbeta
             newbeta = newbeta + np.linalg.solve(info, u)
-    return newbeta, ll0, ll, u0, i0, info, it, converged
+    ll, u, info = _loglik_score_info(des, beta)
+    return beta, ll0, ll, u0, i0, u, info, max_iter, False
 
 
 def _chisq(stat: float, df: int) -> ModelTest:
@@ -244,21 +245,31 @@ def cox_fit(time, event, X, strata=None, ties: str = "efron", conf_level: float 
     p = x.shape[1]
     init = np.zeros(p) if init is None else np.asarray(init, dtype=float)
     try:
-        beta, ll0, ll, u0, i0, info, it, conv = _newton(des, init, max_iter)
+        beta, ll0, ll, u0, i0, u, info, it, conv = _newton(des, init, max_iter)
         var = np.linalg.inv(info)
         score = float(u0 @ np.linalg.solve(i0, u0))
     except np.linalg.LinAlgError as err:
         raise ValueError("singular information matrix (collinear covariates?)") from err
     se = np.sqrt(np.diag(var))
+    warnings = []
+    if max_iter > 1 and not conv:
+        warnings.append("Ran out of iterations and did not converge")
+    elif max_iter > 1:  # R coxph.fit: score still large relative to the coefficient
+        infs = np.abs(u @ var)
+        infs = ~np.isfinite(u) | ((infs > EPS) & (infs > np.sqrt(EPS) * np.abs(beta)))
+        if infs.any():
+            warnings.append("Loglik converged before variable " + ",".join(
+                str(i + 1) for i in np.flatnonzero(infs)) + "; coefficient may be infinite.")
     zq = ndtri((1 + conf_level) / 2)
     z = beta / se
+    with np.errstate(over="ignore"):  # an infinite coefficient gives an infinite bound
+        lower, upper = np.exp(beta - zq * se), np.exp(beta + zq * se)
     return CoxFit(
-        names=names, coef=beta, se=se, hr=np.exp(beta), lower=np.exp(beta - zq * se),
-        upper=np.exp(beta + zq * se), z=z, p=2 * ndtr(-np.abs(z)), loglik=(float(ll0), float(ll)),
+        names=names, coef=beta, se=se, hr=np.exp(beta), lower=lower, upper=upper, z=z, p=2 * ndtr(-np.abs(z)), loglik=(float(ll0), float(ll)),
         wald_test=_chisq(float(beta @ np.linalg.solve(var, beta)), p),
         score_test=_chisq(score, p), lr_test=_chisq(2 * (ll - ll0), p),
         n=len(x), events=len(des.ev_rows), iterations=it, converged=conv, ties=ties,
-        conf_level=conf_level, var=var, terms={nm: [i] for i, nm in enumerate(names)},
+        conf_level=conf_level, warnings=warnings, var=var, terms={nm: [i] for i, nm in enumerate(names)},
         _design=des,
     )
 
