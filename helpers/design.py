@@ -167,6 +167,21 @@ class SampleSize:
         """Plain dict of every field (JSON-serialisable)."""
         return asdict(self)
 
+    def reproduction_values(self) -> dict:
+        """The design figures keyed by their dotted path in the published-facts YAML (input of
+        ``helpers.tables.reproduction_table``)."""
+        return {
+            "design.assumed_median_os_arm_a_months": self.median_control,
+            "design.assumed_median_os_arm_b_months": self.median_experimental,
+            "design.assumed_hazard_ratio": self.hazard_ratio,
+            "design.required_events": self.events,
+            "design.power": self.power,
+            "design.alpha_one_sided": self.alpha_one_sided,
+            "design.planned_randomised": self.patients,
+            "design.accrual_years": self.accrual_months / 12,
+            "design.follow_up_years": self.follow_up_months / 12,
+        }
+
 
 def required_patients(
     median_control: float = PLANNING_MEDIANS_MONTHS[0],

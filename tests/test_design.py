@@ -99,3 +99,13 @@ def test_power_curve_plot_marks_planning_and_observed():
     fig.savefig(ARTIFACTS / "power_curve.png", dpi=150, bbox_inches="tight")
     plt.close(fig)
     assert matplotlib.rcParams["font.size"] == matplotlib.rcParamsDefault["font.size"]
+
+
+def test_design_figures_feed_the_reproduction_table():
+    from helpers.tables import reproduction_table
+
+    table = reproduction_table(design.required_patients().reproduction_values()).set_index("figure")
+    design_rows = table[table.index.str.startswith("design.")]
+    assert design_rows["computed"].notna().all()
+    assert (design_rows.drop(index="design.assumed_hazard_ratio")["difference"] == 0).all()
+    assert table.loc["design.assumed_hazard_ratio", "difference"] == pytest.approx(20 / 26 - 0.77)
