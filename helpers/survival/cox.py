@@ -265,12 +265,13 @@ def cox_fit(time, event, X, strata=None, ties: str = "efron", conf_level: float 
     with np.errstate(over="ignore"):  # an infinite coefficient gives an infinite bound
         lower, upper = np.exp(beta - zq * se), np.exp(beta + zq * se)
     return CoxFit(
-        names=names, coef=beta, se=se, hr=np.exp(beta), lower=lower, upper=upper, z=z, p=2 * ndtr(-np.abs(z)), loglik=(float(ll0), float(ll)),
+        names=names, coef=beta, se=se, hr=np.exp(beta), lower=lower, upper=upper, z=z,
+        p=2 * ndtr(-np.abs(z)), loglik=(float(ll0), float(ll)),
         wald_test=_chisq(float(beta @ np.linalg.solve(var, beta)), p),
         score_test=_chisq(score, p), lr_test=_chisq(2 * (ll - ll0), p),
         n=len(x), events=len(des.ev_rows), iterations=it, converged=conv, ties=ties,
-        conf_level=conf_level, warnings=warnings, var=var, terms={nm: [i] for i, nm in enumerate(names)},
-        _design=des,
+        conf_level=conf_level, warnings=warnings, var=var,
+        terms={nm: [i] for i, nm in enumerate(names)}, _design=des,
     )
 
 

@@ -43,7 +43,8 @@ def _level_row(t, e, z, st, conf_level, ties) -> tuple[float, float, float, str]
     missing = [name for name, arm in (("control", 0), ("experimental", 1))
                if e[z == arm].sum() == 0]
     if missing:
-        return np.nan, np.nan, np.nan, f"not estimable: no events in the {' and '.join(missing)} arm"
+        arms = " and ".join(missing)
+        return np.nan, np.nan, np.nan, f"not estimable: no events in the {arms} arm"
     try:
         fit = cox_fit(t, e, z[:, None], strata=st, ties=ties, conf_level=conf_level)
     except ValueError as err:
@@ -52,7 +53,8 @@ def _level_row(t, e, z, st, conf_level, ties) -> tuple[float, float, float, str]
     return float(fit.hr[0]), float(fit.lower[0]), float(fit.upper[0]), note
 
 
-def _interaction(t, e, z, sub: pd.Series, st, in_strata: bool, ties) -> tuple[float, int, float, str]:
+def _interaction(t, e, z, sub: pd.Series, st, in_strata: bool,
+                 ties) -> tuple[float, int, float, str]:
     dummies, _ = design_matrix(sub.astype(str).to_frame("sub"), ["sub"])
     k = dummies.shape[1]
     if k == 0:
