@@ -278,7 +278,7 @@ def normalise_executed(path: Path, source: Path) -> str:
 
     Removed: start/end times and durations (notebook and cells), nbclient's per-cell
     ``execution`` timestamps, and the notebook's input/output paths (replaced by the source
-    path). What remains differs between runs only where the notebook's own output does.
+    path); random cell ids become ``cell-<index>``. What remains differs between runs only where the notebook's own output does.
     """
     nb = json.loads(path.read_text(encoding="utf-8"))
     meta = nb.get("metadata", {}).get("papermill", {})
@@ -286,7 +286,9 @@ def normalise_executed(path: Path, source: Path) -> str:
         meta.pop(key, None)
     if meta:
         meta["input_path"] = _display_path(source)
-    for cell in nb.get("cells", []):
+    for index, cell in enumerate(nb.get("cells", [])):
+        if "id" in cell:
+            cell["id"] = f"cell-{index}"  # jupytext and papermill draw random ids
         cell_meta = cell.get("metadata", {})
         cell_meta.pop("execution", None)
         for key in ("start_time", "end_time", "duration"):
@@ -381,6 +383,7 @@ def _plan(pfile: ParameterFile, selected: list[Notebook], run_dir: Path, force: 
         if not force and _state_key(run_dir, nb.name) == keys[nb.name] \
                 and (run_dir / "notebooks" / f"{nb.name}.ipynb").exists():
             skipped.append(nb.name)
+            remove_path(run_dir / "failed" / f"{nb.name}.ipynb")  # outputs are up to date
         else:
             todo.append(nb)
     return todo, skipped, keys

@@ -1,0 +1,326 @@
+"""The runner (helpers.run) and atomic writes (helpers.atomic), on the toy notebooks of
+tests/fixtures/notebooks: 01_summary reads data and writes results and a table, 02_figure
+saves a figure, 03_control raises, kills its kernel or waits, as its ``mode`` line says."""
+
+import json
+import math
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import helpers.run as runner
+from helpers.atomic import atomic_directory, atomic_write_json, dumps_json, save_figure
+from helpers.errors import ParameterError
+from helpers.params import REPO_ROOT
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+NAMES = ["01_summary", "02_figure", "03_control"]
+
+
+@dataclass
+class Project:
+    root: Path
+    notebooks: Path
+    data: Path
+    params: Path
+    run_dir: Path
+
+    def write_params(self, extra: str = "") -> None:
+        self.params.write_text(
+            "parameters:\n"
+            "  run_label: toy\n"
+            f"  output_dir: {self.run_dir}\n"
+            f"  data_dir: {self.data}\n"
+            "  strata: [ER]\n" + extra)
+
+    def set_mode(self, mode: str, wait_for: str = "") -> None:
+        path = self.notebooks / "03_control.py"
+        lines = path.read_text().splitlines(keepends=True)
+        lines = [f'mode = "{mode}"\n' if line.startswith("mode = ") else
+                 f'wait_for = "{wait_for}"\n' if line.startswith("wait_for = ") else line
+                 for line in lines]
+        path.write_text("".join(lines))
+
+    def snapshot(self) -> dict[str, bytes]:
+        """Every file of the run directory except the lock, by relative path."""
+        return {p.relative_to(self.run_dir).as_posix(): p.read_bytes()
+                for p in sorted(self.run_dir.rglob("*")) if p.is_file() and p.name != "lock"}
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    # Others edit helpers/ while tests run: fix its fingerprint so skipping is testable.
+    monkeypatch.setattr(runner, "helpers_fingerprint", lambda: "helpers-v1")
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(FIXTURES, notebooks)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "adsl.csv").write_text("USUBJID,AGE\n001,50\n002,61\n003,47\n")
+    proj = Project(tmp_path, notebooks, data, tmp_path / "params.yaml", tmp_path / "run")
+    proj.write_params()
+    return proj
+
+
+def run_cli(project: Project, capsys, *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = runner.main([str(project.params), "--notebooks-dir", str(project.notebooks), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def executed(out: str) -> list[str]:
+    return sorted(line.split()[1] for line in out.splitlines() if line.startswith("  done "))
+
+
+def skipped(out: str) -> list[str]:
+    return sorted(line.split()[1] for line in out.splitlines() if line.startswith("  skip "))
+
+
+@pytest.mark.slow
+def test_run_writes_the_layout_then_skips_unchanged(project, capsys):
+    code, out, err = run_cli(project, capsys, "--workers", "2")
+    assert code == 0, err
+    assert executed(out) == NAMES and "start  01_summary" in out
+    run = project.run_dir
+    for name in NAMES:
+        assert (run / "notebooks" / f"{name}.ipynb").is_file()
+        assert (run / ".state" / f"{name}.json").is_file()
+    assert json.loads((run / "results" / "01_summary.json").read_text()) == {
+        "conf_level": 0.95, "mean_age": 52.6666666667, "n": 3, "third": 0.333333333333}
+    assert (run / "tables" / "01_summary" / "ages.csv").read_text() == "AGE\n50\n61\n47\n"
+    assert (run / "figures" / "02_figure" / "km.png").read_bytes().startswith(b"\x89PNG")
+    assert not (run / ".staging").exists()
+    notebook = (run / "notebooks" / "01_summary.ipynb").read_text()
+    for timing in ("start_time", "end_time", "duration", "iopub.execute_input"):
+        assert timing not in notebook
+    assert "3 patients, mean age 52.67" in notebook  # executed, outputs kept
+
+    before = project.snapshot()
+    code, out, _ = run_cli(project, capsys)
+    assert code == 0 and skipped(out) == NAMES and executed(out) == []
+    assert project.snapshot() == before
+
+
+@pytest.mark.slow
+def test_rerun_when_source_parameters_data_or_helpers_change(project, capsys, monkeypatch):
+    assert run_cli(project, capsys)[0] == 0
+
+    with (project.notebooks / "01_summary.py").open("a") as handle:
+        handle.write("\n# %%\nprint('one more cell')\n")
+    code, out, _ = run_cli(project, capsys)
+    assert code == 0 and executed(out) == ["01_summary"]
+
+    project.write_params("notebooks:\n  02_figure: {conf_level: 0.9}\n")
+    code, out, _ = run_cli(project, capsys)
+    assert code == 0 and executed(out) == ["02_figure"]
+    assert json.loads((project.run_dir / "results" / "02_figure.json").read_text())["last"] == 0.45
+
+    (project.data / "adsl.csv").write_text("USUBJID,AGE\n001,50\n")
+    code, out, _ = run_cli(project, capsys, "--notebooks", "01")
+    assert code == 0 and executed(out) == ["01_summary"]
+    assert json.loads((project.run_dir / "results" / "01_summary.json").read_text())["n"] == 1
+
+    (project.data / "notes.txt").write_text("not a data file")  # unrecognised suffix: ignored
+    monkeypatch.setattr(runner, "helpers_fingerprint", lambda: "helpers-v2")
+    code, out, _ = run_cli(project, capsys)
+    assert code == 0 and executed(out) == NAMES
+
+    code, out, _ = run_cli(project, capsys, "--force", "--notebooks", "03_control")
+    assert code == 0 and executed(out) == ["03_control"] and skipped(out) == []
+
+
+@pytest.mark.slow
+def test_parallel_and_serial_runs_are_byte_identical(project, capsys):
+    assert run_cli(project, capsys, "--workers", "1")[0] == 0
+    serial = project.snapshot()
+    assert run_cli(project, capsys, "--workers", "3", "--force")[0] == 0
+    parallel = project.snapshot()
+    assert serial.keys() == parallel.keys()
+    assert [k for k in serial if serial[k] != parallel[k]] == []
+    assert {"figures/02_figure/km.png", "figures/02_figure/km.svg",
+            "results/01_summary.json", "notebooks/02_figure.ipynb"} <= serial.keys()
+
+
+@pytest.mark.slow
+def test_failure_names_notebook_and_cell_and_keeps_previous_results(project, capsys):
+    assert run_cli(project, capsys)[0] == 0
+    before = project.snapshot()
+
+    project.set_mode("raise")
+    code, out, err = run_cli(project, capsys)
+    assert code == 1
+    assert "notebook 03_control failed in cell 4" in err
+    assert "03_control.py:" in err and "`if mode == \"raise\":`" in err
+    assert "RuntimeError: toy failure requested" in err
+    assert "FAILED 03_control" in out
+    # the failed notebook wrote {"mode": "raise"} into its staging dir: never promoted
+    after = project.snapshot()
+    assert after.pop("failed/03_control.ipynb")
+    assert after == before
+
+    project.set_mode("ok")  # back to the source of the kept results: nothing to do
+    code, out, _ = run_cli(project, capsys)
+    assert code == 0 and skipped(out) == NAMES
+    assert not (project.run_dir / "failed" / "03_control.ipynb").exists()
+    assert project.snapshot() == before
+
+
+@pytest.mark.slow
+def test_killed_kernel_keeps_previous_results_and_next_run_completes(project, capsys):
+    assert run_cli(project, capsys)[0] == 0
+    before = project.snapshot()
+
+    project.set_mode("kill")
+    code, _, err = run_cli(project, capsys, "--notebooks", "03")
+    assert code == 1
+    assert "notebook 03_control failed in cell 4" in err and "DeadKernelError" in err
+    after = project.snapshot()
+    after.pop("failed/03_control.ipynb", None)
+    assert after == before
+
+    project.set_mode("again")
+    code, out, _ = run_cli(project, capsys)
+    assert code == 0 and executed(out) == ["03_control"] and skipped(out) == NAMES[:2]
+    assert json.loads((project.run_dir / "results" / "03_control.json").read_text()) == {"mode": "again"}
+
+
+@pytest.mark.slow
+def test_killed_runner_keeps_previous_results_and_next_run_completes(project, capsys):
+    assert run_cli(project, capsys)[0] == 0
+    before = project.snapshot()
+
+    release = project.root / "release"
+    project.set_mode("wait", wait_for=str(release))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "helpers.run", str(project.params), "--notebooks-dir",
+         str(project.notebooks), "--notebooks", "03_control"],
+        start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not release.with_suffix(".started").exists():
+            assert proc.poll() is None and time.monotonic() < deadline, "notebook never started"
+            time.sleep(0.05)
+        assert (project.run_dir / ".staging" / "03_control" / "results" / "03_control.json").exists()
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the runner, its workers and the kernel
+        proc.wait()
+    after = project.snapshot()
+    staged = {k for k in after if k.startswith(".staging/")}
+    assert staged  # killed midway: the staging dir is left behind ...
+    assert {k: v for k, v in after.items() if k not in staged} == before  # ... nothing else moved
+
+    project.set_mode("again")
+    code, out, _ = run_cli(project, capsys)
+    assert code == 0 and executed(out) == ["03_control"]
+    assert not (project.run_dir / ".staging").exists()
+    assert json.loads((project.run_dir / "results" / "03_control.json").read_text()) == {"mode": "again"}
+
+
+def test_unknown_notebook_and_bad_parameters_exit_2(project, capsys):
+    code, _, err = run_cli(project, capsys, "--notebooks", "09_missing")
+    assert code == 2 and "no notebook '09_missing'" in err and "01_summary" in err
+    project.params.write_text("parameters: {conf_level: 2}\n")
+    code, _, err = run_cli(project, capsys)
+    assert code == 2 and str(project.params) in err and "'conf_level'" in err
+
+
+def test_discovery_prefers_the_py_and_keeps_reading_order(tmp_path):
+    for name in ["10_end.py", "02_b.ipynb", "02_b.py", "01_a.ipynb", "notes.py", "x_1.py"]:
+        (tmp_path / name).write_text("")
+    found = runner.discover_notebooks(tmp_path)
+    assert [(nb.name, nb.source.suffix) for nb in found] == [
+        ("01_a", ".ipynb"), ("02_b", ".py"), ("10_end", ".py")]
+
+
+def test_warm_decision_imports_no_heavy_library(project):
+    """Deciding that everything is unchanged must not import pandas, matplotlib or papermill."""
+    code = (
+        "import sys, helpers.run as r\n"
+        "from helpers.params import load_parameter_file\n"
+        f"pf = load_parameter_file({str(project.params)!r})\n"
+        f"r._plan(pf, r.discover_notebooks({str(project.notebooks)!r}), pf.output_dir, False)\n"
+        "heavy = [m for m in ('pandas', 'matplotlib', 'papermill', 'numpy', 'nbformat') if m in sys.modules]\n"
+        "print(heavy)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------------------- notebook context
+def test_notebook_context_paths_and_interactive_default():
+    ctx = runner.notebook_context(notebook="03_overall_survival")
+    assert ctx.output_dir == REPO_ROOT / "runs" / "interactive"
+    assert ctx.results_path == ctx.output_dir / "results" / "03_overall_survival.json"
+    assert ctx.figure_path("km") == ctx.output_dir / "figures" / "03_overall_survival" / "km.png"
+    assert ctx.figure_path("km.svg").suffix == ".svg"
+    assert ctx.table_path("cox") == ctx.output_dir / "tables" / "03_overall_survival" / "cox.csv"
+    with pytest.raises(ParameterError):
+        ctx.figure_path("../escape")
+    with pytest.raises(ParameterError):
+        runner.notebook_context(output_dir="x")
+
+
+def test_notebook_context_writes_results_and_tables(tmp_path):
+    pd = pytest.importorskip("pandas")
+    ctx = runner.notebook_context(output_dir=tmp_path, notebook="04_x")
+    ctx.write_results({"b": 1.0, "a": [float("nan"), 2]})
+    assert ctx.results_path.read_text() == '{\n  "a": [\n    null,\n    2\n  ],\n  "b": 1.0\n}\n'
+    ctx.save_table(pd.DataFrame({"hr": [0.123456789012345, 1.0]}), "cox")
+    assert ctx.table_path("cox").read_text() == "hr\n0.123456789012\n1\n"
+    ctx.save_table(pd.DataFrame({"n": [1]}, index=pd.Index(["A"], name="arm")), "by_arm")
+    assert ctx.table_path("by_arm").read_text() == "arm,n\nA,1\n"
+
+
+# --------------------------------------------------------------------------- atomic writes
+def test_json_is_deterministic_and_rounds_last_bits():
+    assert dumps_json({"x": 0.1 + 0.2, "y": -0.0, "z": math.inf, "k": (1, 2)}) == \
+        '{\n  "k": [\n    1,\n    2\n  ],\n  "x": 0.3,\n  "y": 0.0,\n  "z": null\n}\n'
+    with pytest.raises(TypeError, match="cannot write object"):
+        dumps_json({"x": object()})
+
+
+def test_atomic_write_replaces_whole_file_and_leaves_no_temp(tmp_path):
+    path = tmp_path / "sub" / "r.json"
+    atomic_write_json(path, {"a": 1})
+    atomic_write_json(path, {"a": 2})
+    assert json.loads(path.read_text()) == {"a": 2}
+    assert [p.name for p in path.parent.iterdir()] == ["r.json"]
+
+
+def test_atomic_directory_swaps_on_success_and_keeps_old_on_error(tmp_path):
+    target = tmp_path / "preview"
+    with atomic_directory(target) as build:
+        (build / "index.html").write_text("v1")
+    with pytest.raises(RuntimeError):
+        with atomic_directory(target) as build:
+            (build / "index.html").write_text("half")
+            raise RuntimeError("build failed")
+    assert (target / "index.html").read_text() == "v1"
+    with atomic_directory(target) as build:
+        (build / "other.html").write_text("v2")
+    assert sorted(p.name for p in target.iterdir()) == ["other.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["preview"]
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+def test_save_figure_bytes_are_reproducible(tmp_path, suffix):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def draw(path):
+        fig, ax = plt.subplots(figsize=(2, 2), dpi=40)
+        ax.plot([0, 1], [1, 0.5])
+        save_figure(fig, path)
+        plt.close(fig)
+        return path.read_bytes()
+
+    first, second = draw(tmp_path / f"a{suffix}"), draw(tmp_path / f"b{suffix}")
+    assert first == second
+    assert b"Matplotlib version" not in first and b"CreationDate" not in first
