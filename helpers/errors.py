@@ -23,9 +23,9 @@ class DataValidationError(Exception):
     """An input table is missing, unreadable or breaks the data contract.
 
     Attributes: ``file`` (path as given, or None), ``column`` (or None), ``rows`` (example
-    row numbers or USUBJIDs, a tuple) and ``message`` (what is wrong, without the location).
-    ``str()`` reads ``"data/adtte.csv: column AVAL: 3 rows with negative values (rows 4, 17,
-    250)"``.
+    row numbers or USUBJIDs, a tuple), ``message`` (what is wrong, without the location) and
+    ``detail`` (example values, other failing columns; or None). ``str()`` reads
+    ``"data/adtte.csv: column AVAL: 3 rows with negative values (rows 4, 17, 250): -1.0, ..."``.
     """
 
     def __init__(
@@ -35,8 +35,10 @@ class DataValidationError(Exception):
         file: object | None = None,
         column: str | None = None,
         rows: Iterable[object] = (),
+        detail: str | None = None,
     ) -> None:
         self.message = message
+        self.detail = detail
         self.file = None if file is None else str(file)
         self.column = column
         self.rows = tuple(rows)
@@ -52,6 +54,8 @@ class DataValidationError(Exception):
         if self.rows:
             text = f"{text} ({format_rows(self.rows)})"
         parts.append(text)
+        if self.detail:
+            parts.append(self.detail)
         return ": ".join(parts)
 
 

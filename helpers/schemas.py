@@ -1,0 +1,199 @@
+"""pandera schemas of ADSL, ADTTE and ADAE, and their validation into ``DataValidationError``.
+
+Validation is lazy (every failing check is collected); the error raised names the file, the
+first failing column and example rows (1-based data rows of the file: index + 1), and lists
+the other failing columns in its message. Types are coerced (CSV text -> dates, numbers);
+integers use pandas' nullable ``Int64`` so that 0.5 is an error rather than truncated to 0.
+Character values are compared exactly (case-sensitive) against the allowed values.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from helpers.errors import DataValidationError
+
+YN = ("Y", "N")
+POSNEG = ("Positive", "Negative")
+ARMCD = ("A", "B")
+ARM = ("Systemic therapy alone", "Resection + systemic therapy")
+SUBTYPES = ("HR+/HER2-", "HR+/HER2+", "HR-/HER2+", "Triple negative")
+PARAMCDS = ("OS", "LRFS", "PTRFS", "MPFS")
+
+
+def _is_text(series: pd.Series) -> pd.Series:
+    return series.map(lambda v: isinstance(v, str) or v is None or v is pd.NA
+                      or (isinstance(v, float) and np.isnan(v)))
+
+
+def text(allowed: tuple[str, ...] | None = None, nullable: bool = False) -> pa.Column:
+    """A character column, optionally restricted to ``allowed`` values (missing allowed if
+    ``nullable``)."""
+    checks = [pa.Check(_is_text, element_wise=False, error="values that are not text")]
+    if allowed is not None:
+        checks.append(pa.Check.isin(list(allowed), error=f"values not in {list(allowed)}"))
+    return pa.Column(None, checks=checks, nullable=nullable)
+
+
+def integer(*checks: pa.Check, nullable: bool = False) -> pa.Column:
+    """A whole-number column (nullable ``Int64``)."""
+    return pa.Column("Int64", checks=list(checks), nullable=nullable, coerce=True)
+
+
+def date(nullable: bool = False) -> pa.Column:
+    """A date column (coerced to ``datetime64[ns]``)."""
+    return pa.Column("datetime64[ns]", nullable=nullable, coerce=True)
+
+
+FINITE = pa.Check(lambda s: np.isfinite(s), error="infinite values")
+NONNEGATIVE = pa.Check.ge(0, error="negative values")
+
+ADSL = pa.DataFrameSchema(
+    {
+        "STUDYID": text(),
+        "USUBJID": text(),
+        "SITEID": text(),
+        "REGDT": date(),
+        "AGE": integer(pa.Check.in_range(18, 100, error="ages outside 18-100")),
+        "AGEGR1": text(("<50", ">=50")),
+        "MENOPAUS": text(("Premenopausal", "Postmenopausal")),
+        "ER": text(POSNEG),
+        "PGR": text(POSNEG),
+        "HER2": text(POSNEG),
+        "SUBTYPE": text(SUBTYPES),
+        "TSTAGE": text(("T1", "T2", "T3", "T4")),
+        "NSTAGE": text(("N0", "N1", "N2", "N3")),
+        "ECOG": integer(pa.Check.isin([0, 1], error="values not in [0, 1]")),
+        "NMETORG": integer(pa.Check.ge(1, error="values below 1")),
+        "METGR": text(("Single organ", "Multiple organs")),
+        **{name: text(YN) for name in ("METBONE", "METLUNG", "METLIVER", "METBRAIN", "METDLN",
+                                       "METOTH", "BONEONLY", "VISCMET")},
+        "PSTHER": text(),
+        "RANDFL": text(YN),
+        "NRANDRS": text(nullable=True),
+        "RANDDT": date(nullable=True),
+        "ARMCD": text(ARMCD, nullable=True),
+        "ARM": text(ARM, nullable=True),
+        "ITTFL": text(YN),
+        "PPROTFL": text(YN),
+        "SAFFL": text(YN),
+        "SURGFL": text(YN, nullable=True),
+        "RESECT": text(("Complete (R0)", "Incomplete (R1/R2)"), nullable=True),
+        "LOCULCFL": text(YN, nullable=True),
+        "LOCBLDFL": text(YN, nullable=True),
+    },
+    unique=["USUBJID"],
+    report_duplicates="all",
+    name="ADSL",
+)
+
+ADTTE = pa.DataFrameSchema(
+    {
+        "STUDYID": text(),
+        "USUBJID": text(),
+        "PARAMCD": text(),
+        "PARAM": text(),
+        "AVAL": pa.Column("float64", checks=[NONNEGATIVE, FINITE], coerce=True),
+        "CNSR": integer(pa.Check.isin([0, 1], error="values not in {0, 1}")),
+        "EVNTDESC": text(nullable=True),
+        "CNSDTDSC": text(nullable=True),
+        "STARTDT": date(),
+        "ADT": date(),
+    },
+    unique=["USUBJID", "PARAMCD"],
+    report_duplicates="all",
+    name="ADTTE",
+)
+
+ADAE = pa.DataFrameSchema(
+    {
+        "STUDYID": text(),
+        "USUBJID": text(),
+        "AESEQ": integer(pa.Check.ge(1, error="values below 1")),
+        "AEDECOD": text(),
+        "AEBODSYS": text(),
+        "AETOXGR": integer(pa.Check.isin([1, 2, 3, 4, 5], error="grades not in 1-5")),
+        "AESER": text(YN),
+        "AERELSRG": text(YN),
+        "AERELSYS": text(YN),
+        "AEPHASE": text(("Operative", "Systemic therapy")),
+        "ASTDY": integer(),
+        "TRTEMFL": text(YN, nullable=True),
+    },
+    unique=["USUBJID", "AESEQ"],
+    report_duplicates="all",
+    name="ADAE",
+)
+
+SCHEMAS = {"adsl": ADSL, "adtte": ADTTE, "adae": ADAE}
+
+
+def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str | Path) -> pd.DataFrame:
+    """Validate ``frame`` (read from ``file``) against ``schema``; return it coerced.
+
+    Raises ``DataValidationError`` for a missing column (suggesting a close match), a wrong
+    type, a disallowed or missing value, or a duplicate key.
+    """
+    _check_columns(frame, schema, file)
+    try:
+        valid = schema.validate(frame, lazy=True)
+    except SchemaErrors as exc:
+        raise _to_error(exc, schema, file) from None
+    return _plain_integers(valid, schema)
+
+
+def _check_columns(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str | Path) -> None:
+    missing = [name for name in schema.columns if name not in frame.columns]
+    if not missing:
+        return
+    name = missing[0]
+    extra = [c for c in frame.columns if c not in schema.columns]
+    close = difflib.get_close_matches(name, [str(c) for c in extra], n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    others = f"; also missing: {', '.join(missing[1:])}" if len(missing) > 1 else ""
+    raise DataValidationError(f"required {schema.name} column is missing{hint}{others}",
+                              file=file, column=name)
+
+
+def _to_error(exc: SchemaErrors, schema: pa.DataFrameSchema, file: str | Path) -> DataValidationError:
+    cases = exc.failure_cases.copy()
+    cases["column"] = cases["column"].fillna(cases["schema_context"])
+    groups = list(cases.groupby(["column", "check"], sort=False, dropna=False))
+    (column, check), first = groups[0]
+    index = pd.to_numeric(first["index"], errors="coerce").dropna().astype(int)
+    rows = sorted(set(index + 1))
+    what = _describe(str(check))
+    if what == "duplicate key values":
+        column = ", ".join(schema.unique or [str(column)])
+    count = len(rows) if rows else len(first)
+    noun = "row" if count == 1 else "rows"
+    message = f"{count} {noun} with {what}"
+    detail = "values " + ", ".join(repr(v) for v in first["failure_case"].head(3))
+    others = sorted({str(c) for (c, _k), _g in groups[1:] if str(c) not in str(column)})
+    if others:
+        detail += f"; other failing columns: {', '.join(others)}"
+    return DataValidationError(message, file=file, column=str(column), rows=rows, detail=detail)
+
+
+def _describe(check: str) -> str:
+    if check.startswith("coerce_dtype"):
+        return "values of the wrong type (expected " + check[len("coerce_dtype("):].rstrip(")") + ")"
+    if check == "not_nullable":
+        return "missing values"
+    if "uniqueness" in check or check.startswith("unique"):
+        return "duplicate key values"
+    return check
+
+
+def _plain_integers(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    """Int64 columns without missing values become plain int64 (what numpy/lifelines expect)."""
+    for name, column in schema.columns.items():
+        if str(column.dtype) == "Int64" and name in frame and not frame[name].isna().any():
+            frame[name] = frame[name].astype("int64")
+    return frame
