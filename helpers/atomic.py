@@ -96,6 +96,7 @@ def atomic_directory(target: str | os.PathLike) -> Iterator[Path]:
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".new"))
+    os.chmod(tmp, 0o755)
     try:
         yield tmp
         replace_directory(tmp, target)
