@@ -99,7 +99,10 @@ def preview(params_path: str | Path) -> Path:
     notebooks = executed_notebooks(run_dir)
     with atomic_directory(target) as build:
         for path in notebooks:
-            nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+            try:
+                nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+            except ValueError as exc:
+                raise RenderError(f"{path}: not a readable notebook ({exc})") from None
             page = f"{path.stem}.html"
             (build / page).write_text(notebook_html(nb), encoding="utf-8")
             pages.append((page, notebook_title(nb, path.stem)))
