@@ -252,7 +252,9 @@ def _last_started_cell(source: Path, output: Path) -> str:
         cells = json.loads(output.read_text(encoding="utf-8"))["cells"]
     except (OSError, ValueError, KeyError):
         return "before the first cell"
-    started = [i for i, c in enumerate(cells) if c.get("execution_count") is not None]
+    # papermill stamps a cell's start_time when it starts it (before normalise_executed)
+    started = [i for i, c in enumerate(cells)
+               if c.get("metadata", {}).get("papermill", {}).get("start_time")]
     if not started:
         return "before the first cell"
     index = started[-1]

@@ -93,7 +93,8 @@ def test_run_writes_the_layout_then_skips_unchanged(project, capsys):
         assert (run / "notebooks" / f"{name}.ipynb").is_file()
         assert (run / ".state" / f"{name}.json").is_file()
     assert json.loads((run / "results" / "01_summary.json").read_text()) == {
-        "conf_level": 0.95, "mean_age": 52.6666666667, "n": 3, "third": 0.333333333333}
+        "conf_level": 0.95, "mean_age": 52.6666666667, "n": 3, "third": 0.333333333333,
+        "hashseed": "0"}  # the kernels' environment (KERNEL_ENV)
     assert (run / "tables" / "01_summary" / "ages.csv").read_text() == "AGE\n50\n61\n47\n"
     assert (run / "figures" / "02_figure" / "km.png").read_bytes().startswith(b"\x89PNG")
     assert not (run / ".staging").exists()
