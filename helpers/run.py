@@ -299,11 +299,17 @@ def normalise_executed(path: Path, source: Path) -> str:
 
 
 # --------------------------------------------------------------------------- run directory
-def promote(run_dir: Path, staging: Path, notebook: Notebook, state: dict) -> None:
-    """Move a succeeded notebook's outputs from ``staging`` into ``run_dir``; state last."""
+def promote(run_dir: Path, staging: Path, notebook: Notebook, state: dict) -> list[str]:
+    """Move a succeeded notebook's outputs from ``staging`` into ``run_dir``; state last.
+
+    Returns the staged files that are not the notebook's outputs (not kept), e.g. from a
+    ``notebook_context`` given another notebook's name.
+    """
     name = notebook.name
+    executed = staging / "notebook.ipynb"
     atomic_write_text(run_dir / "notebooks" / f"{name}.ipynb",
-                      normalise_executed(staging / "notebook.ipynb", notebook.source))
+                      normalise_executed(executed, notebook.source))
+    executed.unlink()
     results = staging / "results" / f"{name}.json"
     if results.exists():
         (run_dir / "results").mkdir(parents=True, exist_ok=True)
@@ -318,6 +324,7 @@ def promote(run_dir: Path, staging: Path, notebook: Notebook, state: dict) -> No
             remove_path(run_dir / kind / name)
     remove_path(run_dir / "failed" / f"{name}.ipynb")
     atomic_write_json(run_dir / ".state" / f"{name}.json", state)
+    return sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
 
 
 @contextlib.contextmanager
@@ -426,8 +433,11 @@ def _execute_all(pfile: ParameterFile, todo: list[Notebook], keys: dict[str, str
             outcome = future.result()
             staging = run_dir / ".staging" / nb.name
             if outcome.ok:
-                promote(run_dir, staging, nb, {"key": keys[nb.name], "notebook": nb.name})
+                stray = promote(run_dir, staging, nb, {"key": keys[nb.name], "notebook": nb.name})
                 echo(f"  done   {nb.name}  {outcome.seconds:.1f} s")
+                if stray:
+                    echo(f"  note   {nb.name} wrote files outside its outputs, not kept: "
+                         f"{', '.join(stray)}")
             else:
                 failed_copy = staging / "notebook.ipynb"
                 if failed_copy.exists():

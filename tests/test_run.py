@@ -224,6 +224,17 @@ def test_killed_runner_keeps_previous_results_and_next_run_completes(project, ca
     assert json.loads((project.run_dir / "results" / "03_control.json").read_text()) == {"mode": "again"}
 
 
+@pytest.mark.slow
+def test_outputs_under_another_notebook_name_are_reported_not_kept(project, capsys):
+    source = project.notebooks / "02_figure.py"
+    source.write_text(source.read_text().replace('notebook="02_figure"', 'notebook="02_other"'))
+    code, out, _ = run_cli(project, capsys, "--notebooks", "02")
+    assert code == 0
+    assert "note   02_figure wrote files outside its outputs, not kept: " \
+           "figures/02_other/km.png, figures/02_other/km.svg, results/02_other.json" in out
+    assert not (project.run_dir / "figures" / "02_other").exists()
+
+
 def test_unknown_notebook_and_bad_parameters_exit_2(project, capsys):
     code, _, err = run_cli(project, capsys, "--notebooks", "09_missing")
     assert code == 2 and "no notebook '09_missing'" in err and "01_summary" in err
