@@ -55,11 +55,27 @@ def notebook_title(nb: dict, fallback: str) -> str:
     return fallback
 
 
+#: nbconvert's JupyterLab template with each code cell's input folded under "Code".
+FOLDED_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{% block input_group -%}
+{%- if cell.cell_type == 'code' -%}
+<details class="jcog1017-code"><summary>Code</summary>
+{{ super() }}
+</details>
+{%- else -%}{{ super() }}{%- endif -%}
+{%- endblock input_group %}
+"""
+
+
 def notebook_html(nb: dict) -> str:
-    """One executed notebook (an nbformat node) as a standalone HTML page, images inline."""
+    """One executed notebook (an nbformat node) as a standalone HTML page: code folded,
+    outputs and figures inline."""
+    import jinja2
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", embed_images=True)
+    exporter = HTMLExporter(template_name="lab", embed_images=True,
+                            extra_loaders=[jinja2.DictLoader({"folded.html.j2": FOLDED_TEMPLATE})],
+                            template_file="folded.html.j2")
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": notebook_title(nb, "")}})
     return _EXTERNAL_SCRIPT.sub("", body)  # the preview reads offline: no CDN scripts
 
