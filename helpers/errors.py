@@ -13,7 +13,9 @@ MAX_EXAMPLE_ROWS = 5
 
 
 def format_rows(rows: Sequence[object], limit: int = MAX_EXAMPLE_ROWS) -> str:
-    """``"rows 4, 17, 250"`` (at most ``limit`` examples, then ``", ..."``)."""
+    """``"rows 4, 17, 250"`` (at most ``limit`` examples, then ``", ..."``); ``"row 4"``."""
+    if len(rows) == 1:
+        return f"row {rows[0]}"
     shown = ", ".join(str(r) for r in rows[:limit])
     more = ", ..." if len(rows) > limit else ""
     return f"rows {shown}{more}"

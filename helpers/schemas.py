@@ -46,9 +46,9 @@ def integer(*checks: pa.Check, nullable: bool = False) -> pa.Column:
     return pa.Column("Int64", checks=list(checks), nullable=nullable, coerce=True)
 
 
-def date(nullable: bool = False) -> pa.Column:
+def date(nullable: bool = False, required: bool = True) -> pa.Column:
     """A date column (coerced to ``datetime64[ns]``)."""
-    return pa.Column("datetime64[ns]", nullable=nullable, coerce=True)
+    return pa.Column("datetime64[ns]", nullable=nullable, coerce=True, required=required)
 
 
 FINITE = pa.Check(lambda s: np.isfinite(s), error="infinite values")
@@ -84,9 +84,11 @@ ADSL = pa.DataFrameSchema(
         "PPROTFL": text(YN),
         "SAFFL": text(YN),
         "SURGFL": text(YN, nullable=True),
+        "SURGDT": date(nullable=True, required=False),
         "RESECT": text(("Complete (R0)", "Incomplete (R1/R2)"), nullable=True),
         "LOCULCFL": text(YN, nullable=True),
         "LOCBLDFL": text(YN, nullable=True),
+        "DCUTDT": date(required=False),
     },
     unique=["USUBJID"],
     report_duplicates="all",
@@ -149,7 +151,8 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str | Path) 
 
 
 def _check_columns(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str | Path) -> None:
-    missing = [name for name in schema.columns if name not in frame.columns]
+    missing = [name for name, col in schema.columns.items()
+               if col.required and name not in frame.columns]
     if not missing:
         return
     name = missing[0]

@@ -10,7 +10,8 @@ Model (times in months from randomisation, 1 month = 30.4375 days):
   logistic((49 - age) / 2.5); ER+, PgR+ (given ER), HER2+ independent draws; clinical subtype
   and primary systemic therapy (PSTHER) follow ER/PgR/HER2; number of metastatic organs
   1-5 (``N_ORGANS_P``), sites drawn without replacement by ``SITE_WEIGHTS``.
-* Registration uniform over 2011-05-05..2018-05-31; randomisation 84-105 days later.
+* Registration over 2011-05-05..2018-05-31 with a density rising linearly (accrual ramp-up:
+  the last day's rate is ``1 + ACCRUAL_RAMP`` times the first day's); randomisation 84-105 days later.
   163 patients are not randomised (drawn with weights raising the chance for triple negative
   and multi-organ disease) with reasons in fixed counts ``NOT_RANDOMISED``; the 407 others are
   allocated by a random permutation of 205 A and 202 B.
@@ -45,13 +46,14 @@ import pandas as pd
 
 from helpers.dataset import TrialData
 
-SEED = 1017
+SEED = 76
 STUDYID = "JCOG1017"
 DAYS_PER_MONTH = 30.4375
 REG_FIRST = pd.Timestamp("2011-05-05")
 REG_LAST = pd.Timestamp("2018-05-31")
-DATA_CUT = pd.Timestamp("2022-06-30")
+DATA_CUT = pd.Timestamp("2023-06-30")
 
+ACCRUAL_RAMP = 2.0
 N_REGISTERED = 570
 N_ARM = {"A": 205, "B": 202}
 ARM_LABEL = {"A": "Systemic therapy alone", "B": "Resection + systemic therapy"}
@@ -63,21 +65,21 @@ NOT_RANDOMISED = {
     "Other": 15,
 }
 N_SITES = 45
-N_ORGANS_P = (0.45, 0.30, 0.15, 0.07, 0.03)
+N_ORGANS_P = (0.40, 0.30, 0.17, 0.09, 0.04)
 SITE_WEIGHTS = {"METBONE": 0.70, "METLUNG": 0.35, "METLIVER": 0.20, "METBRAIN": 0.03,
                 "METDLN": 0.35, "METOTH": 0.10}
 
-FRAILTY_SD = 0.5
-OS_FRAILTY_LOADING = 1.0
-OS_SHAPE = 1.3
-OS_SCALE = 118.0
-OS_PROGNOSTIC = {"TN": 0.9, "HER2POS": -0.1, "MULTI": 0.35, "VISC": 0.25, "ECOG1": 0.25}
-OS_LOGHR_B = 0.15
-OS_LOGHR_PRE = -0.55
-OS_LOGHR_SINGLE = -0.45
+FRAILTY_SD = 0.7
+OS_FRAILTY_LOADING = 0.6
+OS_SHAPE = 1.6
+OS_SCALE = 122.0
+OS_PROGNOSTIC = {"TN": 0.9, "HER2POS": -0.1, "MULTI": 0.5, "VISC": 0.25, "ECOG1": 0.25}
+OS_LOGHR_B = 0.1
+OS_LOGHR_PRE = -0.6
+OS_LOGHR_SINGLE = -0.6
 OS_LOGHR_INCOMPLETE = 0.3
-LOCAL_SHAPE = {"A": 1.1, "B": 1.1}
-LOCAL_SCALE = {"A": 36.0, "B": 260.0}
+LOCAL_SHAPE = {"A": 1.5, "B": 0.6}
+LOCAL_SCALE = {"A": 16.0, "B": 1500.0}
 LOCAL_PRONE = {"A": 0.65, "B": 1.0}
 LOCAL_INCOMPLETE_LOGHR = 0.8
 DIST_SHAPE = 1.1
@@ -127,7 +129,7 @@ def generate(seed: int = SEED) -> TrialData:
     base = _baseline(rng)
     base = _randomise(rng, base)
     times = _event_times(rng, base)
-    adsl = _adsl(base, times)
+    adsl = _adsl(rng, base, times)
     adtte = _adtte(base, times)
     adae = _adae(rng, base, times)
     return TrialData(adsl=adsl, adtte=adtte, adae=adae, paths={})
@@ -136,7 +138,9 @@ def generate(seed: int = SEED) -> TrialData:
 def _baseline(rng: np.random.Generator) -> pd.DataFrame:
     n = N_REGISTERED
     span = (REG_LAST - REG_FIRST).days
-    regdays = np.sort(rng.integers(0, span + 1, n))
+    v = rng.random(n)
+    u = (np.sqrt(1 + ACCRUAL_RAMP * (2 + ACCRUAL_RAMP) * v) - 1) / ACCRUAL_RAMP
+    regdays = np.sort(np.floor(u * (span + 1)).astype(int))
     age = np.clip(np.round(rng.normal(56, 11, n)), 28, 80).astype(int)
     pre = rng.random(n) < 1 / (1 + np.exp((age - 49) / 2.5))
     er = rng.random(n) < 0.72
@@ -262,7 +266,7 @@ def _days(months: np.ndarray) -> np.ndarray:
     return np.maximum(days, 1).astype(np.int64)
 
 
-def _adsl(base: pd.DataFrame, times: pd.DataFrame) -> pd.DataFrame:
+def _adsl(rng: np.random.Generator, base: pd.DataFrame, times: pd.DataFrame) -> pd.DataFrame:
     rand = base["ARMCD"].notna()
     armb = base["ARMCD"] == "B"
     arma = base["ARMCD"] == "A"
@@ -292,7 +296,7 @@ def _adsl(base: pd.DataFrame, times: pd.DataFrame) -> pd.DataFrame:
     frame["RESECT"] = pd.Series(np.where(base["incomplete"], "Incomplete (R1/R2)", "Complete (R0)"),
                                 index=base.index).where(base["surg"])
     local_seen = (times["local"] <= times["cens"]) & (times["local"] <= times["death"])
-    u = np.random.default_rng(SEED + 1).random((len(base), 2))
+    u = rng.random((len(base), 2))
     ulcer = local_seen & (u[:, 0] < np.where(armb, 0.25, 0.45))
     bleed = local_seen & (u[:, 1] < np.where(armb, 0.15, 0.30))
     frame["LOCULCFL"] = pd.Series(_yn(ulcer), index=base.index).where(rand)
