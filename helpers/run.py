@@ -275,19 +275,24 @@ def _describe_cell(source: Path, cell_source: str, exec_count: Any, index: int) 
     return f"cell {index + 1} (In [{exec_count}], {location}: `{first.strip()}`)"
 
 
-def normalise_executed(path: Path, source: Path) -> str:
+def normalise_executed(path: Path, source: Path, staging: Path, run_dir: Path) -> str:
     """The executed notebook at ``path`` without papermill's and nbclient's timing metadata.
 
     Removed: start/end times and durations (notebook and cells), nbclient's per-cell
     ``execution`` timestamps, and the notebook's input/output paths (replaced by the source
-    path); random cell ids become ``cell-<index>``. What remains differs between runs only where the notebook's own output does.
+    path); random cell ids become ``cell-<index>``; the injected ``output_dir`` shows the run
+    directory, where the outputs end up, rather than the staging directory. What remains
+    differs between runs only where the notebook's own output does.
     """
     nb = json.loads(path.read_text(encoding="utf-8"))
+    staged, final = _display_path(staging), _display_path(run_dir)
     meta = nb.get("metadata", {}).get("papermill", {})
     for key in ("start_time", "end_time", "duration", "input_path", "output_path"):
         meta.pop(key, None)
     if meta:
         meta["input_path"] = _display_path(source)
+    if meta.get("parameters", {}).get("output_dir") == staged:
+        meta["parameters"]["output_dir"] = final
     for index, cell in enumerate(nb.get("cells", [])):
         if "id" in cell:
             cell["id"] = f"cell-{index}"  # jupytext and papermill draw random ids
@@ -295,6 +300,10 @@ def normalise_executed(path: Path, source: Path) -> str:
         cell_meta.pop("execution", None)
         for key in ("start_time", "end_time", "duration"):
             cell_meta.get("papermill", {}).pop(key, None)
+        if "injected-parameters" in cell_meta.get("tags", []):
+            lines = cell["source"] if isinstance(cell["source"], list) else [cell["source"]]
+            cell["source"] = [line.replace(f"output_dir = {json.dumps(staged)}",
+                                           f"output_dir = {json.dumps(final)}") for line in lines]
     return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
@@ -308,7 +317,7 @@ def promote(run_dir: Path, staging: Path, notebook: Notebook, state: dict) -> li
     name = notebook.name
     executed = staging / "notebook.ipynb"
     atomic_write_text(run_dir / "notebooks" / f"{name}.ipynb",
-                      normalise_executed(executed, notebook.source))
+                      normalise_executed(executed, notebook.source, staging, run_dir))
     executed.unlink()
     results = staging / "results" / f"{name}.json"
     if results.exists():

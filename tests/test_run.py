@@ -102,6 +102,7 @@ def test_run_writes_the_layout_then_skips_unchanged(project, capsys):
     for timing in ("start_time", "end_time", "duration", "iopub.execute_input"):
         assert timing not in notebook
     assert "3 patients, mean age 52.67" in notebook  # executed, outputs kept
+    assert f'output_dir = \\"{run}\\"' in notebook and ".staging" not in notebook
 
     before = project.snapshot()
     code, out, _ = run_cli(project, capsys)
