@@ -193,6 +193,13 @@ class Outcome:
     error: str = ""
 
 
+def available_cpus() -> int:
+    """CPUs this process may run on (the affinity mask, else the CPU count)."""
+    with contextlib.suppress(AttributeError):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def _init_worker() -> None:
     import logging
 
@@ -423,7 +430,7 @@ def _execute_all(pfile: ParameterFile, todo: list[Notebook], keys: dict[str, str
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+    workers = max(1, min(workers or available_cpus(), len(todo)))
     outcomes = []
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
@@ -466,7 +473,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="jcog1017-run", description=__doc__.splitlines()[0])
     parser.add_argument("params", help="parameter file, e.g. params/default.yaml")
     parser.add_argument("--workers", type=int, default=None,
-                        help="notebooks executed at once (default: number of CPUs)")
+                        help="notebooks executed at once (default: the CPUs available)")
     parser.add_argument("--force", action="store_true", help="execute unchanged notebooks too")
     parser.add_argument("--notebooks", nargs="+", metavar="NAME",
                         help="only these notebooks (stem or NN prefix)")
