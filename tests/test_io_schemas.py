@@ -16,7 +16,9 @@ from helpers.io import read_table
 from helpers.survival.cox import cox_hazard_ratio
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-SAS7BDAT_SAMPLES = [Path("/usr/lib/R/site-library/haven/examples/iris.sas7bdat")]
+# iris.sas7bdat: the example file of R's haven package (MIT), copied so the reader path is
+# tested on every machine (pyreadstat cannot write SAS7BDAT).
+SAS7BDAT_SAMPLES = [Path(__file__).resolve().parent / "fixtures" / "sas" / "iris.sas7bdat"]
 
 
 @pytest.fixture(scope="module")

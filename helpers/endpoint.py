@@ -1,0 +1,162 @@
+"""The standard analysis of one time-to-event endpoint, as the endpoint notebooks show it.
+
+One call gives what a trial report shows for an endpoint: Kaplan-Meier per arm with median
+(CI), landmark rates, numbers at risk; the (stratified) Cox hazard ratio of the experimental
+arm; the (stratified) log-rank test with its one-sided p in the pre-specified direction; the
+median follow-up. Times in months. The design choices are arguments, stated in the result:
+``hr_conf_level`` (0.90 for the primary endpoint OS, 0.95 otherwise), ``km_conf_level`` and
+``km_conf_type`` ("log-log" as SAS by default), ``ties`` ("efron"), ``strata`` and ``sided``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from helpers.survival import (
+    FollowUp,
+    JsonResult,
+    KaplanMeier,
+    LogRankResult,
+    km_by_group,
+    km_summary,
+    logrank_test,
+    median_follow_up,
+)
+from helpers.survival.cox import HazardRatio, cox_hazard_ratio, strata_labels
+from helpers.tables.formatting import format_hr, format_median, format_p
+
+__all__ = ["EndpointAnalysis", "analyse_endpoint"]
+
+ARM = "ARMCD"
+CONTROL, EXPERIMENTAL = "A", "B"
+
+
+@dataclass(frozen=True, eq=False)
+class EndpointAnalysis(JsonResult):
+    """Results of ``analyse_endpoint``; ``to_dict()`` gives the numbers the supplement shows.
+
+    ``km``: arm code -> KaplanMeier (not serialised: large); ``medians``: one row per arm
+    (n, events, median (months) with its ``km_conf_level`` CI); ``landmarks``: S(t) with CI
+    per arm at the landmark times (months); ``p_logrank``: the reported log-rank p, one-sided
+    (experimental arm better) or two-sided as ``sided`` says.
+    """
+
+    paramcd: str
+    population: str
+    arm_labels: dict
+    strata: list
+    sided: str
+    km_conf_level: float
+    km_conf_type: str
+    medians: pd.DataFrame
+    landmarks: pd.DataFrame
+    hazard_ratio: HazardRatio
+    logrank: LogRankResult
+    p_logrank: float
+    follow_up: FollowUp
+    km: dict = field(repr=False)
+
+    _json_exclude = ("km",)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {name: value for name, value in super().to_dict().items() if name != "km"}
+        follow_up = out["follow_up"]
+        follow_up.pop("reverse_km", None)
+        return out
+
+    def curves(self) -> dict[str, pd.DataFrame]:
+        """"Arm <code>" -> Kaplan-Meier table (time, n_risk, n_event, n_censor, surv, lower,
+        upper); short keys keep the numbers-at-risk table readable at print size."""
+        return {f"Arm {code}": km.table for code, km in self.km.items()}
+
+    def arm_legend(self) -> str:
+        """"Arm A: <label>; Arm B: <label>", for captions and footnotes."""
+        return "; ".join(f"Arm {code}: {label}" for code, label in self.arm_labels.items())
+
+    def summary_table(self) -> pd.DataFrame:
+        """One row per arm: N, events, median (CI) in months, landmark rates (CI) in %."""
+        rows = []
+        for row in self.medians.itertuples():
+            out = {
+                "Arm": self.arm_labels[row.group],
+                "N": row.n,
+                "Events": row.events,
+                f"Median, months ({self.km_conf_level:.0%} CI)":
+                    format_median(row.median, row.median_lower, row.median_upper),
+            }
+            for lm in self.landmarks[self.landmarks["group"] == row.group].itertuples():
+                out[f"{lm.time:g}-month rate, % ({self.km_conf_level:.0%} CI)"] = format_median(
+                    100 * lm.surv, 100 * lm.lower, 100 * lm.upper)
+            rows.append(out)
+        return pd.DataFrame(rows)
+
+    def hazard_ratio_row(self, label: str) -> dict[str, Any]:
+        """The treatment HR as a row of ``helpers.tables.hazard_ratio_table``, with the
+        reported log-rank p."""
+        hr = self.hazard_ratio
+        return {"label": label, "hr": hr.hr, "lower": hr.lower, "upper": hr.upper,
+                "conf_level": hr.conf_level, "p": self.p_logrank,
+                "p_label": f"{self.sided} log-rank", "strata": ", ".join(self.strata) or None}
+
+    def annotation(self) -> str:
+        """Plot annotation: median (CI) per arm, HR (CI) and the log-rank p."""
+        lines = [f"Median, months ({self.km_conf_level:.0%} CI)"]
+        for row in self.medians.itertuples():
+            median = format_median(row.median, row.median_lower, row.median_upper)
+            lines.append(f"  Arm {row.group}: {median}")
+        hr = self.hazard_ratio
+        lines.append(f"HR {format_hr(hr.hr, hr.lower, hr.upper, hr.conf_level)}")
+        lines.append(f"{self.sided} log-rank p = {format_p(self.p_logrank)}")
+        return "\n".join(lines)
+
+
+def analyse_endpoint(
+    frame: pd.DataFrame,
+    *,
+    paramcd: str,
+    population: str = "ITTFL",
+    strata: list[str] | tuple[str, ...] = (),
+    hr_conf_level: float = 0.95,
+    km_conf_level: float = 0.95,
+    km_conf_type: str = "log-log",
+    ties: str = "efron",
+    sided: str = "two-sided",
+    landmarks_months: list[float] | tuple[float, ...] = (36.0, 60.0),
+) -> EndpointAnalysis:
+    """Analyse one endpoint of an analysis frame (``helpers.dataset.analysis_frame``).
+
+    ``frame`` has one row per patient with ``time`` (months), ``event`` (1 = event), ``ARMCD``
+    ("A" control, "B" experimental), ``ARM`` (labels) and the ``strata`` columns.
+    """
+    if sided not in ("one-sided", "two-sided"):
+        raise ValueError(f"sided must be 'one-sided' or 'two-sided', got {sided!r}")
+    strata = list(strata)
+    km = km_by_group(frame["time"], frame["event"], frame[ARM], km_conf_level, km_conf_type)
+    hazard_ratio = cox_hazard_ratio(frame, "time", "event", ARM, EXPERIMENTAL, strata=strata,
+                                    ties=ties, conf_level=hr_conf_level)
+    logrank = logrank_test(frame["time"], frame["event"], frame[ARM],
+                           strata=strata_labels(frame, strata), experimental=EXPERIMENTAL)
+    landmarks = pd.concat(
+        [km_arm.survival_at(landmarks_months).assign(group=code) for code, km_arm in km.items()],
+        ignore_index=True,
+    )[["group", "time", "surv", "std_err", "lower", "upper"]]
+    labels = frame.drop_duplicates(ARM).set_index(ARM)["ARM"].to_dict() if "ARM" in frame else {}
+    return EndpointAnalysis(
+        paramcd=paramcd,
+        population=population,
+        arm_labels={code: labels.get(code, code) for code in km},
+        strata=strata,
+        sided=sided,
+        km_conf_level=km_conf_level,
+        km_conf_type=km_conf_type,
+        medians=km_summary(km),
+        landmarks=landmarks,
+        hazard_ratio=hazard_ratio,
+        logrank=logrank,
+        p_logrank=logrank.p_one_sided if sided == "one-sided" else logrank.p_two_sided,
+        follow_up=median_follow_up(frame["time"], frame["event"], km_conf_level, km_conf_type),
+        km=km,
+    )

@@ -1,0 +1,73 @@
+"""What every notebook does first: validate its parameters, load the data, know where to write.
+
+A notebook's code cell after the papermill ``parameters`` cell is::
+
+    nb = start("03_overall_survival", globals())
+
+``nb.params`` is the validated parameter set (defaults filled in), ``nb.data`` the validated
+``TrialData`` (data cut applied when ``data_cut`` is set), ``nb.frame(paramcd)`` an analysis
+frame of the population, and ``nb.ctx`` the output context (results JSON, figures, tables) of
+the run directory the runner gives, or ``runs/interactive`` in JupyterLab.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Mapping
+
+import pandas as pd
+
+from helpers.dataset import TrialData, analysis_frame, load_trial_data
+from helpers.datacut import apply_data_cut
+from helpers.params import SPECS, check_columns, resolve_path, validate
+from helpers.run import NotebookContext, notebook_context
+
+__all__ = ["NotebookSession", "start"]
+
+
+@dataclass
+class NotebookSession:
+    """Parameters, data and output context of one notebook execution."""
+
+    name: str
+    params: dict[str, Any]
+    ctx: NotebookContext
+
+    @cached_property
+    def data(self) -> TrialData:
+        data = load_trial_data(resolve_path(self.params["data_dir"]), fmt=self.params["data_format"])
+        check_columns(self.params, data.adsl.columns)
+        if self.params["data_cut"]:
+            data = apply_data_cut(data, self.params["data_cut"])
+        return data
+
+    def frame(self, paramcd: str | None = None, population: str | None = None) -> pd.DataFrame:
+        """Analysis frame of ``paramcd`` (default: the ``endpoint`` parameter) in the population."""
+        return analysis_frame(self.data, paramcd or self.params["endpoint"],
+                              population=population or self.params["population"])
+
+    @property
+    def population_label(self) -> str:
+        return POPULATION_LABELS.get(self.params["population"], self.params["population"])
+
+    def footnote(self) -> str:
+        """The footnote every output carries: population, data cut, data source."""
+        cut = self.params["data_cut"] or "none (all follow-up)"
+        return (f"Population: {self.population_label} ({self.params['population']}). "
+                f"Data cut: {cut}. Data: {self.params['data_dir']}. Run: {self.params['run_label']}.")
+
+
+POPULATION_LABELS = {
+    "ITTFL": "full analysis set (all randomised, by assigned arm)",
+    "PPROTFL": "per-protocol set",
+    "SAFFL": "safety set",
+}
+
+
+def start(name: str, namespace: Mapping[str, Any]) -> NotebookSession:
+    """Validate the parameters found in ``namespace`` (a notebook's ``globals()``)."""
+    given = {key: namespace[key] for key in SPECS if key in namespace}
+    params = validate(given, source=f"notebook {name} parameters")
+    return NotebookSession(name=name, params=params,
+                           ctx=notebook_context(params["output_dir"], name))

@@ -1,0 +1,107 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Overall survival (primary endpoint) {#sec-overall-survival}
+#
+# Overall survival (OS) is the time from randomisation to death from any cause, censored at
+# the last date known alive. The primary analysis compares the arms in the full analysis set
+# with a Cox proportional hazards model stratified by the randomisation stratification
+# factors (Efron ties), reporting the hazard ratio of resection with a **90%** confidence
+# interval and a one-sided stratified log-rank p-value, as the protocol specifies.
+# Kaplan-Meier medians carry Brookmeyer-Crowley CIs (log-log transformation).
+
+# %% tags=["parameters"]
+run_label = "interactive"
+output_dir = "runs/interactive"
+data_dir = "data"
+data_format = "auto"
+population = "ITTFL"
+endpoint = "OS"
+primary_conf_level = 0.90
+conf_level = 0.95
+sided = "one-sided"
+strata = None  # None: the randomisation stratification factors (helpers.dataset.DEFAULT_STRATA)
+ties = "efron"
+km_conf_type = "log-log"
+landmarks_months = [36, 60]
+data_cut = None
+
+# %%
+from IPython.display import Markdown, display
+
+from helpers.endpoint import analyse_endpoint
+from helpers.notebook import start
+from helpers.plots import km_plot
+from helpers.tables.formatting import format_hr, format_median, format_p
+
+nb = start("03_overall_survival", {k: v for k, v in globals().items() if v is not None})
+p = nb.params
+os_ = analyse_endpoint(
+    nb.frame(p["endpoint"]),
+    paramcd=p["endpoint"],
+    population=p["population"],
+    strata=p["strata"],
+    hr_conf_level=p["primary_conf_level"],
+    km_conf_level=p["conf_level"],
+    km_conf_type=p["km_conf_type"],
+    ties=p["ties"],
+    sided=p["sided"],
+    landmarks_months=p["landmarks_months"],
+)
+nb.ctx.write_results(os_.to_dict())
+
+# %% [markdown]
+# ## Kaplan-Meier curves
+
+# %%
+#| label: fig-km-os
+#| fig-cap: "Overall survival by arm (Kaplan-Meier), with numbers at risk. Censored patients are marked +."
+fig = km_plot(os_.curves(), annotation=os_.annotation(), ylabel="Overall survival")
+nb.ctx.save_figure(fig, "km_os")
+fig
+
+# %%
+hr, lr, fu = os_.hazard_ratio, os_.logrank, os_.follow_up
+med = os_.medians.set_index("group")
+display(Markdown(
+    f"{hr.events} deaths were observed among {hr.n} patients "
+    f"({med.loc['A', 'events']} in arm A, {med.loc['B', 'events']} in arm B). "
+    f"Median OS was {format_median(*med.loc['A', ['median', 'median_lower', 'median_upper']])} months "
+    f"with systemic therapy alone and "
+    f"{format_median(*med.loc['B', ['median', 'median_lower', 'median_upper']])} months with resection "
+    f"({os_.km_conf_level:.0%} CIs). The stratified hazard ratio was "
+    f"{format_hr(hr.hr, hr.lower, hr.upper, hr.conf_level)}; the {os_.sided} stratified log-rank "
+    f"p-value was {format_p(os_.p_logrank)}. Median follow-up was {fu.simple_median:.1f} months "
+    f"(median observed time of all patients; reverse Kaplan-Meier "
+    f"{format_median(fu.median, fu.lower, fu.upper)} months)."
+))
+
+# %%
+#| label: tbl-os-summary
+#| tbl-cap: "Overall survival: medians (95% CI) and landmark survival rates by arm."
+summary = os_.summary_table()
+nb.ctx.save_table(summary, "os_summary")
+summary
+
+# %%
+#| label: tbl-os-cox
+#| tbl-cap: "Cox proportional hazards model of overall survival: hazard ratio of resection vs systemic therapy alone."
+from helpers.tables import hazard_ratio_table
+
+cox = hazard_ratio_table([os_.hazard_ratio_row("Stratified Cox (primary)")])
+nb.ctx.save_table(cox, "os_cox")
+display(Markdown(nb.footnote()))
+cox
