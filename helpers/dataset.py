@@ -23,6 +23,10 @@ from helpers.schemas import SCHEMAS, validate
 #: institution; see data/README.md).
 DEFAULT_STRATA: tuple[str, ...] = ("ER", "HER2", "METGR")
 
+#: ADSL columns of the subgroup analyses (forest plot), in display order.
+DEFAULT_SUBGROUPS: tuple[str, ...] = ("AGEGR1", "MENOPAUS", "SUBTYPE", "METGR", "BONEONLY",
+                                      "VISCMET", "TSTAGE", "ECOG")
+
 TABLES = ("adsl", "adtte", "adae")
 
 

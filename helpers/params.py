@@ -37,6 +37,12 @@ def _default_strata() -> list[str]:
     return list(DEFAULT_STRATA)
 
 
+def _default_subgroups() -> list[str]:
+    from helpers.dataset import DEFAULT_SUBGROUPS
+
+    return list(DEFAULT_SUBGROUPS)
+
+
 @dataclass(frozen=True)
 class Spec:
     """One parameter: a check returning the clean value (or raising ``ValueError``) and a default."""
@@ -122,6 +128,7 @@ SPECS: dict[str, Spec] = {
     "primary_conf_level": Spec(_probability, 0.90),
     "sided": Spec(_choice(*SIDED), "one-sided"),
     "strata": Spec(_column_list, default_factory=_default_strata),
+    "subgroups": Spec(_column_list, default_factory=_default_subgroups),
     "ties": Spec(_choice(*TIES), "efron"),
     "km_conf_type": Spec(_choice(*KM_CONF_TYPES), "log-log"),
     "time_unit": Spec(_choice(*TIME_UNITS), "months"),
@@ -131,7 +138,7 @@ SPECS: dict[str, Spec] = {
 }
 
 #: Parameters naming ADSL columns, checked against the data by :func:`check_columns`.
-COLUMN_PARAMETERS = ("population", "strata")
+COLUMN_PARAMETERS = ("population", "strata", "subgroups")
 
 
 def validate(values: Mapping[str, Any], source: str = "parameters",
