@@ -19,7 +19,6 @@ STAMP := $(ENV_PREFIX)/.jcog1017-installed
 BOOTSTRAP_PYTHON ?= $(shell command -v python3.11 || command -v python3)
 
 PARAMS ?= params/default.yaml
-RUN_DIR ?= runs/default
 WORKERS ?= 2
 
 .PHONY: help setup report run preview quarto test test-fast lab data bench r-fixtures clean
