@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.special import ndtr, ndtri  # scipy.stats imports slowly; same functions
 
 PLANNING_MEDIANS_MONTHS = (20.0, 26.0)
 PLANNING_HR = 0.77
@@ -42,7 +42,7 @@ def _z_alpha(alpha: float, sided: int) -> float:
         raise ValueError(f"sided must be 1 or 2, not {sided!r}")
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be in (0, 1), not {alpha!r}")
-    return float(norm.ppf(1 - alpha / sided))
+    return float(ndtri(1 - alpha / sided))
 
 
 def hazard_ratio_from_medians(median_control: float, median_experimental: float) -> float:
@@ -69,7 +69,7 @@ def required_events_exact(
         raise ValueError(f"hazard_ratio must be positive and != 1, not {hazard_ratio!r}")
     if not 0 < power < 1 or not 0 < allocation < 1:
         raise ValueError("power and allocation must be in (0, 1)")
-    z = _z_alpha(alpha, sided) + float(norm.ppf(power))
+    z = _z_alpha(alpha, sided) + float(ndtri(power))
     if method == "schoenfeld":
         return z**2 / (allocation * (1 - allocation) * math.log(hazard_ratio) ** 2)
     if method == "freedman":
@@ -248,7 +248,7 @@ def power_for_events(hr, events: float, alpha: float = 0.05, sided: int = 1, all
     if np.any(hr_arr <= 0):
         raise ValueError("hazard ratios must be positive")
     drift = np.sqrt(events * allocation * (1 - allocation)) * np.abs(np.log(hr_arr))
-    out = norm.cdf(drift - _z_alpha(alpha, sided))
+    out = ndtr(drift - _z_alpha(alpha, sided))
     return float(out) if out.ndim == 0 else out
 
 

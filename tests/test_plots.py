@@ -181,3 +181,13 @@ def test_plots_accept_survival_module_results():
     left = next(a for a in ax.figure.axes if a.get_label() == "forest text left")
     assert "Menopausal status" in [t.get_text() for t in left.texts]
     plt.close(ax.figure)
+
+
+def test_arm_colours_are_seaborns_colorblind_palette():
+    """helpers.plots._style spells the palette out to avoid importing seaborn in every kernel."""
+    import seaborn as sns
+
+    from helpers.plots._style import COLORBLIND, arm_colors
+
+    assert list(COLORBLIND) == sns.color_palette("colorblind").as_hex()
+    assert list(arm_colors(["A", "B"]).values()) == list(COLORBLIND[:2])

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-import seaborn as sns
+# seaborn's "colorblind" palette (sns.color_palette("colorblind").as_hex()), spelled out:
+# importing seaborn costs ~0.8 s per notebook kernel (measured with python -X importtime),
+# more than a tenth of the supplement's cold run. tests/test_plots.py checks they agree.
+COLORBLIND = ("#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc",
+              "#ca9161", "#fbafe4", "#949494", "#ece133", "#56b4e9")
 
 PRINT_STYLE = {
     "font.size": 9,
@@ -18,6 +22,6 @@ PRINT_STYLE = {
 
 
 def arm_colors(labels) -> dict:
-    """One colour-blind-safe colour per label, in order (seaborn ``colorblind`` palette)."""
-    palette = sns.color_palette("colorblind", n_colors=max(len(labels), 2))
-    return {label: palette[i] for i, label in enumerate(labels)}
+    """One colour-blind-safe colour per label, in order (seaborn's ``colorblind`` palette,
+    cycled beyond ten labels)."""
+    return {label: COLORBLIND[i % len(COLORBLIND)] for i, label in enumerate(labels)}

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtri  # scipy.stats imports slowly; same function
 
 from .results import JsonResult
 
@@ -55,7 +55,7 @@ def z_value(conf_level: float) -> float:
     """Two-sided normal quantile for a ``conf_level`` CI (1.96 at 0.95)."""
     if not 0 < conf_level < 1:
         raise ValueError(f"conf_level must be in (0, 1), got {conf_level}")
-    return float(stats.norm.ppf(1 - (1 - conf_level) / 2))
+    return float(ndtri(1 - (1 - conf_level) / 2))
 
 
 def confidence_bounds(

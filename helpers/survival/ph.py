@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.special import chdtrc
-from scipy.stats import rankdata
 
 from helpers.survival.cox import CoxFit, HazardRatio, JsonMixin, _event_terms
 
@@ -53,6 +52,8 @@ def _transform(time: np.ndarray, event: np.ndarray, transform: str) -> np.ndarra
     if transform == "log":
         return np.log(time)
     if transform == "rank":
+        from scipy.stats import rankdata  # imported here: scipy.stats is slow to import
+
         return rankdata(time, method="average")
     if transform == "km":
         ut, inv = np.unique(time, return_inverse=True)
