@@ -1,0 +1,154 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Study population {#sec-population}
+#
+# Patients with de novo stage IV breast cancer were registered before primary systemic
+# therapy; those without progression after three months of it were randomised to systemic
+# therapy alone (arm A) or to primary tumour resection followed by systemic therapy (arm B).
+# The flow of patients follows the CONSORT statement. The full analysis set (FAS, ADSL
+# `ITTFL`) holds every randomised patient in the arm assigned; the per-protocol set
+# (`PPROTFL`) holds arm B patients whose primary tumour was resected and arm A patients
+# without resection within 12 months; the safety set (`SAFFL`) holds randomised patients who
+# received protocol treatment.
+
+# %% tags=["parameters"]
+run_label = "interactive"
+output_dir = "runs/interactive"
+data_dir = "data"
+data_format = "auto"
+population = "ITTFL"
+data_cut = None
+
+# %%
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import Markdown, display
+
+from helpers.notebook import start
+from helpers.plots import consort_diagram
+from helpers.tables import consort_counts, format_n_pct
+
+nb = start("01_population", {k: v for k, v in globals().items() if v is not None})
+counts = consort_counts(nb.data.adsl)
+arms = counts["arms"]
+arm_b = arms.get("B", {})
+SETS = {"ITTFL": ("Full analysis set", "itt"), "PPROTFL": ("Per-protocol set", "per_protocol"),
+        "SAFFL": ("Safety set", "safety")}
+analysis_sets = {flag: {**{code: arm[key] for code, arm in arms.items()},
+                        "total": sum(arm[key] for arm in arms.values())}
+                 for flag, (_, key) in SETS.items()}
+surgery = {"arm": "B", "randomised": arm_b.get("randomised", 0),
+           "performed": arm_b.get("surgery") or 0,
+           "not_performed": arm_b.get("randomised", 0) - (arm_b.get("surgery") or 0),
+           "resection": arm_b.get("resection", {})}
+nb.ctx.write_results({**counts, "analysis_sets": analysis_sets, "surgery": surgery})
+
+
+def footnote(population_label: str) -> str:
+    """nb.footnote() with the population these counts describe (not the analysis population)."""
+    own = f"Population: {nb.population_label} ({nb.params['population']})."
+    return nb.footnote().replace(own, f"Population: {population_label}.")
+
+
+# %% [markdown]
+# ## Patient flow
+
+# %%
+reasons = counts["not_randomised_reasons"]
+top_reason, top_n = next(iter(reasons.items()), ("none", 0))
+display(Markdown(
+    f"Of {counts['registered']} registered patients, {counts['not_randomised']} were not "
+    f"randomised, most often because of {top_reason.lower()} (n = {top_n}, "
+    f"{100 * top_n / max(counts['not_randomised'], 1):.1f}% of those not randomised). "
+    f"{counts['randomised']} patients were randomised: "
+    + ", ".join(f"{arm['randomised']} to arm {code} ({arm['label'].lower()})"
+                for code, arm in arms.items())
+    + f" (@fig-consort, @tbl-consort)."
+))
+
+# %%
+#| label: fig-consort
+#| fig-cap: "CONSORT flow diagram: registration, randomisation, allocation and analysis sets."
+fig = consort_diagram(counts).figure
+nb.ctx.save_figure(fig, "consort", dpi=200, bbox_inches="tight", pad_inches=0.05)
+plt.close(fig)  # shown once, as the cell's result
+fig
+
+# %%
+#| label: tbl-consort
+#| tbl-cap: "Patient flow: registered, not randomised by reason, randomised by arm."
+rows = [("Registered", counts["registered"], "")]
+rows.append(("Not randomised", counts["not_randomised"],
+             format_n_pct(counts["not_randomised"], counts["registered"])))
+rows += [(f"    {reason}", n, format_n_pct(n, counts["registered"])) for reason, n in reasons.items()]
+rows.append(("Randomised", counts["randomised"], format_n_pct(counts["randomised"], counts["registered"])))
+rows += [(f"    Arm {code}: {arm['label']}", arm["randomised"],
+          format_n_pct(arm["randomised"], counts["registered"])) for code, arm in arms.items()]
+consort_table = pd.DataFrame(rows, columns=["Stage", "n", "n (% of registered)"]).set_index("Stage")
+nb.ctx.save_table(consort_table, "consort")
+display(consort_table, Markdown(footnote("all registered patients")))
+
+# %% [markdown]
+# ## Analysis sets
+
+# %%
+fas, pps, saf = (analysis_sets[flag] for flag in SETS)
+display(Markdown(
+    f"The full analysis set comprised {fas['total']} patients "
+    f"({', '.join(f'{fas[c]} in arm {c}' for c in arms)}), the per-protocol set {pps['total']} "
+    f"({', '.join(f'{pps[c]} in arm {c}' for c in arms)}) and the safety set {saf['total']} "
+    f"({', '.join(f'{saf[c]} in arm {c}' for c in arms)}) (@tbl-analysis-sets)."
+))
+
+# %%
+#| label: tbl-analysis-sets
+#| tbl-cap: "Analysis sets by arm: patients, n (% of randomised)."
+sets_table = pd.DataFrame(
+    {f"Arm {code} (randomised N={arm['randomised']})":
+        [format_n_pct(analysis_sets[flag][code], arm["randomised"]) for flag in SETS]
+     for code, arm in arms.items()}
+    | {f"Total (randomised N={counts['randomised']})":
+        [format_n_pct(analysis_sets[flag]["total"], counts["randomised"]) for flag in SETS]},
+    index=pd.Index([f"{label} ({flag})" for flag, (label, _) in SETS.items()], name="Analysis set"))
+nb.ctx.save_table(sets_table, "analysis_sets")
+display(sets_table, Markdown(footnote("all randomised patients")))
+
+# %% [markdown]
+# ## Primary tumour resection in arm B
+
+# %%
+resection = surgery["resection"]
+display(Markdown(
+    f"Of {surgery['randomised']} patients allocated to resection, "
+    f"{format_n_pct(surgery['performed'], surgery['randomised'])} had the primary tumour "
+    f"resected and {surgery['not_performed']} did not. "
+    + "; ".join(f"{level}: {format_n_pct(n, surgery['performed'])} of resected patients"
+                for level, n in resection.items())
+    + " (@tbl-arm-b-surgery)."
+))
+
+# %%
+#| label: tbl-arm-b-surgery
+#| tbl-cap: "Arm B: primary tumour resection performed and completeness of resection."
+surgery_rows = [("Resection performed", format_n_pct(surgery["performed"], surgery["randomised"]))]
+surgery_rows += [(f"    {level}, n (% of resected)", format_n_pct(n, surgery["performed"]))
+                 for level, n in resection.items()]
+surgery_rows.append(("Resection not performed",
+                     format_n_pct(surgery["not_performed"], surgery["randomised"])))
+surgery_table = pd.DataFrame(surgery_rows, columns=["", f"Arm B (N={surgery['randomised']})"]).set_index("")
+nb.ctx.save_table(surgery_table, "arm_b_surgery")
+display(surgery_table, Markdown(footnote("all patients randomised to arm B")))
