@@ -1,0 +1,86 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Baseline characteristics {#sec-baseline}
+#
+# Baseline characteristics at registration are summarised by arm and in total for the
+# analysis population (the full analysis set by default): categorical variables as number
+# (percentage of the column N), continuous variables as median (minimum–maximum). Receptor
+# status and subtype are those used to choose primary systemic therapy; metastatic sites are
+# not mutually exclusive; visceral metastasis means lung, liver or brain. No statistical tests
+# compare the arms, as is usual for a randomised trial.
+
+# %% tags=["parameters"]
+run_label = "interactive"
+output_dir = "runs/interactive"
+data_dir = "data"
+data_format = "auto"
+population = "ITTFL"
+data_cut = None
+
+# %%
+import pandas as pd
+from IPython.display import Markdown, display
+
+from helpers.notebook import start
+from helpers.tables import DEFAULT_VARIABLES, table1
+
+nb = start("02_baseline", {k: v for k, v in globals().items() if v is not None})
+adsl = nb.data.adsl
+analysed = adsl[(adsl[nb.params["population"]] == "Y") & adsl["ARMCD"].notna()]
+# clinical (data contract) order of levels in the table, instead of alphabetical
+LEVELS = {
+    "MENOPAUS": ["Premenopausal", "Postmenopausal"],
+    "SUBTYPE": ["HR+/HER2-", "HR+/HER2+", "HR-/HER2+", "Triple negative"],
+    "METGR": ["Single organ", "Multiple organs"],
+    "PSTHER": ["Endocrine therapy", "Chemotherapy", "Anti-HER2 therapy + chemotherapy"],
+}
+analysed = analysed.assign(**{
+    column: pd.Categorical(analysed[column],
+                           categories=levels + sorted(set(analysed[column].dropna()) - set(levels)))
+    for column, levels in LEVELS.items()})
+by_arm = analysed.groupby("ARMCD", observed=True)
+n_arm = by_arm.size()
+median_age = by_arm["AGE"].median()
+pct_premenopausal = 100 * by_arm["MENOPAUS"].apply(lambda v: (v == "Premenopausal").mean())
+pct_single_organ = 100 * by_arm["METGR"].apply(lambda v: (v == "Single organ").mean())
+results_file = nb.ctx.write_results({
+    "population": nb.params["population"],
+    "n": {**{code: int(n) for code, n in n_arm.items()}, "total": int(len(analysed))},
+    "median_age": {**median_age.astype(float).to_dict(), "total": float(analysed["AGE"].median())},
+    "pct_premenopausal": pct_premenopausal.astype(float).round(1).to_dict(),
+    "pct_single_organ": pct_single_organ.astype(float).round(1).to_dict(),
+})
+
+# %%
+arms = list(n_arm.index)
+both = " and ".join
+display(Markdown(
+    f"The {nb.population_label} comprised {len(analysed)} patients: "
+    + ", ".join(f"{n_arm[c]} in arm {c}" for c in arms) + ". "
+    + f"In arm {both(arms)} respectively, median age was "
+    + both(f"{median_age[c]:g}" for c in arms) + " years, "
+    + both(f"{pct_premenopausal[c]:.1f}%" for c in arms) + " of patients were premenopausal and "
+    + both(f"{pct_single_organ[c]:.1f}%" for c in arms) + " had metastases in a single organ. "
+    "All characteristics are in @tbl-baseline."
+))
+
+# %%
+#| label: tbl-baseline
+#| tbl-cap: "Baseline characteristics by arm and in total: n (%) or median (min–max)."
+baseline = table1(analysed, by="ARM", variables=DEFAULT_VARIABLES)
+nb.ctx.save_table(baseline, "baseline")
+display(baseline.set_index(["Characteristic", "Statistic"]), Markdown(nb.footnote()))
