@@ -109,7 +109,8 @@ class EndpointAnalysis(JsonResult):
             lines.append(f"  Arm {row.group}: {median}")
         hr = self.hazard_ratio
         lines.append(f"HR {format_hr(hr.hr, hr.lower, hr.upper, hr.conf_level)}")
-        lines.append(f"{self.sided} log-rank p = {format_p(self.p_logrank)}")
+        p = format_p(self.p_logrank)
+        lines.append(f"{self.sided} log-rank p {p if p.startswith('<') else '= ' + p}")
         return "\n".join(lines)
 
 
