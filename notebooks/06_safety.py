@@ -1,0 +1,137 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Safety {#sec-safety}
+#
+# Safety is analysed in the safety set (ADSL `SAFFL`: randomised patients who received
+# protocol treatment) by the arm received, whatever the `population` parameter of the run.
+# Adverse events (AEs) were graded with CTCAE; each patient counts once per term, at the
+# worst grade reported. Operative morbidity comprises the AEs of the operative phase in
+# arm B patients whose primary tumour was resected. A treatment-related death is a grade 5
+# AE related to surgery or to systemic therapy.
+
+# %% tags=["parameters"]
+run_label = "interactive"
+output_dir = "runs/interactive"
+data_dir = "data"
+data_format = "auto"
+population = "ITTFL"
+data_cut = None
+
+# %%
+from dataclasses import replace
+
+import pandas as pd
+from IPython.display import Markdown, display
+
+from helpers.notebook import start
+from helpers.tables import ae_table, format_n_pct, operative_morbidity_table, treatment_related_deaths
+
+nb = start("06_safety", {k: v for k, v in globals().items() if v is not None})
+safety_nb = replace(nb, params={**nb.params, "population": "SAFFL"})  # footnotes: safety set
+adsl, adae = nb.data.adsl, nb.data.adae
+safety = adsl[(adsl["SAFFL"] == "Y") & adsl["ARMCD"].notna()].assign(ARMLBL=lambda d: "Arm " + d["ARMCD"])
+arm_of = safety.set_index("USUBJID")["ARMCD"]
+events = adae[adae["USUBJID"].isin(arm_of.index)].assign(AETOXGR=lambda d: pd.to_numeric(d["AETOXGR"]))
+operated = safety[(safety["ARMCD"] == "B") & (safety["SURGFL"] == "Y")]
+operative = events[(events["AEPHASE"] == "Operative") & events["USUBJID"].isin(operated["USUBJID"])]
+
+
+def patients(selected: pd.DataFrame, arms=arm_of) -> dict:
+    """Number of patients (not events) with at least one of the ``selected`` AEs, per arm."""
+    n = selected["USUBJID"].drop_duplicates().map(arms).value_counts()
+    return {code: int(n.get(code, 0)) for code in sorted(arms.unique())}
+
+
+n_safety = {code: int(n) for code, n in arm_of.value_counts().sort_index().items()}
+any_ae = patients(events)
+grade3 = patients(events[events["AETOXGR"] >= 3])
+serious = patients(events[events["AESER"] == "Y"])
+grade5 = patients(events[events["AETOXGR"] == 5])
+trd = treatment_related_deaths(events)
+operative_any = patients(operative).get("B", 0)
+operative_grade3 = patients(operative[operative["AETOXGR"] >= 3]).get("B", 0)
+results_file = nb.ctx.write_results({
+    "safety_n": n_safety,
+    "patients_any_ae": any_ae,
+    "patients_grade3_or_worse": grade3,
+    "patients_serious_ae": serious,
+    "patients_grade5": grade5,
+    "treatment_related_deaths": trd,
+    "operative_morbidity": {"operated": int(len(operated)), "any_grade": operative_any,
+                            "grade3_or_worse": operative_grade3},
+})
+
+# %% [markdown]
+# ## Operative morbidity
+
+# %%
+display(Markdown(
+    f"Of {len(operated)} arm B patients of the safety set who had the primary tumour resected, "
+    f"{format_n_pct(operative_any, len(operated))} had operative morbidity of any grade and "
+    f"{format_n_pct(operative_grade3, len(operated))} of grade 3 or worse (@tbl-operative-morbidity)."
+))
+
+# %%
+#| label: tbl-operative-morbidity
+#| tbl-cap: "Operative morbidity in arm B (patients who underwent resection): patients by term and worst CTCAE grade."
+morbidity = (operative_morbidity_table(adae, safety).rename_axis("Preferred term")
+             .rename(columns=lambda arm: arm.replace("B (", "Arm B, resected ("), level=0))
+nb.ctx.save_table(morbidity, "operative_morbidity")
+display(morbidity, Markdown(
+    f"Percentages of the {len(operated)} resected arm B patients of the safety set. "
+    + safety_nb.footnote()))
+
+# %% [markdown]
+# ## Adverse events
+
+# %%
+arms = list(n_safety)
+display(Markdown(
+    "Adverse events of any grade were reported in "
+    + " and ".join(f"{format_n_pct(any_ae[c], n_safety[c])} of patients in arm {c}" for c in arms)
+    + "; grade 3 or worse in "
+    + " and ".join(f"{format_n_pct(grade3[c], n_safety[c])} in arm {c}" for c in arms)
+    + " (@tbl-ae, @tbl-ae-worst-grade). Serious adverse events occurred in "
+    + " and ".join(f"{format_n_pct(serious[c], n_safety[c])} in arm {c}" for c in arms)
+    + f" (@tbl-sae). Grade 5 events were reported in "
+    + " and ".join(f"{grade5[c]} patient{'' if grade5[c] == 1 else 's'} in arm {c}" for c in arms)
+    + "; " + ("none was related to surgery or systemic therapy: there were no treatment-related "
+              "deaths." if trd == 0 else
+              f"{trd} {'was' if trd == 1 else 'were'} related to treatment (treatment-related deaths).")
+))
+
+# %%
+#| label: tbl-ae
+#| tbl-cap: "Adverse events by arm: patients with any grade and with grade ≥3, by preferred term."
+ae = ae_table(adae, safety, by="ARMLBL", bands="summary").rename_axis("Preferred term")
+nb.ctx.save_table(ae, "ae_summary")
+display(ae, Markdown(safety_nb.footnote()))
+
+# %%
+#| label: tbl-ae-worst-grade
+#| tbl-cap: "Adverse events by arm and worst CTCAE grade, by preferred term."
+ae_worst = ae_table(adae, safety, by="ARMLBL", bands="worst").rename_axis("Preferred term")
+nb.ctx.save_table(ae_worst, "ae_worst_grade")
+display(ae_worst, Markdown(safety_nb.footnote()))
+
+# %%
+#| label: tbl-sae
+#| tbl-cap: "Serious adverse events by arm: patients with any grade and with grade ≥3, by preferred term."
+sae = (ae_table(adae[adae["AESER"] == "Y"], safety, by="ARMLBL", bands="summary")
+       .rename_axis("Preferred term"))
+nb.ctx.save_table(sae, "serious_ae")
+display(sae, Markdown(safety_nb.footnote()))
