@@ -47,7 +47,8 @@ data_cut = None
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from helpers.design import implied_dropout, power_curve_plot, power_for_events, required_events_alternatives
+from helpers.design import (implied_dropout, power_curve_plot, power_for_events,
+                            required_events_alternatives)
 from helpers.endpoint import analyse_endpoint
 from helpers.notebook import start
 from helpers.reference import published_value
@@ -87,7 +88,8 @@ display(Markdown(
     f"Other conventions do not give the published number (@tbl-design): the rounded HR "
     f"{planning_hr:g} in the same formula needs "
     f"{alternatives.iloc[1]['events_exact']:.2f} deaths, rounding "
-    f"{design.events_exact:.2f} up gives {alternatives.iloc[0]['events_ceil']}, and Freedman's formula needs "
+    f"{design.events_exact:.2f} up gives {alternatives.iloc[0]['events_ceil']}, and "
+    f"Freedman's formula needs "
     f"{alternatives.iloc[2]['events_exact']:.2f}.\n\n"
     f"With uniform accrual over {design.accrual_months / 12:g} years and "
     f"{design.follow_up_months / 12:g} years of follow-up after the last patient, a patient "
