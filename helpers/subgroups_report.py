@@ -1,0 +1,191 @@
+"""The subgroup report of the treatment hazard ratio: forest table with an "All patients" row,
+per-variable stratification, display labels, and the subgroups where resection appears
+beneficial.
+
+Only the columns named by the caller are used (the ``subgroups`` and ``strata`` parameters)
+plus ``ARMCD`` (arm code, "B" experimental), ``time`` (months) and ``event`` (1 = event), so
+the report runs on any dataset of the data contract, with or without strata.
+
+Stratification: each subgroup variable's HRs and interaction test use the ``strata`` columns
+minus that variable itself (a subgroup that is also a stratification factor is not stratified
+by itself). A numeric subgroup column with more than ``MAX_LEVELS`` distinct values is split at
+its median ("<= m" / "> m"); columns with a few values (e.g. ECOG 0/1) are taken as levels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from helpers.survival.cox import cox_hazard_ratio
+from helpers.survival.results import JsonResult, to_jsonable
+from helpers.survival.subgroups import subgroup_analysis
+from helpers.tables.formatting import format_ci, format_number, format_p
+
+__all__ = ["SUBGROUP_LABELS", "SubgroupReport", "subgroup_report"]
+
+ARM, EXPERIMENTAL = "ARMCD", "B"
+OVERALL = "All patients"
+MAX_LEVELS = 8
+
+#: Display names of known ADSL columns; other columns show their own name.
+SUBGROUP_LABELS = {
+    "AGEGR1": "Age (years)", "AGE": "Age (years)", "MENOPAUS": "Menopausal status",
+    "SUBTYPE": "Subtype", "METGR": "Metastatic organs", "NMETORG": "Number of metastatic organs",
+    "BONEONLY": "Bone-only metastasis", "VISCMET": "Visceral metastasis", "TSTAGE": "T stage",
+    "NSTAGE": "N stage", "ECOG": "ECOG PS", "ER": "ER", "PGR": "PgR", "HER2": "HER2",
+    "PSTHER": "Primary systemic therapy", "METBONE": "Bone metastasis",
+    "METLUNG": "Lung metastasis", "METLIVER": "Liver metastasis",
+    "METBRAIN": "Brain metastasis", "RESECT": "Resection",
+}
+LEVEL_LABELS = {"Y": "Yes", "N": "No"}
+
+
+def subgroup_label(column: str) -> str:
+    return SUBGROUP_LABELS.get(column, column)
+
+
+def _level_label(level: Any) -> str:
+    if isinstance(level, (float, np.floating)) and float(level).is_integer():
+        level = int(level)
+    return LEVEL_LABELS.get(str(level), str(level))
+
+
+def _categorise(s: pd.Series) -> tuple[pd.Series, str | None]:
+    """Levels of a subgroup column; a continuous numeric column is split at its median."""
+    if pd.api.types.is_bool_dtype(s):
+        return s.map({True: "Y", False: "N"}), None
+    if pd.api.types.is_numeric_dtype(s) and s.nunique() > MAX_LEVELS:
+        m = float(s.median())
+        cut = np.where(s.isna(), None, np.where(s <= m, f"<= {m:g}", f"> {m:g}"))
+        return pd.Series(cut, index=s.index, dtype=object), f"split at its median ({m:g})"
+    return s, None
+
+
+@dataclass(frozen=True, eq=False)
+class SubgroupReport(JsonResult):
+    """``table``: forest table (``helpers.plots.forest_plot`` columns), the "All patients" row
+    first, levels with display labels; ``interaction``: per variable the LR interaction test
+    (``p``; ``p_unstratified`` without strata) and the strata used; ``hr_unstratified``,
+    ``lower_unstratified``, ``upper_unstratified``: the level's HR without strata;
+    ``notes``: per variable, how it was categorised (if at all)."""
+
+    table: pd.DataFrame = field(repr=False)
+    interaction: pd.DataFrame = field(repr=False)
+    strata: list
+    conf_level: float
+    ties: str
+    notes: dict
+
+    def to_dict(self) -> dict[str, Any]:
+        """{"overall": row, "subgroups": {variable: {label, p_interaction, chisq, df, strata,
+        levels: {level: {n, events, n_control, ..., hr, lower, upper}}}}, ...}"""
+        keys = ["n", "events", "n_control", "n_experimental", "events_control",
+                "events_experimental", "hr", "lower", "upper", "hr_unstratified",
+                "lower_unstratified", "upper_unstratified", "note"]
+        overall = self.table[self.table["variable"] == OVERALL].iloc[0]
+        out = {"conf_level": self.conf_level, "ties": self.ties, "strata": self.strata,
+               "arm": ARM, "experimental": EXPERIMENTAL, "interaction_test": "LR",
+               "overall": {k: overall[k] for k in keys}, "subgroups": {}}
+        for row in self.interaction.itertuples():
+            levels = self.table[self.table["variable"] == row.variable]
+            out["subgroups"][row.variable] = {
+                "label": row.label, "p_interaction": row.p, "chisq": row.chisq, "df": row.df,
+                "p_interaction_unstratified": row.p_unstratified,
+                "strata": row.strata, "note": row.note or self.notes.get(row.variable, ""),
+                "levels": {str(r["level"]): {k: r[k] for k in keys} for _, r in levels.iterrows()},
+            }
+        return to_jsonable(out)
+
+    def display_table(self) -> pd.DataFrame:
+        """Printable table: subgroup, level, events/n per arm, HR (CI), interaction p."""
+        rows, seen = [], set()
+        for r in self.table.itertuples():
+            first = r.variable not in seen  # the interaction p once per factor
+            seen.add(r.variable)
+            rows.append({
+                "Subgroup": r.label, "Level": "" if r.variable == OVERALL else r.level,
+                "Arm A events/n": f"{r.events_control}/{r.n_control}",
+                "Arm B events/n": f"{r.events_experimental}/{r.n_experimental}",
+                f"HR ({self.conf_level:.0%} CI)": "NE" if pd.isna(r.hr) else
+                f"{format_number(r.hr)} ({format_ci(r.lower, r.upper)})",
+                "p for interaction": "" if pd.isna(r.p_interaction) or not first
+                else format_p(r.p_interaction),
+            })
+        return pd.DataFrame(rows)
+
+    def beneficial(self, unstratified: bool = False) -> pd.DataFrame:
+        """Levels whose HR CI lies wholly below 1 (upper bound < 1), of the stratified models
+        or, with ``unstratified``, of the models without strata."""
+        t = self.table[self.table["variable"] != OVERALL]
+        return t[t["upper_unstratified" if unstratified else "upper"] < 1]
+
+    def forest_labels(self, arm_labels: dict) -> dict:
+        """``forest_plot`` keyword arguments naming the arms: the trial's short names when the
+        arms are the trial's, else "Arm A"/"Arm B"."""
+        if arm_labels.get("B", "").lower().startswith("resection"):
+            return {}
+        return {"arm_labels": ("Arm A", "Arm B"), "favours": ("Favours arm B", "Favours arm A"),
+                "xlabel": "Hazard ratio (arm B vs arm A)"}
+
+    def harmful(self) -> pd.DataFrame:
+        """Levels whose HR CI lies wholly above 1 (lower bound > 1)."""
+        t = self.table[self.table["variable"] != OVERALL]
+        return t[t["lower"] > 1]
+
+
+def subgroup_report(frame: pd.DataFrame, subgroups: Iterable[str], strata: Iterable[str] = (),
+                    conf_level: float = 0.95, ties: str = "efron") -> SubgroupReport:
+    """Forest table of the HR of arm B vs arm A overall and per level of each ``subgroups``
+    column, with the LR interaction p (see the module doc for stratification)."""
+    strata = list(strata)
+    subgroups = list(subgroups)
+    overall = cox_hazard_ratio(frame, "time", "event", ARM, EXPERIMENTAL, strata=strata,
+                               ties=ties, conf_level=conf_level)
+    unstratified = cox_hazard_ratio(frame, "time", "event", ARM, EXPERIMENTAL, ties=ties,
+                                    conf_level=conf_level) if strata else overall
+    z = (frame[ARM] == EXPERIMENTAL)
+    rows = [{"variable": OVERALL, "label": OVERALL, "level": OVERALL,
+             "n_control": int((~z).sum()), "n_experimental": int(z.sum()),
+             "events_control": int(frame.loc[~z, "event"].sum()),
+             "events_experimental": int(frame.loc[z, "event"].sum()),
+             "hr": overall.hr, "lower": overall.lower, "upper": overall.upper,
+             "hr_unstratified": unstratified.hr, "lower_unstratified": unstratified.lower,
+             "upper_unstratified": unstratified.upper,
+             "conf_level": conf_level, "p_interaction": np.nan, "note": ""}]
+    tables, inter, notes = [pd.DataFrame(rows)], [], {}
+    for var in subgroups:
+        used = [s for s in strata if s != var]
+        d = frame[list(dict.fromkeys(["time", "event", ARM, *used]))].copy()
+        d[var], note = _categorise(frame[var])
+        if note:
+            notes[var] = note
+        res = subgroup_analysis(d, "time", "event", ARM, EXPERIMENTAL,
+                                {var: subgroup_label(var)}, strata=used,
+                                conf_level=conf_level, ties=ties)
+        t = res.table.copy()
+        inter_row = res.interaction.assign(strata=[used])
+        if used:  # the unstratified HRs beside (the data's calibration is defined on them)
+            un = subgroup_analysis(d, "time", "event", ARM, EXPERIMENTAL, [var],
+                                   conf_level=conf_level, ties=ties)
+            for col in ("hr", "lower", "upper"):
+                t[f"{col}_unstratified"] = un.table[col].to_numpy()
+            inter_row["p_unstratified"] = un.interaction["p"].to_numpy()
+        else:
+            for col in ("hr", "lower", "upper"):
+                t[f"{col}_unstratified"] = t[col]
+            inter_row["p_unstratified"] = inter_row["p"]
+        t["level"] = t["level"].map(_level_label)
+        tables.append(t)
+        inter.append(inter_row)
+    table = pd.concat(tables, ignore_index=True)
+    table["n"] = table["n_control"] + table["n_experimental"]
+    table["events"] = table["events_control"] + table["events_experimental"]
+    interaction = (pd.concat(inter, ignore_index=True) if inter else pd.DataFrame(
+        columns=["variable", "label", "chisq", "df", "p", "test", "note", "strata"]))
+    return SubgroupReport(table=table, interaction=interaction,
+                          strata=strata, conf_level=conf_level, ties=ties, notes=notes)

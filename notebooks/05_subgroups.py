@@ -1,0 +1,111 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Subgroup analyses {#sec-subgroups}
+#
+# The hazard ratio of resection for overall survival is estimated within the levels of each
+# pre-specified baseline factor with a Cox model (Efron ties) and a **95%** Wald confidence
+# interval, the usual level for exploratory analyses (the primary analysis of
+# @sec-overall-survival uses 90%). Heterogeneity is tested per factor with the
+# likelihood-ratio test of the arm-by-subgroup interaction (a model with arm, subgroup and
+# their interaction against one without the interaction). Subgroup analyses are exploratory:
+# no p-value here is adjusted for multiplicity.
+
+# %% tags=["parameters"]
+run_label = "interactive"
+output_dir = "runs/interactive"
+data_dir = "data"
+data_format = "auto"
+population = "ITTFL"
+endpoint = "OS"
+conf_level = 0.95
+strata = None  # None: the randomisation stratification factors (helpers.dataset.DEFAULT_STRATA)
+subgroups = None  # None: helpers.dataset.DEFAULT_SUBGROUPS
+ties = "efron"
+data_cut = None
+
+# %%
+from IPython.display import Markdown, display
+
+from helpers.notebook import start
+from helpers.plots import forest_plot
+from helpers.subgroups_report import subgroup_label, subgroup_report
+from helpers.tables.formatting import format_hr, format_p
+
+nb = start("05_subgroups", {k: v for k, v in globals().items() if v is not None})
+p = nb.params
+frame = nb.frame(p["endpoint"])
+report = subgroup_report(frame, p["subgroups"], strata=p["strata"],
+                         conf_level=p["conf_level"], ties=p["ties"])
+results_file = nb.ctx.write_results({"endpoint": p["endpoint"], **report.to_dict()})
+
+# %%
+overlap = [s for s in p["subgroups"] if s in p["strata"]]
+display(Markdown(
+    (f"Each model is stratified by the randomisation stratification factors "
+     f"({', '.join(map(subgroup_label, p['strata']))}) except the subgroup factor itself: "
+     + (f"within the levels of {', '.join(map(subgroup_label, overlap))} the other factors "
+        f"stratify, and its interaction test has no main effect of the factor (the strata "
+        f"absorb it). " if overlap else "no subgroup factor is a stratification factor. ")
+     if p["strata"] else "The models are not stratified (no stratification factors given). ")
+    + f"The subgroup factors are {', '.join(map(subgroup_label, p['subgroups']))}."
+    + "".join(f" {subgroup_label(v)} was {note}." for v, note in report.notes.items())
+))
+
+# %%
+#| label: fig-forest-os
+#| fig-cap: "Overall survival by subgroup: hazard ratio of resection plus systemic therapy (arm B) vs systemic therapy alone (arm A) with 95% CI (log scale), deaths/patients per arm and the likelihood-ratio p-value of the arm-by-subgroup interaction. Square area proportional to the subgroup size; the diamond is all patients."
+fig = forest_plot(report.table, conf_level=report.conf_level,
+                  **report.forest_labels(dict(zip(frame["ARMCD"], frame["ARM"])))).figure
+nb.ctx.save_figure(fig, "forest_os")
+fig
+
+# %%
+overall = report.table.iloc[0]
+benefit = report.beneficial()
+also = report.beneficial(unstratified=True).drop(benefit.index, errors="ignore")
+inter = report.interaction.dropna(subset=["p"]).sort_values("p")
+heterogeneous = inter[inter["p"] < 0.05]
+display(Markdown(
+    f"Over all {overall['n']} patients the hazard ratio was "
+    f"{format_hr(overall['hr'], overall['lower'], overall['upper'], report.conf_level)}. "
+    + (f"Resection appeared beneficial (upper {report.conf_level:.0%} confidence limit below 1) "
+       f"in: " + "; ".join(f"{r.label}: {r.level} (HR "
+                           f"{format_hr(r.hr, r.lower, r.upper, report.conf_level)}, "
+                           f"{r.events} deaths among {r.n} patients)"
+                           for r in benefit.itertuples()) + ". "
+       if len(benefit) else "In no subgroup did the confidence interval lie wholly below 1. ")
+    + (f"Without stratification the upper limit was also below 1 in: "
+       + "; ".join(f"{r.label}: {r.level} (HR "
+                   + format_hr(r.hr_unstratified, r.lower_unstratified, r.upper_unstratified,
+                               report.conf_level) + ")"
+                   for r in also.itertuples()) + ". " if len(also) else "")
+    + (f"The interaction test was below 0.05 for "
+       + "; ".join(f"{r.label} (p = {format_p(r.p)})" for r in heterogeneous.itertuples())
+       + f", without adjustment for the {len(inter)} factors tested."
+       if len(heterogeneous) else
+       f"No interaction test was below 0.05 among the {len(inter)} factors tested.")
+))
+
+# %%
+#| label: tbl-subgroups
+#| tbl-cap: "Overall survival by subgroup: deaths/patients per arm, hazard ratio of arm B vs arm A (95% CI) and the likelihood-ratio p-value of the arm-by-subgroup interaction."
+table = report.display_table()
+nb.ctx.save_table(table, "subgroups")
+strata_note = (f"Stratified by {', '.join(map(subgroup_label, p['strata']))} (except the "
+               f"subgroup factor itself)." if p["strata"] else "Unstratified.")
+display(table, Markdown(f"Cox models, {p['ties'].capitalize()} ties. {strata_note} "
+                        f"{nb.footnote()}"))
