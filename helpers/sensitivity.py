@@ -1,0 +1,81 @@
+"""Sensitivity analyses of the primary hazard ratio: the same comparison under other model
+choices and populations, the proportional-hazards check, and the RMST difference.
+
+Each analysis is a row of ``helpers.tables.hazard_ratio_table`` (label, hr, lower, upper,
+conf_level, p, p_label, strata) plus n and events. Times in months.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from scipy.special import ndtr
+
+from helpers.survival.cox import HazardRatio, cox_hazard_ratio
+from helpers.survival.ph import PHTest
+from helpers.survival.rmst import RMSTDifference
+from helpers.tables.formatting import format_number, format_p
+
+__all__ = ["ADJUSTMENT_COVARIATES", "adjusted_row", "ci_text", "ph_table", "rmst_table"]
+
+ARM, EXPERIMENTAL = "ARMCD", "B"
+
+#: Baseline covariates of the adjusted Cox model (ADSL column -> description): age in years
+#: (continuous), the others categorical (first sorted level the reference).
+ADJUSTMENT_COVARIATES = {
+    "AGE": "age (years, continuous)", "MENOPAUS": "menopausal status", "SUBTYPE": "subtype",
+    "METGR": "single vs multiple metastatic organs", "ECOG": "ECOG performance status",
+    "TSTAGE": "T stage",
+}
+
+
+def adjusted_row(frame: pd.DataFrame, label: str, covariates: list[str], ties: str = "efron",
+                 conf_level: float = 0.90) -> tuple[dict, HazardRatio]:
+    """Unstratified Cox model of the arm adjusted for ``covariates`` (ECOG etc. as categories):
+    the hazard ratio row with the one-sided Wald p (resection better), and the fit."""
+    d = frame.copy()
+    for column in covariates:  # few-valued integer codes (ECOG 0/1) are categories
+        if pd.api.types.is_integer_dtype(d[column]) and d[column].nunique() <= 5:
+            d[column] = d[column].astype(str)
+    hr = cox_hazard_ratio(d, "time", "event", ARM, EXPERIMENTAL, covariates=covariates,
+                          ties=ties, conf_level=conf_level)
+    p_one = float(ndtr(hr.coef / hr.se))  # H1: log HR < 0
+    return {"label": label, "hr": hr.hr, "lower": hr.lower, "upper": hr.upper,
+            "conf_level": conf_level, "p": p_one, "p_label": "one-sided Wald", "strata": None,
+            "n": hr.n, "events": hr.events}, hr
+
+
+def ph_table(tests: dict[str, PHTest], term_labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """One row per model (name -> ``schoenfeld_test`` result) and term, then the model's
+    global test when it has several terms: chi-square, df, p."""
+    term_labels = dict(term_labels or {})
+    rows = []
+    for model, test in tests.items():
+        for term, chisq, df, p in zip(test.terms, test.chisq, test.df, test.p):
+            rows.append({"Model": model, "Term": term_labels.get(term, term),
+                         "Chi-square": format_number(chisq), "df": int(df), "p": format_p(p)})
+        if len(test.terms) > 1:
+            rows.append({"Model": model, "Term": "Global", "Chi-square":
+                         format_number(test.global_chisq), "df": int(test.global_df),
+                         "p": format_p(test.global_p)})
+    return pd.DataFrame(rows)
+
+
+def ci_text(lower: float, upper: float, digits: int = 1) -> str:
+    """"-2.1 to 4.4": "to" rather than a dash, as a bound may be negative."""
+    return f"{format_number(lower, digits)} to {format_number(upper, digits)}"
+
+
+def rmst_table(diff: RMSTDifference, arm_labels: dict) -> pd.DataFrame:
+    """RMST per arm and the difference (experimental - control) with Wald CIs, months."""
+    level = f"{diff.conf_level:.0%} CI"
+    rows = []
+    for code in (diff.control, diff.experimental):
+        r = diff.arms[code]
+        rows.append({"": f"Arm {code}: {arm_labels.get(code, code)}",
+                     "RMST, months": format_number(r.estimate, 1),
+                     level: ci_text(r.lower, r.upper), "p": ""})
+    rows.append({"": f"Difference (arm {diff.experimental} − arm {diff.control})",
+                 "RMST, months": format_number(diff.difference, 1),
+                 level: ci_text(diff.lower, diff.upper),
+                 "p": f"{format_p(diff.p_two_sided)} (two-sided)"})
+    return pd.DataFrame(rows)
