@@ -131,7 +131,8 @@ def remove_path(path: str | os.PathLike) -> None:
 def save_figure(fig: Any, path: str | os.PathLike, **savefig_kwargs: Any) -> Path:
     """Save a matplotlib figure atomically with reproducible bytes.
 
-    The format comes from the suffix (.png, .svg, .pdf). Dates and software versions are left
+    The format comes from the suffix (.png, .svg, .pdf); 200 dpi and a tight bounding box
+    unless ``savefig_kwargs`` say otherwise. Dates and software versions are left
     out of the file's metadata and SVG ids use a fixed salt, so the same figure gives the same
     bytes on every run.
     """
@@ -144,6 +145,8 @@ def save_figure(fig: Any, path: str | os.PathLike, **savefig_kwargs: Any) -> Pat
         "svg": {"Date": None, "Creator": None},
         "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None},
     }.get(fmt, {})
+    savefig_kwargs.setdefault("dpi", 200)  # print resolution, whatever the drawing context
+    savefig_kwargs.setdefault("bbox_inches", "tight")
     buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": SVG_HASHSALT}):
         fig.savefig(buffer, format=fmt, metadata=metadata, **savefig_kwargs)

@@ -47,14 +47,25 @@ class NotebookSession:
         return analysis_frame(self.data, paramcd or self.params["endpoint"],
                               population=population or self.params["population"])
 
+    def figure(self, fig: Any, name: str) -> Any:
+        """Save ``fig`` as figure ``name`` of this notebook (PNG, 200 dpi) and close it, so
+        that returning it from the cell shows it exactly once."""
+        import matplotlib.pyplot as plt
+
+        self.ctx.save_figure(fig, name)
+        plt.close(fig)
+        return fig
+
     @property
     def population_label(self) -> str:
         return POPULATION_LABELS.get(self.params["population"], self.params["population"])
 
-    def footnote(self) -> str:
-        """The footnote every output carries: population, data cut, data source."""
+    def footnote(self, population: str | None = None) -> str:
+        """The footnote every output carries: population (default: the ``population``
+        parameter's set; or the text given), data cut, data source."""
         cut = self.params["data_cut"] or "none (all follow-up)"
-        return (f"Population: {self.population_label} ({self.params['population']}). "
+        population = population or f"{self.population_label} ({self.params['population']})"
+        return (f"Population: {population}. "
                 f"Data cut: {cut}. Data: {self.params['data_dir']}. Run: {self.params['run_label']}.")
 
 

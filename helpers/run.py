@@ -84,17 +84,19 @@ class NotebookContext:
         """Path of table ``name`` (``.csv``)."""
         return self.output_dir / "tables" / self.notebook / _with_suffix(name, ".csv")
 
-    def write_results(self, results: dict) -> Path:
-        """Write ``results`` as deterministic JSON (sorted keys, 12-digit floats), atomically."""
-        return atomic_write_json(self.results_path, results)
+    def write_results(self, results: dict) -> None:
+        """Write ``results`` as deterministic JSON (sorted keys, 12-digit floats), atomically.
 
-    def save_figure(self, fig: Any, name: str, **savefig_kwargs: Any) -> Path:
+        Returns None, so that a notebook cell ending in this call shows no (staging) path."""
+        atomic_write_json(self.results_path, results)
+
+    def save_figure(self, fig: Any, name: str, **savefig_kwargs: Any) -> None:
         """Save a matplotlib figure reproducibly and atomically (see helpers.atomic.save_figure)."""
-        return _save_figure(fig, self.figure_path(name), **savefig_kwargs)
+        _save_figure(fig, self.figure_path(name), **savefig_kwargs)
 
-    def save_table(self, df: Any, name: str, index: bool | None = None) -> Path:
+    def save_table(self, df: Any, name: str, index: bool | None = None) -> None:
         """Save a DataFrame as deterministic CSV; the index is written unless it is a RangeIndex."""
-        return save_table_csv(df, self.table_path(name), index=index)
+        save_table_csv(df, self.table_path(name), index=index)
 
 
 def _with_suffix(name: str, default: str) -> str:

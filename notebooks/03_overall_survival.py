@@ -68,10 +68,8 @@ nb.ctx.write_results(os_.to_dict())
 
 # %%
 #| label: fig-km-os
-#| fig-cap: "Overall survival by arm (Kaplan-Meier), with numbers at risk. Censored patients are marked +."
-fig = km_plot(os_.curves(), annotation=os_.annotation(), ylabel="Overall survival")
-nb.ctx.save_figure(fig, "km_os")
-fig
+#| fig-cap: "Overall survival by arm (Kaplan-Meier) with pointwise 95% CIs and numbers at risk; censored patients marked +. Arm A: systemic therapy alone; arm B: primary tumour resection plus systemic therapy."
+nb.figure(km_plot(os_.curves(), annotation=os_.annotation(), ylabel="Overall survival"), "km_os")
 
 # %%
 hr, lr, fu = os_.hazard_ratio, os_.logrank, os_.follow_up
