@@ -50,7 +50,7 @@ p = nb.params
 frame = nb.frame(p["endpoint"])
 report = subgroup_report(frame, p["subgroups"], strata=p["strata"],
                          conf_level=p["conf_level"], ties=p["ties"])
-results_file = nb.ctx.write_results({"endpoint": p["endpoint"], **report.to_dict()})
+nb.ctx.write_results({"endpoint": p["endpoint"], **report.to_dict()})
 
 # %%
 overlap = [s for s in p["subgroups"] if s in p["strata"]]
@@ -60,7 +60,8 @@ display(Markdown(
      + (f"within the levels of {', '.join(map(subgroup_label, overlap))} the other factors "
         f"stratify, and its interaction test has no main effect of the factor (the strata "
         f"absorb it). " if overlap else "no subgroup factor is a stratification factor. ")
-     if p["strata"] else "The models are not stratified (no stratification factors given). ")
+     if p["strata"] else "The subgroup models are not stratified (the parameter file gives this "
+     "notebook no strata: within a subgroup the randomisation strata are sparse). ")
     + f"The subgroup factors are {', '.join(map(subgroup_label, p['subgroups']))}."
     + "".join(f" {subgroup_label(v)} was {note}." for v, note in report.notes.items())
 ))
@@ -68,10 +69,9 @@ display(Markdown(
 # %%
 #| label: fig-forest-os
 #| fig-cap: "Overall survival by subgroup: hazard ratio of resection plus systemic therapy (arm B) vs systemic therapy alone (arm A) with 95% CI (log scale), deaths/patients per arm and the likelihood-ratio p-value of the arm-by-subgroup interaction. Square area proportional to the subgroup size; the diamond is all patients."
-fig = forest_plot(report.table, conf_level=report.conf_level,
-                  **report.forest_labels(dict(zip(frame["ARMCD"], frame["ARM"])))).figure
-nb.ctx.save_figure(fig, "forest_os")
-fig
+nb.figure(forest_plot(report.table, conf_level=report.conf_level,
+                      **report.forest_labels(dict(zip(frame["ARMCD"], frame["ARM"])))).figure,
+          "forest_os")
 
 # %%
 overall = report.table.iloc[0]
