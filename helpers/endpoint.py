@@ -18,7 +18,6 @@ import pandas as pd
 from helpers.survival import (
     FollowUp,
     JsonResult,
-    KaplanMeier,
     LogRankResult,
     km_by_group,
     km_summary,

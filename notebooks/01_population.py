@@ -34,7 +34,6 @@ population = "ITTFL"
 data_cut = None
 
 # %%
-import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
@@ -77,16 +76,14 @@ display(Markdown(
     f"{counts['randomised']} patients were randomised: "
     + ", ".join(f"{arm['randomised']} to arm {code} ({arm['label'].lower()})"
                 for code, arm in arms.items())
-    + f" (@fig-consort, @tbl-consort)."
+    + " (@fig-consort, @tbl-consort)."
 ))
 
 # %%
 #| label: fig-consort
 #| fig-cap: "CONSORT flow diagram: registration, randomisation, allocation and analysis sets."
 fig = consort_diagram(counts).figure
-nb.ctx.save_figure(fig, "consort", dpi=200, bbox_inches="tight", pad_inches=0.05)
-plt.close(fig)  # shown once, as the cell's result
-fig
+nb.figure(fig, "consort")
 
 # %%
 #| label: tbl-consort

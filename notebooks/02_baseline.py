@@ -57,7 +57,7 @@ n_arm = by_arm.size()
 median_age = by_arm["AGE"].median()
 pct_premenopausal = 100 * by_arm["MENOPAUS"].apply(lambda v: (v == "Premenopausal").mean())
 pct_single_organ = 100 * by_arm["METGR"].apply(lambda v: (v == "Single organ").mean())
-results_file = nb.ctx.write_results({
+nb.ctx.write_results({
     "population": nb.params["population"],
     "n": {**{code: int(n) for code, n in n_arm.items()}, "total": int(len(analysed))},
     "median_age": {**median_age.astype(float).to_dict(), "total": float(analysed["AGE"].median())},

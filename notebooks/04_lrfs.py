@@ -70,7 +70,7 @@ def analyse(paramcd):
 lrfs = analyse("LRFS")
 others = {"PTRFS": analyse("PTRFS"), "MPFS": analyse("MPFS")}
 local = proportion_by_arm(nb.frame("OS"), LOCAL_CONTROL_FLAGS)
-results_file = nb.ctx.write_results({
+nb.ctx.write_results({
     "lrfs": lrfs.to_dict(),
     "ptrfs": others["PTRFS"].to_dict(),
     "mpfs": others["MPFS"].to_dict(),
@@ -86,8 +86,7 @@ results_file = nb.ctx.write_results({
 fig = km_plot(lrfs.curves(), annotation=lrfs.annotation(), ylabel="Local relapse-free survival",
               annotation_loc="upper right")
 fig.axes[0].legend(loc="lower left", frameon=False)  # the curves leave the lower left free
-nb.ctx.save_figure(fig, "km_lrfs")
-fig
+nb.figure(fig, "km_lrfs")
 
 # %%
 hr = lrfs.hazard_ratio
@@ -141,8 +140,7 @@ display(secondary, Markdown(" ".join([*secondary.attrs["footnotes"], nb.footnote
 #| fig-cap: "Primary tumour resection-free survival (left) and progression-free survival at metastatic sites (right) by arm (Kaplan-Meier), with numbers at risk. Censored patients are marked +."
 fig = km_panels(others, titles={"PTRFS": "Primary tumour resection-free survival",
                                 "MPFS": "Progression-free survival at metastatic sites"})
-nb.ctx.save_figure(fig, "km_secondary")
-fig
+nb.figure(fig, "km_secondary")
 
 # %%
 pt, mp = others["PTRFS"], others["MPFS"]

@@ -88,12 +88,12 @@ display(Markdown(
                            f"{r.events} deaths among {r.n} patients)"
                            for r in benefit.itertuples()) + ". "
        if len(benefit) else "In no subgroup did the confidence interval lie wholly below 1. ")
-    + (f"Without stratification the upper limit was also below 1 in: "
+    + ("Without stratification the upper limit was also below 1 in: "
        + "; ".join(f"{r.label}: {r.level} (HR "
                    + format_hr(r.hr_unstratified, r.lower_unstratified, r.upper_unstratified,
                                report.conf_level) + ")"
                    for r in also.itertuples()) + ". " if len(also) else "")
-    + (f"The interaction test was below 0.05 for "
+    + ("The interaction test was below 0.05 for "
        + "; ".join(f"{r.label} (p = {format_p(r.p)})" for r in heterogeneous.itertuples())
        + f", without adjustment for the {len(inter)} factors tested."
        if len(heterogeneous) else

@@ -64,7 +64,7 @@ grade5 = patients(events[events["AETOXGR"] == 5])
 trd = treatment_related_deaths(events)
 operative_any = patients(operative).get("B", 0)
 operative_grade3 = patients(operative[operative["AETOXGR"] >= 3]).get("B", 0)
-results_file = nb.ctx.write_results({
+nb.ctx.write_results({
     "safety_n": n_safety,
     "patients_any_ae": any_ae,
     "patients_grade3_or_worse": grade3,
@@ -107,7 +107,7 @@ display(Markdown(
     + " and ".join(f"{format_n_pct(grade3[c], n_safety[c])} in arm {c}" for c in arms)
     + " (@tbl-ae, @tbl-ae-worst-grade). Serious adverse events occurred in "
     + " and ".join(f"{format_n_pct(serious[c], n_safety[c])} in arm {c}" for c in arms)
-    + f" (@tbl-sae). Grade 5 events were reported in "
+    + " (@tbl-sae). Grade 5 events were reported in "
     + " and ".join(f"{grade5[c]} patient{'' if grade5[c] == 1 else 's'} in arm {c}" for c in arms)
     + "; " + ("none was related to surgery or systemic therapy: there were no treatment-related "
               "deaths." if trd == 0 else

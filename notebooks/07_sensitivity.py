@@ -88,7 +88,7 @@ ph = {"Primary (stratified)": schoenfeld_test(primary.hazard_ratio, transform="k
 horizon = max(p["landmarks_months"])
 rmst = rmst_difference(frame["time"], frame["event"], frame["ARMCD"], tau=horizon,
                        experimental="B", conf_level=p["conf_level"])
-results_file = nb.ctx.write_results(to_jsonable({
+nb.ctx.write_results(to_jsonable({
     **analyses,
     "adjusted_covariates": list(ADJUSTMENT_COVARIATES),
     "per_protocol_population": PER_PROTOCOL,

@@ -44,7 +44,6 @@ landmarks_months = [36, 60]
 data_cut = None
 
 # %%
-import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 from helpers.design import (implied_dropout, power_curve_plot, power_for_events,
@@ -134,9 +133,7 @@ design_table.round(4)
 ax = power_curve_plot(design.events, observed_hr=observed_hr.hr, observed_events=observed_deaths,
                       alpha=assumptions["alpha"], planning_hr=planning_hr)
 fig = ax.figure
-nb.ctx.save_figure(fig, "power_curve")
-plt.close(fig)  # shown once, as the cell's result
-fig
+nb.figure(fig, "power_curve")
 
 # %%
 display(Markdown(
@@ -149,7 +146,7 @@ display(Markdown(
 ))
 display(Markdown(nb.footnote()))
 
-_ = nb.ctx.write_results({
+nb.ctx.write_results({
     "events": design.events,
     "patients": design.patients,
     "patients_for_events": design.patients_for_events,

@@ -135,7 +135,7 @@ display(Markdown(
     f"with an assumed (unpublished) {design.dropout:.0%} allowance for loss to follow-up. "
     + nb.footnote()))
 
-_ = nb.ctx.write_results({
+nb.ctx.write_results({
     "computed": computed,
     "reproduction": reproduction.to_dict(orient="list"),
     "key_results": {
