@@ -11,6 +11,7 @@ leaves the previous one intact.
 from __future__ import annotations
 
 import argparse
+import copy
 import html
 import re
 import shutil
@@ -43,6 +44,10 @@ def executed_notebooks(run_dir: Path) -> list[Path]:
     return notebooks
 
 
+#: Pandoc/Quarto attributes after a heading, e.g. `` {#sec-overall-survival}``.
+_QUARTO_ATTRIBUTES = re.compile(r"[ \t]*\{#[A-Za-z][\w:.-]*[^}\n]*\}")
+
+
 def notebook_title(nb: dict, fallback: str) -> str:
     """The first markdown heading of a notebook, without a Quarto label (``{#sec-...}``)."""
     for cell in nb.get("cells", []):
@@ -73,6 +78,11 @@ def notebook_html(nb: dict) -> str:
     import jinja2
     from nbconvert import HTMLExporter
 
+    nb = copy.deepcopy(nb)
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "markdown":  # Quarto attributes mean nothing to nbconvert
+            source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+            cell["source"] = _QUARTO_ATTRIBUTES.sub("", source)
     exporter = HTMLExporter(template_name="lab", embed_images=True,
                             extra_loaders=[jinja2.DictLoader({"folded.html.j2": FOLDED_TEMPLATE})],
                             template_file="folded.html.j2")

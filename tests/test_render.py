@@ -156,3 +156,15 @@ def test_preview_of_a_real_run_embeds_matplotlib_figures(tmp_path, capsys):
         assert f'<a href="{name}.html">{title}</a>' in index
         assert (preview / f"{name}.html").is_file()
     assert 'src="data:image/png;base64,iVBOR' in (preview / "02_figure.html").read_text()
+
+
+def test_preview_page_drops_quarto_attributes_from_headings():
+    import nbformat
+
+    from helpers.render import notebook_html
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "# Overall survival {#sec-overall-survival}\n\n## Curves {#sec-curves .unnumbered}")])
+    page = notebook_html(nb)
+    assert "Overall survival" in page and "Curves" in page
+    assert "{#sec-" not in page and ".unnumbered" not in page
