@@ -56,6 +56,18 @@ class NotebookSession:
         plt.close(fig)
         return fig
 
+    def table(self, df: pd.DataFrame, name: str, note: str = "", population: str | None = None) -> None:
+        """Save ``df`` as table ``name`` (CSV) and show it with its footnote underneath: the
+        table's own footnotes (``df.attrs["footnotes"]``), ``note``, then population, data cut
+        and data source (``footnote``). A default RangeIndex is not shown."""
+        from IPython.display import HTML, Markdown, display
+
+        self.ctx.save_table(df, name)
+        show_index = not isinstance(df.index, pd.RangeIndex)
+        display(HTML(df.to_html(index=show_index, border=0, na_rep="")))
+        notes = [*df.attrs.get("footnotes", []), note, self.footnote(population)]
+        display(Markdown(" ".join(n for n in notes if n)))
+
     @property
     def population_label(self) -> str:
         return POPULATION_LABELS.get(self.params["population"], self.params["population"])

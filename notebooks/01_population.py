@@ -57,12 +57,6 @@ surgery = {"arm": "B", "randomised": arm_b.get("randomised", 0),
 nb.ctx.write_results({**counts, "analysis_sets": analysis_sets, "surgery": surgery})
 
 
-def footnote(population_label: str) -> str:
-    """nb.footnote() with the population these counts describe (not the analysis population)."""
-    own = f"Population: {nb.population_label} ({nb.params['population']})."
-    return nb.footnote().replace(own, f"Population: {population_label}.")
-
-
 # %% [markdown]
 # ## Patient flow
 
@@ -96,8 +90,7 @@ rows.append(("Randomised", counts["randomised"], format_n_pct(counts["randomised
 rows += [(f"    Arm {code}: {arm['label']}", arm["randomised"],
           format_n_pct(arm["randomised"], counts["registered"])) for code, arm in arms.items()]
 consort_table = pd.DataFrame(rows, columns=["Stage", "n", "n (% of registered)"]).set_index("Stage")
-nb.ctx.save_table(consort_table, "consort")
-display(consort_table, Markdown(footnote("all registered patients")))
+nb.table(consort_table, "consort", population="all registered patients")
 
 # %% [markdown]
 # ## Analysis sets
@@ -121,8 +114,7 @@ sets_table = pd.DataFrame(
     | {f"Total (randomised N={counts['randomised']})":
         [format_n_pct(analysis_sets[flag]["total"], counts["randomised"]) for flag in SETS]},
     index=pd.Index([f"{label} ({flag})" for flag, (label, _) in SETS.items()], name="Analysis set"))
-nb.ctx.save_table(sets_table, "analysis_sets")
-display(sets_table, Markdown(footnote("all randomised patients")))
+nb.table(sets_table, "analysis_sets", population="all randomised patients")
 
 # %% [markdown]
 # ## Primary tumour resection in arm B
@@ -147,5 +139,4 @@ surgery_rows += [(f"    {level}, n (% of resected)", format_n_pct(n, surgery["pe
 surgery_rows.append(("Resection not performed",
                      format_n_pct(surgery["not_performed"], surgery["randomised"])))
 surgery_table = pd.DataFrame(surgery_rows, columns=["", f"Arm B (N={surgery['randomised']})"]).set_index("")
-nb.ctx.save_table(surgery_table, "arm_b_surgery")
-display(surgery_table, Markdown(footnote("all patients randomised to arm B")))
+nb.table(surgery_table, "arm_b_surgery", population="all patients randomised to arm B")

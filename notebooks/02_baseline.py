@@ -82,5 +82,4 @@ display(Markdown(
 #| label: tbl-baseline
 #| tbl-cap: "Baseline characteristics by arm and in total: n (%) or median (min–max)."
 baseline = table1(analysed, by="ARM", variables=DEFAULT_VARIABLES)
-nb.ctx.save_table(baseline, "baseline")
-display(baseline.set_index(["Characteristic", "Statistic"]), Markdown(nb.footnote()))
+nb.table(baseline.set_index(["Characteristic", "Statistic"]), "baseline")

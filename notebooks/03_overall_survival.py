@@ -91,8 +91,7 @@ display(Markdown(
 #| label: tbl-os-summary
 #| tbl-cap: "Overall survival: medians (95% CI) and landmark survival rates by arm."
 summary = os_.summary_table()
-nb.ctx.save_table(summary, "os_summary")
-summary
+nb.table(summary, "os_summary")
 
 # %%
 #| label: tbl-os-cox
@@ -100,6 +99,4 @@ summary
 from helpers.tables import hazard_ratio_table
 
 cox = hazard_ratio_table([os_.hazard_ratio_row("Stratified Cox (primary)")])
-nb.ctx.save_table(cox, "os_cox")
-display(Markdown(nb.footnote()))
-cox
+nb.table(cox, "os_cox")

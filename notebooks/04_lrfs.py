@@ -109,15 +109,13 @@ display(Markdown(
 #| label: tbl-lrfs-summary
 #| tbl-cap: "Local relapse-free survival: medians (95% CI) and landmark rates by arm."
 summary = lrfs.summary_table()
-nb.ctx.save_table(summary, "lrfs_summary")
-display(summary, Markdown(nb.footnote()))
+nb.table(summary, "lrfs_summary")
 
 # %%
 #| label: tbl-lrfs-cox
 #| tbl-cap: "Cox proportional hazards model of local relapse-free survival: hazard ratio of resection vs systemic therapy alone (95% CI, two-sided log-rank p)."
 cox = hazard_ratio_table([lrfs.hazard_ratio_row("Stratified Cox")])
-nb.ctx.save_table(cox, "lrfs_cox")
-display(cox, Markdown(" ".join([*cox.attrs["footnotes"], nb.footnote()])))
+nb.table(cox, "lrfs_cox")
 
 # %% [markdown]
 # ## Other time-to-event secondary endpoints
@@ -132,8 +130,7 @@ secondary = secondary_table(
     no_comparison={"Primary tumour resection-free survival":
                    "Not compared: in arm B the event is the protocol resection itself."},
 )
-nb.ctx.save_table(secondary, "secondary")
-display(secondary, Markdown(" ".join([*secondary.attrs["footnotes"], nb.footnote()])))
+nb.table(secondary, "secondary")
 
 # %%
 #| label: fig-km-secondary
@@ -169,8 +166,7 @@ display(Markdown(
 #| label: tbl-local-control
 #| tbl-cap: "Local ulcer and local bleeding during follow-up by arm, with Fisher's exact test (two-sided)."
 local_table = proportion_table(local, lrfs.arm_labels)
-nb.ctx.save_table(local_table, "local_control")
-display(local_table, Markdown(nb.footnote()))
+nb.table(local_table, "local_control")
 
 # %%
 display(Markdown(" ".join(

@@ -104,8 +104,6 @@ display(Markdown(
 #| label: tbl-subgroups
 #| tbl-cap: "Overall survival by subgroup: deaths/patients per arm, hazard ratio of arm B vs arm A (95% CI) and the likelihood-ratio p-value of the arm-by-subgroup interaction."
 table = report.display_table()
-nb.ctx.save_table(table, "subgroups")
 strata_note = (f"Stratified by {', '.join(map(subgroup_label, p['strata']))} (except the "
                f"subgroup factor itself)." if p["strata"] else "Unstratified.")
-display(table, Markdown(f"Cox models, {p['ties'].capitalize()} ties. {strata_note} "
-                        f"{nb.footnote()}"))
+nb.table(table, "subgroups", note=f"Cox models, {p['ties'].capitalize()} ties. {strata_note}")

@@ -32,16 +32,15 @@ population = "ITTFL"
 data_cut = None
 
 # %%
-from dataclasses import replace
 
 import pandas as pd
 from IPython.display import Markdown, display
 
-from helpers.notebook import start
+from helpers.notebook import POPULATION_LABELS, start
 from helpers.tables import ae_table, format_n_pct, operative_morbidity_table, treatment_related_deaths
 
 nb = start("06_safety", {k: v for k, v in globals().items() if v is not None})
-safety_nb = replace(nb, params={**nb.params, "population": "SAFFL"})  # footnotes: safety set
+SAFETY = f"{POPULATION_LABELS['SAFFL']} (SAFFL)"  # the population of every safety table
 adsl, adae = nb.data.adsl, nb.data.adae
 safety = adsl[(adsl["SAFFL"] == "Y") & adsl["ARMCD"].notna()].assign(ARMLBL=lambda d: "Arm " + d["ARMCD"])
 arm_of = safety.set_index("USUBJID")["ARMCD"]
@@ -90,10 +89,8 @@ display(Markdown(
 #| tbl-cap: "Operative morbidity in arm B (patients who underwent resection): patients by term and worst CTCAE grade."
 morbidity = (operative_morbidity_table(adae, safety).rename_axis("Preferred term")
              .rename(columns=lambda arm: arm.replace("B (", "Arm B, resected ("), level=0))
-nb.ctx.save_table(morbidity, "operative_morbidity")
-display(morbidity, Markdown(
-    f"Percentages of the {len(operated)} resected arm B patients of the safety set. "
-    + safety_nb.footnote()))
+nb.table(morbidity, "operative_morbidity", population=SAFETY,
+         note=f"Percentages of the {len(operated)} resected arm B patients of the safety set.")
 
 # %% [markdown]
 # ## Adverse events
@@ -118,20 +115,17 @@ display(Markdown(
 #| label: tbl-ae
 #| tbl-cap: "Adverse events by arm: patients with any grade and with grade ≥3, by preferred term."
 ae = ae_table(adae, safety, by="ARMLBL", bands="summary").rename_axis("Preferred term")
-nb.ctx.save_table(ae, "ae_summary")
-display(ae, Markdown(safety_nb.footnote()))
+nb.table(ae, "ae_summary", population=SAFETY)
 
 # %%
 #| label: tbl-ae-worst-grade
 #| tbl-cap: "Adverse events by arm and worst CTCAE grade, by preferred term."
 ae_worst = ae_table(adae, safety, by="ARMLBL", bands="worst").rename_axis("Preferred term")
-nb.ctx.save_table(ae_worst, "ae_worst_grade")
-display(ae_worst, Markdown(safety_nb.footnote()))
+nb.table(ae_worst, "ae_worst_grade", population=SAFETY)
 
 # %%
 #| label: tbl-sae
 #| tbl-cap: "Serious adverse events by arm: patients with any grade and with grade ≥3, by preferred term."
 sae = (ae_table(adae[adae["AESER"] == "Y"], safety, by="ARMLBL", bands="summary")
        .rename_axis("Preferred term"))
-nb.ctx.save_table(sae, "serious_ae")
-display(sae, Markdown(safety_nb.footnote()))
+nb.table(sae, "serious_ae", population=SAFETY)

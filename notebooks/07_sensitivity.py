@@ -117,8 +117,7 @@ display(Markdown(
 #| tbl-cap: "Sensitivity analyses of overall survival: hazard ratio of resection vs systemic therapy alone (90% CI, as the primary analysis) under other analysis choices."
 table = hazard_ratio_table(analyses.values())
 table.insert(1, "Patients (deaths)", [f"{r['n']} ({r['events']})" for r in analyses.values()])
-nb.ctx.save_table(table, "sensitivity")
-display(table, Markdown(" ".join([*table.attrs["footnotes"], nb.footnote()])))
+nb.table(table, "sensitivity")
 
 # %%
 hrs = {key: row["hr"] for key, row in analyses.items()}
@@ -140,8 +139,7 @@ display(Markdown(
 #| tbl-cap: "Test of proportional hazards (score test of the time-varying coefficient, Kaplan-Meier time scale) for the primary and the covariate-adjusted Cox models."
 labels = {"ARMCD": "Arm (resection)", **{k: v[0].upper() + v[1:] for k, v in ADJUSTMENT_COVARIATES.items()}}
 ph_tab = ph_table(ph, labels)
-nb.ctx.save_table(ph_tab, "ph_test")
-display(ph_tab, Markdown(nb.footnote()))
+nb.table(ph_tab, "ph_test")
 
 # %%
 arm_p = ph["Primary (stratified)"].p[0]
@@ -166,8 +164,7 @@ display(Markdown(
 #| label: tbl-rmst
 #| tbl-cap: "Restricted mean survival time (months) up to the horizon by arm and the difference (Wald 95% CI)."
 rmst_tab = rmst_table(rmst, primary.arm_labels)
-nb.ctx.save_table(rmst_tab, "rmst")
-display(rmst_tab, Markdown(f"Horizon: {horizon:g} months (the last landmark). {nb.footnote()}"))
+nb.table(rmst_tab, "rmst", note=f"Horizon: {horizon:g} months (the last landmark).")
 
 # %%
 a, b = rmst.arms["A"], rmst.arms["B"]

@@ -112,17 +112,13 @@ design_table["Formula"] = design_table["Formula"].str.capitalize()
 design_table["Gives the published number"] = (
     (design_table["Deaths (nearest)"] == published_events)
     | (design_table["Deaths (rounded up)"] == published_events)).map({True: "yes", False: "no"})
-nb.ctx.save_table(design_table, "design_events")
-display(design_table.round(4))
-display(Markdown(
+nb.table(design_table.round(4), "design_events", note=(
     f"Planning assumptions (published): median OS {design.median_control:g} vs "
     f"{design.median_experimental:g} months, stated HR {planning_hr:g}, one-sided alpha "
     f"{design.alpha_one_sided:g}, power {design.power:.0%}, accrual "
-    f"{design.accrual_months / 12:g} years, follow-up {design.follow_up_years if False else design.follow_up_months / 12:g} years. "
+    f"{design.accrual_months / 12:g} years, follow-up {design.follow_up_months / 12:g} years. "
     f"Patients: {design.events} deaths / {design.p_event:.3f} = {design.patients_for_events}, "
-    f"/ (1 - {design.dropout:g}) = {design.patients} (allowance assumed, not published)."
-))
-design_table.round(4)
+    f"/ (1 - {design.dropout:g}) = {design.patients} (allowance assumed, not published)."))
 
 # %% [markdown]
 # ## Power of the design and the observed result

@@ -101,11 +101,9 @@ summary
 # %%
 #| label: tbl-key-results
 #| tbl-cap: "Key results: published figures and this run, with the difference (this run - published) and whether it lies within the tolerance of @tbl-reproduction."
-nb.ctx.save_table(key_results, "key_results")
-display(key_results.round(4))
-display(Markdown(f"OS hazard ratio with {hr.conf_level:.0%} CI, stratified by "
-                 f"{', '.join(os_.strata) or 'nothing'}; LRFS hazard ratio with "
-                 f"{lhr.conf_level:.0%} CI. " + nb.footnote()))
+nb.table(key_results.round(4), "key_results", note=(
+    f"OS hazard ratio with {hr.conf_level:.0%} CI, stratified by "
+    f"{', '.join(os_.strata) or 'nothing'}; LRFS hazard ratio with {lhr.conf_level:.0%} CI."))
 
 # %% [markdown]
 # ## Every published figure
@@ -125,15 +123,12 @@ display(Markdown(
 # %%
 #| label: tbl-reproduction
 #| tbl-cap: "Every published figure of JCOG1017 (dotted path of the reference file and its source) beside the value computed by this run, the difference (computed - published), the tolerance and whether the difference lies within it."
-nb.ctx.save_table(reproduction, "reproduction")
-display(reproduction.round(4))
-display(Markdown(
+nb.table(reproduction.round(4), "reproduction", note=(
     "Sources: paper = Shien et al., JCOG1017 abstract; asco2023 = J Clin Oncol 2023;41(16 "
     "suppl):523. Tolerances: for figures computed from patient data, the acceptance limits of "
     "the synthetic data's calibration (data/README.md); design figures to the rounding of the "
     "published figure; blank: none stated. Design: recomputed from the published assumptions "
-    f"with an assumed (unpublished) {design.dropout:.0%} allowance for loss to follow-up. "
-    + nb.footnote()))
+    f"with an assumed (unpublished) {design.dropout:.0%} allowance for loss to follow-up."))
 
 nb.ctx.write_results({
     "computed": computed,

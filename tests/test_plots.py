@@ -121,7 +121,7 @@ def test_forest_plot_axis_reference_line_and_text_columns():
     assert "0.86 (0.69–1.07)" in right_text
     assert "0.62 (0.38–1.01)" in right_text
     assert "NE" in right_text
-    assert "0.04" in right_text and "0.70" in right_text
+    assert "0.040" in right_text and "0.70" in right_text
     assert "HR (90% CI)" in right_text
     assert any("Favours resection" in t.get_text() for t in ax.texts)
     # rows: overall at the top (y = 0), variable headers above their levels

@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.ticker import FixedLocator, NullLocator
 from mpl_toolkits.axes_grid1 import make_axes_locatable
 
+from ..tables.formatting import format_p
 from ._style import PRINT_STYLE
 
 REQUIRED = ["variable", "level", "n_control", "n_experimental", "events_control",
@@ -18,9 +19,10 @@ OVERALL = {"all patients", "all", "overall"}
 
 
 def _fmt_p(p) -> str:
+    """The interaction p as in the tables (``format_p``); blank when there is none."""
     if p is None or (isinstance(p, float) and math.isnan(p)):
         return ""
-    return "< 0.001" if p < 0.001 else f"{p:.2f}" if p >= 0.01 else f"{p:.3f}"
+    return format_p(p)
 
 
 def forest_rows(table: pd.DataFrame) -> pd.DataFrame:
