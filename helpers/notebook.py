@@ -48,13 +48,16 @@ class NotebookSession:
                               population=population or self.params["population"])
 
     def figure(self, fig: Any, name: str) -> Any:
-        """Save ``fig`` as figure ``name`` of this notebook (PNG, 200 dpi) and close it, so
-        that returning it from the cell shows it exactly once."""
+        """Save ``fig`` as figure ``name`` of this notebook (PNG, 200 dpi), close it and return
+        the saved image for display: the supplement shows exactly the file, rendered once."""
         import matplotlib.pyplot as plt
+        from IPython.display import Image
 
         self.ctx.save_figure(fig, name)
         plt.close(fig)
-        return fig
+        png = self.ctx.figure_path(name).read_bytes()
+        width_px = int.from_bytes(png[16:20], "big")  # PNG IHDR width
+        return Image(data=png, width=round(width_px * 96 / FIGURE_DPI))  # 96 CSS px per inch
 
     def table(self, df: pd.DataFrame, name: str, note: str = "", population: str | None = None) -> None:
         """Save ``df`` as table ``name`` (CSV) and show it with its footnote underneath: the
@@ -80,6 +83,8 @@ class NotebookSession:
         return (f"Population: {population}. "
                 f"Data cut: {cut}. Data: {self.params['data_dir']}. Run: {self.params['run_label']}.")
 
+
+FIGURE_DPI = 200  # helpers.atomic.save_figure's default
 
 POPULATION_LABELS = {
     "ITTFL": "full analysis set (all randomised, by assigned arm)",
