@@ -32,3 +32,22 @@ def test_every_notebook_wrote_results(supplement_run):
     for name in names:
         assert (supplement_run / "results" / f"{name}.json").is_file(), name
         assert (supplement_run / "notebooks" / f"{name}.ipynb").is_file(), name
+
+
+def test_population_data_cut_and_ci_level_by_parameters_only(supplement_run, tmp_path):
+    """A rerun with other parameters (per-protocol population, an earlier data cut, a 95% CI
+    for the primary HR) goes to its own run directory and changes the numbers accordingly."""
+    from conftest import run_supplement
+
+    run_dir = tmp_path / "pp-cut"
+    report = run_supplement(run_dir, notebooks=["01_population", "03_overall_survival"], extra={
+        "population": "PPROTFL", "data_cut": "2016-06-30", "primary_conf_level": 0.95})
+    assert not report.failed, [f.error for f in report.failed]
+    full = read_results(supplement_run, "03_overall_survival")
+    rerun = read_results(run_dir, "03_overall_survival")
+    assert rerun["population"] == "PPROTFL" and rerun["hazard_ratio"]["conf_level"] == 0.95
+    assert rerun["hazard_ratio"]["n"] < full["hazard_ratio"]["n"]
+    assert rerun["hazard_ratio"]["events"] < full["hazard_ratio"]["events"]
+    assert read_results(run_dir, "01_population")["registered"] < 570
+    assert not (supplement_run / "results" / "01_population.json").samefile(
+        run_dir / "results" / "01_population.json")
