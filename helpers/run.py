@@ -216,6 +216,10 @@ def _display_path(path: Path) -> str:
     return str(path)
 
 
+KERNEL_START_ATTEMPTS = 3
+KERNEL_START_FAILURE = "Kernel died before replying to kernel_info"  # jupyter_client's words
+
+
 def execute_notebook(notebook: Notebook, parameters: dict, staging: Path,
                      cwd: Path) -> Outcome:
     """Execute ``notebook`` with papermill into ``staging`` (runs in a worker process)."""
@@ -229,9 +233,17 @@ def execute_notebook(notebook: Notebook, parameters: dict, staging: Path,
     nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": "Python 3",
                                  "language": "python"}
     try:
-        papermill.execute_notebook(nb, str(output), parameters=parameters,
-                                   kernel_name=KERNEL_NAME, language="python", cwd=str(cwd),
-                                   progress_bar=False, log_output=False)
+        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+            try:
+                papermill.execute_notebook(nb, str(output), parameters=parameters,
+                                           kernel_name=KERNEL_NAME, language="python",
+                                           cwd=str(cwd), progress_bar=False, log_output=False)
+                break
+            except RuntimeError as exc:
+                # Kernels started at the same moment can pick the same free TCP port; the
+                # loser dies before any cell ran ("Address already in use"). Start it again.
+                if KERNEL_START_FAILURE not in str(exc) or attempt == KERNEL_START_ATTEMPTS:
+                    raise
     except PapermillExecutionError as exc:
         where = _describe_cell(notebook.source, exc.source, exc.exec_count,
                                _source_index(output, exc.cell_index))

@@ -337,3 +337,27 @@ def test_save_figure_bytes_are_reproducible(tmp_path, suffix):
     first, second = draw(tmp_path / f"a{suffix}"), draw(tmp_path / f"b{suffix}")
     assert first == second
     assert b"Matplotlib version" not in first and b"CreationDate" not in first
+
+
+@pytest.mark.parametrize("failure, attempts, ok", [
+    (runner.KERNEL_START_FAILURE, 2, True),   # a kernel that died at start is started again
+    ("Kernel didn't respond in 60 seconds", 1, False),  # other errors are not retried
+])
+def test_kernel_start_failure_is_retried_other_errors_are_not(tmp_path, monkeypatch,
+                                                              failure, attempts, ok):
+    import papermill
+
+    calls = []
+
+    def flaky(nb, output, **kwargs):
+        calls.append(output)
+        if len(calls) == 1:
+            raise RuntimeError(failure)
+        Path(output).write_text("{}")
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    notebook = runner.Notebook("01_summary", FIXTURES / "01_summary.py")
+    outcome = runner.execute_notebook(notebook, {}, tmp_path, FIXTURES)
+    assert len(calls) == attempts and outcome.ok is ok
+    if not ok:
+        assert failure in outcome.error
