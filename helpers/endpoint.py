@@ -11,6 +11,7 @@ median follow-up. Times in months. The design choices are arguments, stated in t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -27,7 +28,7 @@ from helpers.survival import (
 from helpers.survival.cox import HazardRatio, cox_hazard_ratio, strata_labels
 from helpers.tables.formatting import format_hr, format_median, format_p
 
-__all__ = ["EndpointAnalysis", "analyse_endpoint"]
+__all__ = ["EndpointAnalysis", "analyse_endpoint", "endpoint_settings"]
 
 ARM = "ARMCD"
 CONTROL, EXPERIMENTAL = "A", "B"
@@ -100,6 +101,27 @@ class EndpointAnalysis(JsonResult):
                 "conf_level": hr.conf_level, "p": self.p_logrank,
                 "p_label": f"{self.sided} log-rank", "strata": ", ".join(self.strata) or None}
 
+    def results_text(self, endpoint: str, events: str) -> str:
+        """The results paragraph: events per arm, medians (CI), HR (CI) and log-rank p, e.g.
+        ``results_text("OS", "deaths")``."""
+        hr, med = self.hazard_ratio, self.medians.set_index("group")
+
+        def median(code: str) -> str:
+            return format_median(*med.loc[code, ["median", "median_lower", "median_upper"]])
+
+        strata = ", ".join(self.strata)
+        return (
+            f"{hr.events} {events} were observed among {hr.n} patients "
+            f"({med.loc[CONTROL, 'events']} in arm {CONTROL}, {med.loc[EXPERIMENTAL, 'events']} "
+            f"in arm {EXPERIMENTAL}). Median {endpoint} was {median(CONTROL)} months with "
+            f"{self.arm_labels[CONTROL].lower()} and {median(EXPERIMENTAL)} months with "
+            f"{self.arm_labels[EXPERIMENTAL].lower()} ({self.km_conf_level:.0%} CIs). The hazard "
+            f"ratio of arm {EXPERIMENTAL}"
+            + (f", stratified by {strata}," if strata else " (unstratified)")
+            + f" was {format_hr(hr.hr, hr.lower, hr.upper, hr.conf_level)}; the {self.sided} "
+            f"{'stratified ' if strata else ''}log-rank p-value was {format_p(self.p_logrank)}."
+        )
+
     def annotation(self) -> str:
         """Plot annotation: median (CI) per arm, HR (CI) and the log-rank p."""
         lines = [f"Median, months ({self.km_conf_level:.0%} CI)"]
@@ -160,3 +182,22 @@ def analyse_endpoint(
         follow_up=median_follow_up(frame["time"], frame["event"], km_conf_level, km_conf_type),
         km=km,
     )
+
+
+def endpoint_settings(params: Mapping[str, Any], primary: bool) -> dict[str, Any]:
+    """Keyword arguments of ``analyse_endpoint`` from the run parameters (``params`` of
+    ``helpers.notebook.start``) except ``paramcd``.
+
+    ``primary=True``: the primary analysis (HR CI at ``primary_conf_level``, log-rank p
+    ``sided``), as notebook 03 runs it; else a secondary endpoint (``conf_level``, two-sided).
+    """
+    return {
+        "population": params["population"],
+        "strata": params["strata"],
+        "hr_conf_level": params["primary_conf_level"] if primary else params["conf_level"],
+        "km_conf_level": params["conf_level"],
+        "km_conf_type": params["km_conf_type"],
+        "ties": params["ties"],
+        "sided": params["sided"] if primary else "two-sided",
+        "landmarks_months": params["landmarks_months"],
+    }

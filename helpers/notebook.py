@@ -20,6 +20,7 @@ import pandas as pd
 
 from helpers.dataset import TrialData, analysis_frame, load_trial_data
 from helpers.datacut import apply_data_cut
+from helpers.endpoint import EndpointAnalysis, analyse_endpoint, endpoint_settings
 from helpers.params import SPECS, check_columns, resolve_path, validate
 from helpers.run import NotebookContext, notebook_context
 
@@ -46,6 +47,16 @@ class NotebookSession:
         """Analysis frame of ``paramcd`` (default: the ``endpoint`` parameter) in the population."""
         return analysis_frame(self.data, paramcd or self.params["endpoint"],
                               population=population or self.params["population"])
+
+    def analyse(self, paramcd: str | None = None, primary: bool | None = None) -> EndpointAnalysis:
+        """``analyse_endpoint`` of ``paramcd`` (default: the ``endpoint`` parameter) with the run's
+        settings: primary (``primary_conf_level``, ``sided``) for the ``endpoint`` parameter,
+        secondary (``conf_level``, two-sided) otherwise, unless ``primary`` says."""
+        paramcd = paramcd or self.params["endpoint"]
+        if primary is None:
+            primary = paramcd == self.params["endpoint"]
+        return analyse_endpoint(self.frame(paramcd), paramcd=paramcd,
+                                **endpoint_settings(self.params, primary))
 
     def figure(self, fig: Any, name: str) -> Any:
         """Save ``fig`` as figure ``name`` of this notebook (PNG, 200 dpi), close it and return

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.design import SampleSize, required_patients
-from helpers.endpoint import EndpointAnalysis, analyse_endpoint
+from helpers.endpoint import EndpointAnalysis, analyse_endpoint, endpoint_settings
 from helpers.reference import published_value
 
 __all__ = [
@@ -81,25 +81,6 @@ KEY_RESULTS: dict[str, str] = {
     "design.required_events": "Required events (design)",
     "design.planned_randomised": "Planned patients (design)",
 }
-
-
-def endpoint_settings(params: Mapping[str, Any], primary: bool) -> dict[str, Any]:
-    """Keyword arguments of ``analyse_endpoint`` from the run parameters (``params`` of
-    ``helpers.notebook.start``) except ``paramcd``.
-
-    ``primary=True``: the primary analysis (HR CI at ``primary_conf_level``, log-rank p
-    ``sided``), as notebook 03 runs it; else a secondary endpoint (``conf_level``, two-sided).
-    """
-    return {
-        "population": params["population"],
-        "strata": params["strata"],
-        "hr_conf_level": params["primary_conf_level"] if primary else params["conf_level"],
-        "km_conf_level": params["conf_level"],
-        "km_conf_type": params["km_conf_type"],
-        "ties": params["ties"],
-        "sided": params["sided"] if primary else "two-sided",
-        "landmarks_months": params["landmarks_months"],
-    }
 
 
 def design_assumptions() -> dict[str, float]:

@@ -42,25 +42,13 @@ data_cut = None
 # %%
 from IPython.display import Markdown, display
 
-from helpers.endpoint import analyse_endpoint
 from helpers.notebook import start
 from helpers.plots import km_plot
-from helpers.tables.formatting import format_hr, format_median, format_p
+from helpers.tables.formatting import format_median
 
 nb = start("03_overall_survival", {k: v for k, v in globals().items() if v is not None})
 p = nb.params
-os_ = analyse_endpoint(
-    nb.frame(p["endpoint"]),
-    paramcd=p["endpoint"],
-    population=p["population"],
-    strata=p["strata"],
-    hr_conf_level=p["primary_conf_level"],
-    km_conf_level=p["conf_level"],
-    km_conf_type=p["km_conf_type"],
-    ties=p["ties"],
-    sided=p["sided"],
-    landmarks_months=p["landmarks_months"],
-)
+os_ = nb.analyse(p["endpoint"], primary=True)
 nb.ctx.write_results(os_.to_dict())
 
 # %% [markdown]
@@ -72,19 +60,11 @@ nb.ctx.write_results(os_.to_dict())
 nb.figure(km_plot(os_.curves(), annotation=os_.annotation(), ylabel="Overall survival"), "km_os")
 
 # %%
-hr, lr, fu = os_.hazard_ratio, os_.logrank, os_.follow_up
-med = os_.medians.set_index("group")
+fu = os_.follow_up
 display(Markdown(
-    f"{hr.events} deaths were observed among {hr.n} patients "
-    f"({med.loc['A', 'events']} in arm A, {med.loc['B', 'events']} in arm B). "
-    f"Median OS was {format_median(*med.loc['A', ['median', 'median_lower', 'median_upper']])} months "
-    f"with systemic therapy alone and "
-    f"{format_median(*med.loc['B', ['median', 'median_lower', 'median_upper']])} months with resection "
-    f"({os_.km_conf_level:.0%} CIs). The stratified hazard ratio was "
-    f"{format_hr(hr.hr, hr.lower, hr.upper, hr.conf_level)}; the {os_.sided} stratified log-rank "
-    f"p-value was {format_p(os_.p_logrank)}. Median follow-up was {fu.simple_median:.1f} months "
-    f"(median observed time of all patients; reverse Kaplan-Meier "
-    f"{format_median(fu.median, fu.lower, fu.upper)} months)."
+    os_.results_text("OS", "deaths")
+    + f" Median follow-up was {fu.simple_median:.1f} months (median observed time of all "
+    f"patients; reverse Kaplan-Meier {format_median(fu.median, fu.lower, fu.upper)} months)."
 ))
 
 # %%

@@ -45,7 +45,6 @@ data_cut = None
 # %%
 from IPython.display import Markdown, display
 
-from helpers.endpoint import analyse_endpoint
 from helpers.notebook import start
 from helpers.plots import km_plot
 from helpers.secondary import (LOCAL_CONTROL_FLAGS, km_panels, proportion_by_arm,
@@ -55,20 +54,10 @@ from helpers.tables.formatting import format_hr, format_median, format_p
 
 nb = start("04_lrfs", {k: v for k, v in globals().items() if v is not None})
 p = nb.params
-SECONDARY_SIDED = "two-sided"  # secondary endpoints: two-sided p, CI at conf_level
 
-
-def analyse(paramcd):
-    return analyse_endpoint(
-        nb.frame(paramcd), paramcd=paramcd, population=p["population"], strata=p["strata"],
-        hr_conf_level=p["conf_level"], km_conf_level=p["conf_level"],
-        km_conf_type=p["km_conf_type"], ties=p["ties"], sided=SECONDARY_SIDED,
-        landmarks_months=p["landmarks_months"],
-    )
-
-
-lrfs = analyse("LRFS")
-others = {"PTRFS": analyse("PTRFS"), "MPFS": analyse("MPFS")}
+# secondary endpoints: CIs at conf_level, two-sided log-rank p (nb.analyse, primary=False)
+lrfs = nb.analyse("LRFS", primary=False)
+others = {code: nb.analyse(code, primary=False) for code in ("PTRFS", "MPFS")}
 local = proportion_by_arm(nb.frame("OS"), LOCAL_CONTROL_FLAGS)
 nb.ctx.write_results({
     "lrfs": lrfs.to_dict(),
@@ -90,19 +79,10 @@ nb.figure(fig, "km_lrfs")
 
 # %%
 hr = lrfs.hazard_ratio
-med = lrfs.medians.set_index("group")
 display(Markdown(
-    f"{hr.events} LRFS events were observed among {hr.n} patients "
-    f"({med.loc['A', 'events']} in arm A, {med.loc['B', 'events']} in arm B). "
-    f"Median LRFS was {format_median(*med.loc['A', ['median', 'median_lower', 'median_upper']])} "
-    f"months with systemic therapy alone and "
-    f"{format_median(*med.loc['B', ['median', 'median_lower', 'median_upper']])} months with "
-    f"resection ({lrfs.km_conf_level:.0%} CIs). The hazard ratio of resection, stratified by "
-    f"{', '.join(lrfs.strata) or 'nothing (unstratified)'}, was "
-    f"{format_hr(hr.hr, hr.lower, hr.upper, hr.conf_level)}; the {lrfs.sided} stratified "
-    f"log-rank p-value was {format_p(lrfs.p_logrank)}. Resection of the primary tumour "
+    lrfs.results_text("LRFS", "LRFS events") + " Resection of the primary tumour "
     f"{'lowered' if hr.upper < 1 else 'raised' if hr.lower > 1 else 'did not clearly change'} "
-    f"the hazard of local relapse or death."
+    "the hazard of local relapse or death."
 ))
 
 # %%

@@ -44,7 +44,7 @@ data_cut = None
 # %%
 from IPython.display import Markdown, display
 
-from helpers.endpoint import analyse_endpoint
+from helpers.endpoint import analyse_endpoint, endpoint_settings
 from helpers.notebook import start
 from helpers.sensitivity import ADJUSTMENT_COVARIATES, adjusted_row, ci_text, ph_table, rmst_table
 from helpers.survival import rmst_difference, schoenfeld_test
@@ -60,10 +60,8 @@ PER_PROTOCOL = "PPROTFL"
 
 def hr_row(label, data, **changes):
     """The HR row of ``analyse_endpoint`` with the primary options but ``changes``."""
-    options = dict(paramcd=p["endpoint"], population=p["population"], strata=p["strata"],
-                   hr_conf_level=p["primary_conf_level"], km_conf_level=p["conf_level"],
-                   ties=p["ties"], sided=p["sided"], landmarks_months=p["landmarks_months"])
-    an = analyse_endpoint(data, **{**options, **changes})
+    options = {**endpoint_settings(p, primary=True), "paramcd": p["endpoint"], **changes}
+    an = analyse_endpoint(data, **options)
     return an, {**an.hazard_ratio_row(label), "n": an.hazard_ratio.n,
                 "events": an.hazard_ratio.events}
 

@@ -48,10 +48,9 @@ from IPython.display import Markdown, display
 
 from helpers.design import (implied_dropout, power_curve_plot, power_for_events,
                             required_events_alternatives)
-from helpers.endpoint import analyse_endpoint
 from helpers.notebook import start
 from helpers.reference import published_value
-from helpers.reproduction import design_assumptions, endpoint_settings, planned_sample_size
+from helpers.reproduction import design_assumptions, planned_sample_size
 from helpers.tables.formatting import format_hr
 
 nb = start("08_design", {k: v for k, v in globals().items() if v is not None})
@@ -66,8 +65,7 @@ alternatives = required_events_alternatives(
     assumptions["alpha"], assumptions["power"])
 
 # the observed primary result, computed here (notebooks run in parallel)
-os_ = analyse_endpoint(nb.frame(p["endpoint"]), paramcd=p["endpoint"],
-                       **endpoint_settings(p, primary=True))
+os_ = nb.analyse(p["endpoint"], primary=True)
 observed_hr = os_.hazard_ratio
 observed_deaths = observed_hr.events
 power_design = power_for_events(planning_hr, design.events, assumptions["alpha"])

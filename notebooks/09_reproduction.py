@@ -45,17 +45,16 @@ data_cut = None
 # %%
 from IPython.display import Markdown, display
 
-from helpers.endpoint import analyse_endpoint
 from helpers.notebook import start
-from helpers.reproduction import (LRFS, OS, endpoint_settings, key_results_table,
+from helpers.reproduction import (LRFS, OS, key_results_table,
                                   planned_sample_size, reproduction_values, with_tolerances)
 from helpers.tables import consort_counts, reproduction_table, treatment_related_deaths
 from helpers.tables.formatting import format_hr, format_median, format_p
 
 nb = start("09_reproduction", {k: v for k, v in globals().items() if v is not None})
 p = nb.params
-os_ = analyse_endpoint(nb.frame(OS), paramcd=OS, **endpoint_settings(p, primary=True))
-lrfs = analyse_endpoint(nb.frame(LRFS), paramcd=LRFS, **endpoint_settings(p, primary=False))
+os_ = nb.analyse(OS, primary=True)
+lrfs = nb.analyse(LRFS, primary=False)
 counts = consort_counts(nb.data.adsl)
 design = planned_sample_size()
 computed = reproduction_values(os_, lrfs, counts, design, treatment_related_deaths(nb.data.adae))

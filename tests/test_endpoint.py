@@ -1,0 +1,67 @@
+"""helpers.endpoint: one endpoint's standard analysis, assembled from helpers.survival (each
+piece validated against R in tests/test_survival_*.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from helpers.dataset import DEFAULT_STRATA, analysis_frame, load_trial_data
+from helpers.endpoint import analyse_endpoint, endpoint_settings
+from helpers.params import validate
+from helpers.survival import kaplan_meier, logrank_test
+from helpers.survival.cox import cox_hazard_ratio, strata_labels
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return analysis_frame(load_trial_data(DATA), "OS")
+
+
+@pytest.fixture(scope="module")
+def primary(frame):
+    params = validate({})
+    return analyse_endpoint(frame, paramcd="OS", **endpoint_settings(params, primary=True))
+
+
+def test_primary_settings_come_from_the_parameters(primary):
+    assert primary.hazard_ratio.conf_level == 0.90 and primary.sided == "one-sided"
+    assert primary.strata == list(DEFAULT_STRATA) and primary.km_conf_type == "log-log"
+    secondary = endpoint_settings(validate({"conf_level": 0.99}), primary=False)
+    assert secondary["hr_conf_level"] == 0.99 and secondary["sided"] == "two-sided"
+
+
+def test_pieces_equal_the_survival_functions(frame, primary):
+    hr = cox_hazard_ratio(frame, "time", "event", "ARMCD", "B", strata=list(DEFAULT_STRATA),
+                          conf_level=0.90)
+    assert (primary.hazard_ratio.hr, primary.hazard_ratio.upper) == (hr.hr, hr.upper)
+    lr = logrank_test(frame["time"], frame["event"], frame["ARMCD"],
+                      strata=strata_labels(frame, list(DEFAULT_STRATA)), experimental="B")
+    assert primary.p_logrank == lr.p_one_sided < lr.p_two_sided
+    arm_a = frame[frame["ARMCD"] == "A"]
+    km_a = kaplan_meier(arm_a["time"], arm_a["event"])
+    assert primary.medians.set_index("group").loc["A", "median"] == km_a.median
+    rates = primary.landmarks[primary.landmarks["group"] == "A"]
+    assert list(rates["surv"]) == list(km_a.survival_at([36, 60])["surv"])
+
+
+def test_texts_and_tables_show_the_computed_numbers(primary):
+    hr = primary.hazard_ratio
+    text = primary.results_text("OS", "deaths")
+    assert f"{hr.events} deaths" in text and f"{hr.hr:.2f} (90% CI {hr.lower:.2f}–{hr.upper:.2f})" in text
+    assert "one-sided stratified log-rank" in text
+    assert f"HR {hr.hr:.2f}" in primary.annotation()
+    table = primary.summary_table()
+    assert list(table["N"]) == [205, 202] and "36-month rate, % (95% CI)" in table.columns
+    assert primary.hazard_ratio_row("x")["strata"] == ", ".join(DEFAULT_STRATA)
+
+
+def test_results_serialise_small(primary):
+    out = primary.to_dict()
+    assert "km" not in out and "reverse_km" not in out["follow_up"]
+    assert "fit" not in out["hazard_ratio"]
+    assert len(json.dumps(out)) < 20_000
