@@ -33,55 +33,31 @@ data_cut = None
 
 # %%
 
-import pandas as pd
 from IPython.display import Markdown, display
 
 from helpers.notebook import POPULATION_LABELS, start
-from helpers.tables import ae_table, format_n_pct, operative_morbidity_table, treatment_related_deaths
+from helpers.tables import ae_table, format_n_pct, operative_morbidity_table, safety_counts
 
 nb = start("06_safety", {k: v for k, v in globals().items() if v is not None})
 SAFETY = f"{POPULATION_LABELS['SAFFL']} (SAFFL)"  # the population of every safety table
 adsl, adae = nb.data.adsl, nb.data.adae
 safety = adsl[(adsl["SAFFL"] == "Y") & adsl["ARMCD"].notna()].assign(ARMLBL=lambda d: "Arm " + d["ARMCD"])
-arm_of = safety.set_index("USUBJID")["ARMCD"]
-events = adae[adae["USUBJID"].isin(arm_of.index)].assign(AETOXGR=lambda d: pd.to_numeric(d["AETOXGR"]))
-operated = safety[(safety["ARMCD"] == "B") & (safety["SURGFL"] == "Y")]
-operative = events[(events["AEPHASE"] == "Operative") & events["USUBJID"].isin(operated["USUBJID"])]
-
-
-def patients(selected: pd.DataFrame, arms=arm_of) -> dict:
-    """Number of patients (not events) with at least one of the ``selected`` AEs, per arm."""
-    n = selected["USUBJID"].drop_duplicates().map(arms).value_counts()
-    return {code: int(n.get(code, 0)) for code in sorted(arms.unique())}
-
-
-n_safety = {code: int(n) for code, n in arm_of.value_counts().sort_index().items()}
-any_ae = patients(events)
-grade3 = patients(events[events["AETOXGR"] >= 3])
-serious = patients(events[events["AESER"] == "Y"])
-grade5 = patients(events[events["AETOXGR"] == 5])
-trd = treatment_related_deaths(events)
-operative_any = patients(operative).get("B", 0)
-operative_grade3 = patients(operative[operative["AETOXGR"] >= 3]).get("B", 0)
-nb.ctx.write_results({
-    "safety_n": n_safety,
-    "patients_any_ae": any_ae,
-    "patients_grade3_or_worse": grade3,
-    "patients_serious_ae": serious,
-    "patients_grade5": grade5,
-    "treatment_related_deaths": trd,
-    "operative_morbidity": {"operated": int(len(operated)), "any_grade": operative_any,
-                            "grade3_or_worse": operative_grade3},
-})
+counts = safety_counts(adae, adsl)
+nb.ctx.write_results(counts)
+n_safety, any_ae, grade3 = counts["safety_n"], counts["patients_any_ae"], counts["patients_grade3_or_worse"]
+serious, grade5 = counts["patients_serious_ae"], counts["patients_grade5"]
+trd, morbidity_counts = counts["treatment_related_deaths"], counts["operative_morbidity"]
+n_operated = morbidity_counts["operated"]
 
 # %% [markdown]
 # ## Operative morbidity
 
 # %%
 display(Markdown(
-    f"Of {len(operated)} arm B patients of the safety set who had the primary tumour resected, "
-    f"{format_n_pct(operative_any, len(operated))} had operative morbidity of any grade and "
-    f"{format_n_pct(operative_grade3, len(operated))} of grade 3 or worse (@tbl-operative-morbidity)."
+    f"Of {n_operated} arm B patients of the safety set who had the primary tumour resected, "
+    f"{format_n_pct(morbidity_counts['any_grade'], n_operated)} had operative morbidity of any "
+    f"grade and {format_n_pct(morbidity_counts['grade3_or_worse'], n_operated)} of grade 3 or "
+    "worse (@tbl-operative-morbidity)."
 ))
 
 # %%
@@ -90,7 +66,7 @@ display(Markdown(
 morbidity = (operative_morbidity_table(adae, safety).rename_axis("Preferred term")
              .rename(columns=lambda arm: arm.replace("B (", "Arm B, resected ("), level=0))
 nb.table(morbidity, "operative_morbidity", population=SAFETY,
-         note=f"Percentages of the {len(operated)} resected arm B patients of the safety set.")
+         note=f"Percentages of the {n_operated} resected arm B patients of the safety set.")
 
 # %% [markdown]
 # ## Adverse events

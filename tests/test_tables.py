@@ -154,3 +154,15 @@ def test_reproduction_table_differences():
         reproduction_table({"results.os.hr": 0.85})
     custom = reproduction_table({"x": 2.0}, published=[{"path": "x", "value": 4, "source": "test"}])
     assert custom.loc[0, "relative_difference"] == -0.5
+
+
+def test_safety_counts_patients_of_the_safety_set(adae, adsl):
+    from helpers.tables import safety_counts
+
+    c = safety_counts(adae, adsl)  # safety: A = S1,S2,S3; B = S4,S5 (S6's grade 5 is outside)
+    assert c["safety_n"] == {"A": 3, "B": 2}
+    assert c["patients_any_ae"] == {"A": 2, "B": 2}
+    assert c["patients_grade3_or_worse"] == {"A": 1, "B": 1}
+    assert c["patients_serious_ae"] == {"A": 1, "B": 1}
+    assert c["patients_grade5"] == {"A": 0, "B": 0} and c["treatment_related_deaths"] == 0
+    assert c["operative_morbidity"] == {"operated": 2, "any_grade": 2, "grade3_or_worse": 1}

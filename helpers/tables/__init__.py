@@ -7,10 +7,10 @@ from .formatting import format_ci, format_hr, format_median, format_n_pct, forma
 from .models import hazard_ratio_table
 from .populations import consort_counts
 from .reproduction import reproduction_table
-from .safety import ae_table, operative_morbidity_table, treatment_related_deaths
+from .safety import ae_table, operative_morbidity_table, safety_counts, treatment_related_deaths
 
 __all__ = [
     "DEFAULT_VARIABLES", "ae_table", "consort_counts", "format_ci", "format_hr", "format_median",
     "format_n_pct", "format_number", "format_p", "hazard_ratio_table", "operative_morbidity_table",
-    "reproduction_table", "table1", "treatment_related_deaths",
+    "reproduction_table", "safety_counts", "table1", "treatment_related_deaths",
 ]

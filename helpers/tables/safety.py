@@ -85,3 +85,32 @@ def treatment_related_deaths(adae: pd.DataFrame) -> int:
     related = _y(adae["AERELSRG"]) | _y(adae["AERELSYS"])
     grade5 = pd.to_numeric(adae["AETOXGR"]) == 5
     return int(adae.loc[related & grade5, "USUBJID"].nunique())
+
+
+def safety_counts(adae: pd.DataFrame, adsl: pd.DataFrame) -> dict:
+    """Patients (not events) per arm of the safety set (SAFFL == "Y", randomised) with any
+    AE, grade >= 3, serious, grade 5; treatment-related deaths (patients); operative morbidity
+    of resected arm B patients (any grade, grade >= 3). Keys as the safety notebook's results."""
+    safety = adsl[_y(adsl["SAFFL"]) & adsl["ARMCD"].notna()]
+    arm_of = safety.set_index("USUBJID")["ARMCD"]
+    arms = sorted(arm_of.unique())
+    events = adae[adae["USUBJID"].isin(arm_of.index)]
+    grade = pd.to_numeric(events["AETOXGR"])
+
+    def patients(mask: pd.Series) -> dict:
+        n = events.loc[mask, "USUBJID"].drop_duplicates().map(arm_of).value_counts()
+        return {arm: int(n.get(arm, 0)) for arm in arms}
+
+    operated = safety[(safety["ARMCD"] == "B") & _y(safety["SURGFL"])]["USUBJID"]
+    operative = (events["AEPHASE"] == "Operative") & events["USUBJID"].isin(operated)
+    return {
+        "safety_n": {arm: int((arm_of == arm).sum()) for arm in arms},
+        "patients_any_ae": patients(grade.notna()),
+        "patients_grade3_or_worse": patients(grade >= 3),
+        "patients_serious_ae": patients(_y(events["AESER"])),
+        "patients_grade5": patients(grade == 5),
+        "treatment_related_deaths": treatment_related_deaths(events),
+        "operative_morbidity": {"operated": int(len(operated)),
+                                "any_grade": patients(operative).get("B", 0),
+                                "grade3_or_worse": patients(operative & (grade >= 3)).get("B", 0)},
+    }
