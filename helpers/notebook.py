@@ -82,6 +82,20 @@ class NotebookSession:
         notes = [*df.attrs.get("footnotes", []), note, self.footnote(population)]
         display(Markdown(" ".join(n for n in notes if n)))
 
+    def settings_text(self) -> str:
+        """The analysis settings of this run, as a sentence for the methods (from parameters)."""
+        p = self.params
+        strata = ", ".join(p["strata"]) or "none (unstratified)"
+        return (
+            f"Settings of this run: {self.population_label} ({p['population']}); Cox models with "
+            f"{p['ties'].capitalize()} ties, stratified by {strata}; hazard ratio CIs (Wald) at "
+            f"{p['primary_conf_level']:.0%} for the primary endpoint ({p['endpoint']}) with a "
+            f"{p['sided']} log-rank p, at {p['conf_level']:.0%} with two-sided p otherwise; "
+            f"Kaplan-Meier CIs {p['km_conf_type']} at {p['conf_level']:.0%}; landmarks at "
+            f"{', '.join(f'{t:g}' for t in p['landmarks_months'])} months; data cut "
+            f"{p['data_cut'] or 'none'}."
+        )
+
     @property
     def population_label(self) -> str:
         return POPULATION_LABELS.get(self.params["population"], self.params["population"])

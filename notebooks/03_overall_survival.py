@@ -19,9 +19,9 @@
 # Overall survival (OS) is the time from randomisation to death from any cause, censored at
 # the last date known alive. The primary analysis compares the arms in the full analysis set
 # with a Cox proportional hazards model stratified by the randomisation stratification
-# factors (Efron ties), reporting the hazard ratio of resection with a **90%** confidence
-# interval and a one-sided stratified log-rank p-value, as the protocol specifies.
-# Kaplan-Meier medians carry Brookmeyer-Crowley CIs (log-log transformation).
+# factors, reporting the hazard ratio of resection with the primary confidence level and a
+# one-sided stratified log-rank p-value, as the protocol specifies. Kaplan-Meier medians carry
+# Brookmeyer-Crowley CIs. The settings of this run are stated below the code.
 
 # %% tags=["parameters"]
 run_label = "interactive"
@@ -50,6 +50,7 @@ nb = start("03_overall_survival", {k: v for k, v in globals().items() if v is no
 p = nb.params
 os_ = nb.analyse(p["endpoint"], primary=True)
 nb.ctx.write_results(os_.to_dict())
+display(Markdown(nb.settings_text()))
 
 # %% [markdown]
 # ## Kaplan-Meier curves

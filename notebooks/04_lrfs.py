@@ -21,7 +21,7 @@
 # alive without a local event are censored at the last assessment. It is analysed as overall
 # survival (@sec-overall-survival): Kaplan-Meier per arm, a Cox model stratified by the
 # randomisation stratification factors (Efron ties) and the stratified log-rank test, but as a
-# secondary endpoint with **95%** confidence intervals and a **two-sided** p-value (no
+# secondary endpoint with the secondary confidence level and a **two-sided** p-value (no
 # direction is pre-specified and no alpha is spent). The other time-to-event secondary
 # endpoints are analysed the same way: primary tumour resection-free survival (PTRFS: resection
 # of the primary tumour or death; meaningful in arm A, since in arm B the event is the
@@ -54,6 +54,7 @@ from helpers.tables.formatting import format_hr, format_median, format_p
 
 nb = start("04_lrfs", {k: v for k, v in globals().items() if v is not None})
 p = nb.params
+display(Markdown(nb.settings_text()))
 
 # secondary endpoints: CIs at conf_level, two-sided log-rank p (nb.analyse, primary=False)
 lrfs = nb.analyse("LRFS", primary=False)

@@ -17,9 +17,9 @@
 # # Subgroup analyses {#sec-subgroups}
 #
 # The hazard ratio of resection for overall survival is estimated within the levels of each
-# pre-specified baseline factor with a Cox model (Efron ties) and a **95%** Wald confidence
-# interval, the usual level for exploratory analyses (the primary analysis of
-# @sec-overall-survival uses 90%). Heterogeneity is tested per factor with the
+# pre-specified baseline factor with a Cox model and a Wald confidence interval at the
+# secondary level, the usual choice for exploratory analyses (the primary analysis of
+# @sec-overall-survival uses the primary level). Heterogeneity is tested per factor with the
 # likelihood-ratio test of the arm-by-subgroup interaction (a model with arm, subgroup and
 # their interaction against one without the interaction). Subgroup analyses are exploratory:
 # no p-value here is adjusted for multiplicity.
@@ -47,6 +47,7 @@ from helpers.tables.formatting import format_hr, format_p
 
 nb = start("05_subgroups", {k: v for k, v in globals().items() if v is not None})
 p = nb.params
+display(Markdown(nb.settings_text()))
 frame = nb.frame(p["endpoint"])
 report = subgroup_report(frame, p["subgroups"], strata=p["strata"],
                          conf_level=p["conf_level"], ties=p["ties"])

@@ -17,7 +17,7 @@
 # # Sensitivity analyses {#sec-sensitivity}
 #
 # The primary hazard ratio of overall survival (@sec-overall-survival) is re-estimated under
-# other reasonable analysis choices, each with the primary **90%** confidence interval: without
+# other reasonable analysis choices, each with the primary confidence level: without
 # stratification; adjusted for baseline prognostic factors instead of stratified; with
 # Breslow's instead of Efron's handling of tied death times; and in the per-protocol
 # population. The proportional-hazards assumption behind a single hazard ratio is checked with
@@ -54,6 +54,7 @@ from helpers.tables.formatting import format_p
 
 nb = start("07_sensitivity", {k: v for k, v in globals().items() if v is not None})
 p = nb.params
+display(Markdown(nb.settings_text()))
 frame = nb.frame(p["endpoint"])
 PER_PROTOCOL = "PPROTFL"
 

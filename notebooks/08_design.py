@@ -18,9 +18,9 @@
 # %% [markdown]
 # # Trial design and sample size {#sec-design}
 #
-# The protocol planned the trial to detect an improvement of median overall survival from
-# 20 months with systemic therapy alone to 26 months with primary tumour resection, a hazard
-# ratio of 0.77, with a one-sided log-rank test at the 5% level and 80% power. This chapter
+# The protocol planned the trial to detect an improvement of median overall survival with
+# primary tumour resection, with a one-sided log-rank test (the planning assumptions are
+# restated under @tbl-design). This chapter
 # recomputes the required number of deaths and patients from those published assumptions
 # (read from the project's reference file, not typed here), shows which conventions give the
 # published numbers, and puts the observed result beside the power of the design.

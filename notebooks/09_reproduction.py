@@ -20,7 +20,7 @@
 #
 # Every numeric figure the trial's publications report, beside the value this run computes
 # with the supplement's analyses: overall survival with the primary settings (stratified Cox
-# model, 90% CI, one-sided stratified log-rank p), local relapse-free survival (95% CI),
+# model, primary CI level, one-sided stratified log-rank p), local relapse-free survival,
 # median follow-up, the population counts, treatment-related deaths, and the sample size
 # recomputed from the planning assumptions. Figures the reference file marks as uncertain
 # are left out. On the bundled synthetic data the differences measure the calibration of the
