@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri  # scipy.stats imports slowly; same functions
 
+from helpers.plots._style import PRINT_STYLE
+
 PLANNING_MEDIANS_MONTHS = (20.0, 26.0)
 PLANNING_HR = 0.77
 ACCRUAL_MONTHS = 7 * 12
@@ -252,16 +254,7 @@ def power_for_events(hr, events: float, alpha: float = 0.05, sided: int = 1, all
     return float(out) if out.ndim == 0 else out
 
 
-PLOT_STYLE = {
-    "font.size": 9,
-    "axes.titlesize": 10,
-    "axes.labelsize": 9,
-    "xtick.labelsize": 9,
-    "ytick.labelsize": 9,
-    "legend.fontsize": 8.5,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-}
+PLOT_STYLE = {**PRINT_STYLE, "legend.fontsize": 8.5}  # the supplement's print style
 
 
 def power_curve_plot(
