@@ -32,41 +32,22 @@ population = "ITTFL"
 data_cut = None
 
 # %%
-import pandas as pd
 from IPython.display import Markdown, display
 
 from helpers.notebook import start
 from helpers.tables import DEFAULT_VARIABLES, table1
+from helpers.tables.baseline import baseline_highlights, in_clinical_order
 
 nb = start("02_baseline", {k: v for k, v in globals().items() if v is not None})
 adsl = nb.data.adsl
-analysed = adsl[(adsl[nb.params["population"]] == "Y") & adsl["ARMCD"].notna()]
-# clinical (data contract) order of levels in the table, instead of alphabetical
-LEVELS = {
-    "MENOPAUS": ["Premenopausal", "Postmenopausal"],
-    "SUBTYPE": ["HR+/HER2-", "HR+/HER2+", "HR-/HER2+", "Triple negative"],
-    "METGR": ["Single organ", "Multiple organs"],
-    "PSTHER": ["Endocrine therapy", "Chemotherapy", "Anti-HER2 therapy + chemotherapy"],
-}
-analysed = analysed.assign(**{
-    column: pd.Categorical(analysed[column],
-                           categories=levels + sorted(set(analysed[column].dropna()) - set(levels)))
-    for column, levels in LEVELS.items()})
-by_arm = analysed.groupby("ARMCD", observed=True)
-n_arm = by_arm.size()
-median_age = by_arm["AGE"].median()
-pct_premenopausal = 100 * by_arm["MENOPAUS"].apply(lambda v: (v == "Premenopausal").mean())
-pct_single_organ = 100 * by_arm["METGR"].apply(lambda v: (v == "Single organ").mean())
-nb.ctx.write_results({
-    "population": nb.params["population"],
-    "n": {**{code: int(n) for code, n in n_arm.items()}, "total": int(len(analysed))},
-    "median_age": {**median_age.astype(float).to_dict(), "total": float(analysed["AGE"].median())},
-    "pct_premenopausal": pct_premenopausal.astype(float).round(1).to_dict(),
-    "pct_single_organ": pct_single_organ.astype(float).round(1).to_dict(),
-})
+analysed = in_clinical_order(adsl[(adsl[nb.params["population"]] == "Y") & adsl["ARMCD"].notna()])
+highlights = baseline_highlights(analysed)
+nb.ctx.write_results({"population": nb.params["population"], **highlights})
+n_arm, median_age = highlights["n"], highlights["median_age"]
+pct_premenopausal, pct_single_organ = highlights["pct_premenopausal"], highlights["pct_single_organ"]
 
 # %%
-arms = list(n_arm.index)
+arms = list(pct_premenopausal)
 both = " and ".join
 display(Markdown(
     f"The {nb.population_label} comprised {len(analysed)} patients: "

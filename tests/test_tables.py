@@ -166,3 +166,19 @@ def test_safety_counts_patients_of_the_safety_set(adae, adsl):
     assert c["patients_serious_ae"] == {"A": 1, "B": 1}
     assert c["patients_grade5"] == {"A": 0, "B": 0} and c["treatment_related_deaths"] == 0
     assert c["operative_morbidity"] == {"operated": 2, "any_grade": 2, "grade3_or_worse": 1}
+
+
+def test_clinical_level_order_and_baseline_highlights(adsl):
+    from helpers.tables.baseline import baseline_highlights, in_clinical_order
+
+    ordered = in_clinical_order(adsl.assign(MENOPAUS=adsl["MENOPAUS"].replace(
+        {"Pre": "Premenopausal", "Post": "Postmenopausal"})), {"MENOPAUS": ["Premenopausal", "Postmenopausal"]})
+    assert list(ordered["MENOPAUS"].cat.categories) == ["Premenopausal", "Postmenopausal"]
+    t = table1(ordered, variables=[("MENOPAUS", "Menopausal status")])
+    assert list(t["Statistic"]) == ["Premenopausal", "Postmenopausal", "Missing"]
+    itt = ordered[ordered["ITTFL"] == "Y"].assign(METGR="Single organ")
+    h = baseline_highlights(itt)  # A: S1-S3 (ages 40, 50, 61), B: S4-S6 (45, 70, 55)
+    assert h["n"] == {"A": 3, "B": 3, "total": 6}
+    assert h["median_age"] == {"A": 50.0, "B": 55.0, "total": 52.5}
+    assert h["pct_premenopausal"] == {"A": 33.3, "B": 33.3}
+    assert h["pct_single_organ"] == {"A": 100.0, "B": 100.0}

@@ -57,6 +57,44 @@ def column_header(label: str, n: int) -> str:
     return f"{label} (N={n})"
 
 
+#: Clinical (data contract) order of categorical levels, instead of alphabetical; levels
+#: not listed follow in sorted order.
+LEVEL_ORDER = {
+    "MENOPAUS": ["Premenopausal", "Postmenopausal"],
+    "SUBTYPE": ["HR+/HER2-", "HR+/HER2+", "HR-/HER2+", "Triple negative"],
+    "METGR": ["Single organ", "Multiple organs"],
+    "PSTHER": ["Endocrine therapy", "Chemotherapy", "Anti-HER2 therapy + chemotherapy"],
+}
+
+
+def in_clinical_order(adsl: pd.DataFrame, level_order=None) -> pd.DataFrame:
+    """``adsl`` with the columns of ``level_order`` (default ``LEVEL_ORDER``) as ordered
+    categoricals, so that Table 1 lists their levels in that order."""
+    level_order = LEVEL_ORDER if level_order is None else level_order
+    return adsl.assign(**{
+        column: pd.Categorical(adsl[column], categories=levels + sorted(
+            set(adsl[column].dropna()) - set(levels)))
+        for column, levels in level_order.items() if column in adsl})
+
+
+def baseline_highlights(adsl: pd.DataFrame) -> dict:
+    """Per arm (ARMCD) and in total: n, median age (years); per arm: % premenopausal and %
+    with a single metastatic organ (of the rows given, e.g. the analysis population)."""
+    by_arm = adsl.groupby("ARMCD", observed=True)
+
+    def pct(column: str, level: str) -> dict:
+        share = by_arm[column].apply(lambda v: 100 * (v == level).mean())
+        return share.astype(float).round(1).to_dict()
+
+    return {
+        "n": {**{code: int(n) for code, n in by_arm.size().items()}, "total": int(len(adsl))},
+        "median_age": {**by_arm["AGE"].median().astype(float).to_dict(),
+                       "total": float(adsl["AGE"].median())},
+        "pct_premenopausal": pct("MENOPAUS", "Premenopausal"),
+        "pct_single_organ": pct("METGR", "Single organ"),
+    }
+
+
 def table1(
     adsl: pd.DataFrame,
     by: str = "ARM",
