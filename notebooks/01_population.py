@@ -34,26 +34,18 @@ population = "ITTFL"
 data_cut = None
 
 # %%
-import pandas as pd
 from IPython.display import Markdown, display
 
 from helpers.notebook import start
 from helpers.plots import consort_diagram
 from helpers.tables import consort_counts, format_n_pct
+from helpers.tables.populations import (analysis_set_counts, analysis_sets_table,
+                                        arm_b_surgery_table, consort_table, surgery_counts)
 
 nb = start("01_population", {k: v for k, v in globals().items() if v is not None})
 counts = consort_counts(nb.data.adsl)
 arms = counts["arms"]
-arm_b = arms.get("B", {})
-SETS = {"ITTFL": ("Full analysis set", "itt"), "PPROTFL": ("Per-protocol set", "per_protocol"),
-        "SAFFL": ("Safety set", "safety")}
-analysis_sets = {flag: {**{code: arm[key] for code, arm in arms.items()},
-                        "total": sum(arm[key] for arm in arms.values())}
-                 for flag, (_, key) in SETS.items()}
-surgery = {"arm": "B", "randomised": arm_b.get("randomised", 0),
-           "performed": arm_b.get("surgery") or 0,
-           "not_performed": arm_b.get("randomised", 0) - (arm_b.get("surgery") or 0),
-           "resection": arm_b.get("resection", {})}
+analysis_sets, surgery = analysis_set_counts(counts), surgery_counts(counts)
 nb.ctx.write_results({**counts, "analysis_sets": analysis_sets, "surgery": surgery})
 
 
@@ -82,21 +74,13 @@ nb.figure(fig, "consort")
 # %%
 #| label: tbl-consort
 #| tbl-cap: "Patient flow: registered, not randomised by reason, randomised by arm."
-rows = [("Registered", counts["registered"], "")]
-rows.append(("Not randomised", counts["not_randomised"],
-             format_n_pct(counts["not_randomised"], counts["registered"])))
-rows += [(f"    {reason}", n, format_n_pct(n, counts["registered"])) for reason, n in reasons.items()]
-rows.append(("Randomised", counts["randomised"], format_n_pct(counts["randomised"], counts["registered"])))
-rows += [(f"    Arm {code}: {arm['label']}", arm["randomised"],
-          format_n_pct(arm["randomised"], counts["registered"])) for code, arm in arms.items()]
-consort_table = pd.DataFrame(rows, columns=["Stage", "n", "n (% of registered)"]).set_index("Stage")
-nb.table(consort_table, "consort", population="all registered patients")
+nb.table(consort_table(counts), "consort", population="all registered patients")
 
 # %% [markdown]
 # ## Analysis sets
 
 # %%
-fas, pps, saf = (analysis_sets[flag] for flag in SETS)
+fas, pps, saf = analysis_sets.values()
 display(Markdown(
     f"The full analysis set comprised {fas['total']} patients "
     f"({', '.join(f'{fas[c]} in arm {c}' for c in arms)}), the per-protocol set {pps['total']} "
@@ -107,14 +91,7 @@ display(Markdown(
 # %%
 #| label: tbl-analysis-sets
 #| tbl-cap: "Analysis sets by arm: patients, n (% of randomised)."
-sets_table = pd.DataFrame(
-    {f"Arm {code} (randomised N={arm['randomised']})":
-        [format_n_pct(analysis_sets[flag][code], arm["randomised"]) for flag in SETS]
-     for code, arm in arms.items()}
-    | {f"Total (randomised N={counts['randomised']})":
-        [format_n_pct(analysis_sets[flag]["total"], counts["randomised"]) for flag in SETS]},
-    index=pd.Index([f"{label} ({flag})" for flag, (label, _) in SETS.items()], name="Analysis set"))
-nb.table(sets_table, "analysis_sets", population="all randomised patients")
+nb.table(analysis_sets_table(counts), "analysis_sets", population="all randomised patients")
 
 # %% [markdown]
 # ## Primary tumour resection in arm B
@@ -133,10 +110,4 @@ display(Markdown(
 # %%
 #| label: tbl-arm-b-surgery
 #| tbl-cap: "Arm B: primary tumour resection performed and completeness of resection."
-surgery_rows = [("Resection performed", format_n_pct(surgery["performed"], surgery["randomised"]))]
-surgery_rows += [(f"    {level}, n (% of resected)", format_n_pct(n, surgery["performed"]))
-                 for level, n in resection.items()]
-surgery_rows.append(("Resection not performed",
-                     format_n_pct(surgery["not_performed"], surgery["randomised"])))
-surgery_table = pd.DataFrame(surgery_rows, columns=["", f"Arm B (N={surgery['randomised']})"]).set_index("")
-nb.table(surgery_table, "arm_b_surgery", population="all patients randomised to arm B")
+nb.table(arm_b_surgery_table(counts), "arm_b_surgery", population="all patients randomised to arm B")

@@ -182,3 +182,21 @@ def test_clinical_level_order_and_baseline_highlights(adsl):
     assert h["median_age"] == {"A": 50.0, "B": 55.0, "total": 52.5}
     assert h["pct_premenopausal"] == {"A": 33.3, "B": 33.3}
     assert h["pct_single_organ"] == {"A": 100.0, "B": 100.0}
+
+
+def test_population_tables_from_consort_counts(adsl):
+    from helpers.tables.populations import (analysis_set_counts, analysis_sets_table,
+                                            arm_b_surgery_table, consort_table, surgery_counts)
+
+    c = consort_counts(adsl)
+    flow = consort_table(c)
+    assert flow.loc["Registered", "n"] == 8 and flow.loc["Randomised", "n (% of registered)"] == "6 (75.0%)"
+    assert flow.loc["    Patient refusal", "n"] == 1
+    assert analysis_set_counts(c)["PPROTFL"] == {"A": 2, "B": 3, "total": 5}
+    sets = analysis_sets_table(c)
+    assert sets.loc["Per-protocol set (PPROTFL)", "Arm A (randomised N=3)"] == "2 (66.7%)"
+    assert sets.loc["Safety set (SAFFL)", "Total (randomised N=6)"] == "5 (83.3%)"
+    assert surgery_counts(c)["not_performed"] == 1
+    surgery = arm_b_surgery_table(c)
+    assert surgery.loc["Resection performed", "Arm B (N=3)"] == "2 (66.7%)"
+    assert surgery.loc["    Complete (R0), n (% of resected)", "Arm B (N=3)"] == "1 (50.0%)"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .formatting import format_n_pct
+
 
 def _y(series: pd.Series) -> pd.Series:
     return series.astype("string").fillna("").str.upper().eq("Y")
@@ -48,3 +50,64 @@ def consort_counts(adsl: pd.DataFrame) -> dict:
         "not_randomised_reasons": {str(k): int(v) for k, v in reasons.items()},
         "arms": arms,
     }
+
+
+#: ADSL population flags of the analysis sets: flag -> (label, key in consort_counts arms).
+ANALYSIS_SETS = {"ITTFL": ("Full analysis set", "itt"), "PPROTFL": ("Per-protocol set", "per_protocol"),
+                 "SAFFL": ("Safety set", "safety")}
+
+
+def analysis_set_counts(counts: dict) -> dict:
+    """flag -> {arm: n, "total": n} from :func:`consort_counts`."""
+    arms = counts["arms"]
+    return {flag: {**{code: arm[key] for code, arm in arms.items()},
+                   "total": sum(arm[key] for arm in arms.values())}
+            for flag, (_, key) in ANALYSIS_SETS.items()}
+
+
+def surgery_counts(counts: dict) -> dict:
+    """Arm B: randomised, resection performed / not performed, completeness (R0, R1/R2)."""
+    arm_b = counts["arms"].get("B", {})
+    randomised, performed = arm_b.get("randomised", 0), arm_b.get("surgery") or 0
+    return {"arm": "B", "randomised": randomised, "performed": performed,
+            "not_performed": randomised - performed, "resection": arm_b.get("resection", {})}
+
+
+def consort_table(counts: dict) -> pd.DataFrame:
+    """Patient flow: registered, not randomised by reason, randomised by arm; n and % of
+    registered."""
+    registered = counts["registered"]
+    rows = [("Registered", registered, ""),
+            ("Not randomised", counts["not_randomised"],
+             format_n_pct(counts["not_randomised"], registered))]
+    rows += [(f"    {reason}", n, format_n_pct(n, registered))
+             for reason, n in counts["not_randomised_reasons"].items()]
+    rows.append(("Randomised", counts["randomised"], format_n_pct(counts["randomised"], registered)))
+    rows += [(f"    Arm {code}: {arm['label']}", arm["randomised"],
+              format_n_pct(arm["randomised"], registered)) for code, arm in counts["arms"].items()]
+    return pd.DataFrame(rows, columns=["Stage", "n", "n (% of registered)"]).set_index("Stage")
+
+
+def analysis_sets_table(counts: dict) -> pd.DataFrame:
+    """Analysis sets by arm and in total: n (% of randomised)."""
+    sets = analysis_set_counts(counts)
+    columns = {f"Arm {code} (randomised N={arm['randomised']})":
+               [format_n_pct(sets[flag][code], arm["randomised"]) for flag in ANALYSIS_SETS]
+               for code, arm in counts["arms"].items()}
+    columns[f"Total (randomised N={counts['randomised']})"] = [
+        format_n_pct(sets[flag]["total"], counts["randomised"]) for flag in ANALYSIS_SETS]
+    index = pd.Index([f"{label} ({flag})" for flag, (label, _) in ANALYSIS_SETS.items()],
+                     name="Analysis set")
+    return pd.DataFrame(columns, index=index)
+
+
+def arm_b_surgery_table(counts: dict) -> pd.DataFrame:
+    """Arm B: resection performed (n, % of randomised), completeness (% of resected), not
+    performed."""
+    surgery = surgery_counts(counts)
+    rows = [("Resection performed", format_n_pct(surgery["performed"], surgery["randomised"]))]
+    rows += [(f"    {level}, n (% of resected)", format_n_pct(n, surgery["performed"]))
+             for level, n in surgery["resection"].items()]
+    rows.append(("Resection not performed",
+                 format_n_pct(surgery["not_performed"], surgery["randomised"])))
+    return pd.DataFrame(rows, columns=["", f"Arm B (N={surgery['randomised']})"]).set_index("")
