@@ -57,7 +57,7 @@ display(Markdown(nb.settings_text()))
 
 # %%
 #| label: fig-km-os
-#| fig-cap: "Overall survival by arm (Kaplan-Meier) with pointwise 95% CIs and numbers at risk; censored patients marked +. Arm A: systemic therapy alone; arm B: primary tumour resection plus systemic therapy."
+#| fig-cap: "Overall survival by arm (Kaplan-Meier) with pointwise CIs and numbers at risk; censored patients marked +. Arm A: systemic therapy alone; arm B: primary tumour resection plus systemic therapy."
 nb.figure(km_plot(os_.curves(), annotation=os_.annotation(), ylabel="Overall survival"), "km_os")
 
 # %%
@@ -70,7 +70,7 @@ display(Markdown(
 
 # %%
 #| label: tbl-os-summary
-#| tbl-cap: "Overall survival: medians (95% CI) and landmark survival rates by arm."
+#| tbl-cap: "Overall survival: medians (CI) and landmark survival rates by arm."
 summary = os_.summary_table()
 nb.table(summary, "os_summary")
 

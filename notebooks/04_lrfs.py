@@ -72,7 +72,7 @@ nb.ctx.write_results({
 
 # %%
 #| label: fig-km-lrfs
-#| fig-cap: "Local relapse-free survival by arm (Kaplan-Meier), with numbers at risk. Censored patients are marked +. Hazard ratio from the stratified Cox model (95% CI), two-sided stratified log-rank p."
+#| fig-cap: "Local relapse-free survival by arm (Kaplan-Meier), with numbers at risk. Censored patients are marked +. Hazard ratio from the stratified Cox model (CI at the secondary level), two-sided stratified log-rank p."
 fig = km_plot(lrfs.curves(), annotation=lrfs.annotation(), ylabel="Local relapse-free survival",
               annotation_loc="upper right")
 fig.axes[0].legend(loc="lower left", frameon=False)  # the curves leave the lower left free
@@ -88,13 +88,13 @@ display(Markdown(
 
 # %%
 #| label: tbl-lrfs-summary
-#| tbl-cap: "Local relapse-free survival: medians (95% CI) and landmark rates by arm."
+#| tbl-cap: "Local relapse-free survival: medians (CI) and landmark rates by arm."
 summary = lrfs.summary_table()
 nb.table(summary, "lrfs_summary")
 
 # %%
 #| label: tbl-lrfs-cox
-#| tbl-cap: "Cox proportional hazards model of local relapse-free survival: hazard ratio of resection vs systemic therapy alone (95% CI, two-sided log-rank p)."
+#| tbl-cap: "Cox proportional hazards model of local relapse-free survival: hazard ratio of resection vs systemic therapy alone (CI at the secondary level, two-sided log-rank p)."
 cox = hazard_ratio_table([lrfs.hazard_ratio_row("Stratified Cox")])
 nb.table(cox, "lrfs_cox")
 
@@ -103,7 +103,7 @@ nb.table(cox, "lrfs_cox")
 
 # %%
 #| label: tbl-secondary
-#| tbl-cap: "Secondary time-to-event endpoints by arm: events, medians (95% CI), stratified Cox hazard ratio (95% CI) and two-sided stratified log-rank p."
+#| tbl-cap: "Secondary time-to-event endpoints by arm: events, medians (CI), stratified Cox hazard ratio (CI) and two-sided stratified log-rank p."
 secondary = secondary_table(
     {"Local relapse-free survival": lrfs,
      "Primary tumour resection-free survival": others["PTRFS"],

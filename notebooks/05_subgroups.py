@@ -69,7 +69,7 @@ display(Markdown(
 
 # %%
 #| label: fig-forest-os
-#| fig-cap: "Overall survival by subgroup: hazard ratio of resection plus systemic therapy (arm B) vs systemic therapy alone (arm A) with 95% CI (log scale), deaths/patients per arm and the likelihood-ratio p-value of the arm-by-subgroup interaction. Square area proportional to the subgroup size; the diamond is all patients."
+#| fig-cap: "Overall survival by subgroup: hazard ratio of resection plus systemic therapy (arm B) vs systemic therapy alone (arm A) with CI (log scale), deaths/patients per arm and the likelihood-ratio p-value of the arm-by-subgroup interaction. Square area proportional to the subgroup size; the diamond is all patients."
 nb.figure(forest_plot(report.table, conf_level=report.conf_level,
                       **report.forest_labels(dict(zip(frame["ARMCD"], frame["ARM"])))).figure,
           "forest_os")
@@ -103,7 +103,7 @@ display(Markdown(
 
 # %%
 #| label: tbl-subgroups
-#| tbl-cap: "Overall survival by subgroup: deaths/patients per arm, hazard ratio of arm B vs arm A (95% CI) and the likelihood-ratio p-value of the arm-by-subgroup interaction."
+#| tbl-cap: "Overall survival by subgroup: deaths/patients per arm, hazard ratio of arm B vs arm A (CI) and the likelihood-ratio p-value of the arm-by-subgroup interaction."
 table = report.display_table()
 strata_note = (f"Stratified by {', '.join(map(subgroup_label, p['strata']))} (except the "
                f"subgroup factor itself)." if p["strata"] else "Unstratified.")

@@ -113,7 +113,7 @@ display(Markdown(
 
 # %%
 #| label: tbl-sensitivity
-#| tbl-cap: "Sensitivity analyses of overall survival: hazard ratio of resection vs systemic therapy alone (90% CI, as the primary analysis) under other analysis choices."
+#| tbl-cap: "Sensitivity analyses of overall survival: hazard ratio of resection vs systemic therapy alone (CI at the primary level) under other analysis choices."
 table = hazard_ratio_table(analyses.values())
 table.insert(1, "Patients (deaths)", [f"{r['n']} ({r['events']})" for r in analyses.values()])
 nb.table(table, "sensitivity")
@@ -161,7 +161,7 @@ display(Markdown(
 
 # %%
 #| label: tbl-rmst
-#| tbl-cap: "Restricted mean survival time (months) up to the horizon by arm and the difference (Wald 95% CI)."
+#| tbl-cap: "Restricted mean survival time (months) up to the horizon by arm and the difference (Wald CI)."
 rmst_tab = rmst_table(rmst, primary.arm_labels)
 nb.table(rmst_tab, "rmst", note=f"Horizon: {horizon:g} months (the last landmark).")
 

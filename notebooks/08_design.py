@@ -101,7 +101,7 @@ display(Markdown(
 
 # %%
 #| label: tbl-design
-#| tbl-cap: "Required number of deaths by formula, source of the hazard ratio and rounding (one-sided alpha 0.05, power 80%, 1:1 allocation). The published design has 359 deaths."
+#| tbl-cap: "Required number of deaths by formula, source of the hazard ratio and rounding (the published one-sided alpha and power, 1:1 allocation), beside the published number of deaths."
 design_table = alternatives.rename(columns={
     "method": "Formula", "hr_source": "Hazard ratio from", "hazard_ratio": "Hazard ratio",
     "events_exact": "Deaths (exact)", "events_nearest": "Deaths (nearest)",
@@ -123,7 +123,7 @@ nb.table(design_table.round(4), "design_events", note=(
 
 # %%
 #| label: fig-power-curve
-#| fig-cap: "Power of the one-sided log-rank test (alpha 0.05) against the true hazard ratio, with the 359 deaths of the design (solid) and the number of deaths observed in this run (dashed); the dotted line marks the observed hazard ratio."
+#| fig-cap: "Power of the one-sided log-rank test (published alpha) against the true hazard ratio, with the deaths of the design (solid) and the number of deaths observed in this run (dashed); the dotted line marks the observed hazard ratio."
 ax = power_curve_plot(design.events, observed_hr=observed_hr.hr, observed_events=observed_deaths,
                       alpha=assumptions["alpha"], planning_hr=planning_hr)
 fig = ax.figure
