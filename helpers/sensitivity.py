@@ -15,9 +15,11 @@ from helpers.survival.ph import PHTest
 from helpers.survival.rmst import RMSTDifference
 from helpers.tables.formatting import format_number, format_p
 
-__all__ = ["ADJUSTMENT_COVARIATES", "adjusted_row", "ci_text", "ph_table", "rmst_table"]
+__all__ = ["ADJUSTMENT_COVARIATES", "PER_PROTOCOL", "adjusted_row", "ci_text", "ph_table",
+           "rmst_table", "sensitivity_analyses"]
 
 ARM, EXPERIMENTAL = "ARMCD", "B"
+PER_PROTOCOL = "PPROTFL"  # ADSL flag of the per-protocol population
 
 #: Baseline covariates of the adjusted Cox model (ADSL column -> description): age in years
 #: (continuous), the others categorical (first sorted level the reference).
@@ -79,3 +81,40 @@ def rmst_table(diff: RMSTDifference, arm_labels: dict) -> pd.DataFrame:
                  level: ci_text(diff.lower, diff.upper),
                  "p": f"{format_p(diff.p_two_sided)} (two-sided)"})
     return pd.DataFrame(rows)
+
+
+def _hr_row(analysis, label: str) -> dict:
+    hr = analysis.hazard_ratio
+    return {**analysis.hazard_ratio_row(label), "n": hr.n, "events": hr.events}
+
+
+def sensitivity_analyses(frame: pd.DataFrame, per_protocol_frame: pd.DataFrame,
+                         params: dict) -> tuple[dict[str, dict], dict[str, PHTest]]:
+    """The primary OS hazard ratio (``analyse_endpoint`` with the run's primary settings) and
+    the same comparison unstratified, covariate-adjusted (``ADJUSTMENT_COVARIATES``), with the
+    other ties method and in the per-protocol population (``per_protocol_frame``), as rows of
+    ``hazard_ratio_table`` with n and events; and the proportional-hazards tests (Kaplan-Meier
+    time scale) of the primary and the adjusted model."""
+    from helpers.endpoint import analyse_endpoint, endpoint_settings
+    from helpers.survival.ph import schoenfeld_test
+
+    settings = {**endpoint_settings(params, primary=True), "paramcd": params["endpoint"]}
+    ties = params["ties"]
+    other_ties = "breslow" if ties == "efron" else "efron"
+    primary = analyse_endpoint(frame, **settings)
+    adjusted, adjusted_fit = adjusted_row(frame, "Covariate-adjusted Cox (unstratified)",
+                                          list(ADJUSTMENT_COVARIATES), ties=ties,
+                                          conf_level=params["primary_conf_level"])
+    rows = {
+        "primary": _hr_row(primary, f"Stratified Cox, {ties.capitalize()} ties (primary)"),
+        "unstratified": _hr_row(analyse_endpoint(frame, **{**settings, "strata": []}),
+                                "Unstratified Cox"),
+        "adjusted": adjusted,
+        other_ties: _hr_row(analyse_endpoint(frame, **{**settings, "ties": other_ties}),
+                            f"Stratified Cox, {other_ties.capitalize()} ties"),
+        "per_protocol": _hr_row(analyse_endpoint(per_protocol_frame, **{
+            **settings, "population": PER_PROTOCOL}), "Per-protocol population"),
+    }
+    ph = {"Primary (stratified)": schoenfeld_test(primary.hazard_ratio, transform="km"),
+          "Covariate-adjusted": schoenfeld_test(adjusted_fit, transform="km")}
+    return rows, ph

@@ -44,10 +44,10 @@ data_cut = None
 # %%
 from IPython.display import Markdown, display
 
-from helpers.endpoint import analyse_endpoint, endpoint_settings
 from helpers.notebook import start
-from helpers.sensitivity import ADJUSTMENT_COVARIATES, adjusted_row, ci_text, ph_table, rmst_table
-from helpers.survival import rmst_difference, schoenfeld_test
+from helpers.sensitivity import (ADJUSTMENT_COVARIATES, PER_PROTOCOL, ci_text, ph_table,
+                                 rmst_table, sensitivity_analyses)
+from helpers.survival import rmst_difference
 from helpers.survival.results import to_jsonable
 from helpers.tables import hazard_ratio_table
 from helpers.tables.formatting import format_p
@@ -56,34 +56,7 @@ nb = start("07_sensitivity", {k: v for k, v in globals().items() if v is not Non
 p = nb.params
 display(Markdown(nb.settings_text()))
 frame = nb.frame(p["endpoint"])
-PER_PROTOCOL = "PPROTFL"
-
-
-def hr_row(label, data, **changes):
-    """The HR row of ``analyse_endpoint`` with the primary options but ``changes``."""
-    options = {**endpoint_settings(p, primary=True), "paramcd": p["endpoint"], **changes}
-    an = analyse_endpoint(data, **options)
-    return an, {**an.hazard_ratio_row(label), "n": an.hazard_ratio.n,
-                "events": an.hazard_ratio.events}
-
-
-other_ties = "breslow" if p["ties"] == "efron" else "efron"
-primary, primary_row = hr_row(f"Stratified Cox, {p['ties'].capitalize()} ties (primary)", frame)
-adjusted, adjusted_fit = adjusted_row(frame, "Covariate-adjusted Cox (unstratified)",
-                                      list(ADJUSTMENT_COVARIATES), ties=p["ties"],
-                                      conf_level=p["primary_conf_level"])
-analyses = {
-    "primary": primary_row,
-    "unstratified": hr_row("Unstratified Cox", frame, strata=[])[1],
-    "adjusted": adjusted,
-    other_ties: hr_row(f"Stratified Cox, {other_ties.capitalize()} ties", frame,
-                       ties=other_ties)[1],
-    "per_protocol": hr_row("Per-protocol population",
-                           nb.frame(p["endpoint"], population=PER_PROTOCOL),
-                           population=PER_PROTOCOL)[1],
-}
-ph = {"Primary (stratified)": schoenfeld_test(primary.hazard_ratio, transform="km"),
-      "Covariate-adjusted": schoenfeld_test(adjusted_fit, transform="km")}
+analyses, ph = sensitivity_analyses(frame, nb.frame(p["endpoint"], population=PER_PROTOCOL), p)
 horizon = max(p["landmarks_months"])
 rmst = rmst_difference(frame["time"], frame["event"], frame["ARMCD"], tau=horizon,
                        experimental="B", conf_level=p["conf_level"])
@@ -162,7 +135,7 @@ display(Markdown(
 # %%
 #| label: tbl-rmst
 #| tbl-cap: "Restricted mean survival time (months) up to the horizon by arm and the difference (Wald CI)."
-rmst_tab = rmst_table(rmst, primary.arm_labels)
+rmst_tab = rmst_table(rmst, dict(zip(frame["ARMCD"], frame["ARM"])))
 nb.table(rmst_tab, "rmst", note=f"Horizon: {horizon:g} months (the last landmark).")
 
 # %%

@@ -1,0 +1,32 @@
+"""helpers.sensitivity: the primary OS comparison under other analysis choices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers.dataset import analysis_frame, load_trial_data
+from helpers.params import validate
+from helpers.sensitivity import PER_PROTOCOL, sensitivity_analyses
+from helpers.survival.cox import cox_hazard_ratio
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def test_sensitivity_rows_are_the_named_models():
+    data = load_trial_data(DATA)
+    frame, pp = analysis_frame(data, "OS"), analysis_frame(data, "OS", population=PER_PROTOCOL)
+    params = validate({})
+    rows, ph = sensitivity_analyses(frame, pp, params)
+    assert list(rows) == ["primary", "unstratified", "adjusted", "breslow", "per_protocol"]
+    strata = list(params["strata"])
+    for key, kwargs, data_ in (("primary", {"strata": strata}, frame),
+                               ("unstratified", {}, frame),
+                               ("breslow", {"strata": strata, "ties": "breslow"}, frame),
+                               ("per_protocol", {"strata": strata}, pp)):
+        hr = cox_hazard_ratio(data_, "time", "event", "ARMCD", "B", conf_level=0.90, **kwargs)
+        assert rows[key]["hr"] == hr.hr and rows[key]["n"] == hr.n, key
+        assert rows[key]["conf_level"] == 0.90
+    assert rows["unstratified"]["strata"] is None and rows["per_protocol"]["n"] < rows["primary"]["n"]
+    assert rows["adjusted"]["p_label"] == "one-sided Wald"
+    assert set(ph) == {"Primary (stratified)", "Covariate-adjusted"}
+    assert all(0 <= t.global_p <= 1 for t in ph.values())
