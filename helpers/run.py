@@ -202,10 +202,14 @@ def available_cpus() -> int:
     return os.cpu_count() or 1
 
 
-def _init_worker() -> None:
+def _init_worker(kernel_log: str | None = None) -> None:
     import logging
 
     os.environ.update(KERNEL_ENV)
+    if kernel_log:  # kernels inherit stderr: their start-up chatter goes to the run's log
+        fd = os.open(kernel_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(fd, 2)
+        os.close(fd)
     logging.getLogger("papermill").setLevel(logging.ERROR)  # not "Passed unknown parameter"
 
 
@@ -447,7 +451,10 @@ def _execute_all(pfile: ParameterFile, todo: list[Notebook], keys: dict[str, str
     workers = max(1, min(workers or available_cpus(), len(todo)))
     outcomes = []
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
+    kernel_log = run_dir / ".state" / "kernels.log"  # stderr of this run's kernels
+    kernel_log.write_text("")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                             initargs=(str(kernel_log),)) as pool:
         futures = {}
         for nb in todo:
             staging = run_dir / ".staging" / nb.name

@@ -49,9 +49,11 @@ class Project:
         path.write_text("".join(lines))
 
     def snapshot(self) -> dict[str, bytes]:
-        """Every file of the run directory except the lock, by relative path."""
+        """Every file of the run directory except the run's bookkeeping (the lock and the
+        kernels' stderr log), by relative path."""
         return {p.relative_to(self.run_dir).as_posix(): p.read_bytes()
-                for p in sorted(self.run_dir.rglob("*")) if p.is_file() and p.name != "lock"}
+                for p in sorted(self.run_dir.rglob("*"))
+                if p.is_file() and p.name not in ("lock", "kernels.log")}
 
 
 @pytest.fixture
