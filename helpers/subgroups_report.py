@@ -70,8 +70,7 @@ def _categorise(s: pd.Series) -> tuple[pd.Series, str | None]:
 class SubgroupReport(JsonResult):
     """``table``: forest table (``helpers.plots.forest_plot`` columns), the "All patients" row
     first, levels with display labels; ``interaction``: per variable the LR interaction test
-    (``p``; ``p_unstratified`` without strata) and the strata used; ``hr_unstratified``,
-    ``lower_unstratified``, ``upper_unstratified``: the level's HR without strata;
+    (``p``) and the strata used;
     ``notes``: per variable, how it was categorised (if at all)."""
 
     table: pd.DataFrame = field(repr=False)
@@ -85,8 +84,7 @@ class SubgroupReport(JsonResult):
         """{"overall": row, "subgroups": {variable: {label, p_interaction, chisq, df, strata,
         levels: {level: {n, events, n_control, ..., hr, lower, upper}}}}, ...}"""
         keys = ["n", "events", "n_control", "n_experimental", "events_control",
-                "events_experimental", "hr", "lower", "upper", "hr_unstratified",
-                "lower_unstratified", "upper_unstratified", "note"]
+                "events_experimental", "hr", "lower", "upper", "note"]
         overall = self.table[self.table["variable"] == OVERALL].iloc[0]
         out = {"conf_level": self.conf_level, "ties": self.ties, "strata": self.strata,
                "arm": ARM, "experimental": EXPERIMENTAL, "interaction_test": "LR",
@@ -95,7 +93,6 @@ class SubgroupReport(JsonResult):
             levels = self.table[self.table["variable"] == row.variable]
             out["subgroups"][row.variable] = {
                 "label": row.label, "p_interaction": row.p, "chisq": row.chisq, "df": row.df,
-                "p_interaction_unstratified": row.p_unstratified,
                 "strata": row.strata, "note": row.note or self.notes.get(row.variable, ""),
                 "levels": {str(r["level"]): {k: r[k] for k in keys} for _, r in levels.iterrows()},
             }
@@ -118,11 +115,10 @@ class SubgroupReport(JsonResult):
             })
         return pd.DataFrame(rows)
 
-    def beneficial(self, unstratified: bool = False) -> pd.DataFrame:
-        """Levels whose HR CI lies wholly below 1 (upper bound < 1), of the stratified models
-        or, with ``unstratified``, of the models without strata."""
+    def beneficial(self) -> pd.DataFrame:
+        """Levels whose HR CI lies wholly below 1 (upper bound < 1)."""
         t = self.table[self.table["variable"] != OVERALL]
-        return t[t["upper_unstratified" if unstratified else "upper"] < 1]
+        return t[t["upper"] < 1]
 
     def forest_labels(self, arm_labels: dict) -> dict:
         """``forest_plot`` keyword arguments naming the arms: the trial's short names when the
@@ -146,16 +142,12 @@ def subgroup_report(frame: pd.DataFrame, subgroups: Iterable[str], strata: Itera
     subgroups = list(subgroups)
     overall = cox_hazard_ratio(frame, "time", "event", ARM, EXPERIMENTAL, strata=strata,
                                ties=ties, conf_level=conf_level)
-    unstratified = cox_hazard_ratio(frame, "time", "event", ARM, EXPERIMENTAL, ties=ties,
-                                    conf_level=conf_level) if strata else overall
     z = (frame[ARM] == EXPERIMENTAL)
     rows = [{"variable": OVERALL, "label": OVERALL, "level": OVERALL,
              "n_control": int((~z).sum()), "n_experimental": int(z.sum()),
              "events_control": int(frame.loc[~z, "event"].sum()),
              "events_experimental": int(frame.loc[z, "event"].sum()),
              "hr": overall.hr, "lower": overall.lower, "upper": overall.upper,
-             "hr_unstratified": unstratified.hr, "lower_unstratified": unstratified.lower,
-             "upper_unstratified": unstratified.upper,
              "conf_level": conf_level, "p_interaction": np.nan, "note": ""}]
     tables, inter, notes = [pd.DataFrame(rows)], [], {}
     for var in subgroups:
@@ -169,16 +161,6 @@ def subgroup_report(frame: pd.DataFrame, subgroups: Iterable[str], strata: Itera
                                 conf_level=conf_level, ties=ties)
         t = res.table.copy()
         inter_row = res.interaction.assign(strata=[used])
-        if used:  # the unstratified HRs beside (the data's calibration is defined on them)
-            un = subgroup_analysis(d, "time", "event", ARM, EXPERIMENTAL, [var],
-                                   conf_level=conf_level, ties=ties)
-            for col in ("hr", "lower", "upper"):
-                t[f"{col}_unstratified"] = un.table[col].to_numpy()
-            inter_row["p_unstratified"] = un.interaction["p"].to_numpy()
-        else:
-            for col in ("hr", "lower", "upper"):
-                t[f"{col}_unstratified"] = t[col]
-            inter_row["p_unstratified"] = inter_row["p"]
         t["level"] = t["level"].map(_level_label)
         tables.append(t)
         inter.append(inter_row)

@@ -77,7 +77,6 @@ nb.figure(forest_plot(report.table, conf_level=report.conf_level,
 # %%
 overall = report.table.iloc[0]
 benefit = report.beneficial()
-also = report.beneficial(unstratified=True).drop(benefit.index, errors="ignore")
 inter = report.interaction.dropna(subset=["p"]).sort_values("p")
 heterogeneous = inter[inter["p"] < 0.05]
 display(Markdown(
@@ -89,11 +88,6 @@ display(Markdown(
                            f"{r.events} deaths among {r.n} patients)"
                            for r in benefit.itertuples()) + ". "
        if len(benefit) else "In no subgroup did the confidence interval lie wholly below 1. ")
-    + ("Without stratification the upper limit was also below 1 in: "
-       + "; ".join(f"{r.label}: {r.level} (HR "
-                   + format_hr(r.hr_unstratified, r.lower_unstratified, r.upper_unstratified,
-                               report.conf_level) + ")"
-                   for r in also.itertuples()) + ". " if len(also) else "")
     + ("The interaction test was below 0.05 for "
        + "; ".join(f"{r.label} (p = {format_p(r.p)})" for r in heterogeneous.itertuples())
        + f", without adjustment for the {len(inter)} factors tested."
