@@ -61,12 +61,6 @@ class EndpointAnalysis(JsonResult):
 
     _json_exclude = ("km",)
 
-    def to_dict(self) -> dict[str, Any]:
-        out = {name: value for name, value in super().to_dict().items() if name != "km"}
-        follow_up = out["follow_up"]
-        follow_up.pop("reverse_km", None)
-        return out
-
     def curves(self) -> dict[str, pd.DataFrame]:
         """"Arm <code>" -> Kaplan-Meier table (time, n_risk, n_event, n_censor, surv, lower,
         upper); short keys keep the numbers-at-risk table readable at print size."""

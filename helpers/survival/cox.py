@@ -18,24 +18,13 @@ of coefficients.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy.special import chdtrc, ndtr, ndtri
 
-from helpers.survival.results import JsonResult, to_jsonable
-
-
-class JsonMixin(JsonResult):
-    """The shared ``to_dict()`` mixin, leaving out the fields named in ``_json_exclude``
-    (data and large matrices kept on the object for further computation)."""
-
-    _json_exclude: tuple = ()
-
-    def to_dict(self) -> dict:
-        return {f.name: to_jsonable(getattr(self, f.name)) for f in fields(self)
-                if f.name not in self._json_exclude}
+from helpers.survival.results import JsonResult
 
 
 __all__ = ["CoxFit", "ModelTest", "HazardRatio", "cox_fit", "cox_hazard_ratio", "cox_table",
@@ -46,7 +35,7 @@ MAX_ITER = 20  # R coxph.control(iter.max)
 
 
 @dataclass(frozen=True)
-class ModelTest(JsonMixin):
+class ModelTest(JsonResult):
     """A chi-square test: ``statistic`` on ``df`` degrees of freedom, upper-tail ``p``."""
 
     statistic: float
@@ -72,7 +61,7 @@ class _Design:
 
 
 @dataclass
-class CoxFit(JsonMixin):
+class CoxFit(JsonResult):
     """A fitted Cox model. Arrays are per covariate in the order of ``names``.
 
     ``loglik`` = (log partial likelihood at beta = 0, at the MLE); ``se`` from the inverse of
@@ -276,7 +265,7 @@ def cox_fit(time, event, X, strata=None, ties: str = "efron", conf_level: float 
 
 
 @dataclass
-class HazardRatio(JsonMixin):
+class HazardRatio(JsonResult):
     """Treatment hazard ratio (experimental vs control) from a (stratified, adjusted) Cox model.
 
     ``hr``/``lower``/``upper`` Wald at ``conf_level``; ``p_wald`` two-sided Wald p of the

@@ -46,6 +46,8 @@ class FollowUp(JsonResult):
     conf_type: str
     reverse_km: KaplanMeier
 
+    _json_exclude = ("reverse_km",)  # the full table: on the object, not in the JSON
+
 
 def median_follow_up(
     time: Any, event: Any, conf_level: float = 0.95, conf_type: str = "log-log"

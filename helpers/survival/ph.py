@@ -20,13 +20,14 @@ import numpy as np
 import pandas as pd
 from scipy.special import chdtrc
 
-from helpers.survival.cox import CoxFit, HazardRatio, JsonMixin, _event_terms
+from helpers.survival.cox import CoxFit, HazardRatio, _event_terms
+from helpers.survival.results import JsonResult
 
 __all__ = ["PHTest", "schoenfeld_test"]
 
 
 @dataclass
-class PHTest(JsonMixin):
+class PHTest(JsonResult):
     """Per-term score tests of proportional hazards plus the GLOBAL test (chi-square, df, p)."""
 
     terms: list[str]

@@ -53,7 +53,11 @@ def to_jsonable(value: Any) -> Any:
 
 
 class JsonResult:
-    """Mixin for result dataclasses: ``to_dict()`` gives JSON-ready plain types."""
+    """Mixin for result dataclasses: ``to_dict()`` gives JSON-ready plain types, leaving out
+    the fields named in ``_json_exclude`` (data kept on the object for further computation)."""
+
+    _json_exclude: tuple = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: to_jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        return {f.name: to_jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)
+                if f.name not in self._json_exclude}

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import chdtrc
 
-from helpers.survival.cox import JsonMixin, arm_indicator, cox_fit, design_matrix, strata_labels
+from helpers.survival.cox import arm_indicator, cox_fit, design_matrix, strata_labels
+from helpers.survival.results import JsonResult
 
 __all__ = ["SubgroupAnalysis", "subgroup_analysis"]
 
@@ -25,7 +26,7 @@ COLUMNS = ["variable", "label", "level", "n_control", "n_experimental", "events_
 
 
 @dataclass
-class SubgroupAnalysis(JsonMixin):
+class SubgroupAnalysis(JsonResult):
     """``table``: one row per subgroup level (columns ``COLUMNS``); ``interaction``: one row
     per variable (variable, label, chisq, df, p, test = "LR", note)."""
 
