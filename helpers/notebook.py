@@ -119,8 +119,9 @@ POPULATION_LABELS = {
 
 
 def start(name: str, namespace: Mapping[str, Any]) -> NotebookSession:
-    """Validate the parameters found in ``namespace`` (a notebook's ``globals()``)."""
-    given = {key: namespace[key] for key in SPECS if key in namespace}
+    """Validate the parameters found in ``namespace`` (a notebook's ``globals()``); a
+    parameter set to None takes its default (e.g. ``strata = None``: DEFAULT_STRATA)."""
+    given = {key: namespace[key] for key in SPECS if namespace.get(key) is not None}
     params = validate(given, source=f"notebook {name} parameters")
     return NotebookSession(name=name, params=params,
                            ctx=notebook_context(params["output_dir"], name))

@@ -42,7 +42,7 @@ from helpers.tables import consort_counts, format_n_pct
 from helpers.tables.populations import (analysis_set_counts, analysis_sets_table,
                                         arm_b_surgery_table, consort_table, surgery_counts)
 
-nb = start("01_population", {k: v for k, v in globals().items() if v is not None})
+nb = start("01_population", globals())
 counts = consort_counts(nb.data.adsl)
 arms = counts["arms"]
 analysis_sets, surgery = analysis_set_counts(counts), surgery_counts(counts)

@@ -38,7 +38,7 @@ from helpers.notebook import start
 from helpers.tables import DEFAULT_VARIABLES, table1
 from helpers.tables.baseline import baseline_highlights, in_clinical_order
 
-nb = start("02_baseline", {k: v for k, v in globals().items() if v is not None})
+nb = start("02_baseline", globals())
 adsl = nb.data.adsl
 analysed = in_clinical_order(adsl[(adsl[nb.params["population"]] == "Y") & adsl["ARMCD"].notna()])
 highlights = baseline_highlights(analysed)

@@ -46,7 +46,7 @@ from helpers.notebook import start
 from helpers.plots import km_plot
 from helpers.tables.formatting import format_median
 
-nb = start("03_overall_survival", {k: v for k, v in globals().items() if v is not None})
+nb = start("03_overall_survival", globals())
 p = nb.params
 os_ = nb.analyse(p["endpoint"], primary=True)
 nb.ctx.write_results(os_.to_dict())

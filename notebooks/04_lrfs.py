@@ -52,7 +52,7 @@ from helpers.secondary import (LOCAL_CONTROL_FLAGS, km_panels, proportion_by_arm
 from helpers.tables import hazard_ratio_table
 from helpers.tables.formatting import format_hr, format_median, format_p
 
-nb = start("04_lrfs", {k: v for k, v in globals().items() if v is not None})
+nb = start("04_lrfs", globals())
 p = nb.params
 display(Markdown(nb.settings_text()))
 

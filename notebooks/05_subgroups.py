@@ -45,7 +45,7 @@ from helpers.plots import forest_plot
 from helpers.subgroups_report import subgroup_label, subgroup_report
 from helpers.tables.formatting import format_hr, format_p
 
-nb = start("05_subgroups", {k: v for k, v in globals().items() if v is not None})
+nb = start("05_subgroups", globals())
 p = nb.params
 display(Markdown(nb.settings_text()))
 frame = nb.frame(p["endpoint"])

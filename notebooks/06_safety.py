@@ -38,7 +38,7 @@ from IPython.display import Markdown, display
 from helpers.notebook import POPULATION_LABELS, start
 from helpers.tables import ae_table, format_n_pct, operative_morbidity_table, safety_counts
 
-nb = start("06_safety", {k: v for k, v in globals().items() if v is not None})
+nb = start("06_safety", globals())
 SAFETY = f"{POPULATION_LABELS['SAFFL']} (SAFFL)"  # the population of every safety table
 adsl, adae = nb.data.adsl, nb.data.adae
 safety = adsl[(adsl["SAFFL"] == "Y") & adsl["ARMCD"].notna()].assign(ARMLBL=lambda d: "Arm " + d["ARMCD"])

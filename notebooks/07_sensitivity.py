@@ -52,7 +52,7 @@ from helpers.survival.results import to_jsonable
 from helpers.tables import hazard_ratio_table
 from helpers.tables.formatting import format_p
 
-nb = start("07_sensitivity", {k: v for k, v in globals().items() if v is not None})
+nb = start("07_sensitivity", globals())
 p = nb.params
 display(Markdown(nb.settings_text()))
 frame = nb.frame(p["endpoint"])
