@@ -167,7 +167,7 @@ def test_report_in_browser(rendered_run):
     lrfs_pages = [p for p in pages if "04_lrfs" in p]
     assert lrfs_pages and key["lrfs_hr"] in texts[lrfs_pages[0]], \
         f"LRFS HR {key['lrfs_hr']} not on the LRFS page"
-    # the front page shows the run's key results (Quarto: embedded from 09_reproduction)
+    # the front page shows the run's key results (Quarto: embedded from 10_reproduction)
     front = texts["index.html"]
     if shutil.which("quarto"):
         for name in ("os_hr", "os_ci", "lrfs_hr"):

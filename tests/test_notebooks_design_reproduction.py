@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_design_reproduces_published_events_and_patients(supplement_run):
-    design = read_results(supplement_run, "08_design")
+    design = read_results(supplement_run, "09_design")
     assert design["events"] == 359  # published (ASCO 2023)
     assert design["patients"] == 410
     assert design["patients_for_events"] == 393 and design["dropout"] == 0.04
@@ -26,7 +26,7 @@ def test_design_reproduces_published_events_and_patients(supplement_run):
 def test_reproduction_has_every_published_figure(supplement_run):
     from helpers.reference import published_figures
 
-    results = read_results(supplement_run, "09_reproduction")
+    results = read_results(supplement_run, "10_reproduction")
     computed = results["computed"]
     for row in published_figures():  # uncertain figures are excluded
         assert row["path"] in computed, row["path"]
@@ -38,7 +38,7 @@ def test_reproduction_has_every_published_figure(supplement_run):
 
 def test_key_results_equal_the_overall_survival_notebook(supplement_run):
     os_ = read_results(supplement_run, "03_overall_survival")
-    key = read_results(supplement_run, "09_reproduction")["key_results"]
+    key = read_results(supplement_run, "10_reproduction")["key_results"]
     hr = os_["hazard_ratio"]
     assert (key["os_hazard_ratio"], key["os_lower"], key["os_upper"]) == (hr["hr"], hr["lower"], hr["upper"])
     assert key["os_conf_level"] == hr["conf_level"] == 0.90

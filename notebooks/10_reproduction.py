@@ -51,7 +51,7 @@ from helpers.reproduction import (LRFS, OS, key_results_table,
 from helpers.tables import consort_counts, reproduction_table, treatment_related_deaths
 from helpers.tables.formatting import format_hr, format_median, format_p
 
-nb = start("09_reproduction", globals())
+nb = start("10_reproduction", globals())
 p = nb.params
 os_ = nb.analyse(OS, primary=True)
 lrfs = nb.analyse(LRFS, primary=False)

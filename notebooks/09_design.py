@@ -53,7 +53,7 @@ from helpers.reference import published_value
 from helpers.reproduction import design_assumptions, planned_sample_size
 from helpers.tables.formatting import format_hr
 
-nb = start("08_design", globals())
+nb = start("09_design", globals())
 p = nb.params
 assumptions = design_assumptions()
 planning_hr = float(published_value("design.assumed_hazard_ratio"))
