@@ -29,17 +29,18 @@
 # %% tags=["parameters"]
 run_label = "interactive"
 output_dir = "runs/interactive"
+study = "studies/jcog1017.yaml"  # the study configuration (studies/README.md)
 data_dir = "data"
 data_format = "auto"
-population = "ITTFL"
-endpoint = "OS"
+population = None  # None: the study's full analysis set flag
+endpoint = None  # None: the study's primary endpoint (PARAMCD)
 primary_conf_level = 0.90
 conf_level = 0.95
 sided = "one-sided"
-strata = None  # None: the randomisation stratification factors (helpers.dataset.DEFAULT_STRATA)
+strata = None  # None: the study's stratification factors
 ties = "efron"
 km_conf_type = "log-log"
-landmarks_months = [36, 60]
+landmarks_months = None  # None: the study's landmarks
 data_cut = None
 
 # %%
@@ -129,7 +130,7 @@ nb.table(reproduction.round(4), "reproduction", note=(
     "published figure; blank: none stated. Design: recomputed from the published assumptions "
     f"with an assumed (unpublished) {design.dropout:.0%} allowance for loss to follow-up."))
 
-nb.ctx.write_results({
+nb.write_results({
     "computed": computed,
     "reproduction": reproduction.to_dict(orient="list"),
     "key_results": {
