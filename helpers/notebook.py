@@ -36,6 +36,7 @@ class NotebookSession:
     params: dict[str, Any]
     ctx: NotebookContext
     unavailable: dict = field(default_factory=dict)
+    _results: dict | None = field(default=None, repr=False)
 
     @cached_property
     def study(self) -> StudyConfig:
@@ -53,9 +54,16 @@ class NotebookSession:
 
     def missing(self, *needs: str) -> list[str]:
         """Which of ``needs`` the data lack: "ADSL.SURGFL" (a column), "ADAE" (a table),
-        "ADTTE.PARAMCD=LRFS" (an endpoint)."""
+        "ADTTE.PARAMCD=LRFS" (an endpoint), "study.reference" (a study configuration key)."""
         absent = []
         for need in needs:
+            if need.startswith("study."):  # a key of the study configuration
+                value = self.study
+                for key in need.split(".")[1:]:
+                    value = value.get(key) if isinstance(value, dict) else getattr(value, key)
+                if value in (None, (), [], {}):
+                    absent.append(need)
+                continue
             table, _, column = need.partition(".")
             frame = getattr(self.data, table.lower())
             if frame is None:
@@ -78,6 +86,8 @@ class NotebookSession:
             note = f"Not available: needs {', '.join(absent)}."
             self.unavailable[title] = note
             display(Markdown(f"*{title}: {note[0].lower()}{note[1:]}*"))
+            if self._results is not None:  # results already written: say it there too
+                self.write_results(self._results)
         return not absent
 
     def write_results(self, results: dict) -> None:
@@ -89,6 +99,7 @@ class NotebookSession:
                     "strata": p["strata"], "primary_conf_level": p["primary_conf_level"],
                     "conf_level": p["conf_level"], "sided": p["sided"], "ties": p["ties"],
                     "time_unit": self.study.display_unit}
+        self._results = results
         self.ctx.write_results({**results, "settings": settings,
                                 **({"unavailable": dict(self.unavailable)} if self.unavailable else {})})
 

@@ -37,9 +37,10 @@ def text(allowed: tuple[str, ...] | None = None, nullable: bool = False) -> pa.C
     return pa.Column(None, checks=checks, nullable=nullable)
 
 
-def integer(*checks: pa.Check, nullable: bool = False) -> pa.Column:
+def integer(*checks: pa.Check, nullable: bool = False, required: bool = True) -> pa.Column:
     """A whole-number column (nullable ``Int64``)."""
-    return pa.Column("Int64", checks=list(checks), nullable=nullable, coerce=True)
+    return pa.Column("Int64", checks=list(checks), nullable=nullable, coerce=True,
+                     required=required)
 
 
 
@@ -81,8 +82,8 @@ def with_cdisc_columns(schema: pa.DataFrameSchema, columns) -> pa.DataFrameSchem
 ADSL = pa.DataFrameSchema(
     {
         "USUBJID": text(),
-        "AGE": integer(pa.Check.in_range(0, 120, error="ages outside 0-120"), nullable=True),
-        "NMETORG": integer(pa.Check.ge(1, error="values below 1"), nullable=True),
+        "AGE": integer(pa.Check.in_range(0, 120, error="ages outside 0-120"), nullable=True,
+                       required=False),
     },
     unique=["USUBJID"],
     report_duplicates="all",

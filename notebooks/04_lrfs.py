@@ -79,7 +79,7 @@ nb.write_results({
 first = endpoints[0] if endpoints else None
 if nb.section("First secondary endpoint",
               *([f"ADTTE.PARAMCD={nb.study.secondary[0].paramcd}"] if nb.study.secondary
-                else ["a secondary endpoint in the study configuration"])) and first:
+                else ["study.secondary"])) and first:
     lead = analyses[first.paramcd]
     display(Markdown(f"**{first.label}** (PARAMCD {first.paramcd})."))
 
@@ -120,7 +120,7 @@ if first:
 #| label: tbl-secondary
 #| tbl-cap: "Secondary time-to-event endpoints by arm: events, medians (CI), stratified Cox hazard ratio (CI) and two-sided stratified log-rank p."
 if nb.section("Secondary endpoints", *[f"ADTTE.PARAMCD={e.paramcd}" for e in nb.study.secondary]
-              or ["a secondary endpoint in the study configuration"]) or endpoints:
+              or ["study.secondary"]) or endpoints:
     nb.table(secondary_table({e.label: analyses[e.paramcd] for e in endpoints},
                              no_comparison={e.label: e.note or "Not compared."
                                             for e in endpoints if not e.compare}),
@@ -166,7 +166,7 @@ if absent:
 #| label: tbl-local-control
 #| tbl-cap: "Proportion endpoints by arm, with Fisher's exact test (two-sided)."
 if nb.section("Proportion endpoints", *[f"ADSL.{v.name}" for v in nb.study.proportions]
-              or ["proportions in the study configuration"]) or local:
+              or ["study.proportions"]) or local:
     nb.table(proportion_table(local, nb.study.arm_labels), "local_control")
 
 # %%

@@ -43,7 +43,7 @@ nb = start("06_safety", globals())
 flag = nb.study.populations["safety"]
 SAFETY = f"{POPULATION_LABELS['safety']} ({flag})"  # the population of every safety table
 has_safety = nb.section("Safety", "ADAE", *([f"ADSL.{flag}"] if flag else
-                                           ["populations.safety in the study configuration"]))
+                                           ["study.populations.safety"]))
 has_morbidity = has_safety and nb.section("Operative morbidity", "ADAE.AEPHASE", "ADSL.SURGFL")
 has_serious = has_safety and nb.section("Serious adverse events", "ADAE.AESER")
 counts = {}
