@@ -18,10 +18,9 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from helpers.dataset import TrialData, analysis_frame, load_trial_data
-from helpers.datacut import apply_data_cut
+from helpers.dataset import TrialData, analysis_frame, load_run_data
 from helpers.endpoint import EndpointAnalysis, analyse_endpoint, endpoint_settings
-from helpers.params import SPECS, check_columns, resolve_path, validate
+from helpers.params import SPECS, validate
 from helpers.run import NotebookContext, notebook_context
 from helpers.study import StudyConfig, load_study
 
@@ -45,12 +44,7 @@ class NotebookSession:
 
     @cached_property
     def data(self) -> TrialData:
-        data = load_trial_data(resolve_path(self.params["data_dir"]), fmt=self.params["data_format"],
-                               study=self.study)
-        check_columns(self.params, data.adsl.columns)
-        if self.params["data_cut"]:
-            data = apply_data_cut(data, self.params["data_cut"])
-        return data
+        return load_run_data(self.params, self.study)
 
     def missing(self, *needs: str) -> list[str]:
         """Which of ``needs`` the data lack: "ADSL.SURGFL" (a column), "ADAE" (a table),

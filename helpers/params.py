@@ -255,6 +255,10 @@ def load_parameter_file(path: str | os.PathLike) -> ParameterFile:
         if "output_dir" in overrides[str(name)]:
             raise ParameterError(f"{source}: notebooks.{name}: parameter 'output_dir' "
                                  "is per run, not per notebook")
+    from helpers.study import load_study  # a bad study configuration stops the run here
+
+    for study in {values.get("study", shared.get("study")) for values in [shared, *overrides.values()]}:
+        load_study(study if study is not None else SPECS["study"].default)
     return ParameterFile(path, shared, overrides)
 
 
