@@ -28,13 +28,14 @@ def _is_text(series: pd.Series) -> pd.Series:
                       or (isinstance(v, float) and np.isnan(v)))
 
 
-def text(allowed: tuple[str, ...] | None = None, nullable: bool = False) -> pa.Column:
+def text(allowed: tuple[str, ...] | None = None, nullable: bool = False,
+         required: bool = True) -> pa.Column:
     """A character column, optionally restricted to ``allowed`` values (missing allowed if
     ``nullable``)."""
     checks = [pa.Check(_is_text, element_wise=False, error="values that are not text")]
     if allowed is not None:
         checks.append(pa.Check.isin(list(allowed), error=f"values not in {list(allowed)}"))
-    return pa.Column(None, checks=checks, nullable=nullable)
+    return pa.Column(None, checks=checks, nullable=nullable, required=required)
 
 
 def integer(*checks: pa.Check, nullable: bool = False, required: bool = True) -> pa.Column:
@@ -112,8 +113,8 @@ ADAE = pa.DataFrameSchema(
         "AEDECOD": text(),
         "AEBODSYS": text(),
         "AETOXGR": integer(pa.Check.isin([1, 2, 3, 4, 5], error="grades not in 1-5")),
-        "AESER": text(YN, nullable=True),
-        "ASTDY": integer(nullable=True),
+        "AESER": text(YN, nullable=True, required=False),
+        "ASTDY": integer(nullable=True, required=False),
     },
     unique=["USUBJID", "AESEQ"],
     report_duplicates="all",
