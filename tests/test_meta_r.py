@@ -60,6 +60,15 @@ def test_pool_equals_metafor_rma(case, fit_key):
         _close(getattr(res, name), ref[name], 1e-4, f"{case} {fit_key} {name}")
 
 
+@pytest.mark.parametrize("case, fit_key", FITS)
+def test_weights_equal_metafor(case, fit_key):
+    from helpers.meta.forest import trial_weights
+
+    table = case_table(case)
+    res = pool(table, **_options(fit_key))
+    _close(trial_weights(table, res), REFERENCE[case]["fits"][fit_key]["weights"], 1e-6, "weights")
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_q_profile_ci_equals_metafor_confint(case):
     ref = REFERENCE[case]["q_profile"]

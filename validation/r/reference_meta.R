@@ -8,7 +8,7 @@
 # per method (FE, DL, REML, PM) and test ("z", and for random effects "knha" =
 # Hartung-Knapp-Sidik-Jonkman):
 #   rma(yi, sei = sei, method, test): b, se, zval, pval, ci.lb, ci.ub, tau2, I2, H2, QE, QEp;
-#   predict(): pi.lb, pi.ub; leave1out() and cumul() (rows already in publication-year order).
+#   predict(): pi.lb, pi.ub; weights() (percent); leave1out() and cumul() (rows already in publication-year order).
 # Per set: confint() of a REML fit, Q-profile CI of tau^2 and I^2 (the same for every method).
 # (tau2.max raised from 100: with k = 2 the upper bound can exceed it.) Convergence tolerances are tightened (threshold, tol 1e-12; metafor's defaults are 1e-5 and
 # eps^0.25) so that estimates agree to 1e-6 and do not depend on the algorithm's stopping rule.
@@ -29,7 +29,7 @@ fit_values <- function(fit) {
   list(estimate = num(fit$b), se = num(fit$se), statistic = num(fit$zval), p = num(fit$pval),
        lower = num(fit$ci.lb), upper = num(fit$ci.ub), tau2 = num(fit$tau2), i2 = num(fit$I2),
        h2 = num(fit$H2), q = num(fit$QE), q_p = num(fit$QEp),
-       pi_lower = num(pr$pi.lb), pi_upper = num(pr$pi.ub))
+       pi_lower = num(pr$pi.lb), pi_upper = num(pr$pi.ub), weights = num(weights(fit)))
 }
 
 series <- function(x, labels) {  # FE fits have no tau2 column: it is 0
