@@ -68,7 +68,7 @@ def trial_forest_plot(table: pd.DataFrame, result: PooledEstimate, *, conf_level
     n = len(table)
     with plt.rc_context(PRINT_STYLE):
         if ax is None:
-            fig, ax = plt.subplots(figsize=(8.5, 0.3 * (n + 4) + 1.0))
+            fig, ax = plt.subplots(figsize=(9.0, 0.3 * (n + 4) + 1.0))
         fig = ax.figure
         ax.set_label("meta forest")
         lows = [*table["lower"], result.hr_lower, float(np.exp(result.pi_lower))]
@@ -84,7 +84,7 @@ def trial_forest_plot(table: pd.DataFrame, result: PooledEstimate, *, conf_level
             name = f"{r.label} {r.year} ({r.version.replace('_', ' ')})"
             ax.text(-0.02, y, name, transform=ax.get_yaxis_transform(), ha="right", va="center",
                     color="black" if pooled else "0.4")
-            weight = f"{r.weight:.1f}%" if pooled else r.status
+            weight = f"{r.weight:.1f}%" if pooled else f"{r.status} ({r.reason})" if r.reason else r.status
             ax.text(1.02, y, f"{r.hr:.2f} ({r.lower:.2f}–{r.upper:.2f})   {weight}",
                     transform=ax.get_yaxis_transform(), ha="left", va="center",
                     color="black" if pooled else "0.4")
@@ -122,5 +122,5 @@ def trial_forest_plot(table: pd.DataFrame, result: PooledEstimate, *, conf_level
         ax.annotate(f"{favours[1]} →", (1.0, 0), xycoords=trans, xytext=(4, -22),
                     textcoords="offset points", ha="left", va="top", fontsize=8)
         ax.xaxis.labelpad = 20
-        fig.subplots_adjust(left=0.40, right=0.71, bottom=1.0 / fig.get_figheight(), top=0.95)
+        fig.subplots_adjust(left=0.38, right=0.66, bottom=1.0 / fig.get_figheight(), top=0.95)
     return ax

@@ -79,6 +79,11 @@ class PooledEstimate:
         return float(np.exp(self.upper))
 
     @property
+    def pi_hr(self) -> tuple[float, float]:
+        """The prediction interval on the HR scale."""
+        return float(np.exp(self.pi_lower)), float(np.exp(self.pi_upper))
+
+    @property
     def label(self) -> str:
         return METHOD_LABELS[self.method] + (", HKSJ" if self.hksj else "")
 
