@@ -14,11 +14,11 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FixedLocator, NullLocator
 from scipy.stats import norm
 
 from helpers.meta.pooling import PooledEstimate
 from helpers.plots._style import PRINT_STYLE
+from helpers.plots.hr_axis import hazard_ratio_axis
 
 POOLED, NOT_POOLED = "pooled", "not pooled"
 
@@ -105,22 +105,7 @@ def trial_forest_plot(table: pd.DataFrame, result: PooledEstimate, *, conf_level
         ax.text(1.02, -1.1, f"HR ({conf_level:.0%} CI)   weight", transform=ax.get_yaxis_transform(),
                 ha="left", va="center", fontweight="bold")
         ax.vlines(1.0, -0.6, yd + 1.0, color="0.3", lw=0.9, zorder=1)
-        ax.set_xscale("log")
-        ax.set_xlim(xlim)
-        ticks = [t for t in (0.1, 0.25, 0.5, 1, 2, 4, 8) if xlim[0] <= t <= xlim[1]]
-        ax.xaxis.set_major_locator(FixedLocator(ticks))
-        ax.xaxis.set_minor_locator(NullLocator())
-        ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+        hazard_ratio_axis(ax, xlim, xlabel, favours)
         ax.set_ylim(yd + 1.3, -1.6)
-        ax.set_yticks([])
-        for side in ("left", "right", "top"):
-            ax.spines[side].set_visible(False)
-        ax.set_xlabel(xlabel)
-        trans = ax.get_xaxis_transform()
-        ax.annotate(f"← {favours[0]}", (1.0, 0), xycoords=trans, xytext=(-4, -22),
-                    textcoords="offset points", ha="right", va="top", fontsize=8)
-        ax.annotate(f"{favours[1]} →", (1.0, 0), xycoords=trans, xytext=(4, -22),
-                    textcoords="offset points", ha="left", va="top", fontsize=8)
-        ax.xaxis.labelpad = 20
         fig.subplots_adjust(left=0.38, right=0.66, bottom=1.0 / fig.get_figheight(), top=0.95)
     return ax
