@@ -16,8 +16,8 @@
 # %% [markdown]
 # # JCOG1017 among the randomised trials of primary tumour resection {#sec-meta-analysis}
 #
-# Four other randomised trials asked whether resecting the primary tumour helps patients with
-# de novo stage IV breast cancer: Tata Memorial (India), MF07-01 (Turkey), ABCSG-28 POSYTIVE
+# Other randomised trials asked whether resecting the primary tumour helps patients with de
+# novo stage IV breast cancer: Tata Memorial (India), MF07-01 (Turkey), ABCSG-28 POSYTIVE
 # (Austria) and ECOG-ACRIN E2108 (USA/Canada). Their overall-survival hazard ratios (surgery vs
 # systemic therapy alone) come from the published abstracts, each with its source and the
 # confidence level it was published at; a CI is turned into the standard error of the log
@@ -159,15 +159,15 @@ without_jcog = published[~published["Trials"].str.contains("JCOG1017")]
 reanalysed = published[published["ours"].notna()]
 display(Markdown(
     f"The published pooled hazard ratios range from {low['published_hr']:.2f} ({low['Meta-analysis']}) "
-    f"to {high['published_hr']:.2f} ({high['Meta-analysis']}), and they differ for four reasons. First, "
+    f"to {high['published_hr']:.2f} ({high['Meta-analysis']}). They differ, first, in "
     f"the trial sets: from {int(published['k'].min())} to {int(published['k'].max())} trials, "
     f"and {len(without_jcog)} of the {len(published)} meta-analyses do not include JCOG1017. "
-    f"Second, the versions: MF07-01's hazard ratio was {mf['hr']:.2f} in its "
-    f"{mf['year']} report and {mf_update['hr']:.2f} in the {mf_update['year']} update. Third, "
-    f"the direction of ABCSG-28's hazard ratio ({abcsg['hr']:.3f}) is not stated in its "
-    f"abstract while its medians favour systemic therapy alone, so a meta-analysis taking it at "
+    f"Second, in the versions: MF07-01's hazard ratio was {mf['hr']:.2f} in its "
+    f"{mf['year']} report and {mf_update['hr']:.2f} in the {mf_update['year']} update. "
+    f"Third, in reading ABCSG-28: the direction of its hazard ratio ({abcsg['hr']:.3f}) is not "
+    f"stated in its abstract while its medians favour systemic therapy alone, so a meta-analysis taking it at "
     f"face value counts it as a benefit of surgery, one inverting it as {1 / abcsg['hr']:.2f}. "
-    f"Fourth, the model: with I² = {res.i2:.0f}% among the trials pooled here, the "
+    f"Fourth, in the model: with I² = {res.i2:.0f}% among the trials pooled here, the "
     f"random-effects CI ({format_ci(res.hr_lower, res.hr_upper)}) is wider than the "
     f"common-effect one ({format_ci(fe.hr_lower, fe.hr_upper)}). Pooling each named trial set "
     f"with this run's settings gives "
