@@ -69,7 +69,7 @@ nb = start("08_meta_analysis", globals())
 p = nb.params
 os_ = nb.analyse(OS, primary=True)
 lrfs = nb.analyse(LRFS, primary=False)
-meta = meta_analysis("os", p, {"jcog1017": run_estimate(os_.hazard_ratio)})
+meta = meta_analysis("os", p, {"jcog1017": run_estimate(os_.hazard_ratio)}, require_pooled=True)
 res = meta.result
 labels = dict(zip(meta.table["trial"], meta.table["label"]))
 excluded = ", ".join(f"{r.label} ({r.version.replace('_', ' ')}: {r.note})"

@@ -175,3 +175,17 @@ def test_parameter_choices_are_the_pooling_methods():
         with pytest.raises(ParameterError, match=next(iter(bad))):
             validate(bad)
     assert SPECS["meta_versions"].default_value() == {}
+
+
+def test_chapter_refuses_too_few_trials_naming_the_parameters():
+    from helpers.meta.report import meta_analysis
+    from helpers.params import validate
+
+    params = validate({"meta_versions": {"tata_memorial": "lancet_oncol_2015"}})
+    data = copy.deepcopy(_packaged())
+    assert meta_analysis("os", params, RUN).result is not None
+    with pytest.raises(ParameterError, match="meta_include_uncertain"):
+        meta_analysis("local_control", params, RUN, require_pooled=True)
+    local = meta_analysis("local_control", params, RUN)
+    assert local.result is None and list(local.pooled_rows["trial"]) == ["jcog1017"]
+    assert data == _packaged()  # nothing mutated the packaged table

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from helpers.errors import ParameterError
 from helpers.meta.forest import forest_table
 from helpers.meta.pooling import METHODS, PooledEstimate, pool, pooled_table
 from helpers.meta.sensitivity import cumulative, leave_one_out
@@ -62,9 +63,10 @@ def run_estimate(hazard_ratio: Any) -> RunEstimate:
 
 
 def meta_analysis(outcome: str, params: Mapping[str, Any],
-                  run_estimates: Mapping[str, RunEstimate]) -> MetaAnalysis:
+                  run_estimates: Mapping[str, RunEstimate], require_pooled: bool = False) -> MetaAnalysis:
     """The meta-analysis of ``outcome`` with the run parameters ``params`` (``meta_method``,
-    ``meta_hksj``, ``meta_include_uncertain``, ``meta_versions``, ``conf_level``)."""
+    ``meta_hksj``, ``meta_include_uncertain``, ``meta_versions``, ``conf_level``). Fewer than
+    2 poolable trials give ``result`` None, or with ``require_pooled`` a ParameterError."""
     versions = params["meta_versions"]
     table = trial_table(outcome, versions=versions, run_estimates=run_estimates)
     pooled_rows, excluded = select_trials(table, params["meta_include_uncertain"])
@@ -75,6 +77,12 @@ def meta_analysis(outcome: str, params: Mapping[str, Any],
     conf = params["conf_level"]
     analysis = MetaAnalysis(outcome, conf, table, pooled_rows, excluded, published, None)
     if len(pooled_rows) < 2:
+        if require_pooled:
+            raise ParameterError(
+                f"meta-analysis of {outcome}: {len(pooled_rows)} trial(s) left to pool "
+                f"({', '.join(pooled_rows['trial']) or 'none'}); the uncertain versions "
+                f"({', '.join(excluded['trial'])}) are left out: set parameter "
+                "'meta_include_uncertain' or choose other 'meta_versions'")
         return analysis
     options = {"method": params["meta_method"], "hksj": params["meta_hksj"], "conf_level": conf}
     analysis.result = pool(pooled_rows, **options)

@@ -208,7 +208,7 @@ def _estimate_values(est: Mapping, tid: str, field: str, run_estimates: Mapping,
 
 def select_trials(table: pd.DataFrame, include_uncertain: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(pooled, excluded): rows flagged uncertain are excluded unless ``include_uncertain``."""
-    keep = table["uncertain"] == False if not include_uncertain else table["trial"].notna()  # noqa: E712
+    keep = ~table["uncertain"].astype(bool) | include_uncertain
     return table[keep].reset_index(drop=True), table[~keep].reset_index(drop=True)
 
 
