@@ -91,6 +91,17 @@ def test_leave_one_out_and_cumulative_equal_metafor(case, fit_key):
             _close(got[name], ref[name], 1e-4, f"{case} {fit_key} {key} {name}")
 
 
+@pytest.mark.parametrize("case", CASES)
+def test_conf_level_90_equals_metafor_level_90(case):
+    ref = REFERENCE[case]["level_90"]
+    for key in ("REML_z", "REML_knha"):
+        res = pool(case_table(case), conf_level=0.90, **_options(key))
+        for name in ("estimate", "lower", "upper", "pi_lower", "pi_upper"):
+            _close(getattr(res, name), ref[key][name], 1e-6, f"{case} {key} 90% {name}")
+    for name in ("tau2_lower", "tau2_upper", "i2_lower", "i2_upper"):
+        _close(getattr(res, name), ref["q_profile"][name], 1e-6, f"{case} 90% {name}")
+
+
 def test_hand_made_homogeneous_case_has_no_heterogeneity():
     ref = REFERENCE["homogeneous"]["fits"]
     assert ref["REML_z"]["q"] < 2  # Q < k-1: every estimator gives tau² = 0

@@ -9,6 +9,7 @@
 # Hartung-Knapp-Sidik-Jonkman):
 #   rma(yi, sei = sei, method, test): b, se, zval, pval, ci.lb, ci.ub, tau2, I2, H2, QE, QEp;
 #   predict(): pi.lb, pi.ub; weights() (percent); leave1out() and cumul() (rows already in publication-year order).
+# Per set, REML (z and knha) again at level = 90: CI, prediction interval, Q-profile CI.
 # Per set: confint() of a REML fit, Q-profile CI of tau^2 and I^2 (the same for every method).
 # (tau2.max raised from 100: with k = 2 the upper bound can exceed it.) Convergence tolerances are tightened (threshold, tol 1e-12; metafor's defaults are 1e-5 and
 # eps^0.25) so that estimates agree to 1e-6 and do not depend on the algorithm's stopping rule.
@@ -53,10 +54,20 @@ for (name in names(cases)) {
       fits[[paste(method, test, sep = "_")]] <- v
     }
   }
+  # at level 90: CI, prediction interval and Q-profile CI (the level is a run parameter)
+  level_90 <- list()
+  for (test in c("z", "knha")) {
+    fit <- rma(yi, sei = sei, method = "REML", test = test, level = 90, control = ctrl)
+    level_90[[paste("REML", test, sep = "_")]] <- fit_values(fit)
+  }
+  ci90 <- confint(rma(yi, sei = sei, method = "REML", level = 90, control = ctrl),
+                  control = list(tol = 1e-12, maxiter = 1000, tau2.max = 1e6))$random
+  level_90$q_profile <- list(tau2_lower = num(ci90["tau^2", "ci.lb"]), tau2_upper = num(ci90["tau^2", "ci.ub"]),
+                             i2_lower = num(ci90["I^2(%)", "ci.lb"]), i2_upper = num(ci90["I^2(%)", "ci.ub"]))
   reml <- rma(yi, sei = sei, method = "REML", control = ctrl)
   ci <- confint(reml, control = list(tol = 1e-12, maxiter = 1000, tau2.max = 1e6))$random
   result[[name]] <- list(
-    trials = d$trial, yi = yi, sei = sei, fits = fits,
+    trials = d$trial, yi = yi, sei = sei, fits = fits, level_90 = level_90,
     q_profile = list(tau2_lower = num(ci["tau^2", "ci.lb"]), tau2_upper = num(ci["tau^2", "ci.ub"]),
                      i2_lower = num(ci["I^2(%)", "ci.lb"]), i2_upper = num(ci["I^2(%)", "ci.ub"]))
   )
