@@ -65,3 +65,27 @@ def test_versions_uncertainty_and_method_are_parameters(supplement_run, tmp_path
     trials = other["trials"]
     assert trials["version"][trials["trial"].index("mf07_01")] == "ann_surg_oncol_2018"
     assert other["result"]["estimate"] != default["result"]["estimate"]
+
+
+def test_another_study_shows_the_chapter_as_unavailable(tmp_path):
+    """On a study without JCOG1017's reference (R's colon as ADaM), the chapter puts no trial
+    table or JCOG1017 row together from that study's data: it says what it needs instead."""
+    import sys
+
+    import yaml
+
+    from conftest import ROOT
+    from helpers.run import run
+
+    sys.path.insert(0, str(ROOT / "validation"))
+    import colon_adam
+
+    colon_adam.write(tmp_path / "adam")
+    params = yaml.safe_load((ROOT / "params" / "colon.yaml").read_text())
+    params["parameters"].update({"data_dir": str(tmp_path / "adam"), "output_dir": str(tmp_path / "run")})
+    (tmp_path / "colon.yaml").write_text(yaml.safe_dump(params))
+    report = run(tmp_path / "colon.yaml", workers=1, notebooks=["08_meta_analysis"], echo=lambda line: None)
+    assert not report.failed, [f.error for f in report.failed]
+    res = read_results(tmp_path / "run", "08_meta_analysis")
+    assert "os" not in res and "jcog1017_run" not in res
+    assert "study.reference" in res["unavailable"]["The randomised trials of primary tumour resection"]
