@@ -105,6 +105,16 @@ def _landmarks(value: Any) -> list[float]:
     return list(value)
 
 
+def _positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"expected a positive integer, got {value!r}")
+    return value
+
+
+def _optional_str(value: Any) -> str | None:
+    return None if value is None else _str(value)
+
+
 def _iso_date(value: Any) -> str | None:
     if value is None:
         return None
@@ -135,6 +145,12 @@ SPECS: dict[str, Spec] = {
     "landmarks_months": Spec(_landmarks, default_factory=lambda: [36, 60]),
     "data_cut": Spec(_iso_date, None),
     "output_dir": Spec(_str, "runs/interactive"),
+    # design simulation (09_design): replicates per scenario / per power-curve point (small so
+    # the supplement stays fast), the seed, and a dask.distributed scheduler (None: local cores)
+    "sim_replicates": Spec(_positive_int, 200),
+    "sim_curve_replicates": Spec(_positive_int, 100),
+    "sim_seed": Spec(_positive_int, 20110),
+    "sim_dask_address": Spec(_optional_str, None),
 }
 
 #: Parameters naming ADSL columns, checked against the data by :func:`check_columns`.

@@ -120,7 +120,7 @@ def simulate(
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
     if backend == "dask" and not address:
         raise ValueError("backend 'dask' needs the scheduler address")
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # plain bar on stderr (tqdm.auto would need ipywidgets in Jupyter)
 
     with ExitStack() as stack:
         if backend == "dask":
