@@ -155,13 +155,17 @@ def _event_terms(des: _Design, beta: np.ndarray):
     # risk-set sums: cumulative sums down each stratum (time descending), own cumsum per
     # stratum so that small late risk sets keep full precision
     cum = np.empty_like(w)
-    for a, b in des.blocks:
-        np.cumsum(w[a:b], axis=0, out=cum[a:b])
+    for a, b in des.blocks:  # np.add.accumulate = np.cumsum without its Python wrapper
+        np.add.accumulate(w[a:b], axis=0, out=cum[a:b])
     risk = cum[des.group_end]  # (groups, 1+p+p^2): all with time >= t in the stratum
-    dead = np.add.reduceat(w[des.ev_rows], des.ev_group_start, axis=0)
-    d = np.diff(np.append(des.ev_group_start, len(des.ev_rows)))
-    # one term per event: Efron removes k/d of the tied deaths' sums (Breslow k/d = 0)
-    a = np.repeat(risk, d, axis=0) - des.frac[:, None] * np.repeat(dead, d, axis=0)
+    if len(des.ev_group_start) == len(des.ev_rows):  # no tied deaths: groups of one event
+        dead = w[des.ev_rows]  # = the reduceat below over groups of one row
+        a = risk - des.frac[:, None] * dead
+    else:
+        dead = np.add.reduceat(w[des.ev_rows], des.ev_group_start, axis=0)
+        d = np.diff(np.append(des.ev_group_start, len(des.ev_rows)))
+        # one term per event: Efron removes k/d of the tied deaths' sums (Breslow k/d = 0)
+        a = np.repeat(risk, d, axis=0) - des.frac[:, None] * np.repeat(dead, d, axis=0)
     den = a[:, 0]
     return eta, den, a[:, 1:1 + p] / den[:, None], a[:, 1 + p:] / den[:, None]
 
