@@ -75,3 +75,39 @@ def test_bad_run_settings_are_named(kw, message):
     args = {"scenario": _scenario(0.8, n=40, events=20), "replicates": 2, "seed": 1, **kw}
     with pytest.raises(ValueError, match=message):
         simulate(**args)
+
+
+def test_batches_stream_in_order_with_bounded_memory():
+    """Batches finishing out of order are yielded in replicate order, and at most
+    ``in_flight`` are submitted or held back at any time, whatever the number of batches:
+    memory is flat in the number of replicates."""
+    from concurrent.futures import Future
+
+    from helpers.simulation.runner import _ordered_results
+
+    class ReversingExecutor:
+        """Holds batches until 3 are open (or the last one came), then finishes them newest
+        first: the worst case for ordering."""
+
+        def __init__(self, total):
+            self.total, self.submitted, self.open, self.max_open = total, 0, [], 0
+
+        def submit(self, fn, *args):
+            future = Future()
+            self.submitted += 1
+            self.open.append((future, fn(*args)))
+            self.max_open = max(self.max_open, len(self.open))
+            if len(self.open) == 3 or self.submitted == self.total:
+                for fut, value in reversed(self.open):
+                    fut.set_result(value)
+                self.open = []
+            return future
+
+    batches = [(i, i + 1) for i in range(200)]
+    executor = ReversingExecutor(len(batches))
+    yielded = []
+    for x in _ordered_results(executor, lambda a, b: np.array([a]), batches, in_flight=4):
+        yielded.append(int(x[0]))
+        assert executor.submitted - len(yielded) <= 4  # submitted but not yet consumed
+    assert yielded == list(range(200))
+    assert executor.max_open <= 3

@@ -136,8 +136,8 @@ def analyse_trial(data: TrialData, analysis: Analysis) -> np.ndarray:
     events = int(data.event.sum())
     z = log_hr = se = np.nan
     if events > 0 and 0 < data.arm.sum() < len(data.arm):
-        _, expected, variance = logrank_components(data.time, data.event, data.arm, 2, stratum)
-        observed = np.bincount(data.arm, weights=data.event, minlength=2)
+        observed, expected, variance = logrank_components(data.time, data.event, data.arm, 2,
+                                                          stratum)
         if variance[1, 1] > 0:
             z = (observed[1] - expected[1]) / np.sqrt(variance[1, 1])
         fit = cox_fit(data.time, data.event, data.arm[:, None].astype(float),
