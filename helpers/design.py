@@ -329,7 +329,8 @@ class SurvivalSampleSize:
     ``getSampleSizeSurvival`` (``eventsFixed``, ``nFixed``, ``nFixed1``, ``nFixed2``).
 
     Times in months; ``alpha`` is the level of a ``sided`` test; ``allocation_ratio`` =
-    experimental / control patients; ``dropout_hazard`` per month in both arms.
+    experimental / control patients; dropout as an exponential hazard per month in both arms
+    (:func:`dropout_hazard` converts rpact's rate by time).
     """
 
     hazard_ratio: float
@@ -340,9 +341,6 @@ class SurvivalSampleSize:
     p_event_control: float
     p_event_experimental: float
     study_duration: float
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def sample_size_survival(
