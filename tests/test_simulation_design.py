@@ -85,3 +85,14 @@ def test_notebook_shows_simulated_operating_characteristics(supplement_run):
     assert oc["null"]["rejection_rate"] < 0.05 + 4 * oc["null"]["mc_se"]
     assert len(sim["power_curve"]["hazard_ratio"]) >= 5
     assert (supplement_run / "figures" / "09_design" / "simulated_power_curve.png").exists()
+
+
+def test_simulation_parameters_are_validated():
+    from helpers.errors import ParameterError
+    from helpers.params import validate
+
+    clean = validate({"sim_replicates": 500, "sim_dask_address": "tcp://10.0.0.1:8786"})
+    assert clean["sim_replicates"] == 500 and clean["sim_curve_replicates"] == 100
+    for bad in ({"sim_replicates": 0}, {"sim_seed": 1.5}, {"sim_curve_replicates": True}):
+        with pytest.raises(ParameterError, match=f"parameter '{next(iter(bad))}'"):
+            validate(bad)

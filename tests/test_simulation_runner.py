@@ -111,3 +111,10 @@ def test_batches_stream_in_order_with_bounded_memory():
         assert executor.submitted - len(yielded) <= 4  # submitted but not yet consumed
     assert yielded == list(range(200))
     assert executor.max_open <= 3
+
+
+def test_progress_bar_on_request(capsys):
+    simulate(_scenario(0.8, n=40, events=20), 6, seed=1, workers=1, progress=True)
+    assert "6/6" in capsys.readouterr().err
+    simulate(_scenario(0.8, n=40, events=20), 6, seed=1, workers=1)  # short run: no bar
+    assert capsys.readouterr().err == ""
