@@ -9,6 +9,7 @@ Measured in one run, on this machine:
   * a Dask ``LocalCluster`` with one single-threaded worker process per core (same work);
   * the same loop in R (survival: ``survdiff`` + ``coxph`` with ``strata()``, simulating
     in R too), one process and all cores (``parallel::mclapply``), when Rscript is present;
+  * trials per CPU-second (the machine may be shared), peak memory for 200 vs 2000 trials;
   * where the time goes: a cProfile of one process, grouped into simulation, log-rank,
     Cox and the rest.
 
@@ -103,6 +104,17 @@ def r_rates(replicates: int, workers: int) -> tuple[float, float] | None:
     return one, many
 
 
+def peak_memory(replicates: int) -> float:
+    """Peak traced Python memory (MB) of a one-process run of ``replicates`` trials."""
+    import tracemalloc
+
+    tracemalloc.start()
+    simulate(SCENARIO, replicates, seed=1, workers=1, progress=False)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak / 1e6
+
+
 def profile(replicates: int) -> None:
     simulate_batch(SCENARIO, Analysis(), 1, 0, 20)  # warm-up
     prof = cProfile.Profile()
@@ -147,6 +159,9 @@ def main() -> None:
     for label, value in CPU_RATES.items():
         print(f"  {label:<40} {value:8.0f} trials per CPU-second -> {w * value:6.0f} trials/s "
               f"on {w} idle cores")
+    small, large = peak_memory(200), peak_memory(2000)
+    print(f"Peak traced memory, one process: {small:.2f} MB for 200 trials, {large:.2f} MB for "
+          f"2000 (streamed batches: flat in the number of replicates)")
     profile(500)
 
 
