@@ -30,17 +30,18 @@
 # %% tags=["parameters"]
 run_label = "interactive"
 output_dir = "runs/interactive"
+study = "studies/jcog1017.yaml"  # the study configuration (studies/README.md)
 data_dir = "data"
 data_format = "auto"
-population = "ITTFL"
-endpoint = "OS"
+population = None  # None: the study's full analysis set flag
+endpoint = None  # None: the study's primary endpoint (PARAMCD)
 primary_conf_level = 0.90
 conf_level = 0.95
 sided = "one-sided"
-strata = None  # None: the randomisation stratification factors (helpers.dataset.DEFAULT_STRATA)
+strata = None  # None: the study's stratification factors
 ties = "efron"
 km_conf_type = "log-log"
-landmarks_months = [36, 60]
+landmarks_months = None  # None: the study's landmarks
 data_cut = None
 sim_replicates = 200  # simulated trials per scenario (Monte-Carlo SE ~ sqrt(p (1 - p) / n))
 sim_curve_replicates = 100  # simulated trials per point of the power curve
@@ -169,7 +170,13 @@ responsive_level = frame[first_factor].astype(str).mode()[0] if first_factor els
 responsive = [first_factor is None or f"{first_factor}={responsive_level}" in label.split(", ")
               for label in shares.index]
 subgroup_share = float(shares[responsive].sum())
-observed_accrual_months = (frame["RANDDT"].max() - frame["RANDDT"].min()).days / 30.4375
+subgroup_label = f"{first_factor}={responsive_level}" if first_factor else "all (no strata)"
+randomised_on = pd.to_datetime(frame.get("RANDDT"), errors="coerce")  # optional in ADSL
+has_dates = randomised_on is not None and randomised_on.notna().all()
+observed_accrual_months = ((randomised_on.max() - randomised_on.min()).days / 30.4375
+                           if has_dates else design.accrual_months)
+accrual_source = ("first to last randomisation in the data" if has_dates
+                  else "planned; the data have no randomisation dates")
 scenarios = assumed.design_scenarios(
     shares, design.median_control, design.hazard_ratio, design.patients, design.events,
     design.accrual_months, design.follow_up_months, responsive, len(frame),
@@ -202,11 +209,11 @@ nb.table(oc_table, "simulated_operating_characteristics", note=(
     f"{design.patients} patients randomised by stratified permuted blocks of "
     f"{scenarios['planning'].block_size} within the strata {', '.join(p['strata']) or '(none)'}"
     f" in the observed proportions. Effect in subgroups only: the planning HR in the strata "
-    f"with {first_factor}={responsive_level} ({subgroup_share:.0%} of patients), none "
+    f"{subgroup_label} ({subgroup_share:.0%} of patients), none "
     f"elsewhere. Delayed effect: no difference for {assumed.DELAY_MONTHS:g} months, then the "
     f"planning HR. Crossing hazards: HR {assumed.EARLY_HAZARD_RATIO:g} for "
     f"{assumed.EARLY_MONTHS:g} months, then the planning HR. Observed accrual: {len(frame)} "
-    f"patients over {observed_accrual_months:.1f} months with a "
+    f"patients over {observed_accrual_months:.1f} months ({accrual_source}) with a "
     f"{assumed.RAMP_UP_MONTHS:g}-month ramp-up and {assumed.LOST_SHARE:.0%} lost to "
     f"follow-up by {assumed.LOST_BY_MONTHS:g} months. Analytic values are blank where "
     f"Schoenfeld's formula does not apply (non-proportional hazards)."))
@@ -227,7 +234,7 @@ display(Markdown(
     f"Schoenfeld's formula, and without an effect the test rejected in "
     f"{oc.at['null', 'rejection_rate']:.1%} of trials (SE {oc.at['null', 'mc_se']:.1%}; "
     f"alpha {assumptions['alpha']:g}). If the benefit of resection were confined to the "
-    f"subgroup {first_factor}={responsive_level} ({subgroup_share:.0%} of patients), the power "
+    f"subgroup {subgroup_label} ({subgroup_share:.0%} of patients), the power "
     f"would be {oc.at['subgroup', 'rejection_rate']:.0%}; with a delayed effect it was "
     f"{oc.at['delayed', 'rejection_rate']:.0%}, and with early harm followed by benefit "
     f"(crossing hazards) {oc.at['crossing', 'rejection_rate']:.0%} (@tbl-simulated-oc). Over "
@@ -239,7 +246,7 @@ display(Markdown(
 ))
 display(Markdown(nb.footnote()))
 
-nb.ctx.write_results({
+nb.write_results({
     "events": design.events,
     "patients": design.patients,
     "patients_for_events": design.patients_for_events,
