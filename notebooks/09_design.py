@@ -177,9 +177,11 @@ observed_accrual_months = ((randomised_on.max() - randomised_on.min()).days / 30
                            if has_dates else design.accrual_months)
 accrual_source = ("first to last randomisation in the data" if has_dates
                   else "planned; the data have no randomisation dates")
+# the randomised patients of the data, unless fewer than the deaths the analysis waits for
+accrual_patients = len(frame) if len(frame) >= design.events else design.patients
 scenarios = assumed.design_scenarios(
     shares, design.median_control, design.hazard_ratio, design.patients, design.events,
-    design.accrual_months, design.follow_up_months, responsive, len(frame),
+    design.accrual_months, design.follow_up_months, responsive, accrual_patients,
     observed_accrual_months)
 analysis = Analysis(alpha=assumptions["alpha"], sided=1, ties=p["ties"],
                     conf_level=p["primary_conf_level"])
@@ -212,7 +214,7 @@ nb.table(oc_table, "simulated_operating_characteristics", note=(
     f"{subgroup_label} ({subgroup_share:.0%} of patients), none "
     f"elsewhere. Delayed effect: no difference for {assumed.DELAY_MONTHS:g} months, then the "
     f"planning HR. Crossing hazards: HR {assumed.EARLY_HAZARD_RATIO:g} for "
-    f"{assumed.EARLY_MONTHS:g} months, then the planning HR. Observed accrual: {len(frame)} "
+    f"{assumed.EARLY_MONTHS:g} months, then the planning HR. Observed accrual: {accrual_patients} "
     f"patients over {observed_accrual_months:.1f} months ({accrual_source}) with a "
     f"{assumed.RAMP_UP_MONTHS:g}-month ramp-up and {assumed.LOST_SHARE:.0%} lost to "
     f"follow-up by {assumed.LOST_BY_MONTHS:g} months. Analytic values are blank where "
