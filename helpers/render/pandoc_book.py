@@ -29,6 +29,7 @@ LUA_FILTER = HERE / "quarto_syntax.lua"
 TYPST_STYLE = HERE / "supplement.typ"
 TYPST_PAGE = HERE / "typst_page.yaml"
 HTML_STYLE = HERE / "book.css"
+HTML_TEMPLATE = HERE / "book.html"
 #: Numbered heading depth and table-of-contents depth, as ``number-depth``/``toc-depth`` say.
 TOC_DEPTH = 2
 
@@ -65,10 +66,12 @@ def book_markdown(project: BookProject, project_dir: Path, run_dir: Path, build:
     import yaml
 
     parts = ["---\n" + yaml.safe_dump(project.metadata, sort_keys=False, allow_unicode=True) + "---"]
-    for chapter in project.chapters:
+    for number, chapter in enumerate(project.chapters):
         # every chapter starts a PDF page; a part's title page-breaks before it instead
-        parts.append(_marker("quarto-part", chapter.part) if chapter.part
-                     else "```{=typst}\n#pagebreak(weak: true)\n```")
+        if chapter.part:
+            parts.append(_marker("quarto-part", chapter.part))
+        elif number:
+            parts.append("```{=typst}\n#pagebreak(weak: true)\n```")
         parts.append(_marker("quarto-chapter"))
         path = Path(chapter.path)
         if path.suffix == ".ipynb":
@@ -105,7 +108,8 @@ def pandoc_arguments(project: BookProject, to: str) -> list[str]:
         args += ["--citeproc", "--bibliography", Path(project.bibliography).name]
     if to == "chunkedhtml":
         args += ["--to", "chunkedhtml", "--split-level=1", "--chunk-template=%i.html",
-                 "--mathml", "--css", HTML_STYLE.name]
+                 "--mathml", "--css", HTML_STYLE.name,
+                 "--template", str(HTML_TEMPLATE)]
     else:
         args += ["--to", "typst", "--standalone", "--include-in-header", str(TYPST_STYLE),
                  "--metadata-file", str(TYPST_PAGE)]
