@@ -20,6 +20,9 @@ local html_output = FORMAT:match("html") ~= nil
 local typst_output = FORMAT:match("typst") ~= nil
 
 local refs = {}     -- label -> text of a reference to it ("Figure 3.1", "Chapter 3")
+local pages = {}    -- label -> identifier of its chapter's heading: the HTML page is <id>.html
+                    -- (pandoc_book.py's --chunk-template=%i.html; chunkedhtml does not
+                    -- redirect links to figures on other pages itself)
 local outputs = {}  -- cell label -> its output blocks, for embeds
 
 --- `#|` options at the top of a cell's code (YAML) and the code without them.
@@ -54,7 +57,7 @@ end
 -- Pass 1: numbers, in document order (top-level blocks: chapters, headings, cells). -----------
 local function number_blocks(blocks)
   local chapter, section, counts, in_chapter_heading = 0, 0, {}, false
-  local numbered_chapter = false
+  local numbered_chapter, page = false, nil
   for _, block in ipairs(blocks) do
     if block.t == "Div" and has_class(block, "quarto-chapter") then
       in_chapter_heading = true
@@ -62,6 +65,7 @@ local function number_blocks(blocks)
       local number
       if block.level == 1 and in_chapter_heading then
         in_chapter_heading = false
+        page = block.identifier
         numbered_chapter = not has_class(block, "unnumbered")
         section, counts = 0, {}
         if numbered_chapter then
@@ -78,6 +82,7 @@ local function number_blocks(blocks)
         block.attributes["number"] = number
       end
       if block.identifier ~= "" then
+        pages[block.identifier] = page
         refs[block.identifier] = number and ((block.level == 1 and "Chapter " or "Section ") .. number)
           or pandoc.utils.stringify(block.content)
       end
@@ -89,6 +94,7 @@ local function number_blocks(blocks)
         counts[kind] = (counts[kind] or 0) + 1
         local number = (numbered_chapter and (chapter .. ".") or "") .. counts[kind]
         refs[label] = CROSSREF_KINDS[kind] .. " " .. number
+        pages[label] = page
       end
     end
   end
@@ -210,7 +216,8 @@ local function crossref(cite)
     end
     if i > 1 then inlines:extend({ pandoc.Str(","), pandoc.Space() }) end
     if refs[id] then
-      inlines:insert(pandoc.Link(refs[id], "#" .. id))
+      local page = html_output and pages[id] and pages[id] ~= "" and (pages[id] .. ".html") or ""
+      inlines:insert(pandoc.Link(refs[id], page .. "#" .. id))
     else
       io.stderr:write("quarto_syntax.lua: unresolved cross-reference @" .. id .. "\n")
       inlines:insert(pandoc.Str("?@" .. id))
