@@ -73,7 +73,8 @@ nb.ctx.write_results({
 # %%
 #| label: fig-km-lrfs
 #| fig-cap: "Local relapse-free survival by arm (Kaplan-Meier), with numbers at risk. Censored patients are marked +. Hazard ratio from the stratified Cox model (CI at the secondary level), two-sided stratified log-rank p."
-fig = km_plot(lrfs.curves(), annotation=lrfs.annotation(), ylabel="Local relapse-free survival",
+fig = km_plot(lrfs.curves(), labels=lrfs.curve_labels(), annotation=lrfs.annotation(),
+              ylabel="Local relapse-free survival",
               annotation_loc="upper right")
 fig.axes[0].legend(loc="lower left", frameon=False)  # the curves leave the lower left free
 nb.figure(fig, "km_lrfs")

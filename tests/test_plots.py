@@ -191,3 +191,29 @@ def test_arm_colours_are_seaborns_colorblind_palette():
 
     assert list(COLORBLIND) == sns.color_palette("colorblind").as_hex()
     assert list(arm_colors(["A", "B"]).values()) == list(COLORBLIND[:2])
+
+
+def test_km_plot_shows_the_names_it_is_given(curves):
+    keyed = dict(zip(("Arm A", "Arm B"), curves.values()))
+    names = {"Arm A": "Systemic therapy alone", "Arm B": "Resection + systemic therapy"}
+    fig = km_plot(keyed, labels=names)
+    main = next(a for a in fig.axes if a.get_label() == "km")
+    risk = next(a for a in fig.axes if a.get_label() == "numbers at risk")
+    assert [t.get_text() for t in main.get_legend().get_texts()] == list(names.values())
+    assert [t.get_text() for t in risk.get_yticklabels()] == list(names.values())
+    plt.close(fig)
+
+
+def test_endpoint_annotation_says_which_arm_versus_which_and_the_strata():
+    from helpers.dataset import analysis_frame, load_trial_data
+    from helpers.endpoint import analyse_endpoint
+
+    data = load_trial_data(Path(__file__).resolve().parents[1] / "data")
+    frame = analysis_frame(data, "OS")
+    stratified = analyse_endpoint(frame, paramcd="OS", strata=["ER"], hr_conf_level=0.9)
+    text = stratified.annotation()
+    names = stratified.arm_labels
+    assert f"{names['B'].lower()}\n  vs {names['A'].lower()}," in text
+    assert "stratified by ER" in text
+    assert stratified.curve_labels() == {"Arm A": names["A"], "Arm B": names["B"]}
+    assert "unstratified" in analyse_endpoint(frame, paramcd="OS", strata=[]).annotation()
