@@ -217,3 +217,19 @@ def test_endpoint_annotation_says_which_arm_versus_which_and_the_strata():
     assert "stratified by ER" in text
     assert stratified.curve_labels() == {"Arm A": names["A"], "Arm B": names["B"]}
     assert "unstratified" in analyse_endpoint(frame, paramcd="OS", strata=[]).annotation()
+
+
+def test_power_curve_hr_axis_increases_and_labels_stay_off_the_curves():
+    from helpers.design import power_curve_plot
+
+    ax = power_curve_plot(359, observed_hr=0.867, observed_events=218)
+    assert not ax.xaxis_inverted()
+    renderer = ax.figure.canvas.get_renderer()
+    curves = [line for line in ax.get_lines() if len(line.get_xdata()) > 100]
+    points = np.vstack([ax.transData.transform(np.column_stack(line.get_data())) for line in curves])
+    for text in ax.texts:
+        box = text.get_window_extent(renderer)
+        inside = ((points[:, 0] > box.x0) & (points[:, 0] < box.x1)
+                  & (points[:, 1] > box.y0) & (points[:, 1] < box.y1))
+        assert not inside.any(), f"label {text.get_text()!r} sits on a power curve"
+    save(ax.figure, "power_curve_labels.png")
