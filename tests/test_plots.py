@@ -233,3 +233,43 @@ def test_power_curve_hr_axis_increases_and_labels_stay_off_the_curves():
                   & (points[:, 1] > box.y0) & (points[:, 1] < box.y1))
         assert not inside.any(), f"label {text.get_text()!r} sits on a power curve"
     save(ax.figure, "power_curve_labels.png")
+
+
+def _forest_table(level_names):
+    rows = [{"variable": "All patients", "level": "All patients", "n_control": 205,
+             "n_experimental": 202, "events_control": 115, "events_experimental": 103,
+             "hr": 0.87, "lower": 0.66, "upper": 1.14}]
+    for i, level in enumerate(level_names):
+        rows.append({"variable": "site", "label": "Metastatic site", "level": level,
+                     "n_control": 50 + i, "n_experimental": 48, "events_control": 30,
+                     "events_experimental": 25, "hr": 0.8 + 0.1 * i, "lower": 0.5, "upper": 1.3,
+                     "p_interaction": 0.4})
+    return pd.DataFrame(rows)
+
+
+def test_forest_plot_wraps_long_labels_keeps_order_and_notes_a_non_primary_overall_row():
+    levels = ["Visceral and bone and brain metastases at registration", "Bone only", "Other"]
+    primary = {"hr": 0.87, "lower": 0.69, "upper": 1.09, "conf_level": 0.9,
+               "strata": ["ER", "HER2", "METGR"]}
+    ax = forest_plot(_forest_table(levels), conf_level=0.95, primary=primary)
+    fig = ax.figure
+    left = next(a for a in fig.axes if a.get_label() == "forest text left")
+    labels = [t.get_text().strip() for t in left.texts if "/" not in t.get_text()]
+    level_texts = [t for t in labels if t.split("\n")[0] in
+                   {lv.split()[0] for lv in levels} or t.startswith(("Visceral", "Bone", "Other"))]
+    assert [t.split("\n")[0].split()[0] for t in level_texts] == ["Visceral", "Bone", "Other"]
+    wrapped = next(t for t in left.texts if t.get_text().strip().startswith("Visceral"))
+    assert "\n" in wrapped.get_text()
+    renderer = fig.canvas.get_renderer()
+    counts = [t for t in left.texts if "/" in t.get_text()]
+    label_box = wrapped.get_window_extent(renderer)
+    for count in counts:  # the counts column is not overprinted
+        assert not label_box.overlaps(count.get_window_extent(renderer)), count.get_text()
+    notes = [t.get_text() for t in fig.texts if t.get_gid() == "forest overall note"]
+    assert len(notes) == 1 and "unstratified" in notes[0] and "90% CI" in notes[0]
+    assert "stratified by ER, HER2, METGR" in notes[0]
+    save(fig, "forest_wrapped.png")
+    same = forest_plot(_forest_table(levels), conf_level=0.9, strata=primary["strata"],
+                       primary=primary)
+    assert not [t for t in same.figure.texts if t.get_gid() == "forest overall note"]
+    plt.close(same.figure)
