@@ -13,13 +13,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
+from supplement_run import run_and_render
 from browser import (chromium, chromium_missing_reason, inspect_page, normalise_text,
                      serve_directory)
 
@@ -96,22 +94,7 @@ def test_harness_catches_broken_pages(tmp_path):
 @pytest.fixture(scope="module")
 def rendered_run(tmp_path_factory):
     """Run the notebooks for params/default.yaml into a temp dir, render; (run dir, site root, index)."""
-    tmp = tmp_path_factory.mktemp("report")
-    params = yaml.safe_load((ROOT / "params" / "default.yaml").read_text())
-    params["parameters"]["output_dir"] = str(tmp / "run")
-    params_file = tmp / "default.yaml"
-    params_file.write_text(yaml.safe_dump(params, sort_keys=False))
-
-    runner = Path(sys.executable).with_name("jcog1017-run")
-    run_cmd = [str(runner)] if runner.exists() else [sys.executable, "-m", "helpers.run"]
-    steps = [run_cmd + [str(params_file), "--workers", "2"],
-             [sys.executable, "-m", "helpers.render", "auto", str(params_file)]]
-    for cmd in steps:
-        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1800)
-        if done.returncode != 0:
-            pytest.fail(f"{' '.join(cmd)} failed ({done.returncode}):\n"
-                        f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    run_dir = tmp / "run"
+    run_dir = run_and_render(tmp_path_factory.mktemp("report"), "auto")
     site = run_dir / "_book"
     assert (site / "index.html").is_file(), f"no {site / 'index.html'} after rendering"
     return run_dir, site

@@ -15,7 +15,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -24,6 +23,7 @@ import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from helpers.render import RenderError, render_book
+from supplement_run import run_and_render
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "pdf"
@@ -194,16 +194,7 @@ def test_cli_book_mode(tmp_path, capsys, monkeypatch):
 
 @pytest.fixture(scope="module")
 def real_book(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("book")
-    params = yaml.safe_load((ROOT / "params" / "default.yaml").read_text())
-    params["parameters"]["output_dir"] = str(tmp / "run")
-    params_file = tmp / "default.yaml"
-    params_file.write_text(yaml.safe_dump(params, sort_keys=False))
-    for cmd in ([sys.executable, "-m", "helpers.run", str(params_file), "--workers", "2"],
-                [sys.executable, "-m", "helpers.render", "book", str(params_file)]):
-        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1800)
-        assert done.returncode == 0, f"{cmd}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    return tmp / "run"
+    return run_and_render(tmp_path_factory.mktemp("book"), "book")
 
 
 def _labels(prefix: str) -> list[str]:
