@@ -43,7 +43,7 @@ from helpers.tables.populations import (analysis_set_counts, analysis_sets_table
                                         arm_b_surgery_table, consort_table, surgery_counts)
 
 nb = start("01_population", globals())
-counts = consort_counts(nb.data.adsl)
+counts = consort_counts(nb.data.adsl, nb.data.adtte)
 arms = counts["arms"]
 analysis_sets, surgery = analysis_set_counts(counts), surgery_counts(counts)
 nb.ctx.write_results({**counts, "analysis_sets": analysis_sets, "surgery": surgery})
@@ -67,7 +67,7 @@ display(Markdown(
 
 # %%
 #| label: fig-consort
-#| fig-cap: "CONSORT flow diagram: registration, randomisation, allocation and analysis sets."
+#| fig-cap: "CONSORT flow diagram: enrolment (registration, reasons for not being randomised, randomisation), allocation, follow-up (overall survival) and analysis sets with the reasons for exclusion from the per-protocol set."
 fig = consort_diagram(counts).figure
 nb.figure(fig, "consort")
 

@@ -135,31 +135,69 @@ def test_forest_plot_requires_columns():
         forest_plot(forest_table().drop(columns="events_control"))
 
 
-def test_consort_diagram_boxes_show_counts():
+def _consort_counts(follow_up=True):
     counts = {
         "registered": 570, "not_randomised": 163, "randomised": 407,
         "not_randomised_reasons": {"Progressive disease": 90, "Patient refusal": 73},
         "arms": {
             "A": {"label": "Systemic therapy alone", "randomised": 205, "itt": 205,
-                  "per_protocol": 199, "safety": 204, "surgery": 3, "resection": {}},
+                  "per_protocol": 199, "safety": 204, "surgery": 3, "resection": {},
+                  "per_protocol_excluded": {"Primary tumour resection within 12 months": 6}},
             "B": {"label": "Resection + systemic therapy", "randomised": 202, "itt": 202,
                   "per_protocol": 190, "safety": 200, "surgery": 190,
-                  "resection": {"Complete (R0)": 170, "Incomplete (R1/R2)": 20}},
+                  "resection": {"Complete (R0)": 170, "Incomplete (R1/R2)": 20},
+                  "per_protocol_excluded": {"Resection not performed": 12}},
         },
     }
-    ax = consort_diagram(counts)
+    if follow_up:
+        counts["arms"]["A"]["follow_up"] = {"events": 115, "censored_at_cutoff": 61, "censored_earlier": 29}
+        counts["arms"]["B"]["follow_up"] = {"events": 103, "censored_at_cutoff": 71, "censored_earlier": 28}
+    return counts
+
+
+def test_consort_diagram_has_the_four_stages_and_per_protocol_reasons():
+    ax = consort_diagram(_consort_counts())
     boxes = [t.get_text() for t in ax.texts if t.get_gid() == "consort box"]
-    assert len(boxes) == 7
+    assert len(boxes) == 9
+    stages = [t.get_text() for t in ax.texts if t.get_gid() == "consort stage"]
+    assert stages == ["Enrolment", "Allocation", "Follow-up", "Analysis"]
     joined = "\n".join(boxes)
     for needle in ("Registered\nn = 570", "Not randomised: n = 163", "Progressive disease: n = 90",
-                   "Randomised\nn = 407", "Allocated to arm A: Systemic therapy alone\nn = 205",
+                   "Randomised\nn = 407", "Allocated to Systemic therapy alone (arm A)\nn = 205",
                    "Primary tumour resection performed: n = 190", "Complete (R0): n = 170",
-                   "Resection not performed: n = 12",
-                   "Primary tumour resection (not per protocol): n = 3", "Analysed (ITT): n = 202"):
-        assert needle in joined
+                   "Resection not performed: n = 12", "Died: n = 115", "Alive at data cut-off: n = 71",
+                   "Primary tumour resection (not per protocol): n = 3",
+                   "Analysed (full analysis set): n = 202", "excluded: n = 6",
+                   "Primary tumour resection within 12 months: n = 6"):
+        assert needle in joined, needle
     arrows = [c for c in ax.get_children() if isinstance(c, matplotlib.text.Annotation)]
-    assert len(arrows) == 6
+    assert len(arrows) == 2 + 2 * 3
     save(ax.figure, "consort.png")
+
+
+def test_consort_diagram_is_as_tall_as_its_content():
+    """No empty band: the gap between consecutive boxes is the same small gap everywhere,
+    and the figure ends just below the last box."""
+    from helpers.plots.consort import GAP_IN
+
+    for follow_up in (True, False):
+        ax = consort_diagram(_consort_counts(follow_up))
+        fig = ax.figure
+        renderer = fig.canvas.get_renderer()
+        extents = sorted((t.get_bbox_patch().get_window_extent(renderer) for t in ax.texts
+                          if t.get_gid() == "consort box"), key=lambda e: -e.y1)
+        rows = []  # boxes side by side share a row
+        for e in extents:
+            if rows and abs(rows[-1][0].y1 - e.y1) < 1:
+                rows[-1].append(e)
+            else:
+                rows.append([e])
+        for upper, lower in zip(rows, rows[1:]):
+            gap = (min(e.y0 for e in upper) - max(e.y1 for e in lower)) / fig.dpi
+            assert gap < GAP_IN + 0.15, f"gap of {gap:.2f} in between boxes"
+        bottom = min(e.y0 for e in extents) / fig.dpi
+        assert bottom < 0.3, f"{bottom:.2f} in empty below the last box"
+        plt.close(fig)
 
 
 def test_plots_accept_survival_module_results():
@@ -273,3 +311,19 @@ def test_forest_plot_wraps_long_labels_keeps_order_and_notes_a_non_primary_overa
                        primary=primary)
     assert not [t for t in same.figure.texts if t.get_gid() == "forest overall note"]
     plt.close(same.figure)
+
+
+def test_consort_counts_of_the_bundled_data_follow_up_and_per_protocol_reasons():
+    """Follow-up and per-protocol exclusions add up to the arms' counts (computed from ADSL
+    and ADTTE)."""
+    from helpers.dataset import load_trial_data
+    from helpers.tables import consort_counts
+
+    data = load_trial_data(Path(__file__).resolve().parents[1] / "data")
+    counts = consort_counts(data.adsl, data.adtte)
+    for code, arm in counts["arms"].items():
+        follow = arm["follow_up"]
+        assert sum(follow.values()) == arm["itt"], code
+        assert arm["per_protocol"] + sum(arm["per_protocol_excluded"].values()) == arm["randomised"]
+    b = counts["arms"]["B"]
+    assert b["per_protocol_excluded"].get("Resection not performed", 0) == b["randomised"] - b["surgery"]

@@ -11,15 +11,50 @@ def _y(series: pd.Series) -> pd.Series:
     return series.astype("string").fillna("").str.upper().eq("Y")
 
 
-def consort_counts(adsl: pd.DataFrame) -> dict:
-    """Counts for the CONSORT diagram from ADSL (one row per registered patient).
+#: Why a randomised patient is outside the per-protocol set, by arm, from ADSL (PPROTFL, and
+#: SURGFL in arm B), following the definition of PPROTFL in data/README.md.
+PP_EXCLUSION = {"A": "Primary tumour resection within 12 months",
+                "B": "Resection not performed"}
+
+
+def per_protocol_exclusions(group: pd.DataFrame, code: str) -> dict[str, int]:
+    """Randomised patients of arm ``code`` with PPROTFL != "Y", by reason (reason -> n): in
+    arm B "Resection not performed" (SURGFL != "Y") or "Other" (resected yet excluded), in
+    arm A the reason of ``PP_EXCLUSION``; empty when PPROTFL is absent."""
+    if "PPROTFL" not in group:
+        return {}
+    excluded = group[~_y(group["PPROTFL"])]
+    if code == "B" and "SURGFL" in excluded:
+        not_resected = int((~_y(excluded["SURGFL"])).sum())
+        reasons = {PP_EXCLUSION["B"]: not_resected, "Other": len(excluded) - not_resected}
+    else:
+        reasons = {PP_EXCLUSION.get(code, "Not per protocol"): len(excluded)}
+    return {reason: int(n) for reason, n in reasons.items() if n}
+
+
+def follow_up_counts(adtte: pd.DataFrame, subjects: pd.Series, paramcd: str = "OS") -> dict[str, int]:
+    """Follow-up of ``subjects`` for endpoint ``paramcd`` (ADTTE): deaths (events), alive at
+    the data cut-off, and censored earlier at the last date known alive (lost to follow-up)."""
+    rows = adtte[(adtte["PARAMCD"] == paramcd) & adtte["USUBJID"].isin(subjects)]
+    censored = rows[rows["CNSR"] == 1]
+    reason = censored["CNSDTDSC"].astype("string").fillna("") if "CNSDTDSC" in censored else None
+    at_cut = int(reason.eq("Data cut-off").sum()) if reason is not None else len(censored)
+    return {"events": int((rows["CNSR"] == 0).sum()), "censored_at_cutoff": at_cut,
+            "censored_earlier": int(len(censored) - at_cut)}
+
+
+def consort_counts(adsl: pd.DataFrame, adtte: pd.DataFrame | None = None) -> dict:
+    """Counts for the CONSORT diagram from ADSL (one row per registered patient) and, when
+    given, ADTTE (follow-up of overall survival per arm: ``follow_up``, see
+    :func:`follow_up_counts`).
 
     Uses RANDFL, NRANDRS (reason not randomised), ARMCD, ARM, ITTFL, PPROTFL, SAFFL, SURGFL
     and RESECT. Returns ``{"registered", "randomised", "not_randomised",
     "not_randomised_reasons": {reason: n} (most frequent first; blank shows as
     "Not recorded"), "arms": {ARMCD: {"label", "randomised", "itt", "per_protocol",
-    "safety", "surgery", "resection": {RESECT level: n}}}}``; ``surgery`` counts SURGFL == "Y"
-    (None if the column is absent).
+    "per_protocol_excluded": {reason: n}, "safety", "surgery", "resection": {RESECT level: n},
+    "follow_up" (with ``adtte``)}}}``; ``surgery`` counts SURGFL == "Y" (None if the column is
+    absent).
     """
     randomised = _y(adsl["RANDFL"])
     not_rand = adsl[~randomised]
@@ -37,7 +72,10 @@ def consort_counts(adsl: pd.DataFrame) -> dict:
             "safety": int(_y(group["SAFFL"]).sum()) if "SAFFL" in group else None,
             "surgery": int(_y(group["SURGFL"]).sum()) if "SURGFL" in group else None,
             "resection": {},
+            "per_protocol_excluded": per_protocol_exclusions(group, str(code)),
         }
+        if adtte is not None:
+            arm["follow_up"] = follow_up_counts(adtte, group["USUBJID"])
         if "RESECT" in group:
             resect = group["RESECT"].astype("string").fillna("").str.strip()
             arm["resection"] = {str(k): int(v) for k, v in resect[resect != ""].value_counts()
