@@ -327,3 +327,12 @@ def test_consort_counts_of_the_bundled_data_follow_up_and_per_protocol_reasons()
         assert arm["per_protocol"] + sum(arm["per_protocol_excluded"].values()) == arm["randomised"]
     b = counts["arms"]["B"]
     assert b["per_protocol_excluded"].get("Resection not performed", 0) == b["randomised"] - b["surgery"]
+
+
+def test_forest_overall_note_when_the_primary_strata_are_unknown():
+    from helpers.plots.forest import overall_note
+
+    note = overall_note(0.95, [], {"conf_level": 0.9})
+    assert note == "All patients: unstratified Cox model, 95% CI; not the primary analysis (90% CI)."
+    assert overall_note(0.9, ["ER"], {"conf_level": 0.9, "strata": ["ER"]}) is None
+    assert overall_note(0.9, ["ER"], None) is None

@@ -23,20 +23,27 @@ LABEL_WIDTH = 26
 
 
 def overall_note(conf_level: float, strata, primary: Mapping | None) -> str | None:
-    """A note when the forest plot's overall row is not the primary analysis: it is
-    unstratified or stratified otherwise, or at another CI level. ``primary``: ``hr``,
-    ``lower``, ``upper``, ``conf_level``, ``strata`` of the primary analysis; None: no note."""
+    """A note when the forest plot's overall row may not be the primary analysis: it is
+    stratified otherwise or at another CI level. ``primary``: ``conf_level`` and, when known,
+    ``strata``, ``hr``, ``lower``, ``upper`` and ``where`` (e.g. "@tbl-os-cox") of the primary
+    analysis; without ``strata`` the rows are assumed to differ. None: no note."""
     if primary is None:
         return None
-    strata, primary_strata = list(strata or []), list(primary.get("strata") or [])
-    if strata == primary_strata and math.isclose(conf_level, primary["conf_level"]):
+    strata = list(strata or [])
+    known = "strata" in primary
+    primary_strata = list(primary.get("strata") or [])
+    if known and strata == primary_strata and math.isclose(conf_level, primary["conf_level"]):
         return None
     how = f"stratified by {', '.join(strata)}" if strata else "unstratified"
-    primary_how = (f"stratified by {', '.join(primary_strata)}" if primary_strata
-                   else "unstratified")
-    return (f"All patients: {how} Cox model, {conf_level:.0%} CI. The primary analysis "
-            f"({primary_how}, {primary['conf_level']:.0%} CI) gives HR {primary['hr']:.2f} "
-            f"({primary['lower']:.2f}–{primary['upper']:.2f}).")
+    details = [f"{primary['conf_level']:.0%} CI"]
+    if known:
+        details.insert(0, f"stratified by {', '.join(primary_strata)}" if primary_strata
+                       else "unstratified")
+    result = (f" gives HR {primary['hr']:.2f} ({primary['lower']:.2f}–{primary['upper']:.2f})"
+              if "hr" in primary else "")
+    where = f"; {primary['where']}" if primary.get("where") else ""
+    return (f"All patients: {how} Cox model, {conf_level:.0%} CI; not the primary analysis "
+            f"({', '.join(details)}{where}){result}.")
 
 
 def _fmt_p(p) -> str:
