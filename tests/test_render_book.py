@@ -160,6 +160,14 @@ def test_unresolved_reference_is_an_error_and_keeps_the_previous_book(tmp_path):
     assert [p.name for p in (tmp_path / "run").iterdir() if p.name.startswith(".")] == []
 
 
+def test_unknown_citation_is_an_error(tmp_path):
+    params = _tiny_book(tmp_path)
+    index = _project(params) / "index.qmd"
+    index.write_text(index.read_text().replace("[@kaplan1958]", "[@nobody2020]"))
+    with pytest.raises(RenderError, match="nobody2020"):
+        render_book(params, project_dir=_project(params))
+
+
 def test_chapter_not_executed_is_named(tmp_path):
     params = _tiny_book(tmp_path)
     (tmp_path / "run" / "notebooks" / "02_beta.ipynb").unlink()

@@ -94,10 +94,12 @@ def _pandoc(args: list[str], cwd: Path) -> None:
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
     if done.returncode != 0:
         raise RenderError(f"pandoc failed ({done.returncode}): {' '.join(args)}\n{done.stderr}")
-    # the filter reports unresolved references as warnings: make them errors here
-    unresolved = [line for line in done.stderr.splitlines() if "unresolved" in line]
+    # the filter reports unresolved references and embeds, citeproc unknown citation keys,
+    # as warnings: a book with "?@fig-x" or "(key?)" in it is an error here
+    unresolved = [line for line in done.stderr.splitlines()
+                  if "unresolved" in line or "Citeproc: citation" in line]
     if unresolved:
-        raise RenderError("unresolved cross-references:\n" + "\n".join(unresolved))
+        raise RenderError("unresolved references:\n" + "\n".join(unresolved))
 
 
 def pandoc_arguments(project: BookProject, to: str) -> list[str]:
