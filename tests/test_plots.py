@@ -336,3 +336,19 @@ def test_forest_overall_note_when_the_primary_strata_are_unknown():
     assert note == "All patients: unstratified Cox model, 95% CI; not the primary analysis (90% CI)."
     assert overall_note(0.9, ["ER"], {"conf_level": 0.9, "strata": ["ER"]}) is None
     assert overall_note(0.9, ["ER"], None) is None
+
+
+def test_secondary_km_panels_name_the_arms():
+    from helpers.dataset import analysis_frame, load_trial_data
+    from helpers.endpoint import analyse_endpoint
+    from helpers.secondary import km_panels
+
+    data = load_trial_data(Path(__file__).resolve().parents[1] / "data")
+    analyses = {code: analyse_endpoint(analysis_frame(data, code), paramcd=code) for code in ("MPFS",)}
+    names = list(analyses["MPFS"].arm_labels.values())
+    fig = km_panels(analyses)
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == names
+    risk = next(a for a in fig.axes if a.get_label() == "numbers at risk")
+    assert [t.get_text() for t in risk.get_yticklabels()] == names
+    assert all(a.get_legend() is None for a in fig.axes if a.get_label() == "km")
+    plt.close(fig)
