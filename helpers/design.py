@@ -287,7 +287,9 @@ def power_curve_plot(
 
     Marks the planning HR with its power, the observed HR (vertical line), and, when
     ``observed_events`` is given, the power curve at the observed number of deaths with the
-    power at the planning HR. Returns the Axes.
+    power at the planning HR. The HR axis increases left to right; power falls towards HR 1,
+    so the labels sit above and right of the design point and below and left of the observed
+    one, clear of the curves. Returns the Axes.
     """
     with plt.rc_context(PLOT_STYLE):
         if ax is None:
@@ -298,28 +300,28 @@ def power_curve_plot(
         p_plan = power_for_events(planning_hr, events, alpha)
         ax.plot([planning_hr], [p_plan], "o", color="#1f4e79", ms=6, zorder=3)
         ax.annotate(f"planning HR {planning_hr:g}: power {p_plan:.0%}", (planning_hr, p_plan),
-                    xytext=(-8, 6), textcoords="offset points", ha="right", color="#1f4e79")
+                    xytext=(8, 4), textcoords="offset points", ha="left", va="bottom",
+                    color="#1f4e79")
         if observed_events is not None:
             ax.plot(grid, power_for_events(grid, observed_events, alpha), color="#b35806", lw=1.5,
                     ls="--", label=f"{observed_events} deaths (observed)")
             p_obs = power_for_events(planning_hr, observed_events, alpha)
             ax.plot([planning_hr], [p_obs], "s", color="#b35806", ms=6, zorder=3)
             ax.annotate(f"power {p_obs:.0%} at HR {planning_hr:g} with {observed_events} deaths",
-                        (planning_hr, p_obs), xytext=(8, -12), textcoords="offset points",
-                        color="#b35806")
+                        (planning_hr, p_obs), xytext=(-8, -6), textcoords="offset points",
+                        ha="right", va="top", color="#b35806")
         if observed_hr is not None:
             ax.axvline(observed_hr, color="0.35", lw=1, ls=":")
-            ax.annotate(f"observed HR {observed_hr:.2f}", (observed_hr, 0.97),
-                        xytext=(-4, 0), textcoords="offset points", ha="right", va="top",
+            ax.annotate(f"observed HR {observed_hr:.2f}", (observed_hr, 0.02),
+                        xytext=(4, 0), textcoords="offset points", ha="left", va="bottom",
                         color="0.25")
         ax.axhline(0.8, color="0.75", lw=0.8, zorder=0)
         ax.set_xlim(hr_range)
         ax.set_ylim(0, 1)
-        ax.invert_xaxis()
         ax.set_xlabel("True hazard ratio (resection vs systemic therapy alone)")
         ax.set_ylabel(f"Power (one-sided alpha {alpha:g})")
         ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
-        ax.legend(loc="lower right", frameon=False)
+        ax.legend(loc="upper right", frameon=False)
     return ax
 
 
