@@ -2,8 +2,11 @@
 tests/fixtures/notebooks: 01_summary reads data and writes results and a table, 02_figure
 saves a figure, 03_control raises, kills its kernel or waits, as its ``mode`` line says."""
 
+import hashlib
+import importlib.metadata
 import json
 import math
+import platform
 import os
 import shutil
 import signal
@@ -49,11 +52,19 @@ class Project:
         path.write_text("".join(lines))
 
     def snapshot(self) -> dict[str, bytes]:
-        """Every file of the run directory except the run's bookkeeping (the lock and the
-        kernels' stderr log), by relative path."""
-        return {p.relative_to(self.run_dir).as_posix(): p.read_bytes()
-                for p in sorted(self.run_dir.rglob("*"))
-                if p.is_file() and p.name not in ("lock", "kernels.log")}
+        """Every file a reader of the run directory sees (through the links into the
+        published generation), except the run's bookkeeping (the lock, the kernels' stderr
+        log, the run record with its times), by relative path; the generations themselves are
+        not listed twice."""
+        files = {}
+        for top, dirs, names in os.walk(self.run_dir, followlinks=True):
+            if Path(top) == self.run_dir:
+                dirs[:] = [d for d in dirs if d not in (".generations", "current")]
+            for name in names:
+                path = Path(top) / name
+                if name not in ("lock", "kernels.log", "run_record.json"):
+                    files[path.relative_to(self.run_dir).as_posix()] = path.read_bytes()
+        return dict(sorted(files.items()))
 
 
 @pytest.fixture
@@ -93,7 +104,20 @@ def test_run_writes_the_layout_then_skips_unchanged(project, capsys):
     run = project.run_dir
     for name in NAMES:
         assert (run / "notebooks" / f"{name}.ipynb").is_file()
-        assert (run / ".state" / f"{name}.json").is_file()
+    record = runner.require_complete_run(run)
+    assert record == json.loads((run / "run_record.json").read_text())
+    assert record["status"] == "complete" and sorted(record["notebooks"]) == NAMES
+    assert record["notebooks"]["02_figure"]["parameters"]["conf_level"] == 0.95
+    assert record["notebooks"]["01_summary"]["parameters"]["output_dir"] == str(run)
+    assert all(nb["executed_in_this_run"] for nb in record["notebooks"].values())
+    adsl = project.data / "adsl.csv"
+    assert record["data_files"] == [
+        {"path": str(adsl), "sha256": hashlib.sha256(adsl.read_bytes()).hexdigest()}]
+    assert record["parameter_file"]["path"] == str(project.params)
+    assert record["packages"]["python"] == platform.python_version()
+    assert record["packages"]["pandas"] == importlib.metadata.version("pandas")
+    assert record["helpers_fingerprint"] == "helpers-v1"
+    assert record["started_utc"] <= record["finished_utc"]
     assert json.loads((run / "results" / "01_summary.json").read_text()) == {
         "conf_level": 0.95, "mean_age": 52.6666666667, "n": 3, "third": 0.333333333333,
         "hashseed": "0"}  # the kernels' environment (KERNEL_ENV)
@@ -156,6 +180,7 @@ def test_parallel_and_serial_runs_are_byte_identical(project, capsys):
 def test_failure_names_notebook_and_cell_and_keeps_previous_results(project, capsys):
     assert run_cli(project, capsys)[0] == 0
     before = project.snapshot()
+    record = (project.run_dir / "run_record.json").read_bytes()
 
     project.set_mode("raise")
     code, out, err = run_cli(project, capsys)
@@ -174,6 +199,62 @@ def test_failure_names_notebook_and_cell_and_keeps_previous_results(project, cap
     assert code == 0 and skipped(out) == NAMES
     assert not (project.run_dir / "failed" / "03_control.ipynb").exists()
     assert project.snapshot() == before
+    assert (project.run_dir / "run_record.json").read_bytes() == record
+
+
+@pytest.mark.slow
+def test_run_is_all_or_nothing_when_one_notebook_fails_on_new_data(project, capsys):
+    """New data: 01 and 02 succeed, 03 fails. Nothing is published, so the run directory
+    never mixes results of two datasets; the previous complete run stays readable."""
+    assert run_cli(project, capsys, "--workers", "3")[0] == 0
+    before = project.snapshot()
+    record = runner.require_complete_run(project.run_dir)
+
+    (project.data / "adsl.csv").write_text("USUBJID,AGE\n001,50\n")
+    project.set_mode("raise")
+    code, out, err = run_cli(project, capsys, "--workers", "3")
+    assert code == 1 and executed(out) == ["01_summary", "02_figure"]
+    assert "not published" in out and "previous complete run is kept" in err
+    after = project.snapshot()
+    assert after.pop("failed/03_control.ipynb")
+    assert after == before  # 01's new result (n=1) was not published beside the old ones
+    assert json.loads((project.run_dir / "results" / "01_summary.json").read_text())["n"] == 3
+    assert runner.require_complete_run(project.run_dir) == record
+    assert sorted(p.name for p in project.run_dir.iterdir()) == [
+        ".generations", ".state", "current", "failed", "figures", "notebooks", "results",
+        "run_record.json", "tables"]
+    assert len(list((project.run_dir / ".generations").iterdir())) == 1
+
+    project.set_mode("ok")
+    code, out, _ = run_cli(project, capsys, "--workers", "3")
+    assert code == 0 and executed(out) == NAMES
+    assert json.loads((project.run_dir / "results" / "01_summary.json").read_text())["n"] == 1
+    assert runner.require_complete_run(project.run_dir)["notebooks"].keys() == set(NAMES)
+
+
+@pytest.mark.slow
+def test_partial_run_on_changed_inputs_is_not_a_complete_run(project, capsys):
+    """``--notebooks`` after a data change publishes the notebook run, but the run directory
+    then mixes two datasets: it has no run record and require_complete_run refuses it."""
+    assert run_cli(project, capsys)[0] == 0
+    (project.data / "adsl.csv").write_text("USUBJID,AGE\n001,50\n")
+    code, out, _ = run_cli(project, capsys, "--notebooks", "01")
+    assert code == 0 and executed(out) == ["01_summary"]
+    assert not (project.run_dir / "run_record.json").exists()
+    with pytest.raises(runner.IncompleteRunError, match="run_record.json is missing.*without --notebooks"):
+        runner.require_complete_run(project.run_dir)
+    code, out, _ = run_cli(project, capsys)
+    assert code == 0 and executed(out) == ["02_figure", "03_control"] and skipped(out) == ["01_summary"]
+    assert runner.require_complete_run(project.run_dir)["notebooks"]["01_summary"][
+        "executed_in_this_run"] is False
+
+
+def test_require_complete_run_refuses_missing_and_legacy_directories(tmp_path):
+    with pytest.raises(runner.IncompleteRunError, match="does not exist"):
+        runner.require_complete_run(tmp_path / "nowhere")
+    (tmp_path / "results").mkdir()  # a run directory of the runner before generations
+    with pytest.raises(runner.IncompleteRunError, match="holds no completed run"):
+        runner.require_complete_run(tmp_path)
 
 
 @pytest.mark.slow
