@@ -276,36 +276,91 @@ def test_killed_kernel_keeps_previous_results_and_next_run_completes(project, ca
     assert json.loads((project.run_dir / "results" / "03_control.json").read_text()) == {"mode": "again"}
 
 
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie, dead but not yet reaped, counts as dead)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
 @pytest.mark.slow
-def test_killed_runner_keeps_previous_results_and_next_run_completes(project, capsys):
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal: Linux")
+def test_killed_runner_takes_its_children_along_and_rerun_at_once_succeeds(project, capsys):
+    """SIGKILL of the runner process alone (not its group), mid-run, three times: its worker
+    and kernel die with it, the previous complete run is untouched, and a rerun started at
+    once succeeds and leaves no .staging or unpublished generation behind."""
+    assert run_cli(project, capsys)[0] == 0
+    release = project.root / "release"
+    started = release.with_suffix(".started")
+    for attempt in range(3):
+        before = project.snapshot()
+        started.unlink(missing_ok=True)
+        project.set_mode("wait", wait_for=str(release))
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "helpers.run", str(project.params), "--notebooks-dir",
+             str(project.notebooks), "--workers", "3", "--force"],
+            cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 60
+            while not started.exists() or not started.read_text():
+                assert proc.poll() is None and time.monotonic() < deadline, "notebook never started"
+                time.sleep(0.05)
+            kernel, worker = map(int, started.read_text().split())
+            assert (project.run_dir / ".staging").is_dir()
+        finally:
+            proc.kill()  # SIGKILL to the runner only
+            proc.wait()
+        project.set_mode("ok" if attempt % 2 else "again")
+        code, out, err = run_cli(project, capsys, "--workers", "3")  # at once
+        assert code == 0, err
+        assert "clean  .staging" in out
+        assert not (project.run_dir / ".staging").exists()
+        assert len(list((project.run_dir / ".generations").iterdir())) == 1
+        mode = "ok" if attempt % 2 else "again"
+        assert json.loads((project.run_dir / "results" / "03_control.json").read_text()) == {"mode": mode}
+        after = project.snapshot()
+        assert {k for k in after if k != "results/03_control.json" and not k.startswith("notebooks/03")} \
+            == {k for k in before if k != "results/03_control.json" and not k.startswith("notebooks/03")}
+        deadline = time.monotonic() + 10
+        while (_alive(kernel) or _alive(worker)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(worker), "the worker outlived the killed runner"
+        assert not _alive(kernel), "the kernel outlived the killed runner"
+    runner.require_complete_run(project.run_dir)
+
+
+@pytest.mark.slow
+def test_killed_runner_leaves_the_published_run_untouched(project, capsys):
     assert run_cli(project, capsys)[0] == 0
     before = project.snapshot()
+    record = (project.run_dir / "run_record.json").read_bytes()
 
     release = project.root / "release"
     project.set_mode("wait", wait_for=str(release))
+    (project.data / "adsl.csv").write_text("USUBJID,AGE\n001,50\n")  # 01 reruns and succeeds
     proc = subprocess.Popen(
         [sys.executable, "-m", "helpers.run", str(project.params), "--notebooks-dir",
-         str(project.notebooks), "--notebooks", "03_control"],
-        start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+         str(project.notebooks), "--workers", "3"],
+        start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         deadline = time.monotonic() + 60
         while not release.with_suffix(".started").exists():
             assert proc.poll() is None and time.monotonic() < deadline, "notebook never started"
             time.sleep(0.05)
-        assert (project.run_dir / ".staging" / "03_control" / "results" / "03_control.json").exists()
+        staged = project.run_dir / ".staging"
+        assert next(staged.iterdir()) / "03_control" / "results" / "03_control.json"
+        while not list((project.run_dir / ".generations").glob("*/results/01_summary.json")):
+            assert time.monotonic() < deadline, "01_summary never finished"
+            time.sleep(0.05)
     finally:
         os.killpg(proc.pid, signal.SIGKILL)  # the runner, its workers and the kernel
         proc.wait()
     after = project.snapshot()
-    staged = {k for k in after if k.startswith(".staging/")}
-    assert staged  # killed midway: the staging dir is left behind ...
-    assert {k: v for k, v in after.items() if k not in staged} == before  # ... nothing else moved
-
-    project.set_mode("again")
-    code, out, _ = run_cli(project, capsys)
-    assert code == 0 and executed(out) == ["03_control"]
-    assert not (project.run_dir / ".staging").exists()
-    assert json.loads((project.run_dir / "results" / "03_control.json").read_text()) == {"mode": "again"}
+    assert {k: v for k, v in after.items() if not k.startswith(".staging/")} == before
+    assert (project.run_dir / "run_record.json").read_bytes() == record
+    assert json.loads((project.run_dir / "results" / "01_summary.json").read_text())["n"] == 3
 
 
 @pytest.mark.slow
