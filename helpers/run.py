@@ -55,8 +55,8 @@ from helpers.atomic import (atomic_write_json, atomic_write_text, remove_path,
 from helpers.errors import ParameterError
 from helpers.params import REPO_ROOT, ParameterFile, load_parameter_file, resolve_path
 from helpers.process_death import die_with_parent
-from helpers.run_layout import (MANIFEST, RECORD, carry_over, current_generation, fsync_tree,
-                                new_generation, new_staging, publish, remove_debris)
+from helpers.run_layout import (MANIFEST, PUBLISHED, RECORD, carry_over, current_generation,
+                                fsync_tree, new_generation, new_staging, publish, remove_debris)
 from helpers.run_record import IncompleteRunError, require_complete_run
 
 __all__ = ["IncompleteRunError", "NotebookContext", "main", "notebook_context",
@@ -410,6 +410,11 @@ def check_output_dir(path: Path) -> None:
     except OSError as exc:
         raise ParameterError(f"{what} is not writable: cannot create a directory in {existing} "
                              f"({exc.strerror})") from None
+    foreign = [name for name in PUBLISHED if os.path.lexists(path / name)
+               and not (path / name).is_symlink()]
+    if foreign and not (path / ".state").is_dir():  # .state: a run directory of an older runner
+        raise ParameterError(f"{what} already holds {', '.join(foreign)} that no run wrote "
+                             f"(a run replaces them); choose an empty or run directory")
 
 
 def check_data_dir(value: str | os.PathLike) -> None:

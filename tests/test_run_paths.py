@@ -84,3 +84,13 @@ def test_data_dir_that_is_a_symlink_loop(project, capsys):  # noqa: F811
 def test_data_dir_that_does_not_exist(project, capsys):  # noqa: F811
     err = refused(project, capsys, data_dir=project.root / "nodata")
     assert f"parameter 'data_dir': {project.root / 'nodata'} does not exist" in err
+
+
+def test_output_dir_holding_other_files_is_not_taken_over(project, capsys):  # noqa: F811
+    """A run replaces RUN/notebooks, results, ... by links: never in a directory that no run
+    wrote, such as the repository itself."""
+    foreign = project.root / "project"
+    (foreign / "notebooks").mkdir(parents=True)
+    (foreign / "notebooks" / "mine.py").write_text("# not a run's output")
+    err = refused(project, capsys, output_dir=foreign)
+    assert f"parameter 'output_dir': {foreign} already holds notebooks that no run wrote" in err
