@@ -482,7 +482,11 @@ def run(params_path: str | os.PathLike, workers: int | None = None, force: bool 
         for name in plan.skipped:
             echo(f"  skip   {name}  (unchanged)")
             remove_path(run_dir / "failed" / f"{name}.ipynb")  # its published outputs are current
-        generation = new_generation(run_dir) if plan.todo else None
+        current = current_generation(run_dir)
+        unrecorded = plan.complete and current is not None and not (current / RECORD).is_file()
+        # (every notebook current again, e.g. inputs restored after a --notebooks run: the
+        # complete run gets its record in a new generation without executing anything)
+        generation = new_generation(run_dir) if plan.todo or unrecorded else None
         try:
             outcomes = _execute_all(pfile, plan.todo, generation, run_dir, notebooks_dir,
                                     workers, echo)

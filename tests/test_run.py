@@ -248,6 +248,15 @@ def test_partial_run_on_changed_inputs_is_not_a_complete_run(project, capsys):
     assert runner.require_complete_run(project.run_dir)["notebooks"]["01_summary"][
         "executed_in_this_run"] is False
 
+    project.write_params("notebooks:\n  02_figure: {conf_level: 0.9}\n")  # 02 now stale
+    assert run_cli(project, capsys, "--notebooks", "01", "--force")[0] == 0
+    assert not (project.run_dir / "run_record.json").exists()
+    project.write_params()  # back: every published notebook is current again
+    code, out, _ = run_cli(project, capsys)
+    assert code == 0 and executed(out) == [] and skipped(out) == NAMES
+    record = runner.require_complete_run(project.run_dir)
+    assert not any(nb["executed_in_this_run"] for nb in record["notebooks"].values())
+
 
 def test_require_complete_run_refuses_missing_and_legacy_directories(tmp_path):
     with pytest.raises(runner.IncompleteRunError, match="does not exist"):
