@@ -24,6 +24,7 @@ rows where there are any:
 from __future__ import annotations
 
 import csv
+import io
 import re
 import struct
 from dataclasses import dataclass
@@ -76,7 +77,8 @@ def decode_text(raw: bytes, path: Path) -> str:
 
 def inspect_csv(text: str, path: Path) -> CsvLayout:
     """Check the layout of comma-separated ``text``; raise naming what is really wrong."""
-    lines = [(number, row) for number, row in enumerate(csv.reader(text.splitlines()), 1) if row]
+    reader = csv.reader(io.StringIO(text, newline=""))  # quoted fields may span lines
+    lines = [(reader.line_num, row) for row in reader if row]
     if not lines:
         raise DataValidationError("the file is empty (no header row)", file=path)
     header_line, header = lines[0]
@@ -91,6 +93,12 @@ def inspect_csv(text: str, path: Path) -> CsvLayout:
             f"the header row: it has {len(header)} field(s), the rows below have {common}; "
             f"remove it so that the first line holds the column names", file=path)
     names = [name.strip() for name in header]
+    named = sum(bool(name) for name in names)
+    if data and named < len(names) / 2 and all(field.strip() for field in data[0][1]):
+        raise DataValidationError(
+            f"line {header_line} ({_shorten(','.join(header))!r}) looks like a title above "
+            f"the header row: only {named} of its {len(names)} fields are named; remove it so "
+            f"that the first line holds the column names", file=path)
     trailing = False
     if len(header) == common - 1:  # data rows end in a delimiter, the header does not
         trailing = True

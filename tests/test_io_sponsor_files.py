@@ -120,6 +120,18 @@ def test_title_line_without_commas(tmp_path):
     refused(path, "looks like a title above the header row")
 
 
+def test_title_line_padded_with_delimiters(tmp_path):
+    path = write(tmp_path, "adtte.csv", "Listing 16.2.6,,\n" + CLEAN)
+    refused(path, "line 1 ('Listing 16.2.6,,') looks like a title above the header row: only 1 "
+                  "of its 3 fields are named")
+
+
+def test_quoted_field_spanning_lines_is_one_row(tmp_path):
+    text = 'USUBJID,AVAL,COMMENT\n001,12.5,"first line\nsecond line"\n002,3,plain\n'
+    got = read_table(write(tmp_path, "adtte.csv", text))
+    assert got["COMMENT"].tolist() == ["first line\nsecond line", "plain"]
+
+
 @pytest.mark.parametrize("text", [
     "USUBJID,AVAL,CNSR,\n001,12.5,0,\n002,30.25,1,\n003,7,0,\n",  # header and rows
     "USUBJID,AVAL,CNSR\n001,12.5,0,\n002,30.25,1,\n003,7,0,\n",   # rows only
