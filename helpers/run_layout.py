@@ -108,8 +108,9 @@ def remove_debris(run_dir: Path, keep: Path | None) -> list[str]:
             if path not in (current, keep):
                 _remove_tree(path)
                 removed.append(f"{GENERATIONS}/{path.name}")
-    for path in run_dir.glob(f".{CURRENT}.*.new"):  # a link of a publish cut short
-        remove_path(path)
+    for name in (CURRENT, *PUBLISHED):  # links of a publish cut short
+        for path in run_dir.glob(f".{name}.*.new"):
+            remove_path(path)
     return removed
 
 

@@ -508,3 +508,32 @@ def test_kernel_start_failure_is_retried_other_errors_are_not(tmp_path, monkeypa
     assert len(calls) == attempts and outcome.ok is ok
     if not ok:
         assert failure in outcome.error
+
+
+def test_publish_swaps_generations_and_debris_is_removed(tmp_path):
+    """helpers.run_layout without notebooks: publish replaces the link, the fixed links read
+    through it, a legacy real directory is replaced, and leftovers of a cut-short publish go."""
+    from helpers import run_layout as layout
+
+    run_dir = tmp_path / "run"
+    (run_dir / "results").mkdir(parents=True)  # the layout of the runner before generations
+    (run_dir / "results" / "old.json").write_text("{}")
+    first = layout.new_generation(run_dir)
+    (first / "results").mkdir()
+    (first / "results" / "01_a.json").write_text('{"v": 1}')
+    layout.publish(run_dir, first)
+    assert [p.name for p in (run_dir / "results").iterdir()] == ["01_a.json"]
+    second = layout.new_generation(run_dir)
+    layout.carry_over(first, second, ["01_a"])
+    assert os.path.samefile(second / "results" / "01_a.json", first / "results" / "01_a.json")
+    (run_dir / ".staging" / "123-x" / "02_b").mkdir(parents=True)
+    os.symlink("current/results", run_dir / ".results.99.new")
+    unpublished = layout.new_generation(run_dir)
+    layout.publish(run_dir, second)
+    assert layout.current_generation(run_dir) == second
+    removed = layout.remove_debris(run_dir, keep=None)
+    assert removed[0] == ".staging" and sorted(removed[1:]) == sorted(
+        [f".generations/{first.name}", f".generations/{unpublished.name}"])
+    assert sorted(p.name for p in run_dir.iterdir()) == [
+        ".generations", "current", "figures", "notebooks", "results", "run_record.json", "tables"]
+    assert json.loads((run_dir / "results" / "01_a.json").read_text()) == {"v": 1}
