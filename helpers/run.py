@@ -52,11 +52,12 @@ from typing import Any
 
 from helpers.atomic import (atomic_write_json, atomic_write_text, remove_path,
                             save_figure as _save_figure, save_table_csv)
-from helpers.errors import ParameterError
+from helpers.errors import DataValidationError, ParameterError
 from helpers.params import REPO_ROOT, ParameterFile, load_parameter_file, resolve_path
 from helpers.process_death import die_with_parent
 from helpers.run_layout import (MANIFEST, PUBLISHED, RECORD, carry_over, current_generation,
                                 fsync_tree, new_generation, new_staging, publish, remove_debris)
+from helpers.study import load_study
 from helpers.run_record import IncompleteRunError, require_complete_run
 
 __all__ = ["IncompleteRunError", "NotebookContext", "main", "notebook_context",
@@ -475,10 +476,18 @@ def run(params_path: str | os.PathLike, workers: int | None = None, force: bool 
         check_data_dir(data_dir)
     started_at = dt.datetime.now(dt.timezone.utc)
     started = time.perf_counter()
+    existed = run_dir.exists()
     with _run_lock(run_dir):
         for debris in remove_debris(run_dir, keep=None):
             echo(f"  clean  {debris}  (left by an interrupted run)")
         plan = _plan(pfile, discovered, run_dir, force, selected)
+        try:
+            if plan.todo and notebooks_dir == NOTEBOOKS_DIR.resolve():  # the data our notebooks need
+                preflight(pfile, plan.todo)
+        except (ParameterError, DataValidationError):
+            if not existed:  # a run that never started leaves no directory behind
+                remove_path(run_dir)
+            raise
         for name in plan.skipped:
             echo(f"  skip   {name}  (unchanged)")
             remove_path(run_dir / "failed" / f"{name}.ipynb")  # its published outputs are current
@@ -510,6 +519,23 @@ def run(params_path: str | os.PathLike, workers: int | None = None, force: bool 
     return RunReport(run_dir, executed, plan.skipped, failed, published)
 
 
+def preflight(pfile: ParameterFile, notebooks: list[Notebook]) -> None:
+    """Load and check the data of every distinct data set-up of ``notebooks`` once, before any
+    notebook runs: bad data or a study configuration that does not fit them stop the run with
+    a DataValidationError or ParameterError and nothing written."""
+    from helpers.dataset import load_run_data
+
+    seen = set()
+    for nb in notebooks:
+        params = pfile.for_notebook(nb.name)
+        key = json.dumps({k: params[k] for k in ("study", "data_dir", "data_format", "data_cut",
+                                                 "population", "strata", "subgroups")},
+                         sort_keys=True, default=str)
+        if key not in seen:
+            seen.add(key)
+            load_run_data(params)
+
+
 @dataclass(frozen=True)
 class Plan:
     todo: list[Notebook]        # to execute now
@@ -532,7 +558,9 @@ def _plan(pfile: ParameterFile, discovered: list[Notebook], run_dir: Path, force
         data_dir = given.get("data_dir", "data")
         if data_dir not in data_hashes:
             data_hashes[data_dir] = data_fingerprint(data_dir)
-        keys[nb.name] = _run_key(nb.source, given, data_hashes[data_dir], helpers_hash)
+        study = load_study(given.get("study"))  # its content, not only its path, keys the run
+        keys[nb.name] = _run_key(nb.source, {**given, "study_sha256": study.sha256},
+                                 data_hashes[data_dir], helpers_hash)
     published = _published_keys(run_dir)
     todo, skipped, carried = [], [], []
     for nb in discovered:
@@ -656,7 +684,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         report = run(args.params, args.workers, args.force, args.notebooks, args.notebooks_dir,
                      echo=lambda line: print(line, flush=True))
-    except ParameterError as exc:
+    except (ParameterError, DataValidationError) as exc:
         print(f"jcog1017-run: {exc}", file=sys.stderr)
         return 2
     for outcome in report.failed:

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from helpers.errors import ParameterError
-from helpers.params import resolve_path
 from helpers.run_layout import CURRENT, MANIFEST, RECORD, current_generation
 
 #: Distributions whose versions the record names (absent ones are recorded as null).
@@ -63,14 +62,17 @@ def data_files(data_dirs: Iterable[Path], suffixes: Iterable[str]) -> list[dict[
 
 
 def study_files(parameters: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
-    """The study configuration files named by a ``study`` parameter, with their SHA-256."""
+    """The study configuration files the notebooks used (``study`` parameter, or the default
+    study when it is not given), with their SHA-256."""
+    from helpers.study.config import resolve_study_path
+
     paths = set()
     for given in parameters:
         value = given.get("study")
-        if isinstance(value, (str, os.PathLike)) and str(value):
-            path = resolve_path(value)
-            if path.is_file():
-                paths.add(path)
+        path = resolve_study_path(value if isinstance(value, (str, os.PathLike)) and str(value)
+                                  else None)
+        if path.is_file():
+            paths.add(path)
     return [{"path": str(p), "sha256": sha256_file(p)} for p in sorted(paths)]
 
 

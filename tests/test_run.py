@@ -118,6 +118,9 @@ def test_run_writes_the_layout_then_skips_unchanged(project, capsys):
     assert record["packages"]["python"] == platform.python_version()
     assert record["packages"]["pandas"] == importlib.metadata.version("pandas")
     assert record["helpers_fingerprint"] == "helpers-v1"
+    study = REPO_ROOT / "studies" / "jcog1017.yaml"  # the default study configuration
+    assert record["study_files"] == [
+        {"path": str(study), "sha256": hashlib.sha256(study.read_bytes()).hexdigest()}]
     assert record["started_utc"] <= record["finished_utc"]
     assert json.loads((run / "results" / "01_summary.json").read_text()) == {
         "conf_level": 0.95, "mean_age": 52.6666666667, "n": 3, "third": 0.333333333333,
