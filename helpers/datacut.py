@@ -8,7 +8,8 @@ What a data cut at date C means here, as at an interim analysis:
 - an ADTTE record whose analysis date ADT lies after C is censored at C (CNSR = 1,
   ADT = C, AVAL recomputed in months of 30.4375 days, CNSDTDSC "Data cut-off");
 - adverse events with onset after C are dropped (onset = RANDDT + ASTDY days).
-The cut must not be later than the data's own cut-off (DCUTDT) when ADSL has one.
+The cut must not be later than the data's own cut-off (DCUTDT) when ADSL has one, nor
+earlier than the first randomisation (no patient would be randomised: nothing to analyse).
 """
 
 from __future__ import annotations
@@ -36,6 +37,14 @@ def apply_data_cut(data: TrialData, cut: str | dt.date) -> TrialData:
         if cut_ts > own_cut:
             raise ParameterError(f"parameter 'data_cut': {cut_ts.date()} is after the data's own "
                                  f"cut-off DCUTDT {own_cut.date()}")
+    randomised_on = pd.to_datetime(adsl.loc[adsl["RANDFL"] == "Y", "RANDDT"]).dropna()
+    if randomised_on.empty:
+        raise ParameterError("parameter 'data_cut': the data have no randomised patient "
+                             "(RANDFL = 'Y' with RANDDT) to cut")
+    if cut_ts < randomised_on.min():
+        raise ParameterError(f"parameter 'data_cut': {cut_ts.date()} is before the first "
+                             f"randomisation on {randomised_on.min().date()}: no patient would "
+                             f"be randomised by the data cut-off")
     adsl = adsl.loc[pd.to_datetime(adsl["REGDT"]) <= cut_ts].copy()
     late = pd.to_datetime(adsl["RANDDT"]) > cut_ts
     adsl.loc[late, "RANDFL"] = "N"
