@@ -58,8 +58,8 @@ display(Markdown(nb.settings_text()))
 frame = nb.frame(p["endpoint"])
 analyses, ph = sensitivity_analyses(frame, nb.frame(p["endpoint"], population=PER_PROTOCOL), p)
 horizon = max(p["landmarks_months"])
-rmst = rmst_difference(frame["time"], frame["event"], frame["ARMCD"], tau=horizon,
-                       experimental="B", conf_level=p["conf_level"])
+rmst = rmst_difference(frame, "time", "event", "ARMCD", tau=horizon, experimental="B",
+                       conf_level=p["conf_level"])
 nb.ctx.write_results(to_jsonable({
     **analyses,
     "adjusted_covariates": list(ADJUSTMENT_COVARIATES),

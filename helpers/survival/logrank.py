@@ -7,12 +7,20 @@ groups, a one-sided p in the pre-specified direction "experimental arm better":
 z = (O - E) / sqrt(V) of the experimental group, p_one_sided = Phi(z), small when the
 experimental arm has fewer events than expected.
 
+Public API: ``logrank_test(df, "time", "event", "ARMCD", strata=["ER", "HER2"],
+experimental="B")``; rows with a missing time, event, group or stratum are dropped (stated as
+``n_excluded``, the same rows as the Cox model of those columns drops) and near-equal times
+merged as R's ``timefix = TRUE``. An arm without events is no problem for the test (its
+expected count is positive; the statistic and p are well defined, as R's survdiff).
+``logrank_arrays`` and ``logrank_components`` are the low-level versions on arrays.
+
 Own vectorised numpy code (one sort, bincounts and cumulative sums per stratum): lifelines
 has no stratified log-rank and its ``logrank_test`` is slow at 1e6 rows.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,10 +28,11 @@ import numpy as np
 import pandas as pd
 from scipy.special import chdtrc, ndtr  # scipy.stats imports slowly; same functions
 
+from .frame import column_list, strata_labels, survival_data
 from .km import as_time_event, group_codes
 from .results import JsonResult
 
-__all__ = ["LogRankResult", "logrank_test", "logrank_components"]
+__all__ = ["LogRankResult", "logrank_arrays", "logrank_test", "logrank_components"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,7 +44,8 @@ class LogRankResult(JsonResult):
     ``chisq`` on ``df`` = (groups with expected > 0) - 1 degrees of freedom, ``p_two_sided``
     its upper tail. Two groups with ``experimental`` given: ``z`` = (O - E)/sqrt(V) of the
     experimental group and ``p_one_sided`` = Phi(z); otherwise both NaN. ``strata``: stratum
-    labels (empty list when unstratified).
+    labels (empty list when unstratified). ``n_excluded``: rows dropped for a missing value;
+    ``strata_columns``: the stratification columns (frame-level calls).
     """
 
     groups: list
@@ -50,6 +60,8 @@ class LogRankResult(JsonResult):
     z: float = float("nan")
     p_one_sided: float = float("nan")
     strata: list = field(default_factory=list)
+    n_excluded: int = 0
+    strata_columns: list = field(default_factory=list)
 
     def summary(self) -> pd.DataFrame:
         """One row per group: group, n, observed, expected, o_minus_e, variance (diagonal)."""
@@ -107,14 +119,31 @@ def logrank_components(
     return died.sum(axis=0), expected, variance
 
 
-def logrank_test(
+def logrank_test(df: pd.DataFrame, time: str, event: str, group: str, strata: Any = None,
+                 experimental: Any = None) -> LogRankResult:
+    """Log-rank test of column ``group`` (k >= 2 levels), optionally stratified, as R's
+    ``survdiff(Surv(time, event) ~ group + strata(s1, s2), data = df)``.
+
+    ``time`` (any unit), ``event`` (1 = event, 0 = censored), ``group``: column names;
+    ``strata``: column names (a string is one column), combined into one stratum per row.
+    ``experimental``: level of ``group`` of the experimental arm, for the one-sided p (two
+    groups only). Missing values dropped, near-equal times merged (module doc).
+    """
+    strata = column_list(strata)
+    data = survival_data(df, time, event, group=group, strata=strata, caller="logrank_test")
+    result = logrank_arrays(data.time, data.event, data.frame[group],
+                            strata=strata_labels(data.frame, strata), experimental=experimental)
+    return dataclasses.replace(result, n_excluded=data.n_excluded, strata_columns=strata)
+
+
+def logrank_arrays(
     time: Any, event: Any, group: Any, strata: Any = None, experimental: Any = None
 ) -> LogRankResult:
-    """Log-rank test of ``group`` (k >= 2 levels), optionally stratified, as R's survdiff.
+    """Low-level log-rank test on arrays (no missing values; distinct floats are distinct
+    times), as R's survdiff with ``timefix=FALSE``.
 
     ``time`` in any unit, ``event`` 1 = event, 0 = censored. ``strata``: one stratum label
-    per row (combine several factors into one label beforehand), or None. ``experimental``:
-    label of the experimental arm, for the one-sided p (two groups only).
+    per row, or None. ``experimental``: label of the experimental arm, for the one-sided p.
     """
     t, e = as_time_event(time, event)
     g, labels = group_codes(group)
@@ -124,9 +153,9 @@ def logrank_test(
     if k < 2:
         raise ValueError("the log-rank test needs at least two groups")
     if strata is None:
-        s, strata_labels = np.zeros(t.size, dtype=np.int64), []
+        s, stratum_names = np.zeros(t.size, dtype=np.int64), []
     else:
-        s, strata_labels = group_codes(strata)
+        s, stratum_names = group_codes(strata)
         if s.size != t.size:
             raise ValueError("strata differs in length from time")
     observed, expected, variance = logrank_components(t, e, g, k, s)
@@ -163,5 +192,5 @@ def logrank_test(
         experimental=experimental,
         z=z,
         p_one_sided=p_one,
-        strata=strata_labels,
+        strata=stratum_names,
     )

@@ -75,6 +75,8 @@ def schoenfeld_test(fit: CoxFit | HazardRatio, transform: str = "km",
     (name -> column indices of the fit).
     """
     if isinstance(fit, HazardRatio):
+        if not fit.estimable or fit.fit is None:
+            raise ValueError(f"no proportional-hazards test: the hazard ratio is {fit.note}")
         fit = fit.fit
     des = fit._design
     if des is None:
