@@ -412,14 +412,12 @@ def cox_hazard_ratio(df: pd.DataFrame, time: str, event: str, arm: str, experime
     z, control = arm_indicator(d[arm], experimental)
     xcov, cterms = design_matrix(d, covariates)
     x = pd.concat([pd.Series(z, index=d.index, name=f"{arm}={experimental}"), xcov], axis=1)
-    keep, dropped = estimable_columns(x)
+    keep, dropped = estimable_columns(x)  # the arm (first, not constant) is always kept
     st = strata_labels(d, strata)
     t, e = data.time, data.event
     base = dict(arm=arm, experimental=experimental, control=control, conf_level=conf_level,
                 n=data.n, events=int(e.sum()), strata=strata, covariates=covariates, ties=ties,
                 n_excluded=data.n_excluded, dropped=dropped)
-    if 0 not in keep:
-        return _not_estimable(base, "the arm is collinear with the covariates")
     x = x.iloc[:, keep]
     xcov = x.iloc[:, 1:]
     position = {old: new for new, old in enumerate(keep)}

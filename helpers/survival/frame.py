@@ -6,7 +6,8 @@ function uses and returns the rows it analyses:
 - rows with a missing value in any used column are dropped, as R's ``na.omit`` (so the
   log-rank test and the Cox model of the same columns use the same patients); the number
   used and excluded are stated in every result (``n``, ``n_excluded``);
-- ``event`` must be 0 (censored) / 1 (event) (or boolean), ``time`` finite and >= 0;
+- ``event`` must be 0 (censored) / 1 (event) (or boolean), ``time`` finite and >= 0, and
+  not all 0 (no follow-up);
 - a group or stratum column with a different value in every row identifies patients: an
   error naming the column (such a "stratification" makes every risk set a single patient);
 - near-equal times are merged as R's ``aeqSurv`` (``helpers.survival.ties``).
@@ -124,6 +125,9 @@ def survival_data(df: pd.DataFrame, time: str, event: str, *, group: str | None 
     if bad.any():
         raise SurvivalDataError("times must be finite numbers >= 0", column=time,
                                 rows=_rows(bad), detail=f"values: {d[time][bad].head(5).tolist()}")
+    if not (t > 0).any():
+        raise SurvivalDataError(f"all {len(t)} times are 0: there is no follow-up to analyse",
+                                column=time)
     e = d[event]
     e_num = pd.to_numeric(e.astype(int) if pd.api.types.is_bool_dtype(e) else e, errors="coerce")
     bad = ~e_num.isin([0, 1])
@@ -149,4 +153,12 @@ def strata_labels(df: pd.DataFrame, strata: Any) -> np.ndarray | None:
     strata = column_list(strata)
     if not strata:
         return None
-    return df[strata].astype(str).agg("\x1f".join, axis=1).to_numpy()
+    # the label of a row is "\x1f".join(str(value)); built once per distinct combination
+    # (factorized codes) rather than per row, which is slow at 1e6 rows
+    codes, uniques = zip(*(pd.factorize(df[c], use_na_sentinel=False) for c in strata))
+    combined = np.ravel_multi_index(codes, [max(len(u), 1) for u in uniques])
+    present, inverse = np.unique(combined, return_inverse=True)
+    parts = np.unravel_index(present, [max(len(u), 1) for u in uniques])
+    labels = np.array(["\x1f".join(str(u[i]) for u, i in zip(uniques, combo))
+                       for combo in zip(*parts)], dtype=object)
+    return labels[inverse.reshape(-1)]
