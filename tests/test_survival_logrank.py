@@ -175,3 +175,18 @@ def test_an_arm_without_events_still_has_a_log_rank_p():
     e_a = 4 / 8 + 3 / 7 + 2 / 6
     v = sum(na * (n - na) / n**2 for na, n in ((4, 8), (3, 7), (2, 6)))
     np.testing.assert_allclose(lr.chisq, (3 - e_a) ** 2 / v, rtol=1e-12)
+
+
+def test_no_events_or_no_comparison_within_strata_is_not_estimable():
+    none = pd.DataFrame({"t": [1, 2, 3, 4], "e": [0, 0, 0, 0], "g": list("ABAB")})
+    lr = logrank_test(none, "t", "e", "g", experimental="B")
+    assert lr.note == "not estimable (no events)" and np.isnan([lr.p_two_sided, lr.z]).all()
+    nested = pd.DataFrame({"t": [1, 2, 3, 4, 5, 6], "e": [1, 1, 0, 1, 1, 0],
+                           "g": list("AAABBB"), "s": list("XXXYYY")})
+    lr = logrank_test(nested, "t", "e", "g", strata="s", experimental="B")
+    assert lr.note.startswith("not estimable (no time at which groups")
+    assert np.isnan(lr.p_one_sided) and json.loads(json.dumps(lr.to_dict()))["chisq"] is None
+    from helpers.survival.cox import cox_hazard_ratio
+
+    hr = cox_hazard_ratio(nested, "t", "e", "g", "B", strata="s")
+    assert hr.note == "not estimable (every stratum holds one arm only: no comparison)"

@@ -106,3 +106,35 @@ def test_schoenfeld_bad_transform():
     d = _data("ovarian")
     with pytest.raises(ValueError, match="transform"):
         schoenfeld_test(cox_fit(d.futime, d.event, d[["rx"]]), transform="sqrt")
+
+
+def _small_trial(n=80, seed=2):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"time": rng.exponential(20, n).round(1) + 0.1,
+                         "event": (rng.random(n) < 0.7).astype(int),
+                         "arm": np.where(np.arange(n) % 2 == 0, "A", "B"),
+                         "sex": rng.choice(["F", "M"], n), "id": [f"P{i}" for i in range(n)]})
+
+
+def test_a_subgroup_variable_that_identifies_patients_is_refused():
+    """Issue 10: subgroups: [USUBJID] would print patient identifiers."""
+    with pytest.raises(ValueError, match="column id: a different value in each of the 80 rows"):
+        subgroup_analysis(_small_trial(), "time", "event", "arm", "B", ["id"])
+
+
+def test_missing_subgroup_values_are_dropped_for_that_variable_only():
+    d = _small_trial()
+    d.loc[:9, "sex"] = None
+    res = subgroup_analysis(d, "time", "event", "arm", "B", ["sex"])
+    assert (res.table["n_control"] + res.table["n_experimental"]).sum() == 70
+
+
+def test_a_diverging_level_is_not_estimable():
+    d = _small_trial()
+    late = (d.sex == "F") & (d.arm == "B")  # arm B women die after every arm A woman:
+    d.loc[late, "time"] = 1000.0 + np.arange(late.sum())  # monotone likelihood, R warns
+    d.loc[late, "event"] = 1  # "coefficient may be infinite"
+    res = subgroup_analysis(d, "time", "event", "arm", "B", ["sex"])
+    women = res.table[res.table.level == "F"].iloc[0]
+    assert np.isnan(women.hr) and women.note == "not estimable: the coefficient diverges"
+    assert np.isfinite(res.table[res.table.level == "M"].iloc[0].hr)

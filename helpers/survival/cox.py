@@ -423,6 +423,8 @@ def cox_hazard_ratio(df: pd.DataFrame, time: str, event: str, arm: str, experime
     position = {old: new for new, old in enumerate(keep)}
     cterms = {k: [position[i + 1] - 1 for i in v if i + 1 in position] for k, v in cterms.items()}
     cterms = {k: v for k, v in cterms.items() if v}
+    if st is not None and pd.Series(z).groupby(st).nunique().max() < 2:
+        return _not_estimable(base, "every stratum holds one arm only: no comparison")
     try:
         fit = cox_fit(t, e, x, strata=st, ties=ties, conf_level=conf_level)
     except ValueError as err:

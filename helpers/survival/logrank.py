@@ -45,7 +45,9 @@ class LogRankResult(JsonResult):
     its upper tail. Two groups with ``experimental`` given: ``z`` = (O - E)/sqrt(V) of the
     experimental group and ``p_one_sided`` = Phi(z); otherwise both NaN. ``strata``: stratum
     labels (empty list when unstratified). ``n_excluded``: rows dropped for a missing value;
-    ``strata_columns``: the stratification columns (frame-level calls).
+    ``strata_columns``: the stratification columns (frame-level calls); ``note``: why the
+    test is not estimable (no events; no two groups ever at risk together within a stratum),
+    with chisq and p NaN, else "".
     """
 
     groups: list
@@ -62,6 +64,7 @@ class LogRankResult(JsonResult):
     strata: list = field(default_factory=list)
     n_excluded: int = 0
     strata_columns: list = field(default_factory=list)
+    note: str = ""
 
     def summary(self) -> pd.DataFrame:
         """One row per group: group, n, observed, expected, o_minus_e, variance (diagonal)."""
@@ -162,14 +165,21 @@ def logrank_arrays(
 
     # survdiff: groups with expected > 0 enter; the first of them is dropped before solving
     used = expected > 0
-    df = int(used.sum()) - 1
+    df = max(int(used.sum()) - 1, 0)
+    note = ""
+    if observed.sum() == 0:
+        note = "not estimable (no events)"
+    elif df < 1 or np.linalg.matrix_rank(variance[np.ix_(used, used)][1:, 1:]) < df:
+        note = "not estimable (no time at which groups of a stratum are at risk together)"
     if df < 1:
         chisq = 0.0
+    elif note:
+        chisq = float("nan")
     else:
         o_e = (observed - expected)[used][1:]
         v = variance[np.ix_(used, used)][1:, 1:]
         chisq = float(o_e @ np.linalg.solve(v, o_e))
-    p_two = float(chdtrc(df, chisq)) if df >= 1 else float("nan")
+    p_two = float(chdtrc(df, chisq)) if df >= 1 and not note else float("nan")
 
     z = p_one = float("nan")
     if experimental is not None:
@@ -178,8 +188,9 @@ def logrank_arrays(
         if experimental not in labels:
             raise ValueError(f"experimental={experimental!r} is not a group label {labels}")
         j = labels.index(experimental)
-        z = float((observed[j] - expected[j]) / np.sqrt(variance[j, j]))
-        p_one = float(ndtr(z))
+        if not note:
+            z = float((observed[j] - expected[j]) / np.sqrt(variance[j, j]))
+            p_one = float(ndtr(z))
     return LogRankResult(
         groups=labels,
         n=np.bincount(g, minlength=k),
@@ -193,4 +204,5 @@ def logrank_arrays(
         z=z,
         p_one_sided=p_one,
         strata=stratum_names,
+        note=note,
     )

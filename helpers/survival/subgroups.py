@@ -54,6 +54,8 @@ def _level_row(t, e, z, st, conf_level, ties) -> tuple[float, float, float, str]
         fit = cox_fit(t, e, z[:, None], strata=st, ties=ties, conf_level=conf_level)
     except ValueError as err:
         return np.nan, np.nan, np.nan, f"not estimable: {err}"
+    if fit.infinite:  # R: "coefficient may be infinite" (monotone likelihood)
+        return np.nan, np.nan, np.nan, "not estimable: the coefficient diverges"
     note = "" if fit.converged else "Cox model did not converge"
     return float(fit.hr[0]), float(fit.lower[0]), float(fit.upper[0]), note
 
