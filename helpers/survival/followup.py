@@ -17,14 +17,13 @@ near-equal times merged as R's ``timefix = TRUE``); ``follow_up_arrays`` on arra
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .frame import survival_data
+from .frame import one_sample
 from .km import KaplanMeier, as_time_event, km_arrays
 from .results import JsonResult
 
@@ -64,9 +63,8 @@ def median_follow_up(df: pd.DataFrame, time: str, event: str, conf_level: float 
     ``time``, ``event``: column names (event 1 = event (death), 0 = censored);
     ``conf_type`` as in ``kaplan_meier``.
     """
-    data = survival_data(df, time, event, caller="median_follow_up")
-    result = follow_up_arrays(data.time, data.event, conf_level, conf_type)
-    return dataclasses.replace(result, n_excluded=data.n_excluded)
+    return one_sample(follow_up_arrays, df, time, event, conf_level, conf_type,
+                      caller="median_follow_up")
 
 
 def follow_up_arrays(

@@ -18,6 +18,8 @@ column and example rows (index labels of ``df``).
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +31,7 @@ from helpers.errors import DataValidationError
 from .ties import merge_close_times
 
 __all__ = ["SurvivalData", "SurvivalDataError", "check_not_identifying", "column_list",
-           "strata_labels", "survival_data"]
+           "one_sample", "strata_labels", "survival_data"]
 
 
 class SurvivalDataError(DataValidationError, ValueError):
@@ -162,3 +164,11 @@ def strata_labels(df: pd.DataFrame, strata: Any) -> np.ndarray | None:
     labels = np.array(["\x1f".join(str(u[i]) for u, i in zip(uniques, combo))
                        for combo in zip(*parts)], dtype=object)
     return labels[inverse.reshape(-1)]
+
+
+def one_sample(core: Callable, df: pd.DataFrame, time: str, event: str, *args,
+               caller: str) -> Any:
+    """``core(time_array, event_array, *args)`` on the complete rows of ``df`` (one sample:
+    no group), its result with ``n_excluded`` set."""
+    data = survival_data(df, time, event, caller=caller)
+    return dataclasses.replace(core(data.time, data.event, *args), n_excluded=data.n_excluded)

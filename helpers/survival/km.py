@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri  # scipy.stats imports slowly; same function
 
-from .frame import survival_data
+from .frame import one_sample, survival_data
 from .results import JsonResult
 from .ties import close_time_index
 
@@ -173,9 +173,7 @@ def kaplan_meier(df: pd.DataFrame, time: str, event: str, conf_level: float = 0.
     ``conf_type`` "log-log" (default, as SAS), "log" (R's default) or "plain";
     ``conf_level`` two-sided (0.95 gives 95% CIs).
     """
-    data = survival_data(df, time, event, caller="kaplan_meier")
-    km = km_arrays(data.time, data.event, conf_level, conf_type)
-    return dataclasses.replace(km, n_excluded=data.n_excluded)
+    return one_sample(km_arrays, df, time, event, conf_level, conf_type, caller="kaplan_meier")
 
 
 def km_arrays(
