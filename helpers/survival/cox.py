@@ -178,12 +178,14 @@ def _event_terms(des: _Design, beta: np.ndarray):
 
 
 def _loglik_score_info(des: _Design, beta: np.ndarray):
-    """Log partial likelihood, score vector and observed information at ``beta``."""
+    """Log partial likelihood, score vector and observed information at ``beta`` (non-finite
+    when a risk-set sum underflows at an extreme ``beta``: ``_newton`` then steps back)."""
     p = des.x.shape[1]
-    eta, den, mean, second = _event_terms(des, beta)
-    loglik = eta[des.ev_rows].sum() - np.log(den).sum()
-    score = des.x_dead_sum - mean.sum(axis=0)
-    info = second.sum(axis=0).reshape(p, p) - mean.T @ mean
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eta, den, mean, second = _event_terms(des, beta)
+        loglik = eta[des.ev_rows].sum() - np.log(den).sum()
+        score = des.x_dead_sum - mean.sum(axis=0)
+        info = second.sum(axis=0).reshape(p, p) - mean.T @ mean
     return loglik, score, info
 
 
@@ -250,7 +252,8 @@ def cox_fit(time, event, X, strata=None, ties: str = "efron", conf_level: float 
         score = float(u0 @ np.linalg.solve(i0, u0))
     except np.linalg.LinAlgError as err:
         raise ValueError("singular information matrix (collinear covariates?)") from err
-    se = np.sqrt(np.diag(var))
+    with np.errstate(invalid="ignore"):  # NaN if the information is not positive definite
+        se = np.sqrt(np.diag(var))
     warnings, infinite = [], []
     if max_iter > 1 and not conv:
         warnings.append("Ran out of iterations and did not converge")
@@ -262,11 +265,13 @@ def cox_fit(time, event, X, strata=None, ties: str = "efron", conf_level: float 
             warnings.append("Loglik converged before variable " + ",".join(
                 str(i + 1) for i in np.flatnonzero(infs)) + "; coefficient may be infinite.")
     zq = ndtri((1 + conf_level) / 2)
-    z = beta / se
-    with np.errstate(over="ignore"):  # an infinite coefficient gives an infinite bound
-        lower, upper = np.exp(beta - zq * se), np.exp(beta + zq * se)
+    # a diverging or degenerate fit gives infinite / NaN values here, stated by the callers
+    # (HazardRatio.note; R returns the same numbers with its warning)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        z = beta / se
+        lower, upper, hr = np.exp(beta - zq * se), np.exp(beta + zq * se), np.exp(beta)
     return CoxFit(
-        names=names, coef=beta, se=se, hr=np.exp(beta), lower=lower, upper=upper, z=z,
+        names=names, coef=beta, se=se, hr=hr, lower=lower, upper=upper, z=z,
         p=2 * ndtr(-np.abs(z)), loglik=(float(ll0), float(ll)),
         wald_test=_chisq(float(beta @ np.linalg.solve(var, beta)), p),
         score_test=_chisq(score, p), lr_test=_chisq(2 * (ll - ll0), p),
@@ -387,6 +392,8 @@ def _not_estimable_reason(fit: CoxFit, e: np.ndarray, z: np.ndarray, experimenta
     no_events = [str(lv) for lv, arm in ((control, 0), (experimental, 1)) if e[z == arm].sum() == 0]
     if no_events:
         return f"no events in arm {' and '.join(no_events)}"
+    if not np.isfinite(fit.se[0]):
+        return "the information matrix is not positive definite"
     if 0 in fit.infinite:
         return "the treatment coefficient diverges (monotone likelihood; R: may be infinite)"
     if not fit.converged:

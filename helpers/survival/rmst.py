@@ -33,7 +33,7 @@ from scipy.special import ndtr  # scipy.stats imports slowly; same function
 from .frame import SurvivalDataError, survival_data
 from .km import as_time_event, group_codes, km_arrays, z_value
 from .results import JsonResult
-from .ties import TIME_TOLERANCE
+from .ties import later_than
 
 __all__ = ["RMST", "RMSTDifference", "rmst", "rmst_arrays", "rmst_difference"]
 
@@ -103,8 +103,7 @@ def _check_horizon(time: np.ndarray, event: np.ndarray, tau: float, column: str,
     """Error when ``tau`` lies beyond the last observed time (aeqSurv tolerance) and the
     Kaplan-Meier curve has not reached 0 there (survRM2's rule, with that exception)."""
     last = float(time.max())
-    gap = tau - last
-    if gap > TIME_TOLERANCE and gap / float(np.mean(np.abs(np.unique(time)))) > TIME_TOLERANCE:
+    if later_than(tau, last, time):
         if km_arrays(time, event).table["surv"].iloc[-1] > 0:
             raise SurvivalDataError(
                 f"RMST horizon tau = {tau:g} is beyond the last follow-up time{where} "

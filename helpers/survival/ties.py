@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["TIME_TOLERANCE", "merge_close_times", "close_time_index"]
+__all__ = ["TIME_TOLERANCE", "merge_close_times", "close_time_index", "later_than"]
 
 #: R's default ``aeqSurv`` tolerance, ``sqrt(.Machine$double.eps)``
 TIME_TOLERANCE = float(np.sqrt(np.finfo(float).eps))
@@ -52,7 +52,14 @@ def close_time_index(times: np.ndarray, at: np.ndarray,
     if times.size == 0:
         return idx
     nxt = np.minimum(idx + 1, times.size - 1)
-    gap = times[nxt] - at
-    scale = float(np.mean(np.abs(times))) or 1.0
-    close = (idx + 1 < times.size) & ((gap <= tolerance) | (gap / scale <= tolerance))
+    close = (idx + 1 < times.size) & ~later_than(times[nxt], at, times, tolerance)
     return np.where(close, idx + 1, idx)
+
+
+def later_than(a, b, times: np.ndarray, tolerance: float = TIME_TOLERANCE) -> np.ndarray:
+    """``a`` > ``b`` by more than the aeqSurv tolerance (absolute, and relative to the mean
+    |time| of the distinct ``times``)."""
+    gap = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    scale = float(np.mean(np.abs(np.unique(times)))) if np.size(times) else 0.0
+    relative = gap / scale > tolerance if scale > 0 else True
+    return (gap > tolerance) & relative
