@@ -30,3 +30,15 @@ def test_sensitivity_rows_are_the_named_models():
     assert rows["adjusted"]["p_label"] == "one-sided Wald"
     assert set(ph) == {"Primary (stratified)", "Covariate-adjusted"}
     assert all(0 <= t.global_p <= 1 for t in ph.values())
+
+
+def test_adjusted_model_drops_a_constant_covariate_with_a_note():
+    """Issue 9/10: a constant covariate (e.g. one menopausal status only) no longer breaks the
+    model or the PH test (was an IndexError in schoenfeld_test); the row says it was dropped."""
+    from helpers.sensitivity import adjusted_row
+    from helpers.survival.ph import schoenfeld_test
+
+    frame = analysis_frame(load_trial_data(DATA), "OS").assign(MENOPAUS="Post")
+    row, hr = adjusted_row(frame, "adjusted", ["AGE", "MENOPAUS", "ECOG"])
+    assert row["note"] == "MENOPAUS dropped: constant" and row["hr"] == hr.hr > 0
+    assert schoenfeld_test(hr).terms == ["ARMCD", "AGE", "ECOG"]

@@ -186,7 +186,8 @@ def test_constant_and_collinear_covariates_are_dropped_with_a_note():
                                                                       "age2"])
     ref = cox_hazard_ratio(d, "time", "event", "arm", "B", covariates=["age"])
     assert hr.estimable and hr.hr == pytest.approx(ref.hr, rel=1e-12)
-    assert hr.dropped == ["const dropped: constant", "age2 dropped: collinear with arm=B, age"]
+    assert hr.dropped == ["ecog dropped: constant", "const dropped: constant",
+                          "age2 dropped: collinear with arm=B, age"]
     assert hr.fit.names == ["arm=B", "age"] and hr.fit.terms == {"arm": [0], "age": [1]}
     from helpers.survival.ph import schoenfeld_test
 

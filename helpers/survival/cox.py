@@ -420,6 +420,7 @@ def cox_hazard_ratio(df: pd.DataFrame, time: str, event: str, arm: str, experime
     xcov, cterms = design_matrix(d, covariates)
     x = pd.concat([pd.Series(z, index=d.index, name=f"{arm}={experimental}"), xcov], axis=1)
     keep, dropped = estimable_columns(x)  # the arm (first, not constant) is always kept
+    dropped = [f"{c} dropped: constant" for c, cols in cterms.items() if not cols] + dropped
     st = strata_labels(d, strata)
     t, e = data.time, data.event
     base = dict(arm=arm, experimental=experimental, control=control, conf_level=conf_level,
