@@ -40,7 +40,7 @@ def apply_data_cut(data: TrialData, cut: str | dt.date) -> TrialData:
     late = pd.to_datetime(adsl["RANDDT"]) > cut_ts
     adsl.loc[late, "RANDFL"] = "N"
     adsl.loc[late, "NRANDRS"] = NOT_YET_RANDOMISED
-    for column in ("ARMCD", "ARM", "RANDDT", "SURGFL", "SURGDT", "RESECT"):
+    for column in ("ARMCD", "ARM", "ARMSRC", "RANDDT", "SURGFL", "SURGDT", "RESECT"):
         if column in adsl:
             adsl.loc[late, column] = pd.NA if adsl[column].dtype == object else pd.NaT
     for flag in POPULATION_FLAGS:

@@ -1,10 +1,12 @@
 """Load and validate the trial's analysis datasets; build per-endpoint analysis frames.
 
-``load_trial_data`` reads ADSL, ADTTE and ADAE (CSV, Parquet, XPT or SAS7BDAT), validates each
-with ``helpers.schemas`` and then checks them together: every ADTTE/ADAE subject is in ADSL,
-every randomised patient has an arm, ADTTE holds randomised patients only. Any failure raises
-``DataValidationError`` (file, column, example rows or USUBJIDs) before anything downstream
-runs. Times are months from randomisation (AVAL); CNSR follows CDISC (0 event, 1 censored).
+``load_trial_data`` reads ADSL, ADTTE and (when present) ADAE (CSV, Parquet, XPT or
+SAS7BDAT), validates each with ``helpers.schemas``, maps them onto the supplement with the
+study configuration (``helpers.study``: arms A/B, AVAL in the display unit, levels) and then
+checks them together: every ADTTE/ADAE subject is in ADSL, every randomised patient has an
+arm value, ADTTE holds randomised patients only. Any failure raises ``DataValidationError``
+(file, column, example rows or USUBJIDs; the configuration key) before anything downstream
+runs. CNSR follows CDISC (0 event, any positive integer censored).
 """
 
 from __future__ import annotations
@@ -18,26 +20,22 @@ import pandas as pd
 from helpers.errors import DataValidationError
 from helpers.io import FORMATS, read_table
 from helpers.schemas import SCHEMAS, validate
-
-#: ADSL columns of the stratified analyses (the randomisation adjustment factors except
-#: institution; see data/README.md).
-DEFAULT_STRATA: tuple[str, ...] = ("ER", "HER2", "METGR")
-
-#: ADSL columns of the subgroup analyses (forest plot), in display order.
-DEFAULT_SUBGROUPS: tuple[str, ...] = ("AGEGR1", "MENOPAUS", "SUBTYPE", "METGR", "BONEONLY",
-                                      "VISCMET", "TSTAGE", "ECOG")
+from helpers.study import StudyConfig, check_flag, load_study, map_adsl, map_adtte
 
 TABLES = ("adsl", "adtte", "adae")
+OPTIONAL_TABLES = ("adae",)  # only the safety chapter needs ADAE
 
 
 @dataclass
 class TrialData:
-    """The validated analysis datasets and the files they came from (table name -> path)."""
+    """The validated analysis datasets, the files they came from (table name -> path) and the
+    study configuration that mapped them. ``adae`` is None when the study has no ADAE file."""
 
     adsl: pd.DataFrame
     adtte: pd.DataFrame
-    adae: pd.DataFrame
+    adae: pd.DataFrame | None
     paths: dict[str, Path] = field(default_factory=dict)
+    study: StudyConfig | None = None
 
 
 def resolve_paths(data_dir: str | Path, fmt: str = "auto",
@@ -70,11 +68,22 @@ def resolve_paths(data_dir: str | Path, fmt: str = "auto",
 
 
 def load_trial_data(data_dir: str | Path, fmt: str = "auto",
-                    files: Mapping[str, str | Path] | None = None) -> TrialData:
-    """Read, validate and cross-check ADSL, ADTTE and ADAE from ``data_dir``."""
+                    files: Mapping[str, str | Path] | None = None,
+                    study: StudyConfig | str | Path | None = None) -> TrialData:
+    """Read, validate, map (``study``: a configuration or its YAML path; default JCOG1017) and
+    cross-check ADSL, ADTTE and ADAE (optional) from ``data_dir``."""
+    if not isinstance(study, StudyConfig):
+        study = load_study(study)
     paths = resolve_paths(data_dir, fmt, files)
-    frames = {table: validate(read_table(path), SCHEMAS[table], path) for table, path in paths.items()}
-    data = TrialData(paths=paths, **frames)
+    frames = {}
+    for table, path in paths.items():
+        if table in OPTIONAL_TABLES and not Path(path).exists():
+            frames[table] = None
+            continue
+        frames[table] = validate(read_table(path), SCHEMAS[table], path)
+    frames["adsl"] = map_adsl(frames["adsl"], study, paths["adsl"])
+    frames["adtte"] = map_adtte(frames["adtte"], study, paths["adtte"])
+    data = TrialData(paths=paths, study=study, **frames)
     check_consistency(data)
     return data
 
@@ -82,16 +91,20 @@ def load_trial_data(data_dir: str | Path, fmt: str = "auto",
 def check_consistency(data: TrialData) -> None:
     """Cross-table checks; raise ``DataValidationError`` on the first failure."""
     adsl, paths = data.adsl, data.paths
+    arm = data.study.arm_variable if data.study else "ARMCD"
     rand = adsl["RANDFL"] == "Y"
-    _fail_if(rand & adsl["ARMCD"].isna(), adsl, paths.get("adsl"), "ARMCD",
+    _fail_if(rand & adsl["ARMSRC"].isna(), adsl, paths.get("adsl"), arm,
              "randomised patients (RANDFL = Y) without an arm")
-    _fail_if(~rand & adsl["ARMCD"].notna(), adsl, paths.get("adsl"), "ARMCD",
+    _fail_if(~rand & adsl["ARMSRC"].notna(), adsl, paths.get("adsl"), arm,
              "patients not randomised (RANDFL = N) with an arm")
-    _fail_if(rand & adsl["RANDDT"].isna(), adsl, paths.get("adsl"), "RANDDT",
-             "randomised patients without a randomisation date")
+    if "RANDDT" in adsl:
+        _fail_if(rand & adsl["RANDDT"].isna(), adsl, paths.get("adsl"), "RANDDT",
+                 "randomised patients without a randomisation date")
     known = set(adsl["USUBJID"])
     for table in ("adtte", "adae"):
         frame = getattr(data, table)
+        if frame is None:
+            continue
         _fail_if(~frame["USUBJID"].isin(known), frame, paths.get(table), "USUBJID",
                  "subjects absent from ADSL")
     randomised = set(adsl.loc[rand, "USUBJID"])
@@ -110,19 +123,18 @@ def _fail_if(mask: pd.Series, frame: pd.DataFrame, file: Path | None, column: st
 
 
 def analysis_frame(data: TrialData, paramcd: str, population: str = "ITTFL") -> pd.DataFrame:
-    """One row per patient of ``population`` (an ADSL flag = "Y") with endpoint ``paramcd``.
+    """One row per patient of ``population`` (an ADSL Y/N flag = "Y") in the two compared
+    arms (ARMCD "A"/"B"; other arms are left out) with endpoint ``paramcd``.
 
-    ADSL columns plus AVAL (months), CNSR, ``time`` (= AVAL, months) and ``event``
-    (= 1 - CNSR: 1 event, 0 censored). Patients of the population without a row for the
-    endpoint are an error, as are an endpoint without rows or events and an arm without
+    ADSL columns plus AVAL (display unit, months by default), CNSR, ``time`` (= AVAL) and
+    ``event`` (1 when CNSR = 0, else 0: CDISC). Patients of the population without a row for
+    the endpoint are an error, as are an endpoint without rows or events and an arm without
     patients.
     """
     adsl, adtte = data.adsl, data.adtte
     adtte_file = data.paths.get("adtte")
-    if population not in adsl.columns:
-        raise DataValidationError("population flag not in ADSL", file=data.paths.get("adsl"),
-                                  column=population)
-    pop = adsl[adsl[population] == "Y"]
+    check_flag(adsl, population, data.paths.get("adsl"), f"population {population!r}")
+    pop = adsl[(adsl[population] == "Y") & adsl["ARMCD"].notna()]
     rows = adtte[adtte["PARAMCD"] == paramcd]
     if rows.empty:
         present = ", ".join(sorted(adtte["PARAMCD"].unique()))
@@ -136,7 +148,7 @@ def analysis_frame(data: TrialData, paramcd: str, population: str = "ITTFL") -> 
                                   file=adtte_file, column="USUBJID", rows=ids)
     frame["CNSR"] = frame["CNSR"].astype(int)
     frame["time"] = frame["AVAL"].astype(float)
-    frame["event"] = 1 - frame["CNSR"]
+    frame["event"] = (frame["CNSR"] == 0).astype(int)
     if frame["event"].sum() == 0:
         raise DataValidationError(f"endpoint {paramcd} has no events in {population}",
                                   file=adtte_file, column="CNSR")
@@ -146,3 +158,18 @@ def analysis_frame(data: TrialData, paramcd: str, population: str = "ITTFL") -> 
         raise DataValidationError(f"arm(s) {', '.join(empty)} have no patients in {population}",
                                   file=data.paths.get("adsl"), column="ARMCD")
     return frame
+
+
+def load_run_data(params: Mapping, study: StudyConfig | None = None) -> TrialData:
+    """The data of a run: ``load_trial_data`` with the run parameters (``data_dir``,
+    ``data_format``, ``study``), the column parameters checked against ADSL, the data cut
+    applied. The runner calls it once before any notebook (bad input stops the run there)."""
+    from helpers.datacut import apply_data_cut
+    from helpers.params import check_columns, resolve_path
+
+    study = study or load_study(params["study"])
+    data = load_trial_data(resolve_path(params["data_dir"]), fmt=params["data_format"], study=study)
+    check_columns(params, data.adsl.columns)
+    if params.get("data_cut"):
+        data = apply_data_cut(data, params["data_cut"])
+    return data

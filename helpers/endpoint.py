@@ -58,6 +58,7 @@ class EndpointAnalysis(JsonResult):
     p_logrank: float
     follow_up: FollowUp
     km: dict = field(repr=False)
+    time_unit: str = "months"
 
     _json_exclude = ("km",)
 
@@ -78,11 +79,11 @@ class EndpointAnalysis(JsonResult):
                 "Arm": self.arm_labels[row.group],
                 "N": row.n,
                 "Events": row.events,
-                f"Median, months ({self.km_conf_level:.0%} CI)":
+                f"Median, {self.time_unit} ({self.km_conf_level:.0%} CI)":
                     format_median(row.median, row.median_lower, row.median_upper),
             }
             for lm in self.landmarks[self.landmarks["group"] == row.group].itertuples():
-                out[f"{lm.time:g}-month rate, % ({self.km_conf_level:.0%} CI)"] = format_median(
+                out[f"{lm.time:g}-{self.time_unit.rstrip('s')} rate, % ({self.km_conf_level:.0%} CI)"] = format_median(
                     100 * lm.surv, 100 * lm.lower, 100 * lm.upper)
             rows.append(out)
         return pd.DataFrame(rows)
@@ -107,8 +108,8 @@ class EndpointAnalysis(JsonResult):
         return (
             f"{hr.events} {events} were observed among {hr.n} patients "
             f"({med.loc[CONTROL, 'events']} in arm {CONTROL}, {med.loc[EXPERIMENTAL, 'events']} "
-            f"in arm {EXPERIMENTAL}). Median {endpoint} was {median(CONTROL)} months with "
-            f"{self.arm_labels[CONTROL].lower()} and {median(EXPERIMENTAL)} months with "
+            f"in arm {EXPERIMENTAL}). Median {endpoint} was {median(CONTROL)} {self.time_unit} with "
+            f"{self.arm_labels[CONTROL].lower()} and {median(EXPERIMENTAL)} {self.time_unit} with "
             f"{self.arm_labels[EXPERIMENTAL].lower()} ({self.km_conf_level:.0%} CIs). The hazard "
             f"ratio of arm {EXPERIMENTAL}"
             + (f", stratified by {strata}," if strata else " (unstratified)")
@@ -118,7 +119,7 @@ class EndpointAnalysis(JsonResult):
 
     def annotation(self) -> str:
         """Plot annotation: median (CI) per arm, HR (CI) and the log-rank p."""
-        lines = [f"Median, months ({self.km_conf_level:.0%} CI)"]
+        lines = [f"Median, {self.time_unit} ({self.km_conf_level:.0%} CI)"]
         for row in self.medians.itertuples():
             median = format_median(row.median, row.median_lower, row.median_upper)
             lines.append(f"  Arm {row.group}: {median}")
@@ -141,6 +142,7 @@ def analyse_endpoint(
     ties: str = "efron",
     sided: str = "two-sided",
     landmarks_months: list[float] | tuple[float, ...] = (36.0, 60.0),
+    time_unit: str = "months",
 ) -> EndpointAnalysis:
     """Analyse one endpoint of an analysis frame (``helpers.dataset.analysis_frame``).
 
@@ -176,6 +178,7 @@ def analyse_endpoint(
         p_logrank=logrank.p_one_sided if sided == "one-sided" else logrank.p_two_sided,
         follow_up=median_follow_up(complete, "time", "event", km_conf_level, km_conf_type),
         km=km,
+        time_unit=time_unit,
     )
 
 

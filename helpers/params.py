@@ -31,17 +31,6 @@ KM_CONF_TYPES = ("log-log", "log", "plain")
 TIME_UNITS = ("months",)
 
 
-def _default_strata() -> list[str]:
-    from helpers.dataset import DEFAULT_STRATA  # imports pandas: only when a default is needed
-
-    return list(DEFAULT_STRATA)
-
-
-def _default_subgroups() -> list[str]:
-    from helpers.dataset import DEFAULT_SUBGROUPS
-
-    return list(DEFAULT_SUBGROUPS)
-
 
 @dataclass(frozen=True)
 class Spec:
@@ -105,6 +94,12 @@ def _landmarks(value: Any) -> list[float]:
     return list(value)
 
 
+def _positive(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"expected a positive number, got {value!r}")
+    return value
+
+
 def _iso_date(value: Any) -> str | None:
     if value is None:
         return None
@@ -120,22 +115,40 @@ def _iso_date(value: Any) -> str | None:
 
 SPECS: dict[str, Spec] = {
     "run_label": Spec(_str, "interactive"),
+    "study": Spec(_str, "studies/jcog1017.yaml"),
     "data_dir": Spec(_str, "data"),
     "data_format": Spec(_choice(*DATA_FORMATS), "auto"),
-    "population": Spec(_column_name, "ITTFL"),
-    "endpoint": Spec(_column_name, "OS"),
+    "population": Spec(_column_name, None),
+    "endpoint": Spec(_column_name, None),
     "conf_level": Spec(_probability, 0.95),
     "primary_conf_level": Spec(_probability, 0.90),
     "sided": Spec(_choice(*SIDED), "one-sided"),
-    "strata": Spec(_column_list, default_factory=_default_strata),
-    "subgroups": Spec(_column_list, default_factory=_default_subgroups),
+    "strata": Spec(_column_list, None),
+    "subgroups": Spec(_column_list, None),
     "ties": Spec(_choice(*TIES), "efron"),
     "km_conf_type": Spec(_choice(*KM_CONF_TYPES), "log-log"),
     "time_unit": Spec(_choice(*TIME_UNITS), "months"),
-    "landmarks_months": Spec(_landmarks, default_factory=lambda: [36, 60]),
+    "landmarks_months": Spec(_landmarks, None),
+    "rmst_horizon": Spec(_positive, None),
     "data_cut": Spec(_iso_date, None),
     "output_dir": Spec(_str, "runs/interactive"),
 }
+
+#: Parameters whose default (None) is the study configuration's: parameter -> how to read it.
+STUDY_DEFAULTS: dict[str, Callable[[Any], Any]] = {
+    "population": lambda study: study.populations["full_analysis"],
+    "endpoint": lambda study: study.primary.paramcd,
+    "strata": lambda study: list(study.strata),
+    "subgroups": lambda study: [v.name for v in study.subgroups],
+    "landmarks_months": lambda study: [_plain(t) for t in study.landmarks] or [36, 60],
+    "rmst_horizon": lambda study: study.rmst_horizon,
+}
+
+
+def _plain(value: float) -> float | int:
+    """12.0 -> 12 so that parameters read back as written in YAML."""
+    return int(value) if float(value).is_integer() else value
+
 
 #: Parameters naming ADSL columns, checked against the data by :func:`check_columns`.
 COLUMN_PARAMETERS = ("population", "strata", "subgroups")
@@ -165,6 +178,13 @@ def validate(values: Mapping[str, Any], source: str = "parameters",
         for name, spec in SPECS.items():
             if name not in clean:
                 clean[name] = spec.default_value()
+        missing = [name for name in STUDY_DEFAULTS if clean.get(name) is None]
+        if missing:
+            from helpers.study import load_study
+
+            study = load_study(clean["study"])
+            for name in missing:
+                clean[name] = STUDY_DEFAULTS[name](study)
     return {name: clean[name] for name in SPECS if name in clean}
 
 
@@ -235,6 +255,10 @@ def load_parameter_file(path: str | os.PathLike) -> ParameterFile:
         if "output_dir" in overrides[str(name)]:
             raise ParameterError(f"{source}: notebooks.{name}: parameter 'output_dir' "
                                  "is per run, not per notebook")
+    from helpers.study import load_study  # a bad study configuration stops the run here
+
+    for study in {values.get("study", shared.get("study")) for values in [shared, *overrides.values()]}:
+        load_study(study if study is not None else SPECS["study"].default)
     return ParameterFile(path, shared, overrides)
 
 

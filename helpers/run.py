@@ -43,8 +43,9 @@ from typing import Any
 
 from helpers.atomic import (atomic_write_json, atomic_write_text, remove_path, replace_directory,
                             save_figure as _save_figure, save_table_csv)
-from helpers.errors import ParameterError
+from helpers.errors import DataValidationError, ParameterError
 from helpers.params import REPO_ROOT, ParameterFile, load_parameter_file, resolve_path
+from helpers.study import load_study
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 HELPERS_DIR = Path(__file__).resolve().parent
@@ -398,9 +399,17 @@ def run(params_path: str | os.PathLike, workers: int | None = None, force: bool 
         raise ParameterError(f"{notebooks_dir}: no NN_name notebooks found")
     run_dir = pfile.output_dir
     started = time.perf_counter()
+    existed = run_dir.exists()
     with _run_lock(run_dir):
         remove_path(run_dir / ".staging")  # leftovers of a killed run
         todo, skipped, keys = _plan(pfile, selected, run_dir, force)
+        try:
+            if todo:
+                preflight(pfile, todo)
+        except (ParameterError, DataValidationError):
+            if not existed:  # a run that never started leaves no directory behind
+                remove_path(run_dir)
+            raise
         for name in skipped:
             echo(f"  skip   {name}  (unchanged)")
         outcomes = _execute_all(pfile, todo, keys, run_dir, notebooks_dir, workers, echo)
@@ -410,6 +419,23 @@ def run(params_path: str | os.PathLike, workers: int | None = None, force: bool 
     echo(f"run {pfile.run_label!r}: {len(executed)} executed, {len(skipped)} unchanged, "
          f"{len(failed)} failed in {time.perf_counter() - started:.1f} s -> {_display_path(run_dir)}")
     return RunReport(run_dir, executed, skipped, failed)
+
+
+def preflight(pfile: ParameterFile, notebooks: list[Notebook]) -> None:
+    """Load and check the data of every distinct data set-up of ``notebooks`` once, before any
+    notebook runs: bad data or a study configuration that does not fit them stop the run with
+    a DataValidationError or ParameterError and nothing written."""
+    from helpers.dataset import load_run_data
+
+    seen = set()
+    for nb in notebooks:
+        params = pfile.for_notebook(nb.name)
+        key = json.dumps({k: params[k] for k in ("study", "data_dir", "data_format", "data_cut",
+                                                 "population", "strata", "subgroups")},
+                         sort_keys=True, default=str)
+        if key not in seen:
+            seen.add(key)
+            load_run_data(params)
 
 
 def _plan(pfile: ParameterFile, selected: list[Notebook], run_dir: Path, force: bool):
@@ -422,7 +448,9 @@ def _plan(pfile: ParameterFile, selected: list[Notebook], run_dir: Path, force: 
         data_dir = given.get("data_dir", "data")
         if data_dir not in data_hashes:
             data_hashes[data_dir] = data_fingerprint(data_dir)
-        keys[nb.name] = _run_key(nb.source, given, data_hashes[data_dir], helpers_hash)
+        study = load_study(given.get("study"))  # its content, not only its path, keys the run
+        keys[nb.name] = _run_key(nb.source, {**given, "study_sha256": study.sha256},
+                                 data_hashes[data_dir], helpers_hash)
         if not force and _state_key(run_dir, nb.name) == keys[nb.name] \
                 and (run_dir / "notebooks" / f"{nb.name}.ipynb").exists():
             skipped.append(nb.name)
@@ -505,7 +533,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         report = run(args.params, args.workers, args.force, args.notebooks, args.notebooks_dir,
                      echo=lambda line: print(line, flush=True))
-    except ParameterError as exc:
+    except (ParameterError, DataValidationError) as exc:
         print(f"jcog1017-run: {exc}", file=sys.stderr)
         return 2
     for outcome in report.failed:

@@ -15,19 +15,10 @@ from helpers.survival.ph import PHTest
 from helpers.survival.rmst import RMSTDifference
 from helpers.tables.formatting import format_number, format_p
 
-__all__ = ["ADJUSTMENT_COVARIATES", "PER_PROTOCOL", "adjusted_row", "ci_text", "ph_table",
+__all__ = ["adjusted_row", "ci_text", "ph_table",
            "rmst_table", "sensitivity_analyses"]
 
 ARM, EXPERIMENTAL = "ARMCD", "B"
-PER_PROTOCOL = "PPROTFL"  # ADSL flag of the per-protocol population
-
-#: Baseline covariates of the adjusted Cox model (ADSL column -> description): age in years
-#: (continuous), the others categorical (first sorted level the reference).
-ADJUSTMENT_COVARIATES = {
-    "AGE": "age (years, continuous)", "MENOPAUS": "menopausal status", "SUBTYPE": "subtype",
-    "METGR": "single vs multiple metastatic organs", "ECOG": "ECOG performance status",
-    "TSTAGE": "T stage",
-}
 
 
 def adjusted_row(frame: pd.DataFrame, label: str, covariates: list[str], ties: str = "efron",
@@ -91,13 +82,16 @@ def _hr_row(analysis, label: str) -> dict:
     return {**analysis.hazard_ratio_row(label), "n": hr.n, "events": hr.events}
 
 
-def sensitivity_analyses(frame: pd.DataFrame, per_protocol_frame: pd.DataFrame,
-                         params: dict) -> tuple[dict[str, dict], dict[str, PHTest]]:
-    """The primary OS hazard ratio (``analyse_endpoint`` with the run's primary settings) and
-    the same comparison unstratified, covariate-adjusted (``ADJUSTMENT_COVARIATES``), with the
-    other ties method and in the per-protocol population (``per_protocol_frame``), as rows of
-    ``hazard_ratio_table`` with n and events; and the proportional-hazards tests (Kaplan-Meier
-    time scale) of the primary and the adjusted model."""
+def sensitivity_analyses(frame: pd.DataFrame, per_protocol_frame: pd.DataFrame | None,
+                         params: dict, covariates: list[str],
+                         per_protocol: str | None = None) -> tuple[dict[str, dict], dict[str, PHTest]]:
+    """The primary hazard ratio (``analyse_endpoint`` with the run's primary settings) and
+    the same comparison unstratified, adjusted for ``covariates`` (ADSL columns; numeric ones
+    continuous, few-valued integer codes and text categorical), with the other ties method and
+    in the per-protocol population (``per_protocol_frame`` of the ADSL flag ``per_protocol``;
+    None: no such row), as rows of ``hazard_ratio_table`` with n and events; and the
+    proportional-hazards tests (Kaplan-Meier time scale) of the primary and the adjusted model
+    (no adjusted row or test without covariates)."""
     from helpers.endpoint import analyse_endpoint, endpoint_settings
     from helpers.survival.ph import schoenfeld_test
 
@@ -105,19 +99,20 @@ def sensitivity_analyses(frame: pd.DataFrame, per_protocol_frame: pd.DataFrame,
     ties = params["ties"]
     other_ties = "breslow" if ties == "efron" else "efron"
     primary = analyse_endpoint(frame, **settings)
-    adjusted, adjusted_fit = adjusted_row(frame, "Covariate-adjusted Cox (unstratified)",
-                                          list(ADJUSTMENT_COVARIATES), ties=ties,
-                                          conf_level=params["primary_conf_level"])
     rows = {
         "primary": _hr_row(primary, f"Stratified Cox, {ties.capitalize()} ties (primary)"),
         "unstratified": _hr_row(analyse_endpoint(frame, **{**settings, "strata": []}),
                                 "Unstratified Cox"),
-        "adjusted": adjusted,
-        other_ties: _hr_row(analyse_endpoint(frame, **{**settings, "ties": other_ties}),
-                            f"Stratified Cox, {other_ties.capitalize()} ties"),
-        "per_protocol": _hr_row(analyse_endpoint(per_protocol_frame, **{
-            **settings, "population": PER_PROTOCOL}), "Per-protocol population"),
     }
-    ph = {"Primary (stratified)": schoenfeld_test(primary.hazard_ratio, transform="km"),
-          "Covariate-adjusted": schoenfeld_test(adjusted_fit, transform="km")}
+    ph = {"Primary (stratified)": schoenfeld_test(primary.hazard_ratio, transform="km")}
+    if covariates:
+        rows["adjusted"], adjusted_fit = adjusted_row(
+            frame, "Covariate-adjusted Cox (unstratified)", list(covariates), ties=ties,
+            conf_level=params["primary_conf_level"])
+        ph["Covariate-adjusted"] = schoenfeld_test(adjusted_fit, transform="km")
+    rows[other_ties] = _hr_row(analyse_endpoint(frame, **{**settings, "ties": other_ties}),
+                               f"Stratified Cox, {other_ties.capitalize()} ties")
+    if per_protocol_frame is not None:
+        rows["per_protocol"] = _hr_row(analyse_endpoint(per_protocol_frame, **{
+            **settings, "population": per_protocol}), "Per-protocol population")
     return rows, ph

@@ -49,6 +49,12 @@ def subgroup_label(column: str) -> str:
     return SUBGROUP_LABELS.get(column, column)
 
 
+def _level_text(level: Any) -> str:
+    if isinstance(level, (float, np.floating)) and float(level).is_integer():
+        return str(int(level))
+    return str(level)
+
+
 def _level_label(level: Any) -> str:
     if isinstance(level, (float, np.floating)) and float(level).is_integer():
         level = int(level)
@@ -134,12 +140,39 @@ class SubgroupReport(JsonResult):
         return t[t["lower"] > 1]
 
 
+def check_subgroup_variables(frame: pd.DataFrame, subgroups: Iterable[str]) -> None:
+    """Refuse subgroup variables that would print patient identifiers or say nothing: text
+    (or few-valued) columns with more than ``MAX_LEVELS`` levels or one level per patient,
+    and columns with fewer than two levels. Numeric columns with many values are split at
+    their median instead (no value of a patient is shown)."""
+    from helpers.errors import ParameterError
+
+    for var in subgroups:
+        s = frame[var]
+        levels = s.nunique(dropna=True)
+        numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+        if not numeric and levels > MAX_LEVELS:
+            raise ParameterError(
+                f"parameter 'subgroups': {var} has {levels} levels among {len(s)} patients"
+                + (" (one per patient: it identifies patients)" if levels == len(s) else "")
+                + f"; a subgroup variable may have at most {MAX_LEVELS} levels")
+        if levels < 2:
+            raise ParameterError(f"parameter 'subgroups': {var} has {levels} level(s) in the "
+                                 "analysed patients: nothing to compare")
+
+
 def subgroup_report(frame: pd.DataFrame, subgroups: Iterable[str], strata: Iterable[str] = (),
-                    conf_level: float = 0.95, ties: str = "efron") -> SubgroupReport:
+                    conf_level: float = 0.95, ties: str = "efron",
+                    labels: dict | None = None, levels: dict | None = None) -> SubgroupReport:
     """Forest table of the HR of arm B vs arm A overall and per level of each ``subgroups``
-    column, with the LR interaction p (see the module doc for stratification)."""
+    column, with the LR interaction p (see the module doc for stratification).
+
+    ``labels``: column -> display name (default ``SUBGROUP_LABELS``); ``levels``: column ->
+    level display order (the study configuration's; default sorted)."""
     strata = list(strata)
     subgroups = list(subgroups)
+    labels = {**SUBGROUP_LABELS, **(labels or {})}
+    check_subgroup_variables(frame, subgroups)
     overall = cox_hazard_ratio(frame, "time", "event", ARM, EXPERIMENTAL, strata=strata,
                                ties=ties, conf_level=conf_level)
     z = (frame[ARM] == EXPERIMENTAL)
@@ -157,9 +190,14 @@ def subgroup_report(frame: pd.DataFrame, subgroups: Iterable[str], strata: Itera
         if note:
             notes[var] = note
         res = subgroup_analysis(d, "time", "event", ARM, EXPERIMENTAL,
-                                {var: subgroup_label(var)}, strata=used,
+                                {var: labels.get(var, var)}, strata=used,
                                 conf_level=conf_level, ties=ties)
         t = res.table.copy()
+        order = [str(v) for v in (levels or {}).get(var, ())]
+        if order:  # configured display order; levels not listed keep their sorted place after
+            rank = t["level"].map(lambda v: order.index(_level_text(v)) if _level_text(v) in order
+                                  else len(order))
+            t = t.iloc[rank.argsort(kind="stable")]
         inter_row = res.interaction.assign(strata=[used])
         t["level"] = t["level"].map(_level_label)
         tables.append(t)

@@ -28,9 +28,10 @@
 # %% tags=["parameters"]
 run_label = "interactive"
 output_dir = "runs/interactive"
+study = "studies/jcog1017.yaml"  # the study configuration (studies/README.md)
 data_dir = "data"
 data_format = "auto"
-population = "ITTFL"
+population = None  # None: the study's full analysis set flag
 data_cut = None
 
 # %%
@@ -39,14 +40,19 @@ from IPython.display import Markdown, display
 from helpers.notebook import start
 from helpers.plots import consort_diagram
 from helpers.tables import consort_counts, format_n_pct
+from helpers.tables.populations import analysis_sets as analysis_sets_labels
 from helpers.tables.populations import (analysis_set_counts, analysis_sets_table,
                                         arm_b_surgery_table, consort_table, surgery_counts)
 
 nb = start("01_population", globals())
-counts = consort_counts(nb.data.adsl)
+flags = {"itt": nb.study.populations["full_analysis"], **{
+    key: nb.study.populations[role] for key, role in (("per_protocol", "per_protocol"),
+                                                      ("safety", "safety"))}}
+counts = consort_counts(nb.data.adsl, flags)
 arms = counts["arms"]
-analysis_sets, surgery = analysis_set_counts(counts), surgery_counts(counts)
-nb.ctx.write_results({**counts, "analysis_sets": analysis_sets, "surgery": surgery})
+analysis_sets, surgery = analysis_set_counts(counts, flags), surgery_counts(counts)
+nb.write_results({**counts, "analysis_sets": analysis_sets,
+                  **({"surgery": surgery} if "SURGFL" in nb.data.adsl else {})})
 
 
 # %% [markdown]
@@ -62,6 +68,8 @@ display(Markdown(
     f"{counts['randomised']} patients were randomised: "
     + ", ".join(f"{arm['randomised']} to arm {code} ({arm['label'].lower()})"
                 for code, arm in arms.items())
+    + "".join(f"; {n} randomised to arm {value} were not compared and are excluded"
+              for value, n in counts.get("other_arms", {}).items())
     + " (@fig-consort, @tbl-consort)."
 ))
 
@@ -80,34 +88,36 @@ nb.table(consort_table(counts), "consort", population="all registered patients")
 # ## Analysis sets
 
 # %%
-fas, pps, saf = analysis_sets.values()
-display(Markdown(
-    f"The full analysis set comprised {fas['total']} patients "
-    f"({', '.join(f'{fas[c]} in arm {c}' for c in arms)}), the per-protocol set {pps['total']} "
-    f"({', '.join(f'{pps[c]} in arm {c}' for c in arms)}) and the safety set {saf['total']} "
-    f"({', '.join(f'{saf[c]} in arm {c}' for c in arms)}) (@tbl-analysis-sets)."
-))
+set_names = {flag: label[0].lower() for flag, label in analysis_sets_labels(flags).items()}
+sets_text = "; ".join(
+    f"the {set_names[flag]} comprised {n['total']} patients "
+    f"({', '.join(f'{n[c]} in arm {c}' for c in arms)})" for flag, n in analysis_sets.items())
+display(Markdown(sets_text[0].upper() + sets_text[1:] + " (@tbl-analysis-sets)."))
 
 # %%
 #| label: tbl-analysis-sets
 #| tbl-cap: "Analysis sets by arm: patients, n (% of randomised)."
-nb.table(analysis_sets_table(counts), "analysis_sets", population="all randomised patients")
+nb.table(analysis_sets_table(counts, flags), "analysis_sets",
+         population="all randomised patients of the compared arms")
 
 # %% [markdown]
 # ## Primary tumour resection in arm B
 
 # %%
+has_surgery = nb.section("Primary tumour resection in arm B", "ADSL.SURGFL")
 resection = surgery["resection"]
-display(Markdown(
-    f"Of {surgery['randomised']} patients allocated to resection, "
-    f"{format_n_pct(surgery['performed'], surgery['randomised'])} had the primary tumour "
-    f"resected and {surgery['not_performed']} did not. "
-    + "; ".join(f"{level}: {format_n_pct(n, surgery['performed'])} of resected patients"
-                for level, n in resection.items())
-    + " (@tbl-arm-b-surgery)."
-))
+if has_surgery:
+    display(Markdown(
+        f"Of {surgery['randomised']} patients allocated to resection, "
+        f"{format_n_pct(surgery['performed'], surgery['randomised'])} had the primary tumour "
+        f"resected and {surgery['not_performed']} did not. "
+        + "; ".join(f"{level}: {format_n_pct(n, surgery['performed'])} of resected patients"
+                    for level, n in resection.items())
+        + " (@tbl-arm-b-surgery)."
+    ))
 
 # %%
 #| label: tbl-arm-b-surgery
 #| tbl-cap: "Arm B: primary tumour resection performed and completeness of resection."
-nb.table(arm_b_surgery_table(counts), "arm_b_surgery", population="all patients randomised to arm B")
+if has_surgery:
+    nb.table(arm_b_surgery_table(counts), "arm_b_surgery", population="all patients randomised to arm B")

@@ -17,26 +17,27 @@
 # # Overall survival (primary endpoint) {#sec-overall-survival}
 #
 # Overall survival (OS) is the time from randomisation to death from any cause, censored at
-# the last date known alive. The primary analysis compares the arms in the full analysis set
-# with a Cox proportional hazards model stratified by the randomisation stratification
-# factors, reporting the hazard ratio of resection with the primary confidence level and a
-# one-sided stratified log-rank p-value, as the protocol specifies. Kaplan-Meier medians carry
-# Brookmeyer-Crowley CIs. The settings of this run are stated below the code.
+# the last date known alive. The primary analysis compares the arms with a Cox proportional
+# hazards model stratified by the randomisation stratification factors, reporting the hazard
+# ratio of the experimental arm with the primary confidence level and a log-rank p-value as
+# the protocol specifies. Kaplan-Meier medians carry Brookmeyer-Crowley CIs. The population,
+# confidence levels, strata and data cut of this run are stated below the code.
 
 # %% tags=["parameters"]
 run_label = "interactive"
 output_dir = "runs/interactive"
+study = "studies/jcog1017.yaml"  # the study configuration (studies/README.md)
 data_dir = "data"
 data_format = "auto"
-population = "ITTFL"
-endpoint = "OS"
+population = None  # None: the study's full analysis set flag
+endpoint = None  # None: the study's primary endpoint (PARAMCD)
 primary_conf_level = 0.90
 conf_level = 0.95
 sided = "one-sided"
-strata = None  # None: the randomisation stratification factors (helpers.dataset.DEFAULT_STRATA)
+strata = None  # None: the study's stratification factors
 ties = "efron"
 km_conf_type = "log-log"
-landmarks_months = [36, 60]
+landmarks_months = None  # None: the study's landmarks
 data_cut = None
 
 # %%
@@ -49,7 +50,8 @@ from helpers.tables.formatting import format_median
 nb = start("03_overall_survival", globals())
 p = nb.params
 os_ = nb.analyse(p["endpoint"], primary=True)
-nb.ctx.write_results(os_.to_dict())
+unit = nb.study.display_unit
+nb.write_results(os_.to_dict())
 display(Markdown(nb.settings_text()))
 
 # %% [markdown]
@@ -57,15 +59,15 @@ display(Markdown(nb.settings_text()))
 
 # %%
 #| label: fig-km-os
-#| fig-cap: "Overall survival by arm (Kaplan-Meier) with pointwise CIs and numbers at risk; censored patients marked +. Arm A: systemic therapy alone; arm B: primary tumour resection plus systemic therapy."
+#| fig-cap: "Overall survival by arm (Kaplan-Meier) with pointwise CIs and numbers at risk; censored patients marked +."
 nb.figure(km_plot(os_.curves(), annotation=os_.annotation(), ylabel="Overall survival"), "km_os")
 
 # %%
 fu = os_.follow_up
 display(Markdown(
-    os_.results_text("OS", "deaths")
-    + f" Median follow-up was {fu.simple_median:.1f} months (median observed time of all "
-    f"patients; reverse Kaplan-Meier {format_median(fu.median, fu.lower, fu.upper)} months)."
+    os_.results_text(p["endpoint"], nb.study.endpoint(p["endpoint"]).events)
+    + f" Median follow-up was {fu.simple_median:.1f} {unit} (median observed time of all "
+    f"patients; reverse Kaplan-Meier {format_median(fu.median, fu.lower, fu.upper)} {unit})."
 ))
 
 # %%
@@ -76,7 +78,7 @@ nb.table(summary, "os_summary")
 
 # %%
 #| label: tbl-os-cox
-#| tbl-cap: "Cox proportional hazards model of overall survival: hazard ratio of resection vs systemic therapy alone."
+#| tbl-cap: "Cox proportional hazards model of overall survival: hazard ratio of the experimental arm (B) vs the control arm (A)."
 from helpers.tables import hazard_ratio_table
 
 cox = hazard_ratio_table([os_.hazard_ratio_row("Stratified Cox (primary)")])

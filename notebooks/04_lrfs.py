@@ -32,14 +32,15 @@
 # %% tags=["parameters"]
 run_label = "interactive"
 output_dir = "runs/interactive"
+study = "studies/jcog1017.yaml"  # the study configuration (studies/README.md)
 data_dir = "data"
 data_format = "auto"
-population = "ITTFL"
+population = None  # None: the study's full analysis set flag
 conf_level = 0.95
-strata = None  # None: the randomisation stratification factors (helpers.dataset.DEFAULT_STRATA)
+strata = None  # None: the study's stratification factors
 ties = "efron"
 km_conf_type = "log-log"
-landmarks_months = [36, 60]
+landmarks_months = None  # None: the study's landmarks
 data_cut = None
 
 # %%
@@ -47,112 +48,132 @@ from IPython.display import Markdown, display
 
 from helpers.notebook import start
 from helpers.plots import km_plot
-from helpers.secondary import (LOCAL_CONTROL_FLAGS, km_panels, proportion_by_arm,
-                               proportion_table, secondary_table)
+from helpers.secondary import km_panels, proportion_by_arm, proportion_table, secondary_table
 from helpers.tables import hazard_ratio_table
 from helpers.tables.formatting import format_hr, format_median, format_p
 
 nb = start("04_lrfs", globals())
 p = nb.params
+unit = nb.study.display_unit
 display(Markdown(nb.settings_text()))
 
 # secondary endpoints: CIs at conf_level, two-sided log-rank p (nb.analyse, primary=False)
-lrfs = nb.analyse("LRFS", primary=False)
-others = {code: nb.analyse(code, primary=False) for code in ("PTRFS", "MPFS")}
-local = proportion_by_arm(nb.frame("OS"), LOCAL_CONTROL_FLAGS)
-nb.ctx.write_results({
-    "lrfs": lrfs.to_dict(),
-    "ptrfs": others["PTRFS"].to_dict(),
-    "mpfs": others["MPFS"].to_dict(),
+endpoints = [e for e in nb.study.secondary if not nb.missing(f"ADTTE.PARAMCD={e.paramcd}")]
+absent = [e.paramcd for e in nb.study.secondary if e not in endpoints]
+analyses = {e.paramcd: nb.analyse(e.paramcd, primary=False) for e in endpoints}
+flags = {v.name: v.label for v in nb.study.proportions if v.name in nb.data.adsl}
+local = proportion_by_arm(nb.frame(p["endpoint"]), flags) if flags else []
+nb.write_results({
+    **{code.lower(): an.to_dict() for code, an in analyses.items()},
     "local_control": {r["column"]: r for r in local},
+    **({"endpoints_not_in_data": absent} if absent else {}),
 })
 
 # %% [markdown]
-# ## Local relapse-free survival
+# ## The first secondary endpoint
+#
+# For JCOG1017 local relapse-free survival: the time from randomisation to local relapse or
+# progression or death, whichever came first.
+
+# %%
+first = endpoints[0] if endpoints else None
+if nb.section("First secondary endpoint",
+              *([f"ADTTE.PARAMCD={nb.study.secondary[0].paramcd}"] if nb.study.secondary
+                else ["study.secondary"])) and first:
+    lead = analyses[first.paramcd]
+    display(Markdown(f"**{first.label}** (PARAMCD {first.paramcd})."))
 
 # %%
 #| label: fig-km-lrfs
-#| fig-cap: "Local relapse-free survival by arm (Kaplan-Meier), with numbers at risk. Censored patients are marked +. Hazard ratio from the stratified Cox model (CI at the secondary level), two-sided stratified log-rank p."
-fig = km_plot(lrfs.curves(), annotation=lrfs.annotation(), ylabel="Local relapse-free survival",
-              annotation_loc="upper right")
-fig.axes[0].legend(loc="lower left", frameon=False)  # the curves leave the lower left free
-nb.figure(fig, "km_lrfs")
+#| fig-cap: "The first secondary endpoint by arm (Kaplan-Meier), with numbers at risk. Censored patients are marked +. Hazard ratio from the stratified Cox model (CI at the secondary level), two-sided stratified log-rank p."
+if first:
+    fig = km_plot(lead.curves(), annotation=lead.annotation(), ylabel=first.label,
+                  annotation_loc="upper right")
+    fig.axes[0].legend(loc="lower left", frameon=False)  # the curves leave the lower left free
+    display(nb.figure(fig, "km_lrfs"))
 
 # %%
-hr = lrfs.hazard_ratio
-display(Markdown(
-    lrfs.results_text("LRFS", "LRFS events") + " Resection of the primary tumour "
-    f"{'lowered' if hr.upper < 1 else 'raised' if hr.lower > 1 else 'did not clearly change'} "
-    "the hazard of local relapse or death."
-))
+if first:
+    hr = lead.hazard_ratio
+    display(Markdown(
+        lead.results_text(first.paramcd, first.events) + f" {nb.study.experimental.label} "
+        f"{'lowered' if hr.upper < 1 else 'raised' if hr.lower > 1 else 'did not clearly change'} "
+        f"the hazard of {first.label.lower()} events."
+    ))
 
 # %%
 #| label: tbl-lrfs-summary
-#| tbl-cap: "Local relapse-free survival: medians (CI) and landmark rates by arm."
-summary = lrfs.summary_table()
-nb.table(summary, "lrfs_summary")
+#| tbl-cap: "The first secondary endpoint: medians (CI) and landmark rates by arm."
+if first:
+    nb.table(lead.summary_table(), "lrfs_summary")
 
 # %%
 #| label: tbl-lrfs-cox
-#| tbl-cap: "Cox proportional hazards model of local relapse-free survival: hazard ratio of resection vs systemic therapy alone (CI at the secondary level, two-sided log-rank p)."
-cox = hazard_ratio_table([lrfs.hazard_ratio_row("Stratified Cox")])
-nb.table(cox, "lrfs_cox")
+#| tbl-cap: "Cox proportional hazards model of the first secondary endpoint: hazard ratio of the experimental arm (B) vs the control arm (A) (CI at the secondary level, two-sided log-rank p)."
+if first:
+    nb.table(hazard_ratio_table([lead.hazard_ratio_row("Stratified Cox")]), "lrfs_cox")
 
 # %% [markdown]
-# ## Other time-to-event secondary endpoints
+# ## All time-to-event secondary endpoints
 
 # %%
 #| label: tbl-secondary
 #| tbl-cap: "Secondary time-to-event endpoints by arm: events, medians (CI), stratified Cox hazard ratio (CI) and two-sided stratified log-rank p."
-secondary = secondary_table(
-    {"Local relapse-free survival": lrfs,
-     "Primary tumour resection-free survival": others["PTRFS"],
-     "Progression-free survival at metastatic sites": others["MPFS"]},
-    no_comparison={"Primary tumour resection-free survival":
-                   "Not compared: in arm B the event is the protocol resection itself."},
-)
-nb.table(secondary, "secondary")
+if nb.section("Secondary endpoints", *[f"ADTTE.PARAMCD={e.paramcd}" for e in nb.study.secondary]
+              or ["study.secondary"]) or endpoints:
+    nb.table(secondary_table({e.label: analyses[e.paramcd] for e in endpoints},
+                             no_comparison={e.label: e.note or "Not compared."
+                                            for e in endpoints if not e.compare}),
+             "secondary")
 
 # %%
 #| label: fig-km-secondary
-#| fig-cap: "Primary tumour resection-free survival (left) and progression-free survival at metastatic sites (right) by arm (Kaplan-Meier), with numbers at risk. Censored patients are marked +."
-fig = km_panels(others, titles={"PTRFS": "Primary tumour resection-free survival",
-                                "MPFS": "Progression-free survival at metastatic sites"})
-nb.figure(fig, "km_secondary")
+#| fig-cap: "The other secondary endpoints by arm (Kaplan-Meier), with numbers at risk. Censored patients are marked +."
+others = {e.paramcd: analyses[e.paramcd] for e in endpoints[1:]}
+if others:
+    display(nb.figure(km_panels(others, titles={e.paramcd: e.label for e in endpoints[1:]}),
+                      "km_secondary"))
 
 # %%
-pt, mp = others["PTRFS"], others["MPFS"]
-pt_a = pt.landmarks[pt.landmarks["group"] == "A"].set_index("time")
-pt_med = pt.medians.set_index("group")
-mp_hr = mp.hazard_ratio
-mp_med = mp.medians.set_index("group")
-display(Markdown(
-    f"In arm A, {pt_med.loc['A', 'events']} of {pt_med.loc['A', 'n']} patients had the primary "
-    f"tumour resected or died; "
-    + " and ".join(f"{100 * row.surv:.0f}% ({100 * row.lower:.0f}–{100 * row.upper:.0f}%) "
-                   f"were alive without resection at {t:g} months" for t, row in pt_a.iterrows())
-    + f" (median {format_median(*pt_med.loc['A', ['median', 'median_lower', 'median_upper']])} "
-    f"months). Progression at metastatic sites or death occurred in "
-    f"{mp_med.loc['A', 'events']} patients in arm A and {mp_med.loc['B', 'events']} in arm B "
-    f"(median {format_median(*mp_med.loc['A', ['median', 'median_lower', 'median_upper']])} and "
-    f"{format_median(*mp_med.loc['B', ['median', 'median_lower', 'median_upper']])} months); "
-    f"the hazard ratio was {format_hr(mp_hr.hr, mp_hr.lower, mp_hr.upper, mp_hr.conf_level)} "
-    f"({mp.sided} p = {format_p(mp.p_logrank)})."
-))
+def endpoint_sentence(endpoint, an) -> str:
+    med = an.medians.set_index("group")
+
+    def median(code: str) -> str:
+        return format_median(*med.loc[code, ["median", "median_lower", "median_upper"]])
+
+    text = (f"{endpoint.label}: {med.loc['A', 'events']} events in arm A and "
+            f"{med.loc['B', 'events']} in arm B (median {median('A')} and {median('B')} {unit})")
+    if not endpoint.compare:
+        return text + f"; {endpoint.note or 'not compared'}"
+    hr = an.hazard_ratio
+    return (text + f"; hazard ratio {format_hr(hr.hr, hr.lower, hr.upper, hr.conf_level)} "
+            f"({an.sided} p = {format_p(an.p_logrank)})")
+
+
+if others:
+    display(Markdown(". ".join(endpoint_sentence(e, analyses[e.paramcd]) for e in endpoints[1:])
+                     + "."))
+if absent:
+    display(Markdown(f"Secondary endpoints of the study configuration without ADTTE rows: "
+                     f"{', '.join(absent)}."))
 
 # %% [markdown]
-# ## Local control: ulcer and bleeding
+# ## Proportion endpoints
+#
+# For JCOG1017 local control: local ulcer and local bleeding during follow-up.
 
 # %%
 #| label: tbl-local-control
-#| tbl-cap: "Local ulcer and local bleeding during follow-up by arm, with Fisher's exact test (two-sided)."
-local_table = proportion_table(local, lrfs.arm_labels)
-nb.table(local_table, "local_control")
+#| tbl-cap: "Proportion endpoints by arm, with Fisher's exact test (two-sided)."
+if nb.section("Proportion endpoints", *[f"ADSL.{v.name}" for v in nb.study.proportions]
+              or ["study.proportions"]) or local:
+    nb.table(proportion_table(local, nb.study.arm_labels), "local_control")
 
 # %%
-display(Markdown(" ".join(
-    f"{r['name']} occurred in {r['pct_A']:.1f}% of arm A and {r['pct_B']:.1f}% of arm B "
-    f"patients (difference {r['difference']:+.1f} percentage points; Fisher's exact "
-    f"p {'< 0.0001' if r['p_fisher'] < 0.0001 else '= ' + format_p(r['p_fisher'])})."
-    for r in local
-)))
+if local:
+    display(Markdown(" ".join(
+        f"{r['name']} occurred in {r['pct_A']:.1f}% of arm A and {r['pct_B']:.1f}% of arm B "
+        f"patients (difference {r['difference']:+.1f} percentage points; Fisher's exact "
+        f"p {'< 0.0001' if r['p_fisher'] < 0.0001 else '= ' + format_p(r['p_fisher'])})."
+        for r in local
+    )))

@@ -27,13 +27,14 @@
 # %% tags=["parameters"]
 run_label = "interactive"
 output_dir = "runs/interactive"
+study = "studies/jcog1017.yaml"  # the study configuration (studies/README.md)
 data_dir = "data"
 data_format = "auto"
-population = "ITTFL"
-endpoint = "OS"
+population = None  # None: the study's full analysis set flag
+endpoint = None  # None: the study's primary endpoint (PARAMCD)
 conf_level = 0.95
-strata = None  # None: the randomisation stratification factors (helpers.dataset.DEFAULT_STRATA)
-subgroups = None  # None: helpers.dataset.DEFAULT_SUBGROUPS
+strata = None  # None: the study's stratification factors
+subgroups = None  # None: the study's subgroups
 ties = "efron"
 data_cut = None
 
@@ -42,16 +43,19 @@ from IPython.display import Markdown, display
 
 from helpers.notebook import start
 from helpers.plots import forest_plot
-from helpers.subgroups_report import subgroup_label, subgroup_report
+from helpers.subgroups_report import subgroup_report
 from helpers.tables.formatting import format_hr, format_p
 
 nb = start("05_subgroups", globals())
 p = nb.params
 display(Markdown(nb.settings_text()))
 frame = nb.frame(p["endpoint"])
+subgroup_label = nb.study.variable_label
 report = subgroup_report(frame, p["subgroups"], strata=p["strata"],
-                         conf_level=p["conf_level"], ties=p["ties"])
-nb.ctx.write_results({"endpoint": p["endpoint"], **report.to_dict()})
+                         conf_level=p["conf_level"], ties=p["ties"],
+                         labels={v.name: v.label for v in nb.study.subgroups},
+                         levels={v.name: v.levels for v in nb.study.subgroups if v.levels})
+nb.write_results({"endpoint": p["endpoint"], **report.to_dict()})
 
 # %%
 overlap = [s for s in p["subgroups"] if s in p["strata"]]
@@ -69,7 +73,7 @@ display(Markdown(
 
 # %%
 #| label: fig-forest-os
-#| fig-cap: "Overall survival by subgroup: hazard ratio of resection plus systemic therapy (arm B) vs systemic therapy alone (arm A) with CI (log scale), deaths/patients per arm and the likelihood-ratio p-value of the arm-by-subgroup interaction. Square area proportional to the subgroup size; the diamond is all patients."
+#| fig-cap: "The primary endpoint by subgroup: hazard ratio of the experimental arm (B) vs the control arm (A) with CI (log scale), deaths/patients per arm and the likelihood-ratio p-value of the arm-by-subgroup interaction. Square area proportional to the subgroup size; the diamond is all patients."
 nb.figure(forest_plot(report.table, conf_level=report.conf_level,
                       **report.forest_labels(dict(zip(frame["ARMCD"], frame["ARM"])))).figure,
           "forest_os")
@@ -82,10 +86,10 @@ heterogeneous = inter[inter["p"] < 0.05]
 display(Markdown(
     f"Over all {overall['n']} patients the hazard ratio was "
     f"{format_hr(overall['hr'], overall['lower'], overall['upper'], report.conf_level)}. "
-    + (f"Resection appeared beneficial (upper {report.conf_level:.0%} confidence limit below 1) "
+    + (f"{nb.study.experimental.label} appeared beneficial (upper {report.conf_level:.0%} confidence limit below 1) "
        f"in: " + "; ".join(f"{r.label}: {r.level} (HR "
                            f"{format_hr(r.hr, r.lower, r.upper, report.conf_level)}, "
-                           f"{r.events} deaths among {r.n} patients)"
+                           f"{r.events} {nb.study.primary.events} among {r.n} patients)"
                            for r in benefit.itertuples()) + ". "
        if len(benefit) else "In no subgroup did the confidence interval lie wholly below 1. ")
     + ("The interaction test was below 0.05 for "
@@ -97,7 +101,7 @@ display(Markdown(
 
 # %%
 #| label: tbl-subgroups
-#| tbl-cap: "Overall survival by subgroup: deaths/patients per arm, hazard ratio of arm B vs arm A (CI) and the likelihood-ratio p-value of the arm-by-subgroup interaction."
+#| tbl-cap: "The primary endpoint by subgroup: events/patients per arm, hazard ratio of arm B vs arm A (CI) and the likelihood-ratio p-value of the arm-by-subgroup interaction."
 table = report.display_table()
 strata_note = (f"Stratified by {', '.join(map(subgroup_label, p['strata']))} (except the "
                f"subgroup factor itself)." if p["strata"] else "Unstratified.")

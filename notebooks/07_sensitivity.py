@@ -29,24 +29,25 @@
 # %% tags=["parameters"]
 run_label = "interactive"
 output_dir = "runs/interactive"
+study = "studies/jcog1017.yaml"  # the study configuration (studies/README.md)
 data_dir = "data"
 data_format = "auto"
-population = "ITTFL"
-endpoint = "OS"
+population = None  # None: the study's full analysis set flag
+endpoint = None  # None: the study's primary endpoint (PARAMCD)
 primary_conf_level = 0.90
 conf_level = 0.95
 sided = "one-sided"
-strata = None  # None: the randomisation stratification factors (helpers.dataset.DEFAULT_STRATA)
+strata = None  # None: the study's stratification factors
 ties = "efron"
-landmarks_months = [36, 60]
+landmarks_months = None  # None: the study's landmarks
+rmst_horizon = None  # None: the study's RMST horizon (else the last landmark)
 data_cut = None
 
 # %%
 from IPython.display import Markdown, display
 
 from helpers.notebook import start
-from helpers.sensitivity import (ADJUSTMENT_COVARIATES, PER_PROTOCOL, ci_text, ph_table,
-                                 rmst_table, sensitivity_analyses)
+from helpers.sensitivity import ci_text, ph_table, rmst_table, sensitivity_analyses
 from helpers.survival import rmst_difference
 from helpers.survival.results import to_jsonable
 from helpers.tables import hazard_ratio_table
@@ -56,15 +57,20 @@ nb = start("07_sensitivity", globals())
 p = nb.params
 display(Markdown(nb.settings_text()))
 frame = nb.frame(p["endpoint"])
-analyses, ph = sensitivity_analyses(frame, nb.frame(p["endpoint"], population=PER_PROTOCOL), p)
-horizon = max(p["landmarks_months"])
+unit = nb.study.display_unit
+per_protocol = nb.study.populations["per_protocol"]
+covariates = [c for c in nb.study.covariates if c in frame]  # absent ones are stated below
+analyses, ph = sensitivity_analyses(
+    frame, nb.frame(p["endpoint"], population=per_protocol) if per_protocol else None, p,
+    covariates, per_protocol)
+horizon = p["rmst_horizon"] or max(p["landmarks_months"])
 rmst = rmst_difference(frame, "time", "event", "ARMCD", tau=horizon, experimental="B",
                        conf_level=p["conf_level"])
-nb.ctx.write_results(to_jsonable({
+nb.write_results(to_jsonable({
     **analyses,
-    "adjusted_covariates": list(ADJUSTMENT_COVARIATES),
-    "per_protocol_population": PER_PROTOCOL,
-    "ph_test": {"primary": ph["Primary (stratified)"], "adjusted": ph["Covariate-adjusted"],
+    "adjusted_covariates": covariates,
+    "per_protocol_population": per_protocol,
+    "ph_test": {"primary": ph["Primary (stratified)"], "adjusted": ph.get("Covariate-adjusted"),
                 "transform": "km"},
     "rmst": rmst,
 }))
@@ -73,20 +79,22 @@ nb.ctx.write_results(to_jsonable({
 # ## Hazard ratio under other analysis choices
 
 # %%
-covariates = ", ".join(ADJUSTMENT_COVARIATES.values())
+absent = [c for c in nb.study.covariates if c not in covariates]
 display(Markdown(
-    f"The covariate-adjusted model is an unstratified Cox model of arm plus {covariates}; it "
-    f"is not also stratified, because the stratification factors "
-    f"({', '.join(p['strata']) or 'none'}) overlap the covariates (subtype, metastatic organs). "
-    f"Its p-value is the one-sided Wald test of the arm coefficient; the other rows give the "
-    f"{p['sided']} log-rank p of their (un)stratified test. The per-protocol population "
-    f"({PER_PROTOCOL}) excludes arm B patients who were not resected and arm A patients whose "
-    f"primary tumour was resected within 12 months."
+    (f"The covariate-adjusted model is an unstratified Cox model of arm plus "
+     f"{', '.join(nb.study.variable_label(c).lower() for c in covariates)}; it is not also "
+     f"stratified, because stratification factors ({', '.join(p['strata']) or 'none'}) may "
+     f"overlap the covariates. Its p-value is the one-sided Wald test of the arm coefficient. "
+     if covariates else "No covariates are configured: there is no adjusted model. ")
+    + (f"Covariates not in the data, left out: {', '.join(absent)}. " if absent else "")
+    + f"The other rows give the {p['sided']} log-rank p of their (un)stratified test. "
+    + (f"The per-protocol population is ADSL.{per_protocol} = Y." if per_protocol else
+       "The study configuration names no per-protocol population: no per-protocol row.")
 ))
 
 # %%
 #| label: tbl-sensitivity
-#| tbl-cap: "Sensitivity analyses of overall survival: hazard ratio of resection vs systemic therapy alone (CI at the primary level) under other analysis choices."
+#| tbl-cap: "Sensitivity analyses of the primary endpoint: hazard ratio of the experimental arm (B) vs the control arm (A) (CI at the primary level) under other analysis choices."
 table = hazard_ratio_table(analyses.values())
 table.insert(1, "Patients (deaths)", [f"{r['n']} ({r['events']})" for r in analyses.values()])
 nb.table(table, "sensitivity")
@@ -109,14 +117,15 @@ display(Markdown(
 # %%
 #| label: tbl-ph-test
 #| tbl-cap: "Test of proportional hazards (score test of the time-varying coefficient, Kaplan-Meier time scale) for the primary and the covariate-adjusted Cox models."
-labels = {"ARMCD": "Arm (resection)", **{k: v[0].upper() + v[1:] for k, v in ADJUSTMENT_COVARIATES.items()}}
+labels = {"ARMCD": f"Arm ({nb.study.experimental.label})",
+          **{c: nb.study.variable_label(c) for c in covariates}}
 ph_tab = ph_table(ph, labels)
 nb.table(ph_tab, "ph_test")
 
 # %%
 arm_p = ph["Primary (stratified)"].p[0]
-adj = ph["Covariate-adjusted"]
-failing = [labels.get(t, t).lower() for t, pv in zip(adj.terms, adj.p) if pv < 0.05]
+adj = ph.get("Covariate-adjusted")
+failing = [labels.get(t, t).lower() for t, pv in zip(adj.terms, adj.p) if pv < 0.05] if adj else []
 display(Markdown(
     f"For the treatment effect in the primary model the test gave p = {format_p(arm_p)}: "
     + ("there is evidence that the hazard ratio changes over follow-up, so a single hazard "
@@ -126,7 +135,7 @@ display(Markdown(
     + (f"In the adjusted model, p < 0.05 for {', '.join(failing)} (global p = "
        f"{format_p(adj.global_p)}): a prognostic factor whose effect changes over time does "
        f"not bias the randomised comparison, but its hazard ratio is an average over follow-up."
-       if len(failing) else "No term of the adjusted model had p < 0.05.")
+       if len(failing) else "No term of the adjusted model had p < 0.05." if adj else "")
 ))
 
 # %% [markdown]
@@ -134,15 +143,18 @@ display(Markdown(
 
 # %%
 #| label: tbl-rmst
-#| tbl-cap: "Restricted mean survival time (months) up to the horizon by arm and the difference (Wald CI)."
+#| tbl-cap: "Restricted mean survival time up to the horizon by arm and the difference (Wald CI)."
 rmst_tab = rmst_table(rmst, dict(zip(frame["ARMCD"], frame["ARM"])))
-nb.table(rmst_tab, "rmst", note=f"Horizon: {horizon:g} months (the last landmark).")
+nb.table(rmst_tab, "rmst", note=f"Horizon: {horizon:g} {unit} ("
+         + ("the study configuration's rmst_horizon)." if p["rmst_horizon"] else
+            "no rmst_horizon configured: the last landmark).") + f" RMST in {unit}.")
 
 # %%
 a, b = rmst.arms["A"], rmst.arms["B"]
 display(Markdown(
-    f"Up to {horizon:g} months, patients lived on average {a.estimate:.1f} months with "
-    f"systemic therapy alone and {b.estimate:.1f} months with resection, a difference of "
-    f"{rmst.difference:+.1f} months ({rmst.conf_level:.0%} CI {ci_text(rmst.lower, rmst.upper)}; "
+    f"Up to {horizon:g} {unit}, patients lived on average {a.estimate:.1f} {unit} with "
+    f"{nb.study.control.label.lower()} and {b.estimate:.1f} {unit} with "
+    f"{nb.study.experimental.label.lower()}, a difference of "
+    f"{rmst.difference:+.1f} {unit} ({rmst.conf_level:.0%} CI {ci_text(rmst.lower, rmst.upper)}; "
     f"two-sided p = {format_p(rmst.p_two_sided)})."
 ))

@@ -30,17 +30,18 @@
 # %% tags=["parameters"]
 run_label = "interactive"
 output_dir = "runs/interactive"
+study = "studies/jcog1017.yaml"  # the study configuration (studies/README.md)
 data_dir = "data"
 data_format = "auto"
-population = "ITTFL"
-endpoint = "OS"
+population = None  # None: the study's full analysis set flag
+endpoint = None  # None: the study's primary endpoint (PARAMCD)
 primary_conf_level = 0.90
 conf_level = 0.95
 sided = "one-sided"
-strata = None  # None: the randomisation stratification factors (helpers.dataset.DEFAULT_STRATA)
+strata = None  # None: the study's stratification factors
 ties = "efron"
 km_conf_type = "log-log"
-landmarks_months = [36, 60]
+landmarks_months = None  # None: the study's landmarks
 data_cut = None
 
 # %%
@@ -140,7 +141,7 @@ display(Markdown(
 ))
 display(Markdown(nb.footnote()))
 
-nb.ctx.write_results({
+nb.write_results({
     "events": design.events,
     "patients": design.patients,
     "patients_for_events": design.patients_for_events,

@@ -56,12 +56,15 @@ CASES = {
     "missing AVAL": ("adtte", set_cells("AVAL", [9], ""), "AVAL", (10,), "missing"),
     "infinite AVAL": ("adtte", set_cells("AVAL", [5, 6], "inf"), "AVAL", (6, 7), "infinite"),
     "AVAL not a number": ("adtte", set_cells("AVAL", [20], "twelve"), "AVAL", (21,), "wrong type"),
-    "CNSR 2": ("adtte", set_cells("CNSR", [1, 2], "2"), "CNSR", (2, 3), "{0, 1}"),
-    "CNSR 0.5": ("adtte", set_cells("CNSR", [7], "0.5"), "CNSR", (8,), "{0, 1}"),
+    "CNSR 2 on an event row": ("adtte", set_cells("CNSR", [1, 2], "2"), "CNSR", (2, 3),
+                               "event description"),
+    "CNSR -1": ("adtte", set_cells("CNSR", [1, 2], "-1"), "CNSR", (2, 3), "negative"),
+    "CNSR 0.5": ("adtte", set_cells("CNSR", [7], "0.5"), "CNSR", (8,), "wrong type"),
     "CNSR missing": ("adtte", set_cells("CNSR", [4], ""), "CNSR", (5,), "missing"),
     "AGE not a number": ("adsl", set_cells("AGE", [11], "forty"), "AGE", (12,), "wrong type"),
     "RANDDT not a date": ("adsl", set_cells("REGDT", [2], "2015-13-45"), "REGDT", (3,), "wrong type"),
-    "ARMCD C": ("adsl", lambda f: set_cells("ARMCD", first_randomised(f), "C")(f), "ARMCD", None, "not in"),
+    "ARMCD C": ("adsl", lambda f: set_cells("ARMCD", first_randomised(f), "C")(f), "ARMCD", None,
+                "neither the control, the experimental arm nor in arms.others"),
     "RANDFL Yes": ("adsl", set_cells("RANDFL", [0], "Yes"), "RANDFL", (1,), "not in"),
     "ECOG 3": ("adsl", set_cells("ECOG", [8], "3"), "ECOG", (9,), "not in"),
     "AETOXGR 6": ("adae", set_cells("AETOXGR", [30], "6"), "AETOXGR", (31,), "grades"),
@@ -118,12 +121,18 @@ def test_randomised_without_arm_lists_rows(data_dir):
 
 
 def test_missing_file(data_dir, tmp_path):
-    (data_dir / "adae.csv").unlink()
+    (data_dir / "adtte.csv").unlink()
     out = tmp_path / "out"
     with pytest.raises(DataValidationError, match="file not found") as info:
         run_pipeline(data_dir, out)
-    assert info.value.file == str(data_dir / "adae.csv")
+    assert info.value.file == str(data_dir / "adtte.csv")
     assert not out.exists()
+
+
+def test_missing_adae_is_no_error(data_dir):
+    """ADAE is optional: only the safety chapter needs it (and says so when it is absent)."""
+    (data_dir / "adae.csv").unlink()
+    assert load_trial_data(data_dir).adae is None
 
 
 def test_missing_directory(tmp_path):
@@ -157,7 +166,7 @@ def test_arm_with_no_patients(data_dir, tmp_path):
         return frame
     edit(data_dir, "adsl", all_a)
     out = tmp_path / "out"
-    with pytest.raises(DataValidationError, match="arm.*B have no patients") as info:
+    with pytest.raises(DataValidationError, match="arms.experimental.value 'B'.* is not a value of ADSL.ARMCD") as info:
         run_pipeline(data_dir, out)
     assert info.value.column == "ARMCD"
     assert not out.exists()
@@ -165,7 +174,10 @@ def test_arm_with_no_patients(data_dir, tmp_path):
 
 def test_endpoint_with_no_events(data_dir, tmp_path):
     def censor_os(frame):
-        frame.loc[frame["PARAMCD"] == "OS", "CNSR"] = "1"
+        os_rows = frame["PARAMCD"] == "OS"
+        frame.loc[os_rows, "CNSR"] = "1"
+        frame.loc[os_rows, "EVNTDESC"] = ""
+        frame.loc[os_rows, "CNSDTDSC"] = "Last known alive date"
         return frame
     edit(data_dir, "adtte", censor_os)
     out = tmp_path / "out"
@@ -190,6 +202,12 @@ def test_patient_without_endpoint_row(data_dir):
 
 
 def test_unknown_population_flag(data_dir):
-    with pytest.raises(DataValidationError, match="population flag") as info:
+    with pytest.raises(DataValidationError, match="MITTFL is not an ADSL column") as info:
         analysis_frame(load_trial_data(data_dir), "OS", population="MITTFL")
     assert info.value.column == "MITTFL"
+
+
+def test_population_that_is_not_a_flag(data_dir):
+    with pytest.raises(DataValidationError, match="AGE is not a Y/N population flag") as info:
+        analysis_frame(load_trial_data(data_dir), "OS", population="AGE")
+    assert info.value.column == "AGE"

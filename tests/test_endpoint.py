@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from helpers.dataset import DEFAULT_STRATA, analysis_frame, load_trial_data
+from helpers.dataset import analysis_frame, load_trial_data
 from helpers.endpoint import analyse_endpoint, endpoint_settings
 from helpers.params import validate
 from helpers.survival import kaplan_meier, logrank_test
 from helpers.survival.cox import cox_hazard_ratio
+from helpers.study import load_study
+
+DEFAULT_STRATA = load_study().strata  # the JCOG1017 study configuration's
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

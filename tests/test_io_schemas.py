@@ -10,10 +10,13 @@ import pyreadstat
 import pytest
 
 from helpers import schemas
-from helpers.dataset import DEFAULT_STRATA, TrialData, analysis_frame, load_trial_data
+from helpers.dataset import TrialData, analysis_frame, load_trial_data
 from helpers.errors import DataValidationError
 from helpers.io import read_table
 from helpers.survival.cox import cox_hazard_ratio
+from helpers.study import load_study
+
+DEFAULT_STRATA = load_study().strata  # the JCOG1017 study configuration's
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 # iris.sas7bdat: the example file of R's haven package (MIT), copied so the reader path is
@@ -80,7 +83,7 @@ def test_sas7bdat_reader():
     assert frame["Species"].nunique() == 3
     with pytest.raises(DataValidationError, match="required ADSL column is missing") as info:
         schemas.validate(frame, schemas.ADSL, path)
-    assert info.value.column == "STUDYID"
+    assert info.value.column == "USUBJID"
 
 
 def test_types_after_validation(bundled):
@@ -118,7 +121,7 @@ def test_schema_reports_all_failing_columns(bundled):
     frame = bundled.adtte.copy()
     frame["AVAL"] = frame["AVAL"].astype(object)
     frame.loc[3, "AVAL"] = -2.0
-    frame.loc[5, "CNSR"] = 7
+    frame.loc[5, "CNSR"] = -7
     with pytest.raises(DataValidationError) as info:
         schemas.validate(frame, schemas.ADTTE, "adtte.csv")
     assert info.value.column == "AVAL" and info.value.rows == (4,)

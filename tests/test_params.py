@@ -26,7 +26,9 @@ def test_default_file_gives_the_primary_analysis():
 
 
 def test_strata_default_comes_from_the_dataset_module():
-    from helpers.dataset import DEFAULT_STRATA
+    from helpers.study import load_study
+
+    DEFAULT_STRATA = load_study().strata
 
     assert load_parameter_file(REPO_ROOT / "params" / "default.yaml").for_notebook("x")[
         "strata"] == list(DEFAULT_STRATA)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from helpers.dataset import analysis_frame, load_trial_data
 from helpers.params import validate
-from helpers.sensitivity import PER_PROTOCOL, sensitivity_analyses
+from helpers.sensitivity import sensitivity_analyses
+from helpers.study import load_study
 from helpers.survival.cox import cox_hazard_ratio
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -14,9 +15,10 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 def test_sensitivity_rows_are_the_named_models():
     data = load_trial_data(DATA)
-    frame, pp = analysis_frame(data, "OS"), analysis_frame(data, "OS", population=PER_PROTOCOL)
+    study = load_study()
+    frame, pp = analysis_frame(data, "OS"), analysis_frame(data, "OS", population="PPROTFL")
     params = validate({})
-    rows, ph = sensitivity_analyses(frame, pp, params)
+    rows, ph = sensitivity_analyses(frame, pp, params, list(study.covariates), "PPROTFL")
     assert list(rows) == ["primary", "unstratified", "adjusted", "breslow", "per_protocol"]
     strata = list(params["strata"])
     for key, kwargs, data_ in (("primary", {"strata": strata}, frame),
@@ -30,6 +32,13 @@ def test_sensitivity_rows_are_the_named_models():
     assert rows["adjusted"]["p_label"] == "one-sided Wald"
     assert set(ph) == {"Primary (stratified)", "Covariate-adjusted"}
     assert all(0 <= t.global_p <= 1 for t in ph.values())
+
+
+def test_without_covariates_or_per_protocol_rows_are_left_out():
+    data = load_trial_data(DATA)
+    rows, ph = sensitivity_analyses(analysis_frame(data, "OS"), None, validate({}), [])
+    assert list(rows) == ["primary", "unstratified", "breslow"]
+    assert set(ph) == {"Primary (stratified)"}
 
 
 def test_adjusted_model_drops_a_constant_covariate_with_a_note():

@@ -14,9 +14,12 @@ import pandas as pd
 import pytest
 
 from helpers import synthetic
-from helpers.dataset import DEFAULT_STRATA, analysis_frame, load_trial_data
+from helpers.dataset import analysis_frame, load_trial_data
 from helpers.survival.cox import cox_hazard_ratio
 from helpers.survival.km import kaplan_meier
+from helpers.study import load_study
+
+DEFAULT_STRATA = load_study().strata  # the JCOG1017 study configuration's
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

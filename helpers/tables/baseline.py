@@ -79,20 +79,23 @@ def in_clinical_order(adsl: pd.DataFrame, level_order=None) -> pd.DataFrame:
 
 def baseline_highlights(adsl: pd.DataFrame) -> dict:
     """Per arm (ARMCD) and in total: n, median age (years); per arm: % premenopausal and %
-    with a single metastatic organ (of the rows given, e.g. the analysis population)."""
+    with a single metastatic organ (of the rows given, e.g. the analysis population); each
+    figure only when ADSL has its column (AGE, MENOPAUS, METGR)."""
     by_arm = adsl.groupby("ARMCD", observed=True)
 
     def pct(column: str, level: str) -> dict:
         share = by_arm[column].apply(lambda v: 100 * (v == level).mean())
         return share.astype(float).round(1).to_dict()
 
-    return {
-        "n": {**{code: int(n) for code, n in by_arm.size().items()}, "total": int(len(adsl))},
-        "median_age": {**by_arm["AGE"].median().astype(float).to_dict(),
-                       "total": float(adsl["AGE"].median())},
-        "pct_premenopausal": pct("MENOPAUS", "Premenopausal"),
-        "pct_single_organ": pct("METGR", "Single organ"),
-    }
+    out = {"n": {**{code: int(n) for code, n in by_arm.size().items()}, "total": int(len(adsl))}}
+    if "AGE" in adsl:
+        out["median_age"] = {**by_arm["AGE"].median().astype(float).to_dict(),
+                             "total": float(adsl["AGE"].median())}
+    if "MENOPAUS" in adsl:
+        out["pct_premenopausal"] = pct("MENOPAUS", "Premenopausal")
+    if "METGR" in adsl:
+        out["pct_single_organ"] = pct("METGR", "Single organ")
+    return out
 
 
 def table1(

@@ -11,19 +11,30 @@ def _y(series: pd.Series) -> pd.Series:
     return series.astype("string").fillna("").str.upper().eq("Y")
 
 
-def consort_counts(adsl: pd.DataFrame) -> dict:
-    """Counts for the CONSORT diagram from ADSL (one row per registered patient).
+#: Population flags by set: key in ``consort_counts`` arms -> the JCOG1017 ADSL flag (the
+#: study configuration's ``populations`` give another trial's).
+DEFAULT_FLAGS = {"itt": "ITTFL", "per_protocol": "PPROTFL", "safety": "SAFFL"}
 
-    Uses RANDFL, NRANDRS (reason not randomised), ARMCD, ARM, ITTFL, PPROTFL, SAFFL, SURGFL
-    and RESECT. Returns ``{"registered", "randomised", "not_randomised",
-    "not_randomised_reasons": {reason: n} (most frequent first; blank shows as
+
+def consort_counts(adsl: pd.DataFrame, flags: dict | None = None) -> dict:
+    """Counts for the CONSORT diagram from ADSL (one row per registered patient), mapped by
+    the study configuration (ARMCD "A"/"B" the compared arms, ARMSRC the sponsor's value).
+
+    Uses RANDFL, NRANDRS (reason not randomised; optional), ARMCD, ARM, the population
+    ``flags`` (set -> ADSL flag or None; default ``DEFAULT_FLAGS``), SURGFL and RESECT
+    (optional). Returns ``{"registered", "randomised", "not_randomised",
+    "not_randomised_reasons": {reason: n} (most frequent first; blank or absent shows as
     "Not recorded"), "arms": {ARMCD: {"label", "randomised", "itt", "per_protocol",
-    "safety", "surgery", "resection": {RESECT level: n}}}}``; ``surgery`` counts SURGFL == "Y"
-    (None if the column is absent).
+    "safety", "surgery", "resection": {RESECT level: n}}}}``, and ``"other_arms"``
+    ({sponsor's value: n}) when randomised patients are in arms not compared; ``surgery``
+    counts SURGFL == "Y" (None if the column is absent), a set without a flag None.
     """
+    flags = {**DEFAULT_FLAGS, **(flags or {})}
     randomised = _y(adsl["RANDFL"])
     not_rand = adsl[~randomised]
-    reasons = (not_rand["NRANDRS"].astype("string").fillna("").str.strip()
+    reason_text = (not_rand["NRANDRS"] if "NRANDRS" in not_rand
+                   else pd.Series("", index=not_rand.index))
+    reasons = (reason_text.astype("string").fillna("").str.strip()
                .replace("", "Not recorded").value_counts(sort=False))
     reasons = reasons.sort_values(ascending=False, kind="stable")
     arms = {}
@@ -32,9 +43,8 @@ def consort_counts(adsl: pd.DataFrame) -> dict:
         arm = {
             "label": str(group["ARM"].iloc[0]),
             "randomised": int(len(group)),
-            "itt": int(_y(group["ITTFL"]).sum()),
-            "per_protocol": int(_y(group["PPROTFL"]).sum()) if "PPROTFL" in group else None,
-            "safety": int(_y(group["SAFFL"]).sum()) if "SAFFL" in group else None,
+            **{key: int(_y(group[flag]).sum()) if flag in group else None
+               for key, flag in flags.items()},
             "surgery": int(_y(group["SURGFL"]).sum()) if "SURGFL" in group else None,
             "resection": {},
         }
@@ -43,26 +53,37 @@ def consort_counts(adsl: pd.DataFrame) -> dict:
             arm["resection"] = {str(k): int(v) for k, v in resect[resect != ""].value_counts()
                                 .sort_index().items()}
         arms[str(code)] = arm
-    return {
+    out = {
         "registered": int(len(adsl)),
         "randomised": int(randomised.sum()),
         "not_randomised": int((~randomised).sum()),
         "not_randomised_reasons": {str(k): int(v) for k, v in reasons.items()},
         "arms": arms,
     }
+    if "ARMSRC" in adsl:
+        other = rand.loc[rand["ARMCD"].isna(), "ARMSRC"].astype(str).value_counts().sort_index()
+        if len(other):
+            out["other_arms"] = {str(k): int(v) for k, v in other.items()}
+    return out
 
 
-#: ADSL population flags of the analysis sets: flag -> (label, key in consort_counts arms).
-ANALYSIS_SETS = {"ITTFL": ("Full analysis set", "itt"), "PPROTFL": ("Per-protocol set", "per_protocol"),
-                 "SAFFL": ("Safety set", "safety")}
+#: Analysis sets: key in consort_counts arms -> label.
+SET_LABELS = {"itt": "Full analysis set", "per_protocol": "Per-protocol set", "safety": "Safety set"}
 
 
-def analysis_set_counts(counts: dict) -> dict:
+def analysis_sets(flags: dict | None = None) -> dict:
+    """ADSL flag -> (label, key in consort_counts arms) of the sets that have a flag."""
+    flags = {**DEFAULT_FLAGS, **(flags or {})}
+    return {flag: (SET_LABELS[key], key) for key, flag in flags.items() if flag}
+
+
+def analysis_set_counts(counts: dict, flags: dict | None = None) -> dict:
     """flag -> {arm: n, "total": n} from :func:`consort_counts`."""
     arms = counts["arms"]
     return {flag: {**{code: arm[key] for code, arm in arms.items()},
                    "total": sum(arm[key] for arm in arms.values())}
-            for flag, (_, key) in ANALYSIS_SETS.items()}
+            for flag, (_, key) in analysis_sets(flags).items()
+            if all(arm[key] is not None for arm in arms.values())}
 
 
 def surgery_counts(counts: dict) -> dict:
@@ -85,19 +106,22 @@ def consort_table(counts: dict) -> pd.DataFrame:
     rows.append(("Randomised", counts["randomised"], format_n_pct(counts["randomised"], registered)))
     rows += [(f"    Arm {code}: {arm['label']}", arm["randomised"],
               format_n_pct(arm["randomised"], registered)) for code, arm in counts["arms"].items()]
+    rows += [(f"    Other arm {value} (not compared, excluded)", n, format_n_pct(n, registered))
+             for value, n in counts.get("other_arms", {}).items()]
     return pd.DataFrame(rows, columns=["Stage", "n", "n (% of registered)"]).set_index("Stage")
 
 
-def analysis_sets_table(counts: dict) -> pd.DataFrame:
-    """Analysis sets by arm and in total: n (% of randomised)."""
-    sets = analysis_set_counts(counts)
+def analysis_sets_table(counts: dict, flags: dict | None = None) -> pd.DataFrame:
+    """Analysis sets by arm and in total: n (% of randomised in the compared arms)."""
+    sets = analysis_set_counts(counts, flags)
+    randomised = sum(arm["randomised"] for arm in counts["arms"].values())
     columns = {f"Arm {code} (randomised N={arm['randomised']})":
-               [format_n_pct(sets[flag][code], arm["randomised"]) for flag in ANALYSIS_SETS]
+               [format_n_pct(sets[flag][code], arm["randomised"]) for flag in sets]
                for code, arm in counts["arms"].items()}
-    columns[f"Total (randomised N={counts['randomised']})"] = [
-        format_n_pct(sets[flag]["total"], counts["randomised"]) for flag in ANALYSIS_SETS]
-    index = pd.Index([f"{label} ({flag})" for flag, (label, _) in ANALYSIS_SETS.items()],
-                     name="Analysis set")
+    columns[f"Total (randomised N={randomised})"] = [
+        format_n_pct(sets[flag]["total"], randomised) for flag in sets]
+    labels = analysis_sets(flags)
+    index = pd.Index([f"{labels[flag][0]} ({flag})" for flag in sets], name="Analysis set")
     return pd.DataFrame(columns, index=index)
 
 

@@ -54,27 +54,28 @@ def ae_table(
     term: str = "AEDECOD",
     bands: str = "worst",
     order=None,
+    flag: str = "SAFFL",
 ) -> pd.DataFrame:
     """Patients with at least one AE, by ``term`` and worst CTCAE grade, per arm.
 
-    Population: ADSL SAFFL == "Y" (the denominators, one per value of ``by``); AEs of other
+    Population: ADSL ``flag`` == "Y" (the safety set; the denominators, one per value of ``by``); AEs of other
     patients are ignored. A patient counts once per term, in the band of their worst grade
     (``bands="worst"``: Grade 1–2, 3, 4, 5) or in every band their worst grade reaches
     (``bands="summary"``: Any grade, Grade ≥3). First row "Any adverse event"; terms by
     descending number of patients, then name. Cells "n (x.x%)" of the arm's safety N.
     Columns: MultiIndex (``"<arm> (N=n)"``, band). ``attrs["N"]``: arm -> N.
     """
-    population = adsl[_y(adsl["SAFFL"]) & adsl[by].notna()]
+    population = adsl[_y(adsl[flag]) & adsl[by].notna()]
     return _ae_counts(adae, population, by, term, bands, order)
 
 
 def operative_morbidity_table(adae: pd.DataFrame, adsl: pd.DataFrame, term: str = "AEDECOD",
-                              bands: str = "worst") -> pd.DataFrame:
+                              bands: str = "worst", flag: str = "SAFFL") -> pd.DataFrame:
     """Operative morbidity: AEs with AEPHASE == "Operative" in arm B (ARMCD "B") patients in
     the safety set who underwent resection (SURGFL == "Y"), by worst grade; percentages of
     those operated patients. Layout as :func:`ae_table`.
     """
-    operated = adsl[_y(adsl["SAFFL"]) & (adsl["ARMCD"] == "B") & _y(adsl["SURGFL"])]
+    operated = adsl[_y(adsl[flag]) & (adsl["ARMCD"] == "B") & _y(adsl["SURGFL"])]
     operative = adae[adae["AEPHASE"] == "Operative"]
     return _ae_counts(operative, operated, "ARMCD", term, bands, ["B"])
 
@@ -87,11 +88,13 @@ def treatment_related_deaths(adae: pd.DataFrame) -> int:
     return int(adae.loc[related & grade5, "USUBJID"].nunique())
 
 
-def safety_counts(adae: pd.DataFrame, adsl: pd.DataFrame) -> dict:
-    """Patients (not events) per arm of the safety set (SAFFL == "Y", randomised) with any
-    AE, grade >= 3, serious, grade 5; treatment-related deaths (patients); operative morbidity
-    of resected arm B patients (any grade, grade >= 3). Keys as the safety notebook's results."""
-    safety = adsl[_y(adsl["SAFFL"]) & adsl["ARMCD"].notna()]
+def safety_counts(adae: pd.DataFrame, adsl: pd.DataFrame, flag: str = "SAFFL") -> dict:
+    """Patients (not events) per arm of the safety set (``flag`` == "Y", compared arms) with
+    any AE, grade >= 3, serious (AESER), grade 5; treatment-related deaths (patients;
+    AERELSRG/AERELSYS); operative morbidity of resected arm B patients (any grade, grade >= 3;
+    AEPHASE, SURGFL). Keys as the safety notebook's results; a figure whose columns ADSL/ADAE
+    lack is left out."""
+    safety = adsl[_y(adsl[flag]) & adsl["ARMCD"].notna()]
     arm_of = safety.set_index("USUBJID")["ARMCD"]
     arms = sorted(arm_of.unique())
     events = adae[adae["USUBJID"].isin(arm_of.index)]
@@ -101,16 +104,20 @@ def safety_counts(adae: pd.DataFrame, adsl: pd.DataFrame) -> dict:
         n = events.loc[mask, "USUBJID"].drop_duplicates().map(arm_of).value_counts()
         return {arm: int(n.get(arm, 0)) for arm in arms}
 
-    operated = safety[(safety["ARMCD"] == "B") & _y(safety["SURGFL"])]["USUBJID"]
-    operative = (events["AEPHASE"] == "Operative") & events["USUBJID"].isin(operated)
-    return {
+    out = {
         "safety_n": {arm: int((arm_of == arm).sum()) for arm in arms},
         "patients_any_ae": patients(grade.notna()),
         "patients_grade3_or_worse": patients(grade >= 3),
-        "patients_serious_ae": patients(_y(events["AESER"])),
         "patients_grade5": patients(grade == 5),
-        "treatment_related_deaths": treatment_related_deaths(events),
-        "operative_morbidity": {"operated": int(len(operated)),
-                                "any_grade": patients(operative).get("B", 0),
-                                "grade3_or_worse": patients(operative & (grade >= 3)).get("B", 0)},
     }
+    if "AESER" in events:
+        out["patients_serious_ae"] = patients(_y(events["AESER"]))
+    if {"AERELSRG", "AERELSYS"} <= set(events.columns):
+        out["treatment_related_deaths"] = treatment_related_deaths(events)
+    if "AEPHASE" in events and "SURGFL" in safety:
+        operated = safety[(safety["ARMCD"] == "B") & _y(safety["SURGFL"])]["USUBJID"]
+        operative = (events["AEPHASE"] == "Operative") & events["USUBJID"].isin(operated)
+        out["operative_morbidity"] = {
+            "operated": int(len(operated)), "any_grade": patients(operative).get("B", 0),
+            "grade3_or_worse": patients(operative & (grade >= 3)).get("B", 0)}
+    return out

@@ -28,3 +28,9 @@ write(colon, "colon")
 ovarian <- survival::ovarian
 ovarian$event <- ovarian$fustat
 write(ovarian, "ovarian")
+
+# colon, all of it: three arms, recurrence (etype 1) and death (etype 2) records; written as
+# ADaM by validation/colon_adam.py for the example study studies/colon.yaml
+colon_all <- survival::colon
+colon_all$rx <- as.character(colon_all$rx)
+write(colon_all, "colon_all")

@@ -1,0 +1,96 @@
+"""The example study of a second, real, public trial: R's survival::colon written as CDISC
+ADaM (XPT, AVAL in DAYS with AVALU, CNSR 0/1/2, three arms, no JCOG1017 column) by
+validation/colon_adam.py and mapped by studies/colon.yaml. The whole supplement runs on it by
+configuration alone, and its statistics equal R's survival on the original data
+(tests/fixtures/r/colon_adam.json, made by validation/r/reference_colon.R)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from conftest import ROOT, read_results
+
+sys.path.insert(0, str(ROOT / "validation"))
+import colon_adam  # noqa: E402
+
+FIXTURE = json.loads((ROOT / "tests" / "fixtures" / "r" / "colon_adam.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def colon_run(tmp_path_factory) -> Path:
+    from helpers.run import run
+
+    base = tmp_path_factory.mktemp("colon")
+    colon_adam.write(base / "adam")
+    params = yaml.safe_load((ROOT / "params" / "colon.yaml").read_text())
+    params["parameters"].update({"data_dir": str(base / "adam"), "output_dir": str(base / "run")})
+    (base / "colon.yaml").write_text(yaml.safe_dump(params))
+    report = run(base / "colon.yaml", workers=2, echo=lambda line: None)
+    assert not report.failed, [f.error for f in report.failed]
+    return base / "run"
+
+
+def close(a, b, tol=1e-6):
+    a = np.array(a, dtype=float)
+    b = np.array([np.nan if v is None else v for v in np.ravel(b)], dtype=float).reshape(np.shape(b))
+    return np.allclose(a, b, rtol=tol, atol=tol, equal_nan=True)
+
+
+@pytest.mark.parametrize("notebook, key, paramcd", [("03_overall_survival", None, "OS"),
+                                                    ("04_lrfs", "ttr", "TTR")])
+def test_statistics_equal_r_on_the_original_data(colon_run, notebook, key, paramcd):
+    res = read_results(colon_run, notebook)
+    res = res[key] if key else res
+    ref = FIXTURE[paramcd]
+    hr = res["hazard_ratio"]
+    assert (hr["n"], hr["events"]) == (ref["n"], ref["events"])
+    assert close([hr["hr"], hr["lower"], hr["upper"], hr["se"]],
+                 [ref["hr"], ref["lower"], ref["upper"], ref["se"]])
+    assert hr["strata"] == ["NODE4"]
+    assert close(res["logrank"]["chisq"], ref["logrank_chisq"])
+    assert abs(res["logrank"]["p_two_sided"] - ref["logrank_p"]) < 1e-4
+    med = res["medians"]
+    assert close(med["median"], ref["median"]) and close(med["median_lower"], ref["median_lower"])
+    assert close(med["median_upper"], ref["median_upper"])
+    assert close(res["landmarks"]["surv"], ref["landmark_surv"])
+    assert close(res["landmarks"]["lower"], ref["landmark_lower"])
+    assert res["time_unit"] == "months"
+    assert read_results(colon_run, notebook)["settings"]["study"] == "COLON"
+
+
+def test_flow_counts_the_arm_left_out(colon_run):
+    flow = read_results(colon_run, "01_population")
+    assert flow["arms"]["A"]["label"] == "Observation"
+    assert flow["arms"]["B"]["label"] == "Levamisole + fluorouracil"
+    assert flow["other_arms"] == {"Lev": 310}
+    assert flow["registered"] == 929 and flow["randomised"] == 929
+    assert "surgery" not in flow and set(flow["analysis_sets"]) == {"ITTFL"}
+    table = (colon_run / "tables" / "01_population" / "consort.csv").read_text()
+    assert "Other arm Lev (not compared, excluded)\",310" in table
+
+
+def test_sections_without_data_say_so(colon_run):
+    assert read_results(colon_run, "06_safety")["unavailable"] == {
+        "Safety": "Not available: needs ADAE, study.populations.safety."}
+    assert "study.reference" in read_results(colon_run, "10_reproduction")["unavailable"][
+        "Reproduction of the published results"]
+    flow = read_results(colon_run, "01_population")
+    assert "ADSL.SURGFL" in flow["unavailable"]["Primary tumour resection in arm B"]
+    sens = read_results(colon_run, "07_sensitivity")
+    assert "per_protocol" not in sens and sens["adjusted_covariates"] == ["AGE", "SEX", "OBSTRFL", "EXTENT"]
+    executed = (colon_run / "notebooks" / "06_safety.ipynb").read_text()
+    assert "not available: needs ADAE" in executed
+
+
+def test_subgroups_in_configured_order(colon_run):
+    sub = read_results(colon_run, "05_subgroups")["subgroups"]
+    assert list(sub) == sorted(["SEX", "AGEGR1", "OBSTRFL", "EXTENT", "DIFFER"])
+    table = (colon_run / "tables" / "05_subgroups" / "subgroups.csv").read_text().splitlines()
+    levels = [line.split(",")[1] for line in table if line.startswith("Extent of local spread")]
+    assert levels == ["Submucosa", "Muscle", "Serosa", "Contiguous structures"]
