@@ -208,6 +208,8 @@ def test_landmark_beyond_the_last_follow_up_is_not_estimable():
     assert np.isnan(lm["surv"].iloc[2]) and np.isnan(lm["lower"].iloc[2])
     assert lm["note"].tolist()[:2] == ["", ""]
     assert lm["note"].iloc[2] == "not estimable: beyond the last follow-up time (4)"
+    just_after = km.survival_at(np.nextafter(4.0, 5.0))  # a rounding error is the same time
+    assert just_after["note"].iloc[0] == "" and just_after["surv"].iloc[0] == lm["surv"].iloc[1]
     everyone_died = kaplan_meier(frame([1, 2], [1, 1]), "time", "event")
     assert everyone_died.survival_at(5.0)["surv"].tolist() == [0.0]  # S = 0 stays 0
 

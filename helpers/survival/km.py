@@ -36,7 +36,7 @@ from scipy.special import ndtri  # scipy.stats imports slowly; same function
 
 from .frame import one_sample, survival_data
 from .results import JsonResult
-from .ties import close_time_index
+from .ties import close_time_index, later_than
 
 __all__ = ["KaplanMeier", "KaplanMeierByGroup", "kaplan_meier", "km_arrays", "km_by_group",
            "km_summary", "CONF_TYPES"]
@@ -146,7 +146,7 @@ class KaplanMeier(JsonResult):
         before = idx < 0
         take = np.where(before, 0, idx)
         last_surv = self.table["surv"].to_numpy()[-1]
-        beyond = (idx == tab_t.size - 1) & (t > tab_t[-1]) & (last_surv > 0)
+        beyond = (idx == tab_t.size - 1) & later_than(t, tab_t[-1], tab_t) & (last_surv > 0)
         out = {"time": t}
         for col, start in (("surv", 1.0), ("std_err", 0.0), ("lower", 1.0), ("upper", 1.0)):
             value = np.where(before, start, self.table[col].to_numpy()[take])
