@@ -21,13 +21,14 @@ BOOTSTRAP_PYTHON ?= $(shell command -v python3.11 || command -v python3)
 PARAMS ?= params/default.yaml
 WORKERS ?= 2
 
-.PHONY: help setup report run preview quarto test test-fast lab data bench r-fixtures clean
+.PHONY: help setup report run preview quarto test test-fast lab data colon bench r-fixtures clean
 
 help:
 	@echo "make report   run every notebook on the bundled data, then render (Quarto or HTML preview)"
 	@echo "make test     run the test suite"
 	@echo "make lab      open JupyterLab on notebooks/"
 	@echo "make data     regenerate the synthetic dataset in data/"
+	@echo "make colon    R's colon trial as ADaM (data/examples/colon), run with studies/colon.yaml"
 	@echo "make bench    run the benchmarks (benchmarks/)"
 	@echo "make r-fixtures  regenerate R reference values (needs Rscript)"
 
@@ -70,6 +71,10 @@ lab: $(LAB_STAMP)
 
 data: setup
 	$(ENV_PREFIX)/bin/jcog1017-synthetic data
+
+colon: setup
+	$(PYTHON) validation/colon_adam.py data/examples/colon
+	$(ENV_PREFIX)/bin/jcog1017-run params/colon.yaml --workers $(WORKERS)
 
 bench: setup
 	$(PYTHON) benchmarks/bench_survival.py

@@ -113,6 +113,19 @@ def _iso_date(value: Any) -> str | None:
     raise ValueError(f"expected an ISO date (YYYY-MM-DD) or null, got {value!r}")
 
 
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _name_mapping(value: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) and k and v for k, v in value.items()):
+        raise ValueError(f"expected a mapping of names to names, got {value!r}")
+    return dict(value)
+
+
 SPECS: dict[str, Spec] = {
     "run_label": Spec(_str, "interactive"),
     "study": Spec(_str, "studies/jcog1017.yaml"),
@@ -132,6 +145,12 @@ SPECS: dict[str, Spec] = {
     "rmst_horizon": Spec(_positive, None),
     "data_cut": Spec(_iso_date, None),
     "output_dir": Spec(_str, "runs/interactive"),
+    # meta-analysis (08_meta_analysis): pooling method (helpers.meta.METHODS), HKSJ, whether
+    # trials flagged uncertain are pooled, trial id -> version of helpers/reference/ptr_trials.yaml
+    "meta_method": Spec(_choice("FE", "DL", "REML", "PM"), "REML"),
+    "meta_hksj": Spec(_bool, False),
+    "meta_include_uncertain": Spec(_bool, False),
+    "meta_versions": Spec(_name_mapping, default_factory=dict),
 }
 
 #: Parameters whose default (None) is the study configuration's: parameter -> how to read it.

@@ -138,9 +138,13 @@ DATA_CASES = {
     "no AVALU and no time.unit": (deleter("time", "unit"), None, "AVAL", "unit of AVAL is unknown"),
     "AVALU contradicts time.unit": (
         lambda c: None, ("adtte", lambda f: f.assign(AVALU="DAYS")), "AVALU",
-        "AVALU says days, the study configuration jcog1017.yaml (time.unit) says months"),
+        "AVALU says days, the study configuration study.yaml (time.unit) says months"),
     "AVALU mixed": (deleter("time", "unit"), ("adtte", lambda f: f.assign(
         AVALU=["DAYS" if i % 2 else "MONTHS" for i in range(len(f))])), "AVALU", "mixes units"),
+    "AVAL of 1e308": (lambda c: None, ("adtte", lambda f: f.assign(AVAL=f["AVAL"].where(
+        f.index != 4, "1e308"))), "AVAL", "more than 100 years"),
+    "days read as months": (lambda c: None, ("adtte", lambda f: f.assign(
+        AVAL=(f["AVAL"].astype(float) * 30.4375).round(2))), "AVAL", "more than 100 years"),
     "AVALU unknown": (deleter("time", "unit"), ("adtte", lambda f: f.assign(AVALU="HOURS")),
                       "AVALU", "unknown time unit"),
 }
@@ -149,8 +153,7 @@ DATA_CASES = {
 @pytest.mark.parametrize("case", list(DATA_CASES))
 def test_configuration_that_does_not_fit_the_data(case, tmp_path, data_dir):
     change, data_change, column, words = DATA_CASES[case]
-    study = ROOT / "studies" / "jcog1017.yaml" if case == "AVALU contradicts time.unit" else \
-        write_study(tmp_path, change)
+    study = write_study(tmp_path, change)
     if data_change:
         edit(data_dir, *data_change)
     with pytest.raises(DataValidationError) as info:

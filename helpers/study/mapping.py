@@ -34,8 +34,8 @@ from helpers.study.config import DAYS_PER_UNIT, UNIT_ALIASES, StudyConfig
 
 __all__ = ["map_adsl", "map_adtte", "level_text", "check_flag"]
 
-#: Subgroup variables may not have more levels than this (nor identify patients).
-MAX_SUBGROUP_LEVELS = 12
+#: No follow-up time is longer than this: a longer AVAL is a unit or coding error.
+MAX_YEARS = 100
 
 
 def level_text(value) -> str:
@@ -152,6 +152,14 @@ def map_adtte(adtte: pd.DataFrame, study: StudyConfig, file: Path | None) -> pd.
     if (factor != 1.0).any():  # exact 1.0 leaves the values untouched
         out["AVAL"] = out["AVAL"].astype(float) * factor.astype(float)
     out["AVALU"] = study.display_unit.upper()
+    limit = MAX_YEARS * DAYS_PER_UNIT["years"] / DAYS_PER_UNIT[study.display_unit]
+    implausible = out["AVAL"].astype(float) > limit
+    if implausible.any():
+        raise DataValidationError(
+            f"times of more than {MAX_YEARS} years (AVAL in {units[implausible].iloc[0]}): a "
+            "wrong AVALU or time.unit, or a missing-value code", file=file, column="AVAL",
+            rows=_rows(out, implausible),
+            detail="values " + ", ".join(repr(v) for v in adtte.loc[implausible, "AVAL"].head(3)))
     _check_censoring_text(out, file)
     codes = set(out["PARAMCD"].dropna())
     if study.primary.paramcd not in codes:
