@@ -138,3 +138,14 @@ def test_a_diverging_level_is_not_estimable():
     women = res.table[res.table.level == "F"].iloc[0]
     assert np.isnan(women.hr) and women.note == "not estimable: the coefficient diverges"
     assert np.isfinite(res.table[res.table.level == "M"].iloc[0].hr)
+
+
+def test_no_ph_test_of_a_hazard_ratio_that_is_not_estimable():
+    d = _small_trial()
+    d.loc[d.arm == "B", "event"] = 0
+    hr = cox_hazard_ratio(d, "time", "event", "arm", "B")
+    ph = schoenfeld_test(hr)
+    assert ph.note == "no test: the hazard ratio is not estimable (no events in arm B)"
+    assert np.isnan(ph.p).all() and np.isnan(ph.global_p) and ph.terms == ["arm"]
+    with pytest.raises(ValueError, match=r"column arm: arm must have exactly two levels"):
+        cox_hazard_ratio(d[d.arm == "B"], "time", "event", "arm", "B")

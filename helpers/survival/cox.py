@@ -33,7 +33,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import chdtrc, ndtr, ndtri
 
-from helpers.survival.frame import column_list, strata_labels, survival_data
+from helpers.survival.frame import (SurvivalDataError, column_list, strata_labels,
+                                    survival_data)
 from helpers.survival.results import JsonResult
 
 
@@ -349,11 +350,13 @@ def design_matrix(df: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, d
 
 
 def arm_indicator(s: pd.Series, experimental) -> tuple[np.ndarray, object]:
-    """1 for ``experimental``, 0 for the other level; error unless exactly two levels."""
+    """1 for ``experimental``, 0 for the other level; error (``SurvivalDataError`` naming the
+    column) unless exactly two levels, e.g. when the complete rows hold one arm only."""
     levels = pd.unique(s)
     if len(levels) != 2 or experimental not in set(levels.tolist()):
-        raise ValueError(f"arm must have exactly two levels including {experimental!r}; "
-                         f"found {sorted(map(str, levels))}")
+        raise SurvivalDataError(f"arm must have exactly two levels including {experimental!r}; "
+                                f"found {sorted(map(str, levels))} in the {len(s)} rows analysed",
+                                column=str(s.name) if s.name is not None else None)
     control = next(lv for lv in levels.tolist() if lv != experimental)
     return (s == experimental).to_numpy(dtype=float), control
 
