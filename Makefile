@@ -24,7 +24,7 @@ WORKERS ?= 2
 .PHONY: help setup report run preview quarto test test-fast lab data colon bench r-fixtures clean
 
 help:
-	@echo "make report   run every notebook on the bundled data, then render (Quarto or HTML preview)"
+	@echo "make report   run every notebook on the bundled data, then render the book (Quarto, else pandoc + Typst)"
 	@echo "make test     run the test suite"
 	@echo "make lab      open JupyterLab on notebooks/"
 	@echo "make data     regenerate the synthetic dataset in data/"
@@ -53,12 +53,9 @@ setup: $(STAMP)
 run: setup
 	$(ENV_PREFIX)/bin/jcog1017-run $(PARAMS) --workers $(WORKERS)
 
+# Quarto when it is on PATH, else the same book (HTML + PDF) through pandoc and Typst
 report: run
-	@if command -v quarto >/dev/null 2>&1; then \
-	  $(PYTHON) -m helpers.render quarto $(PARAMS); \
-	else \
-	  $(PYTHON) -m helpers.render preview $(PARAMS); \
-	fi
+	$(PYTHON) -m helpers.render auto $(PARAMS)
 
 test: setup
 	$(PYTHON) -m pytest -n $(WORKERS) $(PYTEST_ARGS)
@@ -79,6 +76,7 @@ colon: setup
 bench: setup
 	$(PYTHON) benchmarks/bench_survival.py
 	$(PYTHON) benchmarks/bench_report.py
+	$(PYTHON) benchmarks/bench_render.py
 
 r-fixtures:
 	Rscript validation/r/datasets.R tests/fixtures/r/data

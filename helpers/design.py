@@ -134,15 +134,32 @@ def required_events_alternatives(
     return pd.DataFrame(rows)
 
 
-def probability_of_event(median: float, accrual: float, follow_up: float) -> float:
+def dropout_hazard(rate: float, time: float) -> float:
+    """Exponential dropout hazard (per month) losing ``rate`` of patients by ``time`` months
+    (rpact's ``dropoutRate``/``dropoutTime``): ``-log(1 - rate) / time``."""
+    if not 0 <= rate < 1 or time <= 0:
+        raise ValueError(f"dropout rate must be in [0, 1) and time > 0, not {rate!r}, {time!r}")
+    return -math.log1p(-rate) / time
+
+
+def _mean_event_probability(hazard: float, dropout: float, min_time: float, width: float) -> float:
+    """Mean over follow-up times uniform on [min_time, min_time + width] of
+    P(event by t) = h/(h+d) (1 - exp(-(h+d) t)), event hazard h, dropout hazard d."""
+    total = hazard + dropout
+    if width == 0:
+        return hazard / total * -math.expm1(-total * min_time)
+    tail = (math.exp(-total * min_time) - math.exp(-total * (min_time + width))) / (total * width)
+    return hazard / total * (1 - tail)
+
+
+def probability_of_event(median: float, accrual: float, follow_up: float,
+                         dropout: float = 0.0) -> float:
     """P(event observed by the analysis) under exponential survival with ``median`` (months),
-    uniform accrual over ``accrual`` months and ``follow_up`` months after accrual closes:
-    ``1 - (exp(-l F) - exp(-l (A + F))) / (l A)``, ``l = log 2 / median``.
+    uniform accrual over ``accrual`` months, ``follow_up`` months after accrual closes and an
+    exponential dropout hazard ``dropout`` per month (competing; see :func:`dropout_hazard`).
+    Without dropout: ``1 - (exp(-l F) - exp(-l (A + F))) / (l A)``, ``l = log 2 / median``.
     """
-    rate = math.log(2) / median
-    if accrual == 0:
-        return 1 - math.exp(-rate * follow_up)
-    return 1 - (math.exp(-rate * follow_up) - math.exp(-rate * (accrual + follow_up))) / (rate * accrual)
+    return _mean_event_probability(math.log(2) / median, dropout, follow_up, accrual)
 
 
 @dataclass(frozen=True)
@@ -270,7 +287,9 @@ def power_curve_plot(
 
     Marks the planning HR with its power, the observed HR (vertical line), and, when
     ``observed_events`` is given, the power curve at the observed number of deaths with the
-    power at the planning HR. Returns the Axes.
+    power at the planning HR. The HR axis increases left to right; power falls towards HR 1,
+    so the labels sit above and right of the design point and below and left of the observed
+    one, clear of the curves. Returns the Axes.
     """
     with plt.rc_context(PLOT_STYLE):
         if ax is None:
@@ -281,26 +300,117 @@ def power_curve_plot(
         p_plan = power_for_events(planning_hr, events, alpha)
         ax.plot([planning_hr], [p_plan], "o", color="#1f4e79", ms=6, zorder=3)
         ax.annotate(f"planning HR {planning_hr:g}: power {p_plan:.0%}", (planning_hr, p_plan),
-                    xytext=(-8, 6), textcoords="offset points", ha="right", color="#1f4e79")
+                    xytext=(8, 4), textcoords="offset points", ha="left", va="bottom",
+                    color="#1f4e79")
         if observed_events is not None:
             ax.plot(grid, power_for_events(grid, observed_events, alpha), color="#b35806", lw=1.5,
                     ls="--", label=f"{observed_events} deaths (observed)")
             p_obs = power_for_events(planning_hr, observed_events, alpha)
             ax.plot([planning_hr], [p_obs], "s", color="#b35806", ms=6, zorder=3)
             ax.annotate(f"power {p_obs:.0%} at HR {planning_hr:g} with {observed_events} deaths",
-                        (planning_hr, p_obs), xytext=(8, -12), textcoords="offset points",
-                        color="#b35806")
+                        (planning_hr, p_obs), xytext=(-8, -6), textcoords="offset points",
+                        ha="right", va="top", color="#b35806")
         if observed_hr is not None:
             ax.axvline(observed_hr, color="0.35", lw=1, ls=":")
-            ax.annotate(f"observed HR {observed_hr:.2f}", (observed_hr, 0.97),
-                        xytext=(-4, 0), textcoords="offset points", ha="right", va="top",
+            ax.annotate(f"observed HR {observed_hr:.2f}", (observed_hr, 0.02),
+                        xytext=(4, 0), textcoords="offset points", ha="left", va="bottom",
                         color="0.25")
         ax.axhline(0.8, color="0.75", lw=0.8, zorder=0)
         ax.set_xlim(hr_range)
         ax.set_ylim(0, 1)
-        ax.invert_xaxis()
         ax.set_xlabel("True hazard ratio (resection vs systemic therapy alone)")
         ax.set_ylabel(f"Power (one-sided alpha {alpha:g})")
         ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
-        ax.legend(loc="lower right", frameon=False)
+        ax.legend(loc="upper right", frameon=False)
     return ax
+
+
+@dataclass(frozen=True)
+class SurvivalSampleSize:
+    """Unrounded fixed-design sample size of a two-arm survival trial, as R's rpact
+    ``getSampleSizeSurvival`` (``eventsFixed``, ``nFixed``, ``nFixed1``, ``nFixed2``).
+
+    Times in months; ``alpha`` is the level of a ``sided`` test; ``allocation_ratio`` =
+    experimental / control patients; dropout as an exponential hazard per month in both arms
+    (:func:`dropout_hazard` converts rpact's rate by time).
+    """
+
+    hazard_ratio: float
+    events: float
+    patients: float
+    patients_experimental: float
+    patients_control: float
+    p_event_control: float
+    p_event_experimental: float
+    study_duration: float
+
+
+def sample_size_survival(
+    median_control: float,
+    median_experimental: float,
+    alpha: float = 0.05,
+    power: float = 0.80,
+    sided: int = 1,
+    accrual_months: float = ACCRUAL_MONTHS,
+    follow_up_months: float = FOLLOW_UP_MONTHS,
+    allocation_ratio: float = 1.0,
+    dropout_per_month: float = 0.0,
+    method: str = "schoenfeld",
+) -> SurvivalSampleSize:
+    """Events and patients (unrounded) for a log-rank test, as rpact's fixed design.
+
+    Exponential survival with the two medians, uniform accrual over ``accrual_months``, the
+    analysis ``follow_up_months`` after accrual closes, exponential dropout (competing risk)
+    with hazard ``dropout_per_month``. Events by :func:`required_events_exact` (``method``
+    "schoenfeld" or "freedman"); patients = events / (allocation-weighted P(event)).
+    """
+    if allocation_ratio <= 0:
+        raise ValueError(f"allocation_ratio must be positive, not {allocation_ratio!r}")
+    share = allocation_ratio / (1 + allocation_ratio)
+    hr = hazard_ratio_from_medians(median_control, median_experimental)
+    events = required_events_exact(hr, alpha, power, sided, share, method)
+    p_c = probability_of_event(median_control, accrual_months, follow_up_months, dropout_per_month)
+    p_e = probability_of_event(median_experimental, accrual_months, follow_up_months,
+                               dropout_per_month)
+    patients = events / (share * p_e + (1 - share) * p_c)
+    return SurvivalSampleSize(
+        hazard_ratio=hr, events=events, patients=patients,
+        patients_experimental=patients * share, patients_control=patients * (1 - share),
+        p_event_control=p_c, p_event_experimental=p_e,
+        study_duration=accrual_months + follow_up_months)
+
+
+def expected_events(calendar_months: float, patients: float, median_control: float,
+                    median_experimental: float, accrual_months: float,
+                    allocation_ratio: float = 1.0, dropout_per_month: float = 0.0) -> float:
+    """Expected events observed by ``calendar_months`` after the first randomisation:
+    ``patients`` accrued uniformly over ``accrual_months``, exponential survival and dropout."""
+    share = allocation_ratio / (1 + allocation_ratio)
+    accrued = min(calendar_months, accrual_months)
+    if accrued <= 0:
+        return 0.0
+    total = 0.0
+    for median, weight in ((median_experimental, share), (median_control, 1 - share)):
+        # follow-up times of those accrued are uniform on [t - accrued, t]
+        total += weight * _mean_event_probability(math.log(2) / median, dropout_per_month,
+                                                  calendar_months - accrued, accrued)
+    return patients * accrued / accrual_months * total
+
+
+def analysis_time_for_events(events: float, patients: float, median_control: float,
+                             median_experimental: float, accrual_months: float,
+                             allocation_ratio: float = 1.0,
+                             dropout_per_month: float = 0.0) -> float:
+    """Calendar month (from the first randomisation) at which :func:`expected_events` reaches
+    ``events``, as rpact's ``analysisTime``; error when it never does."""
+    from scipy.optimize import brentq
+
+    args = (patients, median_control, median_experimental, accrual_months, allocation_ratio,
+            dropout_per_month)
+    upper = accrual_months + 1.0
+    while expected_events(upper, *args) < events:
+        upper *= 2
+        if upper > 1e6:
+            raise ValueError(f"{events} events are never expected among {patients} patients")
+    return brentq(lambda t: expected_events(t, *args) - events, 0.0, upper, xtol=1e-12,
+                  rtol=1e-14)

@@ -67,6 +67,10 @@ class EndpointAnalysis(JsonResult):
         upper); short keys keep the numbers-at-risk table readable at print size."""
         return {f"Arm {code}": km.table for code, km in self.km.items()}
 
+    def curve_labels(self) -> dict[str, str]:
+        """The keys of ``curves()`` -> the arms' names, for legends and numbers at risk."""
+        return {f"Arm {code}": self.arm_labels.get(code, code) for code in self.km}
+
     def arm_legend(self) -> str:
         """"Arm A: <label>; Arm B: <label>", for captions and footnotes."""
         return "; ".join(f"Arm {code}: {label}" for code, label in self.arm_labels.items())
@@ -118,13 +122,17 @@ class EndpointAnalysis(JsonResult):
         )
 
     def annotation(self) -> str:
-        """Plot annotation: median (CI) per arm, HR (CI) and the log-rank p."""
+        """Plot annotation: median (CI) per arm, the HR (CI) of which arm versus which,
+        stratified by what (or unstratified), and the log-rank p."""
         lines = [f"Median, {self.time_unit} ({self.km_conf_level:.0%} CI)"]
         for row in self.medians.itertuples():
             median = format_median(row.median, row.median_lower, row.median_upper)
-            lines.append(f"  Arm {row.group}: {median}")
+            lines.append(f"  {self.arm_labels.get(row.group, row.group)}: {median}")
         hr = self.hazard_ratio
-        lines.append(f"HR {format_hr(hr.hr, hr.lower, hr.upper, hr.conf_level)}")
+        lines.append(f"HR {format_hr(hr.hr, hr.lower, hr.upper, hr.conf_level)},")
+        lines.append(f"  {self.arm_labels.get(EXPERIMENTAL, EXPERIMENTAL).lower()}")
+        lines.append(f"  vs {self.arm_labels.get(CONTROL, CONTROL).lower()},")
+        lines.append(f"  stratified by {', '.join(self.strata)}" if self.strata else "  unstratified")
         p = format_p(self.p_logrank)
         lines.append(f"{self.sided} log-rank p {p if p.startswith('<') else '= ' + p}")
         return "\n".join(lines)

@@ -119,7 +119,7 @@ class NotebookSession:
         import matplotlib.pyplot as plt
         from IPython.display import Image
 
-        fig.text(0.995, 0.002, self.footnote(), fontsize=5.5, color="0.4", ha="right",
+        fig.text(0.995, 0.002, self.footnote(run=False), fontsize=5.5, color="0.4", ha="right",
                  va="bottom", wrap=True)  # population and data cut travel with the file
         self.ctx.save_figure(fig, name)
         plt.close(fig)
@@ -135,13 +135,13 @@ class NotebookSession:
 
         from helpers.atomic import atomic_write_text
 
-        notes = " ".join(n for n in [*df.attrs.get("footnotes", []), note,
-                                     self.footnote(population)] if n)
+        own = [*df.attrs.get("footnotes", []), note]
         self.ctx.save_table(df, name)
-        atomic_write_text(self.ctx.table_path(name).with_suffix(".notes.txt"), notes + "\n")
+        atomic_write_text(self.ctx.table_path(name).with_suffix(".notes.txt"), " ".join(
+            n for n in [*own, self.footnote(population, run=False)] if n) + "\n")
         show_index = not isinstance(df.index, pd.RangeIndex)
         display(HTML(df.to_html(index=show_index, border=0, na_rep="")))
-        display(Markdown(notes))
+        display(Markdown(" ".join(n for n in [*own, self.footnote(population)] if n)))
 
     def settings_text(self) -> str:
         """The analysis settings of this run, as a sentence for the methods (from parameters)."""
@@ -167,13 +167,14 @@ class NotebookSession:
                 return POPULATION_LABELS[role]
         return f"population {flag} = Y"
 
-    def footnote(self, population: str | None = None) -> str:
+    def footnote(self, population: str | None = None, run: bool = True) -> str:
         """The footnote every output carries: population (default: the ``population``
-        parameter's set; or the text given), data cut, data source."""
+        parameter's set; or the text given), data cut and, with ``run``, the data source and
+        run label (left out of saved files, which must not depend on where a run is written)."""
         cut = self.params["data_cut"] or "none (all follow-up)"
         population = population or f"{self.population_label} ({self.params['population']})"
-        return (f"Population: {population}. "
-                f"Data cut: {cut}. Data: {self.params['data_dir']}. Run: {self.params['run_label']}.")
+        text = f"Population: {population}. Data cut: {cut}."
+        return f"{text} Data: {self.params['data_dir']}. Run: {self.params['run_label']}." if run else text
 
 
 FIGURE_DPI = 200  # helpers.atomic.save_figure's default

@@ -100,6 +100,16 @@ def _positive(value: Any) -> float:
     return value
 
 
+def _positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"expected a positive integer, got {value!r}")
+    return value
+
+
+def _optional_str(value: Any) -> str | None:
+    return None if value is None else _str(value)
+
+
 def _iso_date(value: Any) -> str | None:
     if value is None:
         return None
@@ -151,6 +161,12 @@ SPECS: dict[str, Spec] = {
     "meta_hksj": Spec(_bool, False),
     "meta_include_uncertain": Spec(_bool, False),
     "meta_versions": Spec(_name_mapping, default_factory=dict),
+    # design simulation (09_design): replicates per scenario / per power-curve point (small so
+    # the supplement stays fast), the seed, and a dask.distributed scheduler (None: local cores)
+    "sim_replicates": Spec(_positive_int, 200),
+    "sim_curve_replicates": Spec(_positive_int, 100),
+    "sim_seed": Spec(_positive_int, 20110),
+    "sim_dask_address": Spec(_optional_str, None),
 }
 
 #: Parameters whose default (None) is the study configuration's: parameter -> how to read it.

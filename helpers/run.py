@@ -404,7 +404,7 @@ def run(params_path: str | os.PathLike, workers: int | None = None, force: bool 
         remove_path(run_dir / ".staging")  # leftovers of a killed run
         todo, skipped, keys = _plan(pfile, selected, run_dir, force)
         try:
-            if todo:
+            if todo and notebooks_dir == NOTEBOOKS_DIR.resolve():  # the data our notebooks need
                 preflight(pfile, todo)
         except (ParameterError, DataValidationError):
             if not existed:  # a run that never started leaves no directory behind

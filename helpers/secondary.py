@@ -78,21 +78,25 @@ def km_panels(analyses: Mapping[str, EndpointAnalysis], *, titles: Mapping[str, 
     with plt.rc_context(PRINT_STYLE):
         fig, axes = plt.subplots(1, len(names), figsize=(panel_width * len(names), height),
                                  squeeze=False)
-        fig.subplots_adjust(left=0.08, right=0.98, top=0.93, bottom=0.08, wspace=0.28)
+        fig.subplots_adjust(left=0.17, right=0.98, top=0.86, bottom=0.08, wspace=0.62)
     for ax, name in zip(axes[0], names):
         an = analyses[name]
-        km_plot(an.curves(), ax=ax, ylabel=name, title=titles.get(name), xmax=xmax,
+        km_plot(an.curves(), labels=an.curve_labels(), ax=ax, ylabel=name, title=titles.get(name), xmax=xmax,
                 risk_times=risk_times, annotation=_median_annotation(an),
                 annotation_loc="upper right")
-        with plt.rc_context(PRINT_STYLE):
-            ax.legend(loc="lower left", frameon=False, handlelength=1.8)
+        ax.get_legend().remove()  # one legend for all panels, above them (long arm names)
+    with plt.rc_context(PRINT_STYLE):
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False,
+                   bbox_to_anchor=(0.5, 1.0), handlelength=1.8)
     return fig
 
 
 def _median_annotation(an: EndpointAnalysis) -> str:
     lines = [f"Median, months ({an.km_conf_level:.0%} CI)"]
     for row in an.medians.itertuples():
-        lines.append(f"  Arm {row.group}: {format_median(row.median, row.median_lower, row.median_upper)}")
+        lines.append(f"  {an.arm_labels.get(row.group, row.group)}: "
+                     f"{format_median(row.median, row.median_lower, row.median_upper)}")
     return "\n".join(lines)
 
 

@@ -48,7 +48,7 @@ nb = start("01_population", globals())
 flags = {"itt": nb.study.populations["full_analysis"], **{
     key: nb.study.populations[role] for key, role in (("per_protocol", "per_protocol"),
                                                       ("safety", "safety"))}}
-counts = consort_counts(nb.data.adsl, flags)
+counts = consort_counts(nb.data.adsl, nb.data.adtte, flags)
 arms = counts["arms"]
 analysis_sets, surgery = analysis_set_counts(counts, flags), surgery_counts(counts)
 nb.write_results({**counts, "analysis_sets": analysis_sets,
@@ -75,7 +75,7 @@ display(Markdown(
 
 # %%
 #| label: fig-consort
-#| fig-cap: "CONSORT flow diagram: registration, randomisation, allocation and analysis sets."
+#| fig-cap: "CONSORT flow diagram: enrolment (registration, reasons for not being randomised, randomisation), allocation, follow-up (overall survival) and analysis sets with the reasons for exclusion from the per-protocol set."
 fig = consort_diagram(counts).figure
 nb.figure(fig, "consort")
 

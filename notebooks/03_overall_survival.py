@@ -60,7 +60,8 @@ display(Markdown(nb.settings_text()))
 # %%
 #| label: fig-km-os
 #| fig-cap: "Overall survival by arm (Kaplan-Meier) with pointwise CIs and numbers at risk; censored patients marked +."
-nb.figure(km_plot(os_.curves(), annotation=os_.annotation(), ylabel="Overall survival"), "km_os")
+nb.figure(km_plot(os_.curves(), labels=os_.curve_labels(), annotation=os_.annotation(),
+                  ylabel="Overall survival"), "km_os")
 
 # %%
 fu = os_.follow_up

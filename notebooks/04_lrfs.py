@@ -87,8 +87,8 @@ if nb.section("First secondary endpoint",
 #| label: fig-km-lrfs
 #| fig-cap: "The first secondary endpoint by arm (Kaplan-Meier), with numbers at risk. Censored patients are marked +. Hazard ratio from the stratified Cox model (CI at the secondary level), two-sided stratified log-rank p."
 if first:
-    fig = km_plot(lead.curves(), annotation=lead.annotation(), ylabel=first.label,
-                  annotation_loc="upper right")
+    fig = km_plot(lead.curves(), labels=lead.curve_labels(), annotation=lead.annotation(),
+                  ylabel=first.label, annotation_loc="upper right")
     fig.axes[0].legend(loc="lower left", frameon=False)  # the curves leave the lower left free
     display(nb.figure(fig, "km_lrfs"))
 

@@ -74,7 +74,8 @@ display(Markdown(
 # %%
 #| label: fig-forest-os
 #| fig-cap: "The primary endpoint by subgroup: hazard ratio of the experimental arm (B) vs the control arm (A) with CI (log scale), deaths/patients per arm and the likelihood-ratio p-value of the arm-by-subgroup interaction. Square area proportional to the subgroup size; the diamond is all patients."
-nb.figure(forest_plot(report.table, conf_level=report.conf_level,
+nb.figure(forest_plot(report.table, conf_level=report.conf_level, strata=report.strata,
+                      primary={"conf_level": p["primary_conf_level"]},
                       **report.forest_labels(dict(zip(frame["ARMCD"], frame["ARM"])))).figure,
           "forest_os")
 

@@ -70,6 +70,7 @@ class PageReport:
     page_errors: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
     images: list[dict] = field(default_factory=list)  # src, naturalWidth, naturalHeight, complete
+    links: list[str] = field(default_factory=list)  # absolute href of every <a href>
     text: str = ""
     screenshot: Path | None = None
 
@@ -111,6 +112,7 @@ def inspect_page(browser, url: str, screenshot: str | None = None,
             """Array.from(document.images).map(i => ({src: i.currentSrc || i.src,
                  naturalWidth: i.naturalWidth, naturalHeight: i.naturalHeight,
                  complete: i.complete}))""")
+        report.links = page.evaluate("Array.from(document.links).map(a => a.href)")
         report.text = page.inner_text("body")
         if screenshot:
             ARTIFACTS.mkdir(exist_ok=True)

@@ -2,23 +2,22 @@
 
 1. The harness itself, on a page built here from a tiny executed notebook (fast).
 2. The real thing (slow): run every notebook for params/default.yaml into a temporary run
-   directory, render it (Quarto when on PATH, else the nbconvert preview), open every page in
-   Chromium and check: no console errors, every figure loaded, the key results of the run
-   (OS HR and CI, LRFS HR, median OS per arm) on the page as the run computed them.
-   A screenshot of the OS chapter goes to test-artifacts/.
+   directory, render the book (`python -m helpers.render auto`: Quarto when on PATH, else
+   pandoc + Typst), open every page in Chromium and check: no console errors, every figure
+   loaded, links between chapters lead to pages of the book, no unresolved cross-reference,
+   the key results of the run (OS HR and CI, LRFS HR, median OS per arm) on the page as the
+   run computed them. Screenshots of the front page and the OS chapter go to test-artifacts/.
 """
 from __future__ import annotations
 
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
+from supplement_run import run_and_render
 from browser import (chromium, chromium_missing_reason, inspect_page, normalise_text,
                      serve_directory)
 
@@ -95,26 +94,8 @@ def test_harness_catches_broken_pages(tmp_path):
 @pytest.fixture(scope="module")
 def rendered_run(tmp_path_factory):
     """Run the notebooks for params/default.yaml into a temp dir, render; (run dir, site root, index)."""
-    tmp = tmp_path_factory.mktemp("report")
-    params = yaml.safe_load((ROOT / "params" / "default.yaml").read_text())
-    params["parameters"]["output_dir"] = str(tmp / "run")
-    params_file = tmp / "default.yaml"
-    params_file.write_text(yaml.safe_dump(params, sort_keys=False))
-
-    runner = Path(sys.executable).with_name("jcog1017-run")
-    run_cmd = [str(runner)] if runner.exists() else [sys.executable, "-m", "helpers.run"]
-    steps = [run_cmd + [str(params_file), "--workers", "2"]]
-    if shutil.which("quarto"):
-        steps.append([sys.executable, "-m", "helpers.render", "quarto", str(params_file)])
-    else:
-        steps.append([sys.executable, "-m", "helpers.render", "preview", str(params_file)])
-    for cmd in steps:
-        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1800)
-        if done.returncode != 0:
-            pytest.fail(f"{' '.join(cmd)} failed ({done.returncode}):\n"
-                        f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    run_dir = tmp / "run"
-    site = run_dir / "_book" if shutil.which("quarto") else run_dir / "preview"
+    run_dir = run_and_render(tmp_path_factory.mktemp("report"), "auto")
+    site = run_dir / "_book"
     assert (site / "index.html").is_file(), f"no {site / 'index.html'} after rendering"
     return run_dir, site
 
@@ -135,6 +116,19 @@ def _key_results(run_dir: Path) -> dict[str, str]:
     return out
 
 
+def _chapter_page(pages: list[str], stem: str) -> str:
+    """The page of notebook chapter ``stem``: Quarto names it notebooks/<stem>.html, the
+    pandoc book by the chapter's label (``# Title {#sec-...}`` of the notebook)."""
+    import jupytext
+
+    first = next(c for c in jupytext.read(ROOT / "notebooks" / f"{stem}.py").cells
+                 if c.cell_type == "markdown")
+    label = re.search(r"\{#(sec-[\w-]+)", first.source).group(1)
+    found = [p for p in pages if stem in p or Path(p).stem == label]
+    assert found, f"no page of chapter {stem} ({label}) among {pages}"
+    return found[0]
+
+
 def _pages(site: Path) -> list[str]:
     """Every HTML page of the rendered site, relative to it (chapters, index)."""
     skip = {"search.json"}
@@ -147,29 +141,42 @@ def test_report_in_browser(rendered_run):
     run_dir, site = rendered_run
     key = _key_results(run_dir)
     pages = _pages(site)
-    os_pages = [p for p in pages if "03_overall_survival" in p]
-    assert os_pages, f"no overall-survival page among {pages}"
-    problems, texts = [], {}
+    os_page = _chapter_page(pages, "03_overall_survival")
+    front_page = "index.html" if shutil.which("quarto") else "preface.html"
+    shots = {os_page: "report_overall_survival.png", front_page: "report_front_page.png"}
+    problems, texts, links = [], {}, {}
     with serve_directory(site) as url, chromium() as browser:
         for page in pages:
-            shot = "report_overall_survival.png" if page == os_pages[0] else None
-            report = inspect_page(browser, f"{url}/{page}", screenshot=shot)
+            report = inspect_page(browser, f"{url}/{page}", screenshot=shots.get(page))
             texts[page] = normalise_text(report.text)
-            if report.console_errors or report.page_errors:
-                problems.append(f"{page}: console {report.console_errors} page {report.page_errors}")
+            links[page] = report.links
+            if report.console_errors or report.page_errors or report.failed_requests:
+                problems.append(f"{page}: console {report.console_errors} page "
+                                f"{report.page_errors} requests {report.failed_requests}")
             if report.broken_images:
                 problems.append(f"{page}: images not loaded {report.broken_images}")
+            if "?@" in report.text or "??" in report.text:
+                problems.append(f"{page}: unresolved cross-reference in the text")
+        # links between chapters: every internal link leads to a page of the book
+        targets = {link.split("#")[0] for page_links in links.values() for link in page_links
+                   if link.startswith(url)}
+        for target in sorted(targets):
+            relative = target[len(url) + 1:] or "index.html"
+            if relative not in pages:
+                problems.append(f"link to {relative}, which is not a page of the book")
     assert not problems, "\n".join(problems)
+    chapter_links = {t for t in targets if t.endswith((f"/{os_page}", f"/{_chapter_page(pages, '04_lrfs')}"))}
+    assert len(chapter_links) == 2, "the chapters do not link to each other"
 
-    os_text = texts[os_pages[0]]
+    os_text = texts[os_page]
     for name in ("os_hr", "os_ci", "os_median_A", "os_median_B"):
-        assert key[name] in os_text, f"{name} = {key[name]} not on {os_pages[0]}"
-    lrfs_pages = [p for p in pages if "04_lrfs" in p]
-    assert lrfs_pages and key["lrfs_hr"] in texts[lrfs_pages[0]], \
-        f"LRFS HR {key['lrfs_hr']} not on the LRFS page"
-    # the front page shows the run's key results (Quarto: embedded from 10_reproduction)
-    front = texts["index.html"]
-    if shutil.which("quarto"):
-        for name in ("os_hr", "os_ci", "lrfs_hr"):
-            assert key[name] in front, f"{name} = {key[name]} not on the front page"
-    assert (ROOT / "test-artifacts" / "report_overall_survival.png").stat().st_size > 0
+        assert key[name] in os_text, f"{name} = {key[name]} not on {os_page}"
+    assert "Figure 3.1" in os_text, "the OS chapter's figure is not numbered 'Figure 3.1'"
+    lrfs_page = _chapter_page(pages, "04_lrfs")
+    assert key["lrfs_hr"] in texts[lrfs_page], f"LRFS HR {key['lrfs_hr']} not on the LRFS page"
+    # the front page shows the run's key results, embedded from 10_reproduction
+    front = texts[front_page]
+    for name in ("os_hr", "os_ci", "lrfs_hr"):
+        assert key[name] in front, f"{name} = {key[name]} not on the front page"
+    for shot in shots.values():
+        assert (ROOT / "test-artifacts" / shot).stat().st_size > 0

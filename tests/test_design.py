@@ -2,6 +2,7 @@
 medians 20 vs 26 months, HR 0.77, one-sided alpha 0.05, power 80%, 359 events, 410 patients,
 7 years accrual, 4 years follow-up)."""
 
+import json
 import math
 from pathlib import Path
 
@@ -109,3 +110,62 @@ def test_design_figures_feed_the_reproduction_table():
     assert design_rows["computed"].notna().all()
     assert (design_rows.drop(index="design.assumed_hazard_ratio")["difference"] == 0).all()
     assert table.loc["design.assumed_hazard_ratio", "difference"] == pytest.approx(20 / 26 - 0.77)
+
+
+# --- rpact: fixed-design sample size, power and analysis time (validation/r/reference_design.R)
+RPACT = Path(__file__).parent / "fixtures" / "r"
+
+
+def _rpact(name):
+    return json.loads((RPACT / name).read_text())
+
+
+@pytest.mark.parametrize("case", _rpact("rpact_sample_size.json"), ids=lambda c: c["name"])
+def test_sample_size_equals_rpact(case):
+    got = design.sample_size_survival(
+        case["median_control"], case["median_experimental"], case["alpha"], case["power"],
+        case["sided"], case["accrual"], case["follow_up"], case["allocation_ratio"],
+        design.dropout_hazard(case["dropout_rate"], case["dropout_time"]),
+        case["method"].lower())
+    assert got.hazard_ratio == pytest.approx(case["hazard_ratio"], rel=1e-12)
+    assert got.events == pytest.approx(case["events"], rel=1e-9)
+    assert got.patients == pytest.approx(case["patients"], rel=1e-9)
+    assert got.patients_experimental == pytest.approx(case["patients_experimental"], rel=1e-9)
+    assert got.patients_control == pytest.approx(case["patients_control"], rel=1e-9)
+    assert got.study_duration == pytest.approx(case["study_duration"])
+
+
+@pytest.mark.parametrize("case", _rpact("rpact_power.json"), ids=lambda c: c["name"])
+def test_power_and_analysis_time_equal_rpact(case):
+    share = case["allocation_ratio"] / (1 + case["allocation_ratio"])
+    hr = design.hazard_ratio_from_medians(case["median_control"], case["median_experimental"])
+    assert hr == pytest.approx(case["hazard_ratio"], rel=1e-12)
+    power = design.power_for_events(hr, case["events"], case["alpha"], case["sided"], share)
+    assert power == pytest.approx(case["power"], abs=1e-9)
+    t = design.analysis_time_for_events(
+        case["events"], case["patients"], case["median_control"], case["median_experimental"],
+        case["accrual"], case["allocation_ratio"],
+        design.dropout_hazard(case["dropout_rate"], case["dropout_time"]))
+    assert t == pytest.approx(case["analysis_time"], rel=1e-8)
+
+
+def test_expected_events_match_numerical_integration():
+    from scipy.integrate import quad
+
+    rate_c, rate_e, drop = math.log(2) / 20, math.log(2) / 26, 0.003
+    def p_event(rate, t):
+        return rate / (rate + drop) * -math.expm1(-(rate + drop) * t)
+    for t in (30.0, 84.0, 119.0):
+        numeric = 410 / 84 * sum(quad(lambda u: p_event(r, t - u), 0, min(t, 84))[0] / 2
+                                 for r in (rate_c, rate_e))
+        assert design.expected_events(t, 410, 20, 26, 84, 1.0, drop) == pytest.approx(
+            numeric, rel=1e-8)
+
+
+def test_design_inputs_are_checked():
+    with pytest.raises(ValueError, match="dropout rate"):
+        design.dropout_hazard(1.0, 12)
+    with pytest.raises(ValueError, match="allocation_ratio"):
+        design.sample_size_survival(20, 26, allocation_ratio=0)
+    with pytest.raises(ValueError, match="never expected"):
+        design.analysis_time_for_events(500, 410, 20, 26, 84)

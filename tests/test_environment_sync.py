@@ -8,7 +8,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 # conda-only entries with no PyPI counterpart in pyproject.toml
-CONDA_ONLY = {"python", "pip", "quarto", "r-base", "r-survival", "r-metafor", "r-jsonlite"}
+CONDA_ONLY = {"python", "pip", "quarto", "r-base", "r-survival", "r-metafor", "r-jsonlite", "r-rpact"}
 
 
 def _split(requirement: str) -> tuple[str, str]:

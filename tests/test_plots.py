@@ -135,31 +135,69 @@ def test_forest_plot_requires_columns():
         forest_plot(forest_table().drop(columns="events_control"))
 
 
-def test_consort_diagram_boxes_show_counts():
+def _consort_counts(follow_up=True):
     counts = {
         "registered": 570, "not_randomised": 163, "randomised": 407,
         "not_randomised_reasons": {"Progressive disease": 90, "Patient refusal": 73},
         "arms": {
             "A": {"label": "Systemic therapy alone", "randomised": 205, "itt": 205,
-                  "per_protocol": 199, "safety": 204, "surgery": 3, "resection": {}},
+                  "per_protocol": 199, "safety": 204, "surgery": 3, "resection": {},
+                  "per_protocol_excluded": {"Primary tumour resection within 12 months": 6}},
             "B": {"label": "Resection + systemic therapy", "randomised": 202, "itt": 202,
                   "per_protocol": 190, "safety": 200, "surgery": 190,
-                  "resection": {"Complete (R0)": 170, "Incomplete (R1/R2)": 20}},
+                  "resection": {"Complete (R0)": 170, "Incomplete (R1/R2)": 20},
+                  "per_protocol_excluded": {"Resection not performed": 12}},
         },
     }
-    ax = consort_diagram(counts)
+    if follow_up:
+        counts["arms"]["A"]["follow_up"] = {"events": 115, "censored_at_cutoff": 61, "censored_earlier": 29}
+        counts["arms"]["B"]["follow_up"] = {"events": 103, "censored_at_cutoff": 71, "censored_earlier": 28}
+    return counts
+
+
+def test_consort_diagram_has_the_four_stages_and_per_protocol_reasons():
+    ax = consort_diagram(_consort_counts())
     boxes = [t.get_text() for t in ax.texts if t.get_gid() == "consort box"]
-    assert len(boxes) == 7
+    assert len(boxes) == 9
+    stages = [t.get_text() for t in ax.texts if t.get_gid() == "consort stage"]
+    assert stages == ["Enrolment", "Allocation", "Follow-up", "Analysis"]
     joined = "\n".join(boxes)
     for needle in ("Registered\nn = 570", "Not randomised: n = 163", "Progressive disease: n = 90",
-                   "Randomised\nn = 407", "Allocated to arm A: Systemic therapy alone\nn = 205",
+                   "Randomised\nn = 407", "Allocated to Systemic therapy alone (arm A)\nn = 205",
                    "Primary tumour resection performed: n = 190", "Complete (R0): n = 170",
-                   "Resection not performed: n = 12",
-                   "Primary tumour resection (not per protocol): n = 3", "Analysed (ITT): n = 202"):
-        assert needle in joined
+                   "Resection not performed: n = 12", "Died: n = 115", "Alive at data cut-off: n = 71",
+                   "Primary tumour resection (not per protocol): n = 3",
+                   "Analysed (full analysis set): n = 202", "excluded: n = 6",
+                   "Primary tumour resection within 12 months: n = 6"):
+        assert needle in joined, needle
     arrows = [c for c in ax.get_children() if isinstance(c, matplotlib.text.Annotation)]
-    assert len(arrows) == 6
+    assert len(arrows) == 2 + 2 * 3
     save(ax.figure, "consort.png")
+
+
+def test_consort_diagram_is_as_tall_as_its_content():
+    """No empty band: the gap between consecutive boxes is the same small gap everywhere,
+    and the figure ends just below the last box."""
+    from helpers.plots.consort import GAP_IN
+
+    for follow_up in (True, False):
+        ax = consort_diagram(_consort_counts(follow_up))
+        fig = ax.figure
+        renderer = fig.canvas.get_renderer()
+        extents = sorted((t.get_bbox_patch().get_window_extent(renderer) for t in ax.texts
+                          if t.get_gid() == "consort box"), key=lambda e: -e.y1)
+        rows = []  # boxes side by side share a row
+        for e in extents:
+            if rows and abs(rows[-1][0].y1 - e.y1) < 1:
+                rows[-1].append(e)
+            else:
+                rows.append([e])
+        for upper, lower in zip(rows, rows[1:]):
+            gap = (min(e.y0 for e in upper) - max(e.y1 for e in lower)) / fig.dpi
+            assert gap < GAP_IN + 0.15, f"gap of {gap:.2f} in between boxes"
+        bottom = min(e.y0 for e in extents) / fig.dpi
+        assert bottom < 0.3, f"{bottom:.2f} in empty below the last box"
+        plt.close(fig)
 
 
 def test_plots_accept_survival_module_results():
@@ -191,3 +229,126 @@ def test_arm_colours_are_seaborns_colorblind_palette():
 
     assert list(COLORBLIND) == sns.color_palette("colorblind").as_hex()
     assert list(arm_colors(["A", "B"]).values()) == list(COLORBLIND[:2])
+
+
+def test_km_plot_shows_the_names_it_is_given(curves):
+    keyed = dict(zip(("Arm A", "Arm B"), curves.values()))
+    names = {"Arm A": "Systemic therapy alone", "Arm B": "Resection + systemic therapy"}
+    fig = km_plot(keyed, labels=names)
+    main = next(a for a in fig.axes if a.get_label() == "km")
+    risk = next(a for a in fig.axes if a.get_label() == "numbers at risk")
+    assert [t.get_text() for t in main.get_legend().get_texts()] == list(names.values())
+    assert [t.get_text() for t in risk.get_yticklabels()] == list(names.values())
+    plt.close(fig)
+
+
+def test_endpoint_annotation_says_which_arm_versus_which_and_the_strata():
+    from helpers.dataset import analysis_frame, load_trial_data
+    from helpers.endpoint import analyse_endpoint
+
+    data = load_trial_data(Path(__file__).resolve().parents[1] / "data")
+    frame = analysis_frame(data, "OS")
+    stratified = analyse_endpoint(frame, paramcd="OS", strata=["ER"], hr_conf_level=0.9)
+    text = stratified.annotation()
+    names = stratified.arm_labels
+    assert f"{names['B'].lower()}\n  vs {names['A'].lower()}," in text
+    assert "stratified by ER" in text
+    assert stratified.curve_labels() == {"Arm A": names["A"], "Arm B": names["B"]}
+    assert "unstratified" in analyse_endpoint(frame, paramcd="OS", strata=[]).annotation()
+
+
+def test_power_curve_hr_axis_increases_and_labels_stay_off_the_curves():
+    from helpers.design import power_curve_plot
+
+    ax = power_curve_plot(359, observed_hr=0.867, observed_events=218)
+    assert not ax.xaxis_inverted()
+    renderer = ax.figure.canvas.get_renderer()
+    curves = [line for line in ax.get_lines() if len(line.get_xdata()) > 100]
+    points = np.vstack([ax.transData.transform(np.column_stack(line.get_data())) for line in curves])
+    for text in ax.texts:
+        box = text.get_window_extent(renderer)
+        inside = ((points[:, 0] > box.x0) & (points[:, 0] < box.x1)
+                  & (points[:, 1] > box.y0) & (points[:, 1] < box.y1))
+        assert not inside.any(), f"label {text.get_text()!r} sits on a power curve"
+    save(ax.figure, "power_curve_labels.png")
+
+
+def _forest_table(level_names):
+    rows = [{"variable": "All patients", "level": "All patients", "n_control": 205,
+             "n_experimental": 202, "events_control": 115, "events_experimental": 103,
+             "hr": 0.87, "lower": 0.66, "upper": 1.14}]
+    for i, level in enumerate(level_names):
+        rows.append({"variable": "site", "label": "Metastatic site", "level": level,
+                     "n_control": 50 + i, "n_experimental": 48, "events_control": 30,
+                     "events_experimental": 25, "hr": 0.8 + 0.1 * i, "lower": 0.5, "upper": 1.3,
+                     "p_interaction": 0.4})
+    return pd.DataFrame(rows)
+
+
+def test_forest_plot_wraps_long_labels_keeps_order_and_notes_a_non_primary_overall_row():
+    levels = ["Visceral and bone and brain metastases at registration", "Bone only", "Other"]
+    primary = {"hr": 0.87, "lower": 0.69, "upper": 1.09, "conf_level": 0.9,
+               "strata": ["ER", "HER2", "METGR"]}
+    ax = forest_plot(_forest_table(levels), conf_level=0.95, primary=primary)
+    fig = ax.figure
+    left = next(a for a in fig.axes if a.get_label() == "forest text left")
+    labels = [t.get_text().strip() for t in left.texts if "/" not in t.get_text()]
+    level_texts = [t for t in labels if t.split("\n")[0] in
+                   {lv.split()[0] for lv in levels} or t.startswith(("Visceral", "Bone", "Other"))]
+    assert [t.split("\n")[0].split()[0] for t in level_texts] == ["Visceral", "Bone", "Other"]
+    wrapped = next(t for t in left.texts if t.get_text().strip().startswith("Visceral"))
+    assert "\n" in wrapped.get_text()
+    renderer = fig.canvas.get_renderer()
+    counts = [t for t in left.texts if "/" in t.get_text()]
+    label_box = wrapped.get_window_extent(renderer)
+    for count in counts:  # the counts column is not overprinted
+        assert not label_box.overlaps(count.get_window_extent(renderer)), count.get_text()
+    notes = [t.get_text() for t in fig.texts if t.get_gid() == "forest overall note"]
+    assert len(notes) == 1 and "unstratified" in notes[0] and "90% CI" in notes[0]
+    assert "stratified by ER, HER2, METGR" in notes[0]
+    save(fig, "forest_wrapped.png")
+    same = forest_plot(_forest_table(levels), conf_level=0.9, strata=primary["strata"],
+                       primary=primary)
+    assert not [t for t in same.figure.texts if t.get_gid() == "forest overall note"]
+    plt.close(same.figure)
+
+
+def test_consort_counts_of_the_bundled_data_follow_up_and_per_protocol_reasons():
+    """Follow-up and per-protocol exclusions add up to the arms' counts (computed from ADSL
+    and ADTTE)."""
+    from helpers.dataset import load_trial_data
+    from helpers.tables import consort_counts
+
+    data = load_trial_data(Path(__file__).resolve().parents[1] / "data")
+    counts = consort_counts(data.adsl, data.adtte)
+    for code, arm in counts["arms"].items():
+        follow = arm["follow_up"]
+        assert sum(follow.values()) == arm["itt"], code
+        assert arm["per_protocol"] + sum(arm["per_protocol_excluded"].values()) == arm["randomised"]
+    b = counts["arms"]["B"]
+    assert b["per_protocol_excluded"].get("Resection not performed", 0) == b["randomised"] - b["surgery"]
+
+
+def test_forest_overall_note_when_the_primary_strata_are_unknown():
+    from helpers.plots.forest import overall_note
+
+    note = overall_note(0.95, [], {"conf_level": 0.9})
+    assert note == "All patients: unstratified Cox model, 95% CI; not the primary analysis (90% CI)."
+    assert overall_note(0.9, ["ER"], {"conf_level": 0.9, "strata": ["ER"]}) is None
+    assert overall_note(0.9, ["ER"], None) is None
+
+
+def test_secondary_km_panels_name_the_arms():
+    from helpers.dataset import analysis_frame, load_trial_data
+    from helpers.endpoint import analyse_endpoint
+    from helpers.secondary import km_panels
+
+    data = load_trial_data(Path(__file__).resolve().parents[1] / "data")
+    analyses = {code: analyse_endpoint(analysis_frame(data, code), paramcd=code) for code in ("MPFS",)}
+    names = list(analyses["MPFS"].arm_labels.values())
+    fig = km_panels(analyses)
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == names
+    risk = next(a for a in fig.axes if a.get_label() == "numbers at risk")
+    assert [t.get_text() for t in risk.get_yticklabels()] == names
+    assert all(a.get_legend() is None for a in fig.axes if a.get_label() == "km")
+    plt.close(fig)

@@ -118,7 +118,8 @@ def test_chapters_are_the_notebooks_in_reading_order():
     stems = _notebook_chapters()
     assert stems, "no notebook chapters"
     assert stems == sorted(stems), "chapters must follow the notebooks' numbering"
-    assert [int(s[:2]) for s in stems] == list(range(1, len(stems) + 1))
+    numbers = [int(s[:2]) for s in stems]  # gaps allowed (08 is kept for the meta-analysis)
+    assert len(set(numbers)) == len(numbers) and numbers[0] == 1, numbers
     missing = [s for s in stems if not _py(s).is_file()]
     assert not missing, f"chapters without a paired notebooks/NN_name.py: {missing}"
     for stem in stems:  # the executed .ipynb is the chapter; a committed one must pair the .py

@@ -39,9 +39,11 @@ def test_consort_counts(adsl):
     assert c["not_randomised_reasons"] == {"Progressive disease": 1, "Patient refusal": 1}
     a, b = c["arms"]["A"], c["arms"]["B"]
     assert a == {"label": "Systemic therapy alone", "randomised": 3, "itt": 3, "per_protocol": 2,
-                 "safety": 3, "surgery": 0, "resection": {}}
+                 "safety": 3, "surgery": 0, "resection": {},
+                 "per_protocol_excluded": {"Primary tumour resection within 12 months": 1}}
     assert (b["randomised"], b["itt"], b["per_protocol"], b["safety"], b["surgery"]) == (3, 3, 3, 2, 2)
     assert b["resection"] == {"Complete (R0)": 1, "Incomplete (R1/R2)": 1}
+    assert b["per_protocol_excluded"] == {}  # every arm B patient here is per protocol
 
 
 def test_table1_exact_strings(adsl):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import textwrap
+from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -16,6 +18,32 @@ from ._style import PRINT_STYLE
 REQUIRED = ["variable", "level", "n_control", "n_experimental", "events_control",
             "events_experimental", "hr", "lower", "upper"]
 OVERALL = {"all patients", "all", "overall"}
+#: Subgroup labels longer than this (characters) wrap onto more lines of their row.
+LABEL_WIDTH = 26
+
+
+def overall_note(conf_level: float, strata, primary: Mapping | None) -> str | None:
+    """A note when the forest plot's overall row may not be the primary analysis: it is
+    stratified otherwise or at another CI level. ``primary``: ``conf_level`` and, when known,
+    ``strata``, ``hr``, ``lower``, ``upper`` and ``where`` (e.g. "@tbl-os-cox") of the primary
+    analysis; without ``strata`` the rows are assumed to differ. None: no note."""
+    if primary is None:
+        return None
+    strata = list(strata or [])
+    known = "strata" in primary
+    primary_strata = list(primary.get("strata") or [])
+    if known and strata == primary_strata and math.isclose(conf_level, primary["conf_level"]):
+        return None
+    how = f"stratified by {', '.join(strata)}" if strata else "unstratified"
+    details = [f"{primary['conf_level']:.0%} CI"]
+    if known:
+        details.insert(0, f"stratified by {', '.join(primary_strata)}" if primary_strata
+                       else "unstratified")
+    result = (f" gives HR {primary['hr']:.2f} ({primary['lower']:.2f}–{primary['upper']:.2f})"
+              if "hr" in primary else "")
+    where = f"; {primary['where']}" if primary.get("where") else ""
+    return (f"All patients: {how} Cox model, {conf_level:.0%} CI; not the primary analysis "
+            f"({', '.join(details)}{where}){result}.")
 
 
 def _fmt_p(p) -> str:
@@ -46,7 +74,10 @@ def forest_rows(table: pd.DataFrame) -> pd.DataFrame:
                      "hr": np.nan})
         for _, r in group.iterrows():
             rows.append({**r.to_dict(), "kind": "level", "text": f"   {r['level']}"})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out["text"] = [textwrap.fill(t, LABEL_WIDTH, subsequent_indent="   " if t.startswith("   ") else "")
+                   for t in out["text"]] if len(out) else out.get("text")
+    return out
 
 
 def forest_plot(
@@ -58,6 +89,8 @@ def forest_plot(
     arm_labels: tuple[str, str] = ("Systemic", "Resection"),
     favours: tuple[str, str] = ("Favours resection", "Favours systemic therapy"),
     xlim: tuple[float, float] | None = None,
+    strata=None,
+    primary: Mapping | None = None,
 ):
     """Forest plot of subgroup hazard ratios (experimental vs control) with ``conf_level`` CIs.
 
@@ -69,10 +102,15 @@ def forest_plot(
     arrows; rows with NaN HR show "NE". Text columns: events/n per arm (left), HR (CI) and
     interaction p (right). Returns the forest Axes (label ``"forest"``); its figure holds the
     text Axes ``"forest text left"`` and ``"forest text right"``.
+    Levels keep the order of ``table``; labels longer than ``LABEL_WIDTH`` characters wrap
+    and their row grows. ``strata``: the overall row's stratification (None or empty:
+    unstratified); with ``primary`` (hr, lower, upper, conf_level, strata of the primary
+    analysis) a note under the plot says when the overall row differs from it.
     """
     rows = forest_rows(table)
-    n_rows = len(rows)
-    y = np.arange(n_rows)
+    heights = np.array([t.count("\n") + 1 for t in rows["text"]], float) if len(rows) else np.array([])
+    y = np.cumsum(heights) - heights + (heights - 1) / 2
+    n_rows = float(heights.sum())
     finite = rows[rows["hr"].notna()]
     if xlim is None:
         lo = np.nanmin(finite[["lower", "hr"]].to_numpy(float)) if len(finite) else 0.5
@@ -83,6 +121,8 @@ def forest_plot(
 
     with plt.rc_context(PRINT_STYLE):
         height = 0.27 * (n_rows + 2) + 1.0
+        note = overall_note(conf_level, strata, primary)
+        created = ax is None
         if ax is None:
             fig, (left, ax, right) = plt.subplots(
                 1, 3, sharey=True, figsize=(8.0, height),
@@ -155,4 +195,9 @@ def forest_plot(
         ax.annotate(f"{favours[1]} →", (1.0, 0), xycoords=trans, xytext=(4, -22),
                     textcoords="offset points", ha="left", va="top", fontsize=8)
         ax.xaxis.labelpad = 20
+        if note:
+            fig.text(0.02, 0.01, textwrap.fill(note, 120), ha="left", va="bottom", fontsize=8,
+                     style="italic", gid="forest overall note")
+            if created:  # room for the note under the axis
+                fig.subplots_adjust(bottom=(0.95 + 0.35) / height)
     return ax

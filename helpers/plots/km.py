@@ -42,6 +42,7 @@ def km_plot(
     *,
     ax=None,
     colors: Mapping[str, object] | None = None,
+    labels: Mapping[str, str] | None = None,
     title: str | None = None,
     xlabel: str = "Months since randomisation",
     ylabel: str = "Overall survival",
@@ -60,11 +61,14 @@ def km_plot(
     ``at_risk`` is None, ``n_risk``. Curves start at (0, 1).
     ``at_risk``: DataFrame, index = curve labels, columns = times (months), values = numbers
     at risk; None computes it from ``n_risk`` at ``risk_times`` (default every 12 months).
+    ``labels``: curve key -> the name shown in the legend and the numbers-at-risk table (e.g.
+    the arms' names, ``EndpointAnalysis.curve_labels()``); keys not in it show themselves.
     ``annotation``: text (e.g. medians, HR with CI, p), drawn in a box at ``annotation_loc``.
     Draws on ``ax`` when given (the risk table is appended below it), else on a new
     ``figsize`` figure. Returns the Figure; its main Axes has label ``"km"`` and the
     numbers-at-risk Axes ``"numbers at risk"``.
     """
+    shown = dict(labels or {})
     labels = list(curves)
     colors = dict(colors) if colors is not None else arm_colors(labels)
     if xmax is None:
@@ -90,7 +94,8 @@ def km_plot(
         for label in labels:
             steps = _step_data(curves[label])
             color = colors[label]
-            ax.step(steps["time"], steps["surv"], where="post", color=color, lw=1.6, label=label)
+            ax.step(steps["time"], steps["surv"], where="post", color=color, lw=1.6,
+                    label=shown.get(label, label))
             if show_ci and {"lower", "upper"} <= set(steps.columns):
                 ax.fill_between(steps["time"], steps["lower"], steps["upper"], step="post",
                                 color=color, alpha=0.15, lw=0)
@@ -111,7 +116,7 @@ def km_plot(
         ax.legend(loc="upper right", frameon=False, handlelength=1.8)
         if annotation:
             box = AnchoredText(annotation, loc=annotation_loc, frameon=True, borderpad=0.6,
-                               prop={"size": PRINT_STYLE["font.size"]})
+                               prop={"size": PRINT_STYLE["font.size"] - 1})
             box.patch.set(edgecolor="0.6", facecolor="white", alpha=0.9, boxstyle="round,pad=0.3")
             ax.add_artist(box)
 
@@ -126,7 +131,7 @@ def km_plot(
                 if t <= xmax:
                     risk_ax.text(t, row, f"{int(n)}", ha="center", va="center",
                                  color=colors.get(label, "black"))
-        risk_ax.set_yticks(range(n_rows), list(at_risk.index))
+        risk_ax.set_yticks(range(n_rows), [shown.get(label, label) for label in at_risk.index])
         for tick, label in zip(risk_ax.get_yticklabels(), at_risk.index):
             tick.set_color(colors.get(label, "black"))
         risk_ax.tick_params(axis="both", length=0, labelbottom=False)

@@ -125,21 +125,21 @@ def _design(time, event, x, strata, ties) -> _Design:
     xs = xs - xs.mean(axis=0)  # centring, as R: improves conditioning, result unchanged
 
     cut = np.flatnonzero(np.diff(ss)) + 1
-    starts = np.r_[0, cut]
-    stops = np.r_[cut, len(ts)]
+    starts = np.concatenate(([0], cut))  # np.concatenate, not np.r_: ~10 us less per call
+    stops = np.append(cut, len(ts))
     blocks = list(zip(starts.tolist(), stops.tolist()))
 
-    new_group = np.r_[True, (ts[1:] != ts[:-1]) | (ss[1:] != ss[:-1])]
+    new_group = np.concatenate(([True], (ts[1:] != ts[:-1]) | (ss[1:] != ss[:-1])))
     gid = np.cumsum(new_group) - 1
-    group_last = np.r_[np.flatnonzero(new_group)[1:] - 1, len(ts) - 1]
+    group_last = np.append(np.flatnonzero(new_group)[1:] - 1, len(ts) - 1)
 
     ev_rows = np.flatnonzero(es == 1)
     if len(ev_rows) == 0:
         raise ValueError("no events: the Cox model cannot be fitted")
     ev_gid = gid[ev_rows]
-    ev_new = np.r_[True, ev_gid[1:] != ev_gid[:-1]]
+    ev_new = np.concatenate(([True], ev_gid[1:] != ev_gid[:-1]))
     ev_group_start = np.flatnonzero(ev_new)
-    d = np.diff(np.r_[ev_group_start, len(ev_rows)])
+    d = np.diff(np.append(ev_group_start, len(ev_rows)))
     k = np.arange(len(ev_rows)) - np.repeat(ev_group_start, d)
     frac = k / np.repeat(d, d) if ties == "efron" else np.zeros(len(ev_rows))
     return _Design(
@@ -167,13 +167,17 @@ def _event_terms(des: _Design, beta: np.ndarray):
     # risk-set sums: cumulative sums down each stratum (time descending), own cumsum per
     # stratum so that small late risk sets keep full precision
     cum = np.empty_like(w)
-    for a, b in des.blocks:
-        np.cumsum(w[a:b], axis=0, out=cum[a:b])
+    for a, b in des.blocks:  # np.add.accumulate = np.cumsum without its Python wrapper
+        np.add.accumulate(w[a:b], axis=0, out=cum[a:b])
     risk = cum[des.group_end]  # (groups, 1+p+p^2): all with time >= t in the stratum
-    dead = np.add.reduceat(w[des.ev_rows], des.ev_group_start, axis=0)
-    d = np.diff(np.r_[des.ev_group_start, len(des.ev_rows)])
-    # one term per event: Efron removes k/d of the tied deaths' sums (Breslow k/d = 0)
-    a = np.repeat(risk, d, axis=0) - des.frac[:, None] * np.repeat(dead, d, axis=0)
+    if len(des.ev_group_start) == len(des.ev_rows):  # no tied deaths: groups of one event
+        dead = w[des.ev_rows]  # = the reduceat below over groups of one row
+        a = risk - des.frac[:, None] * dead
+    else:
+        dead = np.add.reduceat(w[des.ev_rows], des.ev_group_start, axis=0)
+        d = np.diff(np.append(des.ev_group_start, len(des.ev_rows)))
+        # one term per event: Efron removes k/d of the tied deaths' sums (Breslow k/d = 0)
+        a = np.repeat(risk, d, axis=0) - des.frac[:, None] * np.repeat(dead, d, axis=0)
     den = a[:, 0]
     return eta, den, a[:, 1:1 + p] / den[:, None], a[:, 1 + p:] / den[:, None]
 

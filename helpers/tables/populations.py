@@ -16,18 +16,59 @@ def _y(series: pd.Series) -> pd.Series:
 DEFAULT_FLAGS = {"itt": "ITTFL", "per_protocol": "PPROTFL", "safety": "SAFFL"}
 
 
-def consort_counts(adsl: pd.DataFrame, flags: dict | None = None) -> dict:
+#: Why a randomised patient is outside the per-protocol set, by arm, from ADSL (PPROTFL, and
+#: SURGFL in arm B), following the definition of PPROTFL in data/README.md.
+PP_EXCLUSION = {"A": "Primary tumour resection within 12 months",
+                "B": "Resection not performed"}
+
+
+def per_protocol_exclusions(group: pd.DataFrame, code: str,
+                            flag: str | None = "PPROTFL") -> dict[str, int]:
+    """Randomised patients of arm ``code`` with ``flag`` (the per-protocol flag) != "Y", by
+    reason (reason -> n). With JCOG1017's SURGFL (the resection): in arm B "Resection not
+    performed" (SURGFL != "Y") or "Other" (resected yet excluded), in arm A the reason of
+    ``PP_EXCLUSION``; otherwise "Not in the per-protocol set". Empty without the flag."""
+    if not flag or flag not in group:
+        return {}
+    excluded = group[~_y(group[flag])]
+    if "SURGFL" not in group:
+        reasons = {"Not in the per-protocol set": len(excluded)}
+    elif code == "B":
+        not_resected = int((~_y(excluded["SURGFL"])).sum())
+        reasons = {PP_EXCLUSION["B"]: not_resected, "Other": len(excluded) - not_resected}
+    else:
+        reasons = {PP_EXCLUSION.get(code, "Not per protocol"): len(excluded)}
+    return {reason: int(n) for reason, n in reasons.items() if n}
+
+
+def follow_up_counts(adtte: pd.DataFrame, subjects: pd.Series, paramcd: str = "OS") -> dict[str, int]:
+    """Follow-up of ``subjects`` for endpoint ``paramcd`` (ADTTE): deaths (events), alive at
+    the data cut-off (CNSDTDSC "Data cut-off"; every censoring when ADTTE has no CNSDTDSC),
+    and censored earlier (lost to follow-up)."""
+    rows = adtte[(adtte["PARAMCD"] == paramcd) & adtte["USUBJID"].isin(subjects)]
+    censored = rows[rows["CNSR"] != 0]  # CDISC: any positive CNSR is a censoring
+    reason = censored["CNSDTDSC"].astype("string").fillna("") if "CNSDTDSC" in censored else None
+    at_cut = int(reason.eq("Data cut-off").sum()) if reason is not None else len(censored)
+    return {"events": int((rows["CNSR"] == 0).sum()), "censored_at_cutoff": at_cut,
+            "censored_earlier": int(len(censored) - at_cut)}
+
+
+def consort_counts(adsl: pd.DataFrame, adtte: pd.DataFrame | None = None,
+                   flags: dict | None = None) -> dict:
     """Counts for the CONSORT diagram from ADSL (one row per registered patient), mapped by
-    the study configuration (ARMCD "A"/"B" the compared arms, ARMSRC the sponsor's value).
+    the study configuration (ARMCD "A"/"B" the compared arms, ARMSRC the sponsor's value),
+    and, when given, ADTTE (follow-up of overall survival per arm: ``follow_up``, see
+    :func:`follow_up_counts`).
 
     Uses RANDFL, NRANDRS (reason not randomised; optional), ARMCD, ARM, the population
     ``flags`` (set -> ADSL flag or None; default ``DEFAULT_FLAGS``), SURGFL and RESECT
     (optional). Returns ``{"registered", "randomised", "not_randomised",
     "not_randomised_reasons": {reason: n} (most frequent first; blank or absent shows as
     "Not recorded"), "arms": {ARMCD: {"label", "randomised", "itt", "per_protocol",
-    "safety", "surgery", "resection": {RESECT level: n}}}}``, and ``"other_arms"``
-    ({sponsor's value: n}) when randomised patients are in arms not compared; ``surgery``
-    counts SURGFL == "Y" (None if the column is absent), a set without a flag None.
+    "per_protocol_excluded": {reason: n}, "safety", "surgery", "resection": {RESECT level: n},
+    "follow_up" (with ``adtte``)}}}``, and ``"other_arms"`` ({sponsor's value: n}) when
+    randomised patients are in arms not compared; ``surgery`` counts SURGFL == "Y" (None if
+    the column is absent), a set without a flag None.
     """
     flags = {**DEFAULT_FLAGS, **(flags or {})}
     randomised = _y(adsl["RANDFL"])
@@ -47,7 +88,11 @@ def consort_counts(adsl: pd.DataFrame, flags: dict | None = None) -> dict:
                for key, flag in flags.items()},
             "surgery": int(_y(group["SURGFL"]).sum()) if "SURGFL" in group else None,
             "resection": {},
+            "per_protocol_excluded": per_protocol_exclusions(group, str(code),
+                                                             flags.get("per_protocol")),
         }
+        if adtte is not None:
+            arm["follow_up"] = follow_up_counts(adtte, group["USUBJID"])
         if "RESECT" in group:
             resect = group["RESECT"].astype("string").fillna("").str.strip()
             arm["resection"] = {str(k): int(v) for k, v in resect[resect != ""].value_counts()

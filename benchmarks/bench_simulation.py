@@ -1,0 +1,169 @@
+"""Throughput of the design simulation: simulated 410-patient trials per second.
+
+Each trial: uniform accrual over 84 months, 8 randomisation strata, exponential survival
+(median 20 months, HR 20/26), stratified permuted blocks, analysis at the 359th death with
+the stratified log-rank test and the stratified Cox model (Efron) of the supplement.
+
+Measured in one run, on this machine:
+  * local backend, 1 process and all cores (``helpers.simulation.simulate``);
+  * a Dask ``LocalCluster`` with one single-threaded worker process per core (same work);
+  * the same loop in R (survival: ``survdiff`` + ``coxph`` with ``strata()``, simulating
+    in R too), one process and all cores (``parallel::mclapply``), when Rscript is present;
+  * trials per CPU-second (the machine may be shared), peak memory for 200 vs 2000 trials;
+  * where the time goes: a cProfile of one process, grouped into simulation, log-rank,
+    Cox and the rest.
+
+    python benchmarks/bench_simulation.py [--replicates 4000] [--r-replicates 1000]
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import resource
+import shutil
+import subprocess
+import time
+
+from helpers.simulation import Accrual, Analysis, proportional_hazards, simulate
+from helpers.simulation.runner import default_workers, simulate_batch
+
+SHARES = (0.2, 0.1, 0.15, 0.05, 0.2, 0.1, 0.15, 0.05)
+SCENARIO = proportional_hazards("bench", 20, 20 / 26, 410, Accrual(84), SHARES,
+                                target_events=359)
+
+R_CODE = r"""
+suppressPackageStartupMessages({library(survival); library(parallel)})
+shares <- c(0.2, 0.1, 0.15, 0.05, 0.2, 0.1, 0.15, 0.05)
+one_trial <- function(i) {
+  n <- 410
+  entry <- sort(runif(n, 0, 84))
+  stratum <- sample.int(8, n, replace = TRUE, prob = shares)
+  arm <- integer(n)
+  for (s in unique(stratum)) {  # permuted blocks of 4 within strata
+    idx <- which(stratum == s)
+    arm[idx] <- as.vector(replicate(ceiling(length(idx) / 4), sample(c(0L, 0L, 1L, 1L))))[seq_along(idx)]
+  }
+  t <- rexp(n, log(2) / 20 * ifelse(arm == 1, 20 / 26, 1))
+  cal <- entry + t
+  cut <- sort(cal)[359]
+  keep <- entry < cut
+  ev <- as.integer(cal <= cut)
+  tt <- ifelse(ev == 1, t, cut - entry)
+  d <- data.frame(tt = tt, ev = ev, arm = arm, stratum = stratum)[keep, ]
+  lr <- survdiff(Surv(tt, ev) ~ arm + strata(stratum), data = d)
+  fit <- coxph(Surv(tt, ev) ~ arm + strata(stratum), data = d)
+  c(lr$chisq, coef(fit))
+}
+set.seed(1)
+reps <- {reps}
+t1 <- system.time(invisible(lapply(seq_len(reps), one_trial)))[["elapsed"]]
+t2 <- system.time(invisible(mclapply(seq_len(reps), one_trial, mc.cores = {cores})))[["elapsed"]]
+cat(reps / t1, reps / t2, "\n")
+"""
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and its reaped children (the local backend's workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+CPU_RATES: dict[str, float] = {}  # trials per CPU-second, by run label
+
+
+def rate(replicates: int, label: str = "", **kwargs) -> float:
+    """Trials per wall-clock second; also records trials per CPU-second under ``label``
+    (local backend only: Dask workers are not children of this process)."""
+    cpu, start = _cpu_seconds(), time.perf_counter()
+    simulate(SCENARIO, replicates, seed=1, progress=False, **kwargs)
+    wall = time.perf_counter() - start
+    if label:
+        CPU_RATES[label] = replicates / (_cpu_seconds() - cpu)
+    return replicates / wall
+
+
+def dask_rate(replicates: int, workers: int) -> float:
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None, silence_logs=40) as cluster:
+        simulate(SCENARIO, 4 * workers, seed=1, backend="dask", address=cluster.scheduler_address,
+                 progress=False)  # workers import helpers before timing
+        return rate(replicates, backend="dask", address=cluster.scheduler_address)
+
+
+def r_rates(replicates: int, workers: int) -> tuple[float, float] | None:
+    if shutil.which("Rscript") is None:
+        return None
+    code = R_CODE.replace("{reps}", str(replicates)).replace("{cores}", str(workers))
+    out = subprocess.run(["Rscript", "-e", code], capture_output=True, text=True, check=True)
+    one, many = map(float, out.stdout.split())
+    return one, many
+
+
+def peak_memory(replicates: int) -> float:
+    """Peak traced Python memory (MB) of a one-process run of ``replicates`` trials."""
+    import tracemalloc
+
+    tracemalloc.start()
+    simulate(SCENARIO, replicates, seed=1, workers=1, progress=False)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak / 1e6
+
+
+def profile(replicates: int) -> None:
+    simulate_batch(SCENARIO, Analysis(), 1, 0, 20)  # warm-up
+    prof = cProfile.Profile()
+    prof.enable()
+    simulate_batch(SCENARIO, Analysis(), 1, 0, replicates)
+    prof.disable()
+    stats = pstats.Stats(prof)
+    total = stats.total_tt
+    groups = {"simulate_trial (draws, cut)": "simulate_trial", "logrank_components":
+              "logrank_components", "cox_fit (all)": "cox_fit", "  of which _newton": "_newton",
+              "  of which _design": "_design", "replicate_rng (SeedSequence)": "replicate_rng"}
+    print(f"\nWhere the time goes (cProfile, one process, {replicates} trials, "
+          f"{1e3 * total / replicates:.2f} ms per trial with profiling overhead):")
+    for label, func in groups.items():
+        cum = sum(v[3] for k, v in stats.stats.items() if k[2] == func)
+        print(f"  {label:<32} {100 * cum / total:5.1f}%")
+    stats.sort_stats("tottime").print_stats(12)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replicates", type=int, default=4000)
+    parser.add_argument("--r-replicates", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=default_workers())
+    args = parser.parse_args()
+    w = args.workers
+    rows = [("Python, 1 process", rate(args.replicates // 4, "1 process", workers=1)),
+            (f"Python, local backend, {w} processes",
+             rate(args.replicates, f"{w} processes", workers=w))]
+    rows.append((f"Python, Dask LocalCluster, {w} workers", dask_rate(args.replicates, w)))
+    r = r_rates(args.r_replicates, w)
+    if r:
+        rows += [("R survival, 1 process", r[0]), (f"R survival, mclapply {w} cores", r[1])]
+    print(f"Simulated 410-patient trials per second (stratified log-rank + stratified Cox), "
+          f"{w} cores:")
+    for label, value in rows:
+        print(f"  {label:<40} {value:8.0f} trials/s")
+    print(f"  Dask / local backend: {rows[2][1] / rows[1][1]:.0%} (goal >= 80%); "
+          f"goal >= 2000 trials/s on 2 cores")
+    print(f"Per CPU-second (what {w} idle cores would give, times {w}; load average now "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs):")
+    for label, value in CPU_RATES.items():
+        print(f"  {label:<40} {value:8.0f} trials per CPU-second -> {w * value:6.0f} trials/s "
+              f"on {w} idle cores")
+    small, large = peak_memory(200), peak_memory(2000)
+    print(f"Peak traced memory, one process: {small:.2f} MB for 200 trials, {large:.2f} MB for "
+          f"2000 (streamed batches: flat in the number of replicates)")
+    profile(500)
+
+
+if __name__ == "__main__":
+    main()

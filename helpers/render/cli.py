@@ -1,0 +1,46 @@
+"""Command line of the renderers: ``python -m helpers.render MODE PARAMS.yaml``."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+
+from helpers.errors import ParameterError
+
+from .common import RenderError
+from .pandoc_book import render_book
+from .preview import preview
+from .quarto import GET_QUARTO, quarto
+
+MODES = {
+    "quarto": "Quarto book (HTML + PDF) in RUN/_book",
+    "book": "the book without Quarto (pandoc + Typst) in RUN/_book",
+    "auto": "quarto when it is on PATH, else book",
+    "preview": "nbconvert HTML preview in RUN/preview",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Render the run of a parameter file; returns the exit status (1 with a message on error)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.render", description="Render the executed notebooks of a run.",
+        epilog="; ".join(f"{mode}: {text}" for mode, text in MODES.items()))
+    parser.add_argument("mode", choices=list(MODES))
+    parser.add_argument("params", help="parameter file of the run, e.g. params/default.yaml")
+    args = parser.parse_args(argv)
+    mode = args.mode
+    if mode == "auto":
+        mode = "quarto" if shutil.which("quarto") else "book"
+    try:
+        if mode == "preview":
+            print(f"HTML preview: {preview(args.params)}\n{GET_QUARTO}")
+        elif mode == "quarto":
+            print(f"Quarto book: {quarto(args.params) / 'index.html'}")
+        else:
+            book = render_book(args.params)
+            print(f"Book (pandoc + Typst, without Quarto): {book.html}\nPDF: {book.pdf}")
+    except (ParameterError, RenderError) as exc:
+        print(f"helpers.render: {exc}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,47 @@
+"""What every renderer of a run shares: the error type, the run's executed notebooks, titles."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*(\{#[^}]*\})?\s*$", re.MULTILINE)
+
+
+class RenderError(RuntimeError):
+    """The run cannot be rendered (nothing executed yet, a tool missing or failing)."""
+
+
+def executed_notebooks(run_dir: Path) -> list[Path]:
+    """The executed notebooks of a run in reading order; error when there are none."""
+    notebooks = sorted((run_dir / "notebooks").glob("*.ipynb"))
+    if not notebooks:
+        raise RenderError(f"{run_dir}: no executed notebooks; run `jcog1017-run PARAMS.yaml` first")
+    return notebooks
+
+
+def cell_source(cell: dict) -> str:
+    """A cell's source as one string (nbformat allows a list of lines)."""
+    source = cell.get("source", "")
+    return source if isinstance(source, str) else "".join(source)
+
+
+def notebook_title(nb: dict, fallback: str) -> str:
+    """The first markdown heading of a notebook, without a Quarto label (``{#sec-...}``)."""
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "markdown":
+            continue
+        match = _HEADING.search(cell_source(cell))
+        if match:
+            return match.group(1)
+    return fallback
+
+
+def read_notebook(path: Path):
+    """An executed notebook (nbformat v4 node); RenderError naming the file when unreadable."""
+    import nbformat
+
+    try:
+        return nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+    except (OSError, ValueError) as exc:
+        raise RenderError(f"{path}: not a readable notebook ({exc})") from None

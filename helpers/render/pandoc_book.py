@@ -1,0 +1,155 @@
+"""The book without Quarto: one pandoc document from the run's executed notebooks, written as a
+chunked HTML book and as a PDF through Typst.
+
+``python -m helpers.render book PARAMS.yaml`` -> RUN/_book/ (``index.html`` + one page per
+chapter, ``<output-file>.pdf``). The chapters, their order, title and bibliography come from
+``_quarto.yml``; the Quarto syntax (cell options, numbered captions, ``@fig-``/``@tbl-``/``@sec-``
+references with chapter numbers, ``{{< embed >}}``, callouts, folded code) is handled by the Lua
+filter ``quarto_syntax.lua``; citations by pandoc's citeproc. pandoc comes from
+``pypandoc-binary``, the Typst compiler from ``typst`` (both PyPI).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from helpers.atomic import atomic_directory
+from helpers.params import REPO_ROOT, load_parameter_file
+
+from .common import RenderError, read_notebook
+from .notebook_markdown import notebook_markdown
+from .project import BookProject, read_book_project
+
+HERE = Path(__file__).resolve().parent
+LUA_FILTER = HERE / "quarto_syntax.lua"
+TYPST_STYLE = HERE / "supplement.typ"
+TYPST_PAGE = HERE / "typst_page.yaml"
+HTML_STYLE = HERE / "book.css"
+HTML_TEMPLATE = HERE / "book.html"
+#: Numbered heading depth and table-of-contents depth, as ``number-depth``/``toc-depth`` say.
+TOC_DEPTH = 2
+
+
+@dataclass(frozen=True)
+class RenderedBook:
+    """Where the book went: the HTML book's index page and the PDF."""
+    html: Path
+    pdf: Path
+
+
+def pandoc_path() -> str:
+    """The pandoc 3 binary shipped by pypandoc-binary (or pandoc on PATH)."""
+    try:
+        import pypandoc
+
+        return pypandoc.get_pandoc_path()
+    except (ImportError, OSError):
+        found = shutil.which("pandoc")
+        if found is None:
+            raise RenderError("pandoc is missing: pip install pypandoc-binary") from None
+        return found
+
+
+def _marker(cls: str, content: str = "") -> str:
+    return f"::: {{.{cls}}}\n{content}\n:::"
+
+
+def book_markdown(project: BookProject, project_dir: Path, run_dir: Path, build: Path) -> str:
+    """The whole book as one Markdown document: the chapters of ``project`` in order, each
+    after a ``.quarto-chapter`` marker (and a ``.quarto-part`` marker when it opens a part).
+    ``.qmd`` chapters come from ``project_dir``; notebook chapters are the run's executed
+    notebooks (``run_dir/notebooks/NAME.ipynb``), their images written under ``build/media``."""
+    import yaml
+
+    parts = ["---\n" + yaml.safe_dump(project.metadata, sort_keys=False, allow_unicode=True) + "---"]
+    for number, chapter in enumerate(project.chapters):
+        # every chapter starts a PDF page; a part's title page-breaks before it instead
+        if chapter.part:
+            parts.append(_marker("quarto-part", chapter.part))
+        elif number:
+            parts.append("```{=typst}\n#pagebreak(weak: true)\n```")
+        parts.append(_marker("quarto-chapter"))
+        path = Path(chapter.path)
+        if path.suffix == ".ipynb":
+            executed = run_dir / "notebooks" / path.name
+            if not executed.is_file():
+                raise RenderError(f"{executed}: chapter {chapter.path} of _quarto.yml was not "
+                                  "executed; run `jcog1017-run PARAMS.yaml` first")
+            parts.append(notebook_markdown(read_notebook(executed), build / "media" / path.stem,
+                                           f"media/{path.stem}"))
+        else:
+            source = project_dir / path
+            if not source.is_file():
+                raise RenderError(f"{project_dir / '_quarto.yml'}: chapter {chapter.path} does not exist")
+            parts.append(source.read_text(encoding="utf-8"))
+    return "\n\n".join(parts) + "\n"
+
+
+def _pandoc(args: list[str], cwd: Path) -> None:
+    command = [pandoc_path(), *args]
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RenderError(f"pandoc failed ({done.returncode}): {' '.join(args)}\n{done.stderr}")
+    # the filter reports unresolved references and embeds, citeproc unknown citation keys,
+    # as warnings: a book with "?@fig-x" or "(key?)" in it is an error here
+    unresolved = [line for line in done.stderr.splitlines()
+                  if "unresolved" in line or "Citeproc: citation" in line]
+    if unresolved:
+        raise RenderError("unresolved references:\n" + "\n".join(unresolved))
+
+
+def pandoc_arguments(project: BookProject, to: str) -> list[str]:
+    """The pandoc options shared by both outputs, then those of ``to`` (chunkedhtml, typst)."""
+    args = ["book.md", "--from", "markdown", "--lua-filter", str(LUA_FILTER),
+            "--toc", f"--toc-depth={TOC_DEPTH}", "--resource-path=.", "--metadata", "link-citations=true"]
+    if project.bibliography:
+        args += ["--citeproc", "--bibliography", Path(project.bibliography).name]
+    if to == "chunkedhtml":
+        args += ["--to", "chunkedhtml", "--split-level=1", "--chunk-template=%i.html",
+                 "--mathml", "--css", HTML_STYLE.name,
+                 "--template", str(HTML_TEMPLATE)]
+    else:
+        args += ["--to", "typst", "--standalone", "--include-in-header", str(TYPST_STYLE),
+                 "--metadata-file", str(TYPST_PAGE)]
+    return args
+
+
+def render_book(params_path: str | Path, project_dir: Path = REPO_ROOT) -> RenderedBook:
+    """Render the run of ``params_path`` into RUN/<output-dir> (``_book``): the chunked HTML
+    book and ``<output-file>.pdf``. Built aside, swapped in only when both succeeded."""
+    import typst
+
+    pfile = load_parameter_file(params_path)
+    run_dir = pfile.output_dir
+    project = read_book_project(project_dir / "_quarto.yml")
+    if not (run_dir / "notebooks").is_dir():
+        raise RenderError(f"{run_dir}: no executed notebooks; run `jcog1017-run PARAMS.yaml` first")
+    target = run_dir / project.output_dir
+    pdf_name = f"{project.output_file}.pdf"
+    with tempfile.TemporaryDirectory(dir=run_dir, prefix=".book-build.") as tmp, \
+            atomic_directory(target) as out:
+        build = Path(tmp)
+        (build / "book.md").write_text(book_markdown(project, project_dir, run_dir, build),
+                                       encoding="utf-8")
+        if project.bibliography:
+            bib = project_dir / project.bibliography
+            if not bib.is_file():
+                raise RenderError(f"{project_dir / '_quarto.yml'}: bibliography {bib} does not exist")
+            shutil.copy2(bib, build / bib.name)
+        shutil.copy2(HTML_STYLE, build / HTML_STYLE.name)
+        _pandoc([*pandoc_arguments(project, "chunkedhtml"), "--output", "html"], build)
+        _pandoc([*pandoc_arguments(project, "typst"), "--output", "book.typ"], build)
+        try:
+            typst.compile(str(build / "book.typ"), output=str(out / pdf_name), root=str(build))
+        except Exception as exc:  # typst raises its own TypstError (RuntimeError subclass)
+            raise RenderError(f"typst could not compile {build / 'book.typ'}: {exc}") from None
+        for item in (build / "html").iterdir():
+            shutil.move(str(item), out / item.name)
+        shutil.copy2(HTML_STYLE, out / HTML_STYLE.name)
+        if (build / "media").is_dir() and not (out / "media").exists():
+            shutil.copytree(build / "media", out / "media")
+    return RenderedBook(html=target / "index.html", pdf=target / pdf_name)

@@ -1,0 +1,67 @@
+"""The Quarto render of a run: ``quarto render`` on a copy of the project beside the run's notebooks.
+
+``python -m helpers.render quarto PARAMS.yaml`` -> RUN/_book/ (HTML book + PDF, per _quarto.yml).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from helpers.atomic import replace_directory
+from helpers.params import REPO_ROOT, load_parameter_file
+
+from .common import RenderError, executed_notebooks
+from .project import output_dir_name
+
+GET_QUARTO = ("Quarto renders the full supplement (HTML book + PDF): `conda env create -f "
+              "environment.yml` includes it, or `pip install quarto-cli` on a machine with "
+              "internet, or https://quarto.org/docs/get-started/. Without it `python -m "
+              "helpers.render book PARAMS.yaml` renders the book with pandoc and Typst.")
+#: Files of the Quarto project (repository root) copied beside the run's notebooks.
+QUARTO_PROJECT_SUFFIXES = (".qmd", ".bib", ".csl", ".css", ".scss")
+
+
+def quarto_command(build_dir: Path) -> list[str]:
+    """The Quarto command line rendering the project copied into ``build_dir``."""
+    return ["quarto", "render", str(build_dir), "--to", "all"]
+
+
+def quarto(params_path: str | Path, project_dir: Path = REPO_ROOT) -> Path:
+    """Render the run with Quarto into RUN/_book; return that directory.
+
+    The project files of ``project_dir`` (``_quarto.yml``, ``*.qmd``, ``*.bib``) and the
+    run's executed notebooks are copied into a build directory inside the run; Quarto renders
+    it there (``execute: enabled: false``: nothing re-executes) and the book is swapped in.
+    """
+    quarto_bin = shutil.which("quarto")
+    if quarto_bin is None:
+        raise RenderError(f"quarto is not on PATH. {GET_QUARTO}")
+    pfile = load_parameter_file(params_path)
+    run_dir = pfile.output_dir
+    config = project_dir / "_quarto.yml"
+    if not config.is_file():
+        raise RenderError(f"{config}: no Quarto project to render")
+    output_name = output_dir_name(config)
+    notebooks = executed_notebooks(run_dir)
+    build = run_dir / "quarto-build"  # not hidden: Quarto skips dot-paths
+    shutil.rmtree(build, ignore_errors=True)
+    try:
+        (build / "notebooks").mkdir(parents=True)
+        shutil.copy2(config, build / "_quarto.yml")
+        for path in sorted(project_dir.iterdir()):
+            if path.is_file() and path.suffix in QUARTO_PROJECT_SUFFIXES:
+                shutil.copy2(path, build / path.name)
+        for path in notebooks:
+            shutil.copy2(path, build / "notebooks" / path.name)
+        command = [quarto_bin, *quarto_command(build)[1:]]
+        done = subprocess.run(command, cwd=build)
+        if done.returncode != 0:
+            raise RenderError(f"`{' '.join(command)}` failed with exit status {done.returncode}")
+        if not (build / output_name).is_dir():
+            raise RenderError(f"quarto wrote no {output_name}/ in {build}")
+        replace_directory(build / output_name, run_dir / output_name)
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
+    return run_dir / output_name

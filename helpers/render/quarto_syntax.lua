@@ -1,0 +1,247 @@
+--[[ The Quarto syntax of a book, for pandoc alone (helpers/render/pandoc_book.py).
+
+Input: the chapters of a Quarto book as one document, each after an empty `.quarto-chapter`
+div (and a `.quarto-part` div holding the part title when it opens a part); code cells as
+`.cell` divs holding the code (with its `#|` options) and `.cell-output` divs.
+What it does, as Quarto's book does:
+  - numbers chapters (level-1 headings, unless `.unnumbered`) and their level-2 sections;
+  - cells labelled `fig-*` with `fig-cap` become figures "Figure N.k: ...", `tbl-*` with
+    `tbl-cap` become tables "Table N.k: ..." (k counts per chapter); HTML tables in outputs
+    become pandoc tables (so the PDF gets real tables);
+  - `@fig-x`, `@tbl-x`, `@sec-x` become links "Figure 3.1", "Table 3.1", "Chapter 3" or
+    "Section 3.2"; an unknown label is shown as "?@label" and reported on stderr ("unresolved");
+  - a paragraph `{{< embed notebooks/NAME.ipynb#label >}}` becomes that cell's outputs;
+  - `.callout-*` divs become titled boxes;
+  - code is folded under "Code" in HTML and left out of the PDF.
+]]
+
+local CROSSREF_KINDS = { fig = "Figure", tbl = "Table" }
+local html_output = FORMAT:match("html") ~= nil
+local typst_output = FORMAT:match("typst") ~= nil
+
+local refs = {}     -- label -> text of a reference to it ("Figure 3.1", "Chapter 3")
+local pages = {}    -- label -> identifier of its chapter's heading: the HTML page is <id>.html
+                    -- (pandoc_book.py's --chunk-template=%i.html; chunkedhtml does not
+                    -- redirect links to figures on other pages itself)
+local outputs = {}  -- cell label -> its output blocks, for embeds
+
+--- `#|` options at the top of a cell's code (YAML) and the code without them.
+local function cell_options(code)
+  local yaml, rest, in_options = {}, {}, true
+  for line in (code .. "\n"):gmatch("(.-)\n") do
+    local option = in_options and line:match("^#|%s?(.*)$")
+    if option then
+      table.insert(yaml, option)
+    else
+      in_options = false
+      table.insert(rest, line)
+    end
+  end
+  if #yaml == 0 then return {}, code end
+  local meta = pandoc.read("---\n" .. table.concat(yaml, "\n") .. "\n---\n", "markdown").meta
+  return meta, table.concat(rest, "\n"):gsub("%s+$", "")
+end
+
+local function label_of(options)
+  return options.label and pandoc.utils.stringify(options.label) or nil
+end
+
+local function kind_of(label)
+  return label and CROSSREF_KINDS[label:match("^(%a+)-")] and label:match("^(%a+)-") or nil
+end
+
+local function has_class(el, class)
+  return el.classes and el.classes:includes(class)
+end
+
+-- Pass 1: numbers, in document order (top-level blocks: chapters, headings, cells). -----------
+local function number_blocks(blocks)
+  local chapter, section, counts, in_chapter_heading = 0, 0, {}, false
+  local numbered_chapter, page = false, nil
+  for _, block in ipairs(blocks) do
+    if block.t == "Div" and has_class(block, "quarto-chapter") then
+      in_chapter_heading = true
+    elseif block.t == "Header" and block.level <= 2 then
+      local number
+      if block.level == 1 and in_chapter_heading then
+        in_chapter_heading = false
+        page = block.identifier
+        numbered_chapter = not has_class(block, "unnumbered")
+        section, counts = 0, {}
+        if numbered_chapter then
+          chapter = chapter + 1
+          number = tostring(chapter)
+        end
+      elseif block.level == 2 and numbered_chapter and not has_class(block, "unnumbered") then
+        section = section + 1
+        number = chapter .. "." .. section
+      end
+      if number then
+        block.content:insert(1, pandoc.Space())
+        block.content:insert(1, pandoc.Span(number, { class = "header-section-number" }))
+        block.attributes["number"] = number
+      end
+      if block.identifier ~= "" then
+        pages[block.identifier] = page
+        refs[block.identifier] = number and ((block.level == 1 and "Chapter " or "Section ") .. number)
+          or pandoc.utils.stringify(block.content)
+      end
+    elseif block.t == "Div" and has_class(block, "cell") and block.content[1]
+        and block.content[1].t == "CodeBlock" then
+      local label = label_of((cell_options(block.content[1].text)))
+      local kind = kind_of(label)
+      if kind then
+        counts[kind] = (counts[kind] or 0) + 1
+        local number = (numbered_chapter and (chapter .. ".") or "") .. counts[kind]
+        refs[label] = CROSSREF_KINDS[kind] .. " " .. number
+        pages[label] = page
+      end
+    end
+  end
+end
+
+-- Pass 2: cells become folded code + outputs, figures and tables. -----------------------------
+local function html_tables(blocks)
+  return blocks:walk({
+    RawBlock = function(raw)
+      if raw.format:match("html") and raw.text:match("<table") then
+        return pandoc.read(raw.text, "html").blocks
+      end
+    end,
+  })
+end
+
+local function caption(label, text)
+  local inlines = pandoc.Inlines({ pandoc.Str(refs[label] .. ":"), pandoc.Space() })
+  inlines:extend(text or {})
+  return inlines
+end
+
+local function as_figure(label, cap, blocks)
+  local done = false
+  return blocks:walk({
+    Para = function(para)
+      if not done and #para.content == 1 and para.content[1].t == "Image" then
+        done = true
+        return pandoc.Figure({ pandoc.Plain(para.content) }, { pandoc.Plain(caption(label, cap)) },
+          pandoc.Attr(label))
+      end
+    end,
+  }), done
+end
+
+local function as_table(label, cap, blocks)
+  local done = false
+  return blocks:walk({
+    Table = function(tbl)
+      if not done then
+        done = true
+        tbl.caption = { long = { pandoc.Plain(caption(label, cap)) } }
+        tbl.identifier = label
+        return tbl
+      end
+    end,
+  }), done
+end
+
+local function code_block(text)
+  if typst_output or text == "" then return {} end
+  local code = pandoc.CodeBlock(text, { class = "python" })
+  if not html_output then return { code } end
+  return { pandoc.RawBlock("html", '<details class="code-fold"><summary>Code</summary>'), code,
+    pandoc.RawBlock("html", "</details>") }
+end
+
+local function render_cell(div)
+  local options, code = cell_options(div.content[1].text)
+  local label = label_of(options)
+  local out = pandoc.Blocks({})
+  for i = 2, #div.content do
+    local block = div.content[i]
+    out:extend(block.t == "Div" and has_class(block, "cell-output") and block.content or { block })
+  end
+  out = html_tables(out)
+  if label then outputs[label] = out:clone() end
+  local kind, found = kind_of(label), true
+  if kind == "fig" then
+    out, found = as_figure(label, options["fig-cap"], out)
+  elseif kind == "tbl" then
+    out, found = as_table(label, options["tbl-cap"], out)
+  end
+  if not found then
+    io.stderr:write("quarto_syntax.lua: cell " .. label .. " has no " .. kind .. " output\n")
+  end
+  local echo = options.echo == nil or options.echo == true
+  local blocks = pandoc.Blocks(echo and code_block(code) or {})
+  blocks:extend(out)
+  return pandoc.Div(blocks, { class = "cell" })
+end
+
+local function callout(div)
+  local kind = div.classes[1]:match("^callout%-(%a+)") or "note"
+  local title, body = pandoc.Inlines({ pandoc.Str(kind:sub(1, 1):upper() .. kind:sub(2)) }), div.content
+  if body[1] and body[1].t == "Header" then
+    title = body[1].content
+    body = pandoc.Blocks({ table.unpack(body, 2) })
+  end
+  local blocks = pandoc.Blocks({ pandoc.Para({ pandoc.Strong(title) }) })
+  blocks:extend(body)
+  if typst_output then
+    blocks:insert(1, pandoc.RawBlock("typst",
+      "#block(width: 100%, inset: 8pt, radius: 3pt, stroke: (left: 3pt + rgb(\"#c9302c\")), fill: luma(245))["))
+    blocks:insert(pandoc.RawBlock("typst", "]"))
+    return blocks
+  end
+  return pandoc.Div(blocks, { class = "callout callout-" .. kind })
+end
+
+-- Pass 3: embeds. Pass 4: cross-references. -------------------------------------------------
+local function embed(para)
+  local source = pandoc.utils.stringify(para)
+  local file, label = source:match("^{{<%s*embed%s+(%S-)#(%S+)%s*>}}$")
+  if not label then return nil end
+  if not outputs[label] then
+    io.stderr:write("quarto_syntax.lua: unresolved embed " .. file .. "#" .. label .. "\n")
+    return pandoc.Para({ pandoc.Str("?@" .. label) })
+  end
+  return pandoc.Div(outputs[label]:clone(), { class = "quarto-embed" })
+end
+
+local function crossref(cite)
+  local inlines = pandoc.Inlines({})
+  for i, citation in ipairs(cite.citations) do
+    local id = citation.id
+    if not (id:match("^fig%-") or id:match("^tbl%-") or id:match("^sec%-")) then
+      return nil -- a bibliography citation: citeproc's
+    end
+    if i > 1 then inlines:extend({ pandoc.Str(","), pandoc.Space() }) end
+    if refs[id] then
+      local page = html_output and pages[id] and pages[id] ~= "" and (pages[id] .. ".html") or ""
+      inlines:insert(pandoc.Link(refs[id], page .. "#" .. id))
+    else
+      io.stderr:write("quarto_syntax.lua: unresolved cross-reference @" .. id .. "\n")
+      inlines:insert(pandoc.Str("?@" .. id))
+    end
+  end
+  return inlines
+end
+
+function Pandoc(doc)
+  number_blocks(doc.blocks)
+  doc.blocks = doc.blocks:walk({
+    Div = function(div)
+      if has_class(div, "quarto-chapter") then return {} end
+      if has_class(div, "quarto-part") then
+        if not typst_output then return {} end
+        return pandoc.RawBlock("typst", "#part[" .. pandoc.utils.stringify(div) .. "]")
+      end
+      if has_class(div, "cell") and div.content[1] and div.content[1].t == "CodeBlock" then
+        return render_cell(div)
+      end
+      if div.classes[1] and div.classes[1]:match("^callout%-") then return callout(div) end
+    end,
+  })
+  doc.blocks = doc.blocks:walk({ Para = embed })
+  doc.blocks = doc.blocks:walk({ Cite = crossref })
+  return doc
+end
