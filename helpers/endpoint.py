@@ -25,7 +25,7 @@ from helpers.survival import (
     logrank_test,
     median_follow_up,
 )
-from helpers.survival.cox import HazardRatio, cox_hazard_ratio, strata_labels
+from helpers.survival.cox import HazardRatio, cox_hazard_ratio
 from helpers.tables.formatting import format_hr, format_median, format_p
 
 __all__ = ["EndpointAnalysis", "analyse_endpoint", "endpoint_settings"]
@@ -160,15 +160,16 @@ def analyse_endpoint(
     if sided not in ("one-sided", "two-sided"):
         raise ValueError(f"sided must be 'one-sided' or 'two-sided', got {sided!r}")
     strata = list(strata)
-    km = km_by_group(frame["time"], frame["event"], frame[ARM], km_conf_level, km_conf_type)
+    # the patients of the Cox model and log-rank test (complete cases, n_excluded stated there)
+    complete = frame.dropna(subset=["time", "event", ARM, *strata])
+    km = km_by_group(complete, "time", "event", ARM, km_conf_level, km_conf_type)
     hazard_ratio = cox_hazard_ratio(frame, "time", "event", ARM, EXPERIMENTAL, strata=strata,
                                     ties=ties, conf_level=hr_conf_level)
-    logrank = logrank_test(frame["time"], frame["event"], frame[ARM],
-                           strata=strata_labels(frame, strata), experimental=EXPERIMENTAL)
+    logrank = logrank_test(frame, "time", "event", ARM, strata=strata, experimental=EXPERIMENTAL)
     landmarks = pd.concat(
         [km_arm.survival_at(landmarks_months).assign(group=code) for code, km_arm in km.items()],
         ignore_index=True,
-    )[["group", "time", "surv", "std_err", "lower", "upper"]]
+    )[["group", "time", "surv", "std_err", "lower", "upper", "note"]]
     labels = frame.drop_duplicates(ARM).set_index(ARM)["ARM"].to_dict() if "ARM" in frame else {}
     return EndpointAnalysis(
         paramcd=paramcd,
@@ -183,7 +184,7 @@ def analyse_endpoint(
         hazard_ratio=hazard_ratio,
         logrank=logrank,
         p_logrank=logrank.p_one_sided if sided == "one-sided" else logrank.p_two_sided,
-        follow_up=median_follow_up(frame["time"], frame["event"], km_conf_level, km_conf_type),
+        follow_up=median_follow_up(complete, "time", "event", km_conf_level, km_conf_type),
         km=km,
         time_unit=time_unit,
     )

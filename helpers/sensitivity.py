@@ -24,7 +24,9 @@ ARM, EXPERIMENTAL = "ARMCD", "B"
 def adjusted_row(frame: pd.DataFrame, label: str, covariates: list[str], ties: str = "efron",
                  conf_level: float = 0.90) -> tuple[dict, HazardRatio]:
     """Unstratified Cox model of the arm adjusted for ``covariates`` (ECOG etc. as categories):
-    the hazard ratio row with the one-sided Wald p (resection better), and the fit."""
+    the hazard ratio row with the one-sided Wald p (resection better), and the fit. The row's
+    ``note`` says why the HR is not estimable and which covariates were dropped (constant or
+    collinear), or is ""."""
     d = frame.copy()
     for column in covariates:  # few-valued integer codes (ECOG 0/1) are categories
         if pd.api.types.is_integer_dtype(d[column]) and d[column].nunique() <= 5:
@@ -34,7 +36,8 @@ def adjusted_row(frame: pd.DataFrame, label: str, covariates: list[str], ties: s
     p_one = float(ndtr(hr.coef / hr.se))  # H1: log HR < 0
     return {"label": label, "hr": hr.hr, "lower": hr.lower, "upper": hr.upper,
             "conf_level": conf_level, "p": p_one, "p_label": "one-sided Wald", "strata": None,
-            "n": hr.n, "events": hr.events}, hr
+            "n": hr.n, "events": hr.events,
+            "note": "; ".join(filter(None, [hr.note, *hr.dropped]))}, hr
 
 
 def ph_table(tests: dict[str, PHTest], term_labels: dict[str, str] | None = None) -> pd.DataFrame:

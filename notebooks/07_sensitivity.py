@@ -64,8 +64,8 @@ analyses, ph = sensitivity_analyses(
     frame, nb.frame(p["endpoint"], population=per_protocol) if per_protocol else None, p,
     covariates, per_protocol)
 horizon = p["rmst_horizon"] or max(p["landmarks_months"])
-rmst = rmst_difference(frame["time"], frame["event"], frame["ARMCD"], tau=horizon,
-                       experimental="B", conf_level=p["conf_level"])
+rmst = rmst_difference(frame, "time", "event", "ARMCD", tau=horizon, experimental="B",
+                       conf_level=p["conf_level"])
 nb.write_results(to_jsonable({
     **analyses,
     "adjusted_covariates": covariates,
@@ -126,12 +126,14 @@ nb.table(ph_tab, "ph_test")
 arm_p = ph["Primary (stratified)"].p[0]
 adj = ph.get("Covariate-adjusted")
 failing = [labels.get(t, t).lower() for t, pv in zip(adj.terms, adj.p) if pv < 0.05] if adj else []
+no_test = ph["Primary (stratified)"].note  # the HR is not estimable: no PH test
 display(Markdown(
-    f"For the treatment effect in the primary model the test gave p = {format_p(arm_p)}: "
-    + ("there is evidence that the hazard ratio changes over follow-up, so a single hazard "
-       "ratio averages an effect that varies with time and the RMST below is the more direct "
-       "summary. " if arm_p < 0.05 else
-       "no evidence that the hazard ratio of resection changes over follow-up. ")
+    (f"Proportional hazards of the treatment effect: {no_test}. " if no_test else
+     f"For the treatment effect in the primary model the test gave p = {format_p(arm_p)}: "
+     + ("there is evidence that the hazard ratio changes over follow-up, so a single hazard "
+        "ratio averages an effect that varies with time and the RMST below is the more direct "
+        "summary. " if arm_p < 0.05 else
+        "no evidence that the hazard ratio of resection changes over follow-up. "))
     + (f"In the adjusted model, p < 0.05 for {', '.join(failing)} (global p = "
        f"{format_p(adj.global_p)}): a prognostic factor whose effect changes over time does "
        f"not bias the randomised comparison, but its hazard ratio is an average over follow-up."

@@ -12,7 +12,7 @@ from helpers.dataset import analysis_frame, load_trial_data
 from helpers.endpoint import analyse_endpoint, endpoint_settings
 from helpers.params import validate
 from helpers.survival import kaplan_meier, logrank_test
-from helpers.survival.cox import cox_hazard_ratio, strata_labels
+from helpers.survival.cox import cox_hazard_ratio
 from helpers.study import load_study
 
 DEFAULT_STRATA = load_study().strata  # the JCOG1017 study configuration's
@@ -42,11 +42,11 @@ def test_pieces_equal_the_survival_functions(frame, primary):
     hr = cox_hazard_ratio(frame, "time", "event", "ARMCD", "B", strata=list(DEFAULT_STRATA),
                           conf_level=0.90)
     assert (primary.hazard_ratio.hr, primary.hazard_ratio.upper) == (hr.hr, hr.upper)
-    lr = logrank_test(frame["time"], frame["event"], frame["ARMCD"],
-                      strata=strata_labels(frame, list(DEFAULT_STRATA)), experimental="B")
+    lr = logrank_test(frame, "time", "event", "ARMCD", strata=list(DEFAULT_STRATA),
+                      experimental="B")
     assert primary.p_logrank == lr.p_one_sided < lr.p_two_sided
     arm_a = frame[frame["ARMCD"] == "A"]
-    km_a = kaplan_meier(arm_a["time"], arm_a["event"])
+    km_a = kaplan_meier(arm_a, "time", "event")
     assert primary.medians.set_index("group").loc["A", "median"] == km_a.median
     rates = primary.landmarks[primary.landmarks["group"] == "A"]
     assert list(rates["surv"]) == list(km_a.survival_at([36, 60])["surv"])

@@ -209,7 +209,7 @@ def test_plots_accept_survival_module_results():
     t = rng.exponential(60, n)
     c = rng.uniform(20, 100, n)
     df["time"], df["event"] = np.minimum(t, c), (t <= c).astype(int)
-    curves = {arm: survival.kaplan_meier(g["time"], g["event"]).table for arm, g in df.groupby("arm")}
+    curves = {arm: km.table for arm, km in survival.km_by_group(df, "time", "event", "arm").items()}
     fig = km_plot(curves, risk_times=[0, 24, 48, 72])
     risk = next(a for a in fig.axes if a.get_label() == "numbers at risk")
     assert [t.get_text() for t in risk.texts][:2] == ["80", str(int((df.query("arm == 'A'")["time"] >= 24).sum()))]

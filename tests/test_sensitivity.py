@@ -39,3 +39,15 @@ def test_without_covariates_or_per_protocol_rows_are_left_out():
     rows, ph = sensitivity_analyses(analysis_frame(data, "OS"), None, validate({}), [])
     assert list(rows) == ["primary", "unstratified", "breslow"]
     assert set(ph) == {"Primary (stratified)"}
+
+
+def test_adjusted_model_drops_a_constant_covariate_with_a_note():
+    """Issue 9/10: a constant covariate (e.g. one menopausal status only) no longer breaks the
+    model or the PH test (was an IndexError in schoenfeld_test); the row says it was dropped."""
+    from helpers.sensitivity import adjusted_row
+    from helpers.survival.ph import schoenfeld_test
+
+    frame = analysis_frame(load_trial_data(DATA), "OS").assign(MENOPAUS="Post")
+    row, hr = adjusted_row(frame, "adjusted", ["AGE", "MENOPAUS", "ECOG"])
+    assert row["note"] == "MENOPAUS dropped: constant" and row["hr"] == hr.hr > 0
+    assert schoenfeld_test(hr).terms == ["ARMCD", "AGE", "ECOG"]

@@ -79,7 +79,8 @@ def test_schoenfeld_test_equals_r_cox_zph(case, transform):
                           s["experimental"], strata=s["strata"] or None,
                           covariates=s["covariates"] or None, ties=s["ties"])
     ref = case["tables"][transform]
-    tab = schoenfeld_test(hr, transform=transform).table
+    # lung_monotone: the HR is not estimable (arm without events); R's cox.zph is of the fit
+    tab = schoenfeld_test(hr if hr.estimable else hr.fit, transform=transform).table
     assert len(tab) == len(np.atleast_1d(ref["chisq"]))  # terms (celltype: one 3-df term)
     np.testing.assert_allclose(tab.chisq, np.atleast_1d(ref["chisq"]), rtol=1e-6)
     np.testing.assert_array_equal(tab.df, np.atleast_1d(ref["df"]))
@@ -105,3 +106,46 @@ def test_schoenfeld_bad_transform():
     d = _data("ovarian")
     with pytest.raises(ValueError, match="transform"):
         schoenfeld_test(cox_fit(d.futime, d.event, d[["rx"]]), transform="sqrt")
+
+
+def _small_trial(n=80, seed=2):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"time": rng.exponential(20, n).round(1) + 0.1,
+                         "event": (rng.random(n) < 0.7).astype(int),
+                         "arm": np.where(np.arange(n) % 2 == 0, "A", "B"),
+                         "sex": rng.choice(["F", "M"], n), "id": [f"P{i}" for i in range(n)]})
+
+
+def test_a_subgroup_variable_that_identifies_patients_is_refused():
+    """Issue 10: subgroups: [USUBJID] would print patient identifiers."""
+    with pytest.raises(ValueError, match="column id: a different value in each of the 80 rows"):
+        subgroup_analysis(_small_trial(), "time", "event", "arm", "B", ["id"])
+
+
+def test_missing_subgroup_values_are_dropped_for_that_variable_only():
+    d = _small_trial()
+    d.loc[:9, "sex"] = None
+    res = subgroup_analysis(d, "time", "event", "arm", "B", ["sex"])
+    assert (res.table["n_control"] + res.table["n_experimental"]).sum() == 70
+
+
+def test_a_diverging_level_is_not_estimable():
+    d = _small_trial()
+    late = (d.sex == "F") & (d.arm == "B")  # arm B women die after every arm A woman:
+    d.loc[late, "time"] = 1000.0 + np.arange(late.sum())  # monotone likelihood, R warns
+    d.loc[late, "event"] = 1  # "coefficient may be infinite"
+    res = subgroup_analysis(d, "time", "event", "arm", "B", ["sex"])
+    women = res.table[res.table.level == "F"].iloc[0]
+    assert np.isnan(women.hr) and women.note == "not estimable: the coefficient diverges"
+    assert np.isfinite(res.table[res.table.level == "M"].iloc[0].hr)
+
+
+def test_no_ph_test_of_a_hazard_ratio_that_is_not_estimable():
+    d = _small_trial()
+    d.loc[d.arm == "B", "event"] = 0
+    hr = cox_hazard_ratio(d, "time", "event", "arm", "B")
+    ph = schoenfeld_test(hr)
+    assert ph.note == "no test: the hazard ratio is not estimable (no events in arm B)"
+    assert np.isnan(ph.p).all() and np.isnan(ph.global_p) and ph.terms == ["arm"]
+    with pytest.raises(ValueError, match=r"column arm: arm must have exactly two levels"):
+        cox_hazard_ratio(d[d.arm == "B"], "time", "event", "arm", "B")

@@ -1,6 +1,16 @@
 """Trial-grade survival statistics, equal to R's survival package (validated in tests/).
 
-Times in the unit given (months for the trial). Modules, one concern each:
+Times in the unit given (months for the trial). One call style, as lifelines and R: a data
+frame plus column names, e.g. ``logrank_test(df, "time", "event", "ARMCD", strata=["ER",
+"HER2"], experimental="B")``; ``strata`` (and ``covariates``) take a list of column names or
+one name. Every frame-level function drops rows with a missing value in a column it uses (as
+R's na.omit, stated as ``n_excluded``) and merges near-equal times as R's ``aeqSurv``. The
+array-level cores (``km_arrays``, ``logrank_arrays``, ``logrank_components``, ``rmst_arrays``,
+``follow_up_arrays``, ``cox_fit``) take validated arrays and times as given (for speed, e.g.
+in simulations). Modules, one concern each:
+
+- ``frame``: the data-frame input (``survival_data``): columns, missing values, checks
+- ``ties``: near-equal times as R's ``aeqSurv`` (``merge_close_times``)
 
 - ``km``: Kaplan-Meier (``kaplan_meier``, ``km_by_group``, ``km_summary``), Greenwood std.
   errors, log-log (default) / log / plain CIs, Brookmeyer-Crowley median CI as R's survfit
@@ -19,26 +29,37 @@ from __future__ import annotations
 import importlib
 import importlib.util
 
-from .followup import FollowUp, median_follow_up
-from .km import KaplanMeier, kaplan_meier, km_by_group, km_summary
-from .logrank import LogRankResult, logrank_test
+from .followup import FollowUp, follow_up_arrays, median_follow_up
+from .frame import SurvivalDataError, survival_data
+from .km import KaplanMeier, KaplanMeierByGroup, kaplan_meier, km_arrays, km_by_group, km_summary
+from .logrank import LogRankResult, logrank_arrays, logrank_components, logrank_test
 from .results import JsonResult, to_jsonable
-from .rmst import RMST, RMSTDifference, rmst, rmst_difference
+from .rmst import RMST, RMSTDifference, rmst, rmst_arrays, rmst_difference
+from .ties import merge_close_times
 
 __all__ = [
     "FollowUp",
     "JsonResult",
     "KaplanMeier",
+    "KaplanMeierByGroup",
     "LogRankResult",
     "RMST",
     "RMSTDifference",
+    "SurvivalDataError",
+    "follow_up_arrays",
     "kaplan_meier",
+    "km_arrays",
     "km_by_group",
     "km_summary",
+    "logrank_arrays",
+    "logrank_components",
     "logrank_test",
     "median_follow_up",
+    "merge_close_times",
     "rmst",
+    "rmst_arrays",
     "rmst_difference",
+    "survival_data",
     "to_jsonable",
 ]
 

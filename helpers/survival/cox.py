@@ -15,6 +15,15 @@ Conventions: HR = exp(coef) per unit of the covariate; Wald CI ``exp(coef -/+ z 
 ``conf_level`` (two-sided); per-coefficient p two-sided Wald; model tests (Wald = R's
 ``waldtest``, score = R's ``sctest``, likelihood ratio = R's ``logtest``) on ``df`` = number
 of coefficients.
+
+``cox_hazard_ratio(df, time, event, arm, experimental, strata=[...], covariates=[...])`` is the
+frame-level call: rows with a missing value in a used column dropped (``n_excluded``), near-
+equal times merged as R's ``timefix = TRUE``; constant or collinear design columns dropped with
+a note (R reports their coefficient as NA); a treatment effect that cannot be estimated (an
+arm without events, a diverging coefficient, no events, a singular model) gives a
+``HazardRatio`` with ``estimable = False``, NaN (JSON null) HR, CI and Wald/LR p, and the
+reason in ``note``. The score test p stays (it is well defined: the stratified log-rank p
+without covariates). ``cox_fit(time, event, X, strata)`` is the low-level fit on arrays.
 """
 from __future__ import annotations
 
@@ -24,6 +33,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import chdtrc, ndtr, ndtri
 
+from helpers.survival.frame import (SurvivalDataError, column_list, strata_labels,
+                                    survival_data)
 from helpers.survival.results import JsonResult
 
 
@@ -92,6 +103,7 @@ class CoxFit(JsonResult):
     var: np.ndarray = field(repr=False)
     terms: dict = field(repr=False, default_factory=dict)  # term -> column indices (PH test)
     _design: _Design | None = field(repr=False, default=None, compare=False)
+    infinite: list = field(default_factory=list)  # indices of coefficients that may be infinite
 
     _json_exclude = ("var", "terms", "_design")
 
@@ -171,12 +183,14 @@ def _event_terms(des: _Design, beta: np.ndarray):
 
 
 def _loglik_score_info(des: _Design, beta: np.ndarray):
-    """Log partial likelihood, score vector and observed information at ``beta``."""
+    """Log partial likelihood, score vector and observed information at ``beta`` (non-finite
+    when a risk-set sum underflows at an extreme ``beta``: ``_newton`` then steps back)."""
     p = des.x.shape[1]
-    eta, den, mean, second = _event_terms(des, beta)
-    loglik = eta[des.ev_rows].sum() - np.log(den).sum()
-    score = des.x_dead_sum - mean.sum(axis=0)
-    info = second.sum(axis=0).reshape(p, p) - mean.T @ mean
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eta, den, mean, second = _event_terms(des, beta)
+        loglik = eta[des.ev_rows].sum() - np.log(den).sum()
+        score = des.x_dead_sum - mean.sum(axis=0)
+        info = second.sum(axis=0).reshape(p, p) - mean.T @ mean
     return loglik, score, info
 
 
@@ -243,28 +257,32 @@ def cox_fit(time, event, X, strata=None, ties: str = "efron", conf_level: float 
         score = float(u0 @ np.linalg.solve(i0, u0))
     except np.linalg.LinAlgError as err:
         raise ValueError("singular information matrix (collinear covariates?)") from err
-    se = np.sqrt(np.diag(var))
-    warnings = []
+    with np.errstate(invalid="ignore"):  # NaN if the information is not positive definite
+        se = np.sqrt(np.diag(var))
+    warnings, infinite = [], []
     if max_iter > 1 and not conv:
         warnings.append("Ran out of iterations and did not converge")
     elif max_iter > 1:  # R coxph.fit: score still large relative to the coefficient
         infs = np.abs(u @ var)
         infs = ~np.isfinite(u) | ((infs > EPS) & (infs > np.sqrt(EPS) * np.abs(beta)))
+        infinite = np.flatnonzero(infs).tolist()
         if infs.any():
             warnings.append("Loglik converged before variable " + ",".join(
                 str(i + 1) for i in np.flatnonzero(infs)) + "; coefficient may be infinite.")
     zq = ndtri((1 + conf_level) / 2)
-    z = beta / se
-    with np.errstate(over="ignore"):  # an infinite coefficient gives an infinite bound
-        lower, upper = np.exp(beta - zq * se), np.exp(beta + zq * se)
+    # a diverging or degenerate fit gives infinite / NaN values here, stated by the callers
+    # (HazardRatio.note; R returns the same numbers with its warning)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        z = beta / se
+        lower, upper, hr = np.exp(beta - zq * se), np.exp(beta + zq * se), np.exp(beta)
     return CoxFit(
-        names=names, coef=beta, se=se, hr=np.exp(beta), lower=lower, upper=upper, z=z,
+        names=names, coef=beta, se=se, hr=hr, lower=lower, upper=upper, z=z,
         p=2 * ndtr(-np.abs(z)), loglik=(float(ll0), float(ll)),
         wald_test=_chisq(float(beta @ np.linalg.solve(var, beta)), p),
         score_test=_chisq(score, p), lr_test=_chisq(2 * (ll - ll0), p),
         n=len(x), events=len(des.ev_rows), iterations=it, converged=conv, ties=ties,
         conf_level=conf_level, warnings=warnings, var=var,
-        terms={nm: [i] for i, nm in enumerate(names)}, _design=des,
+        terms={nm: [i] for i, nm in enumerate(names)}, _design=des, infinite=infinite,
     )
 
 
@@ -276,7 +294,11 @@ class HazardRatio(JsonResult):
     treatment coefficient; ``p_score`` and ``p_lr`` two-sided score and likelihood-ratio
     tests of the treatment term given the strata and covariates (without covariates these are
     R's ``sctest``/``logtest``; ``p_score`` is then the stratified log-rank p). ``fit`` holds
-    the full ``CoxFit`` (left out of ``to_dict()``).
+    the full ``CoxFit`` (left out of ``to_dict()``; None when no model could be fitted).
+    ``n`` rows used, ``n_excluded`` rows dropped for a missing value; ``estimable`` False with
+    the reason in ``note`` ("not estimable (no events in arm B)") when the treatment effect
+    cannot be estimated (hr, CI, p_wald, p_lr NaN); ``dropped``: notes on design columns
+    dropped as constant or collinear.
     """
 
     arm: str
@@ -300,6 +322,10 @@ class HazardRatio(JsonResult):
     wald_test: ModelTest = field(repr=False, default=None)
     score_test: ModelTest = field(repr=False, default=None)
     lr_test: ModelTest = field(repr=False, default=None)
+    n_excluded: int = 0
+    estimable: bool = True
+    note: str = ""
+    dropped: list = field(default_factory=list)
 
     _json_exclude = ("fit",)
 
@@ -327,59 +353,126 @@ def design_matrix(df: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, d
     return x, terms
 
 
-def strata_labels(df: pd.DataFrame, strata: list[str] | None):
-    """One stratum label per row combining the columns (as R's ``strata(a, b)``), or None."""
-    if not strata:
-        return None
-    return df[strata].astype(str).agg("\x1f".join, axis=1).to_numpy()
-
-
 def arm_indicator(s: pd.Series, experimental) -> tuple[np.ndarray, object]:
-    """1 for ``experimental``, 0 for the other level; error unless exactly two levels."""
+    """1 for ``experimental``, 0 for the other level; error (``SurvivalDataError`` naming the
+    column) unless exactly two levels, e.g. when the complete rows hold one arm only."""
     levels = pd.unique(s)
     if len(levels) != 2 or experimental not in set(levels.tolist()):
-        raise ValueError(f"arm must have exactly two levels including {experimental!r}; "
-                         f"found {sorted(map(str, levels))}")
+        raise SurvivalDataError(f"arm must have exactly two levels including {experimental!r}; "
+                                f"found {sorted(map(str, levels))} in the {len(s)} rows analysed",
+                                column=str(s.name) if s.name is not None else None)
     control = next(lv for lv in levels.tolist() if lv != experimental)
     return (s == experimental).to_numpy(dtype=float), control
 
 
+#: relative residual norm below which a design column counts as a linear combination of the
+#: earlier ones (about R's coxph ``toler.chol`` = eps^0.75 on the squared scale)
+COLLINEAR_TOL = 1e-6
+
+
+def estimable_columns(x: pd.DataFrame) -> tuple[list[int], list[str]]:
+    """Indices of the columns of ``x`` kept in a Cox model and notes on those dropped: a
+    constant column, or one that is (within ``COLLINEAR_TOL``) a linear combination of the
+    earlier kept columns and a constant, in column order (R gives such coefficients NA)."""
+    xs = x.to_numpy(dtype=float)
+    xs = xs - xs.mean(axis=0) if len(xs) else xs
+    keep, notes = [], []
+    for j, name in enumerate(x.columns):
+        col = xs[:, j]
+        norm = float(np.linalg.norm(col))
+        if norm == 0 or np.ptp(x.iloc[:, j].to_numpy(dtype=float)) == 0:
+            notes.append(f"{name} dropped: constant")
+            continue
+        if keep:
+            basis = xs[:, keep]
+            resid = col - basis @ np.linalg.lstsq(basis, col, rcond=None)[0]
+            if np.linalg.norm(resid) <= COLLINEAR_TOL * norm:
+                notes.append(f"{name} dropped: collinear with "
+                             f"{', '.join(str(x.columns[k]) for k in keep)}")
+                continue
+        keep.append(j)
+    return keep, notes
+
+
+def _not_estimable_reason(fit: CoxFit, e: np.ndarray, z: np.ndarray, experimental,
+                          control) -> str:
+    no_events = [str(lv) for lv, arm in ((control, 0), (experimental, 1)) if e[z == arm].sum() == 0]
+    if no_events:
+        return f"no events in arm {' and '.join(no_events)}"
+    if not np.isfinite(fit.se[0]):
+        return "the information matrix is not positive definite"
+    if 0 in fit.infinite:
+        return "the treatment coefficient diverges (monotone likelihood; R: may be infinite)"
+    if not fit.converged:
+        return "the Cox model did not converge"
+    return ""
+
+
 def cox_hazard_ratio(df: pd.DataFrame, time: str, event: str, arm: str, experimental,
-                     strata: list[str] | None = None, covariates: list[str] | None = None,
+                     strata: list[str] | str | None = None,
+                     covariates: list[str] | str | None = None,
                      ties: str = "efron", conf_level: float = 0.95) -> HazardRatio:
     """Hazard ratio of ``arm == experimental`` vs the other arm level (R: ``coxph(Surv(time,
     event) ~ arm + covariates + strata(strata))``). Complete cases of the used columns.
 
     ``event`` 0/1 (1 = event); ``strata`` column names combined into one stratum variable;
     ``covariates`` numeric columns as is, others dummy-coded (first sorted level reference).
+    A string is one column. Not estimable effects and dropped columns: see the module doc.
     """
-    strata, covariates = list(strata or []), list(covariates or [])
-    if isinstance(strata, str) or isinstance(covariates, str):
-        raise TypeError("strata and covariates are lists of column names")
-    used = [time, event, arm, *strata, *covariates]
-    d = df[used].dropna()
+    strata, covariates = column_list(strata, "strata"), column_list(covariates, "covariates")
+    data = survival_data(df, time, event, group=arm, strata=strata, covariates=covariates,
+                         caller="cox_hazard_ratio")
+    d = data.frame
     z, control = arm_indicator(d[arm], experimental)
     xcov, cterms = design_matrix(d, covariates)
     x = pd.concat([pd.Series(z, index=d.index, name=f"{arm}={experimental}"), xcov], axis=1)
+    keep, dropped = estimable_columns(x)  # the arm (first, not constant) is always kept
+    dropped = [f"{c} dropped: constant" for c, cols in cterms.items() if not cols] + dropped
     st = strata_labels(d, strata)
-    t, e = d[time].to_numpy(float), d[event].to_numpy()
-    fit = cox_fit(t, e, x, strata=st, ties=ties, conf_level=conf_level)
+    t, e = data.time, data.event
+    base = dict(arm=arm, experimental=experimental, control=control, conf_level=conf_level,
+                n=data.n, events=int(e.sum()), strata=strata, covariates=covariates, ties=ties,
+                n_excluded=data.n_excluded, dropped=dropped)
+    x = x.iloc[:, keep]
+    xcov = x.iloc[:, 1:]
+    position = {old: new for new, old in enumerate(keep)}
+    cterms = {k: [position[i + 1] - 1 for i in v if i + 1 in position] for k, v in cterms.items()}
+    cterms = {k: v for k, v in cterms.items() if v}
+    if st is not None and pd.Series(z).groupby(st).nunique().max() < 2:
+        return _not_estimable(base, "every stratum holds one arm only: no comparison")
+    try:
+        fit = cox_fit(t, e, x, strata=st, ties=ties, conf_level=conf_level)
+    except ValueError as err:
+        return _not_estimable(base, str(err))
     fit.terms = {arm: [0], **{k: [i + 1 for i in v] for k, v in cterms.items()}}
-    if covariates:  # tests of the treatment term given covariates: reduced model at arm = 0
+    if xcov.shape[1]:  # tests of the treatment term given covariates: reduced model at arm = 0
         red = cox_fit(t, e, xcov, strata=st, ties=ties, conf_level=conf_level)
         at0 = cox_fit(t, e, x, strata=st, ties=ties, init=np.r_[0.0, red.coef], max_iter=0)
         score_test = _chisq(at0.score_test.statistic, 1)
         lr_test = _chisq(2 * (fit.loglik[1] - red.loglik[1]), 1)
     else:
         score_test, lr_test = fit.score_test, fit.lr_test
+    reason = _not_estimable_reason(fit, e, z, experimental, control)
+    if reason:
+        return _not_estimable(base, reason, fit=fit, score_test=score_test)
     return HazardRatio(
-        arm=arm, experimental=experimental, control=control, hr=float(fit.hr[0]),
-        lower=float(fit.lower[0]), upper=float(fit.upper[0]), conf_level=conf_level,
+        **base, hr=float(fit.hr[0]), lower=float(fit.lower[0]), upper=float(fit.upper[0]),
         coef=float(fit.coef[0]), se=float(fit.se[0]), p_wald=float(fit.p[0]),
-        p_score=score_test.p, p_lr=lr_test.p, n=fit.n, events=fit.events, strata=strata,
-        covariates=covariates, ties=ties, fit=fit, wald_test=_chisq(fit.z[0] ** 2, 1),
+        p_score=score_test.p, p_lr=lr_test.p, fit=fit, wald_test=_chisq(fit.z[0] ** 2, 1),
         score_test=score_test, lr_test=lr_test,
     )
+
+
+def _not_estimable(base: dict, reason: str, fit: CoxFit | None = None,
+                   score_test: ModelTest | None = None) -> HazardRatio:
+    """A HazardRatio without estimate (NaN) stating ``reason``; keeps a score test if given."""
+    nan = float("nan")
+    none = ModelTest(nan, 1, nan)
+    score_test = score_test or none
+    return HazardRatio(**base, hr=nan, lower=nan, upper=nan, coef=nan, se=nan, p_wald=nan,
+                       p_score=score_test.p, p_lr=nan, fit=fit, wald_test=none,
+                       score_test=score_test, lr_test=none, estimable=False,
+                       note=f"not estimable ({reason})")
 
 
 def cox_table(fit_or_hr: CoxFit | HazardRatio) -> pd.DataFrame:

@@ -10,6 +10,9 @@ and CI (summary(fit)$table; Brookmeyer-Crowley with the chosen conf_type).
 Also reported: ``simple_median``, the median observed time of all patients (deaths included;
 shorter than the reverse KM median when many die early) and ``censored_median``, the median
 observed time of the censored (alive at last contact) patients.
+
+Public API ``median_follow_up(df, "time", "event")`` (missing values dropped and stated,
+near-equal times merged as R's ``timefix = TRUE``); ``follow_up_arrays`` on arrays.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from .km import KaplanMeier, as_time_event, kaplan_meier
+from .frame import one_sample
+from .km import KaplanMeier, as_time_event, km_arrays
 from .results import JsonResult
 
-__all__ = ["FollowUp", "median_follow_up"]
+__all__ = ["FollowUp", "follow_up_arrays", "median_follow_up"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,7 +37,8 @@ class FollowUp(JsonResult):
     ``median``, ``lower``, ``upper``: reverse Kaplan-Meier median and its ``conf_level`` CI
     (NaN when not reached); ``simple_median``: median observed time of all ``n`` patients;
     ``censored_median``: median observed time of the ``n_censored`` censored patients (NaN if
-    none); ``reverse_km``: the full reverse Kaplan-Meier estimate (its "events" are censorings).
+    none); ``reverse_km``: the full reverse Kaplan-Meier estimate (its "events" are censorings);
+    ``n_excluded``: rows dropped for a missing time or event.
     """
 
     median: float
@@ -45,19 +51,28 @@ class FollowUp(JsonResult):
     conf_level: float
     conf_type: str
     reverse_km: KaplanMeier
+    n_excluded: int = 0
 
     _json_exclude = ("reverse_km",)  # the full table: on the object, not in the JSON
 
 
-def median_follow_up(
+def median_follow_up(df: pd.DataFrame, time: str, event: str, conf_level: float = 0.95,
+                     conf_type: str = "log-log") -> FollowUp:
+    """Reverse Kaplan-Meier median follow-up with CI, plus the simple medians, of ``df``.
+
+    ``time``, ``event``: column names (event 1 = event (death), 0 = censored);
+    ``conf_type`` as in ``kaplan_meier``.
+    """
+    return one_sample(follow_up_arrays, df, time, event, conf_level, conf_type,
+                      caller="median_follow_up")
+
+
+def follow_up_arrays(
     time: Any, event: Any, conf_level: float = 0.95, conf_type: str = "log-log"
 ) -> FollowUp:
-    """Reverse Kaplan-Meier median follow-up with CI, plus the simple medians.
-
-    ``event`` 1 = event (death), 0 = censored; ``conf_type`` as in ``kaplan_meier``.
-    """
+    """Low-level ``median_follow_up`` on arrays (no missing values, times as given)."""
     t, e = as_time_event(time, event)
-    reverse = kaplan_meier(t, 1 - e, conf_level=conf_level, conf_type=conf_type)
+    reverse = km_arrays(t, 1 - e, conf_level=conf_level, conf_type=conf_type)
     censored = t[e == 0]
     return FollowUp(
         median=reverse.median,

@@ -9,16 +9,24 @@ the median CI (Brookmeyer-Crowley) is where the pointwise CI bounds first reach 
 Own vectorised numpy code rather than lifelines' ``KaplanMeierFitter``: lifelines has no
 log-log/plain choice matching R, computes the median CI differently and is slower at 1e6 rows.
 
+Public API: a data frame plus column names, ``kaplan_meier(df, "time", "event")`` and
+``km_by_group(df, "time", "event", "ARMCD")``; rows with a missing value in a used column are
+dropped (stated as ``n_excluded``) and near-equal times merged as R's ``timefix = TRUE``
+(``helpers.survival.ties``). ``km_arrays(time, event)`` is the low-level estimator on arrays
+(no missing values, times taken as given: distinct floats are distinct times).
+
 Definitional notes (where R differs in details):
-- Distinct times are distinct floats. R's ``survfit`` by default (``timefix=TRUE``) merges
-  times that differ by less than ~1.5e-8 relative; only matters for times computed with
-  rounding error (convert days to months once, from integers, and ties stay exact).
+- Landmarks (``survival_at``) within the aeqSurv tolerance of an observed time count as that
+  time (R's summary(fit, times=) compares them exactly; the two differ only for a landmark a
+  rounding error below an observed time). A landmark beyond the last observed time is not
+  estimable (NaN with a note) unless the curve has reached 0 (R's ``extend=FALSE`` drops it).
 - Rows with S = 1 have no log-log CI (NaN, as R); rows with S = 0 have no std. error and,
   for "log"/"log-log", no CI (NaN, as R).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,9 +34,12 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri  # scipy.stats imports slowly; same function
 
+from .frame import one_sample, survival_data
 from .results import JsonResult
+from .ties import close_time_index, later_than
 
-__all__ = ["KaplanMeier", "kaplan_meier", "km_by_group", "km_summary", "CONF_TYPES"]
+__all__ = ["KaplanMeier", "KaplanMeierByGroup", "kaplan_meier", "km_arrays", "km_by_group",
+           "km_summary", "CONF_TYPES"]
 
 CONF_TYPES = ("log-log", "log", "plain")
 # survival:::survmean compares the curve with 0.5 up to this tolerance
@@ -107,6 +118,7 @@ class KaplanMeier(JsonResult):
     n_event, n_censor, surv, std_err (Greenwood std. error of S, as R's summary()$std.err),
     lower, upper (pointwise ``conf_level`` CI of type ``conf_type``). ``median`` and its CI
     (``median_lower``, ``median_upper``; NaN when not reached) as R's summary(fit)$table.
+    ``n`` rows used; ``n_excluded`` rows dropped for a missing value (frame-level calls).
     """
 
     table: pd.DataFrame
@@ -117,22 +129,30 @@ class KaplanMeier(JsonResult):
     median_upper: float
     conf_level: float
     conf_type: str
+    n_excluded: int = 0
 
     def survival_at(self, times: Any) -> pd.DataFrame:
         """S(t) with std. error and CI at ``times`` (landmark rates), as R's summary(fit, times=).
 
-        The step function is right-continuous: the value of the last row with time <= t.
-        Before the first observed time S = 1, std_err = 0, lower = upper = 1 (as R). After
-        the last observed time the last value is carried forward (R's ``extend=TRUE``; R
-        without it drops such times).
+        The step function is right-continuous: the value of the last row with time <= t (a
+        ``t`` within the aeqSurv tolerance of an observed time counts as that time). Before
+        the first observed time S = 1, std_err = 0, lower = upper = 1 (as R). Beyond the last
+        observed time nobody is at risk: NaN with ``note`` "not estimable: ..." unless S
+        reached 0 (then 0). Columns time, surv, std_err, lower, upper, note ("" if estimable).
         """
         t = np.atleast_1d(np.asarray(times, dtype=float))
-        idx = np.searchsorted(self.table["time"].to_numpy(), t, side="right") - 1
+        tab_t = self.table["time"].to_numpy()
+        idx = close_time_index(tab_t, t)
         before = idx < 0
         take = np.where(before, 0, idx)
+        last_surv = self.table["surv"].to_numpy()[-1]
+        beyond = (idx == tab_t.size - 1) & later_than(t, tab_t[-1], tab_t) & (last_surv > 0)
         out = {"time": t}
         for col, start in (("surv", 1.0), ("std_err", 0.0), ("lower", 1.0), ("upper", 1.0)):
-            out[col] = np.where(before, start, self.table[col].to_numpy()[take])
+            value = np.where(before, start, self.table[col].to_numpy()[take])
+            out[col] = np.where(beyond, np.nan, value)
+        out["note"] = np.where(
+            beyond, f"not estimable: beyond the last follow-up time ({tab_t[-1]:g})", "")
         return pd.DataFrame(out)
 
     def n_at_risk(self, times: Any) -> np.ndarray:
@@ -144,14 +164,26 @@ class KaplanMeier(JsonResult):
         return n_risk[idx].astype(np.int64)
 
 
-def kaplan_meier(
-    time: Any, event: Any, conf_level: float = 0.95, conf_type: str = "log-log"
-) -> KaplanMeier:
-    """Kaplan-Meier estimate with Greenwood std. errors and pointwise CIs, as R's survfit.
+def kaplan_meier(df: pd.DataFrame, time: str, event: str, conf_level: float = 0.95,
+                 conf_type: str = "log-log") -> KaplanMeier:
+    """Kaplan-Meier estimate of ``df`` (R: ``survfit(Surv(time, event) ~ 1, data = df)``).
 
-    ``time`` in any unit (months for the trial), ``event`` 1 = event, 0 = censored.
+    ``time``, ``event``: column names (time in any unit, months for the trial; event 1 =
+    event, 0 = censored). Missing values dropped, near-equal times merged (module doc).
     ``conf_type`` "log-log" (default, as SAS), "log" (R's default) or "plain";
     ``conf_level`` two-sided (0.95 gives 95% CIs).
+    """
+    return one_sample(km_arrays, df, time, event, conf_level, conf_type, caller="kaplan_meier")
+
+
+def km_arrays(
+    time: Any, event: Any, conf_level: float = 0.95, conf_type: str = "log-log"
+) -> KaplanMeier:
+    """Low-level Kaplan-Meier on arrays (no missing values; distinct floats are distinct
+    times): Greenwood std. errors and pointwise CIs, as R's survfit with ``timefix=FALSE``.
+
+    ``time`` in any unit, ``event`` 1 = event, 0 = censored; ``conf_type`` and
+    ``conf_level`` as in ``kaplan_meier``.
     """
     if conf_type not in CONF_TYPES:
         raise ValueError(f"conf_type must be one of {CONF_TYPES}, got {conf_type!r}")
@@ -204,10 +236,31 @@ def group_codes(group: Any) -> tuple[np.ndarray, list]:
     return codes.astype(np.int64), labels
 
 
-def km_by_group(
-    time: Any, event: Any, group: Any, conf_level: float = 0.95, conf_type: str = "log-log"
-) -> dict[Any, KaplanMeier]:
-    """Kaplan-Meier estimate per group (e.g. per arm), keyed by label in sorted order."""
+class KaplanMeierByGroup(dict):
+    """Group label -> ``KaplanMeier``, in sorted label order; ``n_excluded``: rows of the
+    data frame dropped for a missing time, event or group."""
+
+    n_excluded: int = 0
+
+
+def km_by_group(df: pd.DataFrame, time: str, event: str, group: str,
+                conf_level: float = 0.95, conf_type: str = "log-log") -> KaplanMeierByGroup:
+    """Kaplan-Meier estimate per level of column ``group`` (e.g. the arm), keyed by level in
+    sorted order (R: ``survfit(Surv(time, event) ~ group, data = df)``; near-equal times
+    merged over all groups, as R). Each ``KaplanMeier.n_excluded`` counts that group's rows
+    dropped for a missing time or event; the dict's ``n_excluded`` all dropped rows."""
+    data = survival_data(df, time, event, group=group, caller="km_by_group")
+    out = KaplanMeierByGroup(_km_groups(data.time, data.event, data.frame[group],
+                                        conf_level, conf_type))
+    dropped = df.loc[df[[time, event]].isna().any(axis=1), group].value_counts()
+    for label, km in out.items():
+        out[label] = dataclasses.replace(km, n_excluded=int(dropped.get(label, 0)))
+    out.n_excluded = data.n_excluded
+    return out
+
+
+def _km_groups(time: Any, event: Any, group: Any, conf_level: float,
+               conf_type: str) -> dict[Any, KaplanMeier]:
     t, e = as_time_event(time, event)
     codes, labels = group_codes(group)
     if codes.size != t.size:
@@ -215,7 +268,7 @@ def km_by_group(
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(labels) + 1))
     return {
-        label: kaplan_meier(
+        label: km_arrays(
             t[order[bounds[i] : bounds[i + 1]]],
             e[order[bounds[i] : bounds[i + 1]]],
             conf_level=conf_level,

@@ -7,12 +7,20 @@ groups, a one-sided p in the pre-specified direction "experimental arm better":
 z = (O - E) / sqrt(V) of the experimental group, p_one_sided = Phi(z), small when the
 experimental arm has fewer events than expected.
 
+Public API: ``logrank_test(df, "time", "event", "ARMCD", strata=["ER", "HER2"],
+experimental="B")``; rows with a missing time, event, group or stratum are dropped (stated as
+``n_excluded``, the same rows as the Cox model of those columns drops) and near-equal times
+merged as R's ``timefix = TRUE``. An arm without events is no problem for the test (its
+expected count is positive; the statistic and p are well defined, as R's survdiff).
+``logrank_arrays`` and ``logrank_components`` are the low-level versions on arrays.
+
 Own vectorised numpy code (one sort, bincounts and cumulative sums per stratum): lifelines
 has no stratified log-rank and its ``logrank_test`` is slow at 1e6 rows.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,10 +28,11 @@ import numpy as np
 import pandas as pd
 from scipy.special import chdtrc, ndtr  # scipy.stats imports slowly; same functions
 
+from .frame import column_list, strata_labels, survival_data
 from .km import as_time_event, group_codes
 from .results import JsonResult
 
-__all__ = ["LogRankResult", "logrank_test", "logrank_components"]
+__all__ = ["LogRankResult", "logrank_arrays", "logrank_test", "logrank_components"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,7 +44,10 @@ class LogRankResult(JsonResult):
     ``chisq`` on ``df`` = (groups with expected > 0) - 1 degrees of freedom, ``p_two_sided``
     its upper tail. Two groups with ``experimental`` given: ``z`` = (O - E)/sqrt(V) of the
     experimental group and ``p_one_sided`` = Phi(z); otherwise both NaN. ``strata``: stratum
-    labels (empty list when unstratified).
+    labels (empty list when unstratified). ``n_excluded``: rows dropped for a missing value;
+    ``strata_columns``: the stratification columns (frame-level calls); ``note``: why the
+    test is not estimable (no events; no two groups ever at risk together within a stratum),
+    with chisq and p NaN, else "".
     """
 
     groups: list
@@ -50,6 +62,9 @@ class LogRankResult(JsonResult):
     z: float = float("nan")
     p_one_sided: float = float("nan")
     strata: list = field(default_factory=list)
+    n_excluded: int = 0
+    strata_columns: list = field(default_factory=list)
+    note: str = ""
 
     def summary(self) -> pd.DataFrame:
         """One row per group: group, n, observed, expected, o_minus_e, variance (diagonal)."""
@@ -107,14 +122,31 @@ def logrank_components(
     return died.sum(axis=0), expected, variance
 
 
-def logrank_test(
+def logrank_test(df: pd.DataFrame, time: str, event: str, group: str, strata: Any = None,
+                 experimental: Any = None) -> LogRankResult:
+    """Log-rank test of column ``group`` (k >= 2 levels), optionally stratified, as R's
+    ``survdiff(Surv(time, event) ~ group + strata(s1, s2), data = df)``.
+
+    ``time`` (any unit), ``event`` (1 = event, 0 = censored), ``group``: column names;
+    ``strata``: column names (a string is one column), combined into one stratum per row.
+    ``experimental``: level of ``group`` of the experimental arm, for the one-sided p (two
+    groups only). Missing values dropped, near-equal times merged (module doc).
+    """
+    strata = column_list(strata)
+    data = survival_data(df, time, event, group=group, strata=strata, caller="logrank_test")
+    result = logrank_arrays(data.time, data.event, data.frame[group],
+                            strata=strata_labels(data.frame, strata), experimental=experimental)
+    return dataclasses.replace(result, n_excluded=data.n_excluded, strata_columns=strata)
+
+
+def logrank_arrays(
     time: Any, event: Any, group: Any, strata: Any = None, experimental: Any = None
 ) -> LogRankResult:
-    """Log-rank test of ``group`` (k >= 2 levels), optionally stratified, as R's survdiff.
+    """Low-level log-rank test on arrays (no missing values; distinct floats are distinct
+    times), as R's survdiff with ``timefix=FALSE``.
 
     ``time`` in any unit, ``event`` 1 = event, 0 = censored. ``strata``: one stratum label
-    per row (combine several factors into one label beforehand), or None. ``experimental``:
-    label of the experimental arm, for the one-sided p (two groups only).
+    per row, or None. ``experimental``: label of the experimental arm, for the one-sided p.
     """
     t, e = as_time_event(time, event)
     g, labels = group_codes(group)
@@ -124,23 +156,30 @@ def logrank_test(
     if k < 2:
         raise ValueError("the log-rank test needs at least two groups")
     if strata is None:
-        s, strata_labels = np.zeros(t.size, dtype=np.int64), []
+        s, stratum_names = np.zeros(t.size, dtype=np.int64), []
     else:
-        s, strata_labels = group_codes(strata)
+        s, stratum_names = group_codes(strata)
         if s.size != t.size:
             raise ValueError("strata differs in length from time")
     observed, expected, variance = logrank_components(t, e, g, k, s)
 
     # survdiff: groups with expected > 0 enter; the first of them is dropped before solving
     used = expected > 0
-    df = int(used.sum()) - 1
+    df = max(int(used.sum()) - 1, 0)
+    note = ""
+    if observed.sum() == 0:
+        note = "not estimable (no events)"
+    elif df < 1 or np.linalg.matrix_rank(variance[np.ix_(used, used)][1:, 1:]) < df:
+        note = "not estimable (no time at which groups of a stratum are at risk together)"
     if df < 1:
         chisq = 0.0
+    elif note:
+        chisq = float("nan")
     else:
         o_e = (observed - expected)[used][1:]
         v = variance[np.ix_(used, used)][1:, 1:]
         chisq = float(o_e @ np.linalg.solve(v, o_e))
-    p_two = float(chdtrc(df, chisq)) if df >= 1 else float("nan")
+    p_two = float(chdtrc(df, chisq)) if df >= 1 and not note else float("nan")
 
     z = p_one = float("nan")
     if experimental is not None:
@@ -149,8 +188,9 @@ def logrank_test(
         if experimental not in labels:
             raise ValueError(f"experimental={experimental!r} is not a group label {labels}")
         j = labels.index(experimental)
-        z = float((observed[j] - expected[j]) / np.sqrt(variance[j, j]))
-        p_one = float(ndtr(z))
+        if not note:
+            z = float((observed[j] - expected[j]) / np.sqrt(variance[j, j]))
+            p_one = float(ndtr(z))
     return LogRankResult(
         groups=labels,
         n=np.bincount(g, minlength=k),
@@ -163,5 +203,6 @@ def logrank_test(
         experimental=experimental,
         z=z,
         p_one_sided=p_one,
-        strata=strata_labels,
+        strata=stratum_names,
+        note=note,
     )

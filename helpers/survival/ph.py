@@ -28,7 +28,8 @@ __all__ = ["PHTest", "schoenfeld_test"]
 
 @dataclass
 class PHTest(JsonResult):
-    """Per-term score tests of proportional hazards plus the GLOBAL test (chi-square, df, p)."""
+    """Per-term score tests of proportional hazards plus the GLOBAL test (chi-square, df, p).
+    ``note``: why there is no test (the hazard ratio is not estimable; statistics NaN) or ""."""
 
     terms: list[str]
     chisq: np.ndarray
@@ -38,6 +39,7 @@ class PHTest(JsonResult):
     global_df: int
     global_p: float
     transform: str
+    note: str = ""
 
     @property
     def table(self) -> pd.DataFrame:
@@ -72,9 +74,16 @@ def schoenfeld_test(fit: CoxFit | HazardRatio, transform: str = "km",
 
     ``fit`` a ``CoxFit`` or ``HazardRatio`` (its model; dummies of one categorical covariate
     are tested jointly, as R's ``terms=TRUE``); ``terms`` overrides the grouping
-    (name -> column indices of the fit).
+    (name -> column indices of the fit). A ``HazardRatio`` that is not estimable gives NaN
+    statistics with a ``note``.
     """
     if isinstance(fit, HazardRatio):
+        if not fit.estimable or fit.fit is None:  # no test of a coefficient that is not there
+            names = list(fit.fit.terms) if fit.fit is not None else [fit.arm]
+            nan = np.full(len(names), np.nan)
+            return PHTest(terms=names, chisq=nan, df=np.ones(len(names), int), p=nan,
+                          global_chisq=np.nan, global_df=len(names), global_p=np.nan,
+                          transform=transform, note=f"no test: the hazard ratio is {fit.note}")
         fit = fit.fit
     des = fit._design
     if des is None:

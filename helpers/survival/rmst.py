@@ -11,25 +11,37 @@ survRM2's ``rmst2``. The difference (experimental - control) has se = sqrt(se1^2
 (independent arms), a Wald CI and a two-sided normal p (as survRM2's unadjusted contrast;
 survRM2 is not installed here, so the difference is validated by arithmetic from R's per-arm
 values).
+
+Public API ``rmst(df, "time", "event", tau)`` and ``rmst_difference(df, "time", "event",
+"ARMCD", tau, experimental="B")``: missing values dropped and stated (``n_excluded``),
+near-equal times merged as R's ``timefix = TRUE``, and a ``tau`` beyond the last observed
+time (of any arm) is an error, as survRM2's ``rmst2`` (nobody is at risk there: the area is
+extrapolated), unless the curve has reached 0 there. ``rmst_arrays`` is the low-level
+version on arrays (R's survfit rmean: carries the last value forward).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy.special import ndtr  # scipy.stats imports slowly; same function
 
-from .km import as_time_event, group_codes, kaplan_meier, z_value
+from .frame import SurvivalDataError, survival_data
+from .km import as_time_event, group_codes, km_arrays, z_value
 from .results import JsonResult
+from .ties import later_than
 
-__all__ = ["RMST", "RMSTDifference", "rmst", "rmst_difference"]
+__all__ = ["RMST", "RMSTDifference", "rmst", "rmst_arrays", "rmst_difference"]
 
 
 @dataclass(frozen=True, eq=False)
 class RMST(JsonResult):
-    """RMST up to ``tau``: ``estimate``, ``se``, Wald ``conf_level`` CI ``lower``/``upper``."""
+    """RMST up to ``tau``: ``estimate``, ``se``, Wald ``conf_level`` CI ``lower``/``upper``;
+    ``n`` rows used, ``n_excluded`` rows dropped for a missing value."""
 
     estimate: float
     se: float
@@ -39,6 +51,7 @@ class RMST(JsonResult):
     conf_level: float
     n: int
     events: int
+    n_excluded: int = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,7 +60,7 @@ class RMSTDifference(JsonResult):
 
     ``arms``: per-arm ``RMST`` keyed by label; ``difference``, ``se`` = sqrt(se_e^2 + se_c^2),
     Wald ``conf_level`` CI ``lower``/``upper``, ``z`` = difference / se, two-sided normal
-    ``p_two_sided``.
+    ``p_two_sided``; ``n_excluded`` rows dropped for a missing value.
     """
 
     experimental: Any
@@ -61,6 +74,7 @@ class RMSTDifference(JsonResult):
     p_two_sided: float
     tau: float
     conf_level: float
+    n_excluded: int = 0
 
 
 def _survmean(
@@ -84,14 +98,41 @@ def _survmean(
     return float(rectangles.sum() + start), float(np.sqrt(var))
 
 
-def rmst(time: Any, event: Any, tau: float, conf_level: float = 0.95) -> RMST:
-    """RMST of one sample up to ``tau`` (same unit as ``time``), as R's survfit rmean."""
+def _check_horizon(time: np.ndarray, event: np.ndarray, tau: float, column: str,
+                   where: str = "") -> None:
+    """Error when ``tau`` lies beyond the last observed time (aeqSurv tolerance) and the
+    Kaplan-Meier curve has not reached 0 there (survRM2's rule, with that exception)."""
+    last = float(time.max())
+    if later_than(tau, last, time):
+        if km_arrays(time, event).table["surv"].iloc[-1] > 0:
+            raise SurvivalDataError(
+                f"RMST horizon tau = {tau:g} is beyond the last follow-up time{where} "
+                f"({last:g}): not estimable (nobody at risk); choose tau <= {last:g}",
+                column=column)
+
+
+def rmst(df: pd.DataFrame, time: str, event: str, tau: float,
+         conf_level: float = 0.95) -> RMST:
+    """RMST of ``df`` up to ``tau`` (unit of column ``time``), as R's survfit rmean.
+
+    ``time``, ``event``: column names (event 1 = event, 0 = censored). See the module doc
+    for missing values, near-equal times and a ``tau`` beyond the last follow-up (error).
+    """
+    data = survival_data(df, time, event, caller="rmst")
+    _check_horizon(data.time, data.event, float(tau), time)
+    return dataclasses.replace(rmst_arrays(data.time, data.event, tau, conf_level),
+                               n_excluded=data.n_excluded)
+
+
+def rmst_arrays(time: Any, event: Any, tau: float, conf_level: float = 0.95) -> RMST:
+    """Low-level RMST on arrays up to ``tau``, as R's survfit rmean (the last value carried
+    forward beyond the last time; no missing values; times as given)."""
     z = z_value(conf_level)
     tau = float(tau)
     if not np.isfinite(tau):
         raise ValueError("tau must be finite")
     t, e = as_time_event(time, event)
-    tab = kaplan_meier(t, e).table
+    tab = km_arrays(t, e).table
     est, se = _survmean(
         tab["time"].to_numpy(),
         tab["n_risk"].to_numpy(),
@@ -111,13 +152,16 @@ def rmst(time: Any, event: Any, tau: float, conf_level: float = 0.95) -> RMST:
     )
 
 
-def rmst_difference(
-    time: Any, event: Any, group: Any, tau: float, experimental: Any, conf_level: float = 0.95
-) -> RMSTDifference:
-    """RMST difference experimental - control (two groups) up to ``tau``, Wald CI and p."""
+def rmst_difference(df: pd.DataFrame, time: str, event: str, group: str, tau: float,
+                    experimental: Any, conf_level: float = 0.95) -> RMSTDifference:
+    """RMST difference experimental - control (two levels of column ``group``) up to ``tau``,
+    Wald CI and two-sided p. ``experimental``: level of ``group``. See the module doc for
+    missing values, near-equal times and a ``tau`` beyond an arm's last follow-up (error).
+    """
+    data = survival_data(df, time, event, group=group, caller="rmst_difference")
     z = z_value(conf_level)
-    t, e = as_time_event(time, event)
-    g, labels = group_codes(group)
+    t, e = data.time, data.event
+    g, labels = group_codes(data.frame[group])
     if g.size != t.size:
         raise ValueError("group differs in length from time")
     if len(labels) != 2:
@@ -126,8 +170,10 @@ def rmst_difference(
         raise ValueError(f"experimental={experimental!r} is not a group label {labels}")
     j = labels.index(experimental)
     control = labels[1 - j]
+    for i, label in enumerate(labels):
+        _check_horizon(t[g == i], e[g == i], float(tau), time, f" of {group} = {label}")
     arms = {
-        label: rmst(t[g == i], e[g == i], tau, conf_level=conf_level)
+        label: rmst_arrays(t[g == i], e[g == i], tau, conf_level=conf_level)
         for i, label in enumerate(labels)
     }
     diff = arms[experimental].estimate - arms[control].estimate
@@ -145,4 +191,5 @@ def rmst_difference(
         p_two_sided=float(2 * ndtr(-abs(z_stat))),
         tau=float(tau),
         conf_level=float(conf_level),
+        n_excluded=data.n_excluded,
     )

@@ -5,7 +5,9 @@ level's patients (stratified as the primary model when ``strata`` given), Wald C
 ``conf_level``, and n / events per arm. Per variable: the likelihood-ratio test of the
 arm x subgroup interaction, 2 (loglik[arm + subgroup + arm:subgroup] - loglik[arm +
 subgroup]) on k - 1 df (k levels), as R's ``anova(coxph(Surv ~ arm * subgroup +
-strata(...)))``. Complete cases per variable. A level in which an arm has no patient or no
+strata(...)))``. Complete cases per variable (rows with a missing time, event, arm, stratum or
+subgroup value dropped; near-equal times merged as R's ``timefix = TRUE``); a subgroup
+variable with a different value for every patient is an error (it identifies patients). A level in which an arm has no patient or no
 event gets HR NaN and a ``note`` (not estimable) rather than an error.
 """
 from __future__ import annotations
@@ -16,7 +18,9 @@ import numpy as np
 import pandas as pd
 from scipy.special import chdtrc
 
-from helpers.survival.cox import arm_indicator, cox_fit, design_matrix, strata_labels
+from helpers.survival.cox import arm_indicator, cox_fit, design_matrix
+from helpers.survival.frame import (check_not_identifying, column_list, strata_labels,
+                                    survival_data)
 from helpers.survival.results import JsonResult
 
 __all__ = ["SubgroupAnalysis", "subgroup_analysis"]
@@ -50,6 +54,8 @@ def _level_row(t, e, z, st, conf_level, ties) -> tuple[float, float, float, str]
         fit = cox_fit(t, e, z[:, None], strata=st, ties=ties, conf_level=conf_level)
     except ValueError as err:
         return np.nan, np.nan, np.nan, f"not estimable: {err}"
+    if fit.infinite:  # R: "coefficient may be infinite" (monotone likelihood)
+        return np.nan, np.nan, np.nan, "not estimable: the coefficient diverges"
     note = "" if fit.converged else "Cox model did not converge"
     return float(fit.hr[0]), float(fit.lower[0]), float(fit.upper[0]), note
 
@@ -73,22 +79,23 @@ def _interaction(t, e, z, sub: pd.Series, st, in_strata: bool,
 
 
 def subgroup_analysis(df: pd.DataFrame, time: str, event: str, arm: str, experimental,
-                      subgroups: dict[str, str] | list[str], strata: list[str] | None = None,
+                      subgroups: dict[str, str] | list[str], strata: list[str] | str | None = None,
                       conf_level: float = 0.95, ties: str = "efron") -> SubgroupAnalysis:
     """HR per subgroup level and interaction LR p per subgroup variable (see module doc).
 
     ``subgroups``: column names, or {column: display label}; levels in sorted order, the
     first level the reference of the interaction dummies. ``event`` 0/1.
     """
-    strata = list(strata or [])
+    strata = column_list(strata)
     labels = dict(subgroups) if isinstance(subgroups, dict) else {c: c for c in subgroups}
     rows, inter = [], []
     for var, label in labels.items():
-        d = df[list(dict.fromkeys([time, event, arm, *strata, var]))].dropna()
-        if d.empty:
-            raise ValueError(f"no complete rows for subgroup variable {var!r}")
+        data = survival_data(df, time, event, group=arm, strata=strata, covariates=[var],
+                             caller="subgroup_analysis")
+        d = data.frame
+        check_not_identifying(d, [var], "subgroup")
         z, control = arm_indicator(d[arm], experimental)
-        t, e = d[time].to_numpy(float), d[event].to_numpy()
+        t, e = data.time, data.event
         st = strata_labels(d, strata)
         stat, k, p, note = _interaction(t, e, z, d[var], st, var in strata, ties)
         inter.append({"variable": var, "label": label, "chisq": stat, "df": k, "p": p,
