@@ -21,7 +21,7 @@ BOOTSTRAP_PYTHON ?= $(shell command -v python3.11 || command -v python3)
 PARAMS ?= params/default.yaml
 WORKERS ?= 2
 
-.PHONY: help setup report run preview quarto test test-fast lab data colon bench r-fixtures clean
+.PHONY: help setup report run preview quarto test test-fast lab data colon bench r-fixtures quarto-check clean
 
 help:
 	@echo "make report   run every notebook on the bundled data, then render the book (Quarto, else pandoc + Typst)"
@@ -77,6 +77,10 @@ bench: setup
 	$(PYTHON) benchmarks/bench_survival.py
 	$(PYTHON) benchmarks/bench_report.py
 	$(PYTHON) benchmarks/bench_render.py
+
+# Quarto's own schema on _quarto.yml and every notebook's #| cell options (offline; ../shared)
+quarto-check: setup
+	$(PYTHON) ../shared/quarto/validate_quarto.py .
 
 r-fixtures:
 	Rscript validation/r/datasets.R tests/fixtures/r/data

@@ -2,24 +2,29 @@
 
 ``jcog1017-run PARAMS.yaml [--workers N] [--force] [--notebooks 03_os ...]``
 
-Layout of a run directory (``output_dir`` of the parameter file)::
+Layout of a run directory (``output_dir`` of the parameter file), see ``helpers.run_layout``::
 
     RUN/notebooks/NN_name.ipynb   executed notebook (timing metadata stripped)
     RUN/results/NN_name.json      the notebook's results (NotebookContext.write_results)
     RUN/figures/NN_name/*.png     its figures            (NotebookContext.save_figure)
     RUN/tables/NN_name/*.csv      its tables             (NotebookContext.save_table)
+    RUN/run_record.json           parameters, data files (SHA-256), versions: a complete run
     RUN/failed/NN_name.ipynb      the partly executed notebook of its last failed run
-    RUN/.state/NN_name.json       content hash of its last successful run
-    RUN/.staging/NN_name/         in-flight outputs of a running notebook
+
+``notebooks``, ``results``, ``figures``, ``tables`` and ``run_record.json`` are links into the
+published generation ``RUN/current -> .generations/<id>``.
 
 The notebook to execute is always built from the percent ``.py`` (the source of truth, the
 file reviewed in git) with jupytext, in memory: the runner never writes into ``notebooks/``,
 so a run cannot race an editor or JupyterLab's pairing, and a stale ``.ipynb`` cannot be run.
 
-A notebook writes only into its staging directory (its injected ``output_dir``); when it
-succeeds the runner moves each output into place with ``os.replace`` (files) or a directory
-swap (figures, tables) and writes the state file last. A failed or killed notebook leaves the
-previous outputs of the run untouched and is executed again next time.
+A run is all-or-nothing. A notebook writes only into its staging directory (its injected
+``output_dir``); when it succeeds the runner moves its outputs into a new, unpublished
+generation. When every notebook succeeded, the outputs of the unchanged (skipped) notebooks are
+linked into the new generation, its ``run_record.json`` is written last, and the generation is
+published by one atomic replace of the ``current`` link. When any notebook fails, or the runner
+is killed, nothing is published: the previous complete run stays as it was. Workers and kernels
+die with the runner (``helpers.process_death``); the next run removes the debris.
 
 A notebook is skipped when its ``.py``, its parameters, the data files under ``data_dir`` and
 the ``helpers`` source are unchanged since its last success; deciding that imports neither
@@ -30,22 +35,33 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
+import errno
 import hashlib
 import json
 import os
 import re
+import stat
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from helpers.atomic import (atomic_write_json, atomic_write_text, remove_path, replace_directory,
+from helpers.atomic import (atomic_write_json, atomic_write_text, remove_path,
                             save_figure as _save_figure, save_table_csv)
 from helpers.errors import DataValidationError, ParameterError
 from helpers.params import REPO_ROOT, ParameterFile, load_parameter_file, resolve_path
+from helpers.process_death import die_with_parent
+from helpers.run_layout import (MANIFEST, PUBLISHED, RECORD, carry_over, current_generation,
+                                fsync_tree, new_generation, new_staging, publish, remove_debris)
 from helpers.study import load_study
+from helpers.run_record import IncompleteRunError, require_complete_run
+
+__all__ = ["IncompleteRunError", "NotebookContext", "main", "notebook_context",
+           "require_complete_run", "run"]
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 HELPERS_DIR = Path(__file__).resolve().parent
@@ -203,9 +219,10 @@ def available_cpus() -> int:
     return os.cpu_count() or 1
 
 
-def _init_worker(kernel_log: str | None = None) -> None:
+def _init_worker(kernel_log: str | None = None, runner_pid: int | None = None) -> None:
     import logging
 
+    die_with_parent(runner_pid)  # a killed runner takes its workers (and their kernels) along
     os.environ.update(KERNEL_ENV)
     if kernel_log:  # kernels inherit stderr: their start-up chatter goes to the run's log
         fd = os.open(kernel_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -232,6 +249,8 @@ def execute_notebook(notebook: Notebook, parameters: dict, staging: Path,
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from helpers.process_death import kernel_manager_class
+
     start = time.perf_counter()
     output = staging / "notebook.ipynb"
     nb = jupytext.read(notebook.source)
@@ -242,7 +261,8 @@ def execute_notebook(notebook: Notebook, parameters: dict, staging: Path,
             try:
                 papermill.execute_notebook(nb, str(output), parameters=parameters,
                                            kernel_name=KERNEL_NAME, language="python",
-                                           cwd=str(cwd), progress_bar=False, log_output=False)
+                                           cwd=str(cwd), progress_bar=False, log_output=False,
+                                           kernel_manager_class=kernel_manager_class())
                 break
             except RuntimeError as exc:
                 # Kernels started at the same moment can pick the same free TCP port; the
@@ -334,31 +354,26 @@ def normalise_executed(path: Path, source: Path, staging: Path, run_dir: Path) -
 
 
 # --------------------------------------------------------------------------- run directory
-def promote(run_dir: Path, staging: Path, notebook: Notebook, state: dict) -> list[str]:
-    """Move a succeeded notebook's outputs from ``staging`` into ``run_dir``; state last.
+def promote(generation: Path, staging: Path, notebook: Notebook, run_dir: Path) -> list[str]:
+    """Move a succeeded notebook's outputs from ``staging`` into the unpublished ``generation``.
 
     Returns the staged files that are not the notebook's outputs (not kept), e.g. from a
     ``notebook_context`` given another notebook's name.
     """
     name = notebook.name
     executed = staging / "notebook.ipynb"
-    atomic_write_text(run_dir / "notebooks" / f"{name}.ipynb",
+    atomic_write_text(generation / "notebooks" / f"{name}.ipynb",
                       normalise_executed(executed, notebook.source, staging, run_dir))
     executed.unlink()
     results = staging / "results" / f"{name}.json"
     if results.exists():
-        (run_dir / "results").mkdir(parents=True, exist_ok=True)
-        os.replace(results, run_dir / "results" / f"{name}.json")
-    else:
-        remove_path(run_dir / "results" / f"{name}.json")
+        (generation / "results").mkdir(parents=True, exist_ok=True)
+        os.replace(results, generation / "results" / f"{name}.json")
     for kind in OUTPUT_KINDS:
         produced = staging / kind / name
         if produced.is_dir():
-            replace_directory(produced, run_dir / kind / name)
-        else:
-            remove_path(run_dir / kind / name)
-    remove_path(run_dir / "failed" / f"{name}.ipynb")
-    atomic_write_json(run_dir / ".state" / f"{name}.json", state)
+            (generation / kind).mkdir(parents=True, exist_ok=True)
+            os.replace(produced, generation / kind / name)
     return sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
 
 
@@ -376,12 +391,64 @@ def _run_lock(run_dir: Path):
         yield
 
 
+def check_output_dir(path: Path) -> None:
+    """ParameterError unless ``output_dir`` is (or can be created as) a writable directory.
+
+    Writability is probed by creating and removing a directory in the nearest existing
+    ancestor (permission bits do not stop root; a read-only file system or ``/sys`` does).
+    """
+    what = f"parameter 'output_dir': {path}"
+    existing = path
+    while not os.path.lexists(existing) and existing != existing.parent:
+        existing = existing.parent
+    if existing == path and not path.is_dir():
+        raise ParameterError(f"{what} is {_kind(path)}, not a directory")
+    if not existing.is_dir():
+        raise ParameterError(f"{what} lies below {existing}, which is {_kind(existing)}, "
+                             f"not a directory")
+    try:
+        os.rmdir(tempfile.mkdtemp(dir=existing, prefix=".jcog1017-write-test-"))
+    except OSError as exc:
+        raise ParameterError(f"{what} is not writable: cannot create a directory in {existing} "
+                             f"({exc.strerror})") from None
+    foreign = [name for name in PUBLISHED if os.path.lexists(path / name)
+               and not (path / name).is_symlink()]
+    if foreign and not (path / ".state").is_dir():  # .state: a run directory of an older runner
+        raise ParameterError(f"{what} already holds {', '.join(foreign)} that no run wrote "
+                             f"(a run replaces them); choose an empty or run directory")
+
+
+def check_data_dir(value: str | os.PathLike) -> None:
+    """ParameterError unless ``data_dir`` is an existing directory (no file, no link loop)."""
+    path = resolve_path(value)
+    what = f"parameter 'data_dir': {path}"
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ParameterError(f"{what} is a symbolic link loop, not a directory") from None
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            raise ParameterError(f"{what} does not exist") from None
+        raise ParameterError(f"{what} cannot be read ({exc.strerror})") from None
+    if not stat.S_ISDIR(mode):
+        raise ParameterError(f"{what} is {_kind(path)}, not a directory of data files")
+
+
+def _kind(path: Path) -> str:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return "a symbolic link loop" if exc.errno == errno.ELOOP else "a broken symbolic link"
+    return "a regular file" if stat.S_ISREG(mode) else "not a directory"
+
+
 @dataclass(frozen=True)
 class RunReport:
     run_dir: Path
     executed: list[str]
     skipped: list[str]
     failed: list[Outcome]
+    published: bool = False
 
     @property
     def ok(self) -> bool:
@@ -391,34 +458,65 @@ class RunReport:
 def run(params_path: str | os.PathLike, workers: int | None = None, force: bool = False,
         notebooks: Sequence[str] | None = None, notebooks_dir: str | os.PathLike = NOTEBOOKS_DIR,
         echo: Callable[[str], None] = print) -> RunReport:
-    """Execute the (changed, or all with ``force``) notebooks for one parameter file."""
+    """Execute the (changed, or all with ``force``) notebooks for one parameter file.
+
+    All or nothing: the new outputs are published together (one new generation, see
+    ``helpers.run_layout``) only when every executed notebook succeeded; otherwise the
+    previous complete run stays published, untouched.
+    """
     pfile = load_parameter_file(params_path)
     notebooks_dir = Path(notebooks_dir).resolve()
-    selected = select_notebooks(discover_notebooks(notebooks_dir), notebooks)
+    discovered = discover_notebooks(notebooks_dir)
+    selected = select_notebooks(discovered, notebooks)
     if not selected:
         raise ParameterError(f"{notebooks_dir}: no NN_name notebooks found")
     run_dir = pfile.output_dir
+    check_output_dir(run_dir)
+    for data_dir in sorted({str(pfile.given(nb.name).get("data_dir", "data")) for nb in discovered}):
+        check_data_dir(data_dir)
+    started_at = dt.datetime.now(dt.timezone.utc)
     started = time.perf_counter()
     existed = run_dir.exists()
     with _run_lock(run_dir):
-        remove_path(run_dir / ".staging")  # leftovers of a killed run
-        todo, skipped, keys = _plan(pfile, selected, run_dir, force)
+        for debris in remove_debris(run_dir, keep=None):
+            echo(f"  clean  {debris}  (left by an interrupted run)")
+        plan = _plan(pfile, discovered, run_dir, force, selected)
         try:
-            if todo and notebooks_dir == NOTEBOOKS_DIR.resolve():  # the data our notebooks need
-                preflight(pfile, todo)
+            if plan.todo and notebooks_dir == NOTEBOOKS_DIR.resolve():  # the data our notebooks need
+                preflight(pfile, plan.todo)
         except (ParameterError, DataValidationError):
             if not existed:  # a run that never started leaves no directory behind
                 remove_path(run_dir)
             raise
-        for name in skipped:
+        for name in plan.skipped:
             echo(f"  skip   {name}  (unchanged)")
-        outcomes = _execute_all(pfile, todo, keys, run_dir, notebooks_dir, workers, echo)
-        remove_path(run_dir / ".staging")
-    failed = [o for o in outcomes if not o.ok]
+            remove_path(run_dir / "failed" / f"{name}.ipynb")  # its published outputs are current
+        current = current_generation(run_dir)
+        unrecorded = plan.complete and current is not None and not (current / RECORD).is_file()
+        # (every notebook current again, e.g. inputs restored after a --notebooks run: the
+        # complete run gets its record in a new generation without executing anything)
+        generation = new_generation(run_dir) if plan.todo or unrecorded else None
+        try:
+            outcomes = _execute_all(pfile, plan.todo, generation, run_dir, notebooks_dir,
+                                    workers, echo)
+            failed = [o for o in outcomes if not o.ok]
+            published = False
+            if generation is not None and not failed:
+                _finish_generation(pfile, plan, generation, run_dir, started_at,
+                                   [o.name for o in outcomes])
+                publish(run_dir, generation)
+                published = True
+                for outcome in outcomes:
+                    remove_path(run_dir / "failed" / f"{outcome.name}.ipynb")
+        finally:
+            remove_debris(run_dir, keep=None)
     executed = [o.name for o in outcomes if o.ok]
-    echo(f"run {pfile.run_label!r}: {len(executed)} executed, {len(skipped)} unchanged, "
+    echo(f"run {pfile.run_label!r}: {len(executed)} executed, {len(plan.skipped)} unchanged, "
          f"{len(failed)} failed in {time.perf_counter() - started:.1f} s -> {_display_path(run_dir)}")
-    return RunReport(run_dir, executed, skipped, failed)
+    if failed and executed:
+        echo(f"  not published: the new results of {', '.join(executed)} are discarded with the "
+             f"failed run; the previous complete run is kept")
+    return RunReport(run_dir, executed, plan.skipped, failed, published)
 
 
 def preflight(pfile: ParameterFile, notebooks: list[Notebook]) -> None:
@@ -438,12 +536,24 @@ def preflight(pfile: ParameterFile, notebooks: list[Notebook]) -> None:
             load_run_data(params)
 
 
-def _plan(pfile: ParameterFile, selected: list[Notebook], run_dir: Path, force: bool):
-    """Split ``selected`` into notebooks to execute and unchanged ones; their content keys."""
+@dataclass(frozen=True)
+class Plan:
+    todo: list[Notebook]        # to execute now
+    skipped: list[str]          # selected, unchanged: carried over from the published generation
+    carried: list[str]          # every notebook carried over (skipped, or not selected but present)
+    keys: dict[str, str]        # content key of every discovered notebook on the current inputs
+    complete: bool              # the new generation would hold every notebook, all current
+
+
+def _plan(pfile: ParameterFile, discovered: list[Notebook], run_dir: Path, force: bool,
+          selected: list[Notebook] | None = None) -> Plan:
+    """What to execute, what to carry over from the published generation, and whether the
+    result will be a complete run (every discovered notebook current)."""
+    selected = discovered if selected is None else selected
     helpers_hash = helpers_fingerprint()
     data_hashes: dict[str, str] = {}
-    todo, skipped, keys = [], [], {}
-    for nb in selected:
+    keys = {}
+    for nb in discovered:
         given = pfile.given(nb.name)
         data_dir = given.get("data_dir", "data")
         if data_dir not in data_hashes:
@@ -451,26 +561,66 @@ def _plan(pfile: ParameterFile, selected: list[Notebook], run_dir: Path, force: 
         study = load_study(given.get("study"))  # its content, not only its path, keys the run
         keys[nb.name] = _run_key(nb.source, {**given, "study_sha256": study.sha256},
                                  data_hashes[data_dir], helpers_hash)
-        if not force and _state_key(run_dir, nb.name) == keys[nb.name] \
-                and (run_dir / "notebooks" / f"{nb.name}.ipynb").exists():
-            skipped.append(nb.name)
-            remove_path(run_dir / "failed" / f"{nb.name}.ipynb")  # outputs are up to date
-        else:
+    published = _published_keys(run_dir)
+    todo, skipped, carried = [], [], []
+    for nb in discovered:
+        current = published.get(nb.name) == keys[nb.name]
+        if nb in selected and (force or not current):
             todo.append(nb)
-    return todo, skipped, keys
+        elif nb.name in published:
+            carried.append(nb.name)
+            if nb in selected:
+                skipped.append(nb.name)
+    executed_or_current = {nb.name for nb in todo} | {n for n in carried if published[n] == keys[n]}
+    complete = executed_or_current == set(keys)
+    return Plan(todo, skipped, carried, keys, complete)
 
 
-def _state_key(run_dir: Path, name: str) -> str | None:
+def _published_keys(run_dir: Path) -> dict[str, str]:
+    """Content keys of the notebooks in the published generation (present ones only)."""
+    generation = current_generation(run_dir)
+    if generation is None:
+        return {}
     try:
-        return json.loads((run_dir / ".state" / f"{name}.json").read_text())["key"]
+        keys = json.loads((generation / MANIFEST).read_text())["keys"]
     except (OSError, ValueError, KeyError):
-        return None
+        return {}
+    return {name: key for name, key in keys.items()
+            if (generation / "notebooks" / f"{name}.ipynb").is_file()}
 
 
-def _execute_all(pfile: ParameterFile, todo: list[Notebook], keys: dict[str, str],
+def _finish_generation(pfile: ParameterFile, plan: Plan, generation: Path, run_dir: Path,
+                       started_at: dt.datetime, executed: list[str]) -> None:
+    """Carry the unchanged notebooks over, write the manifest, and (for a complete run) the
+    run record last; everything flushed to disk before the generation is published."""
+    from helpers.run_record import build_record, data_files, study_files
+
+    previous = current_generation(run_dir)
+    published = _published_keys(run_dir)
+    carried = [name for name in plan.carried if name not in executed]
+    if previous is not None:
+        carry_over(previous, generation, carried)
+    keys = {**{name: published[name] for name in carried}, **{name: plan.keys[name] for name in executed}}
+    atomic_write_json(generation / MANIFEST, {"keys": dict(sorted(keys.items()))})
+    if plan.complete:
+        names = sorted(plan.keys)
+        given = {name: {**pfile.for_notebook(name), "output_dir": _display_path(run_dir)}
+                 for name in names}
+        data_dirs = {resolve_path(params.get("data_dir", "data")) for params in given.values()}
+        record = build_record(
+            run_label=pfile.run_label, parameter_file=pfile.path.resolve(), notebooks=given,
+            executed=executed, data=data_files(data_dirs, DATA_SUFFIXES),
+            study=study_files(given.values()), helpers_fingerprint=helpers_fingerprint(),
+            started=started_at, finished=dt.datetime.now(dt.timezone.utc))
+        fsync_tree(generation)
+        atomic_write_json(generation / RECORD, record)
+    fsync_tree(generation)
+
+
+def _execute_all(pfile: ParameterFile, todo: list[Notebook], generation: Path | None,
                  run_dir: Path, notebooks_dir: Path, workers: int | None,
                  echo: Callable[[str], None]) -> list[Outcome]:
-    """Execute ``todo`` in a process pool; promote each success as it finishes."""
+    """Execute ``todo`` in a process pool; move each success into ``generation``."""
     if not todo:
         return []
     import multiprocessing
@@ -481,12 +631,13 @@ def _execute_all(pfile: ParameterFile, todo: list[Notebook], keys: dict[str, str
     context = multiprocessing.get_context("spawn")
     kernel_log = run_dir / ".state" / "kernels.log"  # stderr of this run's kernels
     kernel_log.write_text("")
+    staging_root = new_staging(run_dir)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                             initargs=(str(kernel_log),)) as pool:
+                             initargs=(str(kernel_log), os.getpid())) as pool:
         futures = {}
         for nb in todo:
-            staging = run_dir / ".staging" / nb.name
-            staging.mkdir(parents=True)
+            staging = staging_root / nb.name
+            staging.mkdir()
             parameters = {**pfile.for_notebook(nb.name), "output_dir": _display_path(staging)}
             futures[pool.submit(execute_notebook, nb, parameters, staging, notebooks_dir)] = nb
         waiting = list(todo)  # the pool starts notebooks in submission order
@@ -496,9 +647,9 @@ def _execute_all(pfile: ParameterFile, todo: list[Notebook], keys: dict[str, str
         for future in as_completed(futures):
             nb = futures[future]
             outcome = future.result()
-            staging = run_dir / ".staging" / nb.name
+            staging = staging_root / nb.name
             if outcome.ok:
-                stray = promote(run_dir, staging, nb, {"key": keys[nb.name], "notebook": nb.name})
+                stray = promote(generation, staging, nb, run_dir)
                 echo(f"  done   {nb.name}  {outcome.seconds:.1f} s")
                 if stray:
                     echo(f"  note   {nb.name} wrote files outside its outputs, not kept: "
@@ -539,8 +690,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for outcome in report.failed:
         failed = _display_path(report.run_dir / "failed" / f"{outcome.name}.ipynb")
         print(f"jcog1017-run: notebook {outcome.name} failed in {outcome.error}\n"
-              f"  partly executed notebook: {failed}; previous results of this run are kept",
-              file=sys.stderr)
+              f"  partly executed notebook: {failed}; nothing of this run was published, "
+              f"the previous complete run is kept", file=sys.stderr)
     return 0 if report.ok else 1
 
 

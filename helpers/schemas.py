@@ -147,6 +147,13 @@ def _check_columns(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str | 
         return
     name = missing[0]
     extra = [c for c in frame.columns if c not in schema.columns]
+    other_case = {m: c for m in missing for c in extra if str(c).upper() == m.upper()}
+    if other_case:  # column names are case-sensitive: say so rather than "missing"
+        found = ", ".join(f"{c!r} for {m}" for m, c in other_case.items())
+        raise DataValidationError(
+            f"required {schema.name} column{'s' if len(other_case) > 1 else ''} exist only in "
+            f"another case ({found}); column names are case-sensitive: write them in upper "
+            f"case as in the data contract", file=file, column=next(iter(other_case)))
     close = difflib.get_close_matches(name, [str(c) for c in extra], n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     others = f"; also missing: {', '.join(missing[1:])}" if len(missing) > 1 else ""

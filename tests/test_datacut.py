@@ -68,3 +68,14 @@ def test_cut_at_the_data_cut_off_changes_no_analysis(data):
 def test_cut_after_the_data_cut_off_is_refused(data):
     with pytest.raises(ParameterError, match="data_cut.*after the data's own cut-off"):
         apply_data_cut(data, "2030-01-01")
+
+
+def test_cut_before_the_first_randomisation_is_refused(data):
+    first = pd.to_datetime(data.adsl.loc[data.adsl["RANDFL"] == "Y", "RANDDT"]).min()
+    day_before = (first - pd.Timedelta(days=1)).date().isoformat()
+    with pytest.raises(ParameterError) as info:
+        apply_data_cut(data, day_before)
+    assert str(info.value) == (f"parameter 'data_cut': {day_before} is before the first "
+                               f"randomisation on {first.date()}: no patient would be "
+                               f"randomised by the data cut-off")
+    apply_data_cut(data, first.date().isoformat())  # the day itself: one patient or more

@@ -14,6 +14,18 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 import helpers.render as render
 import helpers.run as runner
 
+
+@pytest.fixture(autouse=True)
+def _hand_made_runs_count_as_complete(monkeypatch):
+    """These tests render run directories made by hand (no runner, no run record); that an
+    incomplete run is refused is tested in tests/test_render_complete.py."""
+    import helpers.render.common as common
+    import helpers.render.pandoc_book as pandoc_book
+
+    monkeypatch.setattr(common, "require_complete", lambda run_dir: None)
+    monkeypatch.setattr(pandoc_book, "require_complete", lambda run_dir: None)
+
+
 # a 1x1 PNG
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")

@@ -25,6 +25,18 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from helpers.render import RenderError, render_book
 from supplement_run import run_and_render
 
+
+@pytest.fixture(autouse=True)
+def _hand_made_runs_count_as_complete(monkeypatch):
+    """These tests render run directories made by hand (no runner, no run record); that an
+    incomplete run is refused is tested in tests/test_render_complete.py."""
+    import helpers.render.common as common
+    import helpers.render.pandoc_book as pandoc_book
+
+    monkeypatch.setattr(common, "require_complete", lambda run_dir: None)
+    monkeypatch.setattr(pandoc_book, "require_complete", lambda run_dir: None)
+
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "pdf"
 NO_POPPLER = "poppler-utils (pdftotext, pdfimages, pdftoppm) is not installed; .ci/run installs it"

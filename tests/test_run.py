@@ -2,8 +2,11 @@
 tests/fixtures/notebooks: 01_summary reads data and writes results and a table, 02_figure
 saves a figure, 03_control raises, kills its kernel or waits, as its ``mode`` line says."""
 
+import hashlib
+import importlib.metadata
 import json
 import math
+import platform
 import os
 import shutil
 import signal
@@ -49,11 +52,20 @@ class Project:
         path.write_text("".join(lines))
 
     def snapshot(self) -> dict[str, bytes]:
-        """Every file of the run directory except the run's bookkeeping (the lock and the
-        kernels' stderr log), by relative path."""
-        return {p.relative_to(self.run_dir).as_posix(): p.read_bytes()
-                for p in sorted(self.run_dir.rglob("*"))
-                if p.is_file() and p.name not in ("lock", "kernels.log")}
+        """Every file a reader of the run directory sees (through the links into the
+        published generation), except the run's bookkeeping (the lock, the kernels' stderr
+        log, the run record with its times), by relative path."""
+        files = {}
+        for top, dirs, names in os.walk(self.run_dir, followlinks=True):
+            if Path(top) == self.run_dir:
+                # not the generations (seen through the links), nor in-flight staging (a
+                # dying kernel of a killed run may still rename files there)
+                dirs[:] = [d for d in dirs if d not in (".generations", "current", ".staging")]
+            for name in names:
+                path = Path(top) / name
+                if name not in ("lock", "kernels.log", "run_record.json"):
+                    files[path.relative_to(self.run_dir).as_posix()] = path.read_bytes()
+        return dict(sorted(files.items()))
 
 
 @pytest.fixture
@@ -93,7 +105,23 @@ def test_run_writes_the_layout_then_skips_unchanged(project, capsys):
     run = project.run_dir
     for name in NAMES:
         assert (run / "notebooks" / f"{name}.ipynb").is_file()
-        assert (run / ".state" / f"{name}.json").is_file()
+    record = runner.require_complete_run(run)
+    assert record == json.loads((run / "run_record.json").read_text())
+    assert record["status"] == "complete" and sorted(record["notebooks"]) == NAMES
+    assert record["notebooks"]["02_figure"]["parameters"]["conf_level"] == 0.95
+    assert record["notebooks"]["01_summary"]["parameters"]["output_dir"] == str(run)
+    assert all(nb["executed_in_this_run"] for nb in record["notebooks"].values())
+    adsl = project.data / "adsl.csv"
+    assert record["data_files"] == [
+        {"path": str(adsl), "sha256": hashlib.sha256(adsl.read_bytes()).hexdigest()}]
+    assert record["parameter_file"]["path"] == str(project.params)
+    assert record["packages"]["python"] == platform.python_version()
+    assert record["packages"]["pandas"] == importlib.metadata.version("pandas")
+    assert record["helpers_fingerprint"] == "helpers-v1"
+    study = REPO_ROOT / "studies" / "jcog1017.yaml"  # the default study configuration
+    assert record["study_files"] == [
+        {"path": str(study), "sha256": hashlib.sha256(study.read_bytes()).hexdigest()}]
+    assert record["started_utc"] <= record["finished_utc"]
     assert json.loads((run / "results" / "01_summary.json").read_text()) == {
         "conf_level": 0.95, "mean_age": 52.6666666667, "n": 3, "third": 0.333333333333,
         "hashseed": "0"}  # the kernels' environment (KERNEL_ENV)
@@ -156,6 +184,7 @@ def test_parallel_and_serial_runs_are_byte_identical(project, capsys):
 def test_failure_names_notebook_and_cell_and_keeps_previous_results(project, capsys):
     assert run_cli(project, capsys)[0] == 0
     before = project.snapshot()
+    record = (project.run_dir / "run_record.json").read_bytes()
 
     project.set_mode("raise")
     code, out, err = run_cli(project, capsys)
@@ -174,6 +203,71 @@ def test_failure_names_notebook_and_cell_and_keeps_previous_results(project, cap
     assert code == 0 and skipped(out) == NAMES
     assert not (project.run_dir / "failed" / "03_control.ipynb").exists()
     assert project.snapshot() == before
+    assert (project.run_dir / "run_record.json").read_bytes() == record
+
+
+@pytest.mark.slow
+def test_run_is_all_or_nothing_when_one_notebook_fails_on_new_data(project, capsys):
+    """New data: 01 and 02 succeed, 03 fails. Nothing is published, so the run directory
+    never mixes results of two datasets; the previous complete run stays readable."""
+    assert run_cli(project, capsys, "--workers", "3")[0] == 0
+    before = project.snapshot()
+    record = runner.require_complete_run(project.run_dir)
+
+    (project.data / "adsl.csv").write_text("USUBJID,AGE\n001,50\n")
+    project.set_mode("raise")
+    code, out, err = run_cli(project, capsys, "--workers", "3")
+    assert code == 1 and executed(out) == ["01_summary", "02_figure"]
+    assert "not published" in out and "previous complete run is kept" in err
+    after = project.snapshot()
+    assert after.pop("failed/03_control.ipynb")
+    assert after == before  # 01's new result (n=1) was not published beside the old ones
+    assert json.loads((project.run_dir / "results" / "01_summary.json").read_text())["n"] == 3
+    assert runner.require_complete_run(project.run_dir) == record
+    assert sorted(p.name for p in project.run_dir.iterdir()) == [
+        ".generations", ".state", "current", "failed", "figures", "notebooks", "results",
+        "run_record.json", "tables"]
+    assert len(list((project.run_dir / ".generations").iterdir())) == 1
+
+    project.set_mode("ok")
+    code, out, _ = run_cli(project, capsys, "--workers", "3")
+    assert code == 0 and executed(out) == NAMES
+    assert json.loads((project.run_dir / "results" / "01_summary.json").read_text())["n"] == 1
+    assert runner.require_complete_run(project.run_dir)["notebooks"].keys() == set(NAMES)
+
+
+@pytest.mark.slow
+def test_partial_run_on_changed_inputs_is_not_a_complete_run(project, capsys):
+    """``--notebooks`` after a data change publishes the notebook run, but the run directory
+    then mixes two datasets: it has no run record and require_complete_run refuses it."""
+    assert run_cli(project, capsys)[0] == 0
+    (project.data / "adsl.csv").write_text("USUBJID,AGE\n001,50\n")
+    code, out, _ = run_cli(project, capsys, "--notebooks", "01")
+    assert code == 0 and executed(out) == ["01_summary"]
+    assert not (project.run_dir / "run_record.json").exists()
+    with pytest.raises(runner.IncompleteRunError, match="run_record.json is missing.*without --notebooks"):
+        runner.require_complete_run(project.run_dir)
+    code, out, _ = run_cli(project, capsys)
+    assert code == 0 and executed(out) == ["02_figure", "03_control"] and skipped(out) == ["01_summary"]
+    assert runner.require_complete_run(project.run_dir)["notebooks"]["01_summary"][
+        "executed_in_this_run"] is False
+
+    project.write_params("notebooks:\n  02_figure: {conf_level: 0.9}\n")  # 02 now stale
+    assert run_cli(project, capsys, "--notebooks", "01", "--force")[0] == 0
+    assert not (project.run_dir / "run_record.json").exists()
+    project.write_params()  # back: every published notebook is current again
+    code, out, _ = run_cli(project, capsys)
+    assert code == 0 and executed(out) == [] and skipped(out) == NAMES
+    record = runner.require_complete_run(project.run_dir)
+    assert not any(nb["executed_in_this_run"] for nb in record["notebooks"].values())
+
+
+def test_require_complete_run_refuses_missing_and_legacy_directories(tmp_path):
+    with pytest.raises(runner.IncompleteRunError, match="does not exist"):
+        runner.require_complete_run(tmp_path / "nowhere")
+    (tmp_path / "results").mkdir()  # a run directory of the runner before generations
+    with pytest.raises(runner.IncompleteRunError, match="holds no completed run"):
+        runner.require_complete_run(tmp_path)
 
 
 @pytest.mark.slow
@@ -195,36 +289,91 @@ def test_killed_kernel_keeps_previous_results_and_next_run_completes(project, ca
     assert json.loads((project.run_dir / "results" / "03_control.json").read_text()) == {"mode": "again"}
 
 
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie, dead but not yet reaped, counts as dead)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
 @pytest.mark.slow
-def test_killed_runner_keeps_previous_results_and_next_run_completes(project, capsys):
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal: Linux")
+def test_killed_runner_takes_its_children_along_and_rerun_at_once_succeeds(project, capsys):
+    """SIGKILL of the runner process alone (not its group), mid-run, three times: its worker
+    and kernel die with it, the previous complete run is untouched, and a rerun started at
+    once succeeds and leaves no .staging or unpublished generation behind."""
+    assert run_cli(project, capsys)[0] == 0
+    release = project.root / "release"
+    started = release.with_suffix(".started")
+    for attempt in range(3):
+        before = project.snapshot()
+        started.unlink(missing_ok=True)
+        project.set_mode("wait", wait_for=str(release))
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "helpers.run", str(project.params), "--notebooks-dir",
+             str(project.notebooks), "--workers", "3", "--force"],
+            cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 60
+            while not started.exists() or not started.read_text():
+                assert proc.poll() is None and time.monotonic() < deadline, "notebook never started"
+                time.sleep(0.05)
+            kernel, worker = map(int, started.read_text().split())
+            assert (project.run_dir / ".staging").is_dir()
+        finally:
+            proc.kill()  # SIGKILL to the runner only
+            proc.wait()
+        project.set_mode("ok" if attempt % 2 else "again")
+        code, out, err = run_cli(project, capsys, "--workers", "3")  # at once
+        assert code == 0, err
+        assert "clean  .staging" in out
+        assert not (project.run_dir / ".staging").exists()
+        assert len(list((project.run_dir / ".generations").iterdir())) == 1
+        mode = "ok" if attempt % 2 else "again"
+        assert json.loads((project.run_dir / "results" / "03_control.json").read_text()) == {"mode": mode}
+        after = project.snapshot()
+        assert {k for k in after if k != "results/03_control.json" and not k.startswith("notebooks/03")} \
+            == {k for k in before if k != "results/03_control.json" and not k.startswith("notebooks/03")}
+        deadline = time.monotonic() + 10
+        while (_alive(kernel) or _alive(worker)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(worker), "the worker outlived the killed runner"
+        assert not _alive(kernel), "the kernel outlived the killed runner"
+    runner.require_complete_run(project.run_dir)
+
+
+@pytest.mark.slow
+def test_killed_runner_leaves_the_published_run_untouched(project, capsys):
     assert run_cli(project, capsys)[0] == 0
     before = project.snapshot()
+    record = (project.run_dir / "run_record.json").read_bytes()
 
     release = project.root / "release"
     project.set_mode("wait", wait_for=str(release))
+    (project.data / "adsl.csv").write_text("USUBJID,AGE\n001,50\n")  # 01 reruns and succeeds
     proc = subprocess.Popen(
         [sys.executable, "-m", "helpers.run", str(project.params), "--notebooks-dir",
-         str(project.notebooks), "--notebooks", "03_control"],
-        start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+         str(project.notebooks), "--workers", "3"],
+        start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         deadline = time.monotonic() + 60
         while not release.with_suffix(".started").exists():
             assert proc.poll() is None and time.monotonic() < deadline, "notebook never started"
             time.sleep(0.05)
-        assert (project.run_dir / ".staging" / "03_control" / "results" / "03_control.json").exists()
+        staged = project.run_dir / ".staging"
+        assert (next(staged.iterdir()) / "03_control" / "results" / "03_control.json").exists()
+        deadline = time.monotonic() + 120
+        while not list((project.run_dir / ".generations").glob("*/results/01_summary.json")):
+            assert time.monotonic() < deadline, "01_summary never finished"
+            time.sleep(0.05)
     finally:
         os.killpg(proc.pid, signal.SIGKILL)  # the runner, its workers and the kernel
         proc.wait()
-    after = project.snapshot()
-    staged = {k for k in after if k.startswith(".staging/")}
-    assert staged  # killed midway: the staging dir is left behind ...
-    assert {k: v for k, v in after.items() if k not in staged} == before  # ... nothing else moved
-
-    project.set_mode("again")
-    code, out, _ = run_cli(project, capsys)
-    assert code == 0 and executed(out) == ["03_control"]
-    assert not (project.run_dir / ".staging").exists()
-    assert json.loads((project.run_dir / "results" / "03_control.json").read_text()) == {"mode": "again"}
+    assert project.snapshot() == before
+    assert (project.run_dir / "run_record.json").read_bytes() == record
+    assert json.loads((project.run_dir / "results" / "01_summary.json").read_text())["n"] == 3
 
 
 @pytest.mark.slow
@@ -363,3 +512,32 @@ def test_kernel_start_failure_is_retried_other_errors_are_not(tmp_path, monkeypa
     assert len(calls) == attempts and outcome.ok is ok
     if not ok:
         assert failure in outcome.error
+
+
+def test_publish_swaps_generations_and_debris_is_removed(tmp_path):
+    """helpers.run_layout without notebooks: publish replaces the link, the fixed links read
+    through it, a legacy real directory is replaced, and leftovers of a cut-short publish go."""
+    from helpers import run_layout as layout
+
+    run_dir = tmp_path / "run"
+    (run_dir / "results").mkdir(parents=True)  # the layout of the runner before generations
+    (run_dir / "results" / "old.json").write_text("{}")
+    first = layout.new_generation(run_dir)
+    (first / "results").mkdir()
+    (first / "results" / "01_a.json").write_text('{"v": 1}')
+    layout.publish(run_dir, first)
+    assert [p.name for p in (run_dir / "results").iterdir()] == ["01_a.json"]
+    second = layout.new_generation(run_dir)
+    layout.carry_over(first, second, ["01_a"])
+    assert os.path.samefile(second / "results" / "01_a.json", first / "results" / "01_a.json")
+    (run_dir / ".staging" / "123-x" / "02_b").mkdir(parents=True)
+    os.symlink("current/results", run_dir / ".results.99.new")
+    unpublished = layout.new_generation(run_dir)
+    layout.publish(run_dir, second)
+    assert layout.current_generation(run_dir) == second
+    removed = layout.remove_debris(run_dir, keep=None)
+    assert removed[0] == ".staging" and sorted(removed[1:]) == sorted(
+        [f".generations/{first.name}", f".generations/{unpublished.name}"])
+    assert sorted(p.name for p in run_dir.iterdir()) == [
+        ".generations", "current", "figures", "notebooks", "results", "run_record.json", "tables"]
+    assert json.loads((run_dir / "results" / "01_a.json").read_text()) == {"v": 1}

@@ -200,3 +200,18 @@ def test_subgroup_identifying_patients_is_refused(data_dir):
         subgroup_report(frame, ["USUBJID"])
     with pytest.raises(ParameterError, match="STUDYID has 1 level"):
         subgroup_report(frame, ["STUDYID"])
+
+
+def test_data_cut_without_dates_names_what_is_missing(tmp_path):
+    """R's colon data have no dates: a data cut is refused naming the columns it needs."""
+    import sys
+
+    from helpers.datacut import apply_data_cut
+
+    sys.path.insert(0, str(ROOT / "validation"))
+    import colon_adam
+
+    colon_adam.write(tmp_path / "adam")
+    data = load_trial_data(tmp_path / "adam", study=ROOT / "studies" / "colon.yaml")
+    with pytest.raises(ParameterError, match=r"'data_cut' needs .*ADSL.RANDDT, ADTTE.STARTDT, ADTTE.ADT"):
+        apply_data_cut(data, "1985-01-01")

@@ -9,10 +9,10 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FixedLocator, NullLocator
 from mpl_toolkits.axes_grid1 import make_axes_locatable
 
 from ..tables.formatting import format_p
+from .hr_axis import hazard_ratio_axis
 from ._style import PRINT_STYLE
 
 REQUIRED = ["variable", "level", "n_control", "n_experimental", "events_control",
@@ -178,23 +178,8 @@ def forest_plot(
         right.set_xlim(0, 1)
 
         ax.vlines(1.0, -0.6, n_rows - 0.4, color="0.3", lw=0.9, zorder=1)
-        ax.set_xscale("log")
-        ax.set_xlim(xlim)
-        ticks = [t for t in (0.125, 0.25, 0.5, 1, 2, 4, 8) if xlim[0] <= t <= xlim[1]]
-        ax.xaxis.set_major_locator(FixedLocator(ticks))
-        ax.xaxis.set_minor_locator(NullLocator())
-        ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+        hazard_ratio_axis(ax, xlim, xlabel, favours)
         ax.set_ylim(n_rows - 0.5, -2.0)
-        ax.set_yticks([])
-        for side in ("left", "right", "top"):
-            ax.spines[side].set_visible(False)
-        ax.set_xlabel(xlabel)
-        trans = ax.get_xaxis_transform()
-        ax.annotate(f"← {favours[0]}", (1.0, 0), xycoords=trans, xytext=(-4, -22),
-                    textcoords="offset points", ha="right", va="top", fontsize=8)
-        ax.annotate(f"{favours[1]} →", (1.0, 0), xycoords=trans, xytext=(4, -22),
-                    textcoords="offset points", ha="left", va="top", fontsize=8)
-        ax.xaxis.labelpad = 20
         if note:
             fig.text(0.02, 0.01, textwrap.fill(note, 120), ha="left", va="bottom", fontsize=8,
                      style="italic", gid="forest overall note")

@@ -1,6 +1,5 @@
 """The hazard-ratio axis of a forest plot: log scale, plain tick labels, a "favours" caption on
-each side of HR = 1. Shared by forest plots (helpers.meta.forest; helpers.plots.forest draws
-the same axis inline and could call this)."""
+each side of HR = 1. Shared by the forest plots (helpers.plots.forest, helpers.meta.forest)."""
 
 from __future__ import annotations
 

@@ -12,8 +12,21 @@ class RenderError(RuntimeError):
     """The run cannot be rendered (nothing executed yet, a tool missing or failing)."""
 
 
+def require_complete(run_dir: Path) -> None:
+    """RenderError unless ``run_dir`` holds a complete run (its run record; see
+    ``helpers.run_record``): a publication never mixes results of two runs or of failed ones."""
+    from helpers.run_record import IncompleteRunError, require_complete_run
+
+    try:
+        require_complete_run(run_dir)
+    except IncompleteRunError as exc:
+        raise RenderError(f"not rendered: {exc}") from None
+
+
 def executed_notebooks(run_dir: Path) -> list[Path]:
-    """The executed notebooks of a run in reading order; error when there are none."""
+    """The executed notebooks of a complete run in reading order; error when the run is not
+    complete or has none."""
+    require_complete(run_dir)
     notebooks = sorted((run_dir / "notebooks").glob("*.ipynb"))
     if not notebooks:
         raise RenderError(f"{run_dir}: no executed notebooks; run `jcog1017-run PARAMS.yaml` first")

@@ -20,7 +20,7 @@ from pathlib import Path
 from helpers.atomic import atomic_directory
 from helpers.params import REPO_ROOT, load_parameter_file
 
-from .common import RenderError, read_notebook
+from .common import RenderError, read_notebook, require_complete
 from .notebook_markdown import notebook_markdown
 from .project import BookProject, read_book_project
 
@@ -126,6 +126,7 @@ def render_book(params_path: str | Path, project_dir: Path = REPO_ROOT) -> Rende
     pfile = load_parameter_file(params_path)
     run_dir = pfile.output_dir
     project = read_book_project(project_dir / "_quarto.yml")
+    require_complete(run_dir)
     if not (run_dir / "notebooks").is_dir():
         raise RenderError(f"{run_dir}: no executed notebooks; run `jcog1017-run PARAMS.yaml` first")
     target = run_dir / project.output_dir
