@@ -181,7 +181,7 @@ def subgroup_report(frame: pd.DataFrame, subgroups: Iterable[str], strata: Itera
              "events_control": int(frame.loc[~z, "event"].sum()),
              "events_experimental": int(frame.loc[z, "event"].sum()),
              "hr": overall.hr, "lower": overall.lower, "upper": overall.upper,
-             "conf_level": conf_level, "p_interaction": np.nan, "note": ""}]
+             "conf_level": conf_level, "p_interaction": np.nan, "note": overall.note}]
     tables, inter, notes = [pd.DataFrame(rows)], [], {}
     for var in subgroups:
         used = [s for s in strata if s != var]
