@@ -117,8 +117,14 @@ class EndpointAnalysis(JsonResult):
             f"{self.arm_labels[EXPERIMENTAL].lower()} ({self.km_conf_level:.0%} CIs). The hazard "
             f"ratio of arm {EXPERIMENTAL}"
             + (f", stratified by {strata}," if strata else " (unstratified)")
-            + f" was {format_hr(hr.hr, hr.lower, hr.upper, hr.conf_level)}; the {self.sided} "
-            f"{'stratified ' if strata else ''}log-rank p-value was {format_p(self.p_logrank)}."
+            + (f" was {format_hr(hr.hr, hr.lower, hr.upper, hr.conf_level)}" if hr.estimable
+               else f" was {hr.note}")
+            + (f"; the {self.sided} {'stratified ' if strata else ''}log-rank p-value was "
+               f"{format_p(self.p_logrank)}." if self.p_logrank == self.p_logrank else
+               f"; the log-rank test was {self.logrank.note or 'not estimable'}.")
+            + (f" {hr.n_excluded} patients with a missing arm, time, event or stratification "
+               "factor were left out of every analysis of this endpoint (as R's na.omit)."
+               if hr.n_excluded else "")
         )
 
     def annotation(self) -> str:

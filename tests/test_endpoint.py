@@ -68,3 +68,17 @@ def test_results_serialise_small(primary):
     assert "km" not in out and "reverse_km" not in out["follow_up"]
     assert "fit" not in out["hazard_ratio"]
     assert len(json.dumps(out)) < 20_000
+
+
+def test_results_text_states_not_estimable_and_excluded_patients():
+    """No events in arm B: the HR is 'not estimable (no events in arm B)', never a number; blank
+    strata leave patients out of every analysis of the endpoint alike, and the text says so."""
+    frame = analysis_frame(load_trial_data(DATA), "OS")
+    frame.loc[frame["ARMCD"] == "B", "event"] = 0
+    frame.loc[frame.index[:5], "ER"] = None
+    res = analyse_endpoint(frame, paramcd="OS", strata=["ER", "HER2"], sided="one-sided")
+    text = res.results_text("OS", "deaths")
+    assert "was not estimable (no events in arm B)" in text and "HR" not in text
+    assert "5 patients with a missing arm, time, event or stratification factor" in text
+    assert res.hazard_ratio.n == res.logrank.n.sum() == len(frame) - 5
+    assert res.medians["n"].sum() == len(frame) - 5
