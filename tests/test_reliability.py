@@ -29,7 +29,8 @@ def _digests(run_dir: Path) -> dict[str, str]:
 def test_second_run_with_one_worker_is_byte_identical(supplement_run, tmp_path):
     """Same inputs, another run directory, 1 worker instead of 2: identical results files,
     tables and figures (PNG metadata fixed, no timestamps)."""
-    report = run_supplement(tmp_path / "again", workers=1)
+    # the same run label: footnotes name the run
+    report = run_supplement(tmp_path / "again", extra={"run_label": supplement_run.name}, workers=1)
     assert not report.failed, [f.error for f in report.failed]
     first, second = _digests(supplement_run), _digests(tmp_path / "again")
     assert first and any(name.endswith(".png") for name in first)
@@ -63,8 +64,11 @@ def test_rendered_run_contains_no_patient_identifier(supplement_run):
 
 
 def test_unknown_strata_column_fails_naming_parameter_and_close_match(supplement_run, tmp_path):
-    """A misspelt stratification column stops the notebook with a message naming the
-    parameter, the column and the close match; the run directory keeps its results."""
+    """A misspelt stratification column stops the run before any notebook executes (the
+    runner's data preflight) with a message naming the parameter, the column and the close
+    match; the run directory keeps its complete run, untouched."""
+    from helpers.errors import ParameterError
+
     run_dir = tmp_path / "bad-strata"
     good = run_supplement(run_dir, notebooks=["03_overall_survival"])
     assert not good.failed
@@ -74,3 +78,4 @@ def test_unknown_strata_column_fails_naming_parameter_and_close_match(supplement
     message = str(info.value)
     assert "strata" in message and "MENOPAUSE" in message and "MENOPAUS" in message
     assert (run_dir / "results" / "03_overall_survival.json").read_bytes() == before
+    assert not (run_dir / "failed").exists()
