@@ -67,8 +67,6 @@ def test_unknown_strata_column_fails_naming_parameter_and_close_match(supplement
     """A misspelt stratification column stops the run before any notebook executes (the
     runner's data preflight) with a message naming the parameter, the column and the close
     match; the run directory keeps its complete run, untouched."""
-    from helpers.errors import ParameterError
-
     run_dir = tmp_path / "bad-strata"
     good = run_supplement(run_dir, notebooks=["03_overall_survival"])
     assert not good.failed
