@@ -520,20 +520,26 @@ def run(params_path: str | os.PathLike, workers: int | None = None, force: bool 
 
 
 def preflight(pfile: ParameterFile, notebooks: list[Notebook]) -> None:
-    """Load and check the data of every distinct data set-up of ``notebooks`` once, before any
-    notebook runs: bad data or a study configuration that does not fit them stop the run with
-    a DataValidationError or ParameterError and nothing written."""
-    from helpers.dataset import load_run_data
+    """Check the data of ``notebooks`` before any of them runs: each distinct data set (study
+    configuration, data_dir, format) is loaded and validated once, each data cut applied once,
+    and every notebook's column parameters (population, strata, subgroups) checked against
+    ADSL. Bad data, a study configuration that does not fit them or a bad parameter stop the
+    run with a DataValidationError or ParameterError and nothing written."""
+    from helpers.datacut import apply_data_cut
+    from helpers.dataset import load_trial_data
+    from helpers.params import check_columns
 
-    seen = set()
+    loaded, cut = {}, set()
     for nb in notebooks:
         params = pfile.for_notebook(nb.name)
-        key = json.dumps({k: params[k] for k in ("study", "data_dir", "data_format", "data_cut",
-                                                 "population", "strata", "subgroups")},
-                         sort_keys=True, default=str)
-        if key not in seen:
-            seen.add(key)
-            load_run_data(params)
+        key = (params["study"], params["data_dir"], params["data_format"])
+        if key not in loaded:
+            loaded[key] = load_trial_data(resolve_path(params["data_dir"]), fmt=params["data_format"],
+                                          study=params["study"])
+        check_columns(params, loaded[key].adsl.columns)
+        if params["data_cut"] and (key, params["data_cut"]) not in cut:
+            cut.add((key, params["data_cut"]))
+            apply_data_cut(loaded[key], params["data_cut"])
 
 
 @dataclass(frozen=True)
