@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from meta_cases import FIELDS, fixture_input, case_table
+from meta_cases import fixture_input, case_table
 from helpers.meta import cumulative, leave_one_out, pool
 
 FIXTURES = Path(__file__).parent / "fixtures" / "r"
