@@ -162,13 +162,21 @@ def analysis_frame(data: TrialData, paramcd: str, population: str = "ITTFL") -> 
 
 def load_run_data(params: Mapping, study: StudyConfig | None = None) -> TrialData:
     """The data of a run: ``load_trial_data`` with the run parameters (``data_dir``,
-    ``data_format``, ``study``), the column parameters checked against ADSL, the data cut
-    applied. The runner calls it once before any notebook (bad input stops the run there)."""
-    from helpers.datacut import apply_data_cut
-    from helpers.params import check_columns, resolve_path
+    ``data_format``, ``study``), then :func:`prepare_run_data`."""
+    from helpers.params import resolve_path
 
     study = study or load_study(params["study"])
     data = load_trial_data(resolve_path(params["data_dir"]), fmt=params["data_format"], study=study)
+    return prepare_run_data(data, params)
+
+
+def prepare_run_data(data: TrialData, params: Mapping) -> TrialData:
+    """``data`` as a notebook with ``params`` analyses it: the column parameters (population,
+    strata, subgroups) checked against ADSL, the data cut applied. The runner's preflight
+    calls it for every notebook before any runs (bad input stops the run there)."""
+    from helpers.datacut import apply_data_cut
+    from helpers.params import check_columns
+
     check_columns(params, data.adsl.columns)
     if params.get("data_cut"):
         data = apply_data_cut(data, params["data_cut"])

@@ -521,25 +521,20 @@ def run(params_path: str | os.PathLike, workers: int | None = None, force: bool 
 
 def preflight(pfile: ParameterFile, notebooks: list[Notebook]) -> None:
     """Check the data of ``notebooks`` before any of them runs: each distinct data set (study
-    configuration, data_dir, format) is loaded and validated once, each data cut applied once,
-    and every notebook's column parameters (population, strata, subgroups) checked against
-    ADSL. Bad data, a study configuration that does not fit them or a bad parameter stop the
-    run with a DataValidationError or ParameterError and nothing written."""
-    from helpers.datacut import apply_data_cut
-    from helpers.dataset import load_trial_data
-    from helpers.params import check_columns
+    configuration, data_dir, format) is loaded and validated once, then prepared as each
+    notebook would (``helpers.dataset.prepare_run_data``: column parameters, data cut). Bad
+    data, a study configuration that does not fit them or a bad parameter stop the run with a
+    DataValidationError or ParameterError and nothing written."""
+    from helpers.dataset import load_trial_data, prepare_run_data
 
-    loaded, cut = {}, set()
+    loaded = {}
     for nb in notebooks:
         params = pfile.for_notebook(nb.name)
         key = (params["study"], params["data_dir"], params["data_format"])
         if key not in loaded:
             loaded[key] = load_trial_data(resolve_path(params["data_dir"]), fmt=params["data_format"],
                                           study=params["study"])
-        check_columns(params, loaded[key].adsl.columns)
-        if params["data_cut"] and (key, params["data_cut"]) not in cut:
-            cut.add((key, params["data_cut"]))
-            apply_data_cut(loaded[key], params["data_cut"])
+        prepare_run_data(loaded[key], params)
 
 
 @dataclass(frozen=True)
@@ -558,14 +553,17 @@ def _plan(pfile: ParameterFile, discovered: list[Notebook], run_dir: Path, force
     selected = discovered if selected is None else selected
     helpers_hash = helpers_fingerprint()
     data_hashes: dict[str, str] = {}
+    study_hashes: dict[str | None, str] = {}
     keys = {}
     for nb in discovered:
         given = pfile.given(nb.name)
         data_dir = given.get("data_dir", "data")
         if data_dir not in data_hashes:
             data_hashes[data_dir] = data_fingerprint(data_dir)
-        study = load_study(given.get("study"))  # its content, not only its path, keys the run
-        keys[nb.name] = _run_key(nb.source, {**given, "study_sha256": study.sha256},
+        study = given.get("study")  # its content, not only its path, keys the run
+        if study not in study_hashes:
+            study_hashes[study] = load_study(study).sha256
+        keys[nb.name] = _run_key(nb.source, {**given, "study_sha256": study_hashes[study]},
                                  data_hashes[data_dir], helpers_hash)
     published = _published_keys(run_dir)
     todo, skipped, carried = [], [], []
