@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from helpers.study.mapping import level_text
 from helpers.survival.cox import cox_hazard_ratio
 from helpers.survival.results import JsonResult, to_jsonable
 from helpers.survival.subgroups import subgroup_analysis
@@ -49,16 +50,9 @@ def subgroup_label(column: str) -> str:
     return SUBGROUP_LABELS.get(column, column)
 
 
-def _level_text(level: Any) -> str:
-    if isinstance(level, (float, np.floating)) and float(level).is_integer():
-        return str(int(level))
-    return str(level)
-
-
 def _level_label(level: Any) -> str:
-    if isinstance(level, (float, np.floating)) and float(level).is_integer():
-        level = int(level)
-    return LEVEL_LABELS.get(str(level), str(level))
+    text = level_text(level)
+    return LEVEL_LABELS.get(text, text)
 
 
 def _categorise(s: pd.Series) -> tuple[pd.Series, str | None]:
@@ -193,9 +187,9 @@ def subgroup_report(frame: pd.DataFrame, subgroups: Iterable[str], strata: Itera
                                 {var: labels.get(var, var)}, strata=used,
                                 conf_level=conf_level, ties=ties)
         t = res.table.copy()
-        order = [str(v) for v in (levels or {}).get(var, ())]
+        order = [level_text(v) for v in (levels or {}).get(var, ())]
         if order:  # configured display order; levels not listed keep their sorted place after
-            rank = t["level"].map(lambda v: order.index(_level_text(v)) if _level_text(v) in order
+            rank = t["level"].map(lambda v: order.index(level_text(v)) if level_text(v) in order
                                   else len(order))
             t = t.iloc[rank.argsort(kind="stable")]
         inter_row = res.interaction.assign(strata=[used])
