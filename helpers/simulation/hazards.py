@@ -112,17 +112,19 @@ class CellHazards:
         self.cum[:, 1:] = np.cumsum(self.rates[:, :-1] * np.diff(grid), axis=1)
         self.shape = np.array([m.shape if isinstance(m, Weibull) else 1.0 for m in self.models])
         self.scale = np.array([m.scale if isinstance(m, Weibull) else 1.0 for m in self.models])
+        self.any_weibull = bool(self.is_weibull.any())
 
     def sample(self, cell: np.ndarray, unit_exponential: np.ndarray) -> np.ndarray:
         """Event times (months) of patients in cells ``cell`` from unit-exponential draws."""
         e = unit_exponential
-        cum = self.cum[cell]
-        j = (e[:, None] >= cum[:, 1:]).sum(axis=1) if cum.shape[1] > 1 else np.zeros(
-            len(e), dtype=np.intp)
-        rate = self.rates[cell, j]
-        with np.errstate(divide="ignore"):
-            t = self.grid[j] + (e - cum[np.arange(len(e)), j]) / rate  # rate 0: never (inf)
-        if self.is_weibull.any():
+        with np.errstate(divide="ignore"):  # rate 0: never (inf)
+            if len(self.grid) == 1:  # one piece: grid[0] = cum = 0, the general line below
+                t = e / self.rates[cell, 0]  # without its exact no-ops (0 + (e - 0) / rate)
+            else:
+                cum = self.cum[cell]
+                j = (e[:, None] >= cum[:, 1:]).sum(axis=1)
+                t = self.grid[j] + (e - cum[np.arange(len(e)), j]) / self.rates[cell, j]
+        if self.any_weibull:
             w = self.is_weibull[cell]
             t[w] = self.scale[cell[w]] * e[w] ** (1 / self.shape[cell[w]])
         return t

@@ -103,9 +103,16 @@ class Scenario:
         """The hazards compiled for sampling (cell = arm * n_strata + stratum)."""
         return CellHazards([m for arm in self.hazards for m in arm])
 
+    @cached_property
+    def strata_bounds(self) -> np.ndarray:
+        """Upper bounds of the strata on [0, 1): a uniform draw u is stratum
+        ``searchsorted(strata_bounds, u, side="right")``."""
+        return np.cumsum(self.strata_shares)[:-1]
+
     def __getstate__(self):  # the compiled hazards are rebuilt where they are needed
         state = dict(self.__dict__)
         state.pop("cell_hazards", None)
+        state.pop("strata_bounds", None)
         return state
 
     def __setstate__(self, state):

@@ -76,7 +76,9 @@ def _randomise(scenario: Scenario, stratum: np.ndarray, rng: np.random.Generator
     n, b = len(stratum), scenario.block_size
     if b == 1:
         return (rng.random(n) < scenario.allocation).astype(np.int64)
-    by_stratum = np.argsort(stratum, kind="stable")
+    # stable sort of small integer codes as int16: numpy's radix sort, the same permutation
+    codes = stratum.astype(np.int16) if len(scenario.strata_shares) < 2 ** 15 else stratum
+    by_stratum = np.argsort(codes, kind="stable")
     counts = np.bincount(stratum, minlength=len(scenario.strata_shares))
     first = np.repeat(np.cumsum(counts) - counts, counts)
     rank = np.empty(n, dtype=np.int64)
@@ -85,7 +87,8 @@ def _randomise(scenario: Scenario, stratum: np.ndarray, rng: np.random.Generator
     template = np.zeros(b, dtype=np.int64)
     template[: round(b * scenario.allocation)] = 1
     blocks = rng.permuted(np.tile(template, (len(counts) * blocks_per_stratum, 1)), axis=1)
-    return blocks[stratum * blocks_per_stratum + rank // b, rank % b]
+    # row stratum * blocks_per_stratum + rank // b, column rank % b of the row-major blocks
+    return blocks.reshape(-1)[stratum * (blocks_per_stratum * b) + rank]
 
 
 def simulate_trial(scenario: Scenario, rng: np.random.Generator) -> TrialData:
@@ -98,8 +101,8 @@ def simulate_trial(scenario: Scenario, rng: np.random.Generator) -> TrialData:
     """
     n = scenario.n_patients
     entry = np.sort(scenario.accrual.entry_times(rng.random(n)))
-    stratum = np.searchsorted(np.cumsum(scenario.strata_shares)[:-1], rng.random(n),
-                              side="right").astype(np.int64)
+    stratum = np.searchsorted(scenario.strata_bounds, rng.random(n), side="right").astype(
+        np.int64, copy=False)
     arm = _randomise(scenario, stratum, rng)
     n_strata = len(scenario.strata_shares)
     event_time = scenario.cell_hazards.sample(arm * n_strata + stratum,
