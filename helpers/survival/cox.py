@@ -288,11 +288,11 @@ def cox_fit(time, event, X, strata=None, ties: str = "efron", conf_level: float 
         raise ValueError("ties must be 'efron' or 'breslow'")
     if not 0 < conf_level < 1:
         raise ValueError("conf_level must be in (0, 1)")
-    names = (list(map(str, X.columns)) if isinstance(X, pd.DataFrame)
-             else [f"x{i + 1}" for i in range(np.shape(X)[1] if np.ndim(X) == 2 else 1)])
     x = np.asarray(X, dtype=float)
     if x.ndim == 1:
         x = x[:, None]
+    names = (list(map(str, X.columns)) if isinstance(X, pd.DataFrame)
+             else [f"x{i + 1}" for i in range(x.shape[1])])
     if len(x) != len(time) or len(x) != len(event):
         raise ValueError("time, event and X must have the same number of rows")
     if not np.isfinite(x).all() or not np.isfinite(np.asarray(time, float)).all():
@@ -306,22 +306,22 @@ def cox_fit(time, event, X, strata=None, ties: str = "efron", conf_level: float 
         score = float(u0 @ _solve(i0, u0))
     except np.linalg.LinAlgError as err:
         raise ValueError("singular information matrix (collinear covariates?)") from err
-    with np.errstate(invalid="ignore"):  # NaN if the information is not positive definite
-        se = np.sqrt(np.diag(var))
-    warnings, infinite = [], []
-    if max_iter > 1 and not conv:
-        warnings.append("Ran out of iterations and did not converge")
-    elif max_iter > 1:  # R coxph.fit: score still large relative to the coefficient
-        infs = np.abs(u @ var)
-        infs = ~np.isfinite(u) | ((infs > EPS) & (infs > np.sqrt(EPS) * np.abs(beta)))
-        infinite = np.flatnonzero(infs).tolist()
-        if infs.any():
-            warnings.append("Loglik converged before variable " + ",".join(
-                str(i + 1) for i in np.flatnonzero(infs)) + "; coefficient may be infinite.")
-    zq = ndtri((1 + conf_level) / 2)
     # a diverging or degenerate fit gives infinite / NaN values here, stated by the callers
-    # (HazardRatio.note; R returns the same numbers with its warning)
+    # (HazardRatio.note; R returns the same numbers with its warning); se is NaN when the
+    # information is not positive definite
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        se = np.sqrt(np.diag(var))
+        warnings, infinite = [], []
+        if max_iter > 1 and not conv:
+            warnings.append("Ran out of iterations and did not converge")
+        elif max_iter > 1:  # R coxph.fit: score still large relative to the coefficient
+            infs = np.abs(u @ var)
+            infs = ~np.isfinite(u) | ((infs > EPS) & (infs > np.sqrt(EPS) * np.abs(beta)))
+            infinite = np.flatnonzero(infs).tolist()
+            if infinite:
+                warnings.append("Loglik converged before variable " + ",".join(
+                    str(i + 1) for i in infinite) + "; coefficient may be infinite.")
+        zq = ndtri((1 + conf_level) / 2)
         z = beta / se
         lower, upper, hr = np.exp(beta - zq * se), np.exp(beta + zq * se), np.exp(beta)
     return CoxFit(
