@@ -178,7 +178,11 @@ observed_accrual_months = ((randomised_on.max() - randomised_on.min()).days / 30
 accrual_source = ("first to last randomisation in the data" if has_dates
                   else "planned; the data have no randomisation dates")
 # the randomised patients of the data, unless fewer than the deaths the analysis waits for
+# (then the design's patients, and the table note says so)
 accrual_patients = len(frame) if len(frame) >= design.events else design.patients
+patients_source = ("randomised in the data" if len(frame) >= design.events else
+                   f"planned: the data have {len(frame)} randomised patients, fewer than the "
+                   f"{design.events} deaths the analysis waits for")
 scenarios = assumed.design_scenarios(
     shares, design.median_control, design.hazard_ratio, design.patients, design.events,
     design.accrual_months, design.follow_up_months, responsive, accrual_patients,
@@ -215,7 +219,8 @@ nb.table(oc_table, "simulated_operating_characteristics", note=(
     f"elsewhere. Delayed effect: no difference for {assumed.DELAY_MONTHS:g} months, then the "
     f"planning HR. Crossing hazards: HR {assumed.EARLY_HAZARD_RATIO:g} for "
     f"{assumed.EARLY_MONTHS:g} months, then the planning HR. Observed accrual: {accrual_patients} "
-    f"patients over {observed_accrual_months:.1f} months ({accrual_source}) with a "
+    f"patients ({patients_source}) over {observed_accrual_months:.1f} months "
+    f"({accrual_source}) with a "
     f"{assumed.RAMP_UP_MONTHS:g}-month ramp-up and {assumed.LOST_SHARE:.0%} lost to "
     f"follow-up by {assumed.LOST_BY_MONTHS:g} months. Analytic values are blank where "
     f"Schoenfeld's formula does not apply (non-proportional hazards)."))
@@ -267,6 +272,9 @@ nb.write_results({
         "seed": p["sim_seed"],
         "strata_shares": shares.to_dict(),
         "observed_accrual_months": observed_accrual_months,
+        "observed_accrual_months_source": accrual_source,
+        "observed_accrual_patients": accrual_patients,
+        "observed_accrual_patients_source": patients_source,
         "operating_characteristics": oc.to_dict(orient="index"),
         "power_curve": curve.to_dict(orient="list"),
     },

@@ -121,6 +121,12 @@ def test_every_notebook_succeeds_or_refuses_clearly(data, tmp_path_factory):
     results = {p.stem: json.loads(p.read_text()) for p in (base / "run" / "results").glob("*.json")}
     for name, res in results.items():
         check_hazard_ratios(res, name)
+    if "09_design" in results:  # at most 40 patients, fewer than the deaths the design needs
+        design = results["09_design"]
+        sim = design["simulation"]
+        assert sim["observed_accrual_patients"] == design["patients"]
+        assert sim["observed_accrual_patients_source"].startswith(
+            f"planned: the data have {len(adsl)} randomised patients")
     if outcomes.get("03_overall_survival") == "ok":
         from helpers.dataset import analysis_frame, load_trial_data
         from helpers.survival.cox import cox_hazard_ratio

@@ -85,6 +85,9 @@ def test_notebook_shows_simulated_operating_characteristics(supplement_run):
     assert oc["null"]["rejection_rate"] < 0.05 + 4 * oc["null"]["mc_se"]
     assert len(sim["power_curve"]["hazard_ratio"]) >= 5
     assert (supplement_run / "figures" / "09_design" / "simulated_power_curve.png").exists()
+    # the observed-accrual scenario uses the 407 randomised patients and says where they come from
+    assert sim["observed_accrual_patients"] == 407
+    assert sim["observed_accrual_patients_source"] == "randomised in the data"
 
 
 def test_simulation_parameters_are_validated():
