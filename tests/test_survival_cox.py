@@ -216,3 +216,27 @@ def test_per_patient_strata_are_an_error_naming_the_column():
     d = _trial().assign(id=lambda x: [f"P{i}" for i in range(len(x))])
     with pytest.raises(ValueError, match="column id: a different value in each of the 60 rows"):
         cox_hazard_ratio(d, "time", "event", "arm", "B", strata=["id"])
+
+
+def test_fast_paths_of_the_kernel_equal_numpy_bit_for_bit():
+    """The kernel's shortcuts (stratum codes by counting, 1 x 1 solve and inverse as a
+    division) give exactly what np.unique / np.linalg give, so fits do not change."""
+    from helpers.survival.cox import _inv, _solve, _stratum_codes
+
+    rng = np.random.default_rng(3)
+    for labels in (rng.integers(0, 8, 50), rng.integers(-5, 3, 40).astype(np.int16),
+                   np.array([7, 7, 2, 9], dtype=np.uint8), np.array([0, 10 ** 15, 5]),
+                   np.array([np.iinfo(np.int64).min, 0, np.iinfo(np.int64).max]),
+                   np.array(["b", "a", "b"]), np.array([3.5, 1.0, 3.5])):
+        assert np.array_equal(_stratum_codes(labels, len(labels)),
+                              np.unique(labels, return_inverse=True)[1])
+    a, b = rng.lognormal(0, 3, 5000), rng.normal(0, 5, 5000)
+    for x, y in zip(a, b):
+        assert _solve(np.array([[x]]), np.array([y]))[0] == np.linalg.solve([[x]], [y])[0]
+        assert _inv(np.array([[x]]))[0, 0] == np.linalg.inv([[x]])[0, 0]
+    with pytest.raises(np.linalg.LinAlgError):
+        _solve(np.array([[0.0]]), np.array([1.0]))
+    with pytest.raises(np.linalg.LinAlgError):
+        _inv(np.array([[-0.0]]))
+    m = np.array([[2.0, 0.3], [0.3, 1.0]])
+    assert np.array_equal(_solve(m, np.array([1.0, 2.0])), np.linalg.solve(m, [1.0, 2.0]))

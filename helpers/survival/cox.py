@@ -115,11 +115,10 @@ def _stratum_codes(strata, n: int) -> np.ndarray:
         return np.zeros(n, dtype=np.int64)
     s = np.asarray(strata)
     if s.dtype.kind in "iu" and s.ndim == 1 and n:
-        low = s.min()
-        shifted = s - low
-        span = int(shifted.max())
-        if span <= 4 * n:
-            present = np.bincount(shifted, minlength=span + 1) > 0
+        low, high = int(s.min()), int(s.max())  # Python ints: no overflow in the span
+        if high - low <= 4 * n:
+            shifted = (s - low).astype(np.intp)
+            present = np.bincount(shifted, minlength=high - low + 1) > 0
             return (np.cumsum(present) - 1)[shifted]
     return np.unique(s, return_inverse=True)[1].reshape(-1)
 
