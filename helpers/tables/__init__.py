@@ -2,7 +2,7 @@
 them): Table 1, AE tables, Cox table, CONSORT counts, the reproduction table, and the number
 formatting used everywhere."""
 
-from .baseline import DEFAULT_VARIABLES, table1
+from .baseline import table1
 from .formatting import format_ci, format_hr, format_median, format_n_pct, format_number, format_p
 from .models import hazard_ratio_table
 from .populations import consort_counts
@@ -10,7 +10,7 @@ from .reproduction import reproduction_table
 from .safety import ae_table, operative_morbidity_table, safety_counts, treatment_related_deaths
 
 __all__ = [
-    "DEFAULT_VARIABLES", "ae_table", "consort_counts", "format_ci", "format_hr", "format_median",
+    "ae_table", "consort_counts", "format_ci", "format_hr", "format_median",
     "format_n_pct", "format_number", "format_p", "hazard_ratio_table", "operative_morbidity_table",
     "reproduction_table", "safety_counts", "table1", "treatment_related_deaths",
 ]

@@ -8,31 +8,6 @@ import pandas as pd
 
 from .formatting import format_n_pct
 
-DEFAULT_VARIABLES = [
-    ("AGE", "Age, years"),
-    ("AGEGR1", "Age group"),
-    ("MENOPAUS", "Menopausal status"),
-    ("ER", "Oestrogen receptor"),
-    ("PGR", "Progesterone receptor"),
-    ("HER2", "HER2"),
-    ("SUBTYPE", "Subtype"),
-    ("TSTAGE", "T stage"),
-    ("NSTAGE", "N stage"),
-    ("ECOG", "ECOG performance status"),
-    ("NMETORG", "Number of metastatic organs"),
-    ("METGR", "Metastatic organs"),
-    ("METBONE", "Bone metastasis"),
-    ("METLUNG", "Lung metastasis"),
-    ("METLIVER", "Liver metastasis"),
-    ("METBRAIN", "Brain metastasis"),
-    ("METDLN", "Distant lymph node metastasis"),
-    ("METOTH", "Other metastasis"),
-    ("BONEONLY", "Bone-only metastasis"),
-    ("VISCMET", "Visceral metastasis"),
-    ("PSTHER", "Primary systemic therapy"),
-]
-
-
 def _kind(values: pd.Series) -> str:
     present = set(values.dropna().astype(str).unique())
     if present and present <= {"Y", "N"}:
@@ -57,20 +32,10 @@ def column_header(label: str, n: int) -> str:
     return f"{label} (N={n})"
 
 
-#: Clinical (data contract) order of categorical levels, instead of alphabetical; levels
-#: not listed follow in sorted order.
-LEVEL_ORDER = {
-    "MENOPAUS": ["Premenopausal", "Postmenopausal"],
-    "SUBTYPE": ["HR+/HER2-", "HR+/HER2+", "HR-/HER2+", "Triple negative"],
-    "METGR": ["Single organ", "Multiple organs"],
-    "PSTHER": ["Endocrine therapy", "Chemotherapy", "Anti-HER2 therapy + chemotherapy"],
-}
-
-
-def in_clinical_order(adsl: pd.DataFrame, level_order=None) -> pd.DataFrame:
-    """``adsl`` with the columns of ``level_order`` (default ``LEVEL_ORDER``) as ordered
+def in_clinical_order(adsl: pd.DataFrame, level_order: dict[str, list]) -> pd.DataFrame:
+    """``adsl`` with the columns of ``level_order`` (column -> levels in clinical order, as a
+    study configuration's ``levels``; levels not listed follow, sorted) as ordered
     categoricals, so that Table 1 lists their levels in that order."""
-    level_order = LEVEL_ORDER if level_order is None else level_order
     return adsl.assign(**{
         column: pd.Categorical(adsl[column], categories=levels + sorted(
             set(adsl[column].dropna()) - set(levels)))
@@ -100,16 +65,16 @@ def baseline_highlights(adsl: pd.DataFrame) -> dict:
 
 def table1(
     adsl: pd.DataFrame,
+    variables: Sequence[tuple],
     by: str = "ARM",
-    variables: Sequence[tuple] = tuple(DEFAULT_VARIABLES),
     total: bool = True,
     order: Sequence | None = None,
 ) -> pd.DataFrame:
     """Baseline characteristics of the rows of ``adsl`` (pass the population, e.g. ITT).
 
-    ``variables``: (column, label) or (column, label, kind) with kind "continuous",
-    "categorical" or "flag"; auto-detected otherwise (Y/N values -> flag; numeric with more
-    than 10 distinct values -> continuous). Rows, in the order given: continuous ->
+    ``variables`` (a study configuration's ``baseline``, in display order): (column, label)
+    or (column, label, kind) with kind "continuous", "categorical" or "flag"; auto-detected
+    otherwise (Y/N values -> flag; numeric with more than 10 distinct values -> continuous). Rows, in the order given: continuous ->
     "Median (min–max)"; categorical -> one "n (%)" row per level (categorical dtype order, else
     sorted); flag -> one row counting "Y"; a "Missing" row when values are missing.
     Percentages of the column N. Columns: Characteristic, Statistic, one per arm
