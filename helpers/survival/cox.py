@@ -63,7 +63,9 @@ class _Design:
     ev_rows: np.ndarray  # sorted-row index of each event
     ev_group_start: np.ndarray  # index into ev_rows where each tied-death group starts
     group_end: np.ndarray  # sorted-row index of the last row of each death group (risk set)
-    frac: np.ndarray  # per event: k/d (Efron, k = 0..d-1 within its group) or 0 (Breslow)
+    group_size: np.ndarray | None  # deaths of each death group; None when every group has one
+    frac: np.ndarray | None  # per event: Efron's k/d (k = 0..d-1 in its group); None when
+    # nothing is removed from the risk sets (Breslow, or no tied deaths)
     x_dead_sum: np.ndarray  # (p,) sum of x over events
     order: np.ndarray  # sorting permutation of the input rows
     time: np.ndarray  # sorted times
@@ -155,15 +157,15 @@ def _design(time, event, x, strata, ties) -> _Design:
         raise ValueError("no events: the Cox model cannot be fitted")
     ev_gid = gid[ev_rows]
     ev_group_start = np.flatnonzero(np.concatenate(([True], ev_gid[1:] != ev_gid[:-1])))
-    if len(ev_group_start) == m:  # no tied deaths: every event its own group, k = 0
-        frac = np.zeros(m)
-    else:
-        d = np.diff(np.append(ev_group_start, m))
-        k = np.arange(m) - np.repeat(ev_group_start, d)
-        frac = k / np.repeat(d, d) if ties == "efron" else np.zeros(m)
+    group_size = frac = None  # no tied deaths: every event its own group, k = 0
+    if len(ev_group_start) < m:
+        group_size = np.diff(np.append(ev_group_start, m))
+        if ties == "efron":
+            k = np.arange(m) - np.repeat(ev_group_start, group_size)
+            frac = k / np.repeat(group_size, group_size)
     return _Design(
         x=xs, blocks=blocks, ev_rows=ev_rows, ev_group_start=ev_group_start,
-        group_end=group_last[ev_gid[ev_group_start]], frac=frac,
+        group_end=group_last[ev_gid[ev_group_start]], group_size=group_size, frac=frac,
         x_dead_sum=np.add.reduce(xs[ev_rows], axis=0), order=order, time=ts, event=es,
         stratum=ss,
     )
@@ -193,14 +195,13 @@ def _event_terms(des: _Design, beta: np.ndarray):
     for a, b in des.blocks:  # np.add.accumulate = np.cumsum without its Python wrapper
         np.add.accumulate(w[a:b], axis=0, out=cum[a:b])
     risk = cum.take(des.group_end, axis=0)  # (groups, 1+p+p^2): time >= t in the stratum
-    dead = w.take(des.ev_rows, axis=0)
-    if len(des.ev_group_start) == len(des.ev_rows):  # no tied deaths: groups of one event
-        a = risk - des.frac[:, None] * dead  # = the general case below with d = 1
-    else:
-        dead = np.add.reduceat(dead, des.ev_group_start, axis=0)
-        d = np.diff(np.append(des.ev_group_start, len(des.ev_rows)))
-        # one term per event: Efron removes k/d of the tied deaths' sums (Breslow k/d = 0)
-        a = np.repeat(risk, d, axis=0) - des.frac[:, None] * np.repeat(dead, d, axis=0)
+    if des.group_size is not None:  # one term per event: each of a group's deaths its risk set
+        risk = np.repeat(risk, des.group_size, axis=0)
+    if des.frac is None:  # Breslow, or no tied deaths: the risk sets as they are
+        a = risk
+    else:  # Efron: remove k/d of the tied deaths' sums from the k-th term of their group
+        dead = np.add.reduceat(w.take(des.ev_rows, axis=0), des.ev_group_start, axis=0)
+        a = risk - des.frac[:, None] * np.repeat(dead, des.group_size, axis=0)
     den = a[:, 0]
     # two divisions, not one split: contiguous results keep numpy's pairwise sums in callers
     return eta, den, a[:, 1:1 + p] / den[:, None], a[:, 1 + p:] / den[:, None]
