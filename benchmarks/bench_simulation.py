@@ -14,10 +14,12 @@ Measured in one run, on this machine:
     in R too), one process and all cores (``parallel::mclapply``), when Rscript is present;
   * trials per CPU-second (the machine may be shared), peak memory for 200 vs 2000 trials;
   * where the time goes: a cProfile of one process, grouped into simulation, log-rank,
-    Cox and the rest.
+    Cox and the rest;
+  * with ``--instructions``: CPU instructions per trial (valgrind's callgrind), a count that
+    does not depend on the host's load, to compare code versions.
 
     python benchmarks/bench_simulation.py [--replicates 4000] [--r-replicates 1000]
-                                         [--workers N] [--repeat 3]
+                                         [--workers N] [--repeat 3] [--instructions]
 """
 from __future__ import annotations
 
@@ -25,11 +27,14 @@ import argparse
 import cProfile
 import os
 import pstats
+import re
 import resource
 import shutil
 import statistics
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 from helpers.simulation import Accrual, Analysis, proportional_hazards, simulate
 from helpers.simulation.runner import default_workers, simulate_batch
@@ -141,11 +146,43 @@ def profile(replicates: int) -> None:
     stats.sort_stats("tottime").print_stats(12)
 
 
+INSTRUCTION_RUN = """
+import sys
+from benchmarks.bench_simulation import SCENARIO
+from helpers.simulation import Analysis
+from helpers.simulation.runner import simulate_batch
+simulate_batch(SCENARIO, Analysis(), 1, 0, 5)  # code paths warm in both runs
+simulate_batch(SCENARIO, Analysis(), 1, 0, int(sys.argv[1]))
+"""
+
+
+def instructions_per_trial(replicates: int = 300) -> float | None:
+    """CPU instructions per simulated trial, one process, counted by valgrind's callgrind:
+    the same on every run whatever else the machine does (wall-clock rates on a shared host
+    varied by a factor of 2 between runs here). The difference between a run of
+    ``replicates`` trials and one of none, so start-up and imports cancel. None without
+    valgrind."""
+    if shutil.which("valgrind") is None:
+        return None
+
+    def count(n: int) -> int:
+        out = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+             "-c", INSTRUCTION_RUN, str(n)], capture_output=True, text=True, check=True,
+            cwd=Path(__file__).resolve().parents[1])
+        return int(re.search(r"Collected : (\d+)", out.stderr).group(1))
+
+    return (count(replicates) - count(0)) / replicates
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replicates", type=int, default=4000)
     parser.add_argument("--r-replicates", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count CPU instructions per trial with valgrind (about 2 min; "
+                             "deterministic, for comparing code versions on a noisy host)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="timed runs of each Python backend, interleaved (the machine may "
                              "be shared: best and median are shown)")
@@ -186,6 +223,10 @@ def main() -> None:
     small, large = peak_memory(200), peak_memory(2000)
     print(f"Peak traced memory, one process: {small:.2f} MB for 200 trials, {large:.2f} MB for "
           f"2000 (streamed batches: flat in the number of replicates)")
+    if args.instructions:
+        per_trial = instructions_per_trial()
+        print("Instructions per simulated trial (callgrind, one process): " + (
+            f"{per_trial / 1e6:.2f} million" if per_trial else "valgrind not installed"))
     profile(500)
 
 
