@@ -80,13 +80,14 @@ def _randomise(scenario: Scenario, stratum: np.ndarray, rng: np.random.Generator
     codes = stratum.astype(np.int16) if len(scenario.strata_shares) < 2 ** 15 else stratum
     by_stratum = np.argsort(codes, kind="stable")
     counts = np.bincount(stratum, minlength=len(scenario.strata_shares))
-    first = np.repeat(np.cumsum(counts) - counts, counts)
+    first = np.repeat(counts.cumsum() - counts, counts)
     rank = np.empty(n, dtype=np.int64)
     rank[by_stratum] = np.arange(n) - first  # position in its stratum's entry order
     blocks_per_stratum = -(-counts.max() // b)
     template = np.zeros(b, dtype=np.int64)
     template[: round(b * scenario.allocation)] = 1
-    blocks = rng.permuted(np.tile(template, (len(counts) * blocks_per_stratum, 1)), axis=1)
+    rows = len(counts) * blocks_per_stratum  # permuted() copies: a broadcast view is enough
+    blocks = rng.permuted(np.broadcast_to(template, (rows, b)), axis=1)
     # row stratum * blocks_per_stratum + rank // b, column rank % b of the row-major blocks
     return blocks.reshape(-1)[stratum * (blocks_per_stratum * b) + rank]
 

@@ -121,7 +121,7 @@ def _stratum_codes(strata, n: int) -> np.ndarray:
         if high - low <= 4 * n:
             shifted = (s - low).astype(np.intp)
             present = np.bincount(shifted, minlength=high - low + 1) > 0
-            return (np.cumsum(present) - 1)[shifted]
+            return (present.cumsum() - 1)[shifted]
     return np.unique(s, return_inverse=True)[1].reshape(-1)
 
 
@@ -141,22 +141,22 @@ def _design(time, event, x, strata, ties) -> _Design:
     xs = xs - np.add.reduce(xs, axis=0) / n
 
     new_stratum = ss[1:] != ss[:-1]
-    starts = np.flatnonzero(new_stratum) + 1
+    starts = new_stratum.nonzero()[0] + 1
     blocks = list(zip([0, *starts.tolist()], [*starts.tolist(), n]))
 
     new_group = np.empty(n, dtype=bool)
     new_group[0] = True
     np.logical_or(ts[1:] != ts[:-1], new_stratum, out=new_group[1:])
-    gid = np.cumsum(new_group) - 1
-    group_last = np.flatnonzero(new_group) - 1  # last row of the previous group
+    gid = new_group.cumsum() - 1
+    group_last = new_group.nonzero()[0] - 1  # last row of the previous group
     group_last = np.concatenate((group_last[1:], [n - 1]))
 
-    ev_rows = np.flatnonzero(es)
+    ev_rows = es.nonzero()[0]
     m = len(ev_rows)
     if m == 0:
         raise ValueError("no events: the Cox model cannot be fitted")
     ev_gid = gid[ev_rows]
-    ev_group_start = np.flatnonzero(np.concatenate(([True], ev_gid[1:] != ev_gid[:-1])))
+    ev_group_start = np.concatenate(([True], ev_gid[1:] != ev_gid[:-1])).nonzero()[0]
     group_size = frac = None  # no tied deaths: every event its own group, k = 0
     if len(ev_group_start) < m:
         group_size = np.diff(np.append(ev_group_start, m))

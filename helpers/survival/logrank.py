@@ -34,6 +34,8 @@ from .results import JsonResult
 
 __all__ = ["LogRankResult", "logrank_arrays", "logrank_test", "logrank_components"]
 
+INT16_MAX = np.iinfo(np.int16).max
+
 
 @dataclass(frozen=True, eq=False)
 class LogRankResult(JsonResult):
@@ -97,24 +99,24 @@ def logrank_components(
     top = stratum_code.max(initial=0)
     if top > 0:
         codes = stratum_code[order]
-        codes = codes.astype(np.int16) if top < np.iinfo(np.int16).max else codes
+        codes = codes.astype(np.int16) if top < INT16_MAX else codes
         order = order[np.argsort(codes, kind="stable")]
     t, s, e, g = time[order], stratum_code[order], event[order], group_code[order]
     new = np.empty(t.size, dtype=bool)
     new[0] = True
     np.logical_or(t[1:] != t[:-1], s[1:] != s[:-1], out=new[1:])
-    key = np.cumsum(new) - 1
+    key = new.cumsum() - 1
     n_keys = int(key[-1]) + 1
     cell = key * k + g
     leave = np.bincount(cell, minlength=n_keys * k).reshape(n_keys, k)
     died = np.bincount(cell, weights=e, minlength=n_keys * k).reshape(n_keys, k)
     d = died[:, 0] + died[:, 1] if k == 2 else np.add.reduce(died, axis=1)  # (same sums)
-    with_event = np.flatnonzero(d > 0)
+    with_event = (d > 0).nonzero()[0]
     d = d.take(with_event)
     # at risk at each (stratum, time) with an event: subjects of the stratum with time >= t,
     # the reverse cumulative sum of leavers minus that of the following strata
     rev = np.zeros((n_keys + 1, k), dtype=leave.dtype)
-    np.cumsum(leave[::-1], axis=0, out=rev[-2::-1])
+    leave[::-1].cumsum(axis=0, out=rev[-2::-1])
     key_stratum = s[new]
     next_stratum = np.searchsorted(key_stratum, key_stratum[with_event], side="right")
     at_risk = (rev.take(with_event, axis=0) - rev.take(next_stratum, axis=0)).astype(float)
