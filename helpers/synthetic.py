@@ -52,6 +52,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers.data_source import write_synthetic_manifest
 from helpers.dataset import TrialData
 
 SEED = 76
@@ -390,7 +391,9 @@ FILES = {"adsl.csv": "adsl", "adtte.csv": "adtte", "adae.csv": "adae"}
 
 
 def write_dataset(data: TrialData, out_dir: str | Path) -> dict[str, Path]:
-    """Write ADSL, ADTTE, ADAE as CSV with deterministic formatting; returns the paths.
+    """Write ADSL, ADTTE, ADAE as CSV with deterministic formatting, and their checksums in
+    ``SYNTHETIC.sha256`` (``helpers.data_source``: the supplement then says the data are
+    synthetic); returns the paths of the data files.
 
     Dates ISO ``YYYY-MM-DD``, floats with 4 decimals, missing as empty fields, rows sorted
     by key, ``\\n`` line endings, UTF-8.
@@ -406,6 +409,7 @@ def write_dataset(data: TrialData, out_dir: str | Path) -> dict[str, Path]:
         path = out / name
         frame.to_csv(path, index=False, lineterminator="\n", float_format="%.4f", encoding="utf-8")
         paths[attr] = path
+    write_synthetic_manifest(paths)
     return paths
 
 

@@ -37,6 +37,7 @@ data_cut = None
 # %%
 from IPython.display import Markdown, display
 
+from helpers.data_source import data_source_note, is_synthetic
 from helpers.notebook import start
 from helpers.plots import consort_diagram
 from helpers.tables import consort_counts, format_n_pct
@@ -52,8 +53,12 @@ counts = consort_counts(nb.data.adsl, nb.data.adtte, flags)
 arms = counts["arms"]
 analysis_sets, surgery = analysis_set_counts(counts, flags), surgery_counts(counts)
 nb.write_results({**counts, "analysis_sets": analysis_sets,
-                  **({"surgery": surgery} if "SURGFL" in nb.data.adsl else {})})
+                  **({"surgery": surgery} if "SURGFL" in nb.data.adsl else {}),
+                  "synthetic_data": is_synthetic(nb.data.paths)})
 
+# %%
+#| label: data-source
+display(Markdown(data_source_note(nb.data.paths)))
 
 # %% [markdown]
 # ## Patient flow

@@ -27,6 +27,10 @@ def test_population_flow(supplement_run):
     assert pop["not_randomised"] == 163
     assert sum(pop["not_randomised_reasons"].values()) == 163
     assert pop["not_randomised_reasons"]["Progression during primary systemic therapy"] == 96
+    # the bundled data are recognised as synthetic, and the chapter (and preface) say so
+    assert pop["synthetic_data"] is True
+    executed = (supplement_run / "notebooks" / "01_population.ipynb").read_text()
+    assert "## Synthetic data" in executed
 
 
 def test_population_analysis_sets_and_surgery(supplement_run):

@@ -73,6 +73,11 @@ def test_flow_counts_the_arm_left_out(colon_run):
     assert "surgery" not in flow and set(flow["analysis_sets"]) == {"ITTFL"}
     table = (colon_run / "tables" / "01_population" / "consort.csv").read_text()
     assert "Other arm Lev (not compared, excluded)\",310" in table
+    # not the synthetic data: the supplement names the files it read instead
+    assert flow["synthetic_data"] is False
+    executed = (colon_run / "notebooks" / "01_population.ipynb").read_text()
+    assert "This run read the data sets `adsl.xpt` (SHA-256 " in executed
+    assert "Synthetic data" not in executed
 
 
 def test_sections_without_data_say_so(colon_run):

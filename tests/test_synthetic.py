@@ -40,7 +40,7 @@ def medians(frame):
 
 def test_regeneration_is_byte_identical(tmp_path):
     assert synthetic.main([str(tmp_path)]) == 0
-    for name in ("adsl.csv", "adtte.csv", "adae.csv"):
+    for name in ("adsl.csv", "adtte.csv", "adae.csv", "SYNTHETIC.sha256"):
         assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
 
 
