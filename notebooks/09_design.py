@@ -179,8 +179,9 @@ accrual_source = ("first to last randomisation in the data" if has_dates
                   else "planned; the data have no randomisation dates")
 # the randomised patients of the data, unless fewer than the deaths the analysis waits for
 # (then the design's patients, and the table note says so)
-accrual_patients = len(frame) if len(frame) >= design.events else design.patients
-patients_source = ("randomised in the data" if len(frame) >= design.events else
+enough_patients = len(frame) >= design.events
+accrual_patients = len(frame) if enough_patients else design.patients
+patients_source = ("randomised in the data" if enough_patients else
                    f"planned: the data have {len(frame)} randomised patients, fewer than the "
                    f"{design.events} deaths the analysis waits for")
 scenarios = assumed.design_scenarios(

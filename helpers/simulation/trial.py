@@ -76,9 +76,7 @@ def _randomise(scenario: Scenario, stratum: np.ndarray, rng: np.random.Generator
     n, b = len(stratum), scenario.block_size
     if b == 1:
         return (rng.random(n) < scenario.allocation).astype(np.int64)
-    # stable sort of small integer codes as int16: numpy's radix sort, the same permutation
-    codes = stratum.astype(np.int16) if len(scenario.strata_shares) < 2 ** 15 else stratum
-    by_stratum = np.argsort(codes, kind="stable")
+    by_stratum = np.argsort(stratum, kind="stable")
     counts = np.bincount(stratum, minlength=len(scenario.strata_shares))
     first = np.repeat(counts.cumsum() - counts, counts)
     rank = np.empty(n, dtype=np.int64)

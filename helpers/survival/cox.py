@@ -238,17 +238,13 @@ def _loglik_score_info(des: _Design, beta: np.ndarray):
     return loglik, score, info
 
 
+@np.errstate(divide="ignore", invalid="ignore")  # non-finite steps are handled below
 def _newton(des: _Design, init: np.ndarray, max_iter: int = MAX_ITER, eps: float = EPS):
     """R's coxfit6 iteration (survival 3.x): Newton-Raphson, converged when
     |1 - loglik_best / loglik_new| <= eps; a non-finite or worse step is shrunk towards the
     last good beta ever harder ((new + h beta) / (h + 1), h = 1, 2, ...). Out of iterations:
     the last good beta. Returns beta, loglik0, loglik, score0, info0, score, info, iter, conv.
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return _newton_steps(des, init, max_iter, eps)
-
-
-def _newton_steps(des: _Design, init: np.ndarray, max_iter: int, eps: float):
     beta = init.astype(float).copy()
     ll0, u0, i0 = _loglik_score_info(des, beta)
     if max_iter == 0:

@@ -110,7 +110,7 @@ def logrank_components(
     cell = key * k + g
     leave = np.bincount(cell, minlength=n_keys * k).reshape(n_keys, k)
     died = np.bincount(cell, weights=e, minlength=n_keys * k).reshape(n_keys, k)
-    d = died[:, 0] + died[:, 1] if k == 2 else np.add.reduce(died, axis=1)  # (same sums)
+    d = np.add.reduce(died, axis=1)
     with_event = (d > 0).nonzero()[0]
     d = d.take(with_event)
     # at risk at each (stratum, time) with an event: subjects of the stratum with time >= t,
@@ -120,7 +120,7 @@ def logrank_components(
     key_stratum = s[new]
     next_stratum = np.searchsorted(key_stratum, key_stratum[with_event], side="right")
     at_risk = (rev.take(with_event, axis=0) - rev.take(next_stratum, axis=0)).astype(float)
-    n = at_risk[:, 0] + at_risk[:, 1] if k == 2 else np.add.reduce(at_risk, axis=1)
+    n = np.add.reduce(at_risk, axis=1)
     share = at_risk / n[:, None]
     expected = np.add.reduce(share * d[:, None], axis=0)
     w = d * (n - d) / np.maximum(n - 1, 1)  # n = 1: d = 1 and the weight 0
