@@ -11,13 +11,21 @@ means nothing here: only this generator writes ``SYNTHETIC.sha256``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.run_record import sha256_file
 
-__all__ = ["SYNTHETIC_MANIFEST", "data_source_note", "is_synthetic", "write_synthetic_manifest"]
+__all__ = ["SYNTHETIC_MANIFEST", "DataSource", "data_source", "write_synthetic_manifest"]
 
 SYNTHETIC_MANIFEST = "SYNTHETIC.sha256"
+
+SYNTHETIC_NOTE = (
+    "::: {.callout-important}\n## Synthetic data\n"
+    "The patient data of the trial are not public. This run read the bundled **synthetic** "
+    "dataset (`data/README.md`), calibrated to the published results, so the numbers below are "
+    "close to, but not equal to, the paper's. Pointing the parameter `data_dir` at the trial's "
+    "ADaM data reproduces the analysis on them unchanged.\n:::\n")
 
 
 def write_synthetic_manifest(paths: Mapping[str, Path]) -> Path:
@@ -39,38 +47,34 @@ def _read_manifest(folder: Path) -> dict[str, str]:
     return {name.strip(): digest for digest, name in (e for e in entries if len(e) == 2)}
 
 
-def read_files(paths: Mapping[str, Path]) -> list[Path]:
-    """The data files of ``paths`` (table -> path) that exist (ADAE is optional)."""
-    return [Path(p) for p in paths.values() if Path(p).is_file()]
+@dataclass(frozen=True)
+class DataSource:
+    """The data files a run read (those of its paths that exist; ADAE is optional) with their
+    SHA-256, and whether they are the synthetic generator's output, unchanged."""
+
+    digests: dict[Path, str]
+
+    @property
+    def synthetic(self) -> bool:
+        """Every file listed with its SHA-256 in the ``SYNTHETIC.sha256`` of its folder."""
+        manifests = {folder: _read_manifest(folder) for folder in {p.parent for p in self.digests}}
+        return bool(self.digests) and all(
+            manifests[path.parent].get(path.name) == digest for path, digest in self.digests.items())
+
+    @property
+    def note(self) -> str:
+        """A Markdown callout for the supplement: "Synthetic data" with what that means, or the
+        files read with the start of their SHA-256 (the full checksums are in the run's
+        ``run_record.json``)."""
+        if self.synthetic:
+            return SYNTHETIC_NOTE
+        listed = ", ".join(f"`{path.name}` (SHA-256 {digest[:12]}...)"
+                           for path, digest in self.digests.items())
+        return ("::: {.callout-note}\n## Data\n"
+                f"This run read the data sets {listed}; their full checksums, with the study "
+                "configuration and the parameters, are in the run's `run_record.json`.\n:::\n")
 
 
-def is_synthetic(paths: Mapping[str, Path]) -> bool:
-    """True when every existing file of ``paths`` is listed with its SHA-256 in the
-    ``SYNTHETIC.sha256`` of its folder (the generator's output, unchanged)."""
-    files = read_files(paths)
-    if not files:
-        return False
-    for path in files:
-        if _read_manifest(path.parent).get(path.name) != sha256_file(path):
-            return False
-    return True
-
-
-def data_source_note(paths: Mapping[str, Path]) -> str:
-    """A Markdown callout for the supplement: "Synthetic data" with what that means, or the
-    files the run read with the start of their SHA-256 (the full checksums are in the run's
-    ``run_record.json``)."""
-    if is_synthetic(paths):
-        return (
-            "::: {.callout-important}\n## Synthetic data\n"
-            "The patient data of the trial are not public. This run read the bundled "
-            "**synthetic** dataset (`data/README.md`), calibrated to the published results, so "
-            "the numbers below are close to, but not equal to, the paper's. Pointing the "
-            "parameter `data_dir` at the trial's ADaM data reproduces the analysis on them "
-            "unchanged.\n:::\n")
-    listed = ", ".join(f"`{p.name}` (SHA-256 {sha256_file(p)[:12]}...)"
-                       for p in read_files(paths))
-    return (
-        "::: {.callout-note}\n## Data\n"
-        f"This run read the data sets {listed}; their full checksums, with the study "
-        "configuration and the parameters, are in the run's `run_record.json`.\n:::\n")
+def data_source(paths: Mapping[str, Path]) -> DataSource:
+    """The :class:`DataSource` of ``paths`` (table -> file): each existing file hashed once."""
+    return DataSource({Path(p): sha256_file(Path(p)) for p in paths.values() if Path(p).is_file()})

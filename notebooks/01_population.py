@@ -37,7 +37,7 @@ data_cut = None
 # %%
 from IPython.display import Markdown, display
 
-from helpers.data_source import data_source_note, is_synthetic
+from helpers.data_source import data_source
 from helpers.notebook import start
 from helpers.plots import consort_diagram
 from helpers.tables import consort_counts, format_n_pct
@@ -52,13 +52,14 @@ flags = {"itt": nb.study.populations["full_analysis"], **{
 counts = consort_counts(nb.data.adsl, nb.data.adtte, flags)
 arms = counts["arms"]
 analysis_sets, surgery = analysis_set_counts(counts, flags), surgery_counts(counts)
+source = data_source(nb.data.paths)  # the files read, and whether they are the synthetic data
 nb.write_results({**counts, "analysis_sets": analysis_sets,
                   **({"surgery": surgery} if "SURGFL" in nb.data.adsl else {}),
-                  "synthetic_data": is_synthetic(nb.data.paths)})
+                  "synthetic_data": source.synthetic})
 
 # %%
 #| label: data-source
-display(Markdown(data_source_note(nb.data.paths)))
+display(Markdown(source.note))
 
 # %% [markdown]
 # ## Patient flow

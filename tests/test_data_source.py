@@ -6,11 +6,18 @@ import shutil
 import pytest
 
 from conftest import ROOT
-from helpers.data_source import (SYNTHETIC_MANIFEST, data_source_note, is_synthetic,
-                                 write_synthetic_manifest)
+from helpers.data_source import SYNTHETIC_MANIFEST, data_source, write_synthetic_manifest
 
 DATA = ROOT / "data"
 TABLES = ("adsl", "adtte", "adae")
+
+
+def _synthetic(paths):
+    return data_source(paths).synthetic
+
+
+def _note(paths):
+    return data_source(paths).note
 
 
 def _paths(folder):
@@ -18,8 +25,8 @@ def _paths(folder):
 
 
 def test_the_bundled_data_are_synthetic():
-    assert is_synthetic(_paths(DATA))
-    note = data_source_note(_paths(DATA))
+    assert _synthetic(_paths(DATA))
+    note = _note(_paths(DATA))
     assert note.startswith("::: {.callout-important}\n## Synthetic data\n")
     assert "not equal to, the paper's" in note
 
@@ -28,11 +35,11 @@ def test_an_edited_or_foreign_file_is_not_called_synthetic(tmp_path):
     for table in TABLES:
         shutil.copy(DATA / f"{table}.csv", tmp_path)
     shutil.copy(DATA / SYNTHETIC_MANIFEST, tmp_path)
-    assert is_synthetic(_paths(tmp_path))  # a copy of the generator's output is still it
+    assert _synthetic(_paths(tmp_path))  # a copy of the generator's output is still it
     with open(tmp_path / "adtte.csv", "a", encoding="utf-8") as handle:
         handle.write("\n")  # one byte more: no longer the synthetic data
-    assert not is_synthetic(_paths(tmp_path))
-    note = data_source_note(_paths(tmp_path))
+    assert not _synthetic(_paths(tmp_path))
+    note = _note(_paths(tmp_path))
     assert note.startswith("::: {.callout-note}\n## Data\n") and "Synthetic" not in note
     assert "`adsl.csv` (SHA-256 " in note and "`adtte.csv` (SHA-256 " in note
 
@@ -41,16 +48,16 @@ def test_a_sponsors_checksum_file_or_no_file_is_not_synthetic(tmp_path):
     shutil.copy(DATA / "adsl.csv", tmp_path)
     (tmp_path / "SHA256SUMS").write_text((DATA / SYNTHETIC_MANIFEST).read_text())
     paths = {"adsl": tmp_path / "adsl.csv", "adae": tmp_path / "adae.csv"}  # ADAE absent
-    assert not is_synthetic(paths)
-    assert "`adsl.csv`" in data_source_note(paths) and "adae" not in data_source_note(paths)
-    assert not is_synthetic({"adsl": tmp_path / "missing.csv"})
+    assert not _synthetic(paths)
+    assert "`adsl.csv`" in _note(paths) and "adae" not in _note(paths)
+    assert not _synthetic({"adsl": tmp_path / "missing.csv"})
 
 
 def test_the_manifest_lists_the_files_of_one_folder(tmp_path):
     (tmp_path / "a.csv").write_text("x\n1\n")
     manifest = write_synthetic_manifest({"a": tmp_path / "a.csv"})
     assert manifest.read_text().endswith("  a.csv\n")
-    assert is_synthetic({"a": tmp_path / "a.csv"})
+    assert _synthetic({"a": tmp_path / "a.csv"})
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "b.csv").write_text("y\n")
     with pytest.raises(ValueError, match="one folder"):
