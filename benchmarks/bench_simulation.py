@@ -5,7 +5,7 @@ Each trial: uniform accrual over 84 months, 8 randomisation strata, exponential 
 the stratified log-rank test and the stratified Cox model (Efron) of the supplement.
 
 Measured in one run, on this machine:
-  * local backend, 1 process and all cores (``helpers.simulation.simulate``);
+  * local backend, 1 process and all cores (``helpers.design.simulation.simulate``);
   * a Dask ``LocalCluster`` with one single-threaded worker process per core (same work;
     the cluster is started and warmed up before timing, each run connects a new client);
   * each Python backend ``--repeat`` times, interleaved, best and median shown (the host
@@ -36,8 +36,8 @@ import sys
 import time
 from pathlib import Path
 
-from helpers.simulation import Accrual, Analysis, proportional_hazards, simulate
-from helpers.simulation.runner import default_workers, simulate_batch
+from helpers.design.simulation import Accrual, Analysis, proportional_hazards, simulate
+from helpers.design.simulation.runner import default_workers, simulate_batch
 
 SHARES = (0.2, 0.1, 0.15, 0.05, 0.2, 0.1, 0.15, 0.05)
 SCENARIO = proportional_hazards("bench", 20, 20 / 26, 410, Accrual(84), SHARES,
@@ -149,8 +149,8 @@ def profile(replicates: int) -> None:
 INSTRUCTION_RUN = """
 import sys
 from benchmarks.bench_simulation import SCENARIO
-from helpers.simulation import Analysis
-from helpers.simulation.runner import simulate_batch
+from helpers.design.simulation import Analysis
+from helpers.design.simulation.runner import simulate_batch
 simulate_batch(SCENARIO, Analysis(), 1, 0, 5)  # code paths warm in both runs
 simulate_batch(SCENARIO, Analysis(), 1, 0, int(sys.argv[1]))
 """

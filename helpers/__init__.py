@@ -1,9 +1,12 @@
 """Analysis helpers of the JCOG1017 (PRIM-BC) supplement.
 
-Modules by concern: data loading and validation (``io``, ``schemas``, ``dataset``), the
-synthetic dataset (``synthetic``), survival statistics (``survival``), sample size
-(``design``), figures (``plots``), tables (``tables``), and the run orchestration (``run``,
-``render``). Times are in months unless a name or docstring says otherwise.
+Layers, each importing only itself and the layers before it (``tests/test_architecture.py``):
+``core`` (errors, atomic writes) < ``config`` (run parameters, study configuration, published
+figures) < ``data`` (read, validate, map, cut the trial's data) < ``survival`` (KM, log-rank,
+Cox, RMST) < ``design`` (sample size, simulation) and ``meta`` (meta-analysis maths) <
+``analyses`` (one module per analysis, numbers) < ``report`` (formatting, tables, figures) <
+``notebook`` (what a kernel needs) < ``run`` (the runner) < ``render`` (the book). Times are in
+months unless a name or docstring says otherwise.
 """
 
 __version__ = "0.1.0"

@@ -37,13 +37,13 @@ data_cut = None
 # %%
 from IPython.display import Markdown, display
 
-from helpers.data_source import data_source
-from helpers.notebook import start
-from helpers.plots import consort_diagram
-from helpers.tables import consort_counts, format_n_pct
-from helpers.tables.populations import analysis_sets as analysis_sets_labels
-from helpers.tables.populations import (analysis_set_counts, analysis_sets_table,
-                                        arm_b_surgery_table, consort_table, surgery_counts)
+from helpers.data.source import data_source
+from helpers.notebook.session import start
+from helpers.report.plots import consort_diagram
+from helpers.analyses.populations import analysis_sets as analysis_sets_labels
+from helpers.analyses.populations import analysis_set_counts, consort_counts, surgery_counts
+from helpers.report.format import format_n_pct
+from helpers.report.tables.populations import analysis_sets_table, arm_b_surgery_table, consort_table
 
 nb = start("01_population", globals())
 flags = {"itt": nb.study.populations["full_analysis"], **{

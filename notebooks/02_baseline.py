@@ -35,9 +35,9 @@ data_cut = None
 # %%
 from IPython.display import Markdown, display
 
-from helpers.notebook import start
-from helpers.tables import table1
-from helpers.tables.baseline import baseline_highlights, in_clinical_order
+from helpers.notebook.session import start
+from helpers.report.tables import table1
+from helpers.report.tables.baseline import baseline_highlights, in_clinical_order
 
 nb = start("02_baseline", globals())
 adsl = nb.data.adsl

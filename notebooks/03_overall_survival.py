@@ -43,9 +43,10 @@ data_cut = None
 # %%
 from IPython.display import Markdown, display
 
-from helpers.notebook import start
-from helpers.plots import km_plot
-from helpers.tables.formatting import format_median
+from helpers.notebook.session import start
+from helpers.report.endpoint import km_annotation, results_text, summary_table
+from helpers.report.format import format_median
+from helpers.report.plots import km_plot
 
 nb = start("03_overall_survival", globals())
 p = nb.params
@@ -60,13 +61,13 @@ display(Markdown(nb.settings_text()))
 # %%
 #| label: fig-km-os
 #| fig-cap: "Overall survival by arm (Kaplan-Meier) with pointwise CIs and numbers at risk; censored patients marked +."
-nb.figure(km_plot(os_.curves(), labels=os_.curve_labels(), annotation=os_.annotation(),
+nb.figure(km_plot(os_.curves(), labels=os_.curve_labels(), annotation=km_annotation(os_),
                   ylabel="Overall survival"), "km_os")
 
 # %%
 fu = os_.follow_up
 display(Markdown(
-    os_.results_text(p["endpoint"], nb.study.endpoint(p["endpoint"]).events)
+    results_text(os_, p["endpoint"], nb.study.endpoint(p["endpoint"]).events)
     + f" Median follow-up was {fu.simple_median:.1f} {unit} (median observed time of all "
     f"patients; reverse Kaplan-Meier {format_median(fu.median, fu.lower, fu.upper)} {unit})."
 ))
@@ -74,13 +75,13 @@ display(Markdown(
 # %%
 #| label: tbl-os-summary
 #| tbl-cap: "Overall survival: medians (CI) and landmark survival rates by arm."
-summary = os_.summary_table()
+summary = summary_table(os_)
 nb.table(summary, "os_summary")
 
 # %%
 #| label: tbl-os-cox
 #| tbl-cap: "Cox proportional hazards model of overall survival: hazard ratio of the experimental arm (B) vs the control arm (A)."
-from helpers.tables import hazard_ratio_table
+from helpers.report.tables import hazard_ratio_table
 
 cox = hazard_ratio_table([os_.hazard_ratio_row("Stratified Cox (primary)")])
 nb.table(cox, "os_cox")

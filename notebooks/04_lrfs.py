@@ -46,11 +46,14 @@ data_cut = None
 # %%
 from IPython.display import Markdown, display
 
-from helpers.notebook import start
-from helpers.plots import km_plot
-from helpers.secondary import km_panels, proportion_by_arm, proportion_table, secondary_table
-from helpers.tables import hazard_ratio_table
-from helpers.tables.formatting import format_hr, format_median, format_p
+from helpers.analyses.secondary import proportion_by_arm
+from helpers.notebook.session import start
+from helpers.report.endpoint import km_annotation, results_text, summary_table
+from helpers.report.format import format_hr, format_median, format_p
+from helpers.report.plots import km_plot
+from helpers.report.plots.km_panels import km_panels
+from helpers.report.tables import hazard_ratio_table
+from helpers.report.tables.secondary import proportion_table, secondary_table
 
 nb = start("04_lrfs", globals())
 p = nb.params
@@ -87,7 +90,7 @@ if nb.section("First secondary endpoint",
 #| label: fig-km-lrfs
 #| fig-cap: "The first secondary endpoint by arm (Kaplan-Meier), with numbers at risk. Censored patients are marked +. Hazard ratio from the stratified Cox model (CI at the secondary level), two-sided stratified log-rank p."
 if first:
-    fig = km_plot(lead.curves(), labels=lead.curve_labels(), annotation=lead.annotation(),
+    fig = km_plot(lead.curves(), labels=lead.curve_labels(), annotation=km_annotation(lead),
                   ylabel=first.label, annotation_loc="upper right")
     fig.axes[0].legend(loc="lower left", frameon=False)  # the curves leave the lower left free
     display(nb.figure(fig, "km_lrfs"))
@@ -96,7 +99,7 @@ if first:
 if first:
     hr = lead.hazard_ratio
     display(Markdown(
-        lead.results_text(first.paramcd, first.events) + f" {nb.study.experimental.label} "
+        results_text(lead, first.paramcd, first.events) + f" {nb.study.experimental.label} "
         f"{'lowered' if hr.upper < 1 else 'raised' if hr.lower > 1 else 'did not clearly change'} "
         f"the hazard of {first.label.lower()} events."
     ))
@@ -105,7 +108,7 @@ if first:
 #| label: tbl-lrfs-summary
 #| tbl-cap: "The first secondary endpoint: medians (CI) and landmark rates by arm."
 if first:
-    nb.table(lead.summary_table(), "lrfs_summary")
+    nb.table(summary_table(lead), "lrfs_summary")
 
 # %%
 #| label: tbl-lrfs-cox

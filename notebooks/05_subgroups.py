@@ -41,10 +41,11 @@ data_cut = None
 # %%
 from IPython.display import Markdown, display
 
-from helpers.notebook import start
-from helpers.plots import forest_plot
-from helpers.subgroups_report import subgroup_report
-from helpers.tables.formatting import format_hr, format_p
+from helpers.analyses.subgroups import subgroup_report
+from helpers.notebook.session import start
+from helpers.report.format import format_hr, format_p
+from helpers.report.plots import forest_plot
+from helpers.report.tables.subgroups import subgroup_table
 
 nb = start("05_subgroups", globals())
 p = nb.params
@@ -103,7 +104,7 @@ display(Markdown(
 # %%
 #| label: tbl-subgroups
 #| tbl-cap: "The primary endpoint by subgroup: events/patients per arm, hazard ratio of arm B vs arm A (CI) and the likelihood-ratio p-value of the arm-by-subgroup interaction."
-table = report.display_table()
+table = subgroup_table(report)
 strata_note = (f"Stratified by {', '.join(map(subgroup_label, p['strata']))} (except the "
                f"subgroup factor itself)." if p["strata"] else "Unstratified.")
 nb.table(table, "subgroups", note=f"Cox models, {p['ties'].capitalize()} ties. {strata_note}")

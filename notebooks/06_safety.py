@@ -36,8 +36,10 @@ data_cut = None
 # %%
 from IPython.display import Markdown, display
 
-from helpers.notebook import POPULATION_LABELS, start
-from helpers.tables import ae_table, format_n_pct, operative_morbidity_table, safety_counts
+from helpers.notebook.session import POPULATION_LABELS, start
+from helpers.analyses.safety import safety_counts
+from helpers.report.format import format_n_pct
+from helpers.report.tables import ae_table, operative_morbidity_table
 
 nb = start("06_safety", globals())
 flag = nb.study.populations["safety"]

@@ -46,12 +46,13 @@ data_cut = None
 # %%
 from IPython.display import Markdown, display
 
-from helpers.notebook import start
-from helpers.sensitivity import ci_text, ph_table, rmst_table, sensitivity_analyses
+from helpers.notebook.session import start
+from helpers.analyses.sensitivity import sensitivity_analyses
+from helpers.report.tables.sensitivity import ci_text, ph_table, rmst_table
 from helpers.survival import rmst_difference
 from helpers.survival.results import to_jsonable
-from helpers.tables import hazard_ratio_table
-from helpers.tables.formatting import format_p
+from helpers.report.tables import hazard_ratio_table
+from helpers.report.format import format_p
 
 nb = start("07_sensitivity", globals())
 p = nb.params

@@ -51,7 +51,7 @@ data_cut = None
 meta_method = "REML"  # FE | DL | REML | PM
 meta_hksj = False  # Hartung-Knapp-Sidik-Jonkman CI and test
 meta_include_uncertain = False  # pool trial versions flagged uncertain
-meta_versions = {}  # trial id -> version (helpers/reference/ptr_trials.yaml), e.g. {"mf07_01": "ann_surg_oncol_2018"}
+meta_versions = {}  # trial id -> version (helpers/config/reference/ptr_trials.yaml), e.g. {"mf07_01": "ann_surg_oncol_2018"}
 
 # %%
 from dataclasses import asdict
@@ -59,12 +59,12 @@ from dataclasses import asdict
 from IPython.display import Markdown, display
 
 from helpers.meta import local_control_reported, published_meta_analyses, trial_table
-from helpers.meta.forest import trial_forest_plot
-from helpers.meta.report import (forest_display, meta_analysis, methods_display,
+from helpers.report.plots.meta_forest import trial_forest_plot
+from helpers.report.tables.meta import (forest_display, meta_analysis, methods_display,
                                  published_comparison, run_estimate, sequence_display)
-from helpers.notebook import start
-from helpers.reproduction import LRFS, OS
-from helpers.tables.formatting import format_ci, format_hr, format_p
+from helpers.notebook.session import start
+from helpers.analyses.reproduction import LRFS, OS
+from helpers.report.format import format_ci, format_hr, format_p
 
 nb = start("08_meta_analysis", globals())
 p = nb.params
@@ -114,7 +114,7 @@ if has_trials:
 #| tbl-cap: "The trials of the forest plot: version used, year, hazard ratio with the CI at the chapter's level, the level each trial published, weight in the pooled estimate and whether it is pooled."
 if has_trials:
     nb.table(forest_display(meta), "trials_os", population="the randomised trials' populations as published; JCOG1017: this run's analysis set",
-             note="Sources: helpers/reference/ptr_trials.yaml (published abstracts; every figure with its source).")
+             note="Sources: helpers/config/reference/ptr_trials.yaml (published abstracts; every figure with its source).")
 
 # %%
 #| label: tbl-meta-methods-os

@@ -52,12 +52,12 @@ sim_dask_address = None  # a dask.distributed scheduler address; None: all local
 import pandas as pd
 from IPython.display import Markdown, display
 
-from helpers.design import (implied_dropout, power_curve_plot, power_for_events,
-                            required_events_alternatives)
-from helpers.notebook import start
-from helpers.reference import published_value
-from helpers.reproduction import design_assumptions, planned_sample_size
-from helpers.tables.formatting import format_hr
+from helpers.analyses.reproduction import design_assumptions, planned_sample_size
+from helpers.config.reference import published_value
+from helpers.design.sample_size import implied_dropout, power_for_events, required_events_alternatives
+from helpers.notebook.session import start
+from helpers.report.format import format_hr
+from helpers.report.plots.power import power_curve_plot
 
 nb = start("09_design", globals())
 p = nb.params
@@ -158,10 +158,11 @@ display(Markdown(nb.footnote()))
 # number of deaths unless stated otherwise.
 
 # %%
-from helpers.simulation import Analysis
-from helpers.simulation import design_scenarios as assumed
-from helpers.simulation.report import (add_simulated_power, hazard_ratio_grid,
-                                       operating_characteristics, simulated_power_curve)
+from helpers.analyses import design_scenarios as assumed
+from helpers.analyses.design_simulation import (hazard_ratio_grid, operating_characteristics,
+                                                simulated_power_curve)
+from helpers.design.simulation import Analysis
+from helpers.report.plots.power import add_simulated_power
 
 frame = nb.frame(p["endpoint"])
 shares = assumed.strata_shares(frame, p["strata"])

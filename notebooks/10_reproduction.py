@@ -46,11 +46,13 @@ data_cut = None
 # %%
 from IPython.display import Markdown, display
 
-from helpers.notebook import start
-from helpers.reproduction import (LRFS, OS, key_results_table,
-                                  planned_sample_size, reproduction_values, with_tolerances)
-from helpers.tables import consort_counts, reproduction_table, treatment_related_deaths
-from helpers.tables.formatting import format_hr, format_median, format_p
+from helpers.notebook.session import start
+from helpers.analyses.populations import consort_counts
+from helpers.analyses.reproduction import (LRFS, OS, key_results_table,
+                                           planned_sample_size, reproduction_values, with_tolerances)
+from helpers.analyses.safety import treatment_related_deaths
+from helpers.report.tables import reproduction_table
+from helpers.report.format import format_hr, format_median, format_p
 
 nb = start("10_reproduction", globals())
 has_reference = nb.section("Reproduction of the published results", "study.reference")

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def run_supplement(run_dir: Path, extra: dict | None = None, notebooks=None, workers: int = 2):
     """Run the notebooks for params/default.yaml with ``output_dir`` = ``run_dir`` (plus
     ``extra`` parameters); returns the runner's report."""
-    from helpers.run import run
+    from helpers.run.execute import run
 
     params = yaml.safe_load((ROOT / "params" / "default.yaml").read_text())
     params["parameters"].update({"output_dir": str(run_dir), "run_label": run_dir.name,

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.dataset import analysis_frame, load_trial_data
-from helpers.errors import DataValidationError
+from helpers.data.trial_data import analysis_frame, load_trial_data
+from helpers.core.errors import DataValidationError
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -1,12 +1,12 @@
 """The supplement says which data a run read: the bundled synthetic data only when every file
-is the generator's, unchanged (helpers.data_source)."""
+is the generator's, unchanged (helpers.data.source)."""
 
 import shutil
 
 import pytest
 
 from conftest import ROOT
-from helpers.data_source import SYNTHETIC_MANIFEST, data_source, write_synthetic_manifest
+from helpers.data.source import SYNTHETIC_MANIFEST, data_source, write_synthetic_manifest
 
 DATA = ROOT / "data"
 TABLES = ("adsl", "adtte", "adae")

@@ -1,4 +1,4 @@
-"""helpers.datacut: the data as they were at an earlier cut-off (``data_cut`` parameter)."""
+"""helpers.data.datacut: the data as they were at an earlier cut-off (``data_cut`` parameter)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.datacut import DAYS_PER_MONTH, NOT_YET_RANDOMISED, apply_data_cut
-from helpers.dataset import analysis_frame, check_consistency, load_trial_data
-from helpers.errors import ParameterError
-from helpers.schemas import SCHEMAS, validate
+from helpers.data.datacut import DAYS_PER_MONTH, NOT_YET_RANDOMISED, apply_data_cut
+from helpers.data.trial_data import analysis_frame, check_consistency, load_trial_data
+from helpers.core.errors import ParameterError
+from helpers.data.schemas import SCHEMAS, validate
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CUT = pd.Timestamp("2016-06-30")

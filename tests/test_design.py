@@ -13,8 +13,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from helpers import design
-from helpers.reference import published_value
+from helpers.design import sample_size as design
+from helpers.report.plots.power import power_curve_plot
+from helpers.config.reference import published_value
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
@@ -89,7 +90,7 @@ def test_power_at_design_events_is_80_percent():
 
 def test_power_curve_plot_marks_planning_and_observed():
     fig, ax = plt.subplots()
-    out = design.power_curve_plot(359, observed_hr=0.857, observed_events=221, ax=ax)
+    out = power_curve_plot(359, observed_hr=0.857, observed_events=221, ax=ax)
     assert out is ax
     texts = " | ".join(t.get_text() for t in ax.texts)
     assert "planning HR 0.77: power 80%" in texts
@@ -103,7 +104,7 @@ def test_power_curve_plot_marks_planning_and_observed():
 
 
 def test_design_figures_feed_the_reproduction_table():
-    from helpers.tables import reproduction_table
+    from helpers.report.tables import reproduction_table
 
     table = reproduction_table(design.required_patients().reproduction_values()).set_index("figure")
     design_rows = table[table.index.str.startswith("design.")]

@@ -1,4 +1,4 @@
-"""helpers.endpoint: one endpoint's standard analysis, assembled from helpers.survival (each
+"""helpers.analyses.endpoint: one endpoint's standard analysis, assembled from helpers.survival (each
 piece validated against R in tests/test_survival_*.py)."""
 
 from __future__ import annotations
@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from helpers.dataset import analysis_frame, load_trial_data
-from helpers.endpoint import analyse_endpoint, endpoint_settings
-from helpers.params import validate
+from helpers.data.trial_data import analysis_frame, load_trial_data
+from helpers.analyses.endpoint import analyse_endpoint, endpoint_settings
+from helpers.config.params import validate
 from helpers.survival import kaplan_meier, logrank_test
 from helpers.survival.cox import cox_hazard_ratio
-from helpers.study import load_study
+from helpers.config.study import load_study
+from helpers.report.endpoint import km_annotation, results_text, summary_table
 
 DEFAULT_STRATA = load_study().strata  # the JCOG1017 study configuration's
 
@@ -54,11 +55,11 @@ def test_pieces_equal_the_survival_functions(frame, primary):
 
 def test_texts_and_tables_show_the_computed_numbers(primary):
     hr = primary.hazard_ratio
-    text = primary.results_text("OS", "deaths")
+    text = results_text(primary, "OS", "deaths")
     assert f"{hr.events} deaths" in text and f"{hr.hr:.2f} (90% CI {hr.lower:.2f}–{hr.upper:.2f})" in text
     assert "one-sided stratified log-rank" in text
-    assert f"HR {hr.hr:.2f}" in primary.annotation()
-    table = primary.summary_table()
+    assert f"HR {hr.hr:.2f}" in km_annotation(primary)
+    table = summary_table(primary)
     assert list(table["N"]) == [205, 202] and "36-month rate, % (95% CI)" in table.columns
     assert primary.hazard_ratio_row("x")["strata"] == ", ".join(DEFAULT_STRATA)
 
@@ -77,7 +78,7 @@ def test_results_text_states_not_estimable_and_excluded_patients():
     frame.loc[frame["ARMCD"] == "B", "event"] = 0
     frame.loc[frame.index[:5], "ER"] = None
     res = analyse_endpoint(frame, paramcd="OS", strata=["ER", "HER2"], sided="one-sided")
-    text = res.results_text("OS", "deaths")
+    text = results_text(res, "OS", "deaths")
     assert "was not estimable (no events in arm B)" in text and "HR" not in text
     assert "5 patients with a missing arm, time, event or stratification factor" in text
     assert res.hazard_ratio.n == res.logrank.n.sum() == len(frame) - 5

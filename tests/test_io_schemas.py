@@ -9,12 +9,12 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from helpers import schemas
-from helpers.dataset import TrialData, analysis_frame, load_trial_data
-from helpers.errors import DataValidationError
-from helpers.io import read_table
+from helpers.data import schemas
+from helpers.data.trial_data import TrialData, analysis_frame, load_trial_data
+from helpers.core.errors import DataValidationError
+from helpers.data.readers import read_table
 from helpers.survival.cox import cox_hazard_ratio
-from helpers.study import load_study
+from helpers.config.study import load_study
 
 DEFAULT_STRATA = load_study().strata  # the JCOG1017 study configuration's
 

@@ -1,5 +1,5 @@
 """Files as sponsors send them (issue 10): each malformed file is refused by
-``helpers.io.read_table`` with a message naming the file, the column or rows and the real
+``helpers.data.readers.read_table`` with a message naming the file, the column or rows and the real
 cause, or read correctly where the meaning is unambiguous; reading never writes anything.
 Every file is generated here."""
 
@@ -13,10 +13,10 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from helpers.dataset import load_trial_data
-from helpers.errors import DataValidationError
-from helpers.io import FORMATS, read_table
-from helpers.schemas import SCHEMAS, validate
+from helpers.data.trial_data import load_trial_data
+from helpers.core.errors import DataValidationError
+from helpers.data.readers import FORMATS, read_table
+from helpers.data.schemas import SCHEMAS, validate
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 IRIS = Path(__file__).resolve().parent / "fixtures" / "sas" / "iris.sas7bdat"

@@ -62,7 +62,7 @@ def test_pool_equals_metafor_rma(case, fit_key):
 
 @pytest.mark.parametrize("case, fit_key", FITS)
 def test_weights_equal_metafor(case, fit_key):
-    from helpers.meta.forest import trial_weights
+    from helpers.report.plots.meta_forest import trial_weights
 
     table = case_table(case)
     res = pool(table, **_options(fit_key))

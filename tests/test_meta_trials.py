@@ -1,5 +1,5 @@
 """helpers.meta.trials: the trial table, CI -> SE conversion, refusal of bad entries, version
-choice; helpers.meta.forest's table; pooling cross-checked against statsmodels."""
+choice; helpers.report.plots.meta_forest's table; pooling cross-checked against statsmodels."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import math
 import pandas as pd
 import pytest
 
-from helpers.errors import DataValidationError, ParameterError
+from helpers.core.errors import DataValidationError, ParameterError
 from helpers.meta import (METHODS, RunEstimate, load_trials, pool, published_meta_analyses,
                           se_from_ci, select_trials, trial_table)
-from helpers.meta.forest import forest_table, trial_forest_plot
+from helpers.report.plots.meta_forest import forest_table, trial_forest_plot
 from helpers.meta.trials import _packaged
 
 RUN = {"jcog1017": RunEstimate(hr=0.84, lower=0.69, upper=1.03, conf_level=0.90)}
@@ -165,7 +165,7 @@ def test_pool_refuses_bad_options():
 
 
 def test_parameter_choices_are_the_pooling_methods():
-    from helpers.params import SPECS, validate
+    from helpers.config.params import SPECS, validate
 
     for method in METHODS:
         assert validate({"meta_method": method})["meta_method"] == method
@@ -177,8 +177,8 @@ def test_parameter_choices_are_the_pooling_methods():
 
 
 def test_chapter_refuses_too_few_trials_naming_the_parameters():
-    from helpers.meta.report import meta_analysis
-    from helpers.params import validate
+    from helpers.report.tables.meta import meta_analysis
+    from helpers.config.params import validate
 
     params = validate({"meta_versions": {"tata_memorial": "lancet_oncol_2015"}})
     data = copy.deepcopy(_packaged())

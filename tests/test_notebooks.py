@@ -25,7 +25,7 @@ def test_overall_survival_results(supplement_run):
 
 
 def test_every_notebook_wrote_results(supplement_run):
-    from helpers.run import discover_notebooks
+    from helpers.run.plan import discover_notebooks
 
     names = [nb.name for nb in discover_notebooks()]
     assert names, "no notebooks found"

@@ -24,7 +24,7 @@ def test_design_reproduces_published_events_and_patients(supplement_run):
 
 
 def test_reproduction_has_every_published_figure(supplement_run):
-    from helpers.reference import published_figures
+    from helpers.config.reference import published_figures
 
     results = read_results(supplement_run, "10_reproduction")
     computed = results["computed"]

@@ -55,7 +55,7 @@ def test_subgroup_effect_modification(supplement_run, column, benefit, other):
 
 def test_subgroup_results_complete(supplement_run):
     res = read_results(supplement_run, "05_subgroups")
-    from helpers.study import load_study
+    from helpers.config.study import load_study
 
     DEFAULT_SUBGROUPS = [v.name for v in load_study().subgroups]
 
@@ -92,7 +92,7 @@ def test_outputs_are_aggregate_only(supplement_run):
     """Confidentiality: no subject identifier in any output of these notebooks."""
     import pandas as pd
 
-    from helpers.params import REPO_ROOT
+    from helpers.config.params import REPO_ROOT
 
     subjects = pd.read_csv(REPO_ROOT / "data" / "adsl.csv", usecols=["USUBJID"])["USUBJID"]
     probe = [str(s) for s in subjects]

@@ -11,7 +11,7 @@ import pytest
 from nbclient import NotebookClient
 
 from conftest import ROOT
-from helpers.run import KERNEL_START_ATTEMPTS, KERNEL_START_FAILURE
+from helpers.run.execute import KERNEL_START_ATTEMPTS, KERNEL_START_FAILURE
 
 pytestmark = pytest.mark.slow
 

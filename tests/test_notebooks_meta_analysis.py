@@ -75,7 +75,7 @@ def test_another_study_shows_the_chapter_as_unavailable(tmp_path):
     import yaml
 
     from conftest import ROOT
-    from helpers.run import run
+    from helpers.run.execute import run
 
     sys.path.insert(0, str(ROOT / "validation"))
     import colon_adam

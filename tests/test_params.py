@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.errors import ParameterError
-from helpers.params import (REPO_ROOT, SPECS, check_columns, load_parameter_file, resolve_path,
+from helpers.core.errors import ParameterError
+from helpers.config.params import (REPO_ROOT, SPECS, check_columns, load_parameter_file, resolve_path,
                             validate)
 
 
@@ -26,7 +26,7 @@ def test_default_file_gives_the_primary_analysis():
 
 
 def test_strata_default_comes_from_the_dataset_module():
-    from helpers.study import load_study
+    from helpers.config.study import load_study
 
     DEFAULT_STRATA = load_study().strata
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.plots import consort_diagram, forest_plot, km_plot, numbers_at_risk
+from helpers.report.plots import consort_diagram, forest_plot, km_plot, numbers_at_risk
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
@@ -178,7 +178,7 @@ def test_consort_diagram_has_the_four_stages_and_per_protocol_reasons():
 def test_consort_diagram_is_as_tall_as_its_content():
     """No empty band: the gap between consecutive boxes is the same small gap everywhere,
     and the figure ends just below the last box."""
-    from helpers.plots.consort import GAP_IN
+    from helpers.report.plots.consort import GAP_IN
 
     for follow_up in (True, False):
         ax = consort_diagram(_consort_counts(follow_up))
@@ -222,10 +222,10 @@ def test_plots_accept_survival_module_results():
 
 
 def test_arm_colours_are_seaborns_colorblind_palette():
-    """helpers.plots._style spells the palette out to avoid importing seaborn in every kernel."""
+    """helpers.report.plots._style spells the palette out to avoid importing seaborn in every kernel."""
     import seaborn as sns
 
-    from helpers.plots._style import COLORBLIND, arm_colors
+    from helpers.report.plots._style import COLORBLIND, arm_colors
 
     assert list(COLORBLIND) == sns.color_palette("colorblind").as_hex()
     assert list(arm_colors(["A", "B"]).values()) == list(COLORBLIND[:2])
@@ -243,22 +243,23 @@ def test_km_plot_shows_the_names_it_is_given(curves):
 
 
 def test_endpoint_annotation_says_which_arm_versus_which_and_the_strata():
-    from helpers.dataset import analysis_frame, load_trial_data
-    from helpers.endpoint import analyse_endpoint
+    from helpers.data.trial_data import analysis_frame, load_trial_data
+    from helpers.analyses.endpoint import analyse_endpoint
+    from helpers.report.endpoint import km_annotation
 
     data = load_trial_data(Path(__file__).resolve().parents[1] / "data")
     frame = analysis_frame(data, "OS")
     stratified = analyse_endpoint(frame, paramcd="OS", strata=["ER"], hr_conf_level=0.9)
-    text = stratified.annotation()
+    text = km_annotation(stratified)
     names = stratified.arm_labels
     assert f"{names['B'].lower()}\n  vs {names['A'].lower()}," in text
     assert "stratified by ER" in text
     assert stratified.curve_labels() == {"Arm A": names["A"], "Arm B": names["B"]}
-    assert "unstratified" in analyse_endpoint(frame, paramcd="OS", strata=[]).annotation()
+    assert "unstratified" in km_annotation(analyse_endpoint(frame, paramcd="OS", strata=[]))
 
 
 def test_power_curve_hr_axis_increases_and_labels_stay_off_the_curves():
-    from helpers.design import power_curve_plot
+    from helpers.report.plots.power import power_curve_plot
 
     ax = power_curve_plot(359, observed_hr=0.867, observed_events=218)
     assert not ax.xaxis_inverted()
@@ -316,8 +317,8 @@ def test_forest_plot_wraps_long_labels_keeps_order_and_notes_a_non_primary_overa
 def test_consort_counts_of_the_bundled_data_follow_up_and_per_protocol_reasons():
     """Follow-up and per-protocol exclusions add up to the arms' counts (computed from ADSL
     and ADTTE)."""
-    from helpers.dataset import load_trial_data
-    from helpers.tables import consort_counts
+    from helpers.data.trial_data import load_trial_data
+    from helpers.analyses.populations import consort_counts
 
     data = load_trial_data(Path(__file__).resolve().parents[1] / "data")
     counts = consort_counts(data.adsl, data.adtte)
@@ -330,7 +331,7 @@ def test_consort_counts_of_the_bundled_data_follow_up_and_per_protocol_reasons()
 
 
 def test_forest_overall_note_when_the_primary_strata_are_unknown():
-    from helpers.plots.forest import overall_note
+    from helpers.report.plots.forest import overall_note
 
     note = overall_note(0.95, [], {"conf_level": 0.9})
     assert note == "All patients: unstratified Cox model, 95% CI; not the primary analysis (90% CI)."
@@ -339,9 +340,9 @@ def test_forest_overall_note_when_the_primary_strata_are_unknown():
 
 
 def test_secondary_km_panels_name_the_arms():
-    from helpers.dataset import analysis_frame, load_trial_data
-    from helpers.endpoint import analyse_endpoint
-    from helpers.secondary import km_panels
+    from helpers.data.trial_data import analysis_frame, load_trial_data
+    from helpers.analyses.endpoint import analyse_endpoint
+    from helpers.report.plots.km_panels import km_panels
 
     data = load_trial_data(Path(__file__).resolve().parents[1] / "data")
     analyses = {code: analyse_endpoint(analysis_frame(data, code), paramcd=code) for code in ("MPFS",)}

@@ -22,7 +22,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers.errors import DataValidationError, ParameterError
+from helpers.core.errors import DataValidationError, ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
@@ -128,7 +128,7 @@ def test_every_notebook_succeeds_or_refuses_clearly(data, tmp_path_factory):
         assert sim["observed_accrual_patients_source"].startswith(
             f"planned: the data have {len(adsl)} randomised patients")
     if outcomes.get("03_overall_survival") == "ok":
-        from helpers.dataset import analysis_frame, load_trial_data
+        from helpers.data.trial_data import analysis_frame, load_trial_data
         from helpers.survival.cox import cox_hazard_ratio
 
         frame = analysis_frame(load_trial_data(base / "data", study=base / "study.yaml"), "OS")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from helpers import reference
+from helpers.config import reference
 
 
 def test_published_loads_package_yaml():

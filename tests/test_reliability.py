@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.errors import ParameterError
+from helpers.core.errors import ParameterError
 
 from conftest import ROOT, run_supplement
 

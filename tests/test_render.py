@@ -12,7 +12,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 import helpers.render as render
-import helpers.run as runner
+from helpers.run import cli
 
 
 @pytest.fixture(autouse=True)
@@ -159,7 +159,7 @@ def test_preview_of_a_real_run_embeds_matplotlib_figures(tmp_path, capsys):
     params = tmp_path / "params.yaml"
     params.write_text(f"parameters:\n  run_label: toy\n  output_dir: {tmp_path / 'run'}\n"
                       f"  data_dir: {tmp_path / 'data'}\n  strata: [ER]\n")
-    assert runner.main([str(params), "--notebooks-dir", str(notebooks)]) == 0
+    assert cli.main([str(params), "--notebooks-dir", str(notebooks)]) == 0
     assert render.main(["preview", str(params)]) == 0
     preview = tmp_path / "run" / "preview"
     index = (preview / "index.html").read_text()

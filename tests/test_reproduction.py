@@ -1,4 +1,4 @@
-"""helpers.reproduction: computed values keyed by the published-facts YAML paths."""
+"""helpers.analyses.reproduction: computed values keyed by the published-facts YAML paths."""
 
 from __future__ import annotations
 
@@ -6,17 +6,17 @@ import math
 
 import pytest
 
-from helpers.params import validate
-from helpers.reference import published_figures, published_value
-from helpers.reproduction import (TOLERANCES, computed_values, design_assumptions,
+from helpers.config.params import validate
+from helpers.config.reference import published_figures, published_value
+from helpers.analyses.reproduction import (TOLERANCES, computed_values, design_assumptions,
                                   endpoint_settings, key_results_table, planned_sample_size,
                                   with_tolerances)
-from helpers.tables import reproduction_table
+from helpers.report.tables import reproduction_table
 
 
 @pytest.fixture(scope="module")
 def computed():
-    from helpers.dataset import load_trial_data
+    from helpers.data.trial_data import load_trial_data
 
     return computed_values(load_trial_data("data"), validate({}))
 

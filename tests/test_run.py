@@ -1,4 +1,4 @@
-"""The runner (helpers.run) and atomic writes (helpers.atomic), on the toy notebooks of
+"""The runner (helpers.run) and atomic writes (helpers.core.atomic), on the toy notebooks of
 tests/fixtures/notebooks: 01_summary reads data and writes results and a table, 02_figure
 saves a figure, 03_control raises, kills its kernel or waits, as its ``mode`` line says."""
 
@@ -18,10 +18,12 @@ from pathlib import Path
 
 import pytest
 
-import helpers.run as runner
-from helpers.atomic import atomic_directory, atomic_write_json, dumps_json, save_figure
-from helpers.errors import ParameterError
-from helpers.params import REPO_ROOT
+from helpers.notebook.context import notebook_context
+from helpers.run import cli, execute, plan
+from helpers.run.record import IncompleteRunError, require_complete_run
+from helpers.core.atomic import atomic_directory, atomic_write_json, dumps_json, save_figure
+from helpers.core.errors import ParameterError
+from helpers.config.params import REPO_ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 NAMES = ["01_summary", "02_figure", "03_control"]
@@ -71,7 +73,7 @@ class Project:
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     # Others edit helpers/ while tests run: fix its fingerprint so skipping is testable.
-    monkeypatch.setattr(runner, "helpers_fingerprint", lambda: "helpers-v1")
+    monkeypatch.setattr(plan, "helpers_fingerprint", lambda: "helpers-v1")
     notebooks = tmp_path / "notebooks"
     shutil.copytree(FIXTURES, notebooks)
     data = tmp_path / "data"
@@ -84,7 +86,7 @@ def project(tmp_path, monkeypatch):
 
 def run_cli(project: Project, capsys, *args: str) -> tuple[int, str, str]:
     capsys.readouterr()
-    code = runner.main([str(project.params), "--notebooks-dir", str(project.notebooks), *args])
+    code = cli.main([str(project.params), "--notebooks-dir", str(project.notebooks), *args])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -105,7 +107,7 @@ def test_run_writes_the_layout_then_skips_unchanged(project, capsys):
     run = project.run_dir
     for name in NAMES:
         assert (run / "notebooks" / f"{name}.ipynb").is_file()
-    record = runner.require_complete_run(run)
+    record = require_complete_run(run)
     assert record == json.loads((run / "run_record.json").read_text())
     assert record["status"] == "complete" and sorted(record["notebooks"]) == NAMES
     assert record["notebooks"]["02_figure"]["parameters"]["conf_level"] == 0.95
@@ -160,7 +162,7 @@ def test_rerun_when_source_parameters_data_or_helpers_change(project, capsys, mo
     assert json.loads((project.run_dir / "results" / "01_summary.json").read_text())["n"] == 1
 
     (project.data / "notes.txt").write_text("not a data file")  # unrecognised suffix: ignored
-    monkeypatch.setattr(runner, "helpers_fingerprint", lambda: "helpers-v2")
+    monkeypatch.setattr(plan, "helpers_fingerprint", lambda: "helpers-v2")
     code, out, _ = run_cli(project, capsys)
     assert code == 0 and executed(out) == NAMES
 
@@ -212,7 +214,7 @@ def test_run_is_all_or_nothing_when_one_notebook_fails_on_new_data(project, caps
     never mixes results of two datasets; the previous complete run stays readable."""
     assert run_cli(project, capsys, "--workers", "3")[0] == 0
     before = project.snapshot()
-    record = runner.require_complete_run(project.run_dir)
+    record = require_complete_run(project.run_dir)
 
     (project.data / "adsl.csv").write_text("USUBJID,AGE\n001,50\n")
     project.set_mode("raise")
@@ -223,7 +225,7 @@ def test_run_is_all_or_nothing_when_one_notebook_fails_on_new_data(project, caps
     assert after.pop("failed/03_control.ipynb")
     assert after == before  # 01's new result (n=1) was not published beside the old ones
     assert json.loads((project.run_dir / "results" / "01_summary.json").read_text())["n"] == 3
-    assert runner.require_complete_run(project.run_dir) == record
+    assert require_complete_run(project.run_dir) == record
     assert sorted(p.name for p in project.run_dir.iterdir()) == [
         ".generations", ".state", "current", "failed", "figures", "notebooks", "results",
         "run_record.json", "tables"]
@@ -233,7 +235,7 @@ def test_run_is_all_or_nothing_when_one_notebook_fails_on_new_data(project, caps
     code, out, _ = run_cli(project, capsys, "--workers", "3")
     assert code == 0 and executed(out) == NAMES
     assert json.loads((project.run_dir / "results" / "01_summary.json").read_text())["n"] == 1
-    assert runner.require_complete_run(project.run_dir)["notebooks"].keys() == set(NAMES)
+    assert require_complete_run(project.run_dir)["notebooks"].keys() == set(NAMES)
 
 
 @pytest.mark.slow
@@ -245,11 +247,11 @@ def test_partial_run_on_changed_inputs_is_not_a_complete_run(project, capsys):
     code, out, _ = run_cli(project, capsys, "--notebooks", "01")
     assert code == 0 and executed(out) == ["01_summary"]
     assert not (project.run_dir / "run_record.json").exists()
-    with pytest.raises(runner.IncompleteRunError, match="run_record.json is missing.*without --notebooks"):
-        runner.require_complete_run(project.run_dir)
+    with pytest.raises(IncompleteRunError, match="run_record.json is missing.*without --notebooks"):
+        require_complete_run(project.run_dir)
     code, out, _ = run_cli(project, capsys)
     assert code == 0 and executed(out) == ["02_figure", "03_control"] and skipped(out) == ["01_summary"]
-    assert runner.require_complete_run(project.run_dir)["notebooks"]["01_summary"][
+    assert require_complete_run(project.run_dir)["notebooks"]["01_summary"][
         "executed_in_this_run"] is False
 
     project.write_params("notebooks:\n  02_figure: {conf_level: 0.9}\n")  # 02 now stale
@@ -258,16 +260,16 @@ def test_partial_run_on_changed_inputs_is_not_a_complete_run(project, capsys):
     project.write_params()  # back: every published notebook is current again
     code, out, _ = run_cli(project, capsys)
     assert code == 0 and executed(out) == [] and skipped(out) == NAMES
-    record = runner.require_complete_run(project.run_dir)
+    record = require_complete_run(project.run_dir)
     assert not any(nb["executed_in_this_run"] for nb in record["notebooks"].values())
 
 
 def test_require_complete_run_refuses_missing_and_legacy_directories(tmp_path):
-    with pytest.raises(runner.IncompleteRunError, match="does not exist"):
-        runner.require_complete_run(tmp_path / "nowhere")
+    with pytest.raises(IncompleteRunError, match="does not exist"):
+        require_complete_run(tmp_path / "nowhere")
     (tmp_path / "results").mkdir()  # a run directory of the runner before generations
-    with pytest.raises(runner.IncompleteRunError, match="holds no completed run"):
-        runner.require_complete_run(tmp_path)
+    with pytest.raises(IncompleteRunError, match="holds no completed run"):
+        require_complete_run(tmp_path)
 
 
 @pytest.mark.slow
@@ -341,7 +343,7 @@ def test_killed_runner_takes_its_children_along_and_rerun_at_once_succeeds(proje
             time.sleep(0.05)
         assert not _alive(worker), "the worker outlived the killed runner"
         assert not _alive(kernel), "the kernel outlived the killed runner"
-    runner.require_complete_run(project.run_dir)
+    require_complete_run(project.run_dir)
 
 
 @pytest.mark.slow
@@ -398,7 +400,7 @@ def test_unknown_notebook_and_bad_parameters_exit_2(project, capsys):
 def test_discovery_prefers_the_py_and_keeps_reading_order(tmp_path):
     for name in ["10_end.py", "02_b.ipynb", "02_b.py", "01_a.ipynb", "notes.py", "x_1.py"]:
         (tmp_path / name).write_text("")
-    found = runner.discover_notebooks(tmp_path)
+    found = plan.discover_notebooks(tmp_path)
     assert [(nb.name, nb.source.suffix) for nb in found] == [
         ("01_a", ".ipynb"), ("02_b", ".py"), ("10_end", ".py")]
 
@@ -406,10 +408,10 @@ def test_discovery_prefers_the_py_and_keeps_reading_order(tmp_path):
 def test_warm_decision_imports_no_heavy_library(project):
     """Deciding that everything is unchanged must not import pandas, matplotlib or papermill."""
     code = (
-        "import sys, helpers.run as r\n"
-        "from helpers.params import load_parameter_file\n"
+        "import sys, helpers.run.plan as r\n"
+        "from helpers.config.params import load_parameter_file\n"
         f"pf = load_parameter_file({str(project.params)!r})\n"
-        f"r._plan(pf, r.discover_notebooks({str(project.notebooks)!r}), pf.output_dir, False)\n"
+        f"r.make_plan(pf, r.discover_notebooks({str(project.notebooks)!r}), pf.output_dir, False)\n"
         "heavy = [m for m in ('pandas', 'matplotlib', 'papermill', 'numpy', 'nbformat') if m in sys.modules]\n"
         "print(heavy)\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -418,7 +420,7 @@ def test_warm_decision_imports_no_heavy_library(project):
 
 # --------------------------------------------------------------------------- notebook context
 def test_notebook_context_paths_and_interactive_default():
-    ctx = runner.notebook_context(notebook="03_overall_survival")
+    ctx = notebook_context(notebook="03_overall_survival")
     assert ctx.output_dir == REPO_ROOT / "runs" / "interactive"
     assert ctx.results_path == ctx.output_dir / "results" / "03_overall_survival.json"
     assert ctx.figure_path("km") == ctx.output_dir / "figures" / "03_overall_survival" / "km.png"
@@ -427,12 +429,12 @@ def test_notebook_context_paths_and_interactive_default():
     with pytest.raises(ParameterError):
         ctx.figure_path("../escape")
     with pytest.raises(ParameterError):
-        runner.notebook_context(output_dir="x")
+        notebook_context(output_dir="x")
 
 
 def test_notebook_context_writes_results_and_tables(tmp_path):
     pd = pytest.importorskip("pandas")
-    ctx = runner.notebook_context(output_dir=tmp_path, notebook="04_x")
+    ctx = notebook_context(output_dir=tmp_path, notebook="04_x")
     ctx.write_results({"b": 1.0, "a": [float("nan"), 2]})
     assert ctx.results_path.read_text() == '{\n  "a": [\n    null,\n    2\n  ],\n  "b": 1.0\n}\n'
     ctx.save_table(pd.DataFrame({"hr": [0.123456789012345, 1.0]}), "cox")
@@ -491,7 +493,7 @@ def test_save_figure_bytes_are_reproducible(tmp_path, suffix):
 
 
 @pytest.mark.parametrize("failure, attempts, ok", [
-    (runner.KERNEL_START_FAILURE, 2, True),   # a kernel that died at start is started again
+    (execute.KERNEL_START_FAILURE, 2, True),   # a kernel that died at start is started again
     ("Kernel didn't respond in 60 seconds", 1, False),  # other errors are not retried
 ])
 def test_kernel_start_failure_is_retried_other_errors_are_not(tmp_path, monkeypatch,
@@ -507,17 +509,17 @@ def test_kernel_start_failure_is_retried_other_errors_are_not(tmp_path, monkeypa
         Path(output).write_text("{}")
 
     monkeypatch.setattr(papermill, "execute_notebook", flaky)
-    notebook = runner.Notebook("01_summary", FIXTURES / "01_summary.py")
-    outcome = runner.execute_notebook(notebook, {}, tmp_path, FIXTURES)
+    notebook = plan.Notebook("01_summary", FIXTURES / "01_summary.py")
+    outcome = execute.execute_notebook(notebook, {}, tmp_path, FIXTURES)
     assert len(calls) == attempts and outcome.ok is ok
     if not ok:
         assert failure in outcome.error
 
 
 def test_publish_swaps_generations_and_debris_is_removed(tmp_path):
-    """helpers.run_layout without notebooks: publish replaces the link, the fixed links read
+    """helpers.run.layout without notebooks: publish replaces the link, the fixed links read
     through it, a legacy real directory is replaced, and leftovers of a cut-short publish go."""
-    from helpers import run_layout as layout
+    from helpers.run import layout
 
     run_dir = tmp_path / "run"
     (run_dir / "results").mkdir(parents=True)  # the layout of the runner before generations

@@ -1,6 +1,6 @@
 """A run on a malformed data file: the notebook stops with the reader's message (the real
 cause, not a traceback of a symptom) and nothing of the run is published. Uses the toy project
-of tests/test_run.py plus a notebook that reads ADSL with helpers.io.read_table."""
+of tests/test_run.py plus a notebook that reads ADSL with helpers.data.readers.read_table."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ output_dir = "runs/interactive"
 data_dir = "data"
 
 # %%
-from helpers.io import read_table
-from helpers.params import resolve_path
-from helpers.run import notebook_context
+from helpers.data.readers import read_table
+from helpers.config.params import resolve_path
+from helpers.notebook.context import notebook_context
 
 adsl = read_table(resolve_path(data_dir) / "adsl.csv")
 notebook_context(output_dir=output_dir, notebook="04_reader").write_results({"n": len(adsl)})

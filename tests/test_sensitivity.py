@@ -1,13 +1,13 @@
-"""helpers.sensitivity: the primary OS comparison under other analysis choices."""
+"""helpers.analyses.sensitivity: the primary OS comparison under other analysis choices."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from helpers.dataset import analysis_frame, load_trial_data
-from helpers.params import validate
-from helpers.sensitivity import sensitivity_analyses
-from helpers.study import load_study
+from helpers.data.trial_data import analysis_frame, load_trial_data
+from helpers.config.params import validate
+from helpers.analyses.sensitivity import sensitivity_analyses
+from helpers.config.study import load_study
 from helpers.survival.cox import cox_hazard_ratio
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -44,7 +44,7 @@ def test_without_covariates_or_per_protocol_rows_are_left_out():
 def test_adjusted_model_drops_a_constant_covariate_with_a_note():
     """Issue 9/10: a constant covariate (e.g. one menopausal status only) no longer breaks the
     model or the PH test (was an IndexError in schoenfeld_test); the row says it was dropped."""
-    from helpers.sensitivity import adjusted_row
+    from helpers.analyses.sensitivity import adjusted_row
     from helpers.survival.ph import schoenfeld_test
 
     frame = analysis_frame(load_trial_data(DATA), "OS").assign(MENOPAUS="Post")

@@ -1,5 +1,5 @@
 """The design review's scenarios, their analytic counterparts and the simulated table/curve
-(helpers.simulation.analytic, design_scenarios, report); notebook 09's simulation section."""
+(helpers.design.simulation.analytic, design_scenarios, report); notebook 09's simulation section."""
 
 import math
 
@@ -11,13 +11,14 @@ import pandas as pd
 import pytest
 
 from conftest import read_results
-from helpers import design
-from helpers.simulation import Accrual, Analysis, proportional_hazards
-from helpers.simulation.analytic import (analytic_power, common_hazard_ratio,
-                                         scenario_expected_events)
-from helpers.simulation.design_scenarios import design_scenarios, strata_shares
-from helpers.simulation.report import (add_simulated_power, hazard_ratio_grid,
-                                       operating_characteristics, simulated_power_curve)
+from helpers.analyses.design_scenarios import design_scenarios, strata_shares
+from helpers.analyses.design_simulation import (hazard_ratio_grid, operating_characteristics,
+                                                simulated_power_curve)
+from helpers.design import sample_size as design
+from helpers.design.simulation import Accrual, Analysis, proportional_hazards
+from helpers.design.simulation.analytic import (analytic_power, common_hazard_ratio,
+                                                scenario_expected_events)
+from helpers.report.plots.power import add_simulated_power, power_curve_plot
 
 SHARES = pd.Series({"ER=Negative": 0.25, "ER=Positive": 0.75})
 
@@ -47,7 +48,7 @@ def test_scenarios_and_their_analytic_power():
     assert analytic_power(sc["null"], analysis) == 0.05
     for key in ("subgroup", "delayed", "crossing"):
         assert math.isnan(analytic_power(sc[key], analysis))
-    # calendar cut: the events expected at accrual + follow-up, as helpers.design (rpact)
+    # calendar cut: the events expected at accrual + follow-up, as helpers.design.sample_size (rpact)
     expected = design.expected_events(132, 410, 20, 26, 84)
     assert scenario_expected_events(sc["calendar"]) == pytest.approx(expected, rel=1e-12)
     assert sc["observed_accrual"].n_patients == 407
@@ -70,7 +71,7 @@ def test_power_curve_and_plot():
     assert curve.analytic.tolist() == pytest.approx(
         [design.power_for_events(0.6, 150, 0.05), 0.05])
     assert np.isfinite(curve.z_vs_analytic[curve.mc_se > 0]).all()
-    ax = design.power_curve_plot(150)
+    ax = power_curve_plot(150)
     assert add_simulated_power(ax, curve) is ax
     assert 0.77 in hazard_ratio_grid(0.7692)
 
@@ -91,8 +92,8 @@ def test_notebook_shows_simulated_operating_characteristics(supplement_run):
 
 
 def test_simulation_parameters_are_validated():
-    from helpers.errors import ParameterError
-    from helpers.params import validate
+    from helpers.core.errors import ParameterError
+    from helpers.config.params import validate
 
     clean = validate({"sim_replicates": 500, "sim_dask_address": "tcp://10.0.0.1:8786"})
     assert clean["sim_replicates"] == 500 and clean["sim_curve_replicates"] == 100

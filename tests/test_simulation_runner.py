@@ -5,9 +5,9 @@ within 3 Monte-Carlo standard errors."""
 import numpy as np
 import pytest
 
-from helpers.design import power_for_events
-from helpers.simulation import Accrual, Analysis, proportional_hazards, replicate_rng, simulate
-from helpers.simulation.runner import simulate_batch
+from helpers.design.sample_size import power_for_events
+from helpers.design.simulation import Accrual, Analysis, proportional_hazards, replicate_rng, simulate
+from helpers.design.simulation.runner import simulate_batch
 
 SHARES = (0.3, 0.2, 0.4, 0.1)
 
@@ -83,7 +83,7 @@ def test_batches_stream_in_order_with_bounded_memory():
     memory is flat in the number of replicates."""
     from concurrent.futures import Future
 
-    from helpers.simulation.runner import _ordered_results
+    from helpers.design.simulation.runner import _ordered_results
 
     class ReversingExecutor:
         """Holds batches until 3 are open (or the last one came), then finishes them newest

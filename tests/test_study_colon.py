@@ -24,7 +24,7 @@ FIXTURE = json.loads((ROOT / "tests" / "fixtures" / "r" / "colon_adam.json").rea
 
 @pytest.fixture(scope="module")
 def colon_run(tmp_path_factory) -> Path:
-    from helpers.run import run
+    from helpers.run.execute import run
 
     base = tmp_path_factory.mktemp("colon")
     colon_adam.write(base / "adam")

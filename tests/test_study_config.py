@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers.dataset import load_trial_data
-from helpers.errors import DataValidationError, ParameterError
-from helpers.study import StudyConfigError, load_study
+from helpers.data.trial_data import load_trial_data
+from helpers.core.errors import DataValidationError, ParameterError
+from helpers.config.study import StudyConfigError, load_study
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = yaml.safe_load((ROOT / "studies" / "jcog1017.yaml").read_text())
@@ -164,7 +164,7 @@ def test_configuration_that_does_not_fit_the_data(case, tmp_path, data_dir):
 def test_days_are_never_read_as_months(tmp_path, data_dir):
     """AVAL in days with AVALU = DAYS: converted (days / 30.4375), whatever the config says of
     the unit when it does not say one; the same analysis as the months."""
-    from helpers.dataset import analysis_frame
+    from helpers.data.trial_data import analysis_frame
 
     months = analysis_frame(load_trial_data(data_dir), "OS")
     edit(data_dir, "adtte", lambda f: f.assign(AVAL=(f["AVAL"].astype(float) * 30.4375).round(6),
@@ -177,7 +177,7 @@ def test_days_are_never_read_as_months(tmp_path, data_dir):
 
 
 def test_bad_configuration_stops_the_run_with_nothing_written(tmp_path, data_dir):
-    from helpers.run import main
+    from helpers.run.cli import main
 
     study = write_study(tmp_path, setter("arms", "control", "value", value="Control"))
     params = tmp_path / "params.yaml"
@@ -192,8 +192,8 @@ def test_bad_configuration_stops_the_run_with_nothing_written(tmp_path, data_dir
 
 
 def test_subgroup_identifying_patients_is_refused(data_dir):
-    from helpers.dataset import analysis_frame
-    from helpers.subgroups_report import subgroup_report
+    from helpers.data.trial_data import analysis_frame
+    from helpers.analyses.subgroups import subgroup_report
 
     frame = analysis_frame(load_trial_data(data_dir), "OS")
     with pytest.raises(ParameterError, match="USUBJID has 407 levels.*identifies patients"):
@@ -206,7 +206,7 @@ def test_data_cut_without_dates_names_what_is_missing(tmp_path):
     """R's colon data have no dates: a data cut is refused naming the columns it needs."""
     import sys
 
-    from helpers.datacut import apply_data_cut
+    from helpers.data.datacut import apply_data_cut
 
     sys.path.insert(0, str(ROOT / "validation"))
     import colon_adam

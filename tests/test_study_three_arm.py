@@ -75,7 +75,7 @@ def make_adam(out: Path, n: int = 300, seed: int = 2024) -> None:
 
 @pytest.fixture(scope="module")
 def three_arm_run(tmp_path_factory) -> Path:
-    from helpers.run import run
+    from helpers.run.execute import run
 
     base = tmp_path_factory.mktemp("three_arm")
     make_adam(base / "adam")
@@ -89,7 +89,7 @@ def three_arm_run(tmp_path_factory) -> Path:
 
 
 def test_primary_analysis_compares_the_configured_arms(three_arm_run):
-    from helpers.dataset import analysis_frame, load_trial_data
+    from helpers.data.trial_data import analysis_frame, load_trial_data
     from helpers.survival.cox import cox_hazard_ratio
 
     res = read_results(three_arm_run, "03_overall_survival")

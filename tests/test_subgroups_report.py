@@ -1,11 +1,12 @@
-"""helpers.subgroups_report: the forest table of notebook 05 built from subgroup_analysis."""
+"""helpers.analyses.subgroups: the forest table of notebook 05 built from subgroup_analysis."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from helpers.dataset import analysis_frame, load_trial_data
-from helpers.subgroups_report import OVERALL, subgroup_report
+from helpers.data.trial_data import analysis_frame, load_trial_data
+from helpers.analyses.subgroups import OVERALL, subgroup_report
+from helpers.report.tables.subgroups import subgroup_table
 from helpers.survival import subgroup_analysis
 from helpers.survival.cox import cox_hazard_ratio
 
@@ -26,6 +27,6 @@ def test_forest_table_rows_equal_the_survival_functions():
     assert inter.loc["MENOPAUS", "p"] == direct.interaction["p"].iloc[0]
     assert "median" in report.notes["AGE"]  # a numeric subgroup is split at its median
     assert len(report.table[report.table["variable"] == "AGE"]) == 2
-    shown = report.display_table()
+    shown = subgroup_table(report)
     assert list(shown.columns[-2:]) == ["HR (95% CI)", "p for interaction"]
     assert (shown["p for interaction"] != "").sum() == 2  # once per factor

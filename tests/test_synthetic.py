@@ -1,5 +1,5 @@
 """The bundled synthetic dataset: byte-identical regeneration and calibration to the published
-JCOG1017 figures (targets in helpers/reference/jcog1017_published.yaml; tolerances of issue 2).
+JCOG1017 figures (targets in helpers/config/reference/jcog1017_published.yaml; tolerances of issue 2).
 
 HRs and medians come from the project's own estimators (helpers.survival, which are tested
 against R's survival): stratified Cox with Efron ties and Wald CI, Kaplan-Meier medians.
@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import synthetic
-from helpers.dataset import analysis_frame, load_trial_data
+from helpers.data import synthetic
+from helpers.data.trial_data import analysis_frame, load_trial_data
 from helpers.survival.cox import cox_hazard_ratio
 from helpers.survival.km import kaplan_meier
-from helpers.study import load_study
+from helpers.config.study import load_study
 
 DEFAULT_STRATA = load_study().strata  # the JCOG1017 study configuration's
 

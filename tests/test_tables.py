@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.tables import (
-    ae_table, consort_counts, format_hr, format_median, format_n_pct, format_p,
-    hazard_ratio_table, operative_morbidity_table, reproduction_table, table1,
-    treatment_related_deaths,
+from helpers.analyses.populations import consort_counts
+from helpers.analyses.safety import treatment_related_deaths
+from helpers.report.format import format_hr, format_median, format_n_pct, format_p
+from helpers.report.tables import (
+    ae_table, hazard_ratio_table, operative_morbidity_table, reproduction_table, table1,
 )
 
 
@@ -159,7 +160,7 @@ def test_reproduction_table_differences():
 
 
 def test_safety_counts_patients_of_the_safety_set(adae, adsl):
-    from helpers.tables import safety_counts
+    from helpers.analyses.safety import safety_counts
 
     c = safety_counts(adae, adsl)  # safety: A = S1,S2,S3; B = S4,S5 (S6's grade 5 is outside)
     assert c["safety_n"] == {"A": 3, "B": 2}
@@ -171,7 +172,7 @@ def test_safety_counts_patients_of_the_safety_set(adae, adsl):
 
 
 def test_clinical_level_order_and_baseline_highlights(adsl):
-    from helpers.tables.baseline import baseline_highlights, in_clinical_order
+    from helpers.report.tables.baseline import baseline_highlights, in_clinical_order
 
     ordered = in_clinical_order(adsl.assign(MENOPAUS=adsl["MENOPAUS"].replace(
         {"Pre": "Premenopausal", "Post": "Postmenopausal"})), {"MENOPAUS": ["Premenopausal", "Postmenopausal"]})
@@ -187,8 +188,8 @@ def test_clinical_level_order_and_baseline_highlights(adsl):
 
 
 def test_population_tables_from_consort_counts(adsl):
-    from helpers.tables.populations import (analysis_set_counts, analysis_sets_table,
-                                            arm_b_surgery_table, consort_table, surgery_counts)
+    from helpers.analyses.populations import analysis_set_counts, surgery_counts
+    from helpers.report.tables.populations import analysis_sets_table, arm_b_surgery_table, consort_table
 
     c = consort_counts(adsl)
     flow = consort_table(c)

@@ -1,9 +1,9 @@
 """Meta-analysis of the randomised trials of primary tumour resection (chapter 08).
 
-``trials`` loads and validates the trial table (``helpers/reference/ptr_trials.yaml``) and
+``trials`` loads and validates the trial table (``helpers/config/reference/ptr_trials.yaml``) and
 converts CIs to standard errors; ``pooling`` pools log hazard ratios as metafor's ``rma()``;
-``sensitivity`` gives leave-one-out and cumulative analyses; ``forest`` draws the trials'
-forest plot.
+``sensitivity`` gives leave-one-out and cumulative analyses. Maths only: the trials' forest
+plot is ``helpers.report.plots.meta_forest``, the chapter's tables ``helpers.report.tables.meta``.
 """
 
 from .pooling import METHODS, PooledEstimate, pool, pooled_table

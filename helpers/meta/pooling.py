@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import optimize, stats
 from statsmodels.stats.meta_analysis import combine_effects
 
-from helpers.errors import ParameterError
+from helpers.core.errors import ParameterError
 
 METHODS = ("FE", "DL", "REML", "PM")
 METHOD_LABELS = {"FE": "Common effect (inverse variance)", "DL": "Random effects, DerSimonian-Laird",

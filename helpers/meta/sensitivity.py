@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers.errors import ParameterError
+from helpers.core.errors import ParameterError
 from helpers.meta.pooling import PooledEstimate, pool
 
 COLUMNS = ["estimate", "se", "p", "lower", "upper", "q", "q_p", "tau2", "i2", "h2"]

@@ -1,11 +1,11 @@
 """The trial table of the meta-analysis: load, validate, choose versions, convert CIs to SEs.
 
-The trials live in ``helpers/reference/ptr_trials.yaml`` (its header states the format). An
+The trials live in ``helpers/config/reference/ptr_trials.yaml`` (its header states the format). An
 outcome's estimate is a hazard ratio (surgery vs systemic therapy alone) with a CI at the level
 the trial published; :func:`se_from_ci` turns it into the standard error of the log HR, so a
 trial's 90% CI and another's 95% CI enter the pooling on the same footing. Bad entries raise
-:class:`~helpers.errors.DataValidationError` naming the file, the trial and the field; a bad
-choice of version raises :class:`~helpers.errors.ParameterError` naming the parameter.
+:class:`~helpers.core.errors.DataValidationError` naming the file, the trial and the field; a bad
+choice of version raises :class:`~helpers.core.errors.ParameterError` naming the parameter.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ import pandas as pd
 import yaml
 from scipy.stats import norm
 
-from helpers.errors import DataValidationError, ParameterError
+from helpers.core.errors import DataValidationError, ParameterError
 
 RESOURCE = "ptr_trials.yaml"
-SOURCE_LABEL = f"helpers/reference/{RESOURCE}"
+SOURCE_LABEL = f"helpers/config/reference/{RESOURCE}"
 OUTCOMES = ("os", "local_control")
 #: CI levels a trial table may state; anything else (95, 0.59, a typo) is refused.
 KNOWN_CI_LEVELS = (0.80, 0.90, 0.95, 0.99)
@@ -52,7 +52,7 @@ def se_from_ci(lower: float, upper: float, ci_level: float) -> float:
 
 @lru_cache(maxsize=1)
 def _packaged() -> dict:
-    text = resources.files("helpers").joinpath("reference", RESOURCE).read_text(encoding="utf-8")
+    text = resources.files("helpers.config").joinpath("reference", RESOURCE).read_text(encoding="utf-8")
     return yaml.safe_load(text)
 
 
@@ -196,7 +196,7 @@ def _estimate_values(est: Mapping, tid: str, field: str, run_estimates: Mapping,
         check_hazard_ratio(hr, ci, level, where=("run estimate", tid, field))
         return hr, ci[0], ci[1], level
     if "reference" in est:
-        from helpers.reference import published_entry
+        from helpers.config.reference import published_entry
 
         ref = published_entry(est["reference"])
         hr, ci, level = ref.get("value"), ref.get("ci"), ref.get("ci_level")

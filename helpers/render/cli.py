@@ -6,7 +6,7 @@ import argparse
 import shutil
 import sys
 
-from helpers.errors import ParameterError
+from helpers.core.errors import ParameterError
 
 from .common import RenderError
 from .pandoc_book import render_book

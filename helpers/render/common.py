@@ -14,8 +14,8 @@ class RenderError(RuntimeError):
 
 def require_complete(run_dir: Path) -> None:
     """RenderError unless ``run_dir`` holds a complete run (its run record; see
-    ``helpers.run_record``): a publication never mixes results of two runs or of failed ones."""
-    from helpers.run_record import IncompleteRunError, require_complete_run
+    ``helpers.run.record``): a publication never mixes results of two runs or of failed ones."""
+    from helpers.run.record import IncompleteRunError, require_complete_run
 
     try:
         require_complete_run(run_dir)

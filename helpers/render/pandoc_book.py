@@ -17,8 +17,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.atomic import atomic_directory
-from helpers.params import REPO_ROOT, load_parameter_file
+from helpers.core.atomic import atomic_directory
+from helpers.config.params import REPO_ROOT, load_parameter_file
 
 from .common import RenderError, read_notebook, require_complete
 from .notebook_markdown import notebook_markdown

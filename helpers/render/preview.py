@@ -11,8 +11,8 @@ import html
 import re
 from pathlib import Path
 
-from helpers.atomic import atomic_directory
-from helpers.params import load_parameter_file
+from helpers.core.atomic import atomic_directory
+from helpers.config.params import load_parameter_file
 
 from .common import cell_source, executed_notebooks, notebook_title, read_notebook
 

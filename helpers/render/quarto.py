@@ -9,8 +9,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from helpers.atomic import replace_directory
-from helpers.params import REPO_ROOT, load_parameter_file
+from helpers.core.atomic import replace_directory
+from helpers.config.params import REPO_ROOT, load_parameter_file
 
 from .common import RenderError, executed_notebooks
 from .project import output_dir_name

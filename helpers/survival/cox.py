@@ -24,6 +24,9 @@ arm without events, a diverging coefficient, no events, a singular model) gives 
 ``HazardRatio`` with ``estimable = False``, NaN (JSON null) HR, CI and Wald/LR p, and the
 reason in ``note``. The score test p stays (it is well defined: the stratified log-rank p
 without covariates). ``cox_fit(time, event, X, strata)`` is the low-level fit on arrays.
+
+Over 400 lines because the fit, its frame-level call and the model tests share one sorted
+design and risk-set sums; split, each part would re-derive them.
 """
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.errors import DataValidationError
+from helpers.core.errors import DataValidationError
 
 from .ties import merge_close_times
 

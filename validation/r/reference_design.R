@@ -1,4 +1,4 @@
-# Reference values for helpers.design (fixed-design sample size, events, power and analysis
+# Reference values for helpers.design.sample_size (fixed-design sample size, events, power and analysis
 # time of a two-arm survival trial), computed with R's rpact.
 #   Rscript validation/r/reference_design.R tests/fixtures/r
 # Writes tests/fixtures/r/rpact_sample_size.json and rpact_power.json (jsonlite, full

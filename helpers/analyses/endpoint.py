@@ -1,0 +1,154 @@
+"""The standard analysis of one time-to-event endpoint, as the endpoint notebooks show it.
+
+One call gives what a trial report shows for an endpoint: Kaplan-Meier per arm with median
+(CI), landmark rates, numbers at risk; the (stratified) Cox hazard ratio of the experimental
+arm; the (stratified) log-rank test with its one-sided p in the pre-specified direction; the
+median follow-up. Times in months. The design choices are arguments, stated in the result:
+``hr_conf_level`` (0.90 for the primary endpoint OS, 0.95 otherwise), ``km_conf_level`` and
+``km_conf_type`` ("log-log" as SAS by default), ``ties`` ("efron"), ``strata`` and ``sided``.
+Its table, results paragraph and plot annotation are ``helpers.report.endpoint``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from helpers.survival import (
+    FollowUp,
+    JsonResult,
+    LogRankResult,
+    km_by_group,
+    km_summary,
+    logrank_test,
+    median_follow_up,
+)
+from helpers.survival.cox import HazardRatio, cox_hazard_ratio
+
+__all__ = ["EndpointAnalysis", "analyse_endpoint", "endpoint_settings"]
+
+ARM = "ARMCD"
+CONTROL, EXPERIMENTAL = "A", "B"
+
+
+@dataclass(frozen=True, eq=False)
+class EndpointAnalysis(JsonResult):
+    """Results of ``analyse_endpoint``; ``to_dict()`` gives the numbers the supplement shows.
+
+    ``km``: arm code -> KaplanMeier (not serialised: large); ``medians``: one row per arm
+    (n, events, median (months) with its ``km_conf_level`` CI); ``landmarks``: S(t) with CI
+    per arm at the landmark times (months); ``p_logrank``: the reported log-rank p, one-sided
+    (experimental arm better) or two-sided as ``sided`` says.
+    """
+
+    paramcd: str
+    population: str
+    arm_labels: dict
+    strata: list
+    sided: str
+    km_conf_level: float
+    km_conf_type: str
+    medians: pd.DataFrame
+    landmarks: pd.DataFrame
+    hazard_ratio: HazardRatio
+    logrank: LogRankResult
+    p_logrank: float
+    follow_up: FollowUp
+    km: dict = field(repr=False)
+    time_unit: str = "months"
+
+    _json_exclude = ("km",)
+
+    def curves(self) -> dict[str, pd.DataFrame]:
+        """"Arm <code>" -> Kaplan-Meier table (time, n_risk, n_event, n_censor, surv, lower,
+        upper); short keys keep the numbers-at-risk table readable at print size."""
+        return {f"Arm {code}": km.table for code, km in self.km.items()}
+
+    def curve_labels(self) -> dict[str, str]:
+        """The keys of ``curves()`` -> the arms' names, for legends and numbers at risk."""
+        return {f"Arm {code}": self.arm_labels.get(code, code) for code in self.km}
+
+    def arm_legend(self) -> str:
+        """"Arm A: <label>; Arm B: <label>", for captions and footnotes."""
+        return "; ".join(f"Arm {code}: {label}" for code, label in self.arm_labels.items())
+
+    def hazard_ratio_row(self, label: str) -> dict[str, Any]:
+        """The treatment HR as a row of ``helpers.report.tables.hazard_ratio_table``, with the
+        reported log-rank p."""
+        hr = self.hazard_ratio
+        return {"label": label, "hr": hr.hr, "lower": hr.lower, "upper": hr.upper,
+                "conf_level": hr.conf_level, "p": self.p_logrank,
+                "p_label": f"{self.sided} log-rank", "strata": ", ".join(self.strata) or None}
+
+def analyse_endpoint(
+    frame: pd.DataFrame,
+    *,
+    paramcd: str,
+    population: str = "ITTFL",
+    strata: list[str] | tuple[str, ...] = (),
+    hr_conf_level: float = 0.95,
+    km_conf_level: float = 0.95,
+    km_conf_type: str = "log-log",
+    ties: str = "efron",
+    sided: str = "two-sided",
+    landmarks_months: list[float] | tuple[float, ...] = (36.0, 60.0),
+    time_unit: str = "months",
+) -> EndpointAnalysis:
+    """Analyse one endpoint of an analysis frame (``helpers.data.trial_data.analysis_frame``).
+
+    ``frame`` has one row per patient with ``time`` (months), ``event`` (1 = event), ``ARMCD``
+    ("A" control, "B" experimental), ``ARM`` (labels) and the ``strata`` columns.
+    """
+    if sided not in ("one-sided", "two-sided"):
+        raise ValueError(f"sided must be 'one-sided' or 'two-sided', got {sided!r}")
+    strata = list(strata)
+    # the patients of the Cox model and log-rank test (complete cases, n_excluded stated there)
+    complete = frame.dropna(subset=["time", "event", ARM, *strata])
+    km = km_by_group(complete, "time", "event", ARM, km_conf_level, km_conf_type)
+    hazard_ratio = cox_hazard_ratio(frame, "time", "event", ARM, EXPERIMENTAL, strata=strata,
+                                    ties=ties, conf_level=hr_conf_level)
+    logrank = logrank_test(frame, "time", "event", ARM, strata=strata, experimental=EXPERIMENTAL)
+    landmarks = pd.concat(
+        [km_arm.survival_at(landmarks_months).assign(group=code) for code, km_arm in km.items()],
+        ignore_index=True,
+    )[["group", "time", "surv", "std_err", "lower", "upper", "note"]]
+    labels = frame.drop_duplicates(ARM).set_index(ARM)["ARM"].to_dict() if "ARM" in frame else {}
+    return EndpointAnalysis(
+        paramcd=paramcd,
+        population=population,
+        arm_labels={code: labels.get(code, code) for code in km},
+        strata=strata,
+        sided=sided,
+        km_conf_level=km_conf_level,
+        km_conf_type=km_conf_type,
+        medians=km_summary(km),
+        landmarks=landmarks,
+        hazard_ratio=hazard_ratio,
+        logrank=logrank,
+        p_logrank=logrank.p_one_sided if sided == "one-sided" else logrank.p_two_sided,
+        follow_up=median_follow_up(complete, "time", "event", km_conf_level, km_conf_type),
+        km=km,
+        time_unit=time_unit,
+    )
+
+
+def endpoint_settings(params: Mapping[str, Any], primary: bool) -> dict[str, Any]:
+    """Keyword arguments of ``analyse_endpoint`` from the run parameters (``params`` of
+    ``helpers.notebook.session.start``) except ``paramcd``.
+
+    ``primary=True``: the primary analysis (HR CI at ``primary_conf_level``, log-rank p
+    ``sided``), as notebook 03 runs it; else a secondary endpoint (``conf_level``, two-sided).
+    """
+    return {
+        "population": params["population"],
+        "strata": params["strata"],
+        "hr_conf_level": params["primary_conf_level"] if primary else params["conf_level"],
+        "km_conf_level": params["conf_level"],
+        "km_conf_type": params["km_conf_type"],
+        "ties": params["ties"],
+        "sided": params["sided"] if primary else "two-sided",
+        "landmarks_months": params["landmarks_months"],
+    }

@@ -1,0 +1,187 @@
+"""The subgroup report of the treatment hazard ratio: forest table with an "All patients" row,
+per-variable stratification, display labels, and the subgroups where resection appears
+beneficial. Its printable table is ``helpers.report.tables.subgroups``.
+
+Only the columns named by the caller are used (the ``subgroups`` and ``strata`` parameters)
+plus ``ARMCD`` (arm code, "B" experimental), ``time`` (months) and ``event`` (1 = event), so
+the report runs on any dataset of the data contract, with or without strata.
+
+Stratification: each subgroup variable's HRs and interaction test use the ``strata`` columns
+minus that variable itself (a subgroup that is also a stratification factor is not stratified
+by itself). A numeric subgroup column with more than ``MAX_LEVELS`` distinct values is split at
+its median ("<= m" / "> m"); columns with a few values (e.g. ECOG 0/1) are taken as levels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from helpers.data.adam_mapping import level_text
+from helpers.survival.cox import cox_hazard_ratio
+from helpers.survival.results import JsonResult, to_jsonable
+from helpers.survival.subgroups import subgroup_analysis
+
+__all__ = ["SUBGROUP_LABELS", "SubgroupReport", "subgroup_report"]
+
+ARM, EXPERIMENTAL = "ARMCD", "B"
+OVERALL = "All patients"
+MAX_LEVELS = 8
+
+#: Display names of known ADSL columns; other columns show their own name.
+SUBGROUP_LABELS = {
+    "AGEGR1": "Age (years)", "AGE": "Age (years)", "MENOPAUS": "Menopausal status",
+    "SUBTYPE": "Subtype", "METGR": "Metastatic organs", "NMETORG": "Number of metastatic organs",
+    "BONEONLY": "Bone-only metastasis", "VISCMET": "Visceral metastasis", "TSTAGE": "T stage",
+    "NSTAGE": "N stage", "ECOG": "ECOG PS", "ER": "ER", "PGR": "PgR", "HER2": "HER2",
+    "PSTHER": "Primary systemic therapy", "METBONE": "Bone metastasis",
+    "METLUNG": "Lung metastasis", "METLIVER": "Liver metastasis",
+    "METBRAIN": "Brain metastasis", "RESECT": "Resection",
+}
+LEVEL_LABELS = {"Y": "Yes", "N": "No"}
+
+
+def subgroup_label(column: str) -> str:
+    return SUBGROUP_LABELS.get(column, column)
+
+
+def _level_label(level: Any) -> str:
+    text = level_text(level)
+    return LEVEL_LABELS.get(text, text)
+
+
+def _categorise(s: pd.Series) -> tuple[pd.Series, str | None]:
+    """Levels of a subgroup column; a continuous numeric column is split at its median."""
+    if pd.api.types.is_bool_dtype(s):
+        return s.map({True: "Y", False: "N"}), None
+    if pd.api.types.is_numeric_dtype(s) and s.nunique() > MAX_LEVELS:
+        m = float(s.median())
+        cut = np.where(s.isna(), None, np.where(s <= m, f"<= {m:g}", f"> {m:g}"))
+        return pd.Series(cut, index=s.index, dtype=object), f"split at its median ({m:g})"
+    return s, None
+
+
+@dataclass(frozen=True, eq=False)
+class SubgroupReport(JsonResult):
+    """``table``: forest table (``helpers.report.plots.forest_plot`` columns), the "All patients" row
+    first, levels with display labels; ``interaction``: per variable the LR interaction test
+    (``p``) and the strata used;
+    ``notes``: per variable, how it was categorised (if at all)."""
+
+    table: pd.DataFrame = field(repr=False)
+    interaction: pd.DataFrame = field(repr=False)
+    strata: list
+    conf_level: float
+    ties: str
+    notes: dict
+
+    def to_dict(self) -> dict[str, Any]:
+        """{"overall": row, "subgroups": {variable: {label, p_interaction, chisq, df, strata,
+        levels: {level: {n, events, n_control, ..., hr, lower, upper}}}}, ...}"""
+        keys = ["n", "events", "n_control", "n_experimental", "events_control",
+                "events_experimental", "hr", "lower", "upper", "note"]
+        overall = self.table[self.table["variable"] == OVERALL].iloc[0]
+        out = {"conf_level": self.conf_level, "ties": self.ties, "strata": self.strata,
+               "arm": ARM, "experimental": EXPERIMENTAL, "interaction_test": "LR",
+               "overall": {k: overall[k] for k in keys}, "subgroups": {}}
+        for row in self.interaction.itertuples():
+            levels = self.table[self.table["variable"] == row.variable]
+            out["subgroups"][row.variable] = {
+                "label": row.label, "p_interaction": row.p, "chisq": row.chisq, "df": row.df,
+                "strata": row.strata, "note": row.note or self.notes.get(row.variable, ""),
+                "levels": {str(r["level"]): {k: r[k] for k in keys} for _, r in levels.iterrows()},
+            }
+        return to_jsonable(out)
+
+    def beneficial(self) -> pd.DataFrame:
+        """Levels whose HR CI lies wholly below 1 (upper bound < 1)."""
+        t = self.table[self.table["variable"] != OVERALL]
+        return t[t["upper"] < 1]
+
+    def forest_labels(self, arm_labels: dict) -> dict:
+        """``forest_plot`` keyword arguments naming the arms: the trial's short names when the
+        arms are the trial's, else "Arm A"/"Arm B"."""
+        if arm_labels.get("B", "").lower().startswith("resection"):
+            return {}
+        return {"arm_labels": ("Arm A", "Arm B"), "favours": ("Favours arm B", "Favours arm A"),
+                "xlabel": "Hazard ratio (arm B vs arm A)"}
+
+    def harmful(self) -> pd.DataFrame:
+        """Levels whose HR CI lies wholly above 1 (lower bound > 1)."""
+        t = self.table[self.table["variable"] != OVERALL]
+        return t[t["lower"] > 1]
+
+
+def check_subgroup_variables(frame: pd.DataFrame, subgroups: Iterable[str]) -> None:
+    """Refuse subgroup variables that would print patient identifiers or say nothing: text
+    (or few-valued) columns with more than ``MAX_LEVELS`` levels or one level per patient,
+    and columns with fewer than two levels. Numeric columns with many values are split at
+    their median instead (no value of a patient is shown)."""
+    from helpers.core.errors import ParameterError
+
+    for var in subgroups:
+        s = frame[var]
+        levels = s.nunique(dropna=True)
+        numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+        if not numeric and levels > MAX_LEVELS:
+            raise ParameterError(
+                f"parameter 'subgroups': {var} has {levels} levels among {len(s)} patients"
+                + (" (one per patient: it identifies patients)" if levels == len(s) else "")
+                + f"; a subgroup variable may have at most {MAX_LEVELS} levels")
+        if levels < 2:
+            raise ParameterError(f"parameter 'subgroups': {var} has {levels} level(s) in the "
+                                 "analysed patients: nothing to compare")
+
+
+def subgroup_report(frame: pd.DataFrame, subgroups: Iterable[str], strata: Iterable[str] = (),
+                    conf_level: float = 0.95, ties: str = "efron",
+                    labels: dict | None = None, levels: dict | None = None) -> SubgroupReport:
+    """Forest table of the HR of arm B vs arm A overall and per level of each ``subgroups``
+    column, with the LR interaction p (see the module doc for stratification).
+
+    ``labels``: column -> display name (default ``SUBGROUP_LABELS``); ``levels``: column ->
+    level display order (the study configuration's; default sorted)."""
+    strata = list(strata)
+    subgroups = list(subgroups)
+    labels = {**SUBGROUP_LABELS, **(labels or {})}
+    check_subgroup_variables(frame, subgroups)
+    overall = cox_hazard_ratio(frame, "time", "event", ARM, EXPERIMENTAL, strata=strata,
+                               ties=ties, conf_level=conf_level)
+    z = (frame[ARM] == EXPERIMENTAL)
+    rows = [{"variable": OVERALL, "label": OVERALL, "level": OVERALL,
+             "n_control": int((~z).sum()), "n_experimental": int(z.sum()),
+             "events_control": int(frame.loc[~z, "event"].sum()),
+             "events_experimental": int(frame.loc[z, "event"].sum()),
+             "hr": overall.hr, "lower": overall.lower, "upper": overall.upper,
+             "conf_level": conf_level, "p_interaction": np.nan, "note": overall.note}]
+    tables, inter, notes = [pd.DataFrame(rows)], [], {}
+    for var in subgroups:
+        used = [s for s in strata if s != var]
+        d = frame[list(dict.fromkeys(["time", "event", ARM, *used]))].copy()
+        d[var], note = _categorise(frame[var])
+        if note:
+            notes[var] = note
+        res = subgroup_analysis(d, "time", "event", ARM, EXPERIMENTAL,
+                                {var: labels.get(var, var)}, strata=used,
+                                conf_level=conf_level, ties=ties)
+        t = res.table.copy()
+        order = [level_text(v) for v in (levels or {}).get(var, ())]
+        if order:  # configured display order; levels not listed keep their sorted place after
+            rank = t["level"].map(lambda v: order.index(level_text(v)) if level_text(v) in order
+                                  else len(order))
+            t = t.iloc[rank.argsort(kind="stable")]
+        inter_row = res.interaction.assign(strata=[used])
+        t["level"] = t["level"].map(_level_label)
+        tables.append(t)
+        inter.append(inter_row)
+    table = pd.concat(tables, ignore_index=True)
+    table["n"] = table["n_control"] + table["n_experimental"]
+    table["events"] = table["events_control"] + table["events_experimental"]
+    interaction = (pd.concat(inter, ignore_index=True) if inter else pd.DataFrame(
+        columns=["variable", "label", "chisq", "df", "p", "test", "note", "strata"]))
+    return SubgroupReport(table=table, interaction=interaction,
+                          strata=strata, conf_level=conf_level, ties=ties, notes=notes)

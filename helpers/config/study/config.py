@@ -1,0 +1,384 @@
+"""The study configuration: how one trial's CDISC ADaM datasets map onto the supplement.
+
+A YAML file (``studies/*.yaml``, documented in ``studies/README.md``) names the arm variable
+and the two compared arms, the populations, the endpoints, the time unit, strata, subgroups,
+Table 1 variables, covariates of the adjusted model, the RMST horizon and landmarks. It is
+validated on load: an unknown or misspelt key, a wrong type or an inconsistent value raises
+:class:`StudyConfigError` naming the file and the key (``arms.control.value``), before any
+data are read. Checks against the data (an arm value absent from ADSL, an endpoint absent from
+ADTTE) are made by :mod:`helpers.data.adam_mapping` and name the file and key too.
+
+Only PyYAML is imported here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from helpers.core.errors import ParameterError
+from helpers.config.validators import (boolean as _bool, column_text as _column,
+                                       increasing_times as _landmarks, list_value as _list,
+                                       positive_float as _positive, text as _text)
+
+#: Days per unit of time; AVALU values (case-insensitive, singular or plural) name a unit.
+DAYS_PER_UNIT = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
+UNIT_ALIASES = {"day": "days", "days": "days", "d": "days", "week": "weeks", "weeks": "weeks",
+                "month": "months", "months": "months", "year": "years", "years": "years",
+                "yr": "years", "yrs": "years"}
+VARIABLE_TYPES = ("categorical", "continuous", "flag")
+POPULATION_ROLES = ("full_analysis", "per_protocol", "safety")
+
+#: Where relative paths are taken from; the default study of a run.
+REPO_ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_STUDY = "studies/jcog1017.yaml"
+
+
+class StudyConfigError(ParameterError):
+    """The study configuration is invalid; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One compared arm: its value of the arm variable and its display label."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A time-to-event endpoint: ADTTE PARAMCD, display label, event wording (plural, for
+    "218 deaths were observed"), and whether the arms are compared (``compare: false`` with a
+    ``note`` when the event is the experimental treatment itself)."""
+
+    paramcd: str
+    label: str
+    events: str = "events"
+    compare: bool = True
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Variable:
+    """An ADSL variable shown by the supplement: label, type and, for categorical ones, the
+    display order of its levels (values outside them are a data error)."""
+
+    name: str
+    label: str
+    type: str = "categorical"
+    levels: tuple = ()
+
+
+@dataclass(frozen=True)
+class Proportion:
+    """A binary (Y/N) ADSL outcome compared between arms (Fisher's exact test)."""
+
+    name: str
+    label: str
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    """A validated study configuration (see ``studies/README.md`` for every key).
+
+    Times: ``time_unit`` is the unit of ADTTE.AVAL where ADTTE has no AVALU (None: AVALU is
+    required); analyses and figures use ``display_unit``. ``landmarks`` and ``rmst_horizon``
+    are in the display unit.
+    """
+
+    path: Path
+    study_id: str
+    title: str
+    arm_variable: str
+    arm_label_variable: str | None
+    control: Arm
+    experimental: Arm
+    other_arms: tuple | None
+    populations: dict
+    primary: Endpoint
+    secondary: tuple
+    time_unit: str | None
+    display_unit: str
+    strata: tuple
+    subgroups: tuple
+    baseline: tuple
+    covariates: tuple
+    proportions: tuple
+    landmarks: tuple
+    rmst_horizon: float | None
+    reference: str | None
+    sha256: str = field(default="", compare=False)
+
+    @property
+    def arms(self) -> dict[str, Arm]:
+        """Supplement arm code -> arm: the control arm is shown as arm A, the experimental
+        arm as arm B, whatever the sponsor's values (stated in the flow table)."""
+        return {"A": self.control, "B": self.experimental}
+
+    @property
+    def arm_labels(self) -> dict[str, str]:
+        return {code: arm.label for code, arm in self.arms.items()}
+
+    @property
+    def endpoints(self) -> tuple[Endpoint, ...]:
+        return (self.primary, *self.secondary)
+
+    def endpoint(self, paramcd: str) -> Endpoint:
+        for endpoint in self.endpoints:
+            if endpoint.paramcd == paramcd:
+                return endpoint
+        return Endpoint(paramcd=paramcd, label=paramcd)
+
+    def variable_label(self, name: str) -> str:
+        for variable in (*self.subgroups, *self.baseline):
+            if variable.name == name:
+                return variable.label
+        return name
+
+    def levels(self) -> dict[str, tuple]:
+        """ADSL column -> allowed levels, from the subgroups and Table 1 variables."""
+        out: dict[str, tuple] = {}
+        for variable in (*self.baseline, *self.subgroups):
+            if variable.levels:
+                out.setdefault(variable.name, variable.levels)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved configuration, for the run record and results."""
+        from dataclasses import asdict
+
+        out = asdict(self)
+        out["path"] = str(self.path)
+        return out
+
+
+# --- validation -----------------------------------------------------------------------------
+
+class _Reader:
+    """Reads keys of one mapping with errors naming the file and the dotted key."""
+
+    def __init__(self, source: str, data: Any, key: str = "") -> None:
+        self.source, self.key = source, key
+        if not isinstance(data, Mapping):
+            self.fail(f"expected a mapping, got {type(data).__name__}")
+        self.data = dict(data)
+
+    def at(self, name: str) -> str:
+        return f"{self.key}.{name}" if self.key else name
+
+    def fail(self, message: str, name: str | None = None) -> None:
+        key = self.at(name) if name is not None else (self.key or "(top level)")
+        raise StudyConfigError(f"{self.source}: key {key!r}: {message}")
+
+    def check_keys(self, known: tuple[str, ...]) -> None:
+        for name in self.data:
+            if name not in known:
+                close = difflib.get_close_matches(str(name), known, n=2)
+                hint = f"; did you mean {' or '.join(close)}?" if close else ""
+                self.fail(f"unknown key{hint} (known: {', '.join(known)})", str(name))
+
+    def get(self, name: str, check: Callable[[Any], Any], default: Any = ..., ) -> Any:
+        if name not in self.data or self.data[name] is None:
+            if default is ...:
+                self.fail("is required", name)
+            return default
+        try:
+            return check(self.data[name])
+        except ValueError as exc:
+            self.fail(str(exc), name)
+
+    def sub(self, name: str, required: bool = True) -> "_Reader | None":
+        if name not in self.data or self.data[name] is None:
+            if required:
+                self.fail("is required", name)
+            return None
+        return _Reader(self.source, self.data[name], self.at(name))
+
+
+def _unit(value: Any) -> str:
+    unit = UNIT_ALIASES.get(_text(value).lower())
+    if unit is None:
+        raise ValueError(f"unknown time unit {value!r}; expected one of {', '.join(DAYS_PER_UNIT)}")
+    return unit
+
+
+def _columns(reader: _Reader, name: str) -> tuple[str, ...]:
+    items = reader.get(name, _list, [])
+    names = []
+    for i, item in enumerate(items):
+        try:
+            names.append(_column(item))
+        except ValueError as exc:
+            reader.fail(str(exc), f"{name}[{i}]")
+    if len(set(names)) != len(names):
+        reader.fail(f"names repeat: {names}", name)
+    return tuple(names)
+
+
+def _arm(reader: _Reader, name: str) -> Arm:
+    sub = reader.sub(name)
+    sub.check_keys(("value", "label"))
+    value = sub.get("value", _text)
+    return Arm(value=value, label=sub.get("label", _text, value))
+
+
+def _endpoint(reader: _Reader) -> Endpoint:
+    reader.check_keys(("paramcd", "label", "events", "compare", "note"))
+    paramcd = reader.get("paramcd", _text)
+    return Endpoint(paramcd=paramcd, label=reader.get("label", _text, paramcd),
+                    events=reader.get("events", _text, "events"),
+                    compare=reader.get("compare", _bool, True), note=reader.get("note", _text, ""))
+
+
+def _variables(reader: _Reader, name: str) -> tuple[Variable, ...]:
+    out = []
+    for i, item in enumerate(reader.get(name, _list, [])):
+        if isinstance(item, str):
+            item = {"variable": item}
+        sub = _Reader(reader.source, item, f"{reader.at(name)}[{i}]")
+        sub.check_keys(("variable", "label", "type", "levels"))
+        variable = sub.get("variable", _column)
+        kind = sub.get("type", _text, "categorical")
+        if kind not in VARIABLE_TYPES:
+            sub.fail(f"expected one of {', '.join(VARIABLE_TYPES)}, got {kind!r}", "type")
+        levels = tuple(sub.get("levels", _list, []))
+        if levels and kind != "categorical":
+            sub.fail(f"levels are for categorical variables, not {kind}", "levels")
+        if len(set(map(str, levels))) != len(levels):
+            sub.fail(f"levels repeat: {list(levels)}", "levels")
+        if levels and len(levels) < 2:
+            sub.fail("a variable with one level has nothing to compare", "levels")
+        out.append(Variable(variable, sub.get("label", _text, variable), kind, levels))
+    names = [v.name for v in out]
+    if len(set(names)) != len(names):
+        reader.fail(f"variables repeat: {names}", name)
+    return tuple(out)
+
+
+TOP_KEYS = ("study", "arms", "populations", "time", "endpoints", "strata", "subgroups",
+            "baseline", "covariates", "proportions", "landmarks", "rmst_horizon")
+
+
+def parse_study(data: Any, source: str, path: Path) -> StudyConfig:
+    """Validate the parsed YAML ``data`` of a study configuration read from ``source``."""
+    top = _Reader(source, data)
+    top.check_keys(TOP_KEYS)
+
+    study = top.sub("study")
+    study.check_keys(("id", "title", "reference"))
+    study_id = study.get("id", _text)
+
+    arms = top.sub("arms")
+    arms.check_keys(("variable", "label_variable", "control", "experimental", "others"))
+    control, experimental = _arm(arms, "control"), _arm(arms, "experimental")
+    if control.value == experimental.value:
+        arms.fail(f"control and experimental have the same value {control.value!r}",
+                  "experimental.value")
+    others = arms.get("others", _list, None)
+    if others is not None:
+        others = tuple(_text(v) for v in others)
+        clash = {control.value, experimental.value} & set(others)
+        if clash:
+            arms.fail(f"lists a compared arm among the others: {sorted(clash)}", "others")
+
+    pops = top.sub("populations")
+    pops.check_keys(POPULATION_ROLES)
+    populations = {role: pops.get(role, _column, None) for role in POPULATION_ROLES}
+    if populations["full_analysis"] is None:
+        pops.fail("is required (the ADSL flag of the full analysis set, e.g. ITTFL or FASFL)",
+                  "full_analysis")
+
+    time = top.sub("time", required=False) or _Reader(source, {}, "time")
+    time.check_keys(("unit", "display_unit"))
+
+    endpoints = top.sub("endpoints")
+    endpoints.check_keys(("primary", "secondary"))
+    primary = _endpoint(endpoints.sub("primary"))
+    secondary = []
+    for i, item in enumerate(endpoints.get("secondary", _list, [])):
+        secondary.append(_endpoint(_Reader(source, item, f"endpoints.secondary[{i}]")))
+    codes = [e.paramcd for e in (primary, *secondary)]
+    if len(set(codes)) != len(codes):
+        endpoints.fail(f"PARAMCD repeats: {codes}")
+    if not primary.compare:
+        endpoints.fail("the primary endpoint must compare the arms", "primary.compare")
+
+    strata = _columns(top, "strata")
+    subgroups = _variables(top, "subgroups")
+    baseline = _variables(top, "baseline")
+    for variable in subgroups:
+        if variable.type == "continuous":
+            top.fail(f"subgroup {variable.name!r} is continuous: give a categorical variable "
+                     "(e.g. AGEGR1) with its levels", "subgroups")
+    proportions = []
+    for i, item in enumerate(top.get("proportions", _list, [])):
+        sub = _Reader(source, item, f"proportions[{i}]")
+        sub.check_keys(("variable", "label"))
+        column = sub.get("variable", _column)
+        proportions.append(Proportion(column, sub.get("label", _text, column)))
+
+    arm_columns = {arms.get("variable", _column), arms.get("label_variable", _column, None)}
+    for name, columns in (("strata", strata), ("subgroups", [v.name for v in subgroups]),
+                          ("covariates", _columns(top, "covariates"))):
+        clash = arm_columns & set(columns)
+        if clash:
+            top.fail(f"the arm variable {sorted(clash)[0]} cannot also be in {name}", name)
+
+    return StudyConfig(
+        path=path,
+        study_id=study_id,
+        title=study.get("title", _text, study_id),
+        arm_variable=arms.get("variable", _column),
+        arm_label_variable=arms.get("label_variable", _column, None),
+        control=control,
+        experimental=experimental,
+        other_arms=others,
+        populations=populations,
+        primary=primary,
+        secondary=tuple(secondary),
+        time_unit=time.get("unit", _unit, None),
+        display_unit=time.get("display_unit", _unit, "months"),
+        strata=strata,
+        subgroups=subgroups,
+        baseline=baseline,
+        covariates=_columns(top, "covariates"),
+        proportions=tuple(proportions),
+        landmarks=top.get("landmarks", _landmarks, ()),
+        rmst_horizon=top.get("rmst_horizon", _positive, None),
+        reference=study.get("reference", _text, None),
+    )
+
+
+def resolve_study_path(path: str | os.PathLike | None) -> Path:
+    """``path`` as an absolute path (relative ones from the repository root); None: the
+    default study (JCOG1017 on the bundled synthetic data)."""
+    path = Path(path if path is not None else DEFAULT_STUDY).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def load_study(path: str | os.PathLike | None = None) -> StudyConfig:
+    """Read and validate a study configuration (default: ``studies/jcog1017.yaml``)."""
+    import hashlib
+
+    import yaml
+
+    path = resolve_study_path(path)
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise StudyConfigError(f"{path}: study configuration is a directory, not a YAML file") from None
+    except OSError as exc:
+        raise StudyConfigError(f"{path}: cannot read study configuration ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(raw.decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise StudyConfigError(f"{path}: not valid YAML: {exc}") from None
+    if data is None:
+        raise StudyConfigError(f"{path}: the study configuration is empty")
+    config = parse_study(data, str(path), path)
+    return replace(config, sha256=hashlib.sha256(raw).hexdigest())

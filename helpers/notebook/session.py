@@ -1,0 +1,197 @@
+"""What every notebook does first: validate its parameters, load the data, know where to write.
+
+A notebook's code cell after the papermill ``parameters`` cell is::
+
+    nb = start("03_overall_survival", globals())
+
+``nb.params`` is the validated parameter set (defaults filled in), ``nb.data`` the validated
+``TrialData`` (data cut applied when ``data_cut`` is set), ``nb.frame(paramcd)`` an analysis
+frame of the population, and ``nb.ctx`` the output context (results JSON, figures, tables) of
+the run directory the runner gives, or ``runs/interactive`` in JupyterLab.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Mapping
+
+import pandas as pd
+
+from helpers.data.run_data import load_run_data
+from helpers.data.trial_data import TrialData, analysis_frame
+from helpers.analyses.endpoint import EndpointAnalysis, analyse_endpoint, endpoint_settings
+from helpers.config.params import SPECS, validate
+from helpers.notebook.context import NotebookContext, notebook_context
+from helpers.config.study import StudyConfig, load_study
+
+__all__ = ["NotebookSession", "start"]
+
+
+@dataclass
+class NotebookSession:
+    """Parameters, data and output context of one notebook execution."""
+
+    name: str
+    params: dict[str, Any]
+    ctx: NotebookContext
+    unavailable: dict = field(default_factory=dict)
+    _results: dict | None = field(default=None, repr=False)
+
+    @cached_property
+    def study(self) -> StudyConfig:
+        """The study configuration of the run (``study`` parameter)."""
+        return load_study(self.params["study"])
+
+    @cached_property
+    def data(self) -> TrialData:
+        return load_run_data(self.params, self.study)
+
+    def missing(self, *needs: str) -> list[str]:
+        """Which of ``needs`` the data lack: "ADSL.SURGFL" (a column), "ADAE" (a table),
+        "ADTTE.PARAMCD=LRFS" (an endpoint), "study.reference" (a study configuration key)."""
+        absent = []
+        for need in needs:
+            if need.startswith("study."):  # a key of the study configuration
+                value = self.study
+                for key in need.split(".")[1:]:
+                    value = value.get(key) if isinstance(value, dict) else getattr(value, key)
+                if value in (None, (), [], {}):
+                    absent.append(need)
+                continue
+            table, _, column = need.partition(".")
+            frame = getattr(self.data, table.lower())
+            if frame is None:
+                absent.append(need)
+            elif column.startswith("PARAMCD="):
+                if column.split("=", 1)[1] not in set(frame["PARAMCD"]):
+                    absent.append(need)
+            elif column and column not in frame.columns:
+                absent.append(need)
+        return absent
+
+    def section(self, title: str, *needs: str) -> bool:
+        """True when the data hold everything a section ``needs`` (see :meth:`missing`); else
+        show "not available: needs ..." in its place, record it in ``self.unavailable``
+        (written to the results) and return False."""
+        absent = self.missing(*needs)
+        if absent:
+            from IPython.display import Markdown, display
+
+            note = f"Not available: needs {', '.join(absent)}."
+            self.unavailable[title] = note
+            display(Markdown(f"*{title}: {note[0].lower()}{note[1:]}*"))
+            if self._results is not None:  # results already written: say it there too
+                self.write_results(self._results)
+        return not absent
+
+    def write_results(self, results: dict) -> None:
+        """Write the notebook's results JSON with what was run: ``settings`` (study,
+        population, data cut, strata, CI levels) and ``unavailable`` sections."""
+        p = self.params
+        settings = {"study": self.study.study_id, "study_config": p["study"],
+                    "population": p["population"], "data_cut": p["data_cut"],
+                    "strata": p["strata"], "primary_conf_level": p["primary_conf_level"],
+                    "conf_level": p["conf_level"], "sided": p["sided"], "ties": p["ties"],
+                    "time_unit": self.study.display_unit}
+        self._results = results
+        self.ctx.write_results({**results, "settings": settings,
+                                **({"unavailable": dict(self.unavailable)} if self.unavailable else {})})
+
+    def frame(self, paramcd: str | None = None, population: str | None = None) -> pd.DataFrame:
+        """Analysis frame of ``paramcd`` (default: the ``endpoint`` parameter) in the population."""
+        return analysis_frame(self.data, paramcd or self.params["endpoint"],
+                              population=population or self.params["population"])
+
+    def analyse(self, paramcd: str | None = None, primary: bool | None = None) -> EndpointAnalysis:
+        """``analyse_endpoint`` of ``paramcd`` (default: the ``endpoint`` parameter) with the run's
+        settings: primary (``primary_conf_level``, ``sided``) for the ``endpoint`` parameter,
+        secondary (``conf_level``, two-sided) otherwise, unless ``primary`` says."""
+        paramcd = paramcd or self.params["endpoint"]
+        if primary is None:
+            primary = paramcd == self.params["endpoint"]
+        return analyse_endpoint(self.frame(paramcd), paramcd=paramcd,
+                                time_unit=self.study.display_unit,
+                                **endpoint_settings(self.params, primary))
+
+    def figure(self, fig: Any, name: str) -> Any:
+        """Save ``fig`` as figure ``name`` of this notebook (PNG, 200 dpi), close it and return
+        the saved image for display: the supplement shows exactly the file, rendered once."""
+        import matplotlib.pyplot as plt
+        from IPython.display import Image
+
+        fig.text(0.995, 0.002, self.footnote(run=False), fontsize=5.5, color="0.4", ha="right",
+                 va="bottom", wrap=True)  # population and data cut travel with the file
+        self.ctx.save_figure(fig, name)
+        plt.close(fig)
+        png = self.ctx.figure_path(name).read_bytes()
+        width_px = int.from_bytes(png[16:20], "big")  # PNG IHDR width
+        return Image(data=png, width=round(width_px * 96 / FIGURE_DPI))  # 96 CSS px per inch
+
+    def table(self, df: pd.DataFrame, name: str, note: str = "", population: str | None = None) -> None:
+        """Save ``df`` as table ``name`` (CSV) and show it with its footnote underneath: the
+        table's own footnotes (``df.attrs["footnotes"]``), ``note``, then population, data cut
+        and data source (``footnote``). A default RangeIndex is not shown."""
+        from IPython.display import HTML, Markdown, display
+
+        from helpers.core.atomic import atomic_write_text
+
+        own = [*df.attrs.get("footnotes", []), note]
+        self.ctx.save_table(df, name)
+        atomic_write_text(self.ctx.table_path(name).with_suffix(".notes.txt"), " ".join(
+            n for n in [*own, self.footnote(population, run=False)] if n) + "\n")
+        show_index = not isinstance(df.index, pd.RangeIndex)
+        display(HTML(df.to_html(index=show_index, border=0, na_rep="")))
+        display(Markdown(" ".join(n for n in [*own, self.footnote(population)] if n)))
+
+    def settings_text(self) -> str:
+        """The analysis settings of this run, as a sentence for the methods (from parameters)."""
+        p = self.params
+        strata = ", ".join(p["strata"]) or "none (unstratified)"
+        return (
+            f"Settings of this run: {self.population_label} ({p['population']}); Cox models with "
+            f"{p['ties'].capitalize()} ties, stratified by {strata}; hazard ratio CIs (Wald) at "
+            f"{p['primary_conf_level']:.0%} for the primary endpoint ({p['endpoint']}) with a "
+            f"{p['sided']} log-rank p, at {p['conf_level']:.0%} with two-sided p otherwise; "
+            f"Kaplan-Meier CIs {p['km_conf_type']} at {p['conf_level']:.0%}; landmarks at "
+            f"{', '.join(f'{t:g}' for t in p['landmarks_months'])} {self.study.display_unit}; "
+            f"data cut {p['data_cut'] or 'none'}."
+        )
+
+    @property
+    def population_label(self) -> str:
+        """The analysis set of the ``population`` flag, by its role in the study configuration
+        (the flag's own name when it has none)."""
+        flag = self.params["population"]
+        for role, column in self.study.populations.items():
+            if column == flag:
+                return POPULATION_LABELS[role]
+        return f"population {flag} = Y"
+
+    def footnote(self, population: str | None = None, run: bool = True) -> str:
+        """The footnote every output carries: population (default: the ``population``
+        parameter's set; or the text given), data cut and, with ``run``, the data source and
+        run label (left out of saved files, which must not depend on where a run is written)."""
+        cut = self.params["data_cut"] or "none (all follow-up)"
+        population = population or f"{self.population_label} ({self.params['population']})"
+        text = f"Population: {population}. Data cut: {cut}."
+        return f"{text} Data: {self.params['data_dir']}. Run: {self.params['run_label']}." if run else text
+
+
+FIGURE_DPI = 200  # helpers.core.atomic.save_figure's default
+
+#: Population role of the study configuration -> how the supplement names it.
+POPULATION_LABELS = {
+    "full_analysis": "full analysis set (all randomised, by assigned arm)",
+    "per_protocol": "per-protocol set",
+    "safety": "safety set",
+}
+
+
+def start(name: str, namespace: Mapping[str, Any]) -> NotebookSession:
+    """Validate the parameters found in ``namespace`` (a notebook's ``globals()``); a
+    parameter set to None takes its default (e.g. ``strata = None``: the study configuration's)."""
+    given = {key: namespace[key] for key in SPECS if namespace.get(key) is not None}
+    params = validate(given, source=f"notebook {name} parameters")
+    return NotebookSession(name=name, params=params,
+                           ctx=notebook_context(params["output_dir"], name))

@@ -1,0 +1,54 @@
+"""Kaplan-Meier panels of several endpoints side by side (the secondary endpoints), each with its
+numbers at risk and the medians (CI) per arm. Times in months."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from helpers.analyses.endpoint import EndpointAnalysis
+from helpers.report.format import format_median
+from helpers.report.plots._style import PRINT_STYLE
+from helpers.report.plots.km import km_plot
+
+__all__ = ["km_panels"]
+
+
+def km_panels(analyses: Mapping[str, EndpointAnalysis], *, titles: Mapping[str, str] | None = None,
+              panel_width: float = 5.0, height: float = 4.6, xmax: float | None = None,
+              risk_step: float = 24.0):
+    """Kaplan-Meier plots (``helpers.report.plots.km_plot``) of several endpoints side by side, each
+    with its numbers at risk (every ``risk_step`` months) and the medians (CI) per arm.
+    ``analyses``: short name (the y-axis label, e.g. "MPFS") -> analysis; ``titles``: short
+    name -> panel title. ``xmax`` (months) defaults to the longest follow-up. Returns the
+    Figure."""
+    titles = dict(titles or {})
+    names = list(analyses)
+    if xmax is None:
+        xmax = max(float(c["time"].max()) for an in analyses.values() for c in an.curves().values())
+    risk_times = list(np.arange(0.0, xmax + 1e-9, risk_step))
+    with plt.rc_context(PRINT_STYLE):
+        fig, axes = plt.subplots(1, len(names), figsize=(panel_width * len(names), height),
+                                 squeeze=False)
+        fig.subplots_adjust(left=0.17, right=0.98, top=0.86, bottom=0.08, wspace=0.62)
+    for ax, name in zip(axes[0], names):
+        an = analyses[name]
+        km_plot(an.curves(), labels=an.curve_labels(), ax=ax, ylabel=name, title=titles.get(name), xmax=xmax,
+                risk_times=risk_times, annotation=_median_annotation(an),
+                annotation_loc="upper right")
+        ax.get_legend().remove()  # one legend for all panels, above them (long arm names)
+    with plt.rc_context(PRINT_STYLE):
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False,
+                   bbox_to_anchor=(0.5, 1.0), handlelength=1.8)
+    return fig
+
+
+def _median_annotation(an: EndpointAnalysis) -> str:
+    lines = [f"Median, months ({an.km_conf_level:.0%} CI)"]
+    for row in an.medians.itertuples():
+        lines.append(f"  {an.arm_labels.get(row.group, row.group)}: "
+                     f"{format_median(row.median, row.median_lower, row.median_upper)}")
+    return "\n".join(lines)

@@ -1,0 +1,111 @@
+"""Forest plot of the trials' hazard ratios with the pooled estimate (log axis).
+
+Every trial is drawn with its CI at the chapter's level (``conf_level``, 95%) whatever level
+it published: the CI is rebuilt from log HR ± z·SE, the SE from the published CI
+(:func:`helpers.meta.trials.se_from_ci`). Squares have area proportional to the trial's weight
+in the pooled estimate; rows not pooled (uncertain versions; JCOG1017's published value beside
+this run's) are drawn hollow and grey. Below: the pooled diamond and its prediction interval.
+The subgroup forest plot (helpers.report.plots.forest) has another layout (events/n per arm,
+interaction p), hence this separate function.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from helpers.meta.pooling import PooledEstimate
+from helpers.report.plots._style import PRINT_STYLE
+from helpers.report.plots.hr_axis import hazard_ratio_axis
+
+POOLED, NOT_POOLED = "pooled", "not pooled"
+
+
+def trial_weights(pooled_rows: pd.DataFrame, result: PooledEstimate, se: str = "se") -> np.ndarray:
+    """Percent weight of each row in ``result`` (metafor ``weights()``): 1/(SE² + tau²), scaled
+    to 100 (inverse variance for a common-effect fit, tau² = 0)."""
+    w = 1 / (pooled_rows[se].to_numpy(float) ** 2 + result.tau2)
+    return 100 * w / w.sum()
+
+
+def forest_table(pooled_rows: pd.DataFrame, result: PooledEstimate,
+                 shown_rows: pd.DataFrame | None = None, conf_level: float = 0.95) -> pd.DataFrame:
+    """Rows of the forest plot: the pooled trials (with weights), then ``shown_rows`` (not
+    pooled, e.g. uncertain versions, published values), each placed after the pooled row of
+    the same trial when there is one. Columns: trial, label, version, year, hr, lower, upper
+    (at ``conf_level``), published_ci_level, weight (%), status, reason."""
+    z = norm.ppf(1 - (1 - conf_level) / 2)
+
+    def rows(df: pd.DataFrame, status: str, weights=None) -> list[dict]:
+        out = []
+        for i, r in enumerate(df.itertuples(index=False)):
+            out.append({
+                "trial": r.trial, "label": r.label, "version": r.version, "year": r.year,
+                "hr": float(np.exp(r.log_hr)), "lower": float(np.exp(r.log_hr - z * r.se)),
+                "upper": float(np.exp(r.log_hr + z * r.se)), "published_ci_level": r.ci_level,
+                "weight": float(weights[i]) if weights is not None else np.nan,
+                "status": status, "reason": getattr(r, "reason", ""),
+            })
+        return out
+
+    table = rows(pooled_rows, POOLED, trial_weights(pooled_rows, result))
+    for extra in rows(shown_rows if shown_rows is not None else pooled_rows.iloc[0:0], NOT_POOLED):
+        after = [i for i, t in enumerate(table) if t["trial"] == extra["trial"]]
+        table.insert(after[-1] + 1 if after else len(table), extra)
+    return pd.DataFrame(table, columns=["trial", "label", "version", "year", "hr", "lower",
+                                        "upper", "published_ci_level", "weight", "status",
+                                        "reason"])
+
+
+def trial_forest_plot(table: pd.DataFrame, result: PooledEstimate, *, conf_level: float = 0.95,
+                      xlabel: str = "Hazard ratio of death (resection vs systemic therapy alone)",
+                      favours: tuple[str, str] = ("Favours resection", "Favours systemic therapy"),
+                      ax=None):
+    """Draw :func:`forest_table` rows and the pooled ``result`` (diamond: CI; line beneath:
+    prediction interval). Returns the Axes (label ``"meta forest"``)."""
+    n = len(table)
+    with plt.rc_context(PRINT_STYLE):
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(9.0, 0.3 * (n + 4) + 1.0))
+        fig = ax.figure
+        ax.set_label("meta forest")
+        lows = [*table["lower"], result.hr_lower, float(np.exp(result.pi_lower))]
+        highs = [*table["upper"], result.hr_upper, float(np.exp(result.pi_upper))]
+        xlim = (max(min(min(lows), 0.5) * 0.85, 0.05), min(max(max(highs), 2.0) * 1.15, 20.0))
+        for y, r in enumerate(table.itertuples(index=False)):
+            pooled = r.status == POOLED
+            color = "#1f4e79" if pooled else "0.55"
+            ax.hlines(y, max(r.lower, xlim[0]), min(r.upper, xlim[1]), color=color, lw=1.2)
+            size = 20 + 4 * r.weight if pooled else 30
+            ax.scatter([r.hr], [y], s=size, marker="s", zorder=3,
+                       facecolors=color if pooled else "white", edgecolors=color)
+            name = f"{r.label} {r.year} ({r.version.replace('_', ' ')})"
+            ax.text(-0.02, y, name, transform=ax.get_yaxis_transform(), ha="right", va="center",
+                    color="black" if pooled else "0.4")
+            weight = f"{r.weight:.1f}%" if pooled else f"{r.status} ({r.reason})" if r.reason else r.status
+            ax.text(1.02, y, f"{r.hr:.2f} ({r.lower:.2f}–{r.upper:.2f})   {weight}",
+                    transform=ax.get_yaxis_transform(), ha="left", va="center",
+                    color="black" if pooled else "0.4")
+        yd = n + 0.6
+        diamond = np.array([[result.hr_lower, yd], [result.hr, yd - 0.35],
+                            [result.hr_upper, yd], [result.hr, yd + 0.35]])
+        ax.fill(diamond[:, 0], diamond[:, 1], color="black", zorder=3)
+        ax.hlines(yd + 0.75, float(np.exp(result.pi_lower)), float(np.exp(result.pi_upper)),
+                  color="black", lw=2.5)
+        ax.text(-0.02, yd, f"Pooled: {result.label} (k = {result.k})",
+                transform=ax.get_yaxis_transform(), ha="right", va="center", fontweight="bold")
+        ax.text(-0.02, yd + 0.75, f"{conf_level:.0%} prediction interval",
+                transform=ax.get_yaxis_transform(), ha="right", va="center")
+        ax.text(1.02, yd, f"{result.hr:.2f} ({result.hr_lower:.2f}–{result.hr_upper:.2f})",
+                transform=ax.get_yaxis_transform(), ha="left", va="center", fontweight="bold")
+        ax.text(1.02, yd + 0.75, f"{np.exp(result.pi_lower):.2f}–{np.exp(result.pi_upper):.2f}",
+                transform=ax.get_yaxis_transform(), ha="left", va="center")
+        ax.text(1.02, -1.1, f"HR ({conf_level:.0%} CI)   weight", transform=ax.get_yaxis_transform(),
+                ha="left", va="center", fontweight="bold")
+        ax.vlines(1.0, -0.6, yd + 1.0, color="0.3", lw=0.9, zorder=1)
+        hazard_ratio_axis(ax, xlim, xlabel, favours)
+        ax.set_ylim(yd + 1.3, -1.6)
+        fig.subplots_adjust(left=0.38, right=0.66, bottom=1.0 / fig.get_figheight(), top=0.95)
+    return ax

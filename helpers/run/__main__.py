@@ -1,0 +1,7 @@
+"""``python -m helpers.run PARAMS.yaml ...``: the runner's command line (``jcog1017-run``)."""
+
+import sys
+
+from helpers.run.cli import main
+
+sys.exit(main())
