@@ -61,7 +61,7 @@ from IPython.display import Markdown, display
 from helpers.meta import local_control_reported, published_meta_analyses, trial_table
 from helpers.report.plots.meta_forest import trial_forest_plot
 from helpers.report.tables.meta import (forest_display, meta_analysis, methods_display,
-                                 published_comparison, run_estimate, sequence_display)
+                                        published_comparison, run_estimate, sequence_display)
 from helpers.notebook.session import start
 from helpers.analyses.reproduction import LRFS, OS
 from helpers.report.format import format_ci, format_hr, format_p

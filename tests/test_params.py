@@ -6,7 +6,7 @@ import pytest
 
 from helpers.core.errors import ParameterError
 from helpers.config.params import (REPO_ROOT, SPECS, check_columns, load_parameter_file, resolve_path,
-                            validate)
+                                   validate)
 
 
 def write(tmp_path: Path, text: str) -> Path:

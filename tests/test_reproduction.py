@@ -9,8 +9,8 @@ import pytest
 from helpers.config.params import validate
 from helpers.config.reference import published_figures, published_value
 from helpers.analyses.reproduction import (TOLERANCES, computed_values, design_assumptions,
-                                  endpoint_settings, key_results_table, planned_sample_size,
-                                  with_tolerances)
+                                           endpoint_settings, key_results_table, planned_sample_size,
+                                           with_tolerances)
 from helpers.report.tables import reproduction_table
 
 

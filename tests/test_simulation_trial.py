@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from helpers.design.simulation import (Accrual, Analysis, PiecewiseExponential, Weibull,
-                                analyse_trial, crossing_hazards, delayed_effect,
-                                proportional_hazards, simulate_trial, subgroup_effect)
+                                       analyse_trial, crossing_hazards, delayed_effect,
+                                       proportional_hazards, simulate_trial, subgroup_effect)
 from helpers.design.simulation.hazards import CellHazards
 from helpers.survival import logrank_arrays
 from helpers.survival.cox import cox_fit

@@ -15,7 +15,7 @@ import pandas as pd
 from helpers.design.sample_size import dropout_hazard
 
 from helpers.design.simulation.scenario import (Accrual, Scenario, crossing_hazards, delayed_effect,
-                                               proportional_hazards, subgroup_effect)
+                                                proportional_hazards, subgroup_effect)
 
 #: no benefit for the first months (patients recover from surgery), then the planning HR
 DELAY_MONTHS = 6.0

@@ -107,7 +107,7 @@ def reproduction_values(os_: EndpointAnalysis, lrfs: EndpointAnalysis, counts: M
     """Computed value of every (non-uncertain) published figure, keyed by its YAML path.
 
     ``os_``: the primary OS analysis; ``lrfs``: the LRFS analysis (95% CI); ``counts``:
-    ``helpers.report.tables.consort_counts(adsl)``; ``design``: :func:`planned_sample_size`.
+    ``helpers.analyses.populations.consort_counts(adsl)``; ``design``: :func:`planned_sample_size`.
     The median follow-up is the simple median of the observed OS times (as published).
     """
     arms = counts["arms"]

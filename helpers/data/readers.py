@@ -21,8 +21,8 @@ import pyreadstat
 
 from helpers.core.errors import DataValidationError
 from helpers.data.file_checks import (check_no_numeric_dates, check_not_spreadsheet,
-                               check_sas7bdat_complete, check_xpt_complete, decode_text,
-                               inspect_csv, plain_parquet_columns)
+                                      check_sas7bdat_complete, check_xpt_complete, decode_text,
+                                      inspect_csv, plain_parquet_columns)
 
 #: file suffix -> format name
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".xpt": "xpt", ".sas7bdat": "sas7bdat"}

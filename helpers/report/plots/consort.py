@@ -68,7 +68,7 @@ def consort_diagram(counts: Mapping, ax=None):
     when ``counts`` has ``follow_up``) and analysis (full analysis set, per-protocol set with
     the reasons for exclusion, safety set).
 
-    ``counts`` as returned by :func:`helpers.report.tables.consort_counts` (``adtte`` given for the
+    ``counts`` as returned by :func:`helpers.analyses.populations.consort_counts` (``adtte`` given for the
     follow-up stage). Draws on a new figure as tall as its content (``ax`` given: on that
     Axes, which is resized to the content's aspect). Returns the Axes (axis off, x in figure
     fraction, y in inches from the bottom); every box is a Text artist with gid
