@@ -84,6 +84,13 @@ def test_power_at_design_events_is_80_percent():
     assert curve.shape == (4,)
     assert np.all(np.diff(curve) < 0)
     assert curve[-1] == pytest.approx(0.05)
+    # one-sided test of benefit: below alpha past HR 1, falling further (not |log HR|)
+    past_one = design.power_for_events(np.array([1.0, 1.02, 1.3]), 359)
+    assert past_one[0] == pytest.approx(0.05) and np.all(np.diff(past_one) < 0)
+    assert past_one[1] < 0.05
+    # two-sided (far tail ignored): symmetric in log HR
+    assert design.power_for_events(1 / 0.77, 359, sided=2) == pytest.approx(
+        design.power_for_events(0.77, 359, sided=2))
     # fewer deaths than planned (221 observed) -> less power
     assert design.power_for_events(0.77, 221) == pytest.approx(0.617, abs=0.001)
 

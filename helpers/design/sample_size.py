@@ -257,13 +257,17 @@ def implied_dropout(patients_for_events: int, planned_patients: int) -> float:
 def power_for_events(hr, events: float, alpha: float = 0.05, sided: int = 1, allocation: float = 0.5):
     """Power of the log-rank test with ``events`` events if the true HR is ``hr`` (Schoenfeld).
 
-    ``Phi(sqrt(events p (1-p)) |log hr| - z_{1-alpha/sided})``; the far tail of a two-sided
-    test is ignored. Vectorised over ``hr`` (returns a float for a scalar, else an array).
+    One-sided (``sided=1``): the test of benefit (HR < 1),
+    ``Phi(-sqrt(events p (1-p)) log hr - z_{1-alpha})``, which falls below ``alpha`` for
+    HR > 1. Two-sided: ``|log hr|`` in place of ``-log hr`` and ``z_{1-alpha/2}``, the far
+    tail ignored. Vectorised over ``hr`` (returns a float for a scalar, else an array).
     """
     hr_arr = np.asarray(hr, dtype=float)
     if np.any(hr_arr <= 0):
         raise ValueError("hazard ratios must be positive")
-    drift = np.sqrt(events * allocation * (1 - allocation)) * np.abs(np.log(hr_arr))
+    log_hr = np.log(hr_arr)
+    effect = -log_hr if sided == 1 else np.abs(log_hr)
+    drift = np.sqrt(events * allocation * (1 - allocation)) * effect
     out = ndtr(drift - _z_alpha(alpha, sided))
     return float(out) if out.ndim == 0 else out
 
