@@ -16,7 +16,7 @@ from helpers.survival import (cox_hazard_ratio, km_by_group, logrank_test, media
 
 @pytest.fixture(scope="module")
 def os_frame():
-    from helpers.dataset import analysis_frame, load_trial_data
+    from helpers.data.trial_data import analysis_frame, load_trial_data
 
     return analysis_frame(load_trial_data("data"), "OS")
 

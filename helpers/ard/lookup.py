@@ -10,7 +10,7 @@ import math
 
 import pandas as pd
 
-from helpers.errors import ParameterError
+from helpers.core.errors import ParameterError
 
 from .build import level_text
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from helpers.errors import ParameterError
+from helpers.core.errors import ParameterError
 
 __all__ = ["ARD_COLUMNS", "ARD_KEY", "TEXT_COLUMNS", "ArdSchemaError", "combine", "empty_ard",
            "validate_ard"]
