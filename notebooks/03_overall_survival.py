@@ -43,6 +43,7 @@ data_cut = None
 # %%
 from IPython.display import Markdown, display
 
+from helpers.analyses.endpoint import endpoint_ard
 from helpers.notebook.session import start
 from helpers.report.endpoint import km_annotation, results_text, summary_table
 from helpers.report.format import format_median
@@ -52,6 +53,8 @@ nb = start("03_overall_survival", globals())
 p = nb.params
 os_ = nb.analyse(p["endpoint"], primary=True)
 unit = nb.study.display_unit
+endpoint_ard(nb.ard, os_, cox_id="cox.primary",
+             output_ids={"km": "tbl-os-summary", "cox": "tbl-os-cox", "logrank": "tbl-os-cox"})
 nb.write_results(os_.to_dict())
 display(Markdown(nb.settings_text()))
 

@@ -91,7 +91,7 @@ def test_survival_rows_equal_the_result_objects(os_frame, tmp_path):
     assert view.reason("OS.km", "estimate", group1_level="B", variable_level=500).startswith(
         "not estimable: beyond the last follow-up")
     assert view.stat("OS.logrank", "p.value.one.sided") == lr.p_one_sided
-    assert view.stat("OS.followup", "estimate") == fu.median
+    assert view.stat("OS.followup", "estimate", variable="prob") == fu.median
     assert view.stat("OS.rmst", "estimate", group1_level="B vs A") == rm.difference
     # round trip through the published formats keeps every value to the last bit
     ard = view.ard

@@ -17,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from helpers.ard import ArdBuilder
+from helpers.ard.survival import add_cox, add_followup, add_km, add_logrank
 from helpers.survival import (
     FollowUp,
     JsonResult,
@@ -28,7 +30,7 @@ from helpers.survival import (
 )
 from helpers.survival.cox import HazardRatio, cox_hazard_ratio
 
-__all__ = ["EndpointAnalysis", "analyse_endpoint", "endpoint_settings"]
+__all__ = ["EndpointAnalysis", "analyse_endpoint", "endpoint_ard", "endpoint_settings"]
 
 ARM = "ARMCD"
 CONTROL, EXPERIMENTAL = "A", "B"
@@ -152,3 +154,20 @@ def endpoint_settings(params: Mapping[str, Any], primary: bool) -> dict[str, Any
         "sided": params["sided"] if primary else "two-sided",
         "landmarks_months": params["landmarks_months"],
     }
+
+
+def endpoint_ard(b: ArdBuilder, an: EndpointAnalysis, prefix: str | None = None, *,
+                 cox_id: str = "cox", output_ids: Mapping[str, str] | None = None) -> None:
+    """Add the rows of one endpoint's standard analysis to ``b``: ``{P}.km`` (n, events,
+    median and landmark rates per arm), ``{P}.{cox_id}`` (hazard ratio), ``{P}.logrank`` and
+    ``{P}.followup``; ``{P}`` is ``prefix`` (default the PARAMCD). ``output_ids`` maps
+    "km", "cox", "logrank", "followup" to the label of the table or figure that shows them."""
+    ids = dict(output_ids or {})
+    p = prefix or an.paramcd
+    add_km(b, f"{p}.km", an.km, an.landmarks["time"].unique() if len(an.landmarks) else (),
+           arm=ARM, paramcd=an.paramcd, output_id=ids.get("km", ""))
+    add_cox(b, f"{p}.{cox_id}", an.hazard_ratio, paramcd=an.paramcd, output_id=ids.get("cox", ""))
+    add_logrank(b, f"{p}.logrank", an.logrank, arm=ARM, control=CONTROL, paramcd=an.paramcd,
+                output_id=ids.get("logrank", ""))
+    add_followup(b, f"{p}.followup", an.follow_up, paramcd=an.paramcd,
+                 output_id=ids.get("followup", ""))

@@ -72,7 +72,7 @@ def add_cox(b: ArdBuilder, analysis_id: str, hr: Any, *, paramcd: str = "",
     a = b.analysis(analysis_id, method_id or cox_method_id(hr.strata, hr.ties), "coxph",
                    paramcd=paramcd, output_id=output_id, conf_level=hr.conf_level,
                    population=population, group1=hr.arm, group1_level=level,
-                   variable=hr.arm, variable_level=hr.experimental)
+                   variable=hr.arm)
     why = "" if hr.estimable else (hr.note or "not estimable")
     a.add("estimate", hr.hr, "Hazard ratio", warning=why)
     a.add("conf.low", hr.lower, "Hazard ratio, CI lower limit", warning=why)
@@ -92,7 +92,7 @@ def add_logrank(b: ArdBuilder, analysis_id: str, lr: LogRankResult, *, arm: str,
     ``p.value`` and ``p.value.one.sided`` (experimental arm better)."""
     a = b.analysis(analysis_id, "logrank_strat" if lr.strata_columns else "logrank", "survdiff",
                    paramcd=paramcd, output_id=output_id, group1=arm,
-                   group1_level=f"{lr.experimental} vs {control}")
+                   group1_level=f"{lr.experimental} vs {control}", variable=arm)
     why = lr.note or ("" if _finite(lr.chisq) else "not estimable")
     a.add("statistic", lr.chisq, "Chi-square", warning=why)
     a.add("df", lr.df, "Degrees of freedom")
@@ -102,12 +102,13 @@ def add_logrank(b: ArdBuilder, analysis_id: str, lr: LogRankResult, *, arm: str,
 
 def add_followup(b: ArdBuilder, analysis_id: str, fu: FollowUp, *, paramcd: str = "",
                  output_id: str = "") -> None:
-    """Median follow-up: ``median`` (observed time of all patients) and the reverse
-    Kaplan-Meier median ``estimate`` with its CI."""
+    """Median follow-up: ``median`` (``variable`` time: observed time of all patients) and
+    the reverse Kaplan-Meier median (``variable`` prob, level 0.5) ``estimate`` with its CI."""
     a = b.analysis(analysis_id, "followup_reverse_km", "followup", paramcd=paramcd,
                    output_id=output_id, conf_level=fu.conf_level)
     a.add("n", fu.n, "N")
-    a.add("median", fu.simple_median, "Median observed time")
+    a.scoped(variable="time").add("median", fu.simple_median, "Median observed time")
+    a = a.scoped(variable="prob", variable_level=0.5)
     for name, value, label in (("estimate", fu.median, "Median follow-up (reverse KM)"),
                                ("conf.low", fu.lower, "Median follow-up, CI lower limit"),
                                ("conf.high", fu.upper, "Median follow-up, CI upper limit")):
@@ -116,11 +117,13 @@ def add_followup(b: ArdBuilder, analysis_id: str, fu: FollowUp, *, paramcd: str 
 
 def add_rmst(b: ArdBuilder, analysis_id: str, result: RMSTDifference, *, arm: str,
              paramcd: str = "", output_id: str = "", warning: str = "") -> None:
-    """RMST up to ``tau`` per arm and the difference experimental - control: ``estimate``,
-    ``std.error``, ``conf.low``, ``conf.high``; ``tau``; ``p.value`` of the difference."""
+    """RMST up to ``tau`` (``variable`` time, level tau) per arm and the difference
+    experimental - control: ``estimate``, ``std.error``, ``conf.low``, ``conf.high``;
+    ``p.value`` of the difference; the horizon ``tau`` (no group)."""
     a = b.analysis(analysis_id, "rmst", "rmst", paramcd=paramcd, output_id=output_id,
-                   conf_level=result.conf_level, group1=arm)
+                   conf_level=result.conf_level, variable="time", variable_level=result.tau)
     a.add("tau", result.tau, "Horizon")
+    a = a.scoped(group1=arm)
     for code, r in result.arms.items():
         g = a.scoped(group1_level=code)
         g.add("n", r.n, "N")

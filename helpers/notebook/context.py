@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from helpers.core.atomic import atomic_write_json, save_figure as _save_figure, save_table_csv
+from helpers.core.atomic import atomic_write_bytes, atomic_write_json, save_figure as _save_figure, save_table_csv
 from helpers.core.errors import ParameterError
 from helpers.config.params import resolve_path
 
@@ -28,6 +28,19 @@ class NotebookContext:
     @property
     def results_path(self) -> Path:
         return self.output_dir / "results" / f"{self.notebook}.json"
+
+    @property
+    def ard_path(self) -> Path:
+        """The notebook's analysis results data (``docs/ard.md``), Parquet."""
+        return self.output_dir / "ard" / f"{self.notebook}.parquet"
+
+    def write_ard(self, ard: Any) -> None:
+        """Write the notebook's ARD as Parquet, atomically (the runner combines them)."""
+        import io
+
+        buffer = io.BytesIO()
+        ard.to_parquet(buffer, index=False)
+        atomic_write_bytes(self.ard_path, buffer.getvalue())
 
     def figure_path(self, name: str) -> Path:
         """Path of figure ``name`` (``.png`` unless ``name`` has a suffix)."""

@@ -18,11 +18,13 @@ from typing import Any, Mapping
 
 import pandas as pd
 
+from helpers.ard import ArdBuilder, ArdView
 from helpers.data.run_data import load_run_data
 from helpers.data.trial_data import TrialData, analysis_frame
 from helpers.analyses.endpoint import EndpointAnalysis, analyse_endpoint, endpoint_settings
 from helpers.config.params import SPECS, validate
 from helpers.notebook.context import NotebookContext, notebook_context
+from helpers.report.format import fill_stat_fmt
 from helpers.config.study import StudyConfig, load_study
 
 __all__ = ["NotebookSession", "start"]
@@ -97,6 +99,22 @@ class NotebookSession:
         self._results = results
         self.ctx.write_results({**results, "settings": settings,
                                 **({"unavailable": dict(self.unavailable)} if self.unavailable else {})})
+        self.write_ard()
+
+    @cached_property
+    def ard(self) -> ArdBuilder:
+        """The notebook's analysis results data (``docs/ard.md``): analyses add their rows
+        here; ``write_ard`` (also called by ``write_results``) writes them with ``stat_fmt``."""
+        return ArdBuilder(self.name, population=self.params["population"],
+                          data_cut=self.params["data_cut"])
+
+    def ard_view(self) -> ArdView:
+        """The rows so far, validated and formatted, for the report functions."""
+        return ArdView(fill_stat_fmt(self.ard.frame()))
+
+    def write_ard(self) -> None:
+        """Write the notebook's ARD (validated, ``stat_fmt`` filled) to its output context."""
+        self.ctx.write_ard(fill_stat_fmt(self.ard.frame()))
 
     def frame(self, paramcd: str | None = None, population: str | None = None) -> pd.DataFrame:
         """Analysis frame of ``paramcd`` (default: the ``endpoint`` parameter) in the population."""

@@ -52,3 +52,56 @@ def format_n_pct(n: int, denominator: int, digits: int = 1) -> str:
     if n == 0:
         return "0"
     return f"{n} ({100 * n / denominator:.{digits}f}%)"
+
+
+# --- ARD statistics as printed: the one rule set (docs/ard.md) ---------------------------
+
+#: Statistics printed as whole numbers.
+COUNT_STATS = frozenset({"n", "N", "N_miss", "n.event", "n.risk", "n.excluded", "n.censor", "df",
+                         "k", "events", "patients", "replicates"})
+#: Statistics that are proportions 0-1, printed as percentages with one decimal.
+PERCENT_STATS = frozenset({"p", "power", "type1", "pct"})
+
+
+def format_stat(context: str, stat_name: str, value, variable: str = "") -> str:
+    """One ARD statistic as the supplement prints it ("" when missing: the table or sentence
+    says "NE" or the reason). Rules, in order:
+
+    - counts (``COUNT_STATS``): integers ("205");
+    - p-values (``p.value*``): ``format_p`` ("0.15", "0.042", "0.0031", "< 0.0001");
+    - proportions (``PERCENT_STATS``) and survival / cumulative incidence probabilities at a
+      landmark (``survfit``/``cuminc`` rows of ``variable`` time): percent, 1 decimal ("78.2");
+    - ``I2`` (already a percentage): 1 decimal; ``tau2``: 3 decimals;
+    - hazard ratios and their limits (``coxph``, ``crr``, ``rma``, ``design`` hr): 2 decimals;
+    - standard errors and test statistics: 3 and 2 decimals;
+    - everything else (medians, times, RMST, means, SDs, follow-up): 1 decimal.
+    """
+    if _missing(value):
+        return ""
+    value = float(value)
+    if stat_name in COUNT_STATS:
+        return f"{value:.0f}"
+    if stat_name.startswith("p.value"):
+        return format_p(value)
+    if stat_name in PERCENT_STATS or (context in ("survfit", "cuminc") and variable == "time"
+                                      and stat_name in ("estimate", "conf.low", "conf.high")):
+        return f"{100 * value:.1f}"
+    if stat_name == "I2":
+        return f"{value:.1f}"
+    if stat_name == "tau2":
+        return f"{value:.3f}"
+    if context in ("coxph", "crr", "rma") or stat_name in ("hr", "alpha"):
+        return f"{value:.2f}" if stat_name != "std.error" else f"{value:.3f}"
+    if stat_name == "std.error":
+        return f"{value:.3f}"
+    if stat_name in ("statistic", "Q"):
+        return f"{value:.2f}"
+    return f"{value:.1f}"
+
+
+def fill_stat_fmt(ard):
+    """``ard`` with ``stat_fmt`` set by ``format_stat`` for every row (a copy)."""
+    out = ard.copy()
+    out["stat_fmt"] = [format_stat(c, s, v, var) for c, s, v, var in
+                       zip(out["context"], out["stat_name"], out["stat"], out["variable"])]
+    return out

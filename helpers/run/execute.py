@@ -30,6 +30,7 @@ from typing import Any
 from helpers.core.atomic import atomic_write_json, atomic_write_text, remove_path
 from helpers.core.errors import DataValidationError, ParameterError
 from helpers.config.params import REPO_ROOT, ParameterFile, load_parameter_file, resolve_path
+from helpers.run.ard import write_run_ard
 from helpers.run.layout import (MANIFEST, RECORD, carry_over, current_generation, fsync_tree,
                                 new_generation, new_staging, publish, remove_debris)
 from helpers.run.plan import (DATA_SUFFIXES, KERNEL_NAME, NOTEBOOKS_DIR, Notebook, Plan,
@@ -218,6 +219,10 @@ def promote(generation: Path, staging: Path, notebook: Notebook, run_dir: Path) 
     if results.exists():
         (generation / "results").mkdir(parents=True, exist_ok=True)
         os.replace(results, generation / "results" / f"{name}.json")
+    ard = staging / "ard" / f"{name}.parquet"
+    if ard.exists():
+        (generation / "ard").mkdir(parents=True, exist_ok=True)
+        os.replace(ard, generation / "ard" / f"{name}.parquet")
     for kind in OUTPUT_KINDS:
         produced = staging / kind / name
         if produced.is_dir():
@@ -340,6 +345,7 @@ def _finish_generation(pfile: ParameterFile, plan: Plan, generation: Path, run_d
             executed=executed, data=data_files(data_dirs, DATA_SUFFIXES),
             study=study_files(given.values()), helpers_fingerprint=plan.helpers_hash,
             started=started_at, finished=dt.datetime.now(dt.timezone.utc))
+        write_run_ard(generation, names)
         fsync_tree(generation)
         atomic_write_json(generation / RECORD, record)
     fsync_tree(generation)

@@ -33,7 +33,8 @@ GENERATIONS = ".generations"
 STAGING = ".staging"
 CURRENT = "current"
 #: Entries of RUN that are links into the published generation.
-PUBLISHED = ("notebooks", "results", "figures", "tables", "run_record.json")
+PUBLISHED = ("notebooks", "results", "ard", "figures", "tables", "ard.parquet", "ard.csv",
+             "run_record.json")
 MANIFEST = "manifest.json"
 RECORD = "run_record.json"
 
@@ -131,7 +132,7 @@ def carry_over(source: Path, target: Path, names: list[str]) -> None:
     between generations is safe), copied where links are not possible.
     """
     for name in names:
-        for relative in (f"notebooks/{name}.ipynb", f"results/{name}.json",
+        for relative in (f"notebooks/{name}.ipynb", f"results/{name}.json", f"ard/{name}.parquet",
                          f"figures/{name}", f"tables/{name}"):
             origin = source / relative
             if origin.is_dir():
