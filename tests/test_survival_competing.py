@@ -258,3 +258,26 @@ def test_cif_plus_survival_is_one():
     km = kaplan_meier(d.assign(any=(d.cause > 0).astype(int)), "time", "any").survival_at(times)
     total = ci.groupby("time").estimate.sum().to_numpy() + km.surv.to_numpy()
     np.testing.assert_allclose(total, 1.0, rtol=1e-12)
+
+
+def test_not_estimable_cases_are_nan_with_a_note():
+    d = ties_frame()
+    # a constant covariate: no coefficient
+    res = fine_gray(d.assign(k=1.0), "time", "cause", "arm", "B", covariates=["k"])
+    assert not res.estimable and np.isnan(res.hr) and "constant" in res.note
+    # one group holds all patients of the cause: Gray's variance is singular only in
+    # degenerate data; a single level of the group is an error naming it
+    with pytest.raises(ValueError, match="arm"):
+        gray_test(d[d.arm == "A"], "time", "cause", "arm", 1)
+    # a CIF of 0 (before the first failure) has no log(-log) CI
+    ci = cumulative_incidence(d, "time", "cause", [0.5], group="arm").table
+    assert (ci.estimate == 0).all() and ci.lower.isna().all() and ci.upper.isna().all()
+
+
+def test_results_serialise_to_json():
+    d = SUBSETS["colon"](colon_frame())
+    fg = fine_gray(d, "time", "cause", "rx", "Lev+5FU", covariates=["age"]).to_dict()
+    assert fg["terms"]["term"] == ["rx=Lev+5FU", "age"] and "fit" not in fg
+    json.dumps(fg)
+    json.dumps(gray_test(d, "time", "cause", "rx", 1, strata="node4").to_dict())
+    json.dumps(cumulative_incidence(d, "time", "cause", [365], group="rx").to_dict())

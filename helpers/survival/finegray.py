@@ -163,7 +163,7 @@ def _sandwich_middle(dat: _Data, beta: np.ndarray, s0: np.ndarray, xbar: np.ndar
     return infl.T @ infl
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class FineGrayFit(JsonResult):
     """A fitted Fine-Gray model (R's crr). Arrays per column of the design (``names``):
     ``coef`` log subdistribution hazard ratios, ``se`` robust, ``hr``/``lower``/``upper`` Wald
@@ -247,7 +247,7 @@ def crr_arrays(time, cause, x, conf_level: float = 0.95, names: list | None = No
         conf_level=float(conf_level), var=var, information=info)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SubdistributionHazardRatio(JsonResult):
     """Fine-Gray subdistribution hazard ratio of ``arm == experimental`` vs ``control`` for
     failures of ``cause`` (R: ``crr(time, status, cbind(arm01, covariates), failcode = cause,

@@ -123,7 +123,7 @@ def gray_arrays(time: np.ndarray, cause: np.ndarray, group: np.ndarray, k: int,
     return stat, ng - 1, s, v
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class GrayTest(JsonResult):
     """Gray's test of equal cumulative incidence of ``cause`` across ``groups`` (sorted order):
     ``statistic`` chi-square on ``df`` = K - 1, upper-tail ``p``; ``score`` (first K - 1
