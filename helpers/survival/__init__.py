@@ -21,6 +21,12 @@ in simulations). Modules, one concern each:
 - ``cox``, ``subgroups``, ``ph``: Cox regression, subgroup analyses, proportional hazards
   tests; their public names (each module's ``__all__``) are re-exported here lazily, on first
   access, so that this package imports without them.
+- ``competing``, ``gray``, ``finegray``: competing risks equal to R's cmprsk: cumulative
+  incidence (``cumulative_incidence``), Gray's test (``gray_test``), Fine-Gray
+  subdistribution hazard ratio (``fine_gray``); event-type column + cause codes
+- ``landmark``: survival rate difference between arms at landmarks (``landmark_difference``)
+- ``contrasts``: treatment contrasts with a configured reference level (``treatment_design``);
+  ``multivariable``: every covariate's HR of a multivariable Cox model (``cox_terms``, lazy)
 - ``results``: ``JsonResult``, the ``to_dict()`` mixin of the result dataclasses
 """
 
@@ -29,6 +35,9 @@ from __future__ import annotations
 import importlib
 import importlib.util
 
+from .competing import (CompetingData, CumulativeIncidence, competing_data,
+                        cumulative_incidence)
+from .contrasts import treatment_design
 from .followup import FollowUp, follow_up_arrays, median_follow_up
 from .frame import SurvivalDataError, survival_data
 from .km import KaplanMeier, KaplanMeierByGroup, kaplan_meier, km_arrays, km_by_group, km_summary
@@ -38,6 +47,8 @@ from .rmst import RMST, RMSTDifference, rmst, rmst_arrays, rmst_difference
 from .ties import merge_close_times
 
 __all__ = [
+    "CompetingData",
+    "CumulativeIncidence",
     "FollowUp",
     "JsonResult",
     "KaplanMeier",
@@ -46,6 +57,8 @@ __all__ = [
     "RMST",
     "RMSTDifference",
     "SurvivalDataError",
+    "competing_data",
+    "cumulative_incidence",
     "follow_up_arrays",
     "kaplan_meier",
     "km_arrays",
@@ -61,9 +74,10 @@ __all__ = [
     "rmst_difference",
     "survival_data",
     "to_jsonable",
+    "treatment_design",
 ]
 
-_LAZY_MODULES = ("cox", "subgroups", "ph")
+_LAZY_MODULES = ("cox", "subgroups", "ph", "gray", "finegray", "landmark", "multivariable")
 
 
 def __getattr__(name: str):
