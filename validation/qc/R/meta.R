@@ -1,0 +1,1 @@
+meta_rows <- function(add, collector, record, root, study, s, cut) invisible()
