@@ -113,7 +113,7 @@ safety_rows <- function(add, adsl, adae, study, cut) {
   ae <- adae[adae$USUBJID %in% safety$USUBJID, , drop = FALSE]
   ae$QC_ARM <- safety$QC_ARM[match(ae$USUBJID, safety$USUBJID)]
   ae$grade <- num(ae$AETOXGR)
-  if (!is.null(cut) && all(c("ASTDY") %in% names(ae)) && "RANDDT" %in% names(safety)) {
+  if (nzchar(cut) && "ASTDY" %in% names(ae) && "RANDDT" %in% names(safety)) {
     onset <- as_day(safety$RANDDT[match(ae$USUBJID, safety$USUBJID)]) + num(ae$ASTDY)
     ae <- ae[!(!is.na(onset) & onset > as.numeric(as.Date(cut))), , drop = FALSE]
   }

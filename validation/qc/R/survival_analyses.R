@@ -87,7 +87,9 @@ logrank_arm <- function(d, strata = character()) {
   d <- complete_rows(d, strata)
   sd <- survdiff(surv_formula("arm", strata), data = d)
   b <- which(levels(d$arm) == "B")
-  z <- (sd$obs[b] - sd$exp[b]) / sqrt(sd$var[b, b])
+  observed <- if (is.matrix(sd$obs)) rowSums(sd$obs) else sd$obs
+  expected <- if (is.matrix(sd$exp)) rowSums(sd$exp) else sd$exp
+  z <- (observed[b] - expected[b]) / sqrt(sd$var[b, b])
   list(statistic = sd$chisq, df = length(sd$n) - 1,
        p.value = pchisq(sd$chisq, df = length(sd$n) - 1, lower.tail = FALSE),
        p.value.one.sided = pnorm(z))
