@@ -6,12 +6,12 @@ parse_args <- function(argv, root) {
   while (i <= length(argv)) {
     key <- argv[i]
     value <- if (i < length(argv)) argv[i + 1] else NA
-    if (key %in% c("--params", "--run", "--out", "--ard")) {
+    if (key %in% c("--params", "--run", "--out", "--ard", "--qc")) {
       if (is.na(value)) qc_stop("argument ", key, " needs a value")
       out[[sub("^--", "", key)]] <- value
       i <- i + 2
     } else {
-      qc_stop("unknown argument ", key, "; use --params FILE or --run DIR [--out DIR]")
+      qc_stop("unknown argument ", key, "; use --params FILE or --run DIR [--out DIR] [--ard FILE] [--qc FILE]")
     }
   }
   if (!is.null(out$params)) out$run <- run_dir_of_params(out$params, root)
