@@ -9,7 +9,8 @@
 # - event: CNSR = 0; CNSR > 0 is a censoring;
 # - data cut C: patients registered after C are dropped; randomised after C become not
 #   randomised ("Not randomised by the data cut-off", no arm, population flags "N"); arm B
-#   resections after C are not performed; an ADTTE record with ADT after C is censored at C;
+#   resections after C are not performed; an ADTTE record with ADT after C is censored at C
+#   (time = days from STARTDT to C in the display unit, rounded to 4 decimals as AVAL);
 #   adverse events with onset (RANDDT + ASTDY days) after C are dropped.
 
 DAYS_PER_UNIT <- c(days = 1, weeks = 7, months = 30.4375, years = 365.25)
@@ -173,7 +174,9 @@ endpoint_data <- function(data, adsl, study, paramcd, population, data_cut) {
     adt <- as_day(tte$ADT)
     after <- !is.na(adt) & adt > cut
     start <- as_day(tte$STARTDT)
-    time[after] <- (cut - start[after]) / DAYS_PER_UNIT[[display]]
+    # at the precision of the data contract's AVAL (4 decimals), so that a censoring at the
+    # cut ties with an event on the same day
+    time[after] <- round((cut - start[after]) / DAYS_PER_UNIT[[display]], 4)
     cnsr[after] <- 1
   }
   tte <- data.frame(USUBJID = tte$USUBJID, time = unname(time), event = as.integer(cnsr == 0),

@@ -60,7 +60,8 @@ cox_arm <- function(d, strata = character(), ties = "efron", conf_level = 0.95,
        warning = "")
 }
 
-#' Kaplan-Meier of one group: n, events, median with CI, landmarks.
+#' Kaplan-Meier of one group: n, events, median with CI, landmarks (missing after the last
+#' follow-up unless the curve reached 0 before).
 km_group <- function(time, event, conf_type, conf_level, landmarks) {
   fit <- survfit(Surv(time, event) ~ 1, conf.type = km_conf_type(conf_type),
                  conf.int = conf_level)
@@ -70,13 +71,14 @@ km_group <- function(time, event, conf_type, conf_level, landmarks) {
   median_warning <- if (is.na(median$estimate)) "median not reached" else
     if (is.na(median$conf.high)) "upper confidence limit not reached" else ""
   marks <- lapply(landmarks, function(t) {
-    if (t > max(time)) {
+    if (t > max(time) && utils::tail(fit$surv, 1) > 0) {
       return(list(stats = list(estimate = NA, conf.low = NA, conf.high = NA, std.error = NA,
                                n.risk = 0), warning = "landmark after the last follow-up"))
     }
     s <- summary(fit, times = t, extend = TRUE)
     list(stats = list(estimate = s$surv, conf.low = s$lower, conf.high = s$upper,
-                      std.error = s$std.err, n.risk = s$n.risk), warning = "")
+                      std.error = s$std.err, n.risk = s$n.risk),
+         warning = if (s$surv == 0) "survival 0: no confidence interval" else "")
   })
   list(n = length(time), n.event = sum(event), median = median,
        median_warning = median_warning, landmarks = marks)
