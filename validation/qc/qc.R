@@ -1,18 +1,17 @@
 #!/usr/bin/env Rscript
 # Independent QC program ("double programming") of a complete run: derives the analysis data
 # from the ADaM files the run read (checked against run_record.json's SHA-256) and the run's
-# resolved parameters, recomputes the statistics with base R, survival and metafor, and writes
+# resolved parameters, recomputes the statistics with base R and survival, and writes
 # them as analysis results data (docs/ard.md) to RUN/qc/qc_ard.csv.
 #
 #   Rscript validation/qc/qc.R --params params/default.yaml     (RUN = its output_dir)
 #   Rscript validation/qc/qc.R --run runs/default [--out DIR]
 #
-# Reads: RUN/run_record.json, the data files and study configuration it names, and
-# helpers/reference/ptr_trials.yaml (published trial figures) for the meta-analysis. Shares no
-# code with helpers/. Exit status 2 when QC refuses the run (incomplete, changed inputs).
+# Reads: RUN/run_record.json and the data files and study configuration it names (nothing
+# else of the run). Shares no code with helpers/. Not covered: the meta-analysis (08), design
+# and simulation (09), reproduction (10), the PH test. Exit status 2 when QC refuses the run (incomplete, changed inputs).
 
-REQUIRED <- c(survival = "r-cran-survival", metafor = "r-cran-metafor",
-              jsonlite = "r-cran-jsonlite", yaml = "r-cran-yaml")
+REQUIRED <- c(survival = "r-cran-survival", jsonlite = "r-cran-jsonlite", yaml = "r-cran-yaml")
 missing <- names(REQUIRED)[!vapply(names(REQUIRED), requireNamespace, logical(1), quietly = TRUE)]
 if (length(missing)) {
   message("QC needs R packages ", paste(missing, collapse = ", "), ": apt-get install ",
@@ -24,7 +23,7 @@ qc_dir <- local({
   arg <- grep("^--file=", commandArgs(FALSE), value = TRUE)
   dirname(normalizePath(sub("^--file=", "", arg[1])))
 })
-for (f in c("ard.R", "record.R", "data.R", "survival_analyses.R", "descriptive.R", "meta.R"))
+for (f in c("ard.R", "record.R", "data.R", "survival_analyses.R", "descriptive.R"))
   source(file.path(qc_dir, "R", f))
 source(file.path(qc_dir, "R", "cli.R"))
 
@@ -200,10 +199,6 @@ compute_qc_ard <- function(record, root) {
   if (has("07_sensitivity")) {
     s <- settings_of(record, "07_sensitivity")
     sensitivity_rows(add, data, adsl, study, s$endpoint, s, cut)
-  }
-  if (has("08_meta_analysis")) {
-    s <- settings_of(record, "08_meta_analysis")
-    meta_rows(add, collector, record, root, study, s, cut)
   }
   collector$result()
 }

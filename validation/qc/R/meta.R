@@ -1,1 +1,0 @@
-meta_rows <- function(add, collector, record, root, study, s, cut) invisible()
