@@ -21,7 +21,7 @@ BOOTSTRAP_PYTHON ?= $(shell command -v python3.11 || command -v python3)
 PARAMS ?= params/default.yaml
 WORKERS ?= 2
 
-.PHONY: help setup report run preview quarto test test-fast lab data colon bench r-fixtures quarto-check clean
+.PHONY: help setup report run preview quarto test test-fast lab data colon bench r-fixtures quarto-check qc clean
 
 help:
 	@echo "make report   run every notebook on the bundled data, then render the book (Quarto, else pandoc + Typst)"
@@ -31,6 +31,7 @@ help:
 	@echo "make colon    R's colon trial as ADaM (data/examples/colon), run with studies/colon.yaml"
 	@echo "make bench    run the benchmarks (benchmarks/)"
 	@echo "make r-fixtures  regenerate R reference values (needs Rscript)"
+	@echo "make qc       independent R QC of the published run of PARAMS (validation/qc/; needs Rscript)"
 
 $(ENV_PREFIX)/bin/python:
 	$(BOOTSTRAP_PYTHON) -m venv $(ENV_PREFIX)
@@ -85,6 +86,13 @@ quarto-check: setup
 r-fixtures:
 	Rscript validation/r/datasets.R tests/fixtures/r/data
 	for script in validation/r/reference_*.R; do Rscript $$script tests/fixtures/r || exit 1; done
+
+# Independent double programming (validation/qc/README.md): R recomputes the run's statistics
+# from the data and settings its run_record.json names, then compares them with RUN/ard.csv
+# and the printed tables; RUN/qc/qc_report.{json,html}; exit 1 on any mismatch. No Python.
+qc:
+	Rscript validation/qc/qc.R --params $(PARAMS)
+	Rscript validation/qc/compare.R --params $(PARAMS)
 
 clean:
 	rm -rf runs _site _book .pytest_cache

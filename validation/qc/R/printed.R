@@ -1,0 +1,49 @@
+# "The printed equals the computed": every number in a rendered table's CSV
+# (RUN/tables/NN_name/*.csv, header rows included) must be a number of that notebook's ARD as
+# printed (stat_fmt), or a level or CI level the ARD names (a landmark "36", a grade "3",
+# "95" of a 95% CI). Numbers are tokens like 0.87, -19.4, 100.0 (the U+2212 minus counts as
+# a sign; an en dash or a hyphen after a digit separates a range); digits inside a word
+# (T1, HER2, MF07-01, lancet_oncol_2015) are not numbers. Tokens compare as printed text.
+
+NUMBER_PATTERN <- "(?<![A-Za-z0-9_.])-?[0-9]+(?:\\.[0-9]+)?(?![A-Za-z0-9_])"
+
+number_tokens <- function(text) {
+  text <- gsub("\u2212", "-", text, fixed = TRUE)
+  text <- gsub("([0-9])-", "\\1 ", text, perl = TRUE)  # 0.69-1.09: a range, not -1.09
+  unlist(regmatches(text, gregexpr(NUMBER_PATTERN, text, perl = TRUE)))
+}
+
+allowed_tokens <- function(ard) {
+  levels <- c(ard$group1_level, ard$group2_level, ard$variable_level)
+  cl <- suppressWarnings(as.numeric(ard$conf_level))
+  cl <- unique(cl[!is.na(cl)])
+  unique(c(number_tokens(ard$stat_fmt[nzchar(ard$stat_fmt)]), number_tokens(levels),
+           sprintf("%g", 100 * cl)))
+}
+
+check_printed <- function(tables_dir, run) {
+  out <- list(checked = 0L, unmatched = list(), tables_without_ard = list())
+  if (!dir.exists(tables_dir)) return(out)
+  files <- sort(list.files(tables_dir, pattern = "\\.csv$", recursive = TRUE, full.names = TRUE))
+  for (path in files) {
+    notebook <- basename(dirname(path))
+    table <- file.path(notebook, basename(path))
+    rows <- run[run$notebook == notebook, , drop = FALSE]
+    if (nrow(rows) == 0) {
+      out$tables_without_ard[[length(out$tables_without_ard) + 1]] <- table
+    }
+    allowed <- allowed_tokens(rows)
+    cells <- utils::read.csv(path, header = FALSE, colClasses = "character",
+                             na.strings = character(), check.names = FALSE, encoding = "UTF-8")
+    for (i in seq_len(nrow(cells))) for (j in seq_len(ncol(cells))) {
+      cell <- cells[i, j]
+      for (tok in number_tokens(cell)) {
+        out$checked <- out$checked + 1L
+        if (!tok %in% allowed)
+          out$unmatched[[length(out$unmatched) + 1]] <- list(
+            table = table, notebook = notebook, row = i, column = j, number = tok, cell = cell)
+      }
+    }
+  }
+  out
+}
