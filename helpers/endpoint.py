@@ -101,27 +101,32 @@ class EndpointAnalysis(JsonResult):
                 "p_label": f"{self.sided} log-rank", "strata": ", ".join(self.strata) or None}
 
     def results_text(self, endpoint: str, events: str) -> str:
-        """The results paragraph: events per arm, medians (CI), HR (CI) and log-rank p, e.g.
-        ``results_text("OS", "deaths")``."""
+        """The results paragraph (Markdown: ``endpoint``, ``events``, arm labels, strata and
+        unit shown literally, see ``helpers.textsafe``): events per arm, medians (CI), HR (CI)
+        and log-rank p, e.g. ``results_text("OS", "deaths")``."""
+        from helpers.textsafe import md_text
+
         hr, med = self.hazard_ratio, self.medians.set_index("group")
+        endpoint, events, unit = md_text(endpoint), md_text(events), md_text(self.time_unit)
+        arm = {code: md_text(self.arm_labels[code].lower()) for code in (CONTROL, EXPERIMENTAL)}
 
         def median(code: str) -> str:
             return format_median(*med.loc[code, ["median", "median_lower", "median_upper"]])
 
-        strata = ", ".join(self.strata)
+        strata = md_text(", ".join(self.strata))
         return (
             f"{hr.events} {events} were observed among {hr.n} patients "
             f"({med.loc[CONTROL, 'events']} in arm {CONTROL}, {med.loc[EXPERIMENTAL, 'events']} "
-            f"in arm {EXPERIMENTAL}). Median {endpoint} was {median(CONTROL)} {self.time_unit} with "
-            f"{self.arm_labels[CONTROL].lower()} and {median(EXPERIMENTAL)} {self.time_unit} with "
-            f"{self.arm_labels[EXPERIMENTAL].lower()} ({self.km_conf_level:.0%} CIs). The hazard "
+            f"in arm {EXPERIMENTAL}). Median {endpoint} was {median(CONTROL)} {unit} with "
+            f"{arm[CONTROL]} and {median(EXPERIMENTAL)} {unit} with "
+            f"{arm[EXPERIMENTAL]} ({self.km_conf_level:.0%} CIs). The hazard "
             f"ratio of arm {EXPERIMENTAL}"
             + (f", stratified by {strata}," if strata else " (unstratified)")
             + (f" was {format_hr(hr.hr, hr.lower, hr.upper, hr.conf_level)}" if hr.estimable
-               else f" was {hr.note}")
+               else f" was {md_text(hr.note)}")
             + (f"; the {self.sided} {'stratified ' if strata else ''}log-rank p-value was "
                f"{format_p(self.p_logrank)}." if self.p_logrank == self.p_logrank else
-               f"; the log-rank test was {self.logrank.note or 'not estimable'}.")
+               f"; the log-rank test was {md_text(self.logrank.note or 'not estimable')}.")
             + (f" {hr.n_excluded} patients with a missing arm, time, event or stratification "
                "factor were left out of every analysis of this endpoint (as R's na.omit)."
                if hr.n_excluded else "")
