@@ -44,6 +44,7 @@ from helpers.tables import consort_counts, format_n_pct
 from helpers.tables.populations import analysis_sets as analysis_sets_labels
 from helpers.tables.populations import (analysis_set_counts, analysis_sets_table,
                                         arm_b_surgery_table, consort_table, surgery_counts)
+from helpers.textsafe import md_text  # data and configuration text, shown literally
 
 nb = start("01_population", globals())
 flags = {"itt": nb.study.populations["full_analysis"], **{
@@ -69,12 +70,12 @@ reasons = counts["not_randomised_reasons"]
 top_reason, top_n = next(iter(reasons.items()), ("none", 0))
 display(Markdown(
     f"Of {counts['registered']} registered patients, {counts['not_randomised']} were not "
-    f"randomised, most often because of {top_reason.lower()} (n = {top_n}, "
+    f"randomised, most often because of {md_text(top_reason.lower())} (n = {top_n}, "
     f"{100 * top_n / max(counts['not_randomised'], 1):.1f}% of those not randomised). "
     f"{counts['randomised']} patients were randomised: "
-    + ", ".join(f"{arm['randomised']} to arm {code} ({arm['label'].lower()})"
+    + ", ".join(f"{arm['randomised']} to arm {code} ({md_text(arm['label'].lower())})"
                 for code, arm in arms.items())
-    + "".join(f"; {n} randomised to arm {value} were not compared and are excluded"
+    + "".join(f"; {n} randomised to arm {md_text(value)} were not compared and are excluded"
               for value, n in counts.get("other_arms", {}).items())
     + " (@fig-consort, @tbl-consort)."
 ))
@@ -94,7 +95,7 @@ nb.table(consort_table(counts), "consort", population="all registered patients")
 # ## Analysis sets
 
 # %%
-set_names = {flag: label[0].lower() for flag, label in analysis_sets_labels(flags).items()}
+set_names = {flag: md_text(label[0].lower()) for flag, label in analysis_sets_labels(flags).items()}
 sets_text = "; ".join(
     f"the {set_names[flag]} comprised {n['total']} patients "
     f"({', '.join(f'{n[c]} in arm {c}' for c in arms)})" for flag, n in analysis_sets.items())
@@ -117,7 +118,7 @@ if has_surgery:
         f"Of {surgery['randomised']} patients allocated to resection, "
         f"{format_n_pct(surgery['performed'], surgery['randomised'])} had the primary tumour "
         f"resected and {surgery['not_performed']} did not. "
-        + "; ".join(f"{level}: {format_n_pct(n, surgery['performed'])} of resected patients"
+        + "; ".join(f"{md_text(level)}: {format_n_pct(n, surgery['performed'])} of resected patients"
                     for level, n in resection.items())
         + " (@tbl-arm-b-surgery)."
     ))

@@ -38,6 +38,7 @@ from IPython.display import Markdown, display
 from helpers.notebook import start
 from helpers.tables import table1
 from helpers.tables.baseline import baseline_highlights, in_clinical_order
+from helpers.textsafe import md_text  # data and configuration text, shown literally
 
 nb = start("02_baseline", globals())
 adsl = nb.data.adsl
@@ -63,12 +64,12 @@ if "pct_single_organ" in highlights:
     facts.append(both(f"{highlights['pct_single_organ'][c]:.1f}%" for c in arms)
                  + " had metastases in a single organ")
 display(Markdown(
-    f"The {nb.population_label} comprised {len(analysed)} patients: "
+    f"The {md_text(nb.population_label)} comprised {len(analysed)} patients: "
     + ", ".join(f"{n_arm[c]} in arm {c}" for c in arms) + ". "
     + (f"In arm {both(arms)} respectively, " + ", ".join(facts[:-1])
        + (" and " if len(facts) > 1 else "") + facts[-1] + ". " if facts else "")
     + "All characteristics are in @tbl-baseline."
-    + (f" Not in the data (left out of the table): {', '.join(absent)}." if absent else "")
+    + (f" Not in the data (left out of the table): {md_text(', '.join(absent))}." if absent else "")
 ))
 
 # %%

@@ -46,11 +46,12 @@ from IPython.display import Markdown, display
 from helpers.notebook import start
 from helpers.plots import km_plot
 from helpers.tables.formatting import format_median
+from helpers.textsafe import md_text  # data and configuration text, shown literally
 
 nb = start("03_overall_survival", globals())
 p = nb.params
 os_ = nb.analyse(p["endpoint"], primary=True)
-unit = nb.study.display_unit
+unit = md_text(nb.study.display_unit)
 nb.write_results(os_.to_dict())
 display(Markdown(nb.settings_text()))
 

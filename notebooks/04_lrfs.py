@@ -51,10 +51,11 @@ from helpers.plots import km_plot
 from helpers.secondary import km_panels, proportion_by_arm, proportion_table, secondary_table
 from helpers.tables import hazard_ratio_table
 from helpers.tables.formatting import format_hr, format_median, format_p
+from helpers.textsafe import md_text  # data and configuration text, shown literally
 
 nb = start("04_lrfs", globals())
 p = nb.params
-unit = nb.study.display_unit
+unit = md_text(nb.study.display_unit)
 display(Markdown(nb.settings_text()))
 
 # secondary endpoints: CIs at conf_level, two-sided log-rank p (nb.analyse, primary=False)
@@ -81,7 +82,7 @@ if nb.section("First secondary endpoint",
               *([f"ADTTE.PARAMCD={nb.study.secondary[0].paramcd}"] if nb.study.secondary
                 else ["study.secondary"])) and first:
     lead = analyses[first.paramcd]
-    display(Markdown(f"**{first.label}** (PARAMCD {first.paramcd})."))
+    display(Markdown(f"**{md_text(first.label)}** (PARAMCD {md_text(first.paramcd)})."))
 
 # %%
 #| label: fig-km-lrfs
@@ -96,9 +97,9 @@ if first:
 if first:
     hr = lead.hazard_ratio
     display(Markdown(
-        lead.results_text(first.paramcd, first.events) + f" {nb.study.experimental.label} "
+        lead.results_text(first.paramcd, first.events) + f" {md_text(nb.study.experimental.label)} "
         f"{'lowered' if hr.upper < 1 else 'raised' if hr.lower > 1 else 'did not clearly change'} "
-        f"the hazard of {first.label.lower()} events."
+        f"the hazard of {md_text(first.label.lower())} events."
     ))
 
 # %%
@@ -141,10 +142,10 @@ def endpoint_sentence(endpoint, an) -> str:
     def median(code: str) -> str:
         return format_median(*med.loc[code, ["median", "median_lower", "median_upper"]])
 
-    text = (f"{endpoint.label}: {med.loc['A', 'events']} events in arm A and "
+    text = (f"{md_text(endpoint.label)}: {med.loc['A', 'events']} events in arm A and "
             f"{med.loc['B', 'events']} in arm B (median {median('A')} and {median('B')} {unit})")
     if not endpoint.compare:
-        return text + f"; {endpoint.note or 'not compared'}"
+        return text + f"; {md_text(endpoint.note or 'not compared')}"
     hr = an.hazard_ratio
     return (text + f"; hazard ratio {format_hr(hr.hr, hr.lower, hr.upper, hr.conf_level)} "
             f"({an.sided} p = {format_p(an.p_logrank)})")
@@ -155,7 +156,7 @@ if others:
                      + "."))
 if absent:
     display(Markdown(f"Secondary endpoints of the study configuration without ADTTE rows: "
-                     f"{', '.join(absent)}."))
+                     f"{md_text(', '.join(absent))}."))
 
 # %% [markdown]
 # ## Proportion endpoints
@@ -172,7 +173,7 @@ if nb.section("Proportion endpoints", *[f"ADSL.{v.name}" for v in nb.study.propo
 # %%
 if local:
     display(Markdown(" ".join(
-        f"{r['name']} occurred in {r['pct_A']:.1f}% of arm A and {r['pct_B']:.1f}% of arm B "
+        f"{md_text(r['name'])} occurred in {r['pct_A']:.1f}% of arm A and {r['pct_B']:.1f}% of arm B "
         f"patients (difference {r['difference']:+.1f} percentage points; Fisher's exact "
         f"p {'< 0.0001' if r['p_fisher'] < 0.0001 else '= ' + format_p(r['p_fisher'])})."
         for r in local

@@ -45,12 +45,14 @@ from helpers.notebook import start
 from helpers.plots import forest_plot
 from helpers.subgroups_report import subgroup_report
 from helpers.tables.formatting import format_hr, format_p
+from helpers.textsafe import md_text  # data and configuration text, shown literally
 
 nb = start("05_subgroups", globals())
 p = nb.params
 display(Markdown(nb.settings_text()))
 frame = nb.frame(p["endpoint"])
 subgroup_label = nb.study.variable_label
+md_label = lambda variable: md_text(subgroup_label(variable))  # noqa: E731 (for Markdown)
 report = subgroup_report(frame, p["subgroups"], strata=p["strata"],
                          conf_level=p["conf_level"], ties=p["ties"],
                          labels={v.name: v.label for v in nb.study.subgroups},
@@ -61,14 +63,14 @@ nb.write_results({"endpoint": p["endpoint"], **report.to_dict()})
 overlap = [s for s in p["subgroups"] if s in p["strata"]]
 display(Markdown(
     (f"Each model is stratified by the randomisation stratification factors "
-     f"({', '.join(map(subgroup_label, p['strata']))}) except the subgroup factor itself: "
-     + (f"within the levels of {', '.join(map(subgroup_label, overlap))} the other factors "
+     f"({', '.join(map(md_label, p['strata']))}) except the subgroup factor itself: "
+     + (f"within the levels of {', '.join(map(md_label, overlap))} the other factors "
         f"stratify, and its interaction test has no main effect of the factor (the strata "
         f"absorb it). " if overlap else "no subgroup factor is a stratification factor. ")
      if p["strata"] else "The subgroup models are not stratified (the parameter file gives this "
      "notebook no strata: within a subgroup the randomisation strata are sparse). ")
-    + f"The subgroup factors are {', '.join(map(subgroup_label, p['subgroups']))}."
-    + "".join(f" {subgroup_label(v)} was {note}." for v, note in report.notes.items())
+    + f"The subgroup factors are {', '.join(map(md_label, p['subgroups']))}."
+    + "".join(f" {md_label(v)} was {md_text(note)}." for v, note in report.notes.items())
 ))
 
 # %%
@@ -87,14 +89,14 @@ heterogeneous = inter[inter["p"] < 0.05]
 display(Markdown(
     f"Over all {overall['n']} patients the hazard ratio was "
     f"{format_hr(overall['hr'], overall['lower'], overall['upper'], report.conf_level)}. "
-    + (f"{nb.study.experimental.label} appeared beneficial (upper {report.conf_level:.0%} confidence limit below 1) "
-       f"in: " + "; ".join(f"{r.label}: {r.level} (HR "
+    + (f"{md_text(nb.study.experimental.label)} appeared beneficial (upper {report.conf_level:.0%} confidence limit below 1) "
+       f"in: " + "; ".join(f"{md_text(r.label)}: {md_text(r.level)} (HR "
                            f"{format_hr(r.hr, r.lower, r.upper, report.conf_level)}, "
-                           f"{r.events} {nb.study.primary.events} among {r.n} patients)"
+                           f"{r.events} {md_text(nb.study.primary.events)} among {r.n} patients)"
                            for r in benefit.itertuples()) + ". "
        if len(benefit) else "In no subgroup did the confidence interval lie wholly below 1. ")
     + ("The interaction test was below 0.05 for "
-       + "; ".join(f"{r.label} (p = {format_p(r.p)})" for r in heterogeneous.itertuples())
+       + "; ".join(f"{md_text(r.label)} (p = {format_p(r.p)})" for r in heterogeneous.itertuples())
        + f", without adjustment for the {len(inter)} factors tested."
        if len(heterogeneous) else
        f"No interaction test was below 0.05 among the {len(inter)} factors tested.")

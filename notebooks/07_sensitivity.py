@@ -52,12 +52,14 @@ from helpers.survival import rmst_difference
 from helpers.survival.results import to_jsonable
 from helpers.tables import hazard_ratio_table
 from helpers.tables.formatting import format_p
+from helpers.textsafe import md_text  # data and configuration text, shown literally
 
 nb = start("07_sensitivity", globals())
 p = nb.params
 display(Markdown(nb.settings_text()))
 frame = nb.frame(p["endpoint"])
 unit = nb.study.display_unit
+unit_md = md_text(unit)
 per_protocol = nb.study.populations["per_protocol"]
 covariates = [c for c in nb.study.covariates if c in frame]  # absent ones are stated below
 analyses, ph = sensitivity_analyses(
@@ -82,13 +84,13 @@ nb.write_results(to_jsonable({
 absent = [c for c in nb.study.covariates if c not in covariates]
 display(Markdown(
     (f"The covariate-adjusted model is an unstratified Cox model of arm plus "
-     f"{', '.join(nb.study.variable_label(c).lower() for c in covariates)}; it is not also "
-     f"stratified, because stratification factors ({', '.join(p['strata']) or 'none'}) may "
+     f"{md_text(', '.join(nb.study.variable_label(c).lower() for c in covariates))}; it is not also "
+     f"stratified, because stratification factors ({md_text(', '.join(p['strata'])) or 'none'}) may "
      f"overlap the covariates. Its p-value is the one-sided Wald test of the arm coefficient. "
      if covariates else "No covariates are configured: there is no adjusted model. ")
-    + (f"Covariates not in the data, left out: {', '.join(absent)}. " if absent else "")
+    + (f"Covariates not in the data, left out: {md_text(', '.join(absent))}. " if absent else "")
     + f"The other rows give the {p['sided']} log-rank p of their (un)stratified test. "
-    + (f"The per-protocol population is ADSL.{per_protocol} = Y." if per_protocol else
+    + (f"The per-protocol population is ADSL.{md_text(per_protocol)} = Y." if per_protocol else
        "The study configuration names no per-protocol population: no per-protocol row.")
 ))
 
@@ -104,8 +106,8 @@ hrs = {key: row["hr"] for key, row in analyses.items()}
 lo, hi = min(hrs, key=hrs.get), max(hrs, key=hrs.get)
 crosses = [analyses[k]["label"] for k, r in analyses.items() if r["lower"] < 1 < r["upper"]]
 display(Markdown(
-    f"The hazard ratio ranged from {hrs[lo]:.2f} ({analyses[lo]['label']}) to "
-    f"{hrs[hi]:.2f} ({analyses[hi]['label']}), against "
+    f"The hazard ratio ranged from {hrs[lo]:.2f} ({md_text(analyses[lo]['label'])}) to "
+    f"{hrs[hi]:.2f} ({md_text(analyses[hi]['label'])}), against "
     f"{analyses['primary']['hr']:.2f} in the primary analysis; the "
     f"{p['primary_conf_level']:.0%} confidence interval included 1 in "
     f"{len(crosses)} of the {len(analyses)} analyses."
@@ -128,13 +130,13 @@ adj = ph.get("Covariate-adjusted")
 failing = [labels.get(t, t).lower() for t, pv in zip(adj.terms, adj.p) if pv < 0.05] if adj else []
 no_test = ph["Primary (stratified)"].note  # the HR is not estimable: no PH test
 display(Markdown(
-    (f"Proportional hazards of the treatment effect: {no_test}. " if no_test else
+    (f"Proportional hazards of the treatment effect: {md_text(no_test)}. " if no_test else
      f"For the treatment effect in the primary model the test gave p = {format_p(arm_p)}: "
      + ("there is evidence that the hazard ratio changes over follow-up, so a single hazard "
         "ratio averages an effect that varies with time and the RMST below is the more direct "
         "summary. " if arm_p < 0.05 else
         "no evidence that the hazard ratio of resection changes over follow-up. "))
-    + (f"In the adjusted model, p < 0.05 for {', '.join(failing)} (global p = "
+    + (f"In the adjusted model, p < 0.05 for {md_text(', '.join(failing))} (global p = "
        f"{format_p(adj.global_p)}): a prognostic factor whose effect changes over time does "
        f"not bias the randomised comparison, but its hazard ratio is an average over follow-up."
        if len(failing) else "No term of the adjusted model had p < 0.05." if adj else "")
@@ -154,9 +156,9 @@ nb.table(rmst_tab, "rmst", note=f"Horizon: {horizon:g} {unit} ("
 # %%
 a, b = rmst.arms["A"], rmst.arms["B"]
 display(Markdown(
-    f"Up to {horizon:g} {unit}, patients lived on average {a.estimate:.1f} {unit} with "
-    f"{nb.study.control.label.lower()} and {b.estimate:.1f} {unit} with "
-    f"{nb.study.experimental.label.lower()}, a difference of "
-    f"{rmst.difference:+.1f} {unit} ({rmst.conf_level:.0%} CI {ci_text(rmst.lower, rmst.upper)}; "
+    f"Up to {horizon:g} {unit_md}, patients lived on average {a.estimate:.1f} {unit_md} with "
+    f"{md_text(nb.study.control.label.lower())} and {b.estimate:.1f} {unit_md} with "
+    f"{md_text(nb.study.experimental.label.lower())}, a difference of "
+    f"{rmst.difference:+.1f} {unit_md} ({rmst.conf_level:.0%} CI {ci_text(rmst.lower, rmst.upper)}; "
     f"two-sided p = {format_p(rmst.p_two_sided)})."
 ))

@@ -65,6 +65,7 @@ from helpers.meta.report import (forest_display, meta_analysis, methods_display,
 from helpers.notebook import start
 from helpers.reproduction import LRFS, OS
 from helpers.tables.formatting import format_ci, format_hr, format_p
+from helpers.textsafe import md_text  # data and configuration text, shown literally
 
 nb = start("08_meta_analysis", globals())
 p = nb.params
@@ -83,7 +84,7 @@ if has_trials:
         + ", ".join(f"{r.label} {r.version.replace('_', ' ')}" for r in meta.table.itertuples())
         + f"; uncertain versions {'pooled' if p['meta_include_uncertain'] else 'left out'}. "
         f"Left out: {excluded}. JCOG1017: the stratified Cox hazard ratio of this run at "
-        f"{os_.hazard_ratio.conf_level:.0%} in the {nb.population_label}."))
+        f"{os_.hazard_ratio.conf_level:.0%} in the {md_text(nb.population_label)}."))
 
 # %% [markdown]
 # ## Overall survival

@@ -58,6 +58,7 @@ from helpers.notebook import start
 from helpers.reference import published_value
 from helpers.reproduction import design_assumptions, planned_sample_size
 from helpers.tables.formatting import format_hr
+from helpers.textsafe import md_text  # data and configuration text, shown literally
 
 nb = start("09_design", globals())
 p = nb.params
@@ -144,7 +145,7 @@ display(Markdown(
     f"a smaller effect than planned, at which the design's power is "
     f"{power_for_events(observed_hr.hr, design.events, assumptions['alpha']):.0%}."
 ))
-display(Markdown(nb.footnote()))
+display(Markdown(md_text(nb.footnote())))
 
 # %% [markdown]
 # ## Operating characteristics by simulation
@@ -242,7 +243,7 @@ display(Markdown(
     f"Schoenfeld's formula, and without an effect the test rejected in "
     f"{oc.at['null', 'rejection_rate']:.1%} of trials (SE {oc.at['null', 'mc_se']:.1%}; "
     f"alpha {assumptions['alpha']:g}). If the benefit of resection were confined to the "
-    f"subgroup {subgroup_label} ({subgroup_share:.0%} of patients), the power "
+    f"subgroup {md_text(subgroup_label)} ({subgroup_share:.0%} of patients), the power "
     f"would be {oc.at['subgroup', 'rejection_rate']:.0%}; with a delayed effect it was "
     f"{oc.at['delayed', 'rejection_rate']:.0%}, and with early harm followed by benefit "
     f"(crossing hazards) {oc.at['crossing', 'rejection_rate']:.0%} (@tbl-simulated-oc). Over "
@@ -252,7 +253,7 @@ display(Markdown(
     f"so that the supplement stays fast; larger runs can use a Dask cluster "
     f"(`sim_dask_address`)."
 ))
-display(Markdown(nb.footnote()))
+display(Markdown(md_text(nb.footnote())))
 
 nb.write_results({
     "events": design.events,
