@@ -102,8 +102,9 @@ class EndpointAnalysis(JsonResult):
 
     def results_text(self, endpoint: str, events: str) -> str:
         """The results paragraph (Markdown: ``endpoint``, ``events``, arm labels, strata and
-        unit shown literally, see ``helpers.textsafe``): events per arm, medians (CI), HR (CI)
-        and log-rank p, e.g. ``results_text("OS", "deaths")``."""
+        unit shown literally, see ``helpers.textsafe``; the package's own notes as they are):
+        events per arm, medians (CI), HR (CI) and log-rank p, e.g.
+        ``results_text("OS", "deaths")``."""
         from helpers.textsafe import md_text
 
         hr, med = self.hazard_ratio, self.medians.set_index("group")
@@ -123,10 +124,10 @@ class EndpointAnalysis(JsonResult):
             f"ratio of arm {EXPERIMENTAL}"
             + (f", stratified by {strata}," if strata else " (unstratified)")
             + (f" was {format_hr(hr.hr, hr.lower, hr.upper, hr.conf_level)}" if hr.estimable
-               else f" was {md_text(hr.note)}")
+               else f" was {hr.note}")
             + (f"; the {self.sided} {'stratified ' if strata else ''}log-rank p-value was "
                f"{format_p(self.p_logrank)}." if self.p_logrank == self.p_logrank else
-               f"; the log-rank test was {md_text(self.logrank.note or 'not estimable')}.")
+               f"; the log-rank test was {self.logrank.note or 'not estimable'}.")
             + (f" {hr.n_excluded} patients with a missing arm, time, event or stratification "
                "factor were left out of every analysis of this endpoint (as R's na.omit)."
                if hr.n_excluded else "")

@@ -81,7 +81,7 @@ class NotebookSession:
 
             note = f"Not available: needs {', '.join(absent)}."
             self.unavailable[title] = note
-            display(Markdown(f"*{md_text(title)}: {md_text(note[0].lower() + note[1:])}*"))
+            display(Markdown(f"*{md_text(title)}: not available: needs {md_text(', '.join(absent))}.*"))
             if self._results is not None:  # results already written: say it there too
                 self.write_results(self._results)
         return not absent

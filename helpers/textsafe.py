@@ -24,15 +24,20 @@ __all__ = ["BIDI_CONTROLS", "md_code", "md_text"]
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _FSI, _PDI = "\u2068", "\u2069"  # first-strong isolate ... pop directional isolate
 
-# Every ASCII punctuation character: both pandoc Markdown (all_symbols_escapable) and
-# CommonMark read a backslash before one as that character, literally.
-_MD_ESCAPES = {ord(c): "\\" + c for c in string.punctuation}
+# The ASCII punctuation that means something in pandoc Markdown or CommonMark, inline or at the
+# start of a line (emphasis, code, links, raw HTML, entities, math, citations, attributes,
+# sub/superscript, tables, lists such as "1)" or "(a)", fenced divs, smart quotes, dashes and
+# ellipses); both read a backslash before any ASCII punctuation as that character. Left as they
+# are, being plain text anywhere: , ; ? / % =
+_MD_SPECIAL = "\\`*_[]()<>$@&#{}~^|!\"'-.+:"
+assert set(_MD_SPECIAL) <= set(string.punctuation)
+_MD_ESCAPES = {ord(c): "\\" + c for c in _MD_SPECIAL}
 
 
 def md_text(value: object) -> str:
     """``value`` (any object, through ``str``) as Markdown that shows exactly its characters.
 
-    - ASCII punctuation is backslash-escaped: no emphasis, heading, list, link, raw HTML
+    - Markdown's special ASCII punctuation is backslash-escaped: no emphasis, heading, list, link, raw HTML
       (``<script>``, ``<img onerror=...>``), entity (``&lt;``), math (``$``), citation or
       cross-reference (``@key``), Quarto shortcode or attribute can come from it;
     - line breaks, tabs and other control characters become a space (a label is one line:

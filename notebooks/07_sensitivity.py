@@ -130,7 +130,7 @@ adj = ph.get("Covariate-adjusted")
 failing = [labels.get(t, t).lower() for t, pv in zip(adj.terms, adj.p) if pv < 0.05] if adj else []
 no_test = ph["Primary (stratified)"].note  # the HR is not estimable: no PH test
 display(Markdown(
-    (f"Proportional hazards of the treatment effect: {md_text(no_test)}. " if no_test else
+    (f"Proportional hazards of the treatment effect: {no_test}. " if no_test else
      f"For the treatment effect in the primary model the test gave p = {format_p(arm_p)}: "
      + ("there is evidence that the hazard ratio changes over follow-up, so a single hazard "
         "ratio averages an effect that varies with time and the RMST below is the more direct "
