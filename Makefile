@@ -21,7 +21,7 @@ BOOTSTRAP_PYTHON ?= $(shell command -v python3.11 || command -v python3)
 PARAMS ?= params/default.yaml
 WORKERS ?= 2
 
-.PHONY: help setup report run preview quarto test test-fast lab data colon bench r-fixtures quarto-check qc clean
+.PHONY: help setup fonts report run preview quarto test test-fast lab data colon bench r-fixtures quarto-check qc clean
 
 help:
 	@echo "make report   run every notebook on the bundled data, then render the book (Quarto, else pandoc + Typst)"
@@ -49,7 +49,22 @@ $(LAB_STAMP): $(STAMP)
 	$(PYTHON) -m pip install --quiet $(PIP_FLAGS) -e ".[lab]"
 	touch $(LAB_STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP) fonts
+
+# Japanese labels in figures and the PDF need a CJK font (helpers/fonts.py): Debian's
+# fonts-noto-cjk, installed here when apt-get is available and we are root; otherwise a warning.
+HAS_CJK_FONT = $(PYTHON) -c "from helpers.fonts import cjk_font_file; raise SystemExit(cjk_font_file() is None)" 2>/dev/null
+fonts: $(STAMP)
+	@if $(HAS_CJK_FONT); then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "installing fonts-noto-cjk (Japanese labels in figures and the PDF)"; \
+	  (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && \
+	   apt-get install -y -qq --no-install-recommends fonts-noto-cjk >/dev/null) || \
+	  echo "warning: could not install fonts-noto-cjk: Japanese labels will be drawn as empty boxes" >&2; \
+	else \
+	  echo "warning: font Noto Sans CJK JP is not installed (Debian/Ubuntu: sudo apt-get install" \
+	       "fonts-noto-cjk): Japanese labels will be drawn as empty boxes" >&2; \
+	fi
 
 run: setup
 	$(ENV_PREFIX)/bin/jcog1017-run $(PARAMS) --workers $(WORKERS)

@@ -31,10 +31,8 @@ def _hand_made_runs_count_as_complete(monkeypatch):
     """These tests render run directories made by hand (no runner, no run record); that an
     incomplete run is refused is tested in tests/test_render_complete.py."""
     import helpers.render.common as common
-    import helpers.render.pandoc_book as pandoc_book
 
-    monkeypatch.setattr(common, "require_complete", lambda run_dir: None)
-    monkeypatch.setattr(pandoc_book, "require_complete", lambda run_dir: None)
+    monkeypatch.setattr(common, "require_complete", lambda run_dir, generation=None: None)
 
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -541,5 +541,6 @@ def test_publish_swaps_generations_and_debris_is_removed(tmp_path):
     assert removed[0] == ".staging" and sorted(removed[1:]) == sorted(
         [f".generations/{first.name}", f".generations/{unpublished.name}"])
     assert sorted(p.name for p in run_dir.iterdir()) == [
-        ".generations", "current", "figures", "notebooks", "results", "run_record.json", "tables"]
+        ".generations", "ard", "ard.csv", "ard.parquet", "current", "figures", "notebooks",
+        "results", "run_record.json", "tables"]
     assert json.loads((run_dir / "results" / "01_a.json").read_text()) == {"v": 1}

@@ -12,7 +12,6 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-import pandas as pd
 
 from helpers.survival import FollowUp, KaplanMeier, LogRankResult, RMSTDifference
 

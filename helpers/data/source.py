@@ -68,7 +68,9 @@ class DataSource:
         ``run_record.json``)."""
         if self.synthetic:
             return SYNTHETIC_NOTE
-        listed = ", ".join(f"`{path.name}` (SHA-256 {digest[:12]}...)"
+        from helpers.core.textsafe import md_code
+
+        listed = ", ".join(f"{md_code(path.name)} (SHA-256 {digest[:12]}...)"
                            for path, digest in self.digests.items())
         return ("::: {.callout-note}\n## Data\n"
                 f"This run read the data sets {listed}; their full checksums, with the study "

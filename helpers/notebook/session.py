@@ -80,9 +80,11 @@ class NotebookSession:
         if absent:
             from IPython.display import Markdown, display
 
+            from helpers.core.textsafe import md_text
+
             note = f"Not available: needs {', '.join(absent)}."
             self.unavailable[title] = note
-            display(Markdown(f"*{title}: {note[0].lower()}{note[1:]}*"))
+            display(Markdown(f"*{md_text(title)}: not available: needs {md_text(', '.join(absent))}.*"))
             if self._results is not None:  # results already written: say it there too
                 self.write_results(self._results)
         return not absent
@@ -149,30 +151,37 @@ class NotebookSession:
     def table(self, df: pd.DataFrame, name: str, note: str = "", population: str | None = None) -> None:
         """Save ``df`` as table ``name`` (CSV) and show it with its footnote underneath: the
         table's own footnotes (``df.attrs["footnotes"]``), ``note``, then population, data cut
-        and data source (``footnote``). A default RangeIndex is not shown."""
+        and data source (``footnote``), all plain text shown literally (``md_text``); cells
+        and headers are HTML-escaped by ``to_html``. A default RangeIndex is not shown."""
         from IPython.display import HTML, Markdown, display
 
         from helpers.core.atomic import atomic_write_text
+        from helpers.core.textsafe import md_text
 
         own = [*df.attrs.get("footnotes", []), note]
         self.ctx.save_table(df, name)
         atomic_write_text(self.ctx.table_path(name).with_suffix(".notes.txt"), " ".join(
             n for n in [*own, self.footnote(population, run=False)] if n) + "\n")
         show_index = not isinstance(df.index, pd.RangeIndex)
-        display(HTML(df.to_html(index=show_index, border=0, na_rep="")))
-        display(Markdown(" ".join(n for n in [*own, self.footnote(population)] if n)))
+        display(HTML(df.to_html(index=show_index, border=0, na_rep="", escape=True)))
+        display(Markdown(" ".join(md_text(n) for n in [*own, self.footnote(population)] if n)))
 
     def settings_text(self) -> str:
-        """The analysis settings of this run, as a sentence for the methods (from parameters)."""
-        p = self.params
-        strata = ", ".join(p["strata"]) or "none (unstratified)"
+        """The analysis settings of this run, as a Markdown sentence for the methods (from
+        parameters; names from the parameters and the study configuration shown literally)."""
+        from helpers.core.textsafe import md_text
+
+        p = {key: md_text(value) if isinstance(value, str) else value
+             for key, value in self.params.items()}
+        strata = md_text(", ".join(self.params["strata"])) or "none (unstratified)"
+        unit = md_text(self.study.display_unit)
         return (
-            f"Settings of this run: {self.population_label} ({p['population']}); Cox models with "
+            f"Settings of this run: {md_text(self.population_label)} ({p['population']}); Cox models with "
             f"{p['ties'].capitalize()} ties, stratified by {strata}; hazard ratio CIs (Wald) at "
             f"{p['primary_conf_level']:.0%} for the primary endpoint ({p['endpoint']}) with a "
             f"{p['sided']} log-rank p, at {p['conf_level']:.0%} with two-sided p otherwise; "
             f"Kaplan-Meier CIs {p['km_conf_type']} at {p['conf_level']:.0%}; landmarks at "
-            f"{', '.join(f'{t:g}' for t in p['landmarks_months'])} {self.study.display_unit}; "
+            f"{', '.join(f'{t:g}' for t in p['landmarks_months'])} {unit}; "
             f"data cut {p['data_cut'] or 'none'}."
         )
 

@@ -6,6 +6,7 @@ import argparse
 import shutil
 import sys
 
+from helpers.core.diskfull import DiskFullError, is_disk_full, no_space_message
 from helpers.core.errors import ParameterError
 
 from .common import RenderError
@@ -40,7 +41,12 @@ def main(argv: list[str] | None = None) -> int:
         else:
             book = render_book(args.params)
             print(f"Book (pandoc + Typst, without Quarto): {book.html}\nPDF: {book.pdf}")
-    except (ParameterError, RenderError) as exc:
+    except (ParameterError, RenderError, DiskFullError) as exc:
         print(f"helpers.render: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a full disk in the Quarto or preview path: where, not a traceback
+        if not is_disk_full(exc):
+            raise
+        print(f"helpers.render: {no_space_message(exc.filename or args.params)}", file=sys.stderr)
         return 1
     return 0

@@ -12,22 +12,36 @@ class RenderError(RuntimeError):
     """The run cannot be rendered (nothing executed yet, a tool missing or failing)."""
 
 
-def require_complete(run_dir: Path) -> None:
-    """RenderError unless ``run_dir`` holds a complete run (its run record; see
-    ``helpers.run.record``): a publication never mixes results of two runs or of failed ones."""
+def require_complete(run_dir: Path, generation: Path | None = None) -> dict | None:
+    """The run record, or RenderError unless ``run_dir`` holds a complete run (its run record;
+    see ``helpers.run.record``): a publication never mixes results of two runs or of failed
+    ones. ``generation``: the generation to check (default: the published one)."""
     from helpers.run.record import IncompleteRunError, require_complete_run
 
     try:
-        require_complete_run(run_dir)
+        return require_complete_run(run_dir, generation)
     except IncompleteRunError as exc:
         raise RenderError(f"not rendered: {exc}") from None
 
 
+def pinned_generation(run_dir: Path) -> Path:
+    """The generation a render reads, resolved from ``RUN/current`` once, and checked complete.
+
+    A run may publish a newer generation while a book is rendered: reading everything through
+    the returned path (``GEN/notebooks/...``), never through ``RUN/notebooks``, keeps the
+    book to one generation. (A run directory made by hand without generations is read as is.)
+    """
+    from helpers.run.layout import current_generation
+
+    generation = current_generation(run_dir)
+    require_complete(run_dir, generation)
+    return generation if generation is not None else run_dir
+
+
 def executed_notebooks(run_dir: Path) -> list[Path]:
-    """The executed notebooks of a complete run in reading order; error when the run is not
-    complete or has none."""
-    require_complete(run_dir)
-    notebooks = sorted((run_dir / "notebooks").glob("*.ipynb"))
+    """The executed notebooks of a complete run in reading order, all from one generation
+    (``pinned_generation``); error when the run is not complete or has none."""
+    notebooks = sorted((pinned_generation(run_dir) / "notebooks").glob("*.ipynb"))
     if not notebooks:
         raise RenderError(f"{run_dir}: no executed notebooks; run `jcog1017-run PARAMS.yaml` first")
     return notebooks

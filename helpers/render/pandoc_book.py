@@ -7,6 +7,11 @@ chapter, ``<output-file>.pdf``). The chapters, their order, title and bibliograp
 references with chapter numbers, ``{{< embed >}}``, callouts, folded code) is handled by the Lua
 filter ``quarto_syntax.lua``; citations by pandoc's citeproc. pandoc comes from
 ``pypandoc-binary``, the Typst compiler from ``typst`` (both PyPI).
+
+The book is one generation of the run: ``RUN/current`` is resolved once and every notebook read
+through that generation, whose name the front page states; a run publishing meanwhile does
+not change what is rendered. The book is built aside and swapped in; a failure (a full disk:
+"no space left on device at PATH") leaves the previous book as it was.
 """
 
 from __future__ import annotations
@@ -19,8 +24,11 @@ from pathlib import Path
 
 from helpers.core.atomic import atomic_directory
 from helpers.config.params import REPO_ROOT, load_parameter_file
+from helpers.core.diskfull import DiskFullError, is_disk_full, reporting_disk_full
+from helpers.core.fonts import typst_font_dirs, typst_font_rules
+from helpers.core.textsafe import md_code, md_text
 
-from .common import RenderError, read_notebook, require_complete
+from .common import RenderError, pinned_generation, read_notebook
 from .notebook_markdown import notebook_markdown
 from .project import BookProject, read_book_project
 
@@ -30,6 +38,8 @@ TYPST_STYLE = HERE / "supplement.typ"
 TYPST_PAGE = HERE / "typst_page.yaml"
 HTML_STYLE = HERE / "book.css"
 HTML_TEMPLATE = HERE / "book.html"
+#: Typst font rules written into the build directory (``helpers.core.fonts.typst_font_rules``).
+TYPST_FONTS = "fonts.typ"
 #: Numbered heading depth and table-of-contents depth, as ``number-depth``/``toc-depth`` say.
 TOC_DEPTH = 2
 
@@ -58,14 +68,37 @@ def _marker(cls: str, content: str = "") -> str:
     return f"::: {{.{cls}}}\n{content}\n:::"
 
 
-def book_markdown(project: BookProject, project_dir: Path, run_dir: Path, build: Path) -> str:
+def generation_note(generation: Path) -> str:
+    """The front page's statement of what is rendered: the run generation's name, run label
+    and when the run finished (from its ``run_record.json``), as Markdown."""
+    import json
+
+    from helpers.run.layout import RECORD
+
+    try:
+        record = json.loads((generation / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record = {}
+    label = f" of run {md_code(record['run_label'])}" if record.get("run_label") else ""
+    when = (f", finished {md_text(record['finished_utc'])} UTC" if record.get("finished_utc")
+            else "")
+    return _marker("book-generation",
+                   f"Rendered from generation {md_code(generation.name)}{label}{when}.")
+
+
+def book_markdown(project: BookProject, project_dir: Path, run_dir: Path, build: Path,
+                  front: str = "") -> str:
     """The whole book as one Markdown document: the chapters of ``project`` in order, each
     after a ``.quarto-chapter`` marker (and a ``.quarto-part`` marker when it opens a part).
     ``.qmd`` chapters come from ``project_dir``; notebook chapters are the run's executed
-    notebooks (``run_dir/notebooks/NAME.ipynb``), their images written under ``build/media``."""
+    notebooks (``run_dir/notebooks/NAME.ipynb``; ``run_dir`` is the pinned generation), their
+    images written under ``build/media``. ``front``: Markdown before the first chapter (the
+    front page in HTML, after the contents in the PDF)."""
     import yaml
 
     parts = ["---\n" + yaml.safe_dump(project.metadata, sort_keys=False, allow_unicode=True) + "---"]
+    if front:
+        parts.append(front)
     for number, chapter in enumerate(project.chapters):
         # every chapter starts a PDF page; a part's title page-breaks before it instead
         if chapter.part:
@@ -92,6 +125,8 @@ def book_markdown(project: BookProject, project_dir: Path, run_dir: Path, build:
 def _pandoc(args: list[str], cwd: Path) -> None:
     command = [pandoc_path(), *args]
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0 and is_disk_full(done.stderr):
+        raise DiskFullError(cwd)
     if done.returncode != 0:
         raise RenderError(f"pandoc failed ({done.returncode}): {' '.join(args)}\n{done.stderr}")
     # the filter reports unresolved references and embeds, citeproc unknown citation keys,
@@ -114,43 +149,62 @@ def pandoc_arguments(project: BookProject, to: str) -> list[str]:
                  "--template", str(HTML_TEMPLATE)]
     else:
         args += ["--to", "typst", "--standalone", "--include-in-header", str(TYPST_STYLE),
-                 "--metadata-file", str(TYPST_PAGE)]
+                 "--include-in-header", TYPST_FONTS, "--metadata-file", str(TYPST_PAGE)]
     return args
 
 
 def render_book(params_path: str | Path, project_dir: Path = REPO_ROOT) -> RenderedBook:
     """Render the run of ``params_path`` into RUN/<output-dir> (``_book``): the chunked HTML
-    book and ``<output-file>.pdf``. Built aside, swapped in only when both succeeded."""
-    import typst
-
+    book and ``<output-file>.pdf``, from the generation published when the render starts.
+    Built aside, swapped in only when both succeeded; DiskFullError naming the place when the
+    disk fills up (the previous book is kept)."""
     pfile = load_parameter_file(params_path)
     run_dir = pfile.output_dir
     project = read_book_project(project_dir / "_quarto.yml")
-    require_complete(run_dir)
-    if not (run_dir / "notebooks").is_dir():
+    generation = pinned_generation(run_dir)
+    if not (generation / "notebooks").is_dir():
         raise RenderError(f"{run_dir}: no executed notebooks; run `jcog1017-run PARAMS.yaml` first")
     target = run_dir / project.output_dir
     pdf_name = f"{project.output_file}.pdf"
-    with tempfile.TemporaryDirectory(dir=run_dir, prefix=".book-build.") as tmp, \
+    with reporting_disk_full(run_dir), \
+            tempfile.TemporaryDirectory(dir=run_dir, prefix=".book-build.") as tmp, \
             atomic_directory(target) as out:
         build = Path(tmp)
-        (build / "book.md").write_text(book_markdown(project, project_dir, run_dir, build),
-                                       encoding="utf-8")
-        if project.bibliography:
-            bib = project_dir / project.bibliography
-            if not bib.is_file():
-                raise RenderError(f"{project_dir / '_quarto.yml'}: bibliography {bib} does not exist")
-            shutil.copy2(bib, build / bib.name)
-        shutil.copy2(HTML_STYLE, build / HTML_STYLE.name)
-        _pandoc([*pandoc_arguments(project, "chunkedhtml"), "--output", "html"], build)
-        _pandoc([*pandoc_arguments(project, "typst"), "--output", "book.typ"], build)
         try:
-            typst.compile(str(build / "book.typ"), output=str(out / pdf_name), root=str(build))
-        except Exception as exc:  # typst raises its own TypstError (RuntimeError subclass)
-            raise RenderError(f"typst could not compile {build / 'book.typ'}: {exc}") from None
+            markdown = book_markdown(project, project_dir, generation, build,
+                                     front=generation_note(generation))
+        except RenderError:
+            if not generation.is_dir():
+                raise RenderError(f"{generation}: this generation was removed while the book was "
+                                  "rendered (a newer run was published); render again") from None
+            raise
+        (build / "book.md").write_text(markdown, encoding="utf-8")
+        _build_book(project, project_dir, build, out / pdf_name)
         for item in (build / "html").iterdir():
             shutil.move(str(item), out / item.name)
         shutil.copy2(HTML_STYLE, out / HTML_STYLE.name)
         if (build / "media").is_dir() and not (out / "media").exists():
             shutil.copytree(build / "media", out / "media")
     return RenderedBook(html=target / "index.html", pdf=target / pdf_name)
+
+
+def _build_book(project: BookProject, project_dir: Path, build: Path, pdf: Path) -> None:
+    """pandoc (HTML into ``build/html``, Typst) and Typst (``pdf``) on ``build/book.md``."""
+    import typst
+
+    if project.bibliography:
+        bib = project_dir / project.bibliography
+        if not bib.is_file():
+            raise RenderError(f"{project_dir / '_quarto.yml'}: bibliography {bib} does not exist")
+        shutil.copy2(bib, build / bib.name)
+    shutil.copy2(HTML_STYLE, build / HTML_STYLE.name)
+    (build / TYPST_FONTS).write_text(typst_font_rules(), encoding="utf-8")
+    _pandoc([*pandoc_arguments(project, "chunkedhtml"), "--output", "html"], build)
+    _pandoc([*pandoc_arguments(project, "typst"), "--output", "book.typ"], build)
+    try:
+        typst.compile(str(build / "book.typ"), output=str(pdf), root=str(build),
+                      font_paths=typst_font_dirs())
+    except Exception as exc:  # typst raises its own TypstError (RuntimeError subclass)
+        if is_disk_full(exc):
+            raise DiskFullError(pdf) from None
+        raise RenderError(f"typst could not compile {build / 'book.typ'}: {exc}") from None

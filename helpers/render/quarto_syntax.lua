@@ -12,6 +12,7 @@ What it does, as Quarto's book does:
     "Section 3.2"; an unknown label is shown as "?@label" and reported on stderr ("unresolved");
   - a paragraph `{{< embed notebooks/NAME.ipynb#label >}}` becomes that cell's outputs;
   - `.callout-*` divs become titled boxes;
+  - a `.book-generation` div (the run generation rendered) goes to the title block;
   - code is folded under "Code" in HTML and left out of the PDF.
 ]]
 
@@ -230,7 +231,22 @@ local function crossref(cite)
   return inlines
 end
 
+-- The front page's statement of the generation rendered (pandoc_book.generation_note): into the
+-- title block, `book-generation` in the HTML template (front page only), `include-before` in
+-- pandoc's Typst template (under the title, above the contents).
+local function front_note(doc)
+  doc.blocks = doc.blocks:walk({
+    Div = function(div)
+      if has_class(div, "book-generation") then
+        doc.meta[typst_output and "include-before" or "book-generation"] = pandoc.MetaBlocks(div.content)
+        return {}
+      end
+    end,
+  })
+end
+
 function Pandoc(doc)
+  front_note(doc)
   number_blocks(doc.blocks)
   doc.blocks = doc.blocks:walk({
     Div = function(div)

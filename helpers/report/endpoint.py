@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers.core.textsafe import md_text
 from helpers.analyses.endpoint import CONTROL, EXPERIMENTAL, EndpointAnalysis
 from helpers.report.format import format_hr, format_median, format_p
 
@@ -31,20 +32,24 @@ def summary_table(analysis: EndpointAnalysis) -> pd.DataFrame:
 
 
 def results_text(analysis: EndpointAnalysis, endpoint: str, events: str) -> str:
-    """The results paragraph: events per arm, medians (CI), HR (CI) and log-rank p, e.g.
+    """The results paragraph (Markdown: ``endpoint``, ``events``, arm labels, strata and unit
+    shown literally, see ``helpers.core.textsafe``; the package's own notes as they are):
+    events per arm, medians (CI), HR (CI) and log-rank p, e.g.
     ``results_text(analysis, "OS", "deaths")``."""
     hr, med = analysis.hazard_ratio, analysis.medians.set_index("group")
+    endpoint, events, unit = md_text(endpoint), md_text(events), md_text(analysis.time_unit)
+    arm = {code: md_text(analysis.arm_labels[code].lower()) for code in (CONTROL, EXPERIMENTAL)}
 
     def median(code: str) -> str:
         return format_median(*med.loc[code, ["median", "median_lower", "median_upper"]])
 
-    strata = ", ".join(analysis.strata)
+    strata = md_text(", ".join(analysis.strata))
     return (
         f"{hr.events} {events} were observed among {hr.n} patients "
         f"({med.loc[CONTROL, 'events']} in arm {CONTROL}, {med.loc[EXPERIMENTAL, 'events']} "
-        f"in arm {EXPERIMENTAL}). Median {endpoint} was {median(CONTROL)} {analysis.time_unit} with "
-        f"{analysis.arm_labels[CONTROL].lower()} and {median(EXPERIMENTAL)} {analysis.time_unit} with "
-        f"{analysis.arm_labels[EXPERIMENTAL].lower()} ({analysis.km_conf_level:.0%} CIs). The hazard "
+        f"in arm {EXPERIMENTAL}). Median {endpoint} was {median(CONTROL)} {unit} with "
+        f"{arm[CONTROL]} and {median(EXPERIMENTAL)} {unit} with "
+        f"{arm[EXPERIMENTAL]} ({analysis.km_conf_level:.0%} CIs). The hazard "
         f"ratio of arm {EXPERIMENTAL}"
         + (f", stratified by {strata}," if strata else " (unstratified)")
         + (f" was {format_hr(hr.hr, hr.lower, hr.upper, hr.conf_level)}" if hr.estimable

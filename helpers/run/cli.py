@@ -64,6 +64,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ParameterError, DataValidationError) as exc:
         print(f"jcog1017-run: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a full disk: where, not a traceback (nothing was published)
+        from helpers.config.params import load_parameter_file
+        from helpers.core.diskfull import is_disk_full, no_space_message
+
+        if not is_disk_full(exc):
+            raise
+        where = exc.filename or load_parameter_file(args.params).output_dir
+        print(f"jcog1017-run: {no_space_message(where)}", file=sys.stderr)
+        return 1
     for outcome in report.failed:
         failed = _display_path(report.run_dir / "failed" / f"{outcome.name}.ipynb")
         print(f"jcog1017-run: notebook {outcome.name} failed in {outcome.error}\n"

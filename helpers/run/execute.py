@@ -19,18 +19,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from helpers.core.atomic import atomic_write_json, atomic_write_text, remove_path
 from helpers.core.errors import DataValidationError, ParameterError
-from helpers.config.params import REPO_ROOT, ParameterFile, load_parameter_file, resolve_path
+from helpers.config.params import ParameterFile, load_parameter_file, resolve_path
 from helpers.run.ard import write_run_ard
+from helpers.run.executed import (_describe_cell, _display_path, _last_started_cell,
+                                   _source_index, normalise_executed)
 from helpers.run.layout import (MANIFEST, RECORD, carry_over, current_generation, fsync_tree,
                                 new_generation, new_staging, publish, remove_debris)
 from helpers.run.plan import (DATA_SUFFIXES, KERNEL_NAME, NOTEBOOKS_DIR, Notebook, Plan,
@@ -51,6 +51,10 @@ KERNEL_ENV = {
     "SOURCE_DATE_EPOCH": "0",
 }
 OUTPUT_KINDS = ("figures", "tables")  # per-notebook directories; results are one file each
+
+
+KERNEL_START_ATTEMPTS = 3
+KERNEL_START_FAILURE = "Kernel died before replying to kernel_info"  # jupyter_client's words
 
 
 # --------------------------------------------------------------------------- execution
@@ -79,17 +83,6 @@ def _init_worker(kernel_log: str | None = None, runner_pid: int | None = None) -
         os.dup2(fd, 2)
         os.close(fd)
     logging.getLogger("papermill").setLevel(logging.ERROR)  # not "Passed unknown parameter"
-
-
-def _display_path(path: Path) -> str:
-    """``path`` relative to the repository root when inside it (portable notebooks)."""
-    with contextlib.suppress(ValueError):
-        return path.relative_to(REPO_ROOT).as_posix()
-    return str(path)
-
-
-KERNEL_START_ATTEMPTS = 3
-KERNEL_START_FAILURE = "Kernel died before replying to kernel_info"  # jupyter_client's words
 
 
 def execute_notebook(notebook: Notebook, parameters: dict, staging: Path,
@@ -129,78 +122,6 @@ def execute_notebook(notebook: Notebook, parameters: dict, staging: Path,
         message = f"{where}: {type(exc).__name__}: {exc}"
         return Outcome(notebook.name, False, time.perf_counter() - start, message)
     return Outcome(notebook.name, True, time.perf_counter() - start)
-
-
-def _source_index(output: Path, cell_index: int) -> int:
-    """Index in the source notebook of executed cell ``cell_index`` (skipping injected cells)."""
-    try:
-        cells = json.loads(output.read_text(encoding="utf-8"))["cells"]
-    except (OSError, ValueError, KeyError):
-        return cell_index
-    injected = sum("injected-parameters" in c.get("metadata", {}).get("tags", [])
-                   for c in cells[:cell_index])
-    return cell_index - injected
-
-
-def _last_started_cell(source: Path, output: Path) -> str:
-    """Describe the last cell that started executing in the partly executed ``output``."""
-    try:
-        cells = json.loads(output.read_text(encoding="utf-8"))["cells"]
-    except (OSError, ValueError, KeyError):
-        return "before the first cell"
-    # papermill stamps a cell's start_time when it starts it (before normalise_executed)
-    started = [i for i, c in enumerate(cells)
-               if c.get("metadata", {}).get("papermill", {}).get("start_time")]
-    if not started:
-        return "before the first cell"
-    index = started[-1]
-    cell = cells[index]
-    text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-    return _describe_cell(source, text, cell["execution_count"], _source_index(output, index))
-
-
-def _describe_cell(source: Path, cell_source: str, exec_count: Any, index: int) -> str:
-    """``"cell 4 (In [5], notebooks/03_os.py:42: `fit = cox(...)`)"``; the cell is 1-based."""
-    first = next((line for line in cell_source.splitlines() if line.strip()), "")
-    location = _display_path(source)
-    if first and source.suffix == ".py":
-        lines = source.read_text(encoding="utf-8").splitlines()
-        number = next((n for n, line in enumerate(lines, 1) if line.strip() == first.strip()), None)
-        if number:
-            location += f":{number}"
-    return f"cell {index + 1} (In [{exec_count}], {location}: `{first.strip()}`)"
-
-
-def normalise_executed(path: Path, source: Path, staging: Path, run_dir: Path) -> str:
-    """The executed notebook at ``path`` without papermill's and nbclient's timing metadata.
-
-    Removed: start/end times and durations (notebook and cells), nbclient's per-cell
-    ``execution`` timestamps, and the notebook's input/output paths (replaced by the source
-    path); random cell ids become ``cell-<index>``; the injected ``output_dir`` shows the run
-    directory, where the outputs end up, rather than the staging directory. What remains
-    differs between runs only where the notebook's own output does.
-    """
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    staged, final = _display_path(staging), _display_path(run_dir)
-    meta = nb.get("metadata", {}).get("papermill", {})
-    for key in ("start_time", "end_time", "duration", "input_path", "output_path"):
-        meta.pop(key, None)
-    if meta:
-        meta["input_path"] = _display_path(source)
-    if meta.get("parameters", {}).get("output_dir") == staged:
-        meta["parameters"]["output_dir"] = final
-    for index, cell in enumerate(nb.get("cells", [])):
-        if "id" in cell:
-            cell["id"] = f"cell-{index}"  # jupytext and papermill draw random ids
-        cell_meta = cell.get("metadata", {})
-        cell_meta.pop("execution", None)
-        for key in ("start_time", "end_time", "duration"):
-            cell_meta.get("papermill", {}).pop(key, None)
-        if "injected-parameters" in cell_meta.get("tags", []):
-            lines = cell["source"] if isinstance(cell["source"], list) else [cell["source"]]
-            cell["source"] = [line.replace(f"output_dir = {json.dumps(staged)}",
-                                           f"output_dir = {json.dumps(final)}") for line in lines]
-    return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
 # --------------------------------------------------------------------------- run directory

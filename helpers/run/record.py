@@ -89,8 +89,12 @@ def build_record(*, run_label: str, parameter_file: Path, notebooks: Mapping[str
     }
 
 
-def require_complete_run(run_dir: str | os.PathLike) -> dict:
+def require_complete_run(run_dir: str | os.PathLike, generation: Path | None = None) -> dict:
     """The run record of the complete run published in ``run_dir``; else IncompleteRunError.
+
+    ``generation``: check this generation (resolved from ``RUN/current`` once by a reader that
+    goes on reading through it, see ``helpers.render.common.pinned_generation``) instead of
+    resolving ``current`` again.
 
     Refused: a missing directory, a run directory of a runner before run records existed, one
     whose runs never all succeeded (or only ran some notebooks with ``--notebooks`` after an
@@ -101,7 +105,7 @@ def require_complete_run(run_dir: str | os.PathLike) -> dict:
     where = f"run directory {run_dir}"
     if not run_dir.is_dir():
         raise IncompleteRunError(f"{where} does not exist; run `jcog1017-run PARAMS.yaml` first")
-    generation = current_generation(run_dir)
+    generation = generation or current_generation(run_dir)
     if generation is None:
         raise IncompleteRunError(f"{where} holds no completed run (no '{CURRENT}' generation); "
                                  f"run `jcog1017-run PARAMS.yaml` to completion first")

@@ -1,6 +1,13 @@
-"""Shared plotting style: applied with ``plt.rc_context``, never set globally."""
+"""Shared plotting style: applied with ``plt.rc_context``, never set globally.
+
+Text from data or configuration (arm labels, subgroup levels) is drawn literally: mathtext is
+off (``text.parse_math``), so a ``$`` in a label is a dollar sign, and Japanese is drawn with the
+CJK fallback font (``helpers.core.fonts``).
+"""
 
 from __future__ import annotations
+
+from helpers.core.fonts import figure_font_family
 
 # seaborn's "colorblind" palette (sns.color_palette("colorblind").as_hex()), spelled out:
 # importing seaborn costs ~0.8 s per notebook kernel (measured with python -X importtime),
@@ -18,6 +25,8 @@ PRINT_STYLE = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "savefig.dpi": 200,
+    "text.parse_math": False,  # labels are text: "$" never starts mathtext
+    "font.family": figure_font_family(),  # DejaVu Sans, then Noto Sans CJK JP for Japanese
 }
 
 
