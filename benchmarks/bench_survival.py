@@ -4,6 +4,11 @@ Workload per size n (simulated two-arm trial, 4 strata, fixed seed, times in mon
 to 0.1 so that ties occur): Kaplan-Meier of both arms + stratified log-rank + stratified Cox
 (arm only, Efron). Plus one Cox fit on 400 rows (mean over 200 fits).
 
+"ours" validates and sorts once (``survival_frame``) and hands the frame to the three
+analyses; "ours, df" passes the data frame to each (one validation and sort per call).
+Best of --repeat runs. At the largest size: where the time goes (one timed run per step)
+and the peak traced memory (tracemalloc) of the shared-frame workload, in arrays of n float64.
+
     python benchmarks/bench_survival.py [--sizes 10000 100000 1000000] [--lifelines-max 100000]
 
 lifelines runs only up to --lifelines-max rows (its CoxPHFitter needs ~40 s at 1e6); R runs
@@ -21,7 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.survival.cox import cox_fit, cox_hazard_ratio
+from helpers.survival.cox import _design, _newton, cox_fit, cox_hazard_ratio
+from helpers.survival.frame import survival_frame
 from helpers.survival.km import km_by_group
 from helpers.survival.logrank import logrank_test
 
@@ -38,12 +44,61 @@ def simulate(n: int, seed: int = 20170) -> pd.DataFrame:
                          "stratum": stratum})
 
 
-def ours(d: pd.DataFrame) -> float:
-    t0 = time.perf_counter()
+def workload(d: pd.DataFrame, shared: bool = True) -> None:
+    if shared:
+        d = survival_frame(d, "time", "event", group="arm", strata="stratum")
     km_by_group(d, "time", "event", "arm")
     logrank_test(d, "time", "event", "arm", strata="stratum", experimental=1)
     cox_hazard_ratio(d, "time", "event", "arm", 1, strata="stratum")
-    return time.perf_counter() - t0
+
+
+def ours(d: pd.DataFrame, shared: bool = True, repeat: int = 1) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        workload(d, shared)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def breakdown(d: pd.DataFrame) -> None:
+    """Wall seconds of each step of the shared-frame workload (one run each)."""
+    steps = []
+
+    def step(label, fn):
+        t0 = time.perf_counter()
+        out = fn()
+        steps.append((label, time.perf_counter() - t0))
+        return out
+
+    sf = step("validate + sort once (survival_frame)",
+              lambda: survival_frame(d, "time", "event", group="arm", strata="stratum"))
+    step("  group and stratum codes", lambda: (sf.group_codes("arm"), sf.strata_codes("stratum")))
+    step("Kaplan-Meier, both arms", lambda: km_by_group(sf, "time", "event", "arm"))
+    step("stratified log-rank", lambda: logrank_test(sf, "time", "event", "arm", "stratum", 1))
+    step("stratified Cox (all)", lambda: cox_hazard_ratio(sf, "time", "event", "arm", 1,
+                                                          strata="stratum"))
+    x = d[["arm"]].to_numpy(float)
+    codes = sf.strata_codes("stratum")[0]
+    des = step("  of which the design (order, ties)", lambda: _design(
+        sf.data.time, sf.data.event, x, None, "efron", scode=codes, time_sort=sf.sort))
+    with np.errstate(all="ignore"):
+        res = step("  of which Newton-Raphson", lambda: _newton(des, np.zeros(1)))
+    print(f"Where the time goes at n = {len(d)} (wall seconds; Newton: {res[7]} iterations, "
+          f"{len(des.ev_rows)} events in {len(des.group_end)} tied-death groups):")
+    for label, sec in steps:
+        print(f"  {label:<40} {sec:7.3f}")
+
+
+def peak_memory(d: pd.DataFrame) -> None:
+    import tracemalloc
+
+    tracemalloc.start()
+    workload(d)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"Peak traced memory of the shared-frame workload at n = {len(d)}: {peak / 1e6:.0f} MB "
+          f"= {peak / (8 * len(d)):.1f} arrays of n float64")
 
 
 def lifelines_time(d: pd.DataFrame) -> float:
@@ -98,21 +153,27 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--lifelines-max", type=int, default=100_000)
+    ap.add_argument("--repeat", type=int, default=3, help="runs of ours; the best is shown")
     args = ap.parse_args()
 
-    fmt = "{:>9} {:>9} {:>10} {:>9} {:>14} {:>9}"
-    print("KM (both arms) + stratified log-rank + stratified Cox, wall seconds")
-    print(fmt.format("n", "ours", "lifelines", "R", "lifelines/ours", "R/ours"))
+    fmt = "{:>9} {:>9} {:>9} {:>10} {:>9} {:>14} {:>9}"
+    print(f"KM (both arms) + stratified log-rank + stratified Cox, wall seconds (ours: best of "
+          f"{args.repeat})")
+    print(fmt.format("n", "ours", "ours, df", "lifelines", "R", "lifelines/ours", "R/ours"))
     for n in args.sizes:
         d = simulate(n)
         ours(d.head(1000))  # warm-up (imports, caches)
-        t_ours = ours(d)
+        t_ours = ours(d, repeat=args.repeat)
+        t_df = ours(d, shared=False, repeat=args.repeat)
         t_ll = lifelines_time(d) if n <= args.lifelines_max else None
         t_r = r_time(d)
         cell = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
         ratio = lambda v: "-" if v is None else f"{v / t_ours:.1f}"  # noqa: E731
-        print(fmt.format(n, cell(t_ours), cell(t_ll), cell(t_r), ratio(t_ll), ratio(t_r)),
-              flush=True)
+        print(fmt.format(n, cell(t_ours), cell(t_df), cell(t_ll), cell(t_r), ratio(t_ll),
+                         ratio(t_r)), flush=True)
+    d = simulate(max(args.sizes))
+    breakdown(d)
+    peak_memory(d)
     if max(args.sizes) > args.lifelines_max:
         print(f"(lifelines not run above {args.lifelines_max} rows: too slow)")
     print(f"one stratified Cox fit on 400 rows: {small_fit_time() * 1e3:.2f} ms (mean of 200)")

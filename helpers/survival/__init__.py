@@ -9,7 +9,9 @@ array-level cores (``km_arrays``, ``logrank_arrays``, ``logrank_components``, ``
 ``follow_up_arrays``, ``cox_fit``) take validated arrays and times as given (for speed, e.g.
 in simulations). Modules, one concern each:
 
-- ``frame``: the data-frame input (``survival_data``): columns, missing values, checks
+- ``frame``: the data-frame input (``survival_data``): columns, missing values, checks;
+  ``survival_frame``: validated and sorted once, shared by KM, log-rank and Cox (pass it in
+  place of the data frame, same column names)
 - ``ties``: near-equal times as R's ``aeqSurv`` (``merge_close_times``)
 
 - ``km``: Kaplan-Meier (``kaplan_meier``, ``km_by_group``, ``km_summary``), Greenwood std.
@@ -39,7 +41,7 @@ from .competing import (CompetingData, CumulativeIncidence, competing_data,
                         cumulative_incidence)
 from .contrasts import treatment_design
 from .followup import FollowUp, follow_up_arrays, median_follow_up
-from .frame import SurvivalDataError, survival_data
+from .frame import SurvivalDataError, SurvivalFrame, survival_data, survival_frame
 from .km import KaplanMeier, KaplanMeierByGroup, kaplan_meier, km_arrays, km_by_group, km_summary
 from .logrank import LogRankResult, logrank_arrays, logrank_components, logrank_test
 from .results import JsonResult, to_jsonable
@@ -57,6 +59,7 @@ __all__ = [
     "RMST",
     "RMSTDifference",
     "SurvivalDataError",
+    "SurvivalFrame",
     "competing_data",
     "cumulative_incidence",
     "follow_up_arrays",
@@ -73,6 +76,7 @@ __all__ = [
     "rmst_arrays",
     "rmst_difference",
     "survival_data",
+    "survival_frame",
     "to_jsonable",
     "treatment_design",
 ]

@@ -30,18 +30,20 @@ design and risk-set sums; split, each part would re-derive them.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy.special import chdtrc, ndtr, ndtri
 
-from helpers.survival.frame import (SurvivalDataError, column_list, strata_labels,
-                                    survival_data)
+from helpers.survival.frame import (RADIX_MAX, SurvivalDataError, SurvivalFrame, TimeSort,
+                                    column_list, strata_labels, survival_frame)
 from helpers.survival.results import JsonResult
 
 
-__all__ = ["CoxFit", "ModelTest", "HazardRatio", "cox_fit", "cox_hazard_ratio", "cox_table",
+__all__ = ["CoxFit", "ModelTest", "HazardRatio", "cox_coef_se", "cox_fit", "cox_hazard_ratio",
+           "cox_table",
            "design_matrix", "strata_labels", "arm_indicator"]
 
 EPS = 1e-9  # R coxph.control(eps)
@@ -128,15 +130,33 @@ def _stratum_codes(strata, n: int) -> np.ndarray:
     return np.unique(s, return_inverse=True)[1].reshape(-1)
 
 
-def _design(time, event, x, strata, ties) -> _Design:
+def _risk_order(time: np.ndarray, event: np.ndarray, scode: np.ndarray,
+                time_sort: TimeSort | None) -> np.ndarray:
+    """``np.lexsort((-event, -time, scode))``: rows by stratum, time descending, events
+    first, ties in row order. From a ``TimeSort`` of ``time`` whose (stratum, distinct time,
+    event) cells fit in 16 bits: one stable radix sort of the cell index (same order)."""
+    if time_sort is not None and time.size:
+        m = time_sort.times.size
+        n_strata = int(scode.max()) + 1
+        if 2 * m * n_strata <= RADIX_MAX + 1:
+            key = scode * (2 * m) if n_strata > 1 else np.zeros(time.size, dtype=np.intp)
+            key += 2 * (m - 1) + 1
+            key -= 2 * time_sort.tid
+            key -= event
+            return key.astype(np.uint16).argsort(kind="stable")
+    return np.lexsort((-event, -time, scode))
+
+
+def _design(time, event, x, strata, ties, scode=None, time_sort=None) -> _Design:
     time = np.asarray(time, dtype=float)
     event = np.asarray(event)
     if not ((event == 0) | (event == 1)).all():
         raise ValueError("event must be coded 0 (censored) / 1 (event)")
     event = event.astype(np.int8)
     n = len(time)
-    scode = _stratum_codes(strata, n)
-    order = np.lexsort((-event, -time, scode))
+    if scode is None:
+        scode = _stratum_codes(strata, n)
+    order = _risk_order(time, event, scode, time_sort)
     ts, es, ss = time[order], event[order], scode[order]
     xs = x[order]
     # centring, as R: improves conditioning, result unchanged (add.reduce / n = mean(axis=0),
@@ -166,9 +186,10 @@ def _design(time, event, x, strata, ties) -> _Design:
         if ties == "efron":
             k = np.arange(m) - np.repeat(ev_group_start, group_size)
             frac = k / np.repeat(group_size, group_size)
+    group_end = group_last[ev_gid[ev_group_start]]
     return _Design(
         x=xs, blocks=blocks, ev_rows=ev_rows, ev_group_start=ev_group_start,
-        group_end=group_last[ev_gid[ev_group_start]], group_size=group_size, frac=frac,
+        group_end=group_end, group_size=group_size, frac=frac,
         x_dead_sum=np.add.reduce(xs[ev_rows], axis=0), order=order, time=ts, event=es,
         stratum=ss,
     )
@@ -183,7 +204,7 @@ def _event_terms(des: _Design, beta: np.ndarray):
     x = des.x
     n, p = x.shape
     eta = x @ beta
-    eta -= eta.max()  # shift: the partial likelihood is invariant, exp() cannot overflow
+    eta -= np.maximum.reduce(eta)  # = eta.max() without its Python wrapper  # shift: the partial likelihood is invariant, exp() cannot overflow
     w = np.empty((n, 1 + p + p * p))
     r = np.exp(eta)  # contiguous: numpy's vectorised exp (a strided out= differs in the ULP)
     w[:, 0] = r
@@ -256,7 +277,9 @@ def _newton(des: _Design, init: np.ndarray, max_iter: int = MAX_ITER, eps: float
     best, halving = ll0, 0
     for it in range(1, max_iter + 1):
         ll, u, info = _loglik_score_info(des, newbeta)
-        finite = np.isfinite(ll) and np.isfinite(u).all() and np.isfinite(info).all()
+        finite = (math.isfinite(ll) and math.isfinite(u[0]) and math.isfinite(info[0, 0])
+                  if u.size == 1 else
+                  np.isfinite(ll) and np.isfinite(u).all() and np.isfinite(info).all())
         if finite and abs(1 - best / ll) <= eps:
             return newbeta, ll0, ll, u0, i0, u, info, it, True
         if not finite or ll < best:  # not improving: step back towards the last good beta
@@ -269,12 +292,30 @@ def _newton(des: _Design, init: np.ndarray, max_iter: int = MAX_ITER, eps: float
     return beta, ll0, ll, u0, i0, u, info, max_iter, False
 
 
+def cox_coef_se(time, event, x: np.ndarray, stratum_codes: np.ndarray | None = None,
+                ties: str = "efron") -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients and their standard errors of ``cox_fit(time, event, x, ties=ties,
+    stratum_codes=stratum_codes)`` (bit for bit), without the tests, CIs and result object:
+    the lean core of a simulated trial's analysis. ``x`` a 2-D float array; errors as
+    ``cox_fit``'s (ValueError)."""
+    des = _design(time, event, x, None, ties, scode=stratum_codes)
+    try:
+        result = _newton(des, np.zeros(x.shape[1]))
+        beta, info = result[0], result[6]
+        var = _inv(info)
+    except np.linalg.LinAlgError as err:
+        raise ValueError("singular information matrix (collinear covariates?)") from err
+    with np.errstate(invalid="ignore"):
+        return beta, np.sqrt(np.diag(var))
+
+
 def _chisq(stat: float, df: int) -> ModelTest:
     return ModelTest(float(stat), int(df), float(chdtrc(df, stat)))
 
 
 def cox_fit(time, event, X, strata=None, ties: str = "efron", conf_level: float = 0.95,
-            init=None, max_iter: int = MAX_ITER) -> CoxFit:
+            init=None, max_iter: int = MAX_ITER, *, stratum_codes: np.ndarray | None = None,
+            time_sort: TimeSort | None = None) -> CoxFit:
     """Fit a (stratified) Cox model as R's ``coxph(Surv(time, event) ~ X + strata(strata))``.
 
     time: follow-up times (any unit; only their order matters); event: 0/1; X: 2-D numeric
@@ -282,6 +323,9 @@ def cox_fit(time, event, X, strata=None, ties: str = "efron", conf_level: float 
     optional 1-D labels (one baseline hazard per label). ``ties`` "efron" or "breslow".
     Rows with a missing value are not allowed (drop them first). ``init`` starting
     coefficients (default 0); the score test is evaluated at ``init``, as R's.
+    ``stratum_codes``: codes 0..S-1 in the order of the sorted labels, in place of
+    ``strata`` (``frame.strata_codes``); ``time_sort``: ``frame.sort_times(time)`` when
+    known (the data are then ordered by counting instead of sorting; same fit).
     """
     if ties not in ("efron", "breslow"):
         raise ValueError("ties must be 'efron' or 'breslow'")
@@ -296,7 +340,7 @@ def cox_fit(time, event, X, strata=None, ties: str = "efron", conf_level: float 
         raise ValueError("time, event and X must have the same number of rows")
     if not np.isfinite(x).all() or not np.isfinite(np.asarray(time, float)).all():
         raise ValueError("time and X must be finite (drop missing values first)")
-    des = _design(time, event, x, strata, ties)
+    des = _design(time, event, x, strata, ties, scode=stratum_codes, time_sort=time_sort)
     p = x.shape[1]
     init = np.zeros(p) if init is None else np.asarray(init, dtype=float)
     try:
@@ -456,7 +500,7 @@ def _not_estimable_reason(fit: CoxFit, e: np.ndarray, z: np.ndarray, experimenta
     return ""
 
 
-def cox_hazard_ratio(df: pd.DataFrame, time: str, event: str, arm: str, experimental,
+def cox_hazard_ratio(df: pd.DataFrame | SurvivalFrame, time: str, event: str, arm: str, experimental,
                      strata: list[str] | str | None = None,
                      covariates: list[str] | str | None = None,
                      ties: str = "efron", conf_level: float = 0.95) -> HazardRatio:
@@ -466,17 +510,20 @@ def cox_hazard_ratio(df: pd.DataFrame, time: str, event: str, arm: str, experime
     ``event`` 0/1 (1 = event); ``strata`` column names combined into one stratum variable;
     ``covariates`` numeric columns as is, others dummy-coded (first sorted level reference).
     A string is one column. Not estimable effects and dropped columns: see the module doc.
+    ``df`` may be a ``SurvivalFrame`` holding these columns (its sort and codes are reused).
     """
     strata, covariates = column_list(strata, "strata"), column_list(covariates, "covariates")
-    data = survival_data(df, time, event, group=arm, strata=strata, covariates=covariates,
-                         caller="cox_hazard_ratio")
+    sf = survival_frame(df, time, event, group=arm, strata=strata, covariates=covariates,
+                        caller="cox_hazard_ratio")
+    data = sf.data
     d = data.frame
     z, control = arm_indicator(d[arm], experimental)
     xcov, cterms = design_matrix(d, covariates)
     x = pd.concat([pd.Series(z, index=d.index, name=f"{arm}={experimental}"), xcov], axis=1)
     keep, dropped = estimable_columns(x)  # the arm (first, not constant) is always kept
     dropped = [f"{c} dropped: constant" for c, cols in cterms.items() if not cols] + dropped
-    st = strata_labels(d, strata)
+    st = sf.strata_codes(strata)
+    st = None if st is None else st[0]
     t, e = data.time, data.event
     base = dict(arm=arm, experimental=experimental, control=control, conf_level=conf_level,
                 n=data.n, events=int(e.sum()), strata=strata, covariates=covariates, ties=ties,
@@ -486,16 +533,19 @@ def cox_hazard_ratio(df: pd.DataFrame, time: str, event: str, arm: str, experime
     position = {old: new for new, old in enumerate(keep)}
     cterms = {k: [position[i + 1] - 1 for i in v if i + 1 in position] for k, v in cterms.items()}
     cterms = {k: v for k, v in cterms.items() if v}
-    if st is not None and pd.Series(z).groupby(st).nunique().max() < 2:
-        return _not_estimable(base, "every stratum holds one arm only: no comparison")
+    if st is not None:
+        arms = np.bincount(st * 2 + z.astype(np.intp), minlength=2 * (int(st.max()) + 1))
+        if not (arms.reshape(-1, 2) > 0).all(axis=1).any():
+            return _not_estimable(base, "every stratum holds one arm only: no comparison")
+    same = dict(stratum_codes=st, time_sort=sf.sort, ties=ties)
     try:
-        fit = cox_fit(t, e, x, strata=st, ties=ties, conf_level=conf_level)
+        fit = cox_fit(t, e, x, conf_level=conf_level, **same)
     except ValueError as err:
         return _not_estimable(base, str(err))
     fit.terms = {arm: [0], **{k: [i + 1 for i in v] for k, v in cterms.items()}}
     if xcov.shape[1]:  # tests of the treatment term given covariates: reduced model at arm = 0
-        red = cox_fit(t, e, xcov, strata=st, ties=ties, conf_level=conf_level)
-        at0 = cox_fit(t, e, x, strata=st, ties=ties, init=np.r_[0.0, red.coef], max_iter=0)
+        red = cox_fit(t, e, xcov, conf_level=conf_level, **same)
+        at0 = cox_fit(t, e, x, init=np.r_[0.0, red.coef], max_iter=0, **same)
         score_test = _chisq(at0.score_test.statistic, 1)
         lr_test = _chisq(2 * (fit.loglik[1] - red.loglik[1]), 1)
     else:

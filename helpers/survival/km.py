@@ -34,12 +34,12 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri  # scipy.stats imports slowly; same function
 
-from .frame import one_sample, survival_data
+from .frame import SurvivalFrame, TimeSort, one_sample, survival_frame
 from .results import JsonResult
 from .ties import close_time_index, later_than
 
 __all__ = ["KaplanMeier", "KaplanMeierByGroup", "kaplan_meier", "km_arrays", "km_by_group",
-           "km_summary", "CONF_TYPES"]
+           "km_from_counts", "km_groups_sorted", "km_summary", "CONF_TYPES"]
 
 CONF_TYPES = ("log-log", "log", "plain")
 # survival:::survmean compares the curve with 0.5 up to this tolerance
@@ -192,6 +192,15 @@ def km_arrays(
     times, inverse = np.unique(t, return_inverse=True)
     n_event = np.bincount(inverse, weights=e, minlength=times.size).astype(np.int64)
     n_leave = np.bincount(inverse, minlength=times.size)
+    return km_from_counts(times, n_event, n_leave, int(t.size), int(e.sum()), conf_level,
+                          conf_type)
+
+
+def km_from_counts(times: np.ndarray, n_event: np.ndarray, n_leave: np.ndarray, n: int,
+                   events: int, conf_level: float = 0.95,
+                   conf_type: str = "log-log") -> KaplanMeier:
+    """Kaplan-Meier from the distinct ``times`` (ascending) with their numbers of events and
+    of rows (``n_leave``, events + censored; int64): the estimator of ``km_arrays``."""
     n_risk = np.cumsum(n_leave[::-1])[::-1]
     surv = np.cumprod(1.0 - n_event / n_risk)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -213,8 +222,8 @@ def km_arrays(
     )
     return KaplanMeier(
         table=table,
-        n=int(t.size),
-        events=int(e.sum()),
+        n=n,
+        events=events,
         median=survmean_median(surv, times),
         median_lower=survmean_median(lower, times),
         median_upper=survmean_median(upper, times),
@@ -243,15 +252,21 @@ class KaplanMeierByGroup(dict):
     n_excluded: int = 0
 
 
-def km_by_group(df: pd.DataFrame, time: str, event: str, group: str,
+def km_by_group(df: pd.DataFrame | SurvivalFrame, time: str, event: str, group: str,
                 conf_level: float = 0.95, conf_type: str = "log-log") -> KaplanMeierByGroup:
     """Kaplan-Meier estimate per level of column ``group`` (e.g. the arm), keyed by level in
     sorted order (R: ``survfit(Surv(time, event) ~ group, data = df)``; near-equal times
     merged over all groups, as R). Each ``KaplanMeier.n_excluded`` counts that group's rows
-    dropped for a missing time or event; the dict's ``n_excluded`` all dropped rows."""
-    data = survival_data(df, time, event, group=group, caller="km_by_group")
-    out = KaplanMeierByGroup(_km_groups(data.time, data.event, data.frame[group],
-                                        conf_level, conf_type))
+    dropped for a missing time or event; the dict's ``n_excluded`` all dropped rows.
+    ``df`` may be a ``SurvivalFrame`` holding these columns (its sort is reused)."""
+    sf = survival_frame(df, time, event, group=group, caller="km_by_group")
+    if conf_type not in CONF_TYPES:
+        raise ValueError(f"conf_type must be one of {CONF_TYPES}, got {conf_type!r}")
+    z_value(conf_level)
+    data = sf.data
+    out = KaplanMeierByGroup(km_groups_sorted(data.event, sf.sort, *sf.group_codes(group),
+                                              conf_level, conf_type))
+    df = sf.source
     dropped = df.loc[df[[time, event]].isna().any(axis=1), group].value_counts()
     for label, km in out.items():
         out[label] = dataclasses.replace(km, n_excluded=int(dropped.get(label, 0)))
@@ -260,9 +275,10 @@ def km_by_group(df: pd.DataFrame, time: str, event: str, group: str,
 
 
 def _km_groups(time: Any, event: Any, group: Any, conf_level: float,
-               conf_type: str) -> dict[Any, KaplanMeier]:
+               conf_type: str, labels: list | None = None) -> dict[Any, KaplanMeier]:
+    """Kaplan-Meier of each group's rows (``labels`` given: ``group`` holds their codes)."""
     t, e = as_time_event(time, event)
-    codes, labels = group_codes(group)
+    codes, labels = group_codes(group) if labels is None else (group, labels)
     if codes.size != t.size:
         raise ValueError("group differs in length from time")
     order = np.argsort(codes, kind="stable")
@@ -276,6 +292,29 @@ def _km_groups(time: Any, event: Any, group: Any, conf_level: float,
         )
         for i, label in enumerate(labels)
     }
+
+
+def km_groups_sorted(event: np.ndarray, ts: TimeSort, codes: np.ndarray, labels: list,
+                     conf_level: float = 0.95,
+                     conf_type: str = "log-log") -> dict[Any, KaplanMeier]:
+    """Kaplan-Meier per group from times sorted once (``ts``; ``event`` 0/1 int64, ``codes``
+    0..k-1 the group of each row, ``labels`` their labels): the counts of every group at
+    every distinct time by one ``bincount``, each group's estimate over the times at which
+    it has rows, as ``km_arrays`` of the group's rows (same bits)."""
+    m, k = ts.times.size, len(labels)
+    if k * m > 4 * event.size + 1024:  # many groups and distinct times: group by group
+        return _km_groups(ts.times.take(ts.tid), event, codes, conf_level, conf_type, labels)
+    cell = codes * m + ts.tid if k > 1 else ts.tid
+    leave = np.bincount(cell, minlength=k * m).reshape(k, m)
+    died = np.bincount(cell, weights=event, minlength=k * m).reshape(k, m)
+    out = {}
+    for i, label in enumerate(labels):
+        at = leave[i].nonzero()[0]
+        n_event = died[i].take(at).astype(np.int64)
+        n_leave = leave[i].take(at)
+        out[label] = km_from_counts(ts.times.take(at), n_event, n_leave, int(n_leave.sum()),
+                                    int(n_event.sum()), conf_level, conf_type)
+    return out
 
 
 def km_summary(km_dict: dict[Any, KaplanMeier]) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtri
 
-from helpers.survival.cox import cox_fit
+from helpers.survival.cox import cox_coef_se
 from helpers.survival.logrank import logrank_components
 
 from .scenario import Scenario
@@ -142,9 +142,9 @@ def analyse_trial(data: TrialData, analysis: Analysis) -> np.ndarray:
                                                           stratum)
         if variance[1, 1] > 0:
             z = (observed[1] - expected[1]) / np.sqrt(variance[1, 1])
-        fit = cox_fit(data.time, data.event, data.arm[:, None].astype(float),
-                      strata=stratum if analysis.stratified else None, ties=analysis.ties,
-                      conf_level=analysis.conf_level)
-        log_hr, se = float(fit.coef[0]), float(fit.se[0])
+        # the coefficient and std. error of cox_fit (bit for bit), without its tests and CIs
+        coef, se = cox_coef_se(data.time, data.event, data.arm[:, None].astype(float),
+                               stratum if analysis.stratified else None, analysis.ties)
+        log_hr, se = float(coef[0]), float(se[0])
     return np.array([z, log_hr, se, events, data.analysis_month, len(data.time),
                      float(data.target_reached)])

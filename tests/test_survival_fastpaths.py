@@ -1,0 +1,175 @@
+"""The survival core's fast paths give the same bits as before and as the general paths.
+
+- ``test_fingerprint_unchanged``: every float of many KM / log-rank / Cox / PH / RMST /
+  subgroup analyses and of simulated trials hashes as recorded before the survival core was
+  reworked to sort once per analysis (issue 23; ``tests/survival_fingerprint.py``). The
+  last bits depend on the numpy build, so the check runs on the platform it was recorded on.
+"""
+from __future__ import annotations
+
+import platform
+import sys
+
+import numpy as np
+import pytest
+
+from tests.survival_fingerprint import fingerprint
+
+#: recorded with the code before issue 23 (commit 7b8fc37), numpy 2.4.6, x86_64 Linux
+RECORDED = {
+    "platform": ("2.4.6", "x86_64", "linux"),
+    "survival": "209873423436086dc721bec7533d64f5dafae15b67703f94e4954a3169812f46",
+    "simulation": "0a12e9e0f5dee98d1f2257cb6a887e51d238407f3ce5d246745af17623cf6e1f",
+}
+
+same_platform = pytest.mark.skipif(
+    (np.__version__, platform.machine(), sys.platform) != RECORDED["platform"],
+    reason="fingerprint recorded with another numpy build (last bits of exp/log may differ)")
+
+
+@same_platform
+@pytest.mark.parametrize("which", ["survival", "simulation"])
+def test_fingerprint_unchanged(which):
+    assert fingerprint(which) == RECORDED[which]
+
+
+# --- fast paths against the general ones (bit for bit) -----------------------------------
+
+import pandas as pd  # noqa: E402
+
+from helpers.survival import km_arrays, km_by_group, logrank_arrays, logrank_test  # noqa: E402
+from helpers.survival.cox import _risk_order, cox_coef_se, cox_fit, cox_hazard_ratio  # noqa: E402
+from helpers.survival.frame import (_sort_times_comparison, _sort_times_counting,  # noqa: E402
+                                    merge_sorted_times, sort_times, strata_codes,
+                                    strata_labels, survival_frame)
+from helpers.survival.km import km_groups_sorted  # noqa: E402
+from helpers.survival.ties import merge_close_times  # noqa: E402
+
+
+def _times(rng, n, kind):
+    if kind == "rounded":
+        return np.round(rng.exponential(20, n), 1)
+    if kind == "near":  # days -> months in two ways: last-bit differences
+        days = np.round(rng.exponential(600, n))
+        return np.where(rng.random(n) < 0.5, days / 30.4375, days * (1 / 30.4375))
+    return rng.exponential(20, n)
+
+
+@pytest.mark.parametrize("kind", ["rounded", "near", "continuous"])
+@pytest.mark.parametrize("n", [1, 2, 7, 300, 30_000])
+def test_time_sort_by_counting_equals_argsort_and_unique(kind, n):
+    t = _times(np.random.default_rng(n), n, kind)
+    ref = _sort_times_comparison(t)
+    assert np.array_equal(ref.order, np.argsort(t, kind="stable"))
+    assert np.array_equal(ref.times, np.unique(t))
+    assert np.array_equal(ref.times[ref.tid], t)
+    fast = _sort_times_counting(t)
+    if fast is not None:  # None: too many distinct times for 16-bit ranks
+        for field in ("order", "times", "tid"):
+            assert np.array_equal(getattr(fast, field), getattr(ref, field)), field
+    merged, ts = merge_sorted_times(t, sort_times(t))
+    expected = merge_close_times(t)
+    assert np.array_equal(merged, expected)
+    assert (merged is t) == (expected is t)
+    assert np.array_equal(ts.order, np.argsort(merged, kind="stable"))
+
+
+def test_stratum_codes_by_counting_equal_unique_of_the_labels():
+    rng = np.random.default_rng(5)
+    n = 500
+    d = pd.DataFrame({"small": rng.integers(0, 12, n), "neg": rng.integers(-3, 3, n).astype(np.int8),
+                      "wide": rng.choice([0, 10 ** 12], n), "s": rng.choice(["lo", "hi", "mid"], n),
+                      "b": rng.random(n) < 0.5, "f": rng.choice([1.5, 2.0], n),
+                      "cat": pd.Categorical(rng.choice(["x", "y"], n), categories=["y", "x", "z"])})
+    for strata in (["small"], ["neg"], ["wide"], ["s"], ["b"], ["f"], ["cat"], ["small", "s"],
+                   ["s", "neg", "b"]):
+        codes, labels = strata_codes(d, strata)
+        unique, inverse = np.unique(strata_labels(d, strata), return_inverse=True)
+        assert np.array_equal(codes, inverse) and labels == unique.tolist(), strata
+
+
+@pytest.mark.parametrize("kind", ["rounded", "continuous"])
+def test_risk_order_from_the_time_sort_equals_lexsort(kind):
+    rng = np.random.default_rng(8)
+    for n, n_strata in ((50, 1), (400, 8), (25_000, 4)):
+        t = _times(rng, n, kind)
+        e = (rng.random(n) < 0.7).astype(np.int8)
+        s = rng.integers(0, n_strata, n)
+        expected = np.lexsort((-e, -t, s))
+        assert np.array_equal(_risk_order(t, e, s, sort_times(t)), expected)
+        assert np.array_equal(_risk_order(t, e, s, None), expected)
+
+
+def _km_equal(a, b):
+    assert a.table.equals(b.table)
+    assert (a.n, a.events) == (b.n, b.events)
+    assert repr([a.median, a.median_lower, a.median_upper]) == repr(
+        [b.median, b.median_lower, b.median_upper])  # repr: NaN equals NaN
+
+
+@pytest.mark.parametrize("n_groups", [2, 3, 400])  # 400: group by group (many cells)
+def test_km_per_group_from_one_sort_equals_km_of_each_group(n_groups):
+    rng = np.random.default_rng(n_groups)
+    n = 2000
+    t = _times(rng, n, "rounded")
+    e = (rng.random(n) < 0.6).astype(np.int64)
+    g = rng.integers(0, n_groups, n)
+    labels = np.unique(g).tolist()
+    codes = np.searchsorted(labels, g)
+    out = km_groups_sorted(e, sort_times(t), codes, labels, 0.9, "log")
+    for i, label in enumerate(labels):
+        _km_equal(out[label], km_arrays(t[g == label], e[g == label], 0.9, "log"))
+
+
+def _bench_like(n, seed=3):
+    rng = np.random.default_rng(seed)
+    arm = rng.integers(0, 2, n)
+    stratum = rng.integers(0, 4, n)
+    t_event = rng.exponential(30 / np.exp(np.log(0.75) * arm + 0.25 * stratum))
+    t_cens = rng.uniform(6, 90, n)
+    d = pd.DataFrame({"time": np.maximum(np.round(np.minimum(t_event, t_cens), 1), 0.1),
+                      "event": (t_event <= t_cens).astype(int), "arm": arm, "stratum": stratum,
+                      "age": rng.normal(60, 10, n)})
+    d.loc[rng.choice(n, 30, replace=False), "age"] = np.nan
+    return d
+
+
+def test_a_shared_survival_frame_gives_the_results_of_the_data_frame():
+    d = _bench_like(30_000)
+    sf = survival_frame(d, "time", "event", group="arm", strata="stratum")
+    km_a, km_b = km_by_group(sf, "time", "event", "arm"), km_by_group(d, "time", "event", "arm")
+    for label in km_b:
+        _km_equal(km_a[label], km_b[label])
+    assert logrank_test(sf, "time", "event", "arm", "stratum", 1).to_dict() == \
+        logrank_test(d, "time", "event", "arm", "stratum", 1).to_dict()
+    a = cox_hazard_ratio(sf, "time", "event", "arm", 1, strata="stratum")
+    b = cox_hazard_ratio(d, "time", "event", "arm", 1, strata="stratum")
+    assert a.to_dict() == b.to_dict()
+    # the arrays-level cores on the same rows (times as given: no near-equal times here)
+    lr = logrank_arrays(d.time, d.event, d.arm, strata=d.stratum.astype(str), experimental=1)
+    assert lr.to_dict() == logrank_test(d, "time", "event", "arm", "stratum", 1).to_dict() | {
+        "n_excluded": 0, "strata_columns": []}
+    fit = cox_fit(d.time, d.event, d[["arm"]].to_numpy(float), strata=d.stratum)
+    assert fit.coef[0] == a.coef and fit.se[0] == a.se
+    # a frame with a covariate that has missing values: a call without it uses all rows
+    sf2 = survival_frame(d, "time", "event", group="arm", strata="stratum", covariates="age")
+    assert sf2.data.n == len(d) - 30
+    c = cox_hazard_ratio(sf2, "time", "event", "arm", 1, strata="stratum")
+    assert c.to_dict() == b.to_dict() and c.n == len(d)
+    assert cox_hazard_ratio(sf2, "time", "event", "arm", 1, strata="stratum",
+                            covariates="age").to_dict() == cox_hazard_ratio(
+        d, "time", "event", "arm", 1, strata="stratum", covariates="age").to_dict()
+
+
+@pytest.mark.parametrize("ties", ["efron", "breslow"])
+def test_lean_cox_of_the_simulation_equals_cox_fit(ties):
+    rng = np.random.default_rng(11)
+    for n in (30, 410):
+        t = np.round(rng.exponential(10, n), 0 if n == 30 else 3)
+        e = (rng.random(n) < 0.8).astype(np.int64)
+        x = rng.integers(0, 2, (n, 1)).astype(float)
+        s = rng.integers(0, 8, n)
+        for strata in (None, s):
+            fit = cox_fit(t, e, x, strata=strata, ties=ties)
+            coef, se = cox_coef_se(t, e, x, strata, ties)
+            assert coef[0] == fit.coef[0] and se[0] == fit.se[0]
