@@ -21,7 +21,7 @@ import pandas as pd
 from helpers.ard import ArdBuilder, ArdView
 from helpers.data.run_data import load_run_data
 from helpers.data.trial_data import TrialData, analysis_frame
-from helpers.analyses.endpoint import EndpointAnalysis, analyse_endpoint, endpoint_settings
+from helpers.analyses.endpoint import EndpointAnalysis, EndpointSettings, analyse_endpoint
 from helpers.config.params import SPECS, validate
 from helpers.notebook.context import NotebookContext, notebook_context
 from helpers.report.format import fill_stat_fmt
@@ -123,6 +123,21 @@ class NotebookSession:
         return analysis_frame(self.data, paramcd or self.params["endpoint"],
                               population=population or self.params["population"])
 
+    def endpoint_settings(self, primary: bool = True) -> EndpointSettings:
+        """The run's ``EndpointSettings``, built once per notebook from the parameters:
+        ``primary`` (the ``endpoint`` parameter's analysis: HR CI at ``primary_conf_level``,
+        log-rank p ``sided``) or secondary (``conf_level``, two-sided)."""
+        cache = self.__dict__.setdefault("_endpoint_settings", {})
+        if primary not in cache:
+            p = self.params
+            cache[primary] = EndpointSettings(
+                population=p["population"], strata=tuple(p["strata"]),
+                hr_conf_level=p["primary_conf_level"] if primary else p["conf_level"],
+                km_conf_level=p["conf_level"], km_conf_type=p["km_conf_type"], ties=p["ties"],
+                sided=p["sided"] if primary else "two-sided",
+                landmarks=tuple(p["landmarks_months"]), time_unit=self.study.display_unit)
+        return cache[primary]
+
     def analyse(self, paramcd: str | None = None, primary: bool | None = None) -> EndpointAnalysis:
         """``analyse_endpoint`` of ``paramcd`` (default: the ``endpoint`` parameter) with the run's
         settings: primary (``primary_conf_level``, ``sided``) for the ``endpoint`` parameter,
@@ -131,8 +146,7 @@ class NotebookSession:
         if primary is None:
             primary = paramcd == self.params["endpoint"]
         return analyse_endpoint(self.frame(paramcd), paramcd=paramcd,
-                                time_unit=self.study.display_unit,
-                                **endpoint_settings(self.params, primary))
+                                settings=self.endpoint_settings(primary))
 
     def figure(self, fig: Any, name: str) -> Any:
         """Save ``fig`` as figure ``name`` of this notebook (PNG, 200 dpi), close it and return
