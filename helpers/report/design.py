@@ -49,7 +49,7 @@ def sample_size_text(view: ArdView) -> str:
         f"{_v(view, S, 'power', variable='target')}% gives {_v(view, S, 'events.exact')} deaths, "
         f"rounded to **{_v(view, S, 'events')}** (published: {_v(view, PUB, 'events')}). Other "
         f"conventions do not give the published number (@tbl-design): the stated hazard ratio "
-        f"{_v(view, S, 'hr', variable='stated')} in the same formula needs "
+        f"{_v(view, PUB, 'hr')} in the same formula needs "
         f"{_v(view, ALT, 'events.exact', variable_level=stated)} deaths, and Freedman's formula "
         f"{_v(view, ALT, 'events.exact', variable_level=freedman)}.\n\n"
         f"With uniform accrual over {_v(view, S, 'accrual')} years and "

@@ -73,7 +73,7 @@ def format_stat(context: str, stat_name: str, value, variable: str = "") -> str:
     - p-values (``p.value*``): ``format_p`` ("0.15", "0.042", "0.0031", "< 0.0001");
     - proportions (``PERCENT_STATS``) and survival / cumulative incidence probabilities at a
       landmark (``survfit``/``cuminc`` rows of ``variable`` time): percent, 1 decimal ("78.2");
-    - ``I2`` and its CI (already percentages): 1 decimal; ``tau2``: 3 decimals;
+    - ``I2`` and its CI, ``weight`` (already percentages): 1 decimal; ``tau2``: 3 decimals;
     - design hazard ratios (``design`` hr): 4 decimals, the precision at which the stated 0.77
       and the medians' 20/26 = 0.7692 give different numbers of deaths;
     - hazard ratios and their limits (``coxph``, ``crr``, ``rma``, other ``hr``): 2 decimals;
@@ -87,12 +87,14 @@ def format_stat(context: str, stat_name: str, value, variable: str = "") -> str:
         return f"{100 * value:g}" if stat_name in PERCENT_STATS else f"{value:g}"
     if stat_name in COUNT_STATS:
         return f"{value:.0f}"
+    if stat_name == "ci.level":  # a CI level, printed as the percent it names
+        return f"{100 * value:g}"
     if stat_name.startswith("p.value"):  # a negative one is a difference of p-values
         return format_p(value) if value >= 0 else f"{value:.4f}"
     if stat_name in PERCENT_STATS or (context in ("survfit", "cuminc") and variable == "time"
                                       and stat_name in ("estimate", "conf.low", "conf.high")):
         return f"{100 * value:.1f}"
-    if stat_name in ("I2", "I2.conf.low", "I2.conf.high"):
+    if stat_name in ("I2", "I2.conf.low", "I2.conf.high", "weight"):
         return f"{value:.1f}"
     if stat_name == "tau2":
         return f"{value:.3f}"
