@@ -72,6 +72,12 @@ def _estimable(est: RunEstimate) -> bool:
     return all(math.isfinite(x) and x > 0 for x in (est.hr, est.lower, est.upper))
 
 
+def _why_missing(note: str) -> str:
+    if note.startswith("not estimable"):
+        return f"this run's hazard ratio is {note}"
+    return "this run's hazard ratio is not estimable" + (f" ({note})" if note else "")
+
+
 def meta_analysis(outcome: str, settings: MetaSettings, run_estimates: Mapping[str, RunEstimate],
                   require_pooled: bool = False,
                   reasons: Mapping[str, str] | None = None) -> MetaAnalysis:
@@ -80,8 +86,7 @@ def meta_analysis(outcome: str, settings: MetaSettings, run_estimates: Mapping[s
     ``missing`` says why (``reasons``: trial -> the analysis's note). Fewer than 2 poolable
     trials give ``result`` None, or with ``require_pooled`` a ParameterError."""
     versions = settings.version_map
-    missing = {tid: "this run's hazard ratio is not estimable"
-               + (f" ({reasons[tid]})" if reasons and reasons.get(tid) else "")
+    missing = {tid: _why_missing((reasons or {}).get(tid) or "")
                for tid, est in run_estimates.items() if not _estimable(est)}
     usable = {tid: est for tid, est in run_estimates.items() if tid not in missing}
     stand_in = {tid: "published" for tid in missing}  # placeholder version, row dropped below
@@ -109,8 +114,9 @@ def meta_analysis(outcome: str, settings: MetaSettings, run_estimates: Mapping[s
                         for m in METHODS for h in ((False,) if m == "FE" else (False, True))]
     analysis.loo = leave_one_out(pooled_rows, **options)
     analysis.cumul = cumulative(pooled_rows, **options)
-    shown = pd.concat([excluded.assign(reason="uncertain"),
-                       published.assign(reason="published value")], ignore_index=True)
+    shown = [f for f in (excluded.assign(reason="uncertain"),
+                         published.assign(reason="published value")) if len(f)]
+    shown = pd.concat(shown, ignore_index=True) if shown else None
     analysis.forest = forest_table(pooled_rows, analysis.result, shown, conf)
     return analysis
 
