@@ -147,13 +147,14 @@ if has_trials:
 
 # %%
 #| label: tbl-meta-published
-#| tbl-cap: "Published pooled overall-survival hazard ratios (CIs as published) with the trials each names and the model it used, beside this run's pooling of the same trials where the publication names them (this run's versions and method, uncertain versions included), the same with ABCSG-28's hazard ratio inverted (its direction is not stated), and this run's own estimate."
+#| tbl-cap: "Published pooled overall-survival hazard ratios (CIs as published) with the trials each names (trial sets and models in the note), beside this run's pooling of the same trials where the publication names them (this run's versions and method, uncertain versions included), the same with ABCSG-28's hazard ratio inverted (its direction is not stated), and this run's own estimate."
 if has_trials:
     published = [c for c in comparison if c.id != "this_run"]
     nb.table(tables.published_display(
         view, "os", meta_labels, {c.id: c.named for c in published}, {c.id: c.model for c in published},
         labels, res.label, labels["abcsg_28"]), "published_os", population="as published",
-        note=" ".join(f"{c.label}: {c.trial_set}." for c in published) + " "
+        note=tables.published_note(meta_labels, {c.id: c.trial_set for c in published},
+                                   {c.id: c.model for c in published}, res.label) + " "
         + tables.sources_note((c.label, c.source) for c in published))
 
 # %%

@@ -20,7 +20,7 @@ from helpers.meta.trials import sources as trial_sources
 from ..ard_text import estimate_ci, value
 
 __all__ = ["VERSION_LABELS", "forest_display", "local_control_display", "methods_display",
-           "published_display", "sequence_display", "sources_note", "version_label"]
+           "published_display", "published_note", "sequence_display", "sources_note", "version_label"]
 
 DASH = "—"
 
@@ -117,9 +117,11 @@ def sequence_display(view: ArdView, outcome: str, key: str, labels: Mapping[str,
 def published_display(view: ArdView, outcome: str, meta_labels: Mapping[str, str],
                       named: Mapping[str, Iterable[str]], models: Mapping[str, str],
                       labels: Mapping[str, str], run_label: str, invert_label: str) -> pd.DataFrame:
-    """Published pooled hazard ratios (as published) with the trials each names (``named``)
-    and its model, beside this run's pooling of the same trials and the same with
-    ``invert_label``'s HR inverted; this run's own estimate last (``run_label`` its method)."""
+    """Published pooled hazard ratios (as published) with the trials each names (``named``),
+    beside this run's pooling of the same trials and the same with
+    ``invert_label``'s HR inverted; this run's own estimate last. The models (``models``,
+    ``run_label``: this run's method) are text with version numbers: the note gives them
+    (:func:`published_note`)."""
     aid = f"meta.{outcome}.published"
     rows = []
     for mid in dict.fromkeys(view.rows(aid)["variable_level"]):
@@ -128,7 +130,7 @@ def published_display(view: ArdView, outcome: str, meta_labels: Mapping[str, str
         rows.append({
             "Meta-analysis": meta_labels.get(mid, mid),
             "Trials named": ", ".join(labels.get(t, t) for t in named.get(mid, ())) or "not named",
-            "k": view.fmt(aid, "k", **w), "Model": models.get(mid, ""),
+            "k": view.fmt(aid, "k", **w),
             "HR (CI) as published": estimate_ci(view, aid, **w),
             "This run, same trials": estimate_ci(view, same, level=False, **w)
             if view.has(same, **w) else DASH,
@@ -138,11 +140,18 @@ def published_display(view: ArdView, outcome: str, meta_labels: Mapping[str, str
     pooled = f"meta.{outcome}.pooled"
     if view.has(pooled):
         rows.append({"Meta-analysis": "This run", "Trials named": "the pooled trials",
-                     "k": view.fmt(pooled, "k"), "Model": run_label,
+                     "k": view.fmt(pooled, "k"),
                      "HR (CI) as published": DASH,
                      "This run, same trials": estimate_ci(view, pooled),
                      f"Same, {invert_label} inverted": DASH})
     return pd.DataFrame(rows)
+
+
+def published_note(meta_labels: Mapping[str, str], trial_sets: Mapping[str, str],
+                   models: Mapping[str, str], run_label: str) -> str:
+    """The published table's note: each meta-analysis's trial set and model as published."""
+    return " ".join(f"{meta_labels.get(mid, mid)}: {trial_sets[mid]}; model: {models.get(mid, '')}."
+                    for mid in trial_sets) + f" This run: {run_label}."
 
 
 def local_control_display(view: ArdView, labels: Mapping[str, str],
