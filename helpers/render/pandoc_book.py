@@ -23,6 +23,7 @@ from helpers.config.params import REPO_ROOT, load_parameter_file
 from .common import RenderError, read_notebook, require_complete
 from .notebook_markdown import notebook_markdown
 from .project import BookProject, read_book_project
+from .qc_appendix import qc_appendix_markdown
 
 HERE = Path(__file__).resolve().parent
 LUA_FILTER = HERE / "quarto_syntax.lua"
@@ -58,10 +59,12 @@ def _marker(cls: str, content: str = "") -> str:
     return f"::: {{.{cls}}}\n{content}\n:::"
 
 
-def book_markdown(project: BookProject, project_dir: Path, run_dir: Path, build: Path) -> str:
+def book_markdown(project: BookProject, project_dir: Path, run_dir: Path, build: Path,
+                  params: str = "PARAMS.yaml") -> str:
     """The whole book as one Markdown document: the chapters of ``project`` in order, each
-    after a ``.quarto-chapter`` marker (and a ``.quarto-part`` marker when it opens a part).
-    ``.qmd`` chapters come from ``project_dir``; notebook chapters are the run's executed
+    after a ``.quarto-chapter`` marker (and a ``.quarto-part`` marker when it opens a part),
+    then the quality-control appendix (``qc_appendix``; ``params`` names the parameter file in
+    it). ``.qmd`` chapters come from ``project_dir``; notebook chapters are the run's executed
     notebooks (``run_dir/notebooks/NAME.ipynb``), their images written under ``build/media``."""
     import yaml
 
@@ -86,6 +89,8 @@ def book_markdown(project: BookProject, project_dir: Path, run_dir: Path, build:
             if not source.is_file():
                 raise RenderError(f"{project_dir / '_quarto.yml'}: chapter {chapter.path} does not exist")
             parts.append(source.read_text(encoding="utf-8"))
+    parts += ["```{=typst}\n#pagebreak(weak: true)\n```", _marker("quarto-chapter"),
+              qc_appendix_markdown(run_dir, params)]
     return "\n\n".join(parts) + "\n"
 
 
@@ -134,8 +139,8 @@ def render_book(params_path: str | Path, project_dir: Path = REPO_ROOT) -> Rende
     with tempfile.TemporaryDirectory(dir=run_dir, prefix=".book-build.") as tmp, \
             atomic_directory(target) as out:
         build = Path(tmp)
-        (build / "book.md").write_text(book_markdown(project, project_dir, run_dir, build),
-                                       encoding="utf-8")
+        (build / "book.md").write_text(book_markdown(project, project_dir, run_dir, build,
+                                                     str(params_path)), encoding="utf-8")
         if project.bibliography:
             bib = project_dir / project.bibliography
             if not bib.is_file():
