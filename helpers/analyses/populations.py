@@ -52,7 +52,7 @@ def follow_up_counts(adtte: pd.DataFrame, subjects: pd.Series, paramcd: str = "O
 
 
 def consort_counts(adsl: pd.DataFrame, adtte: pd.DataFrame | None = None,
-                   flags: dict | None = None) -> dict:
+                   flags: dict | None = None, strata: list[str] | None = None) -> dict:
     """Counts for the CONSORT diagram from ADSL (one row per registered patient), mapped by
     the study configuration (ARMCD "A"/"B" the compared arms, ARMSRC the sponsor's value),
     and, when given, ADTTE (follow-up of overall survival per arm: ``follow_up``, see
@@ -66,7 +66,10 @@ def consort_counts(adsl: pd.DataFrame, adtte: pd.DataFrame | None = None,
     "per_protocol_excluded": {reason: n}, "safety", "surgery", "resection": {RESECT level: n},
     "follow_up" (with ``adtte``)}}}``, and ``"other_arms"`` ({sponsor's value: n}) when
     randomised patients are in arms not compared; ``surgery`` counts SURGFL == "Y" (None if
-    the column is absent), a set without a flag None.
+    the column is absent), a set without a flag None. With ``strata`` (the stratification
+    columns), patients of the full analysis set with a missing stratification factor, left
+    out of every stratified analysis, are counted: ``"missing_strata": {"columns": [...],
+    "arms": {ARMCD: n}}`` (only when there are any).
     """
     flags = {**DEFAULT_FLAGS, **(flags or {})}
     randomised = _y(adsl["RANDFL"])
@@ -103,6 +106,15 @@ def consort_counts(adsl: pd.DataFrame, adtte: pd.DataFrame | None = None,
         "not_randomised_reasons": {str(k): int(v) for k, v in reasons.items()},
         "arms": arms,
     }
+    strata = [c for c in (strata or []) if c in adsl]
+    if strata:
+        itt = flags.get("itt")
+        fas = rand[_y(rand[itt])] if itt in rand else rand
+        blank = fas[fas[strata].isna().any(axis=1)]
+        if len(blank):
+            out["missing_strata"] = {
+                "columns": [c for c in strata if blank[c].isna().any()],
+                "arms": {str(k): int(v) for k, v in blank["ARMCD"].value_counts().sort_index().items()}}
     if "ARMSRC" in adsl:
         other = rand.loc[rand["ARMCD"].isna(), "ARMSRC"].astype(str).value_counts().sort_index()
         if len(other):

@@ -10,8 +10,9 @@ from helpers.report.format import format_n_pct
 
 
 def consort_table(counts: dict) -> pd.DataFrame:
-    """Patient flow: registered, not randomised by reason, randomised by arm; n and % of
-    registered."""
+    """Patient flow: registered, not randomised by reason, randomised by arm (and, when
+    counted, patients of the full analysis set with a missing stratification factor); n and %
+    of registered."""
     registered = counts["registered"]
     rows = [("Registered", registered, ""),
             ("Not randomised", counts["not_randomised"],
@@ -23,6 +24,11 @@ def consort_table(counts: dict) -> pd.DataFrame:
               format_n_pct(arm["randomised"], registered)) for code, arm in counts["arms"].items()]
     rows += [(f"    Other arm {value} (not compared, excluded)", n, format_n_pct(n, registered))
              for value, n in counts.get("other_arms", {}).items()]
+    missing = counts.get("missing_strata")
+    if missing:
+        rows += [(f"    Arm {code}: missing {', '.join(missing['columns'])} (left out of the "
+                  f"stratified analyses)", n, format_n_pct(n, registered))
+                 for code, n in missing["arms"].items()]
     return pd.DataFrame(rows, columns=["Stage", "n", "n (% of registered)"]).set_index("Stage")
 
 
