@@ -50,7 +50,7 @@ nb = start("01_population", globals())
 flags = {"itt": nb.study.populations["full_analysis"], **{
     key: nb.study.populations[role] for key, role in (("per_protocol", "per_protocol"),
                                                       ("safety", "safety"))}}
-counts = consort_counts(nb.data.adsl, nb.data.adtte, flags)
+counts = consort_counts(nb.data.adsl, nb.data.adtte, flags, strata=nb.params["strata"])
 analysis_sets_counts, surgery = analysis_set_counts(counts, flags), surgery_counts(counts)
 source = data_source(nb.data.paths)  # the files read, and whether they are the synthetic data
 flow_ard(nb.ard, counts, output_id="tbl-consort")

@@ -52,7 +52,7 @@ def follow_up_counts(adtte: pd.DataFrame, subjects: pd.Series, paramcd: str = "O
 
 
 def consort_counts(adsl: pd.DataFrame, adtte: pd.DataFrame | None = None,
-                   flags: dict | None = None) -> dict:
+                   flags: dict | None = None, strata: list[str] | None = None) -> dict:
     """Counts for the CONSORT diagram from ADSL (one row per registered patient), mapped by
     the study configuration (ARMCD "A"/"B" the compared arms, ARMSRC the sponsor's value),
     and, when given, ADTTE (follow-up of overall survival per arm: ``follow_up``, see
@@ -66,7 +66,10 @@ def consort_counts(adsl: pd.DataFrame, adtte: pd.DataFrame | None = None,
     "per_protocol_excluded": {reason: n}, "safety", "surgery", "resection": {RESECT level: n},
     "follow_up" (with ``adtte``)}}}``, and ``"other_arms"`` ({sponsor's value: n}) when
     randomised patients are in arms not compared; ``surgery`` counts SURGFL == "Y" (None if
-    the column is absent), a set without a flag None.
+    the column is absent), a set without a flag None. With ``strata`` (the stratification
+    columns), patients of the full analysis set with a missing stratification factor, left
+    out of every stratified analysis, are counted: ``"missing_strata": {"columns": [...],
+    "arms": {ARMCD: n}}`` (only when there are any).
     """
     flags = {**DEFAULT_FLAGS, **(flags or {})}
     randomised = _y(adsl["RANDFL"])
@@ -103,6 +106,15 @@ def consort_counts(adsl: pd.DataFrame, adtte: pd.DataFrame | None = None,
         "not_randomised_reasons": {str(k): int(v) for k, v in reasons.items()},
         "arms": arms,
     }
+    strata = [c for c in (strata or []) if c in adsl]
+    if strata:
+        itt = flags.get("itt")
+        fas = rand[_y(rand[itt])] if itt in rand else rand
+        blank = fas[fas[strata].isna().any(axis=1)]
+        if len(blank):
+            out["missing_strata"] = {
+                "columns": [c for c in strata if blank[c].isna().any()],
+                "arms": {str(k): int(v) for k, v in blank["ARMCD"].value_counts().sort_index().items()}}
     if "ARMSRC" in adsl:
         other = rand.loc[rand["ARMCD"].isna(), "ARMSRC"].astype(str).value_counts().sort_index()
         if len(other):
@@ -144,7 +156,8 @@ def flow_ard(b, counts: dict, *, arm: str = "ARMCD", output_id: str = "") -> Non
 
     ``flow`` (population ``all``, ``n``): ``registered``; ``not_randomised`` (and per reason as
     ``variable_level``); ``randomised`` (and per arm, ``group1`` = ``arm``); ``excluded_arm``
-    per sponsor's arm value not compared. ``flow.follow_up``: per arm, ``events``,
+    per sponsor's arm value not compared; ``missing_strata`` per arm (level: the strata columns
+    missing) when counted. ``flow.follow_up``: per arm, ``events``,
     ``censored_at_cutoff``, ``censored_earlier`` (overall survival). ``flow.per_protocol_excluded``:
     per arm, randomised patients outside the per-protocol set (``variable_level`` empty: all;
     else per reason). ``surgery``: per arm, SURGFL ``Y`` / ``N`` (``n``, ``N`` randomised, ``p``)
@@ -162,6 +175,11 @@ def flow_ard(b, counts: dict, *, arm: str = "ARMCD", output_id: str = "") -> Non
     for value, n in counts.get("other_arms", {}).items():
         a.add("n", n, "Randomised to an arm not compared", variable="excluded_arm",
               variable_level=value)
+    missing = counts.get("missing_strata") or {}
+    for code, n in (missing.get("arms") or {}).items():
+        a.add("n", n, "Full analysis set, missing stratification factor",
+              variable="missing_strata", group1=arm, group1_level=code,
+              variable_level=", ".join(missing["columns"]))
     follow = b.analysis("flow.follow_up", "count", "flow", output_id=output_id,
                         population="all", group1=arm)
     excluded = b.analysis("flow.per_protocol_excluded", "count", "flow", output_id=output_id,

@@ -38,6 +38,7 @@ class NotebookSession:
     params: dict[str, Any]
     ctx: NotebookContext
     unavailable: dict = field(default_factory=dict)
+    exclusions: dict = field(default_factory=dict)  # reason -> patients left out (footnotes)
     _results: dict | None = field(default=None, repr=False)
 
     @cached_property
@@ -145,8 +146,21 @@ class NotebookSession:
         paramcd = paramcd or self.params["endpoint"]
         if primary is None:
             primary = paramcd == self.params["endpoint"]
-        return analyse_endpoint(self.frame(paramcd), paramcd=paramcd,
-                                settings=self.endpoint_settings(primary))
+        frame = self.frame(paramcd)
+        analysis = analyse_endpoint(frame, paramcd=paramcd,
+                                    settings=self.endpoint_settings(primary))
+        if analysis.hazard_ratio.n_excluded:
+            used = ["ARMCD", "time", "event", *analysis.strata]
+            missing = [c for c in used if c in frame and frame[c].isna().any()]
+            self.exclude(analysis.hazard_ratio.n_excluded,
+                         f"with a missing {', '.join(missing) or 'value'} in the {paramcd} analyses")
+        return analysis
+
+    def exclude(self, n: int, reason: str) -> None:
+        """Record that an analysis left ``n`` patients out ``reason`` ("with a missing ER in
+        the OS analyses"): every table and figure saved afterwards states it in its footnote."""
+        if n:
+            self.exclusions[reason] = max(int(n), self.exclusions.get(reason, 0))
 
     def figure(self, fig: Any, name: str) -> Any:
         """Save ``fig`` as figure ``name`` of this notebook (PNG, 200 dpi), close it and return
@@ -216,6 +230,12 @@ class NotebookSession:
         cut = self.params["data_cut"] or "none (all follow-up)"
         population = population or f"{self.population_label} ({self.params['population']})"
         text = f"Population: {population}. Data cut: {cut}."
+        if "data" in self.__dict__ and self.data.notes:  # loaded: e.g. "no data after ..."
+            text += " " + " ".join(self.data.notes)
+        if self.exclusions:
+            text += " Left out: " + "; ".join(
+                f"{n} {'patient' if n == 1 else 'patients'} {reason}"
+                for reason, n in self.exclusions.items()) + "."
         return f"{text} Data: {self.params['data_dir']}. Run: {self.params['run_label']}." if run else text
 
 

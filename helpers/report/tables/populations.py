@@ -17,7 +17,8 @@ __all__ = ["analysis_sets_table", "arm_b_surgery_table", "consort_table"]
 
 def consort_table(view: ArdView, arm_labels: Mapping[str, str]) -> pd.DataFrame:
     """Patient flow (``flow`` rows): registered, not randomised by reason, randomised by arm,
-    randomised to arms not compared; n."""
+    randomised to arms not compared and, when counted, patients of the full analysis set with a
+    missing stratification factor; n."""
     def n(variable: str, level: str = "", arm: str = "") -> str:
         return shown(view, "flow", "n", variable=variable, variable_level=level,
                      group1_level=arm)
@@ -32,6 +33,9 @@ def consort_table(view: ArdView, arm_labels: Mapping[str, str]) -> pd.DataFrame:
               r.stat_fmt) for r in arms.itertuples() if r.group1_level]
     rows += [(f"    Other arm {r.variable_level} (not compared, excluded)", r.stat_fmt)
              for r in view.rows("flow", variable="excluded_arm", stat_name="n").itertuples()]
+    rows += [(f"    Arm {r.group1_level}: missing {r.variable_level} (left out of the stratified "
+              "analyses)", r.stat_fmt)
+             for r in view.rows("flow", variable="missing_strata", stat_name="n").itertuples()]
     return pd.DataFrame(rows, columns=["Stage", "n"]).set_index("Stage")
 
 
