@@ -133,7 +133,7 @@ def html_text(fragment: str) -> str:
 def markdown_text(source: str) -> str:
     """What a reader sees of Markdown: without HTML comments, code, link targets, Quarto
     attributes (``{#sec-x}``, ``{.callout}``), cross-references (``@fig-km-os``) and
-    citation keys (``[@soran2018]``)."""
+    citation keys (``[@soran2018]``); backslash-escaped punctuation as the character."""
     text = re.sub(r"<!--.*?-->", " ", source, flags=re.S)
     text = re.sub(r"```.*?```", " ", text, flags=re.S)
     text = re.sub(r"`[^`]*`", " ", text)
@@ -141,6 +141,7 @@ def markdown_text(source: str) -> str:
     text = re.sub(r"\{[#.][^}]*\}", " ", text)
     text = re.sub(r"@[A-Za-z0-9_:.-]+", " ", text)
     text = re.sub(r"<[^>]+>", " ", text)  # inline HTML tags
+    text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)  # backslash escapes: "0\.77" reads 0.77
     return html.unescape(text)
 
 
