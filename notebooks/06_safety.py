@@ -36,8 +36,10 @@ data_cut = None  # None: all follow-up
 from IPython.display import Markdown, display
 
 from helpers.analyses.safety import safety_ard, safety_counts
+from helpers.analyses.safety_tlg import aet01_ard, aet02_ard, aet04_ard
 from helpers.notebook.session import POPULATION_LABELS, start
 from helpers.report import safety as report
+from helpers.report import safety_tlg as tlg
 
 nb = start("06_safety", globals())
 flag = nb.study.populations["safety"]
@@ -50,6 +52,21 @@ counts = {}
 if has_safety:
     counts = safety_counts(nb.data.adae, nb.data.adsl, flag)
     safety_ard(nb.ard, nb.data.adae, nb.data.adsl, counts, flag)
+    # the TLG catalogue's AET01, AET02, AET04 (studies/README.md: outputs.safety)
+    tlg_config = nb.study.outputs.safety
+    related = [c for c in tlg_config.related if c in nb.data.adae]
+    discontinuation = ((tlg_config.discontinuation_variable, tlg_config.discontinuation_value)
+                       if tlg_config.discontinuation_variable in nb.data.adae else None)
+    for what, column in (("related", c) for c in tlg_config.related if c not in related):
+        nb.section(f"AET01 {what} adverse events", f"ADAE.{column}")
+    if tlg_config.discontinuation_variable and discontinuation is None:
+        nb.section("AET01 adverse events leading to discontinuation",
+                   f"ADAE.{tlg_config.discontinuation_variable}")
+    aet01_ard(nb.ard, nb.data.adae, nb.data.adsl, flag, related=related,
+              discontinuation=discontinuation)
+    aet02_ard(nb.ard, nb.data.adae, nb.data.adsl, flag)
+    aet04_ard(nb.ard, nb.data.adae, nb.data.adsl, flag)
+    versions = tlg.versions_note(tlg_config.ctcae_version, tlg_config.meddra_version)
 nb.write_results(counts)
 view = nb.ard_view()
 
@@ -95,3 +112,32 @@ if has_safety:
 if has_serious:
     nb.table(report.grade_table(view, "safety.sae_summary", report.SUMMARY_HEADERS), "serious_ae",
              population=SAFETY)
+
+# %% [markdown]
+# ## Adverse events as the TLG catalogue lays them out
+#
+# The overview (AET01), adverse events by system organ class and preferred term sorted by
+# frequency (AET02) and by worst grade, each grade apart, with a total column (AET04), in the
+# safety set; a patient counts once per row.
+
+# %%
+#| label: tbl-aet01
+#| tbl-cap: "Overview of adverse events by arm and in total: patients with any, serious, grade ≥3, grade 5, discontinuation-leading and treatment-related adverse events."
+if has_safety:
+    nb.table(tlg.aet01_table(view), "aet01", population=SAFETY,
+             note=f"Catalogue ID: AET01. {versions} Related: {', '.join(related) or 'no relation column'}"
+                  " = Y.")
+
+# %%
+#| label: tbl-aet02
+#| tbl-cap: "Adverse events by system organ class and preferred term, by arm and in total, sorted by the number of patients."
+if has_safety:
+    nb.table(tlg.aet02_table(view), "aet02", population=SAFETY,
+             note=f"Catalogue ID: AET02. {versions}")
+
+# %%
+#| label: tbl-aet04
+#| tbl-cap: "Adverse events by preferred term and worst grade (each grade apart, and any grade), by arm and in total."
+if has_safety:
+    nb.table(tlg.aet04_table(view), "aet04", population=SAFETY,
+             note=f"Catalogue ID: AET04. {versions}")

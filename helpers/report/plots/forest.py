@@ -192,9 +192,9 @@ def forest_plot(
             marker = "D" if r.kind == "overall" else "s"
             ax.scatter([r.hr], [yi], s=size, marker=marker, color=color, zorder=3, lw=0)
 
-        header_y = -1.2
+        header_y = -1.5 if with_median else -1.2
         left.text(0.0, header_y, "Subgroup", ha="left", va="center", fontweight="bold")
-        counts = "events/n, median" if with_median else "events/n"
+        counts = "events/n,\nmedian" if with_median else "events/n"
         left.text(x_arm[0], header_y, f"{arm_labels[0]}\n{counts}", ha="center", va="center",
                   fontweight="bold")
         left.text(x_arm[1], header_y, f"{arm_labels[1]}\n{counts}", ha="center", va="center",
@@ -207,7 +207,7 @@ def forest_plot(
 
         ax.vlines(1.0, -0.6, n_rows - 0.4, color="0.3", lw=0.9, zorder=1)
         hazard_ratio_axis(ax, xlim, xlabel, favours)
-        ax.set_ylim(n_rows - 0.5, -2.0)
+        ax.set_ylim(n_rows - 0.5, -2.6 if with_median else -2.0)
         if note:
             fig.text(0.02, 0.01, textwrap.fill(note, 120), ha="left", va="bottom", fontsize=8,
                      style="italic", gid="forest overall note")
