@@ -82,8 +82,7 @@ disposition_ard(nb.ard, nb.data.adsl, nb.data.adtte, dispo, groups, nb.study.pri
 deaths = outputs.deaths
 death_paramcd = deaths.paramcd or nb.study.primary.paramcd
 procedure = dispo.procedure
-death_groups = [g for g, what in deaths_needs(deaths, procedure.date if procedure else None,
-                                              nb.study.primary.paramcd).items()
+death_groups = [g for g, what in deaths_needs(deaths, procedure, nb.study.primary.paramcd).items()
                 if needs(f"DTHT01 {g}", *what)]
 if "deaths" in death_groups:
     deaths_ard(nb.ard, nb.data.adsl, nb.data.adtte, deaths, death_groups, death_paramcd,

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from helpers.ard import ArdBuilder
-from helpers.config.study.outputs import Deaths, Disposition
+from helpers.config.study.outputs import Deaths, Disposition, Procedure
 
 __all__ = ["TOTAL", "deaths_ard", "deaths_needs", "disposition_ard", "disposition_needs"]
 
@@ -136,14 +136,15 @@ def censoring_ard(b: ArdBuilder, analysis_id: str, patients: pd.DataFrame, adtte
                 group2="CNSDTDSC", group2_level=text)
 
 
-def deaths_needs(config: Deaths, procedure_date: str | None, primary: str) -> dict[str, list[str]]:
-    """Row group of the deaths table -> what it needs."""
+def deaths_needs(config: Deaths, procedure: Procedure | None, primary: str) -> dict[str, list[str]]:
+    """Row group of the deaths table -> what it needs (``procedure``: the disposition's)."""
+    procedure_date = procedure.date if procedure else None
     paramcd = config.paramcd or primary
     out = {"deaths": [f"ADTTE.PARAMCD={paramcd}"]}
     if config.cause:
         out["cause"] = [config.cause]
     out["within"] = ([f"ADSL.{procedure_date}", "ADTTE.ADT"] if procedure_date else
-                     ["study.outputs.disposition.procedure.date"])
+                     ["study.outputs.disposition.procedure" + (".date" if procedure else "")])
     return out
 
 
