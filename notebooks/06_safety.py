@@ -111,7 +111,8 @@ if has_safety:
 #| tbl-cap: "Serious adverse events by arm: patients with any grade and with grade ≥3, by preferred term."
 if has_serious:
     nb.table(report.grade_table(view, "safety.sae_summary", report.SUMMARY_HEADERS), "serious_ae",
-             population=SAFETY)
+             population=SAFETY,
+             note=report.summary_note(view, "safety.sae_summary", "serious adverse event"))
 
 # %% [markdown]
 # ## Adverse events as the TLG catalogue lays them out
