@@ -54,14 +54,17 @@ if has_safety:
     safety_ard(nb.ard, nb.data.adae, nb.data.adsl, counts, flag)
     # the TLG catalogue's AET01, AET02, AET04 (studies/README.md: outputs.safety)
     tlg_config = nb.study.outputs.safety
-    related = [c for c in tlg_config.related if c in nb.data.adae]
-    discontinuation = ((tlg_config.discontinuation_variable, tlg_config.discontinuation_value)
-                       if tlg_config.discontinuation_variable in nb.data.adae else None)
-    for what, column in (("related", c) for c in tlg_config.related if c not in related):
-        nb.section(f"AET01 {what} adverse events", f"ADAE.{column}")
-    if tlg_config.discontinuation_variable and discontinuation is None:
-        nb.section("AET01 adverse events leading to discontinuation",
-                   f"ADAE.{tlg_config.discontinuation_variable}")
+    # AET01's rows of configured columns: absent (with a line) when not configured or not in ADAE
+    related = [c for c in tlg_config.related
+               if nb.section("AET01 treatment-related adverse events", f"ADAE.{c}")]
+    if not tlg_config.related:
+        nb.section("AET01 treatment-related adverse events", "study.outputs.safety.related")
+    discontinuation = (
+        (tlg_config.discontinuation_variable, tlg_config.discontinuation_value)
+        if nb.section("AET01 adverse events leading to discontinuation",
+                      f"ADAE.{tlg_config.discontinuation_variable}" if
+                      tlg_config.discontinuation_variable else
+                      "study.outputs.safety.discontinuation_variable") else None)
     aet01_ard(nb.ard, nb.data.adae, nb.data.adsl, flag, related=related,
               discontinuation=discontinuation)
     aet02_ard(nb.ard, nb.data.adae, nb.data.adsl, flag)

@@ -166,8 +166,10 @@ def test_disposition_and_deaths_follow_the_data(jcog):
     study = load_study()
     config = study.outputs
     b = ArdBuilder("12_standard_outputs", population="ITTFL")
+    needs = disposition_needs(config.disposition)
+    assert needs["discontinued"] == ["study.outputs.disposition.discontinued"]  # not configured
     disposition_ard(b, jcog.adsl, jcog.adtte, config.disposition,
-                    disposition_needs(config.disposition), "OS")
+                    ["treated", "procedure", "crossover"], "OS")
     deaths_ard(b, jcog.adsl, jcog.adtte, config.deaths, ["deaths", "cause", "within"], "OS",
                procedure_date="SURGDT", procedure_arms=("B",))
     view = _view(b)

@@ -48,20 +48,20 @@ def _counts(a, randomised: pd.DataFrame, mask: pd.Series, arms: Iterable[str] = 
 
 
 def disposition_needs(config: Disposition) -> dict[str, list[str]]:
-    """Row group of the disposition table -> what it needs (ADSL columns, ADTTE endpoint)."""
-    out = {}
-    if config.treated:
-        out["treated"] = [f"ADSL.{config.treated}"]
-    if config.procedure:
-        out["procedure"] = [f"ADSL.{config.procedure.variable}"]
-        if config.procedure.reason:
-            out["procedure reasons"] = [f"ADSL.{config.procedure.reason}"]
-    if config.crossover:
-        c = config.crossover
-        out["crossover"] = ([f"ADSL.{c.flag}"] if c.flag else
-                            [f"ADTTE.PARAMCD={c.paramcd}", "ADTTE.EVNTDESC"])
-    if config.discontinued:
-        out["discontinued"] = [f"ADSL.{config.discontinued}"]
+    """Row group of the disposition table -> what it needs (ADSL columns, an ADTTE endpoint,
+    or the configuration key that would name them: ``study.outputs.disposition.*``)."""
+    key = "study.outputs.disposition"
+    out = {"treated": [f"ADSL.{config.treated}"] if config.treated else [f"{key}.treated"]}
+    p = config.procedure
+    out["procedure"] = [f"ADSL.{p.variable}"] if p else [f"{key}.procedure"]
+    out["procedure reasons"] = ([f"ADSL.{p.reason}"] if p and p.reason else
+                                [f"{key}.procedure" + (".reason" if p else "")])
+    c = config.crossover
+    out["crossover"] = ([f"ADSL.{c.flag}"] if c and c.flag else
+                        [f"ADTTE.PARAMCD={c.paramcd}", "ADTTE.EVNTDESC"] if c else
+                        [f"{key}.crossover"])
+    out["discontinued"] = ([f"ADSL.{config.discontinued}"] if config.discontinued else
+                           [f"{key}.discontinued"])
     return out
 
 
@@ -140,9 +140,8 @@ def deaths_needs(config: Deaths, procedure: Procedure | None, primary: str) -> d
     """Row group of the deaths table -> what it needs (``procedure``: the disposition's)."""
     procedure_date = procedure.date if procedure else None
     paramcd = config.paramcd or primary
-    out = {"deaths": [f"ADTTE.PARAMCD={paramcd}"]}
-    if config.cause:
-        out["cause"] = [config.cause]
+    out = {"deaths": [f"ADTTE.PARAMCD={paramcd}"],
+           "cause": [config.cause] if config.cause else ["study.outputs.deaths.cause"]}
     out["within"] = ([f"ADSL.{procedure_date}", "ADTTE.ADT"] if procedure_date else
                      ["study.outputs.disposition.procedure" + (".date" if procedure else "")])
     return out
