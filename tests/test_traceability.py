@@ -93,6 +93,8 @@ def test_structural_numbers_are_only_cross_references_years_and_versions():
     assert structural("2018", "(Soran et al. ")
     assert structural("2015", "Lancet Oncol ")
     assert structural("4.0", "graded by CTCAE v")
+    assert structural("26.0", "Terms: MedDRA version ")
+    assert not structural("26.0", "Terms: version ")
     assert not structural("0.87", "Table ")  # no cross-reference number
     assert not structural("205", "Chapter ")
     assert not structural("2018", "the hazard ratio was ")  # a year needs its author

@@ -38,7 +38,8 @@ RANGE = re.compile(r"(?<![A-Za-z0-9_.])([0-9]+(?:\.[0-9]+)?)-")
 #: Structural numbers, each by its shape and the words before it (not statistics):
 #: cross-reference numbers ("Chapter 3", "Table 3.2", "Figures 3.1 and 3.2", "Section 3.1"),
 #: years of a citation ("Soran et al. 2018", "(Soran 2018)", "Lancet Oncol 2015") and the
-#: CTCAE version ("CTCAE v4.0", "CTCAE version 5.0").
+#: CTCAE and MedDRA versions ("CTCAE v4.0", "CTCAE version 5.0", "MedDRA version 26.0"; the
+#: study configuration's, in the AE tables' footnotes).
 STRUCTURAL = (
     ("cross-reference",
      re.compile(r"^[1-9][0-9]?(?:\.[1-9][0-9]?)*$"),
@@ -50,6 +51,9 @@ STRUCTURAL = (
     ("CTCAE version",
      re.compile(r"^[1-9](?:\.[0-9])?$"),
      re.compile(r"\bCTCAE\s*(?:v|version\s*)$")),
+    ("MedDRA version",
+     re.compile(r"^[1-9][0-9]?(?:\.[0-9])?$"),
+     re.compile(r"\bMedDRA\s*(?:v|version\s*)$")),
 )
 
 

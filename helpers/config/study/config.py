@@ -16,12 +16,13 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from helpers.core.errors import ParameterError
 from helpers.config.safe_yaml import YamlError, boolean_hint, load_yaml
+from helpers.config.study.outputs import StandardOutputs, parse_outputs
 from helpers.config.validators import (boolean as _bool, choice as _choice, column_text as _column,
                                        increasing_times as _landmarks, list_value as _list,
                                        positive_float as _positive, text as _text)
@@ -33,7 +34,6 @@ UNIT_ALIASES = {"day": "days", "days": "days", "d": "days", "week": "weeks", "we
                 "yr": "years", "yrs": "years"}
 VARIABLE_TYPES = ("categorical", "continuous", "flag")
 POPULATION_ROLES = ("full_analysis", "per_protocol", "safety")
-
 #: Where relative paths are taken from; the default study of a run.
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_STUDY = "studies/jcog1017.yaml"
@@ -114,6 +114,7 @@ class StudyConfig:
     rmst_horizon: float | None
     reference: str | None
     blank_flag_as: str | None = None
+    outputs: StandardOutputs = field(default_factory=StandardOutputs)
     sha256: str = field(default="", compare=False)
 
     @property
@@ -152,8 +153,6 @@ class StudyConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved configuration, for the run record and results."""
-        from dataclasses import asdict
-
         out = asdict(self)
         out["path"] = str(self.path)
         return out
@@ -273,8 +272,8 @@ def _variables(reader: _Reader, name: str) -> tuple[Variable, ...]:
     return tuple(out)
 
 
-TOP_KEYS = ("study", "arms", "populations", "time", "endpoints", "strata", "subgroups",
-            "baseline", "covariates", "proportions", "landmarks", "rmst_horizon", "blank_flag_as")
+TOP_KEYS = ("study", "arms", "populations", "time", "endpoints", "strata", "subgroups", "baseline",
+            "covariates", "proportions", "landmarks", "rmst_horizon", "blank_flag_as", "outputs")
 #: ``blank_flag_as``: a blank ``*FL`` flag read as N (absent: blank population flags are errors)
 BLANK_FLAG_VALUES = ("N",)
 
@@ -369,6 +368,7 @@ def parse_study(data: Any, source: str, path: Path,
         rmst_horizon=top.get("rmst_horizon", _positive, None),
         reference=study.get("reference", _text, None),
         blank_flag_as=top.get("blank_flag_as", _choice(*BLANK_FLAG_VALUES), None),
+        outputs=parse_outputs(top.sub("outputs", required=False)),
     )
 
 
