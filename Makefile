@@ -51,9 +51,9 @@ $(LAB_STAMP): $(STAMP)
 
 setup: $(STAMP) fonts
 
-# Japanese labels in figures and the PDF need a CJK font (helpers/fonts.py): Debian's
+# Japanese labels in figures and the PDF need a CJK font (helpers/core/fonts.py): Debian's
 # fonts-noto-cjk, installed here when apt-get is available and we are root; otherwise a warning.
-HAS_CJK_FONT = $(PYTHON) -c "from helpers.fonts import cjk_font_file; raise SystemExit(cjk_font_file() is None)" 2>/dev/null
+HAS_CJK_FONT = $(PYTHON) -c "from helpers.core.fonts import cjk_font_file; raise SystemExit(cjk_font_file() is None)" 2>/dev/null
 fonts: $(STAMP)
 	@if $(HAS_CJK_FONT); then :; \
 	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
