@@ -39,7 +39,7 @@ conf_level = 0.95
 sided = "one-sided"
 strata = None  # None: the study's stratification factors
 ties = "efron"
-landmarks_months = None  # None: the study's landmarks
+landmarks = None  # None: the study's landmarks (display unit)
 rmst_horizon = None  # None: the study's RMST horizon (else the last landmark)
 data_cut = None
 
@@ -64,7 +64,7 @@ covariates = [c for c in nb.study.covariates if c in frame]  # absent ones are s
 analyses, ph = sensitivity_analyses(
     frame, nb.frame(p["endpoint"], population=per_protocol) if per_protocol else None, p,
     covariates, per_protocol)
-horizon = p["rmst_horizon"] or max(p["landmarks_months"])
+horizon = p["rmst_horizon"] or max(p["landmarks"])
 rmst = rmst_difference(frame, "time", "event", "ARMCD", tau=horizon, experimental="B",
                        conf_level=p["conf_level"])
 nb.write_results(to_jsonable({
@@ -147,7 +147,7 @@ display(Markdown(
 # %%
 #| label: tbl-rmst
 #| tbl-cap: "Restricted mean survival time up to the horizon by arm and the difference (Wald CI)."
-rmst_tab = rmst_table(rmst, dict(zip(frame["ARMCD"], frame["ARM"])))
+rmst_tab = rmst_table(rmst, dict(zip(frame["ARMCD"], frame["ARM"])), time_unit=unit)
 nb.table(rmst_tab, "rmst", note=f"Horizon: {horizon:g} {unit} ("
          + ("the study configuration's rmst_horizon)." if p["rmst_horizon"] else
             "no rmst_horizon configured: the last landmark).") + f" RMST in {unit}.")

@@ -40,7 +40,7 @@ sided = "one-sided"
 strata = None  # None: the study's stratification factors
 ties = "efron"
 km_conf_type = "log-log"
-landmarks_months = None  # None: the study's landmarks
+landmarks = None  # None: the study's landmarks (display unit)
 data_cut = None
 
 # %%

@@ -131,6 +131,7 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str | Path) 
     type, a disallowed or missing value, or a duplicate key.
     """
     _check_columns(frame, schema, file)
+    schema = _decimal_age(frame, schema)
     _check_whole_numbers(frame, schema, file)
     schema = with_cdisc_columns(schema, frame.columns)
     try:
@@ -138,6 +139,17 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str | Path) 
     except SchemaErrors as exc:
         raise _to_error(exc, schema, file) from None
     return _plain_integers(valid, schema)
+
+
+def _decimal_age(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pa.DataFrameSchema:
+    """ADSL.AGE in years with a fraction (pharmaverse's ADSL: 34.7) is a number in 0-120, not
+    an error: whole ages stay integers as before."""
+    if "AGE" not in schema.columns or "AGE" not in frame or str(schema.columns["AGE"].dtype) != "Int64":
+        return schema
+    values = pd.to_numeric(frame["AGE"], errors="coerce")
+    if not (values.notna() & np.isfinite(values) & (values % 1 != 0)).any():
+        return schema
+    return schema.update_column("AGE", dtype="float64")
 
 
 def _check_columns(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str | Path) -> None:

@@ -22,7 +22,7 @@ from helpers.ard import ArdBuilder, ArdView
 from helpers.data.run_data import load_run_data
 from helpers.data.trial_data import TrialData, analysis_frame
 from helpers.analyses.endpoint import EndpointAnalysis, analyse_endpoint, endpoint_settings
-from helpers.config.params import SPECS, validate
+from helpers.config.params import DEPRECATED, SPECS, validate
 from helpers.notebook.context import NotebookContext, notebook_context
 from helpers.report.format import fill_stat_fmt
 from helpers.config.study import StudyConfig, load_study
@@ -42,8 +42,9 @@ class NotebookSession:
 
     @cached_property
     def study(self) -> StudyConfig:
-        """The study configuration of the run (``study`` parameter)."""
-        return load_study(self.params["study"])
+        """The study configuration of the run (``study`` parameter), comparing the arms of
+        the ``comparison`` parameter (a study with several ``comparisons``)."""
+        return load_study(self.params["study"]).for_comparison(self.params.get("comparison"))
 
     @cached_property
     def data(self) -> TrialData:
@@ -181,7 +182,7 @@ class NotebookSession:
             f"{p['primary_conf_level']:.0%} for the primary endpoint ({p['endpoint']}) with a "
             f"{p['sided']} log-rank p, at {p['conf_level']:.0%} with two-sided p otherwise; "
             f"Kaplan-Meier CIs {p['km_conf_type']} at {p['conf_level']:.0%}; landmarks at "
-            f"{', '.join(f'{t:g}' for t in p['landmarks_months'])} {unit}; "
+            f"{', '.join(f'{t:g}' for t in p['landmarks'])} {unit}; "
             f"data cut {p['data_cut'] or 'none'}."
         )
 
@@ -218,7 +219,7 @@ POPULATION_LABELS = {
 def start(name: str, namespace: Mapping[str, Any]) -> NotebookSession:
     """Validate the parameters found in ``namespace`` (a notebook's ``globals()``); a
     parameter set to None takes its default (e.g. ``strata = None``: the study configuration's)."""
-    given = {key: namespace[key] for key in SPECS if namespace.get(key) is not None}
+    given = {key: namespace[key] for key in (*SPECS, *DEPRECATED) if namespace.get(key) is not None}
     params = validate(given, source=f"notebook {name} parameters")
     return NotebookSession(name=name, params=params,
                            ctx=notebook_context(params["output_dir"], name))

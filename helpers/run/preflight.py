@@ -76,14 +76,23 @@ def preflight(pfile: ParameterFile, notebooks: list[Notebook]) -> None:
     notebook would (``helpers.data.run_data.prepare_run_data``: column parameters, data cut). Bad
     data, a study configuration that does not fit them or a bad parameter stop the run with a
     DataValidationError or ParameterError and nothing written."""
+    from helpers.config.study import load_study
+    from helpers.data.problems import Problems
     from helpers.data.run_data import prepare_run_data
     from helpers.data.trial_data import load_trial_data
 
     loaded = {}
+    problems = Problems()  # every data problem of the run in one error
     for nb in notebooks:
         params = pfile.for_notebook(nb.name)
-        key = (params["study"], params["data_dir"], params["data_format"])
+        key = (params["study"], params.get("comparison"), params["data_dir"], params["data_format"])
         if key not in loaded:
-            loaded[key] = load_trial_data(resolve_path(params["data_dir"]), fmt=params["data_format"],
-                                          study=params["study"])
-        prepare_run_data(loaded[key], params)
+            loaded[key] = None
+            with problems.check():
+                study = load_study(params["study"]).for_comparison(params.get("comparison"))
+                loaded[key] = load_trial_data(resolve_path(params["data_dir"]),
+                                              fmt=params["data_format"], study=study)
+        if loaded[key] is not None:
+            with problems.check():
+                prepare_run_data(loaded[key], params)
+    problems.raise_any()

@@ -34,7 +34,7 @@ def secondary_table(analyses: Mapping[str, EndpointAnalysis],
         for code in (CONTROL, EXPERIMENTAL):
             m = med.loc[code]
             row[f"Arm {code} events/N"] = f"{int(m['events'])}/{int(m['n'])}"
-            row[f"Arm {code} median, months ({level} CI)"] = format_median(
+            row[f"Arm {code} median, {an.time_unit} ({level} CI)"] = format_median(
                 m["median"], m["median_lower"], m["median_upper"])
         hr = an.hazard_ratio
         if name in no_comparison:

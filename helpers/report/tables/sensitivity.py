@@ -34,17 +34,19 @@ def ci_text(lower: float, upper: float, digits: int = 1) -> str:
     return f"{format_number(lower, digits)} to {format_number(upper, digits)}"
 
 
-def rmst_table(diff: RMSTDifference, arm_labels: dict) -> pd.DataFrame:
-    """RMST per arm and the difference (experimental - control) with Wald CIs, months."""
+def rmst_table(diff: RMSTDifference, arm_labels: dict, time_unit: str = "months") -> pd.DataFrame:
+    """RMST per arm and the difference (experimental - control) with Wald CIs, in
+    ``time_unit`` (the study's display unit); a not-estimable RMST shows "NE" and its note."""
+    unit = f"RMST, {time_unit}"
     level = f"{diff.conf_level:.0%} CI"
     rows = []
     for code in (diff.control, diff.experimental):
         r = diff.arms[code]
         rows.append({"": f"Arm {code}: {arm_labels.get(code, code)}",
-                     "RMST, months": format_number(r.estimate, 1),
+                     unit: format_number(r.estimate, 1),
                      level: ci_text(r.lower, r.upper), "p": ""})
     rows.append({"": f"Difference (arm {diff.experimental} − arm {diff.control})",
-                 "RMST, months": format_number(diff.difference, 1),
+                 unit: format_number(diff.difference, 1),
                  level: ci_text(diff.lower, diff.upper),
                  "p": f"{format_p(diff.p_two_sided)} (two-sided)"})
     return pd.DataFrame(rows)
