@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from helpers.core.errors import ParameterError
-from helpers.config.study.comparisons import (arm_value as _arm_value, comparison_slug,
-                                              parse_comparisons, parse_levels)
-from helpers.config.validators import (boolean as _bool, column_text as _column,
+from helpers.config.safe_yaml import YamlError, boolean_hint, load_yaml
+from helpers.config.study.comparisons import comparison_slug, parse_comparisons, parse_levels
+from helpers.config.validators import (boolean as _bool, choice as _choice, column_text as _column,
                                        increasing_times as _landmarks, list_value as _list,
                                        positive_float as _positive, text as _text)
 
@@ -118,6 +118,7 @@ class StudyConfig:
     landmarks: tuple
     rmst_horizon: float | None
     reference: str | None
+    blank_flag_as: str | None = None
     sha256: str = field(default="", compare=False)
     #: (experimental, control) arm values of every comparison (``comparisons``; default the one
     #: pair of ``arms``); the selected one is ``control``/``experimental`` (``comparison``: slug)
@@ -209,8 +210,10 @@ class StudyConfig:
 class _Reader:
     """Reads keys of one mapping with errors naming the file and the dotted key."""
 
-    def __init__(self, source: str, data: Any, key: str = "") -> None:
+    def __init__(self, source: str, data: Any, key: str = "",
+                 booleans: Mapping[str, tuple[str, int]] | None = None) -> None:
         self.source, self.key = source, key
+        self.booleans = booleans if booleans is not None else {}
         if not isinstance(data, Mapping):
             self.fail(f"expected a mapping, got {type(data).__name__}")
         self.data = dict(data)
@@ -220,7 +223,8 @@ class _Reader:
 
     def fail(self, message: str, name: str | None = None) -> None:
         key = self.at(name) if name is not None else (self.key or "(top level)")
-        raise StudyConfigError(f"{self.source}: key {key!r}: {message}")
+        hint = boolean_hint(self.booleans, key) if name is not None or self.key else ""
+        raise StudyConfigError(f"{self.source}: key {key!r}: {message}{hint}")
 
     def check_keys(self, known: tuple[str, ...]) -> None:
         for name in self.data:
@@ -244,7 +248,10 @@ class _Reader:
             if required:
                 self.fail("is required", name)
             return None
-        return _Reader(self.source, self.data[name], self.at(name))
+        return _Reader(self.source, self.data[name], self.at(name), self.booleans)
+
+    def item(self, data: Any, key: str) -> "_Reader":
+        return _Reader(self.source, data, key, self.booleans)
 
 
 def _unit(value: Any) -> str:
@@ -254,14 +261,17 @@ def _unit(value: Any) -> str:
     return unit
 
 
+def _list_item(reader: _Reader, name: str, i: int, value: Any, check: Callable[[Any], Any]) -> Any:
+    """``check(value)`` of item ``i`` of list ``name``; a failure names ``name[i]``."""
+    try:
+        return check(value)
+    except ValueError as exc:
+        reader.fail(str(exc), f"{name}[{i}]")
+
+
 def _columns(reader: _Reader, name: str) -> tuple[str, ...]:
-    items = reader.get(name, _list, [])
-    names = []
-    for i, item in enumerate(items):
-        try:
-            names.append(_column(item))
-        except ValueError as exc:
-            reader.fail(str(exc), f"{name}[{i}]")
+    names = [_list_item(reader, name, i, item, _column)
+             for i, item in enumerate(reader.get(name, _list, []))]
     if len(set(names)) != len(names):
         reader.fail(f"names repeat: {names}", name)
     return tuple(names)
@@ -270,16 +280,19 @@ def _columns(reader: _Reader, name: str) -> tuple[str, ...]:
 def _arm(reader: _Reader, name: str) -> Arm:
     sub = reader.sub(name)
     sub.check_keys(("value", "label"))
-    value = sub.get("value", _arm_value)
+    value = sub.get("value", _text)
     return Arm(value=value, label=sub.get("label", _text, value))
 
 
 def _other_arm(arms: _Reader, i: int, item: Any, labels: dict) -> str:
     """One of ``arms.others``: a value or ``{value, label}`` (its label when it is compared)."""
-    sub = _Reader(arms.source, item if isinstance(item, Mapping) else {"value": item},
-                  f"{arms.at('others')}[{i}]")
+    if not isinstance(item, Mapping):
+        value = _list_item(arms, "others", i, item, _text)
+        labels.setdefault(value, value)
+        return value
+    sub = arms.item(item, f"{arms.at('others')}[{i}]")
     sub.check_keys(("value", "label"))
-    value = sub.get("value", _arm_value)
+    value = sub.get("value", _text)
     labels.setdefault(value, sub.get("label", _text, value))  # a compared arm: refused below
     return value
 
@@ -297,7 +310,7 @@ def _variables(reader: _Reader, name: str) -> tuple[Variable, ...]:
     for i, item in enumerate(reader.get(name, _list, [])):
         if isinstance(item, str):
             item = {"variable": item}
-        sub = _Reader(reader.source, item, f"{reader.at(name)}[{i}]")
+        sub = reader.item(item, f"{reader.at(name)}[{i}]")
         sub.check_keys(("variable", "label", "type", "levels"))
         variable = sub.get("variable", _column)
         kind = sub.get("type", _text, "categorical")
@@ -319,12 +332,17 @@ def _variables(reader: _Reader, name: str) -> tuple[Variable, ...]:
 
 
 TOP_KEYS = ("study", "arms", "populations", "time", "endpoints", "strata", "subgroups",
-            "baseline", "covariates", "proportions", "landmarks", "rmst_horizon", "comparisons")
+            "baseline", "covariates", "proportions", "landmarks", "rmst_horizon", "blank_flag_as",
+            "comparisons")
+#: ``blank_flag_as``: a blank ``*FL`` flag read as N (absent: blank population flags are errors)
+BLANK_FLAG_VALUES = ("N",)
 
 
-def parse_study(data: Any, source: str, path: Path) -> StudyConfig:
-    """Validate the parsed YAML ``data`` of a study configuration read from ``source``."""
-    top = _Reader(source, data)
+def parse_study(data: Any, source: str, path: Path,
+                booleans: Mapping[str, tuple[str, int]] | None = None) -> StudyConfig:
+    """Validate the parsed YAML ``data`` of a study configuration read from ``source``
+    (``booleans``: where YAML read an unquoted word as a boolean, for the error messages)."""
+    top = _Reader(source, data, booleans=booleans)
     top.check_keys(TOP_KEYS)
 
     study = top.sub("study")
@@ -370,7 +388,7 @@ def parse_study(data: Any, source: str, path: Path) -> StudyConfig:
     primary = _endpoint(endpoints.sub("primary"))
     secondary = []
     for i, item in enumerate(endpoints.get("secondary", _list, [])):
-        secondary.append(_endpoint(_Reader(source, item, f"endpoints.secondary[{i}]")))
+        secondary.append(_endpoint(top.item(item, f"endpoints.secondary[{i}]")))
     codes = [e.paramcd for e in (primary, *secondary)]
     if len(set(codes)) != len(codes):
         endpoints.fail(f"PARAMCD repeats: {codes}")
@@ -386,7 +404,7 @@ def parse_study(data: Any, source: str, path: Path) -> StudyConfig:
                      "(e.g. AGEGR1) with its levels", "subgroups")
     proportions = []
     for i, item in enumerate(top.get("proportions", _list, [])):
-        sub = _Reader(source, item, f"proportions[{i}]")
+        sub = top.item(item, f"proportions[{i}]")
         sub.check_keys(("variable", "label"))
         column = sub.get("variable", _column)
         proportions.append(Proportion(column, sub.get("label", _text, column)))
@@ -420,6 +438,7 @@ def parse_study(data: Any, source: str, path: Path) -> StudyConfig:
         landmarks=top.get("landmarks", _landmarks, ()),
         rmst_horizon=top.get("rmst_horizon", _positive, None),
         reference=study.get("reference", _text, None),
+        blank_flag_as=top.get("blank_flag_as", _choice(*BLANK_FLAG_VALUES), None),
         comparisons=comparisons,
         arm_value_labels=value_labels,
     )
@@ -436,8 +455,6 @@ def load_study(path: str | os.PathLike | None = None) -> StudyConfig:
     """Read and validate a study configuration (default: ``studies/jcog1017.yaml``)."""
     import hashlib
 
-    import yaml
-
     path = resolve_study_path(path)
     try:
         raw = path.read_bytes()
@@ -446,10 +463,10 @@ def load_study(path: str | os.PathLike | None = None) -> StudyConfig:
     except OSError as exc:
         raise StudyConfigError(f"{path}: cannot read study configuration ({exc.strerror})") from None
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise StudyConfigError(f"{path}: not valid YAML: {exc}") from None
-    if data is None:
+        document = load_yaml(raw, str(path))
+    except YamlError as exc:
+        raise StudyConfigError(str(exc)) from None
+    if document.data is None:
         raise StudyConfigError(f"{path}: the study configuration is empty")
-    config = parse_study(data, str(path), path)
+    config = parse_study(document.data, str(path), path, document.booleans)
     return replace(config, sha256=hashlib.sha256(raw).hexdigest())
