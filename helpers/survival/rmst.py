@@ -122,7 +122,7 @@ def _horizon_note(time: np.ndarray, event: np.ndarray, tau: float, where: str = 
     if later_than(tau, last, time) and km_arrays(time, event).table["surv"].iloc[-1] > 0:
         return (f"RMST horizon tau = {tau:g} is beyond the last follow-up time{where} "
                 f"({last:g}): not estimable (nobody at risk); choose tau <= {last:g}")
-    return """"
+    return ""
 
 
 def rmst(df: pd.DataFrame, time: str, event: str, tau: float,
