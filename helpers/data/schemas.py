@@ -10,6 +10,7 @@ Character values are compared exactly (case-sensitive) against the allowed value
 from __future__ import annotations
 
 import difflib
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -106,6 +107,15 @@ ADTTE = pa.DataFrameSchema(
     name="ADTTE",
 )
 
+#: ADTTE rows of parameters no analysis uses (a count, a duration of response): only the key
+#: is checked (text USUBJID and PARAMCD, one row per subject and parameter).
+ADTTE_KEYS = pa.DataFrameSchema(
+    {"USUBJID": text(), "PARAMCD": text()},
+    unique=["USUBJID", "PARAMCD"],
+    report_duplicates="all",
+    name="ADTTE",
+)
+
 #: ADAE (only the safety chapter needs it): the columns it tabulates.
 ADAE = pa.DataFrameSchema(
     {
@@ -125,17 +135,20 @@ ADAE = pa.DataFrameSchema(
 SCHEMAS = {"adsl": ADSL, "adtte": ADTTE, "adae": ADAE}
 
 
-def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str | Path) -> pd.DataFrame:
+def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str | Path,
+             unchecked: Collection[str] = ()) -> pd.DataFrame:
     """Validate ``frame`` (read from ``file``) against ``schema``; return it coerced.
 
     Raises ``DataValidationError`` for a missing column (suggesting a close match), a wrong
-    type, a disallowed or missing value, or a duplicate key.
+    type, a disallowed or missing value, or a duplicate key. ``unchecked``: ``*FL`` columns no
+    analysis uses, left as they are (a sponsor's flag in its own coding never blocks a run).
     """
     _check_columns(frame, schema, file)
-    check_flag_values(frame, file)
+    unchecked = set(unchecked)
+    check_flag_values(frame[[c for c in frame.columns if c not in unchecked]], file)
     schema = _decimal_age(frame, schema)
     _check_whole_numbers(frame, schema, file)
-    schema = with_cdisc_columns(schema, frame.columns)
+    schema = with_cdisc_columns(schema, [c for c in frame.columns if c not in unchecked])
     try:
         valid = schema.validate(frame, lazy=True)
     except SchemaErrors as exc:

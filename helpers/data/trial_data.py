@@ -20,10 +20,10 @@ import pandas as pd
 
 from helpers.core.errors import DataValidationError
 from helpers.data.readers import FORMATS, read_table
-from helpers.data.schemas import SCHEMAS, validate
 from helpers.config.study import StudyConfig, load_study
 from helpers.data.adam_mapping import check_flag, map_adsl, map_adtte
 from helpers.data.problems import Problems
+from helpers.data.used import endpoint_codes, validate_rows, validate_table
 
 TABLES = ("adsl", "adtte", "adae")
 OPTIONAL_TABLES = ("adae",)  # only the safety chapter needs ADAE
@@ -86,8 +86,8 @@ def load_trial_data(data_dir: str | Path, fmt: str = "auto",
         if table in OPTIONAL_TABLES and not os.path.lexists(path):  # a link loop is an error
             frames[table] = None
             continue
-        with problems.check():
-            frames[table] = validate(read_table(path), SCHEMAS[table], path)
+        with problems.check():  # only what the analyses use (helpers.data.used)
+            frames[table] = validate_table(table, read_table(path), path, study)
     for table, mapping in (("adsl", map_adsl), ("adtte", map_adtte)):
         if table in frames:
             with problems.check():
@@ -162,6 +162,8 @@ def analysis_frame(data: TrialData, paramcd: str, population: str = "ITTFL") -> 
         present = ", ".join(sorted(adtte["PARAMCD"].unique()))
         raise DataValidationError(f"endpoint {paramcd!r} has no rows (PARAMCD present: {present})",
                                   file=adtte_file, column="PARAMCD")
+    if data.study is not None and paramcd not in endpoint_codes(data.study):
+        validate_rows(rows, adtte_file)  # not checked on loading: no configured endpoint
     if data.study is not None and "AVALU" in rows.columns:
         not_time = rows["AVALU"].astype(str) != data.study.display_unit.upper()
         if not_time.any():

@@ -19,6 +19,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from helpers.ard import ArdBuilder, ArdView
+from helpers.data.adam_mapping import ALL_POPULATION
 from helpers.data.run_data import load_run_data
 from helpers.data.trial_data import TrialData, analysis_frame
 from helpers.analyses.endpoint import EndpointAnalysis, EndpointSettings, analyse_endpoint
@@ -220,6 +221,8 @@ class NotebookSession:
         (the flag's own name when it has none)."""
         flag = self.params["population"]
         for role, column in self.study.populations.items():
+            if column == flag == ALL_POPULATION and role == "full_analysis":
+                return "all randomised patients, by assigned arm (ADSL has no population flag)"
             if column == flag:
                 return POPULATION_LABELS[role]
         return f"population {flag} = Y"
@@ -229,7 +232,9 @@ class NotebookSession:
         parameter's set; or the text given), data cut and, with ``run``, the data source and
         run label (left out of saved files, which must not depend on where a run is written)."""
         cut = self.params["data_cut"] or "none (all follow-up)"
-        population = population or f"{self.population_label} ({self.params['population']})"
+        flag = self.params["population"]
+        population = population or (self.population_label if flag == ALL_POPULATION
+                                    else f"{self.population_label} ({flag})")
         text = f"Population: {population}. Data cut: {cut}."
         if "data" in self.__dict__ and self.data.notes:  # loaded: e.g. "no data after ..."
             text += " " + " ".join(self.data.notes)

@@ -316,6 +316,10 @@ def _variables(reader: _Reader, name: str) -> tuple[Variable, ...]:
         kind = sub.get("type", _text, "categorical")
         if kind not in VARIABLE_TYPES:
             sub.fail(f"expected one of {', '.join(VARIABLE_TYPES)}, got {kind!r}", "type")
+        for j, level in enumerate(sub.data.get("levels") or []
+                                  if isinstance(sub.data.get("levels"), list) else []):
+            if not isinstance(level, Mapping):  # not a boolean (unquoted yes/no): names the item
+                _list_item(sub, "levels", j, level, _text)
         levels, level_labels = sub.get("levels", parse_levels, ((), ()))
         if levels and kind != "categorical":
             sub.fail(f"levels are for categorical variables, not {kind}", "levels")
