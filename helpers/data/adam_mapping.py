@@ -155,14 +155,23 @@ def _label_levels(adsl: pd.DataFrame, study: StudyConfig, file) -> pd.DataFrame:
         absent = [v for v in labels if v not in set(values.dropna())]
         if absent:
             problems.add(DataValidationError(
-                f"a level label is configured for value(s) {', '.join(map(repr, absent))} that "
-                f"ADSL.{column} does not have (study configuration {study.path.name}, key "
-                f"'levels' of {column}; values: {', '.join(sorted(set(values.dropna()))) or 'none'})",
+                f"key {_levels_key(study, column)!r} of the study configuration {study.path}: a "
+                f"level label for value(s) {', '.join(map(repr, absent))} that ADSL.{column} "
+                f"does not have (values: {', '.join(sorted(set(values.dropna()))) or 'none'})",
                 file=file, column=column))
             continue
         adsl[column] = values.map(lambda v: labels.get(v, v) if isinstance(v, str) else v)
     problems.raise_any()
     return adsl
+
+
+def _levels_key(study: StudyConfig, column: str) -> str:
+    """The dotted configuration key of ``column``'s labelled levels (``subgroups[0].levels``)."""
+    for name, variables in (("subgroups", study.subgroups), ("baseline", study.baseline)):
+        for i, variable in enumerate(variables):
+            if variable.name == column and variable.level_values:
+                return f"{name}[{i}].levels"
+    return "levels"
 
 
 def _check_case_clash(values: pd.Series, file, column: str, what: str) -> None:

@@ -39,7 +39,7 @@ def endpoint_codes(study: StudyConfig) -> set[str]:
 def unused_flags(columns, study: StudyConfig) -> list[str]:
     """The ``*FL`` columns among ``columns`` that neither the study nor the chapters use."""
     used = set(PACKAGE_FLAGS) | {f for f in study.populations.values() if f}
-    used |= {p.variable for p in study.proportions}
+    used |= {p.name for p in study.proportions}
     used |= {v.name for v in (*study.subgroups, *study.baseline)} | set(study.strata)
     used |= set(study.covariates)
     return [c for c in map(str, columns) if re.fullmatch(FLAG_COLUMNS, c) and c not in used]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Mapping
 
 import pandas as pd
@@ -24,6 +25,7 @@ from helpers.data.run_data import load_run_data
 from helpers.data.trial_data import TrialData, analysis_frame
 from helpers.analyses.endpoint import EndpointAnalysis, EndpointSettings, analyse_endpoint
 from helpers.config.params import DEPRECATED, SPECS, validate
+from helpers.config.reference import reference_path
 from helpers.notebook.context import NotebookContext, notebook_context
 from helpers.report.format import fill_stat_fmt
 from helpers.config.study import StudyConfig, load_study
@@ -47,6 +49,14 @@ class NotebookSession:
         """The study configuration of the run (``study`` parameter), comparing the arms of
         the ``comparison`` parameter (a study with several ``comparisons``)."""
         return load_study(self.params["study"]).for_comparison(self.params.get("comparison"))
+
+    @cached_property
+    def reference(self) -> Path | None:
+        """The file of published figures the study names (``study.reference``), None when it
+        names none (the lookups of ``helpers.config.reference`` then read JCOG1017's)."""
+        if not self.study.reference:
+            return None
+        return reference_path(self.study.reference, self.study.path).resolve()
 
     @cached_property
     def data(self) -> TrialData:
