@@ -149,9 +149,17 @@ def test_every_data_problem_of_a_run_in_one_error_grouped_by_file(adam, tmp_path
     assert "column SEX" in message and "rows 5, 10" in message  # 1-based data rows
     assert "column BMRKR2" in message and "VERY HIGH (row 3)" in message
     assert "column CNSR" in message and f"rows {os_rows[0] + 1}, {os_rows[1] + 1}" in message
-    assert message.count("adsl.xpt:\n") == 1 and message.count("adtte.xpt:\n") == 1  # grouped
-    adsl_part = message[message.index("adsl.xpt:\n"):]
-    assert "column SEX" in adsl_part.split("adtte.xpt:")[0] or "column SEX" in adsl_part
+    groups: dict[str, list[str]] = {}  # file header -> its problem lines
+    for line in message.splitlines()[1:]:
+        if line.startswith("    - "):
+            groups[header].append(line)
+        else:
+            header = line.strip().rstrip(":")
+            groups[header] = []
+    assert set(groups) == {str(data / "adsl.xpt"), str(data / "adtte.xpt")}
+    assert [line.split(":")[0] for line in groups[str(data / "adsl.xpt")]] == [
+        "    - column SEX", "    - column BMRKR2"]
+    assert [line.split(":")[0] for line in groups[str(data / "adtte.xpt")]] == ["    - column CNSR"]
 
     code, err = _run_cli(_params(tmp_path, STUDY, data), capsys)
     assert code == 2 and "3 data problems" in err
@@ -331,7 +339,8 @@ def test_pharmaverse_run_end_to_end_both_comparisons(adam, tmp_path, capsys):
     assert code == 0, err
     for slug in ("arm-a-vs-arm-b", "arm-c-vs-arm-b"):
         run = tmp_path / "run" / slug / "current"
-        ard = pd.read_parquet(run / "ard.parquet")
+        ard = pd.concat([pd.read_parquet(run / "ard" / f"{name}.parquet")
+                         for name in ("03_overall_survival", "07_sensitivity")])
         assert set(ard["population"].dropna()) <= {"all", "SAFFL"}
         rmst = ard[(ard["analysis_id"] == "OS.rmst") & (ard["stat_name"] == "estimate")]
         assert rmst["stat"].isna().any()

@@ -11,7 +11,6 @@ import pandas as pd
 from helpers.core.textsafe import md_text
 from helpers.analyses.sensitivity import ANALYSIS_IDS, SensitivitySettings
 from helpers.ard import ArdView
-from helpers.core.textsafe import md_text
 
 from .printed import below, fmt_or, p_phrase
 
