@@ -27,9 +27,9 @@ def time_axis_label(unit: str) -> str:
     return f"{unit_title(unit)} since randomisation"
 
 
-def natural_ticks(xmax: float, unit: str, max_intervals: int = 10) -> list[float]:
+def natural_ticks(xmax: float, unit: str, max_intervals: int = 12) -> list[float]:
     """Times 0, s, 2s, ... <= ``xmax`` with the smallest natural step s of ``unit`` giving at
-    most ``max_intervals`` intervals (months: every 12 for 9 years of follow-up)."""
+    most ``max_intervals`` intervals (months: every 12 up to 12 years of follow-up)."""
     steps = NATURAL_STEPS.get(unit)
     if steps is None:
         raise ValueError(f"unknown display unit {unit!r}; expected one of {', '.join(NATURAL_STEPS)}")
