@@ -21,7 +21,7 @@ BOOTSTRAP_PYTHON ?= $(shell command -v python3.11 || command -v python3)
 PARAMS ?= params/default.yaml
 WORKERS ?= 2
 
-.PHONY: help setup fonts report run preview quarto test test-fast lab data colon bench r-fixtures quarto-check qc clean
+.PHONY: help setup fonts report run preview quarto test test-fast lab data colon pharmaverse bench r-fixtures quarto-check qc clean
 
 help:
 	@echo "make report   run every notebook on the bundled data, then render the book (Quarto, else pandoc + Typst)"
@@ -29,6 +29,7 @@ help:
 	@echo "make lab      open JupyterLab on notebooks/"
 	@echo "make data     regenerate the synthetic dataset in data/"
 	@echo "make colon    R's colon trial as ADaM (data/examples/colon), run with studies/colon.yaml"
+	@echo "make pharmaverse  a pharmaverse-shaped three-arm ADaM (data/examples/pharmaverse), both comparisons"
 	@echo "make bench    run the benchmarks (benchmarks/)"
 	@echo "make r-fixtures  regenerate R reference values (needs Rscript)"
 	@echo "make qc       independent R QC of the published run of PARAMS (validation/qc/; needs Rscript)"
@@ -88,6 +89,12 @@ data: setup
 colon: setup
 	$(PYTHON) validation/colon_adam.py data/examples/colon
 	$(ENV_PREFIX)/bin/jcog1017-run params/colon.yaml --workers $(WORKERS)
+
+# random.cdisc.data-shaped ADaM taken as it comes (studies/pharmaverse.yaml): two comparisons,
+# each into runs/pharmaverse/<comparison>/
+pharmaverse: setup
+	$(PYTHON) validation/pharmaverse_adam.py data/examples/pharmaverse
+	$(ENV_PREFIX)/bin/jcog1017-run params/pharmaverse.yaml --workers $(WORKERS)
 
 bench: setup
 	$(PYTHON) benchmarks/bench_survival.py

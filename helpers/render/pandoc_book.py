@@ -158,13 +158,14 @@ def pandoc_arguments(project: BookProject, to: str) -> list[str]:
     return args
 
 
-def render_book(params_path: str | Path, project_dir: Path = REPO_ROOT) -> RenderedBook:
+def render_book(params_path: str | Path, project_dir: Path = REPO_ROOT,
+                run_dir: Path | None = None) -> RenderedBook:
     """Render the run of ``params_path`` into RUN/<output-dir> (``_book``): the chunked HTML
     book and ``<output-file>.pdf``, from the generation published when the render starts.
     Built aside, swapped in only when both succeeded; DiskFullError naming the place when the
-    disk fills up (the previous book is kept)."""
-    pfile = load_parameter_file(params_path)
-    run_dir = pfile.output_dir
+    disk fills up (the previous book is kept). ``run_dir``: the run (default the parameter
+    file's ``output_dir``; a study with several comparisons: one comparison's run)."""
+    run_dir = run_dir or load_parameter_file(params_path).output_dir
     project = read_book_project(project_dir / "_quarto.yml")
     generation = pinned_generation(run_dir)
     if not (generation / "notebooks").is_dir():

@@ -197,17 +197,23 @@ def rmst_note(view: ArdView, s: SensitivitySettings) -> str:
     was computed when it differs from the difference of the printed arms."""
     aid, control, experimental, diff = _rmst(view, s)
     rounding = _rounding_note(view, aid, control, experimental, diff)
+    why = view.reason(aid, "estimate", group1_level=diff)
     return (f"Horizon: {view.stat(aid, 'tau'):g} {s.time_unit} ("
             + ("the rmst_horizon setting)." if s.rmst_horizon_given else
                "no rmst_horizon configured: the last landmark).")
             + f" RMST in {s.time_unit}."
-            + (f" The difference is {rounding}." if rounding else ""))
+            + (f" The difference is {rounding}." if rounding else "")
+            + (f" NE: not estimable ({md_text(why)})." if why else ""))
 
 
 def rmst_text(view: ArdView, s: SensitivitySettings, arm_labels: dict) -> str:
     """Mean survival up to the horizon per arm and the difference with its CI and p."""
     aid, control, experimental, diff = _rmst(view, s)
     unit = s.time_unit
+    why = view.reason(aid, "estimate", group1_level=diff)
+    if why:  # the horizon lies beyond an arm's follow-up: no comparison, the reason instead
+        return (f"Up to {view.stat(aid, 'tau'):g} {unit}, the restricted mean survival time "
+                f"cannot be compared: {md_text(why)}.")
     d = shown(view, aid, "estimate", group1_level=diff)
     sign = "+" if d not in ("NE", "") and not d.startswith("-") else ""
     rounding = _rounding_note(view, aid, control, experimental, diff)
