@@ -44,7 +44,7 @@ strata = None  # None: the study's stratification factors
 subgroups = None  # None: the study's subgroups
 ties = None  # None: Efron
 km_conf_type = None  # None: log-log
-landmarks_months = None  # None: the study's landmarks
+landmarks = None  # None: the study's landmarks (in its display unit)
 data_cut = None  # None: all follow-up
 
 # %%
@@ -102,7 +102,7 @@ frames = {e.paramcd: nb.frame(e.paramcd) for e in endpoints}
 for e in endpoints:
     ttet01_ard(nb.ard, frames[e.paramcd], nb.data.adtte, e.paramcd, strata=p["strata"],
                conf_levels=conf_levels, km_conf_level=p["conf_level"],
-               km_conf_type=p["km_conf_type"], ties=p["ties"], landmarks=p["landmarks_months"])
+               km_conf_type=p["km_conf_type"], ties=p["ties"], landmarks=p["landmarks"])
     if covariates:
         coxt02_ard(nb.ard, frames[e.paramcd], e.paramcd, covariates, nb.study.levels(),
                    ties=p["ties"], conf_level=p["conf_level"])
