@@ -54,7 +54,16 @@ STRUCTURAL = (
     ("MedDRA version",
      re.compile(r"^[1-9][0-9]?(?:\.[0-9])?$"),
      re.compile(r"\bMedDRA\s*(?:v|version\s*)$")),
+    ("significance threshold of the wording",
+     re.compile(r"^0\.05$"),
+     re.compile(r"(?:<|\bbelow|\bunder)\s*$")),
 )
+
+#: Bibliographic references in source notes (``2015;16(13):1380-8``, ``41(16 suppl):523``,
+#: "online 9 Sep 2015"): removed before numbers are read.
+BIBLIOGRAPHIC = re.compile(
+    r"\b(?:19|20)[0-9]{2};\s*[0-9]+(?:\s*\([^)]*\))?:\s*[0-9]+(?:[-–][0-9]+)?"
+    r"|\b[0-9]{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* (?:19|20)[0-9]{2}\b")
 
 
 @dataclass(frozen=True)
@@ -146,7 +155,7 @@ def markdown_text(source: str) -> str:
     text = re.sub(r"@[A-Za-z0-9_:.-]+", " ", text)
     text = re.sub(r"<[^>]+>", " ", text)  # inline HTML tags
     text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)  # backslash escapes: "0\.77" reads 0.77
-    return html.unescape(text)
+    return BIBLIOGRAPHIC.sub(" ", html.unescape(text))
 
 
 def _source(value) -> str:

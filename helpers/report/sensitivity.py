@@ -80,8 +80,18 @@ def sensitivity_text(view: ArdView, s: SensitivitySettings) -> str:
     return (f"The hazard ratio ranged from {view.fmt(lo['id'], 'estimate')} ({lo['label']}) "
             f"to {view.fmt(hi['id'], 'estimate')} ({hi['label']}), against "
             f"{shown(view, ref, 'estimate')} in the primary analysis; the "
-            f"{s.primary_conf_level:.0%} confidence interval included 1 in {len(crosses)} of "
-            f"the {len(rows)} analyses with an estimable hazard ratio.")
+            f"{s.primary_conf_level:.0%} confidence interval " + _ci_includes_one(rows, crosses)
+            + ".")
+
+
+def _ci_includes_one(rows: list[dict], crosses: list[dict]) -> str:
+    """Which analyses' printed CI includes 1, by name (no count the ARD does not hold)."""
+    if len(crosses) == len(rows):
+        return "included 1 in every analysis with an estimable hazard ratio"
+    if not crosses:
+        return "excluded 1 in every analysis with an estimable hazard ratio"
+    others = [m["label"] for m in rows if m not in crosses]
+    return f"included 1 in every analysis with an estimable hazard ratio but {'; '.join(others)}"
 
 
 def adjusted_model_text(s: SensitivitySettings, label_of) -> str:

@@ -190,7 +190,8 @@ def subgroup_results_text(view: ArdView, labels: Mapping[str, str], events: str,
     if low:
         text += ("The interaction test was below 0.05 for " + "; ".join(
             f"{md_text(labels.get(v, v))} ({p_phrase(view.fmt(f'subgroup.{v}', 'p.value.interaction', group2_level=''))})"
-            for v in low) + f", without adjustment for the {len(tested)} factors tested.")
+            for v in low) + ", without adjustment for the number of factors tested (all in the "
+                              "table).")
     else:
-        text += f"No interaction test was below 0.05 among the {len(tested)} factors tested."
+        text += "No interaction test was below 0.05 (every factor tested is in the table)."
     return text
