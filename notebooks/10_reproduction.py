@@ -80,7 +80,7 @@ if has_reference:
 # %%
 #| label: reproduction-summary
 if has_reference:
-    display(report.key_results_summary(view, KEY_RESULTS))
+    nb.show_table(report.key_results_summary(view, KEY_RESULTS))
 
 # %%
 #| label: tbl-key-results

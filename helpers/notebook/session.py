@@ -202,9 +202,17 @@ class NotebookSession:
         self.ctx.save_table(df, name)
         atomic_write_text(self.ctx.table_path(name).with_suffix(".notes.txt"), " ".join(
             n for n in [*own, self.footnote(population, run=False)] if n) + "\n")
+        self.show_table(df)
+        display(Markdown(" ".join(md_text(n) for n in [*own, self.footnote(population)] if n)))
+
+    @staticmethod
+    def show_table(df: pd.DataFrame) -> None:
+        """Show ``df`` as the supplement's tables are shown (cells and headers HTML-escaped, a
+        default RangeIndex not shown), without saving it: a summary embedded elsewhere."""
+        from IPython.display import HTML, display
+
         show_index = not isinstance(df.index, pd.RangeIndex)
         display(HTML(df.to_html(index=show_index, border=0, na_rep="", escape=True)))
-        display(Markdown(" ".join(md_text(n) for n in [*own, self.footnote(population)] if n)))
 
     def settings_text(self) -> str:
         """The analysis settings of this run, as a Markdown sentence for the methods (from

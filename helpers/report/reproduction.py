@@ -13,7 +13,7 @@ import pandas as pd
 
 from helpers.ard import ArdView
 
-from .stats import conf_text, estimate_ci, p_phrase, said
+from .stats import conf_text, estimate_ci, p_phrase, said, shown
 
 __all__ = ["figures_text", "key_results_display", "key_results_note", "key_results_summary", "key_results_text",
            "reproduction_display"]
@@ -85,14 +85,14 @@ def figures_text(view: ArdView) -> str:
     outside = judged[judged["stat"] == 0]
     labels = dict(zip(view.rows("reproduction.published")["variable"],
                       view.rows("reproduction.published")["stat_label"]))
-    n_computed = int(computed["stat"].notna().sum())
     missing = computed[computed["stat"].isna()]
-    text = (f"The publications give {len(within)} numeric figures (uncertain ones left out); "
-            + (f"this run computes all {n_computed}. " if missing.empty else
-               f"this run computes {n_computed}; not estimable: "
+    n = {k: shown(view, "reproduction.summary", f"n.{k}")
+         for k in ("published", "computed", "tolerance", "within")}
+    text = (f"The publications give {n['published']} numeric figures (uncertain ones left out); "
+            + (f"this run computes all {n['computed']}. " if missing.empty else
+               f"this run computes {n['computed']}; not estimable: "
                + ", ".join(labels[v] for v in missing["variable"]) + ". ")
-            + f"Of the {len(judged)} with a tolerance, {int((judged['stat'] == 1).sum())} lie "
-            "within it"
+            + f"Of the {n['tolerance']} with a tolerance, {n['within']} lie within it"
             + (f"; outside: {', '.join(labels[v] for v in outside['variable'])}." if len(outside)
                else ".")
             + " CI bounds and the p-value are shown without a tolerance.")
