@@ -15,20 +15,11 @@
 
 # %% [markdown]
 # # Study population {#sec-population}
-#
-# Patients with de novo stage IV breast cancer were registered before primary systemic
-# therapy; those without progression after three months of it were randomised to systemic
-# therapy alone (arm A) or to primary tumour resection followed by systemic therapy (arm B).
-# The flow of patients follows the CONSORT statement. The full analysis set (FAS, ADSL
-# `ITTFL`) holds every randomised patient in the arm assigned; the per-protocol set
-# (`PPROTFL`) holds arm B patients whose primary tumour was resected and arm A patients
-# without resection within 12 months; the safety set (`SAFFL`) holds randomised patients who
-# received protocol treatment.
 
 # %% tags=["parameters"]
 run_label = None  # None: "interactive"
 output_dir = None  # None: runs/interactive
-study = None  # None: studies/jcog1017.yaml (studies/README.md)
+study = None  # None: the default study, studies/default.yaml (studies/README.md)
 data_dir = None  # None: data/ (the bundled synthetic data)
 data_format = None  # None: from the files' suffixes
 population = None  # None: the study's full analysis set flag
@@ -40,7 +31,7 @@ from IPython.display import Markdown, display
 from helpers.analyses.populations import (analysis_set_counts, analysis_sets, consort_counts,
                                           flow_ard, populations_ard, surgery_counts)
 from helpers.data.source import data_source
-from helpers.notebook.session import start
+from helpers.notebook.session import POPULATION_LABELS, start
 from helpers.report.plots import consort_diagram
 from helpers.report.plots.consort import consort_flow
 from helpers.report.tables.populations import analysis_sets_table, arm_b_surgery_table, consort_table
@@ -60,6 +51,16 @@ nb.write_results({**counts, "analysis_sets": analysis_sets_counts,
                   "synthetic_data": source.synthetic})
 view = nb.ard_view()
 set_labels = {flag: label for flag, (label, _) in analysis_sets(flags).items()}
+population_sets = "Analysis sets (ADSL flags): " + "; ".join(
+    f"{POPULATION_LABELS[role]}: `{column}` = Y" for role, column in nb.study.populations.items()
+    if column) + "."
+
+# %%
+#| echo: false
+nb.intro(f"""
+The flow of patients from registration through randomisation to the analysis sets follows the
+CONSORT statement. {population_sets}
+""")
 
 # %%
 #| label: data-source
@@ -94,15 +95,17 @@ nb.table(analysis_sets_table(view, set_labels), "analysis_sets",
          population="all randomised patients of the compared arms")
 
 # %% [markdown]
-# ## Primary tumour resection in arm B
+# ## The procedure of arm B {#sec-procedure}
 
 # %%
-has_surgery = nb.section("Primary tumour resection in arm B", "ADSL.SURGFL")
+procedure = nb.study.book.procedure
+has_surgery = nb.section("The procedure of arm B", "study.book.procedure",
+                         *([f"ADSL.{procedure.flag}"] if procedure else []), label="sec-procedure")
 if has_surgery:
     display(Markdown(text.surgery_results(view)))
 
 # %%
 #| label: tbl-arm-b-surgery
-#| tbl-cap: "Arm B: primary tumour resection performed and completeness of resection."
+#| tbl-cap: "Arm B: the protocol procedure performed, and its detail."
 if has_surgery:
     nb.table(arm_b_surgery_table(view), "arm_b_surgery", population="all patients randomised to arm B")

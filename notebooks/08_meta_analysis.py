@@ -14,29 +14,12 @@
 # ---
 
 # %% [markdown]
-# # JCOG1017 among the randomised trials of primary tumour resection {#sec-meta-analysis}
-#
-# Other randomised trials asked whether resecting the primary tumour helps patients with de
-# novo stage IV breast cancer: Tata Memorial (India), MF07-01 (Turkey), ABCSG-28 POSYTIVE
-# (Austria) and ECOG-ACRIN E2108 (USA/Canada). Their overall-survival hazard ratios (surgery vs
-# systemic therapy alone) come from the published abstracts, each with its source and the
-# confidence level it was published at; a CI is turned into the standard error of the log
-# hazard ratio with the normal quantile of its own level, so every trial enters on the same
-# footing and is shown at the chapter's level. JCOG1017's row is this run's primary result
-# (@sec-overall-survival), with the published value beside it. Estimates whose direction or
-# wording the sources leave unclear are flagged uncertain and left out unless the parameters
-# say otherwise; which report of a trial is used is a parameter too. Pooling is by inverse
-# variance on the log scale, as R's metafor computes it (the supplement's tests compare every
-# method with metafor): a common-effect model and random-effects models with the
-# between-trial variance τ² by DerSimonian-Laird, REML or Paule-Mandel, optionally with the
-# Hartung-Knapp-Sidik-Jonkman adjustment. Heterogeneity is given by τ², I² with its
-# Q-profile CI, and Cochran's Q; the prediction interval says where a new trial's effect would
-# lie. Leave-one-out and cumulative (by year of publication) analyses follow.
+# # Meta-analysis of the randomised trials {#sec-meta-analysis}
 
 # %% tags=["parameters"]
 run_label = "interactive"
 output_dir = "runs/interactive"
-study = None  # None: studies/jcog1017.yaml (studies/README.md)
+study = None  # None: the default study, studies/default.yaml (studies/README.md)
 data_dir = None  # None: the bundled data
 data_format = None  # None: by file extension
 population = None  # None: the study's full analysis set flag
@@ -68,9 +51,9 @@ from helpers.report.tables import meta as tables
 
 nb = start("08_meta_analysis", globals())
 settings = MetaSettings.from_params(nb.params)
-has_trials = nb.section("The randomised trials of primary tumour resection", "study.reference",
-                        "ADTTE.PARAMCD=OS")
-has_local = has_trials and nb.section("Local control", "ADTTE.PARAMCD=LRFS")
+has_trials = nb.chapter("Meta-analysis of the randomised trials", "study.book.trials",
+                        "ADTTE.PARAMCD=OS", why="the study names no table of trials (study.trials)")
+has_local = has_trials and nb.section("Local control", "ADTTE.PARAMCD=LRFS", label="sec-meta-local")
 if has_trials:
     labels = dict(zip(trial_info()["trial"], trial_info()["label"]))
     os_ = nb.analyse(OS, primary=True)
@@ -90,6 +73,20 @@ if has_trials:
         excluded=dict(zip(meta.excluded["trial"], meta.excluded["note"])), missing=meta.missing,
         labels=labels, include_uncertain=settings.include_uncertain,
         population_label=nb.population_label)))
+
+# %%
+#| echo: false
+if has_trials:
+    nb.intro("""
+The trial's overall-survival hazard ratio from this run (@sec-overall-survival) is set among
+the other randomised trials of the same question named by the study, each from its published
+report with the confidence level it was published at; a CI is turned into the standard error
+of the log hazard ratio with the normal quantile of its own level. Pooling is by inverse
+variance on the log scale, as R's metafor computes it: a common-effect model and
+random-effects models (DerSimonian-Laird, REML or Paule-Mandel, optionally with the
+Hartung-Knapp-Sidik-Jonkman adjustment), heterogeneity, the prediction interval, and
+leave-one-out and cumulative analyses.
+""")
 
 # %% [markdown]
 # ## Overall survival
@@ -164,7 +161,7 @@ if has_trials:
         "mf07_01", "abcsg_28", labels, common)))
 
 # %% [markdown]
-# ## Local control
+# ## Local control {#sec-meta-local}
 
 # %%
 if has_local:

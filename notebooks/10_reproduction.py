@@ -17,19 +17,11 @@
 
 # %% [markdown]
 # # Reproduction of the published results {#sec-reproduction}
-#
-# Every numeric figure the trial's publications report, beside the value this run computes
-# with the supplement's analyses: overall survival with the primary settings (stratified Cox
-# model, primary CI level, one-sided stratified log-rank p), local relapse-free survival,
-# median follow-up, the population counts, treatment-related deaths, and the sample size
-# recomputed from the planning assumptions. Figures the reference file marks as uncertain
-# are left out. On the bundled synthetic data the differences measure the calibration of the
-# data, not a reproduction of the trial (@sec-design gives the sample size in detail).
 
 # %% tags=["parameters"]
 run_label = "interactive"
 output_dir = "runs/interactive"
-study = None  # None: studies/jcog1017.yaml (studies/README.md)
+study = None  # None: the default study, studies/default.yaml (studies/README.md)
 data_dir = None  # None: the bundled data
 data_format = None  # None: by file extension
 population = None  # None: the study's full analysis set flag
@@ -56,7 +48,8 @@ from helpers.report import reproduction as report
 from helpers.report.tables import reproduction_table
 
 nb = start("10_reproduction", globals())
-has_reference = nb.section("Reproduction of the published results", "study.reference")
+has_reference = nb.chapter("Reproduction of the published results", "study.reference",
+                           why="the study names no published figures (study.reference)")
 if has_reference:
     os_ = nb.analyse(OS, primary=True)
     lrfs = nb.analyse(LRFS, primary=False)
@@ -67,6 +60,15 @@ if has_reference:
     reproduction = with_tolerances(reproduction_table(computed, published))
     reproduction_ard(nb.ard, reproduction, published, os_, lrfs)
     view = nb.ard_view()
+
+# %%
+#| echo: false
+if has_reference:
+    nb.intro("""
+Every numeric figure the study's publications report (its file of published figures), beside
+the value this run computes with the supplement's analyses, with the difference and the
+tolerance. Figures the file marks as uncertain are left out.
+""")
 
 # %% [markdown]
 # ## Key results

@@ -26,7 +26,7 @@ import pandas as pd
 
 from helpers.design.sample_size import SampleSize, required_patients
 from helpers.analyses.endpoint import EndpointAnalysis, analyse_endpoint, endpoint_settings
-from helpers.config.reference import published_value
+from helpers.config.reference import published_value as _published_value
 
 __all__ = [
     "DROPOUT", "KEY_RESULTS", "OS", "LRFS", "TOLERANCES", "computed_values", "design_assumptions",
@@ -83,9 +83,13 @@ KEY_RESULTS: dict[str, str] = {
 }
 
 
-def design_assumptions() -> dict[str, float]:
-    """The planning assumptions of the published design section, in the units of
+def design_assumptions(figures: dict | None = None) -> dict[str, float]:
+    """The planning assumptions of the published design section (``figures``: the study's
+    published figures; None: the default study's), in the units of
     :func:`helpers.design.sample_size.required_patients` (months)."""
+    def published_value(path: str):
+        return _published_value(path, figures)
+
     return {
         "median_control": float(published_value("design.assumed_median_os_arm_a_months")),
         "median_experimental": float(published_value("design.assumed_median_os_arm_b_months")),
@@ -96,10 +100,10 @@ def design_assumptions() -> dict[str, float]:
     }
 
 
-def planned_sample_size(dropout: float = DROPOUT) -> SampleSize:
-    """The sample size recomputed from the published planning assumptions, with the
-    (unpublished) ``dropout`` allowance."""
-    return required_patients(**design_assumptions(), dropout=dropout)
+def planned_sample_size(dropout: float = DROPOUT, figures: dict | None = None) -> SampleSize:
+    """The sample size recomputed from the published planning assumptions (``figures``: the
+    study's published figures), with the (unpublished) ``dropout`` allowance."""
+    return required_patients(**design_assumptions(figures), dropout=dropout)
 
 
 def reproduction_values(os_: EndpointAnalysis, lrfs: EndpointAnalysis, counts: Mapping[str, Any],
