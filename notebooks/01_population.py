@@ -49,6 +49,7 @@ populations_ard(nb.ard, counts, flags, output_id="tbl-analysis-sets")
 nb.write_results({**counts, "analysis_sets": analysis_sets_counts,
                   **({"surgery": surgery} if "SURGFL" in nb.data.adsl else {}),
                   "synthetic_data": source.synthetic})
+procedure = nb.study.book.procedure  # a protocol procedure of arm B, if the study names one
 view = nb.ard_view()
 set_labels = {flag: label for flag, (label, _) in analysis_sets(flags).items()}
 population_sets = "Analysis sets (ADSL flags): " + "; ".join(
@@ -75,7 +76,8 @@ display(Markdown(text.flow_results(view, nb.study.arm_labels)))
 # %%
 #| label: fig-consort
 #| fig-cap: "CONSORT flow diagram: enrolment (registration, reasons for not being randomised, randomisation), allocation, follow-up (overall survival) and analysis sets with the reasons for exclusion from the per-protocol set."
-nb.figure(consort_diagram(consort_flow(view, nb.study.arm_labels, flags)).figure, "consort")
+nb.figure(consort_diagram(consort_flow(view, nb.study.arm_labels, flags,
+                                       procedure.label if procedure else None)).figure, "consort")
 
 # %%
 #| label: tbl-consort
@@ -98,7 +100,6 @@ nb.table(analysis_sets_table(view, set_labels), "analysis_sets",
 # ## The procedure of arm B {#sec-procedure}
 
 # %%
-procedure = nb.study.book.procedure
 has_surgery = nb.section("The procedure of arm B", "study.book.procedure",
                          *([f"ADSL.{procedure.flag}"] if procedure else []), label="sec-procedure")
 if has_surgery:

@@ -100,12 +100,11 @@ if has_reference:
 
 # %%
 #| label: tbl-reproduction
-#| tbl-cap: "Every published figure of JCOG1017 and its source beside the value computed by this run, the difference (this run - published), the tolerance and whether the difference lies within it; published figures as published, this run's by the supplement's formatting rules."
+#| tbl-cap: "Every published figure of the trial and its source beside the value computed by this run, the difference (this run - published), the tolerance and whether the difference lies within it; published figures as published, this run's by the supplement's formatting rules."
 if has_reference:
     nb.table(report.reproduction_display(view, {r["path"]: r["source"] for r in published},
                                          SOURCE_LABELS), "reproduction", note=(
-        "Sources: Paper = Shien et al., JCOG1017 (abstract); ASCO abstract = J Clin Oncol "
-        "2023;41(16 suppl):523. Tolerances: for figures computed from patient data, the "
+        "Sources: as the study's file of published figures states them. Tolerances: for figures computed from patient data, the "
         "acceptance limits of the synthetic data's calibration (data/README.md); design "
         "figures to the rounding of the published figure; —: none stated. Design: recomputed "
         "from the published assumptions with an assumed (unpublished) allowance for loss to "

@@ -259,3 +259,16 @@ def published_meta_analyses(outcome: str = "os", data: Mapping | None = None) ->
 def sources(data: Mapping | None = None) -> dict[str, dict]:
     """The ``sources`` mapping (key -> citation, doi, url)."""
     return dict(load_trials(data).get("sources") or {})
+
+
+def run_trial(data: Mapping | None = None) -> tuple[str, str]:
+    """(id, label) of the trial whose estimates come from the run (``from_run: true``) in the
+    trial table; ParameterError when none does."""
+    data = load_trials(data)
+    for trial in data.get("trials") or []:
+        for outcome in OUTCOMES:
+            versions = (trial.get(outcome) or {}).get("versions") or {}
+            if any(v.get("from_run") for v in versions.values() if isinstance(v, dict)):
+                return str(trial["id"]), str(trial.get("label", trial["id"]))
+    raise ParameterError("the trial table names no trial whose estimate comes from the run "
+                         "(from_run: true)")
