@@ -41,15 +41,17 @@ nb = start("01_population", globals())
 flags = {"itt": nb.study.populations["full_analysis"], **{
     key: nb.study.populations[role] for key, role in (("per_protocol", "per_protocol"),
                                                       ("safety", "safety"))}}
-counts = consort_counts(nb.data.adsl, nb.data.adtte, flags, strata=nb.params["strata"])
+procedure = nb.study.book.procedure  # a protocol procedure of arm B, if the study names one
+columns = procedure.columns if procedure else None
+counts = consort_counts(nb.data.adsl, nb.data.adtte, flags, strata=nb.params["strata"],
+                        procedure=columns, pp_reasons=procedure.reasons if procedure else None)
 analysis_sets_counts, surgery = analysis_set_counts(counts, flags), surgery_counts(counts)
 source = data_source(nb.data.paths)  # the files read, and whether they are the synthetic data
-flow_ard(nb.ard, counts, output_id="tbl-consort")
+flow_ard(nb.ard, counts, output_id="tbl-consort", procedure=columns)
 populations_ard(nb.ard, counts, flags, output_id="tbl-analysis-sets")
 nb.write_results({**counts, "analysis_sets": analysis_sets_counts,
-                  **({"surgery": surgery} if "SURGFL" in nb.data.adsl else {}),
+                  **({"surgery": surgery} if procedure and procedure.flag in nb.data.adsl else {}),
                   "synthetic_data": source.synthetic})
-procedure = nb.study.book.procedure  # a protocol procedure of arm B, if the study names one
 view = nb.ard_view()
 set_labels = {flag: label for flag, (label, _) in analysis_sets(flags).items()}
 population_sets = "Analysis sets (ADSL flags): " + "; ".join(
@@ -77,7 +79,8 @@ display(Markdown(text.flow_results(view, nb.study.arm_labels)))
 #| label: fig-consort
 #| fig-cap: "CONSORT flow diagram: enrolment (registration, reasons for not being randomised, randomisation), allocation, follow-up (overall survival) and analysis sets with the reasons for exclusion from the per-protocol set."
 nb.figure(consort_diagram(consort_flow(view, nb.study.arm_labels, flags,
-                                       procedure.label if procedure else None)).figure, "consort")
+                                       procedure.label if procedure else None,
+                                       columns)).figure, "consort")
 
 # %%
 #| label: tbl-consort
@@ -101,12 +104,15 @@ nb.table(analysis_sets_table(view, set_labels), "analysis_sets",
 
 # %%
 has_surgery = nb.section("The procedure of arm B", "study.book.procedure",
-                         *([f"ADSL.{procedure.flag}"] if procedure else []), label="sec-procedure")
+                         *([f"ADSL.{procedure.flag}"] if procedure else []), label="sec-procedure",
+                         why="" if procedure else "the study names no protocol procedure of arm B "
+                         "(study.procedure)")
 if has_surgery:
-    display(Markdown(text.surgery_results(view)))
+    display(Markdown(text.surgery_results(view, procedure.label, procedure.columns)))
 
 # %%
 #| label: tbl-arm-b-surgery
 #| tbl-cap: "Arm B: the protocol procedure performed, and its detail."
 if has_surgery:
-    nb.table(arm_b_surgery_table(view), "arm_b_surgery", population="all patients randomised to arm B")
+    nb.table(arm_b_surgery_table(view, procedure.label, procedure.columns), "arm_b_surgery",
+             population="all patients randomised to arm B")

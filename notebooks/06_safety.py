@@ -35,16 +35,21 @@ nb = start("06_safety", globals())
 flag = nb.study.populations["safety"]
 SAFETY = f"{POPULATION_LABELS['safety']} ({flag})"  # the population of every safety table
 has_safety = nb.chapter("Safety", "ADAE", *([f"ADSL.{flag}"] if flag else
-                                           ["study.populations.safety"]))
+                                           ["study.populations.safety"]),
+                        why="" if nb.data.adae is not None or flag else
+                        "the data have no adverse events (ADAE) and the study names no safety "
+                        "set (populations.safety)")
 procedure = nb.study.book.procedure
 has_morbidity = has_safety and nb.section(
     "Operative morbidity", "study.book.procedure", "ADAE.AEPHASE",
-    *([f"ADSL.{procedure.flag}"] if procedure else []), label="sec-operative-morbidity")
+    *([f"ADSL.{procedure.flag}"] if procedure else []), label="sec-operative-morbidity",
+    why="" if procedure else "the study names no protocol procedure (study.procedure)")
 has_serious = has_safety and nb.section("Serious adverse events", "ADAE.AESER")
 counts = {}
 if has_safety:
-    counts = safety_counts(nb.data.adae, nb.data.adsl, flag)
-    safety_ard(nb.ard, nb.data.adae, nb.data.adsl, counts, flag)
+    pflag = procedure.flag if procedure else None
+    counts = safety_counts(nb.data.adae, nb.data.adsl, flag, procedure_flag=pflag)
+    safety_ard(nb.ard, nb.data.adae, nb.data.adsl, counts, flag, procedure_flag=pflag)
 if has_safety:
     nb.write_results(counts)
 view = nb.ard_view()

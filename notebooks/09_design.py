@@ -111,10 +111,11 @@ if planned:
 #| label: fig-power-curve
 #| fig-cap: "Power of the one-sided log-rank test (published alpha) against the true hazard ratio, with the deaths of the design (solid) and the number of deaths observed in this run (dashed), each marked at the hazard ratio of the planning medians; the dotted line marks the observed hazard ratio."
 if planned:
-    nb.figure(power_curve_plot(design.events, observed_hr=observed_hr.hr,
-                               observed_events=observed_hr.events, alpha=assumptions["alpha"],
-                               planning_hr=design.hazard_ratio,
-                               labels=report.power_labels(view, p["endpoint"])).figure, "power_curve")
+    display(nb.figure(power_curve_plot(design.events, observed_hr=observed_hr.hr,
+                                       observed_events=observed_hr.events,
+                                       alpha=assumptions["alpha"], planning_hr=design.hazard_ratio,
+                                       labels=report.power_labels(view, p["endpoint"])).figure,
+                      "power_curve"))
 
 # %%
 if planned:
@@ -166,7 +167,7 @@ if planned:
     ax = power_curve_plot(design.events, alpha=assumptions["alpha"], planning_hr=design.hazard_ratio,
                           hr_range=(0.55, 1.02), labels=report.power_labels(view, p["endpoint"]))
     add_simulated_power(ax, curve)
-    nb.figure(ax.figure, "simulated_power_curve")
+    display(nb.figure(ax.figure, "simulated_power_curve"))
 
 # %%
 if planned:

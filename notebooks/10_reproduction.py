@@ -77,7 +77,7 @@ tolerance. Figures the file marks as uncertain are left out.
 #| label: key-results-summary
 if has_reference:
     display(Markdown(report.key_results_text(view, OS, LRFS, os_.sided, lrfs.sided,
-                                             nb.study.display_unit)))
+                                             nb.study.display_unit, nb.study.arm_labels)))
 
 # %%
 #| label: reproduction-summary

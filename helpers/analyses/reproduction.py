@@ -1,5 +1,5 @@
-"""The values this run computes for the published figures of JCOG1017, keyed by their dotted
-path in ``helpers/config/reference/jcog1017_published.yaml`` (input of
+"""The values this run computes for the published figures of the study, keyed by their dotted
+path in the study's file of published figures (``study.reference``) (input of
 ``helpers.report.tables.reproduction_table``).
 
 Each published figure comes from one standard analysis: overall survival (the primary

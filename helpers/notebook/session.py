@@ -74,15 +74,16 @@ class NotebookSession:
                 absent.append(need)
         return absent
 
-    def section(self, title: str, *needs: str, label: str | None = None) -> bool:
+    def section(self, title: str, *needs: str, label: str | None = None, why: str = "") -> bool:
         """True when the study and data hold everything a section ``needs`` (see
         :meth:`missing`); else record it in ``self.unavailable`` (written to the results, and
         listed once in the book's preface with the reason) and return False. The section shows
         nothing: the book leaves out its heading (``label``: the ``sec-`` label of its heading,
-        by which the renderer finds it) and its cells."""
+        by which the renderer finds it) and its cells. ``why``: the reason in words (default:
+        the missing keys)."""
         absent = self.missing(*needs)
         if absent:
-            self.unavailable[title] = {"reason": f"needs {', '.join(absent)}",
+            self.unavailable[title] = {"reason": why or f"needs {', '.join(absent)}",
                                        **({"label": label} if label else {})}
             if self._results is not None:  # results already written: say it there too
                 self.write_results(self._results)

@@ -48,9 +48,10 @@ def _general_trial(study) -> str:
     return text + ". The populations are in @sec-population."
 
 
-def _median(view: ArdView, analysis_id: str, arm: str) -> str:
+def _median(view: ArdView, analysis_id: str, arm: str, unit: str) -> str:
     where = {"group1_level": arm, "variable": "prob", "variable_level": 0.5}
-    return value(view, analysis_id, "estimate", missing="not reached", **where)
+    shown = value(view, analysis_id, "estimate", missing="", **where)
+    return f"{shown} {unit}" if shown else "not reached"
 
 
 def key_results(ard: pd.DataFrame, study, parameters: dict) -> str:
@@ -73,7 +74,7 @@ def key_results(ard: pd.DataFrame, study, parameters: dict) -> str:
             f"were analysed. {label}: with {value(view, cox, 'n.event')} "
             f"{md_text(study.endpoint(primary).events)}, the hazard ratio of arm B against arm A "
             f"was {hr_ci(view, cox)}, {sided} log-rank {p_phrase(view, lr, stat)}; the median was "
-            f"{_median(view, km, 'A')} {unit} in arm A and {_median(view, km, 'B')} {unit} in "
+            f"{_median(view, km, 'A', unit)} in arm A and {_median(view, km, 'B', unit)} in "
             f"arm B.")
     secondary = ArdView(ard[ard["notebook"] == "04_lrfs"])
     for endpoint in study.secondary:

@@ -22,7 +22,7 @@ from typing import Any
 #: ``helpers.config.study.config``).
 BOOK_KEYS = ("book_title", "subtitle", "author", "output_file", "publication", "registrations",
              "bibliography", "text", "trials", "procedure")
-PROCEDURE_KEYS = ("label", "flag", "detail")
+PROCEDURE_KEYS = ("label", "flag", "detail", "per_protocol_reasons")
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,17 @@ class Procedure:
     label: str
     flag: str
     detail: str | None = None
+    #: Why a patient is outside the per-protocol set: arm code (A control, B experimental)
+    #: -> the study's words (``per_protocol_reasons: {control: ..., experimental: ...}``).
+    per_protocol_reasons: tuple = ()
+
+    @property
+    def columns(self) -> tuple:
+        return (self.flag, self.detail)
+
+    @property
+    def reasons(self) -> dict:
+        return dict(self.per_protocol_reasons)
 
 
 @dataclass(frozen=True)
@@ -85,8 +96,15 @@ def parse_book(reader: Any, study_id: str, folder: Path, text_check, list_check,
     if sub is not None:
         sub.check_keys(PROCEDURE_KEYS)
         flag = sub.get("flag", column_check)
+        reasons = sub.sub("per_protocol_reasons", required=False)
+        words = ()
+        if reasons is not None:
+            reasons.check_keys(("control", "experimental"))
+            words = tuple((code, reasons.get(role, text_check)) for code, role in
+                          (("A", "control"), ("B", "experimental")) if role in reasons.data)
         procedure = Procedure(label=sub.get("label", text_check), flag=flag,
-                              detail=sub.get("detail", column_check, None))
+                              detail=sub.get("detail", column_check, None),
+                              per_protocol_reasons=words)
     output_file = reader.get("output_file", text_check, f"{_slug(study_id)}-supplement")
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", output_file):
         reader.fail(f"expected a plain file name (letters, digits, . _ -), got {output_file!r}",

@@ -37,7 +37,7 @@ def _arm_texts(arm: Mapping, code: str) -> dict[str, str]:
     if arm.get("surgery") is not None and code == "B":
         procedure = arm.get("procedure") or "Protocol procedure"
         allocated.append(f"{procedure} performed: {_n(arm['surgery'])}")
-        allocated += _lines(arm.get("resection", {}))
+        allocated += _lines(arm.get("detail", {}))
         not_performed = arm.get("not_performed", None)
         if not_performed is None:
             not_performed = arm["randomised"] - arm["surgery"]
@@ -67,13 +67,13 @@ def _arm_texts(arm: Mapping, code: str) -> dict[str, str]:
 
 
 def consort_flow(view, arm_labels: Mapping[str, str], flags: Mapping[str, str | None],
-                 procedure: str | None = None) -> dict:
+                 procedure: str | None = None, columns: tuple | None = ("SURGFL", "RESECT")) -> dict:
     """The mapping ``consort_diagram`` draws, from the population chapter's ARD rows (``flow``,
     ``flow.follow_up``, ``flow.per_protocol_excluded``, ``populations``, ``surgery``;
     ``helpers.analyses.populations.flow_ard``) with every count as printed (``stat_fmt``).
     ``flags``: "itt", "per_protocol", "safety" -> the set's ADSL flag (None: no such set);
     ``procedure``: the label of the study's protocol procedure (``study.procedure``; None: the
-    allocation boxes count none)."""
+    allocation boxes count none), ``columns`` its flag and detail in the ARD."""
     set_keys = {flag: key for key, flag in flags.items() if flag}
     def n(analysis_id: str, **where) -> str:
         return view.fmt(analysis_id, "n", **where)
@@ -106,11 +106,12 @@ def consort_flow(view, arm_labels: Mapping[str, str], flags: Mapping[str, str | 
         arm["per_protocol_excluded_n"] = pairs(excluded[excluded["variable_level"] == ""],
                                                "variable_level").get("")
         surgery = view.rows("surgery", group1_level=code, stat_name="n")
-        performed = pairs(surgery[surgery["variable"] == "SURGFL"], "variable_level")
+        flag, detail = columns or (None, None)
+        performed = pairs(surgery[surgery["variable"] == flag], "variable_level")
         arm["surgery"], arm["not_performed"] = ((performed.get("Y"), performed.get("N"))
                                                 if procedure else (None, None))
         arm["procedure"] = procedure
-        arm["resection"] = pairs(surgery[surgery["variable"] == "RESECT"], "variable_level")
+        arm["detail"] = pairs(surgery[surgery["variable"] == detail], "variable_level")
         out["arms"][code] = arm
     return out
 
