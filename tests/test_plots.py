@@ -123,7 +123,7 @@ def test_forest_plot_axis_reference_line_and_text_columns():
     assert "NE" in right_text
     assert "0.040" in right_text and "0.70" in right_text
     assert "HR (90% CI)" in right_text
-    assert any("Favours resection" in t.get_text() for t in ax.texts)
+    assert any("Favours arm B" in t.get_text() for t in ax.texts)
     # rows: overall at the top (y = 0), variable headers above their levels
     y_of = {t.get_text(): t.get_position()[1] for t in left.texts}
     assert y_of["All patients"] == 0 and y_of["Menopausal status"] < y_of["   Premenopausal"]

@@ -156,3 +156,43 @@ def test_colon_book_speaks_only_of_the_colon_trial(tmp_path):
     assert "What this book leaves out" in text and "Key results of this run" in text
     assert "Lev: n = 310" not in text  # in the figure, not the text; the table says it
     assert "310" in text
+
+
+def _validator() -> Path | None:
+    for base in (ROOT.parent, ROOT.parent.parent):
+        path = base / "shared" / "quarto" / "validate_quarto.py"
+        if path.is_file():
+            return path
+    return None
+
+
+@pytest.mark.slow
+def test_colon_quarto_project_is_the_same_book_and_valid():
+    """The run's _quarto.yml lists the chapters of the pandoc book (the omitted ones left out),
+    carries the study's title and output file, and passes Quarto's schema."""
+    import sys
+
+    import yaml as _yaml
+
+    run = ROOT / "runs" / "colon"
+    if not (run / "run_record.json").exists():
+        pytest.skip("run `make colon` first")
+    from helpers.render.quarto import quarto_project
+
+    project = quarto_project(ROOT / "params" / "colon.yaml")
+    config = _yaml.safe_load((project / "_quarto.yml").read_text())
+    book = config["book"]
+    assert book["output-file"] == "colon-supplement" and "Colon" in book["title"]
+    flat = [c for item in book["chapters"]
+            for c in (item["chapters"] if isinstance(item, dict) else [item])]
+    assert "notebooks/08_meta_analysis.ipynb" not in flat and "notebooks/06_safety.ipynb" not in flat
+    assert "notebooks/01_population.ipynb" in flat and flat[0] == "index.qmd"
+    assert set(config["bibliography"]) == {"references.bib", "colon.bib"}
+    preface = (project / "index.qmd").read_text()
+    assert "What this book leaves out" in preface and "not available" not in preface.lower()
+    validator = _validator()
+    if validator is None:
+        pytest.skip("../shared/quarto/validate_quarto.py is not here")
+    done = subprocess.run([sys.executable, str(validator), str(project)], capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stdout + done.stderr

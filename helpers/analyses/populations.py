@@ -140,7 +140,6 @@ SET_LABELS = {"itt": "Full analysis set", "per_protocol": "Per-protocol set", "s
 def analysis_sets(flags: dict | None = None) -> dict:
     """ADSL flag -> (label, key in consort_counts arms) of the sets that have a flag."""
     flags = {**DEFAULT_FLAGS, **(flags or {})}
-    done, detail = (tuple(procedure) + (None,))[:2] if procedure else (None, None)
     return {flag: (SET_LABELS[key], key) for key, flag in flags.items() if flag}
 
 
