@@ -28,6 +28,8 @@ from .project import BookProject, Chapter
 
 #: The bibliography of the methods, in the project directory (every study's book cites it).
 METHODS_BIBLIOGRAPHY = "references.bib"
+#: The project's ``index.qmd`` holding this line asks for the preface written from the study.
+PREFACE_MARKER = "<!-- preface: written per run from the study -->"
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,14 @@ class BookPlan:
 
     def sections_left_out(self, notebook: str) -> set[str]:
         return {o.label for o in self.omitted if o.notebook == notebook and o.label}
+
+    @property
+    def writes_preface(self) -> bool:
+        """Whether the preface is written from the study (``preface.preface_markdown``): when
+        the study is known and the project's ``index.qmd`` asks for it (``PREFACE_MARKER``)."""
+        return self.study is not None and self.preface_requested
+
+    preface_requested: bool = False
 
     def has_chapter(self, notebook: str) -> bool:
         return any(Path(c.path).stem == notebook for c in self.project.chapters)
@@ -94,6 +104,8 @@ def book_plan(template: BookProject, generation: Path, study, project_dir: Path)
     for ``study`` (its ``StudyConfig``): ``template`` is the project's ``_quarto.yml``."""
     omitted: list[Omission] = []
     dropped: set[str] = set()
+    index = project_dir / "index.qmd"
+    requested = index.is_file() and PREFACE_MARKER in index.read_text(encoding="utf-8")
     for chapter in template.chapters:
         path = Path(chapter.path)
         if path.suffix != ".ipynb":
@@ -108,6 +120,12 @@ def book_plan(template: BookProject, generation: Path, study, project_dir: Path)
             entry = entry if isinstance(entry, dict) else {"reason": str(entry)}
             omitted.append(Omission(path.stem, str(title), str(entry.get("reason", "")),
                                     entry.get("label")))
+    if study is None:  # no known study: the template's title block and bibliography
+        project = replace(template, chapters=_keep(template.chapters, dropped))
+        bibs = [project_dir / b for b in ([template.bibliography] if isinstance(
+            template.bibliography, str) else template.bibliography or [])]
+        return BookPlan(project=project, study=None, parameters={}, omitted=omitted,
+                        bibliographies=tuple(bibs), preface_requested=requested)
     book = study.book
     metadata = {"title": book.book_title}
     if book.subtitle:
@@ -124,7 +142,7 @@ def book_plan(template: BookProject, generation: Path, study, project_dir: Path)
     project = replace(template, chapters=_keep(template.chapters, dropped), metadata=metadata,
                       bibliography=names or None, output_file=book.output_file)
     return BookPlan(project=project, study=study, parameters=_parameters(generation),
-                    omitted=omitted, bibliographies=tuple(bibs))
+                    omitted=omitted, bibliographies=tuple(bibs), preface_requested=requested)
 
 
 def quarto_config(template: dict, plan: BookPlan) -> dict:
@@ -148,8 +166,9 @@ def quarto_config(template: dict, plan: BookPlan) -> dict:
             current = None
             chapters.append(chapter.path)
     book["chapters"] = chapters
-    if plan.project.bibliography:
-        data["bibliography"] = list(plan.project.bibliography)
+    bib = plan.project.bibliography
+    if bib:
+        data["bibliography"] = [bib] if isinstance(bib, str) else list(bib)
     else:
         data.pop("bibliography", None)
     return data
@@ -186,9 +205,12 @@ def drop_sections(nb: dict, labels: set[str]) -> dict:
 
 def run_book_plan(template: BookProject, generation: Path, project_dir: Path) -> BookPlan:
     """:func:`book_plan` of ``generation`` for the study its notebooks ran with (the run
-    record's ``study`` parameter; the default study without one)."""
+    record's ``study`` parameter). A run directory whose record names no study (made by hand)
+    has no known study: its book is the template's, with what its results JSON leave out."""
     from helpers.config.study import load_study
 
     params = _parameters(generation)
     study_path = next((p.get("study") for p in params.values() if p.get("study")), None)
+    if study_path is None:
+        return book_plan(template, generation, None, project_dir)
     return book_plan(template, generation, load_study(study_path), project_dir)

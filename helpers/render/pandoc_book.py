@@ -122,7 +122,7 @@ def book_markdown(project: BookProject, project_dir: Path, run_dir: Path, build:
             if plan is not None:
                 nb = drop_sections(nb, plan.sections_left_out(path.stem))
             parts.append(notebook_markdown(nb, build / "media" / path.stem, f"media/{path.stem}"))
-        elif plan is not None and path.name == "index.qmd":
+        elif plan is not None and plan.writes_preface and path.name == "index.qmd":
             parts.append(preface_markdown(plan, read_ard(run_dir)))
         else:
             source = project_dir / path

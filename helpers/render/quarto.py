@@ -49,7 +49,9 @@ def write_project(config: Path, build: Path, run_dir: Path, project_dir: Path) -
     (build / "notebooks").mkdir(parents=True, exist_ok=True)
     (build / "_quarto.yml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
                                        encoding="utf-8")
-    (build / "index.qmd").write_text(preface_markdown(plan, read_ard(generation)), encoding="utf-8")
+    if plan.writes_preface:
+        (build / "index.qmd").write_text(preface_markdown(plan, read_ard(generation)),
+                                         encoding="utf-8")
     for bib in plan.bibliographies:
         shutil.copy2(bib, build / bib.name)
     for path in executed_notebooks(run_dir):
