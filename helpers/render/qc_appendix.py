@@ -101,7 +101,10 @@ def qc_appendix_markdown(run_dir: Path, params: str = "PARAMS.yaml") -> str:
     saying how to run QC when the run has no QC report of its own). ``params`` names the
     parameter file in that sentence."""
     run_dir = Path(run_dir)
-    record = json.loads((run_dir / "run_record.json").read_text(encoding="utf-8"))
+    try:
+        record = json.loads((run_dir / "run_record.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:  # a run directory made by hand (tests): no record to match
+        record = {}
     report, why = read_qc_report(run_dir, record)
     if report is None:
         return f"{TITLE}\n\n{why} {HOW_TO.format(params=params)}\n"

@@ -44,9 +44,15 @@ def write_project(config: Path, build: Path, run_dir: Path, project_dir: Path) -
     import yaml
 
     generation = pinned_generation(run_dir)
-    plan = run_book_plan(read_book_project(config), generation, project_dir)
-    data = quarto_config(yaml.safe_load(config.read_text(encoding="utf-8")) or {}, plan)
+    data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
     (build / "notebooks").mkdir(parents=True, exist_ok=True)
+    if not (data.get("book") or {}).get("chapters"):  # not a book of chapters: as it is
+        shutil.copy2(config, build / "_quarto.yml")
+        for path in executed_notebooks(run_dir):
+            shutil.copy2(path, build / "notebooks" / path.name)
+        return
+    plan = run_book_plan(read_book_project(config), generation, project_dir)
+    data = quarto_config(data, plan)
     (build / "_quarto.yml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
                                        encoding="utf-8")
     if plan.writes_preface:
