@@ -187,6 +187,8 @@ def test_colon_quarto_project_is_the_same_book_and_valid():
             for c in (item["chapters"] if isinstance(item, dict) else [item])]
     assert "notebooks/08_meta_analysis.ipynb" not in flat and "notebooks/06_safety.ipynb" not in flat
     assert "notebooks/01_population.ipynb" in flat and flat[0] == "index.qmd"
+    assert sorted(p.name for p in (project / "notebooks").iterdir()) == sorted(
+        Path(c).name for c in flat if c.endswith(".ipynb"))  # no orphan page of a left-out chapter
     assert set(config["bibliography"]) == {"references.bib", "colon.bib"}
     preface = (project / "index.qmd").read_text()
     assert "What this book leaves out" in preface and "not available" not in preface.lower()

@@ -61,6 +61,8 @@ def write_project(config: Path, build: Path, run_dir: Path, project_dir: Path) -
     for bib in plan.bibliographies:
         shutil.copy2(bib, build / bib.name)
     for path in executed_notebooks(run_dir):
+        if not plan.has_chapter(path.stem):  # a chapter left out is not rendered at all
+            continue
         nb = drop_sections(read_notebook(path), plan.sections_left_out(path.stem))
         (build / "notebooks" / path.name).write_text(json.dumps(nb, ensure_ascii=False, indent=1),
                                                       encoding="utf-8")
