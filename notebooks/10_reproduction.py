@@ -43,7 +43,7 @@ from helpers.analyses.reproduction import (KEY_RESULTS, LRFS, OS, planned_sample
                                            reproduction_values, with_tolerances)
 from helpers.analyses.reproduction_ard import SOURCE_LABELS, reproduction_ard
 from helpers.analyses.safety import treatment_related_deaths
-from helpers.config.reference import published_figures
+from helpers.config.reference import published_figures, study_figures
 from helpers.report import reproduction as report
 from helpers.report.tables import reproduction_table
 
@@ -54,9 +54,10 @@ if has_reference:
     os_ = nb.analyse(OS, primary=True)
     lrfs = nb.analyse(LRFS, primary=False)
     counts = consort_counts(nb.data.adsl)
-    design = planned_sample_size()
+    figures = study_figures(nb.study)  # the published figures the study names
+    design = planned_sample_size(figures=figures)
     computed = reproduction_values(os_, lrfs, counts, design, treatment_related_deaths(nb.data.adae))
-    published = published_figures()
+    published = published_figures(figures=figures)
     reproduction = with_tolerances(reproduction_table(computed, published))
     reproduction_ard(nb.ard, reproduction, published, os_, lrfs)
     view = nb.ard_view()

@@ -28,10 +28,10 @@ def flow_results(view: ArdView, arm_labels: Mapping[str, str]) -> str:
     text += (f". {flow(variable='randomised', variable_level='', group1='')} patients were "
              "randomised: " + ", ".join(
                  f"{r.stat_fmt} to arm {r.group1_level} "
-                 f"({arm_labels.get(r.group1_level, r.group1_level).lower()})"
+                 f"({md_text(arm_labels.get(r.group1_level, r.group1_level).lower())})"
                  for r in arms.itertuples()))
     for r in view.rows("flow", variable="excluded_arm", stat_name="n").itertuples():
-        text += (f"; {r.stat_fmt} randomised to arm {r.variable_level} were not compared and "
+        text += (f"; {r.stat_fmt} randomised to arm {md_text(r.variable_level)} were not compared and "
                  "are excluded")
     return text + " (@fig-consort, @tbl-consort)."
 
