@@ -10,6 +10,7 @@ import pandas as pd
 
 from helpers.analyses.sensitivity import ANALYSIS_IDS, SensitivitySettings
 from helpers.ard import ArdView
+from helpers.core.textsafe import md_text
 
 from .printed import below, fmt_or, p_phrase
 
@@ -213,8 +214,8 @@ def rmst_text(view: ArdView, s: SensitivitySettings, arm_labels: dict) -> str:
     level = view.row(aid, "conf.low", group1_level=diff)["conf_level"]
     return (f"Up to {view.stat(aid, 'tau'):g} {unit}, patients lived on average "
             f"{fmt_or(view, aid, 'estimate', group1_level=control)} {unit} with "
-            f"{arm_labels[control].lower()} and "
+            f"{md_text(arm_labels[control].lower())} and "
             f"{fmt_or(view, aid, 'estimate', group1_level=experimental)} {unit} with "
-            f"{arm_labels[experimental].lower()}, a difference of {sign}{d} {unit}"
+            f"{md_text(arm_labels[experimental].lower())}, a difference of {sign}{d} {unit}"
             + f" ({rounding + '; ' if rounding else ''}{level:.0%} CI {_ci(view, aid, diff)}; two-sided "
             f"{p_phrase(view.fmt(aid, 'p.value', group1_level=diff))}).")
