@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 import pandas as pd
 
 from helpers.ard import ArdView
+from helpers.core.textsafe import md_text
 
 from .printed import below, fmt_or, p_phrase
 
@@ -151,10 +152,11 @@ def subgroup_results_text(view: ArdView, labels: Mapping[str, str], events: str,
     upper = [h.rsplit("–", 1)[-1].rstrip(")") if h != "NE" else "" for h in levels["hr_text"]]
     benefit = levels[[below(u, 1) for u in upper]]
     if len(benefit):
-        text += (f"{experimental} appeared beneficial (upper {level} confidence limit, as "
-                 "printed, below 1) in: " + "; ".join(
-                     f"{r.label}: {r.level} (HR {r.hr_text.replace(' (', f' ({level} CI ', 1)}, "
-                     f"{r.events_control + r.events_experimental} {events} among "
+        text += (f"{md_text(experimental)} appeared beneficial (upper {level} confidence limit, "
+                 "as printed, below 1) in: " + "; ".join(
+                     f"{md_text(r.label)}: {md_text(r.level)} "
+                     f"(HR {r.hr_text.replace(' (', f' ({level} CI ', 1)}, "
+                     f"{r.events_control + r.events_experimental} {md_text(events)} among "
                      f"{r.n_control + r.n_experimental} patients)" for r in benefit.itertuples())
                  + ". ")
     else:
@@ -166,7 +168,8 @@ def subgroup_results_text(view: ArdView, labels: Mapping[str, str], events: str,
                                                group2_level=""), 0.05)]
     if low:
         text += ("The interaction test was below 0.05 for " + "; ".join(
-            f"{labels.get(v, v)} ({p_phrase(view.fmt(f'subgroup.{v}', 'p.value.interaction', group2_level=''))})"
+            f"{md_text(labels.get(v, v))} "
+            f"({p_phrase(view.fmt(f'subgroup.{v}', 'p.value.interaction', group2_level=''))})"
             for v in low) + f", without adjustment for the {len(tested)} factors tested.")
     else:
         text += f"No interaction test was below 0.05 among the {len(tested)} factors tested."
