@@ -1,6 +1,6 @@
 """The ARD rows of the reproduction chapter (``reproduction.*``, ``docs/ard.md``).
 
-Every published figure (a dotted path of ``helpers/config/reference/jcog1017_published.yaml``)
+Every published figure (a dotted path of the study's file of published figures)
 is the ``variable`` of five analyses: ``reproduction.published`` (context ``published``: the
 figure as published, printed at its published precision), ``reproduction.computed`` (this
 run's value, with the context and statistic name of the analysis that computes it, so it is

@@ -117,7 +117,24 @@ def power_text(view: ArdView, paramcd: str = "OS") -> str:
             f"the planning medians' {_v(view, p, 'hr')}. This run observed "
             f"{_v(view, p, 'events', variable_level='observed')} deaths, which give "
             f"{_v(view, p, 'power', variable_level='observed')}% power at the same hazard ratio; "
-            f"the observed hazard ratio was {estimate_ci(view, f'design.{paramcd}.cox.primary')}.")
+            f"the observed hazard ratio was {estimate_ci(view, f'design.{paramcd}.cox.primary')}"
+            f"{_against_plan(view, paramcd)}.")
+
+
+def _against_plan(view: ArdView, paramcd: str) -> str:
+    """The observed hazard ratio against the planning one, worded from the numbers: below
+    the planning hazard ratio is a larger effect than planned, between it and 1 a smaller
+    one, at or above 1 no benefit of arm B."""
+    observed = view.stat(f"design.{paramcd}.cox.primary", "estimate")
+    planned = view.stat("design.power", "hr")
+    if observed != observed or planned != planned:  # NaN: not estimable
+        return ""
+    plan = _v(view, "design.power", "hr")
+    if observed < planned:
+        return f", a larger effect than the planning hazard ratio of {plan}"
+    if observed < 1:
+        return f", a smaller effect than the planning hazard ratio of {plan}"
+    return f", no benefit of arm B (the planning hazard ratio was {plan})"
 
 
 def oc_table(view: ArdView) -> pd.DataFrame:
@@ -172,7 +189,7 @@ def simulation_text(view: ArdView, subgroup_label: str) -> str:
         f"(Monte-Carlo SE {_v(view, a, 'mcse', variable_level='planning')}%) against "
         f"{rate('planning', 'analytic')}% from Schoenfeld's formula, and without an effect the "
         f"test rejected in {rate('null')}% of trials (SE {_v(view, a, 'mcse', variable_level='null')}%; "
-        f"one-sided alpha {_v(view, S, 'alpha')}). If the benefit of resection were confined to "
+        f"one-sided alpha {_v(view, S, 'alpha')}). If the benefit of arm B were confined to "
         f"the subgroup {subgroup_label} ({_v(view, 'simulation.setup', 'p', variable='subgroup')}% "
         f"of patients), the power would be {rate('subgroup')}%; with a delayed effect it was "
         f"{rate('delayed')}%, and with early harm followed by benefit (crossing hazards) "
