@@ -153,12 +153,8 @@ if planned:
 #| tbl-cap: "Simulated operating characteristics of the design beside Schoenfeld's analytic values: share of simulated trials in which the one-sided stratified log-rank test rejects (power; type I error without an effect) with its Monte-Carlo standard error, mean Cox hazard ratio, deaths and month of the analysis."
 if planned:
     nb.table(report.oc_table(view), "simulated_operating_characteristics", note=report.oc_note(
-        view, seed=sim.seed, strata=p["strata"], block_size=setup.scenarios["planning"].block_size,
-        subgroup_label=setup.subgroup_label, patients_source=setup.patients_source,
-        accrual_source=setup.accrual_source, delay_months=assumed.DELAY_MONTHS,
-        early_months=assumed.EARLY_MONTHS, early_hr=assumed.EARLY_HAZARD_RATIO,
-        ramp_up_months=assumed.RAMP_UP_MONTHS, lost_share=assumed.LOST_SHARE,
-        lost_by_months=assumed.LOST_BY_MONTHS))
+        view, seed=sim.seed, strata=p["strata"], subgroup_label=setup.subgroup_label,
+        patients_source=setup.patients_source, accrual_source=setup.accrual_source))
 
 # %%
 #| label: fig-simulated-power

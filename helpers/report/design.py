@@ -156,24 +156,27 @@ def oc_table(view: ArdView) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def oc_note(view: ArdView, *, seed: int, strata: list[str], block_size: int, subgroup_label: str,
-            patients_source: str, accrual_source: str, delay_months: float, early_months: float,
-            early_hr: float, ramp_up_months: float, lost_share: float, lost_by_months: float) -> str:
-    """The simulation table's note: replicates, randomisation and the scenarios' assumptions."""
+def oc_note(view: ArdView, *, seed: int, strata: list[str], subgroup_label: str,
+            patients_source: str, accrual_source: str) -> str:
+    """The simulation table's note: replicates, randomisation and the scenarios' assumptions
+    (``simulation.setup`` rows)."""
     u = "simulation.setup"
     return (
         f"{_v(view, 'simulation.oc', 'replicates', variable_level='planning')} simulated trials "
         f"per scenario (seed {seed}); {_v(view, S, 'patients', variable='planned')} patients "
-        f"randomised by stratified permuted blocks of {block_size} within the strata "
-        f"{', '.join(strata) or '(none)'} in the observed proportions. Effect in subgroups only: "
-        f"the planning hazard ratio in the strata {subgroup_label} "
+        f"randomised by stratified permuted blocks of {_v(view, u, 'n', variable='block_size')} "
+        f"within the strata {', '.join(strata) or '(none)'} in the observed proportions. Effect "
+        f"in subgroups only: the planning hazard ratio in the strata {subgroup_label} "
         f"({_v(view, u, 'p', variable='subgroup')}% of patients), none elsewhere. Delayed "
-        f"effect: no difference for {delay_months:g} months, then the planning hazard ratio. "
-        f"Crossing hazards: hazard ratio {early_hr:g} for {early_months:g} months, then the "
-        f"planning one. Observed accrual: {_v(view, u, 'patients')} patients ({patients_source}) "
-        f"over {_v(view, u, 'accrual')} months ({accrual_source}) with a {ramp_up_months:g}-month "
-        f"ramp-up and {lost_share:.0%} lost to follow-up by {lost_by_months:g} months. Analytic "
-        "values are blank where Schoenfeld's formula does not apply (non-proportional hazards).")
+        f"effect: no difference for {_v(view, u, 'time', variable='delay')} months, then the "
+        f"planning hazard ratio. Crossing hazards: hazard ratio "
+        f"{_v(view, u, 'hr', variable='early')} for {_v(view, u, 'time', variable='early')} "
+        f"months, then the planning one. Observed accrual: {_v(view, u, 'patients')} patients "
+        f"({patients_source}) over {_v(view, u, 'accrual')} months ({accrual_source}) with a "
+        f"{_v(view, u, 'time', variable='ramp_up')}-month ramp-up and "
+        f"{_v(view, u, 'p', variable='lost')}% lost to follow-up by "
+        f"{_v(view, u, 'time', variable='lost_by')} months. Analytic values are blank where "
+        "Schoenfeld's formula does not apply (non-proportional hazards).")
 
 
 def simulation_text(view: ArdView, subgroup_label: str) -> str:
