@@ -27,7 +27,7 @@
 # control; Greenwood variance of the difference, Wald CI, as tern's
 # `s_surv_timepoint_diff`); the multivariable Cox model with every covariate's hazard ratio
 # (COXT02, as R's `coxph`); and the forest plot of the first compared secondary endpoint. The
-# adverse-event catalogue outputs (AET01, AET02, AET04) are in @sec-safety. What the study
+# adverse-event catalogue outputs (AET01, AET02, AET04) are in the safety chapter (when the data have adverse events). What the study
 # configuration (`outputs`) and the data drive is listed below; an output whose data are
 # absent says what it needs.
 
