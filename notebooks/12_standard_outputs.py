@@ -128,7 +128,7 @@ else:
                         analysis_id=f"{secondary.paramcd}.subgroup_median",
                         paramcd=secondary.paramcd, output_id="fig-forest-secondary",
                         conf_level=p["conf_level"], conf_type=p["km_conf_type"])
-nb.unavailable.update({k: f"Not available: needs {', '.join(v)}." for k, v in absent.items()})
+nb.unavailable.update({k: {"reason": f"needs {', '.join(v)}"} for k, v in absent.items()})
 nb.write_results({"endpoints": [e.paramcd for e in endpoints], "covariates": covariates,
                   "absent": absent})
 view = nb.ard_view()
