@@ -20,6 +20,9 @@ example rows and the configuration key:
   with a censoring description (CNSDTDSC) or a censored row with an event description and no
   censoring description is an error (the flag and the text contradict each other).
 - **Levels.** Values of a configured categorical variable outside its ``levels`` are an error.
+- **Competing risks.** With ``competing_risks``, the endpoint must have rows, ADTTE the
+  event-type column, every event row (CNSR 0) of the endpoint one of the configured codes
+  (``event``, ``competing``), and each configured code must occur on an event row.
 """
 
 from __future__ import annotations
@@ -161,6 +164,7 @@ def map_adtte(adtte: pd.DataFrame, study: StudyConfig, file: Path | None) -> pd.
             rows=_rows(out, implausible),
             detail="values " + ", ".join(repr(v) for v in adtte.loc[implausible, "AVAL"].head(3)))
     _check_censoring_text(out, file)
+    _check_competing(out, study, file)
     codes = set(out["PARAMCD"].dropna())
     if study.primary.paramcd not in codes:
         raise DataValidationError(
@@ -220,3 +224,40 @@ def _check_censoring_text(adtte: pd.DataFrame, file) -> None:
             raise DataValidationError(
                 "CNSR > 0 (censored) on rows with an event description (EVNTDESC) and no "
                 "censoring description (CNSDTDSC)", file=file, column="CNSR", rows=_rows(adtte, bad))
+
+
+def _check_competing(adtte: pd.DataFrame, study: StudyConfig, file) -> None:
+    """The ``competing_risks`` key against ADTTE (module doc); errors name the file, the
+    column, the rows and the configuration key."""
+    cr = study.competing_risks
+    if cr is None:
+        return
+    where = f"study configuration {study.path.name}"
+    rows = adtte["PARAMCD"] == cr.paramcd
+    if not rows.any():
+        present = ", ".join(sorted(map(str, adtte["PARAMCD"].dropna().unique())))
+        raise DataValidationError(
+            f"competing_risks.paramcd {cr.paramcd!r} of the {where} has no rows (PARAMCD "
+            f"present: {present})", file=file, column="PARAMCD")
+    if cr.event_type not in adtte.columns:
+        raise DataValidationError(
+            f"competing_risks.event_type {cr.event_type!r} of the {where} is not a column of "
+            f"ADTTE{_close(cr.event_type, adtte.columns)}", file=file, column=cr.event_type)
+    value = adtte[cr.event_type].astype("string").str.strip()
+    event_rows = rows & (adtte["CNSR"] == 0)
+    bad = event_rows & (value.isna() | ~value.isin(cr.codes)).fillna(True)
+    if bad.any():
+        found = sorted(set(value[bad].fillna("(blank)")))
+        raise DataValidationError(
+            f"{int(bad.sum())} event rows (CNSR 0) of PARAMCD {cr.paramcd} with an event type "
+            f"that is neither competing_risks.event nor competing_risks.competing of the {where} "
+            f"({list(cr.codes)})", file=file, column=cr.event_type, rows=_rows(adtte, bad),
+            detail="values " + ", ".join(repr(v) for v in found[:5]))
+    seen = set(value[event_rows].dropna())
+    for key, code in (("competing_risks.event", cr.event),
+                      *((f"competing_risks.competing[{i}]", c) for i, c in enumerate(cr.competing))):
+        if code not in seen:
+            raise DataValidationError(
+                f"{key} {code!r} of the {where} is not an event type of PARAMCD {cr.paramcd} "
+                f"(event rows hold: {', '.join(sorted(seen)) or 'none'})", file=file,
+                column=cr.event_type)

@@ -64,6 +64,26 @@ class Endpoint:
 
 
 @dataclass(frozen=True)
+class CompetingRisks:
+    """Competing risks of one time-to-event endpoint (``competing_risks`` key): ADTTE
+    ``paramcd``, the ADTTE column ``event_type`` whose value on an event row (CNSR 0) says
+    which event ended follow-up, the code of the ``event`` of interest and the ``competing``
+    codes (as the data hold them), and the display ``label`` of the endpoint. Censored rows
+    (CNSR > 0) are censored whatever ``event_type`` holds."""
+
+    paramcd: str
+    event_type: str
+    event: str
+    competing: tuple
+    label: str
+
+    @property
+    def codes(self) -> tuple:
+        """Every event code: the event of interest first, then the competing ones."""
+        return (self.event, *self.competing)
+
+
+@dataclass(frozen=True)
 class Variable:
     """An ADSL variable shown by the supplement: label, type and, for categorical ones, the
     display order of its levels (values outside them are a data error)."""
@@ -112,6 +132,7 @@ class StudyConfig:
     landmarks: tuple
     rmst_horizon: float | None
     reference: str | None
+    competing_risks: CompetingRisks | None = None
     sha256: str = field(default="", compare=False)
 
     @property
@@ -260,8 +281,35 @@ def _variables(reader: _Reader, name: str) -> tuple[Variable, ...]:
     return tuple(out)
 
 
+def _competing_risks(reader: _Reader | None, endpoints: tuple) -> CompetingRisks | None:
+    if reader is None:
+        return None
+    reader.check_keys(("paramcd", "label", "event_type", "event", "competing"))
+    paramcd = reader.get("paramcd", _text)
+    if "event_type" not in reader.data or reader.data["event_type"] is None:
+        reader.fail("is required: the ADTTE column whose value on an event row names the event "
+                    "(e.g. EVNTDESC)", "event_type")
+    event_type = reader.get("event_type", _column)
+    event = reader.get("event", _text)
+    competing = reader.get("competing", _list)
+    codes = []
+    for i, item in enumerate(competing):
+        try:
+            codes.append(_text(item))
+        except ValueError as exc:
+            reader.fail(str(exc), f"competing[{i}]")
+    if not codes:
+        reader.fail("lists no competing event", "competing")
+    if len(set([event, *codes])) != len(codes) + 1:
+        reader.fail(f"event codes repeat: {[event, *codes]}", "competing")
+    label = next((e.label for e in endpoints if e.paramcd == paramcd), paramcd)
+    return CompetingRisks(paramcd=paramcd, event_type=event_type, event=event,
+                          competing=tuple(codes), label=reader.get("label", _text, label))
+
+
 TOP_KEYS = ("study", "arms", "populations", "time", "endpoints", "strata", "subgroups",
-            "baseline", "covariates", "proportions", "landmarks", "rmst_horizon")
+            "baseline", "covariates", "proportions", "landmarks", "rmst_horizon",
+            "competing_risks")
 
 
 def parse_study(data: Any, source: str, path: Path) -> StudyConfig:
@@ -351,6 +399,8 @@ def parse_study(data: Any, source: str, path: Path) -> StudyConfig:
         landmarks=top.get("landmarks", _landmarks, ()),
         rmst_horizon=top.get("rmst_horizon", _positive, None),
         reference=study.get("reference", _text, None),
+        competing_risks=_competing_risks(top.sub("competing_risks", required=False),
+                                         (primary, *secondary)),
     )
 
 

@@ -1,0 +1,102 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Competing risks {#sec-competing-risks}
+#
+# A composite endpoint such as local relapse-free survival counts local relapse and death
+# alike. When the question is how often the event of interest itself occurs, death without it
+# is a competing event: it removes the patient from the risk of the event of interest, and a
+# Kaplan-Meier estimate that censors such deaths overstates the incidence. This chapter
+# separates the event types of the endpoint named by the study configuration
+# (`competing_risks`): the cumulative incidence of each event type by arm (Aalen-Johansen,
+# as R's `cmprsk::cuminc`, with pointwise log(-log) CIs), Gray's test of equal cumulative
+# incidence between the arms (stratified by the randomisation stratification factors, as
+# `cuminc(strata =)`), and the Fine-Gray subdistribution hazard ratio of the experimental arm
+# (`cmprsk::crr`, robust standard error, Wald CI; the arm is the only covariate). Every
+# statistic equals R's cmprsk (`tests/fixtures/r/competing.json`). CIs at the secondary
+# confidence level, p-values two-sided.
+
+# %% tags=["parameters"]
+run_label = "interactive"
+output_dir = "runs/interactive"
+study = "studies/jcog1017.yaml"  # the study configuration (studies/README.md)
+data_dir = "data"
+data_format = "auto"
+population = None  # None: the study's full analysis set flag
+conf_level = None  # None: the secondary confidence level of the parameter set
+strata = None  # None: the study's stratification factors
+landmarks_months = None  # None: the study's landmarks
+data_cut = None
+
+# %%
+from IPython.display import Markdown, display
+
+from helpers.analyses.competing import (CompetingSettings, analyse_competing, competing_ard,
+                                        competing_frame)
+from helpers.notebook.session import start
+from helpers.report.competing import (comparison_table, competing_annotation, competing_text,
+                                      cuminc_table, no_competing_risks_text)
+from helpers.report.plots.cuminc import cuminc_plot
+
+nb = start("11_competing_risks", globals())
+p = nb.params
+spec = nb.study.competing_risks
+an = None
+if spec is None:
+    display(Markdown(no_competing_risks_text(nb.study.path.name)))
+else:
+    settings = CompetingSettings(spec=spec, strata=tuple(p["strata"]),
+                                 landmarks=tuple(p["landmarks_months"]),
+                                 conf_level=p["conf_level"], time_unit=nb.study.display_unit)
+    an = analyse_competing(competing_frame(nb.data, spec, p["population"]), settings)
+    competing_ard(nb.ard, an, output_ids={"cuminc": "tbl-cuminc", "gray": "tbl-competing-tests",
+                                          "finegray": "tbl-competing-tests"})
+    display(Markdown(nb.settings_text()))
+nb.write_results(an.to_dict() if an else {"competing_risks": None})
+view = nb.ard_view()
+
+# %%
+#| label: fig-cuminc
+#| fig-cap: "Cumulative incidence of each event type by arm (Aalen-Johansen), with numbers at risk: the event of interest solid, the competing events dashed. Subdistribution hazard ratios (Fine-Gray) of the experimental arm with their CIs and Gray's p in the box."
+if an:
+    fig = cuminc_plot(an.curves(), an.at_risk(),
+                      labels=nb.study.arm_labels,
+                      annotation=competing_annotation(view, spec.paramcd, spec.codes,
+                                                      spec.event_type, settings.strata),
+                      xlabel=f"{nb.study.display_unit.capitalize()} since randomisation",
+                      ylabel=f"Cumulative incidence ({spec.label})")
+    display(nb.figure(fig, "cuminc"))
+
+# %%
+if an:
+    display(Markdown(competing_text(view, spec.paramcd, spec.label, spec.codes, spec.event_type,
+                                    nb.study.arm_labels, settings.landmarks[-1],
+                                    settings.time_unit, settings.strata)))
+
+# %%
+#| label: tbl-cuminc
+#| tbl-cap: "Competing risks: first events by type and arm, and the cumulative incidence of each event type at the landmarks (Aalen-Johansen, log(-log) CIs)."
+if an:
+    nb.table(cuminc_table(view, spec.paramcd, spec.codes, spec.event_type,
+                          nb.study.arm_labels, settings.landmarks, settings.time_unit),
+             "cuminc")
+
+# %%
+#| label: tbl-competing-tests
+#| tbl-cap: "Comparison of the arms by event type: Gray's test of equal cumulative incidence and the Fine-Gray subdistribution hazard ratio of the experimental arm (B) vs the control arm (A)."
+if an:
+    nb.table(comparison_table(view, spec.paramcd, spec.codes, spec.event_type,
+                              settings.strata), "competing_tests")
