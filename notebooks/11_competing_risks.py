@@ -20,26 +20,26 @@
 # alike. When the question is how often the event of interest itself occurs, death without it
 # is a competing event: it removes the patient from the risk of the event of interest, and a
 # Kaplan-Meier estimate that censors such deaths overstates the incidence. This chapter
-# separates the event types of the endpoint named by the study configuration
-# (`competing_risks`): the cumulative incidence of each event type by arm (Aalen-Johansen,
-# as R's `cmprsk::cuminc`, with pointwise log(-log) CIs), Gray's test of equal cumulative
-# incidence between the arms (stratified by the randomisation stratification factors, as
-# `cuminc(strata =)`), and the Fine-Gray subdistribution hazard ratio of the experimental arm
-# (`cmprsk::crr`, robust standard error, Wald CI; the arm is the only covariate). Every
-# statistic equals R's cmprsk (`tests/fixtures/r/competing.json`). CIs at the secondary
-# confidence level, p-values two-sided.
+# separates the first events of the endpoint named by the study configuration
+# (`competing_risks`) by their type: the cumulative incidence of each event type by arm
+# (Aalen-Johansen, as R's `cmprsk::cuminc`, with pointwise log(-log) CIs), Gray's test of
+# equal cumulative incidence between the arms (stratified by the randomisation stratification
+# factors, as `cuminc(strata =)`), and the Fine-Gray subdistribution hazard ratio of the
+# experimental arm (`cmprsk::crr`, robust standard error, Wald CI; the arm is the only
+# covariate). The statistics equal R's cmprsk (`validation/r/reference_competing.R`). CIs at
+# the secondary confidence level, p-values two-sided.
 
 # %% tags=["parameters"]
-run_label = "interactive"
-output_dir = "runs/interactive"
-study = "studies/jcog1017.yaml"  # the study configuration (studies/README.md)
-data_dir = "data"
-data_format = "auto"
+run_label = None  # None: "interactive"
+output_dir = None  # None: runs/interactive
+study = None  # None: studies/jcog1017.yaml (studies/README.md)
+data_dir = None  # None: data/ (the bundled synthetic data)
+data_format = None  # None: from the files' suffixes
 population = None  # None: the study's full analysis set flag
-conf_level = None  # None: the secondary confidence level of the parameter set
-strata = None  # None: the study's stratification factors
+conf_level = None  # None: 0.95, every CI of this chapter
+strata = None  # None: the study's stratification factors (Gray's test)
 landmarks_months = None  # None: the study's landmarks
-data_cut = None
+data_cut = None  # None: all follow-up
 
 # %%
 from IPython.display import Markdown, display
@@ -47,33 +47,38 @@ from IPython.display import Markdown, display
 from helpers.analyses.competing import (CompetingSettings, analyse_competing, competing_ard,
                                         competing_frame)
 from helpers.notebook.session import start
-from helpers.report.competing import (comparison_table, competing_annotation, competing_text,
-                                      cuminc_table, no_competing_risks_text)
+from helpers.report.competing import (comparison_table, competing_annotation, competing_methods,
+                                      competing_text, cuminc_table, no_competing_risks_text,
+                                      risk_table)
 from helpers.report.plots.cuminc import cuminc_plot
 
 nb = start("11_competing_risks", globals())
-p = nb.params
-spec = nb.study.competing_risks
-an = None
-if spec is None:
+p, spec, an = nb.params, nb.study.competing_risks, None
+if not nb.section("Competing risks", "study.competing_risks"):
     display(Markdown(no_competing_risks_text(nb.study.path.name)))
 else:
-    settings = CompetingSettings(spec=spec, strata=tuple(p["strata"]),
+    settings = CompetingSettings(spec=spec, population=p["population"],
+                                 strata=tuple(p["strata"]),
                                  landmarks=tuple(p["landmarks_months"]),
                                  conf_level=p["conf_level"], time_unit=nb.study.display_unit)
     an = analyse_competing(competing_frame(nb.data, spec, p["population"]), settings)
-    competing_ard(nb.ard, an, output_ids={"cuminc": "tbl-cuminc", "gray": "tbl-competing-tests",
+    for test in an.gray.values():
+        nb.exclude(test.n_excluded, f"with a missing {', '.join(settings.strata)} in Gray's test")
+    competing_ard(nb.ard, an, output_ids={"cuminc": "tbl-cuminc", "risk": "fig-cuminc",
+                                          "gray": "tbl-competing-tests",
                                           "finegray": "tbl-competing-tests"})
-    display(Markdown(nb.settings_text()))
 nb.write_results(an.to_dict() if an else {"competing_risks": None})
 view = nb.ard_view()
+if an:
+    display(Markdown(competing_methods(
+        view, spec.paramcd, f"{nb.population_label} ({p['population']})", settings.strata,
+        settings.landmarks, settings.time_unit, p["data_cut"])))
 
 # %%
 #| label: fig-cuminc
 #| fig-cap: "Cumulative incidence of each event type by arm (Aalen-Johansen), with numbers at risk: the event of interest solid, the competing events dashed. Subdistribution hazard ratios (Fine-Gray) of the experimental arm with their CIs and Gray's p in the box."
 if an:
-    fig = cuminc_plot(an.curves(), an.at_risk(),
-                      labels=nb.study.arm_labels,
+    fig = cuminc_plot(an.curves(), risk_table(view, spec.paramcd), labels=nb.study.arm_labels,
                       annotation=competing_annotation(view, spec.paramcd, spec.codes,
                                                       spec.event_type, settings.strata),
                       xlabel=f"{nb.study.display_unit.capitalize()} since randomisation",

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.ard import ArdBuilder
-from helpers.ard.competing import add_cuminc, add_finegray, add_gray
+from helpers.ard.competing import add_at_risk, add_cuminc, add_finegray, add_gray
 from helpers.config.study import CompetingRisks
 from helpers.core.errors import DataValidationError
 from helpers.data.trial_data import TrialData, analysis_frame
@@ -41,11 +41,12 @@ RISK_STEP = 12.0  # numbers at risk every 12 time units, as helpers.report.plots
 @dataclass(frozen=True)
 class CompetingSettings:
     """What a competing-risks analysis is run with: ``spec`` (the configuration's
-    ``competing_risks``), ``strata`` of Gray's test (ADSL columns; empty: unstratified),
-    ``landmarks`` in ``time_unit``, ``conf_level`` of the cumulative incidence and
-    subdistribution hazard ratio CIs."""
+    ``competing_risks``), ``population`` (ADSL flag), ``strata`` of Gray's test (ADSL
+    columns; empty: unstratified), ``landmarks`` in ``time_unit``, ``conf_level`` of the
+    cumulative incidence and subdistribution hazard ratio CIs."""
 
     spec: CompetingRisks
+    population: str
     strata: tuple
     landmarks: tuple
     conf_level: float
@@ -108,13 +109,16 @@ class CompetingAnalysis:
             out.setdefault(self.code(int(cause)), {})[arm] = rows[["time", "estimate"]].reset_index(drop=True)
         return out
 
+    def risk_times(self) -> np.ndarray:
+        """The figure's numbers-at-risk times: every ``RISK_STEP`` time units from 0 to the
+        last follow-up, as the Kaplan-Meier figures."""
+        return np.arange(0.0, float(self.frame["time"].max()) + 1e-9, RISK_STEP)
+
     def at_risk(self, times=None) -> pd.DataFrame:
         """Numbers at risk (time >= t) per arm (index A, B) at ``times`` (columns; default
-        every ``RISK_STEP`` time units from 0 to the last follow-up, as the KM figures)."""
-        if times is None:
-            times = np.arange(0.0, float(self.frame["time"].max()) + 1e-9, RISK_STEP)
-        t = np.asarray(times, dtype=float)
-        rows = {arm: [(self.frame.loc[self.frame[ARM] == arm, "time"].to_numpy() >= x).sum()
+        ``risk_times``)."""
+        t = np.asarray(self.risk_times() if times is None else times, dtype=float)
+        rows = {arm: [int((self.frame.loc[self.frame[ARM] == arm, "time"].to_numpy() >= x).sum())
                       for x in t] for arm in (CONTROL, EXPERIMENTAL)}
         return pd.DataFrame(rows, index=list(t)).T
 
@@ -124,6 +128,7 @@ class CompetingAnalysis:
         return {
             "paramcd": self.settings.spec.paramcd, "event_type_column": self.settings.spec.event_type,
             "codes": list(self.codes), "strata": list(self.settings.strata),
+            "population": self.settings.population,
             "conf_level": self.settings.conf_level, "time_unit": self.settings.time_unit,
             "counts": self.counts.reset_index().to_dict("list"),
             "cumulative_incidence": table.to_dict("list"),
@@ -154,15 +159,18 @@ def analyse_competing(frame: pd.DataFrame, settings: CompetingSettings) -> Compe
 def competing_ard(b: ArdBuilder, analysis: CompetingAnalysis,
                   output_ids: dict[str, str] | None = None) -> None:
     """The ARD rows of ``analysis`` (``docs/ard.md``): ``{P}.cuminc`` (counts, cumulative
-    incidence at the landmarks, numbers at risk), ``{P}.gray`` and ``{P}.finegray`` (one
-    group2 level per event type); ``output_ids`` maps "cuminc", "gray", "finegray" to the
-    table or figure labels that show them."""
+    incidence at the landmarks, numbers at risk there), ``{P}.cuminc.risk`` (the figure's
+    numbers at risk), ``{P}.gray`` and ``{P}.finegray`` (one ``group2_level`` per event
+    type); ``output_ids`` maps "cuminc", "risk", "gray", "finegray" to the table or figure
+    labels that show them."""
     ids = output_ids or {}
     spec = analysis.settings.spec
     p, column = spec.paramcd, spec.event_type
     counts = {arm: row for arm, row in analysis.counts.to_dict("index").items()}
     add_cuminc(b, f"{p}.cuminc", analysis.cuminc, spec.codes, counts, arm=ARM, event_type=column,
                paramcd=p, output_id=ids.get("cuminc", ""))
+    add_at_risk(b, f"{p}.cuminc.risk", analysis.at_risk(), arm=ARM, paramcd=p,
+                output_id=ids.get("risk", ""))
     add_gray(b, f"{p}.gray", analysis.gray, arm=ARM, comparison=f"{EXPERIMENTAL} vs {CONTROL}",
              event_type=column, paramcd=p, output_id=ids.get("gray", ""))
     add_finegray(b, f"{p}.finegray", analysis.fine_gray, event_type=column, paramcd=p,

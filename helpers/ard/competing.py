@@ -15,7 +15,7 @@ from helpers.survival import CumulativeIncidence
 
 from .build import ArdBuilder
 
-__all__ = ["add_cuminc", "add_finegray", "add_gray", "cuminc_method_id"]
+__all__ = ["add_at_risk", "add_cuminc", "add_finegray", "add_gray", "cuminc_method_id"]
 
 
 def cuminc_method_id() -> str:
@@ -59,6 +59,19 @@ def add_cuminc(b: ArdBuilder, analysis_id: str, ci: CumulativeIncidence, codes: 
                 t.add("conf.low", row.lower, "Cumulative incidence, CI lower limit", warning=no_ci)
                 t.add("conf.high", row.upper, "Cumulative incidence, CI upper limit",
                       warning=no_ci)
+
+
+def add_at_risk(b: ArdBuilder, analysis_id: str, at_risk: Any, *, arm: str, paramcd: str = "",
+                output_id: str = "") -> None:
+    """Numbers at risk (time >= t) per arm (``group1`` = ``arm``) at each time (``variable``
+    time, level the time) of ``at_risk`` (index arms, columns times): ``n.risk``, the
+    numbers under a cumulative incidence figure."""
+    a = b.analysis(analysis_id, cuminc_method_id(), "cuminc", paramcd=paramcd,
+                   output_id=output_id, group1=arm)
+    for code_arm, row in at_risk.iterrows():
+        for t, n in row.items():
+            a.add("n.risk", n, "Number at risk", group1_level=code_arm, variable="time",
+                  variable_level=float(t))
 
 
 def add_gray(b: ArdBuilder, analysis_id: str, tests: Mapping[str, Any], *, arm: str,

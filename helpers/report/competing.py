@@ -19,8 +19,8 @@ import pandas as pd
 from helpers.ard import ArdView
 from helpers.core.textsafe import md_text
 
-__all__ = ["comparison_table", "competing_annotation", "competing_text", "cuminc_table",
-           "no_competing_risks_text"]
+__all__ = ["comparison_table", "competing_annotation", "competing_methods", "competing_text",
+           "cuminc_table", "no_competing_risks_text", "risk_table"]
 
 ARM = "ARMCD"
 CONTROL, EXPERIMENTAL = "A", "B"
@@ -97,38 +97,43 @@ def comparison_table(view: ArdView, paramcd: str, codes: Sequence[str], event_ty
 def competing_text(view: ArdView, paramcd: str, label: str, codes: Sequence[str],
                    event_type: str, arm_labels: Mapping[str, str], landmark: float,
                    time_unit: str, strata: Sequence[str]) -> str:
-    """The results paragraph (Markdown): first events by type and arm, the cumulative
-    incidence of each type at ``landmark`` by arm, Gray's p and the subdistribution hazard
-    ratio of the event of interest and of the competing events."""
+    """The results paragraph (Markdown): first events by type and arm, then per event type
+    its cumulative incidence at ``landmark`` by arm, Gray's p and the subdistribution hazard
+    ratio of arm B vs A."""
     aid, gray, fg = f"{paramcd}.cuminc", f"{paramcd}.gray", f"{paramcd}.finegray"
-    unit = md_text(time_unit)
-    arm = {a: md_text(arm_labels[a].lower()) for a in (CONTROL, EXPERIMENTAL)}
-    level = _level(view, fg)
+    level = _level(view, aid)
+    arm = {a: md_text(arm_labels[a]) for a in (CONTROL, EXPERIMENTAL)}
 
-    def events(code: str) -> str:
-        return " and ".join(
-            f"{view.fmt(aid, 'n.event', group1_level=a, group2=event_type, group2_level=code, variable='')}"
-            f" in arm {a}" for a in (CONTROL, EXPERIMENTAL))
+    def count(stat: str, a: str, **where) -> str:
+        return view.fmt(aid, stat, group1=ARM, group1_level=a, variable="", **where)
 
-    first = "; ".join(f"{md_text(code)} {events(code)}" for code in codes)
-    censored = " and ".join(f"{view.fmt(aid, 'n.censor', group1_level=a, group2='', variable='')}"
-                            f" in arm {a}" for a in (CONTROL, EXPERIMENTAL))
-    text = [f"First events of {md_text(label)} by type: {first}; censored without an event: "
+    first = "; ".join(
+        f"{md_text(code)} in {count('n.event', CONTROL, group2=event_type, group2_level=code)} "
+        f"patients of arm {CONTROL} and "
+        f"{count('n.event', EXPERIMENTAL, group2=event_type, group2_level=code)} of arm "
+        f"{EXPERIMENTAL}" for code in codes)
+    censored = (f"{count('n.censor', CONTROL, group2='')} and "
+                f"{count('n.censor', EXPERIMENTAL, group2='')}")
+    text = [f"First events of {md_text(label)}: {first}; censored without an event: "
             f"{censored}."]
     strat = f"stratified by {md_text(', '.join(strata))}" if strata else "unstratified"
     for i, code in enumerate(codes):
         where = dict(group2=event_type, group2_level=code)
         at = " and ".join(
-            f"{_ci(view, aid, group1=ARM, group1_level=a, variable='time', variable_level=landmark, **where)}% "
-            f"with {arm[a]}" for a in (CONTROL, EXPERIMENTAL))
+            f"{_fmt(view, aid, 'estimate', group1=ARM, group1_level=a, variable='time', variable_level=landmark, **where)}% "
+            f"({level:.0%} CI {_fmt(view, aid, 'conf.low', group1=ARM, group1_level=a, variable='time', variable_level=landmark, **where)}"
+            f"–{_fmt(view, aid, 'conf.high', group1=ARM, group1_level=a, variable='time', variable_level=landmark, **where)}) "
+            f"in arm {a} ({arm[a]})" for a in (CONTROL, EXPERIMENTAL))
         cmp_ = dict(group1=ARM, group1_level=COMPARISON, **where)
+        fg_level = _level(view, fg)
+        role = "the event of interest" if i == 0 else "a competing event"
         text.append(
-            f"The {landmark:g}-{unit.rstrip('s')} cumulative incidence of "
-            f"{'the event of interest, ' if i == 0 else 'the competing event '}"
-            f"{md_text(code)}, was {at} ({level:.0%} CIs); Gray's test ({strat}) p "
-            f"{_p(_fmt(view, gray, 'p.value', **cmp_))}; the Fine-Gray subdistribution hazard "
-            f"ratio of arm {EXPERIMENTAL} vs {CONTROL} was {_ci(view, fg, **cmp_)} "
-            f"(Wald p {_p(_fmt(view, fg, 'p.value', **cmp_))}).")
+            f"At {landmark:g} {md_text(time_unit)}, the cumulative incidence of "
+            f"{md_text(code)} ({role}) was {at}; Gray's test ({strat}) p "
+            f"{_p(_fmt(view, gray, 'p.value', **cmp_))}; Fine-Gray subdistribution hazard "
+            f"ratio of arm {EXPERIMENTAL} vs {CONTROL} {_fmt(view, fg, 'estimate', **cmp_)} "
+            f"({fg_level:.0%} CI {_fmt(view, fg, 'conf.low', **cmp_)}–"
+            f"{_fmt(view, fg, 'conf.high', **cmp_)}), Wald p {_p(_fmt(view, fg, 'p.value', **cmp_))}.")
     return " ".join(text)
 
 
@@ -147,7 +152,32 @@ def competing_annotation(view: ArdView, paramcd: str, codes: Sequence[str], even
     return "\n".join(lines)
 
 
+def risk_table(view: ArdView, paramcd: str) -> pd.DataFrame:
+    """The figure's numbers at risk as printed (``{P}.cuminc.risk`` rows' ``stat_fmt``):
+    index the arms (A, B), columns the times (floats)."""
+    rows = view.rows(f"{paramcd}.cuminc.risk", stat_name="n.risk")
+    table = rows.pivot(index="group1_level", columns="variable_level", values="stat_fmt")
+    table = table.loc[[CONTROL, EXPERIMENTAL]]
+    table.columns = [float(t) for t in table.columns]
+    return table[sorted(table.columns)]
+
+
+def competing_methods(view: ArdView, paramcd: str, population: str, strata: Sequence[str],
+                      landmarks: Sequence[float], time_unit: str, data_cut: str | None) -> str:
+    """The settings of this chapter's run (Markdown): population, landmarks, CI level, the
+    strata of Gray's test and the data cut (levels and CI level read from the ARD rows)."""
+    level = _level(view, f"{paramcd}.cuminc")
+    strat = (f"stratified by {md_text(', '.join(strata))}" if strata else
+             "unstratified (no strata given)")
+    return (f"Settings of this run: {md_text(population)}; cumulative incidence at "
+            f"{', '.join(f'{t:g}' for t in landmarks)} {md_text(time_unit)} with "
+            f"{level:.0%} CIs; subdistribution hazard ratio CIs at {level:.0%}; Gray's test "
+            f"{strat}; data cut {md_text(data_cut) if data_cut else 'none'}.")
+
+
 def no_competing_risks_text(config_name: str) -> str:
     """The chapter's one sentence when the study configures no competing risks."""
-    return (f"The study configuration ({md_text(config_name)}) configures no competing risks "
-            "(key `competing_risks`, studies/README.md), so this chapter has no results.")
+    return (f"This chapter has no results: the study configuration ({md_text(config_name)}) "
+            "names no endpoint with competing events (key `competing_risks`: the endpoint, its "
+            "event-type column, the event of interest and the competing events; "
+            "studies/README.md).")

@@ -24,7 +24,8 @@ def cuminc_plot(curves: Mapping[str, Mapping[str, pd.DataFrame]], at_risk: pd.Da
     """Step curves of the cumulative incidence (0-1, from 0 at time 0) of each event type
     (``curves``: event code -> arm -> table with ``time``, ``estimate``; the first event type
     solid, the others dashed/dotted) by arm (one colour per arm), and the numbers at risk
-    (``at_risk``: index arms, columns times; the x ticks) under the axis. ``labels``: arm ->
+    (``at_risk``: index arms, columns times; the x ticks; values drawn as given, e.g. the
+    ARD's ``stat_fmt``) under the axis. ``labels``: arm ->
     name shown in the legend and the risk table. Returns the Figure; its main Axes has label
     ``"cumulative incidence"`` and the table's ``"numbers at risk"``."""
     shown = dict(labels or {})
@@ -66,7 +67,7 @@ def cuminc_plot(curves: Mapping[str, Mapping[str, pd.DataFrame]], at_risk: pd.Da
         risk_ax.set_ylim(len(arms) - 0.5, -0.5)
         for row, arm in enumerate(arms):
             for t, n in zip(times, at_risk.loc[arm]):
-                risk_ax.text(t, row, f"{int(n)}", ha="center", va="center", color=colors[arm])
+                risk_ax.text(t, row, str(n), ha="center", va="center", color=colors[arm])
         risk_ax.set_yticks(range(len(arms)), [shown.get(arm, arm) for arm in arms])
         for tick, arm in zip(risk_ax.get_yticklabels(), arms):
             tick.set_color(colors[arm])
