@@ -300,21 +300,25 @@ def _check_competing(adtte: pd.DataFrame, study: StudyConfig, file) -> None:
         raise DataValidationError(
             f"competing_risks.event_type {cr.event_type!r} of the {where} is not a column of "
             f"ADTTE{_close(cr.event_type, adtte.columns)}", file=file, column=cr.event_type)
-    value = adtte[cr.event_type].astype("string").str.strip()
+    value = adtte[cr.event_type].astype("string").str.strip().replace("", pd.NA)
     event_rows = rows & (adtte["CNSR"] == 0)
     bad = event_rows & (value.isna() | ~value.isin(cr.codes)).fillna(True)
+    seen = set(value[event_rows].dropna())
+    absent = [f"{key} {code!r}" for key, code in (
+        ("competing_risks.event", cr.event),
+        *((f"competing_risks.competing[{i}]", c) for i, c in enumerate(cr.competing)))
+        if code not in seen]
+    problems = []
     if bad.any():
         found = sorted(set(value[bad].fillna("(blank)")))
+        problems.append(
+            f"{int(bad.sum())} event rows (CNSR 0) of PARAMCD {cr.paramcd} hold an event type "
+            f"that is neither competing_risks.event nor competing_risks.competing "
+            f"({list(cr.codes)}): " + ", ".join(repr(v) for v in found[:5]))
+    if absent:
+        problems.append(f"{' and '.join(absent)} is not an event type of PARAMCD {cr.paramcd} "
+                        f"(its event rows hold: {', '.join(map(repr, sorted(seen))) or 'none'})")
+    if problems:  # both problems at once; rows: the offending rows, else the endpoint's events
         raise DataValidationError(
-            f"{int(bad.sum())} event rows (CNSR 0) of PARAMCD {cr.paramcd} with an event type "
-            f"that is neither competing_risks.event nor competing_risks.competing of the {where} "
-            f"({list(cr.codes)})", file=file, column=cr.event_type, rows=_rows(adtte, bad),
-            detail="values " + ", ".join(repr(v) for v in found[:5]))
-    seen = set(value[event_rows].dropna())
-    for key, code in (("competing_risks.event", cr.event),
-                      *((f"competing_risks.competing[{i}]", c) for i, c in enumerate(cr.competing))):
-        if code not in seen:
-            raise DataValidationError(
-                f"{key} {code!r} of the {where} is not an event type of PARAMCD {cr.paramcd} "
-                f"(event rows hold: {', '.join(sorted(seen)) or 'none'})", file=file,
-                column=cr.event_type)
+            f"{'; '.join(problems)} (the {where})", file=file, column=cr.event_type,
+            rows=_rows(adtte, bad if bad.any() else event_rows))
