@@ -76,7 +76,7 @@ if an:
 
 # %%
 #| label: fig-cuminc
-#| fig-cap: "Cumulative incidence of each event type by arm (Aalen-Johansen), with numbers at risk: the event of interest solid, the competing events dashed. Subdistribution hazard ratios (Fine-Gray) of the experimental arm with their CIs and Gray's p in the box."
+#| fig-cap: "Cumulative incidence of each event type by arm (Aalen-Johansen), with numbers at risk: the event of interest solid, the competing events dashed. Above the plot: the subdistribution hazard ratio (Fine-Gray) of the experimental arm with its CI and Gray's p for each event type."
 if an:
     fig = cuminc_plot(an.curves(), risk_table(view, spec.paramcd), labels=nb.study.arm_labels,
                       annotation=competing_annotation(view, spec.paramcd, spec.codes,

@@ -253,3 +253,24 @@ def test_refused_competing_risks_stop_the_run_before_any_notebook(tmp_path):
     with pytest.raises(DataValidationError, match="competing_risks.event 'Local relapse'"):
         run(path, workers=1, notebooks=[NOTEBOOK], echo=lambda line: None)
     assert not run_dir.exists()
+
+
+def test_cuminc_figure_draws_the_numbers_at_risk_as_given_and_names_arms_and_types():
+    import matplotlib.pyplot as plt
+
+    from helpers.report.plots.cuminc import MAIN_LABEL, RISK_LABEL, cuminc_plot
+
+    curve = lambda t, f: pd.DataFrame({"time": t, "estimate": f})  # noqa: E731
+    curves = {"Relapse": {"A": curve([1.0, 5.0], [0.1, 0.3]), "B": curve([2.0], [0.05])},
+              "Death": {"A": curve([3.0], [0.1])}}  # no death in arm B: flat at 0
+    at_risk = pd.DataFrame({0.0: ["20", "18"], 12.0: ["7", "9"]}, index=["A", "B"])
+    fig = cuminc_plot(curves, at_risk, labels={"A": "Control $x$", "B": "Resection"},
+                      annotation="sHR 0.50 (0.20–1.10)")
+    ax = next(a for a in fig.axes if a.get_label() == MAIN_LABEL)
+    risk = next(a for a in fig.axes if a.get_label() == RISK_LABEL)
+    assert [t.get_text() for t in risk.texts] == ["20", "7", "18", "9"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "Control $x$", "Resection", "Relapse", "Death"]
+    assert fig._suptitle.get_text() == "sHR 0.50 (0.20–1.10)"
+    assert len(ax.lines) == 4 and ax.lines[3].get_ydata().max() == 0
+    plt.close(fig)

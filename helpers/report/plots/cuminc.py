@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.offsetbox import AnchoredText
+from matplotlib.lines import Line2D
 
 from ._style import PRINT_STYLE, arm_colors
 
@@ -23,11 +23,13 @@ def cuminc_plot(curves: Mapping[str, Mapping[str, pd.DataFrame]], at_risk: pd.Da
                 figsize: tuple[float, float] = (7.0, 5.0)):
     """Step curves of the cumulative incidence (0-1, from 0 at time 0) of each event type
     (``curves``: event code -> arm -> table with ``time``, ``estimate``; the first event type
-    solid, the others dashed/dotted) by arm (one colour per arm), and the numbers at risk
+    solid, the others dashed/dotted) by arm (one colour per arm; the legend, above the axes in two
+    columns, names the arms' colours and the event types' line styles), and the numbers at risk
     (``at_risk``: index arms, columns times; the x ticks; values drawn as given, e.g. the
     ARD's ``stat_fmt``) under the axis. ``labels``: arm ->
     name shown in the legend and the risk table. Returns the Figure; its main Axes has label
-    ``"cumulative incidence"`` and the table's ``"numbers at risk"``."""
+    ``"cumulative incidence"`` and the table's ``"numbers at risk"``; ``annotation`` (plain
+    text, drawn literally) is set at the top of the figure, above the legend."""
     shown = dict(labels or {})
     arms = list(at_risk.index)
     colors = arm_colors(arms)
@@ -48,7 +50,7 @@ def cuminc_plot(curves: Mapping[str, Mapping[str, pd.DataFrame]], at_risk: pd.Da
                 t, f = np.append(t, xmax), np.append(f, f[-1])
                 top = max(top, float(f.max()))
                 ax.step(t, f, where="post", color=colors[arm], lw=1.6,
-                        ls=LINESTYLES[i % len(LINESTYLES)], label=f"{shown.get(arm, arm)}: {code}")
+                        ls=LINESTYLES[i % len(LINESTYLES)])
         ax.set_xlim(0, xmax)
         ax.set_ylim(0, min(1.0, max(0.1, top * 1.15)))
         ax.set_xticks(times)
@@ -57,12 +59,16 @@ def cuminc_plot(curves: Mapping[str, Mapping[str, pd.DataFrame]], at_risk: pd.Da
         ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0, decimals=0))
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
-        ax.legend(loc="upper left", frameon=False, handlelength=2.4)
-        if annotation:
-            box = AnchoredText(annotation, loc="lower right", frameon=True, borderpad=0.6,
-                               prop={"size": PRINT_STYLE["font.size"] - 1})
-            box.patch.set(edgecolor="0.6", facecolor="white", alpha=0.9, boxstyle="round,pad=0.3")
-            ax.add_artist(box)
+        # above the axes, right: arms by colour, event types by line style (no curve covered)
+        handles = [Line2D([], [], color=colors[arm], lw=1.6, label=shown.get(arm, arm))
+                   for arm in arms]
+        handles += [Line2D([], [], color="0.2", lw=1.6, ls=LINESTYLES[i % len(LINESTYLES)],
+                           label=str(code)) for i, code in enumerate(curves)]
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.02), frameon=False,
+                  handlelength=2.4, borderaxespad=0.0, ncol=2)
+        if annotation:  # at the top, above the legend: curves leave no free corner for it
+            fig.suptitle(annotation, x=0.02, ha="left", fontsize=PRINT_STYLE["font.size"] - 1,
+                         linespacing=1.3)
         risk_ax.set_label(RISK_LABEL)
         risk_ax.set_ylim(len(arms) - 0.5, -0.5)
         for row, arm in enumerate(arms):
