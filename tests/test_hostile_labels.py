@@ -105,8 +105,11 @@ def test_pdf_shows_the_labels_characters(hostile_run):
     pdf = next((hostile_run / "_book").glob("*.pdf"))
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
+    # a label may wrap inside a narrow table cell (a line break, a soft hyphen): compare the
+    # characters without white space
+    bare = lambda t: "".join(t.translate(INVISIBLE).replace("\u00ad", "").split())  # noqa: E731
     flat = _flat(text.translate(INVISIBLE))
     for label, parts in VISIBLE.items():
         for part in parts:
-            assert _flat(part) in flat, label
+            assert bare(part) in bare(text), label
     assert "?@" not in flat

@@ -8,9 +8,7 @@ and of its tables (RUN/tables/NN/*.csv) must be a number of that notebook's ARD 
 of the few protocol constants of static prose listed below. The number rules are QC's
 (``validation/qc/R/printed.R``).
 
-Notebooks not yet converted to ARD (their prose and tables are not built from ARD rows) are
-expected to fail: ``NOT_CONVERTED``; the lead removes a notebook from it when its conversion
-is merged (an unexpected pass is reported as XPASS, not an error).
+Checked on the default, the per-protocol and the colon runs (issue 17's acceptance).
 """
 
 from __future__ import annotations
@@ -25,11 +23,9 @@ from helpers.run.plan import discover_notebooks
 from tests.traceability import (allowed_numbers, notebook_prose, number_tokens, structural,
                                 table_cells, untraced)
 
-#: Notebooks whose prose and tables are not yet built from their ARD (xfail, not strict).
-NOT_CONVERTED = {
-    "01_population", "02_baseline", "04_lrfs", "05_subgroups", "06_safety",
-    "07_sensitivity", "08_meta_analysis", "09_design", "10_reproduction",
-}
+#: The runs checked: fixture names of tests/conftest.py.
+RUNS = {"default": "supplement_run", "per_protocol": "per_protocol_run",
+        "colon": "colon_supplement_run"}
 
 #: Constants of a notebook's static prose (markdown cells) that are the protocol's, not the
 #: data's: notebook -> {number: why}. Keep this short; a number here is never checked.
@@ -40,10 +36,8 @@ PROSE_CONSTANTS = {
 NOTEBOOKS = [nb.name for nb in discover_notebooks()]
 
 
-def _param(name: str):
-    marks = [pytest.mark.xfail(reason=f"{name} is not yet converted to ARD", strict=False)] \
-        if name in NOT_CONVERTED else []
-    return pytest.param(name, marks=marks, id=name)
+def _run(request, run: str) -> Path:
+    return request.getfixturevalue(RUNS[run])
 
 
 def _ard_rows(run: Path, notebook: str) -> list[dict]:
@@ -58,8 +52,10 @@ def _report(notebook: str, missing) -> str:
     return "\n".join(lines + ([f"  ... {len(missing) - 40} more"] if len(missing) > 40 else []))
 
 
-@pytest.mark.parametrize("notebook", [_param(n) for n in NOTEBOOKS])
-def test_prose_numbers_are_rows_of_the_notebooks_ard(supplement_run, notebook):
+@pytest.mark.parametrize("run", list(RUNS))
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_prose_numbers_are_rows_of_the_notebooks_ard(request, run, notebook):
+    supplement_run = _run(request, run)
     allowed = allowed_numbers(_ard_rows(supplement_run, notebook))
     allowed |= set(PROSE_CONSTANTS.get(notebook, {}))
     prose = notebook_prose(supplement_run / "notebooks" / f"{notebook}.ipynb")
@@ -68,8 +64,10 @@ def test_prose_numbers_are_rows_of_the_notebooks_ard(supplement_run, notebook):
     assert not missing, _report(notebook, missing)
 
 
-@pytest.mark.parametrize("notebook", [_param(n) for n in NOTEBOOKS])
-def test_table_numbers_are_rows_of_the_notebooks_ard(supplement_run, notebook):
+@pytest.mark.parametrize("run", list(RUNS))
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_table_numbers_are_rows_of_the_notebooks_ard(request, run, notebook):
+    supplement_run = _run(request, run)
     allowed = allowed_numbers(_ard_rows(supplement_run, notebook))
     tables = sorted((supplement_run / "tables" / notebook).glob("*.csv"))
     cells = [cell for table in tables for cell in table_cells(table)]
@@ -135,6 +133,5 @@ def test_a_planted_number_in_prose_or_a_table_is_found(supplement_run, tmp_path)
         ("t/os_cox.csv row 2 column 2", planted)]
 
 
-def test_the_converted_list_names_real_notebooks():
-    assert NOT_CONVERTED <= set(NOTEBOOKS), NOT_CONVERTED - set(NOTEBOOKS)
+def test_the_prose_constants_name_real_notebooks():
     assert set(PROSE_CONSTANTS) <= set(NOTEBOOKS)

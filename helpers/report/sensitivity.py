@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers.core.textsafe import md_text
 from helpers.analyses.sensitivity import ANALYSIS_IDS, SensitivitySettings
 from helpers.ard import ArdView
 
@@ -88,11 +89,11 @@ def adjusted_model_text(s: SensitivitySettings, label_of) -> str:
     the per-protocol population (``label_of``: column -> display name)."""
     return (
         (f"The covariate-adjusted model is an unstratified Cox model of arm plus "
-         f"{', '.join(label_of(c).lower() for c in s.covariates)}; it is not also "
-         f"stratified, because stratification factors ({', '.join(s.strata) or 'none'}) may "
+         f"{', '.join(md_text(label_of(c).lower()) for c in s.covariates)}; it is not also "
+         f"stratified, because stratification factors ({md_text(', '.join(s.strata)) or 'none'}) may "
          f"overlap the covariates. Its p-value is the one-sided Wald test of the arm coefficient. "
          if s.covariates else "No covariates are configured: there is no adjusted model. ")
-        + (f"Covariates not in the data, left out: {', '.join(s.absent)}. " if s.absent else "")
+        + (f"Covariates not in the data, left out: {md_text(', '.join(s.absent))}. " if s.absent else "")
         + f"The other rows give the {s.sided} log-rank p of their (un)stratified test. "
         + (f"The per-protocol population is ADSL.{s.per_protocol} = Y." if s.per_protocol else
            "The study configuration names no per-protocol population: no per-protocol row."))
@@ -140,7 +141,7 @@ def ph_text(view: ArdView, s: SensitivitySettings, term_labels: dict) -> str:
     if not view.has(adj):
         return text
     terms = [t for t in dict.fromkeys(view.rows(adj)["variable"]) if t != "GLOBAL"]
-    failing = [term_labels.get(t, t).lower() for t in terms
+    failing = [md_text(term_labels.get(t, t).lower()) for t in terms
                if below(view.fmt(adj, "p.value", variable=t), 0.05)]
     if not failing:
         return text + "No term of the adjusted model had p < 0.05."
@@ -213,8 +214,8 @@ def rmst_text(view: ArdView, s: SensitivitySettings, arm_labels: dict) -> str:
     level = view.row(aid, "conf.low", group1_level=diff)["conf_level"]
     return (f"Up to {view.stat(aid, 'tau'):g} {unit}, patients lived on average "
             f"{fmt_or(view, aid, 'estimate', group1_level=control)} {unit} with "
-            f"{arm_labels[control].lower()} and "
+            f"{md_text(arm_labels[control].lower())} and "
             f"{fmt_or(view, aid, 'estimate', group1_level=experimental)} {unit} with "
-            f"{arm_labels[experimental].lower()}, a difference of {sign}{d} {unit}"
+            f"{md_text(arm_labels[experimental].lower())}, a difference of {sign}{d} {unit}"
             + f" ({rounding + '; ' if rounding else ''}{level:.0%} CI {_ci(view, aid, diff)}; two-sided "
             f"{p_phrase(view.fmt(aid, 'p.value', group1_level=diff))}).")

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 
+from helpers.core.textsafe import md_text
 from helpers.ard import ArdView
 
 from .printed import below, fmt_or, p_phrase
@@ -99,7 +100,8 @@ def subgroup_settings_text(population: str, ties: str, strata: Iterable[str],
     """The settings line of chapter 5: the subgroups' model and CI level (not the primary
     analysis')."""
     strata = list(strata)
-    return (f"Settings of this run: {population}; Cox models with {ties.capitalize()} ties, "
+    strata = [md_text(s) for s in strata]
+    return (f"Settings of this run: {md_text(population)}; Cox models with {ties.capitalize()} ties, "
             + (f"stratified by {', '.join(strata)} (except the subgroup factor itself)"
                if strata else "unstratified")
             + f"; hazard ratio CIs (Wald) at {conf_level:.0%}; interaction p-values by the "
@@ -120,6 +122,8 @@ def subgroup_methods_text(strata: Iterable[str], subgroups: Iterable[str],
     """How the subgroup models are stratified and which factors are analysed (``notes``: a
     factor -> how it was categorised)."""
     strata, subgroups = list(strata), list(subgroups)
+    shown_label = label_of
+    label_of = lambda column: md_text(shown_label(column))  # noqa: E731
     overlap = [s for s in subgroups if s in strata]
     if strata:
         text = (f"Each model is stratified by the randomisation stratification factors "
@@ -132,7 +136,7 @@ def subgroup_methods_text(strata: Iterable[str], subgroups: Iterable[str],
         text = ("The subgroup models are not stratified (the parameter file gives this notebook "
                 "no strata: within a subgroup the randomisation strata are sparse). ")
     text += f"The subgroup factors are {', '.join(map(label_of, subgroups))}."
-    return text + "".join(f" {label_of(v)} was {note}." for v, note in notes.items())
+    return text + "".join(f" {label_of(v)} was {md_text(note)}." for v, note in notes.items())
 
 
 def subgroup_results_text(view: ArdView, labels: Mapping[str, str], events: str,
@@ -140,6 +144,8 @@ def subgroup_results_text(view: ArdView, labels: Mapping[str, str], events: str,
     """All patients' hazard ratio; the levels whose printed upper limit is below 1; the
     factors whose printed interaction p is below 0.05."""
     t = forest_table(view, labels)
+    t["label"], t["level"] = t["label"].map(md_text), t["level"].map(md_text)
+    experimental = md_text(experimental)
     level = f"{view.row(OVERALL_ID, 'conf.low')['conf_level']:.0%}"
     overall = t.iloc[0]
     n = overall["n_control"] + overall["n_experimental"]
@@ -166,7 +172,7 @@ def subgroup_results_text(view: ArdView, labels: Mapping[str, str], events: str,
                                                group2_level=""), 0.05)]
     if low:
         text += ("The interaction test was below 0.05 for " + "; ".join(
-            f"{labels.get(v, v)} ({p_phrase(view.fmt(f'subgroup.{v}', 'p.value.interaction', group2_level=''))})"
+            f"{md_text(labels.get(v, v))} ({p_phrase(view.fmt(f'subgroup.{v}', 'p.value.interaction', group2_level=''))})"
             for v in low) + f", without adjustment for the {len(tested)} factors tested.")
     else:
         text += f"No interaction test was below 0.05 among the {len(tested)} factors tested."

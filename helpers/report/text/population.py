@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from helpers.core.textsafe import md_text
 from helpers.ard import ArdView
 from helpers.report.stats import n_pct, shown
 
@@ -21,16 +22,16 @@ def flow_results(view: ArdView, arm_labels: Mapping[str, str]) -> str:
     reasons = reasons[reasons["variable_level"] != ""]
     if len(reasons):
         top = reasons.loc[reasons["stat"].idxmax()]
-        text += f", most often because of {top['variable_level'].lower()} (n = {top['stat_fmt']})"
+        text += f", most often because of {md_text(top['variable_level'].lower())} (n = {top['stat_fmt']})"
     arms = view.rows("flow", variable="randomised", stat_name="n")
     arms = arms[arms["group1_level"] != ""]
     text += (f". {flow(variable='randomised', variable_level='', group1='')} patients were "
              "randomised: " + ", ".join(
                  f"{r.stat_fmt} to arm {r.group1_level} "
-                 f"({arm_labels.get(r.group1_level, r.group1_level).lower()})"
+                 f"({md_text(arm_labels.get(r.group1_level, r.group1_level).lower())})"
                  for r in arms.itertuples()))
     for r in view.rows("flow", variable="excluded_arm", stat_name="n").itertuples():
-        text += (f"; {r.stat_fmt} randomised to arm {r.variable_level} were not compared and "
+        text += (f"; {r.stat_fmt} randomised to arm {md_text(r.variable_level)} were not compared and "
                  "are excluded")
     return text + " (@fig-consort, @tbl-consort)."
 
@@ -44,7 +45,7 @@ def analysis_sets_results(view: ArdView, set_labels: Mapping[str, str]) -> str:
         if rows.empty:
             continue
         arms = rows[rows["group1_level"] != "Total"]
-        parts.append(f"the {label.lower()} comprised "
+        parts.append(f"the {md_text(label.lower())} comprised "
                      f"{shown(view, 'populations', 'n', variable=flag, group1_level='Total')} "
                      "patients (" + ", ".join(f"{r.stat_fmt} in arm {r.group1_level}"
                                               for r in arms.itertuples()) + ")")
