@@ -274,3 +274,44 @@ def test_cuminc_figure_draws_the_numbers_at_risk_as_given_and_names_arms_and_typ
     assert fig._suptitle.get_text() == "sHR 0.50 (0.20–1.10)"
     assert len(ax.lines) == 4 and ax.lines[3].get_ydata().max() == 0
     plt.close(fig)
+
+
+def test_an_event_type_without_events_in_the_analysed_patients_is_not_estimable_with_reason():
+    """E.g. after an early data cut: incidence 0 without CI, Gray and Fine-Gray missing with
+    the reason; the tables print NE; the other event type is analysed as usual."""
+    from helpers.analyses.competing import (CAUSE, CompetingSettings, analyse_competing,
+                                            competing_ard, competing_frame)
+    from helpers.ard import ArdBuilder, ArdView
+    from helpers.report.competing import comparison_table, cuminc_table, competing_text
+    from helpers.report.format import fill_stat_fmt
+
+    study = load_study(STUDY)
+    spec = study.competing_risks
+    frame = competing_frame(load_trial_data(DATA), spec, "ITTFL")
+    frame.loc[frame[CAUSE] == 2, [CAUSE, "event"]] = 0  # every death censored
+    settings = CompetingSettings(spec=spec, population="ITTFL", strata=("ER",),
+                                 landmarks=(36.0, 60.0), conf_level=0.95, time_unit="months")
+    an = analyse_competing(frame, settings)
+    b = ArdBuilder(NOTEBOOK, population="ITTFL")
+    competing_ard(b, an)
+    ard = fill_stat_fmt(b.frame())
+    view = ArdView(ard)
+    where = dict(group1_level="A", group2="EVNTDESC", group2_level="Death", variable="time",
+                 variable_level="60")
+    assert _stat(ard, "LRFS.cuminc", "estimate", **where) == 0
+    row = view.row("LRFS.cuminc", "conf.low", **where)
+    assert np.isnan(row["stat"]) and "no CI" in row["warning"]
+    for aid in ("LRFS.gray", "LRFS.finegray"):
+        row = view.row(aid, "p.value", group2_level="Death")
+        assert np.isnan(row["stat"]) and "no Death events" in row["warning"]
+    assert view.stat("LRFS.finegray", "n.event", group2_level="Death") == 0
+    tests = comparison_table(view, "LRFS", spec.codes, spec.event_type, ("ER",))
+    assert tests.iloc[1, 2] == "NE" and tests.iloc[1, 3] == "NE (NE–NE)"
+    assert not tests.iloc[0].str.contains("NE").any()
+    table = cuminc_table(view, "LRFS", spec.codes, spec.event_type, study.arm_labels,
+                         (36.0, 60.0), "months")
+    assert table.iloc[1, -1] == "0.0 (NE–NE)"
+    assert "p NE" in competing_text(view, "LRFS", spec.label, spec.codes, spec.event_type,
+                                    study.arm_labels, 60.0, "months", ("ER",))
+    assert list(an.curves()) == list(spec.codes) and an.curves()["Death"] == {}
+    json.dumps(an.to_dict(), default=str)

@@ -14,7 +14,7 @@ the arm as its only covariate and no strata (``crr`` has none); Gray's test is s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -103,8 +103,9 @@ class CompetingAnalysis:
 
     def curves(self) -> dict[str, dict[str, pd.DataFrame]]:
         """Event code -> arm -> the step function (``time``, ``estimate``) of its cumulative
-        incidence (right-continuous values at the event times of that type)."""
-        out: dict[str, dict[str, pd.DataFrame]] = {}
+        incidence (right-continuous values at the event times of that type; no arm for an
+        event type without events)."""
+        out: dict[str, dict[str, pd.DataFrame]] = {code: {} for code in self.codes}
         for (arm, cause), rows in self.cuminc.curves.groupby(["group", "cause"], sort=False):
             out.setdefault(self.code(int(cause)), {})[arm] = rows[["time", "estimate"]].reset_index(drop=True)
         return out
@@ -139,21 +140,62 @@ class CompetingAnalysis:
 
 def analyse_competing(frame: pd.DataFrame, settings: CompetingSettings) -> CompetingAnalysis:
     """Cumulative incidence, Gray's test and Fine-Gray of every event type (module doc) on a
-    ``competing_frame``."""
+    ``competing_frame``. An event type without events among the analysed patients (e.g. after
+    a data cut) has a cumulative incidence of 0 without CI and tests that are not estimable,
+    with the reason."""
     spec = settings.spec
     counts = frame.groupby(ARM).agg(n=(CAUSE, "size"), censored=(CAUSE, lambda c: int((c == 0).sum())))
     for k, code in enumerate(spec.codes, start=1):
         counts[code] = frame.groupby(ARM)[CAUSE].apply(lambda c, k=k: int((c == k).sum()))
-    causes = list(range(1, len(spec.codes) + 1))
-    ci = cumulative_incidence(frame, "time", CAUSE, settings.landmarks, group=ARM, causes=causes,
-                              conf_level=settings.conf_level)
-    gray = {code: gray_test(frame, "time", CAUSE, ARM, cause=k, strata=list(settings.strata))
-            for k, code in enumerate(spec.codes, start=1)}
-    fg = {code: fine_gray(frame, "time", CAUSE, ARM, EXPERIMENTAL, cause=k,
-                          conf_level=settings.conf_level)
-          for k, code in enumerate(spec.codes, start=1)}
+    present = [k for k in range(1, len(spec.codes) + 1) if (frame[CAUSE] == k).any()]
+    ci = _with_absent(cumulative_incidence(frame, "time", CAUSE, settings.landmarks, group=ARM,
+                                           causes=present, conf_level=settings.conf_level),
+                      len(spec.codes))
+    gray, fg = {}, {}
+    for k, code in enumerate(spec.codes, start=1):
+        if k in present:
+            gray[code] = gray_test(frame, "time", CAUSE, ARM, cause=k, strata=list(settings.strata))
+            fg[code] = fine_gray(frame, "time", CAUSE, ARM, EXPERIMENTAL, cause=k,
+                                 conf_level=settings.conf_level)
+        else:
+            gray[code], fg[code] = _not_estimable(frame, settings, k, code)
     return CompetingAnalysis(settings=settings, counts=counts.loc[[CONTROL, EXPERIMENTAL]],
                              cuminc=ci, gray=gray, fine_gray=fg, frame=frame)
+
+
+def _no_events(code: str) -> str:
+    return f"not estimable (no {code} events among the analysed patients)"
+
+
+def _with_absent(ci: CumulativeIncidence, n_codes: int) -> CumulativeIncidence:
+    """``ci`` with rows for the causes 1..``n_codes`` that had no event: incidence 0 (missing
+    beyond an arm's follow-up, as the others), no CI."""
+    absent = [k for k in range(1, n_codes + 1) if k not in ci.causes]
+    if not absent:
+        return ci
+    base = ci.table[ci.table["cause"] == ci.causes[0]]
+    zero = base["estimate"].where(base["estimate"].isna(), 0.0)
+    extra = [base.assign(cause=k, estimate=zero, variance=zero, std_err=zero, lower=np.nan,
+                         upper=np.nan) for k in absent]
+    table = pd.concat([ci.table, *extra], ignore_index=True).sort_values(
+        ["group", "cause"], kind="mergesort", ignore_index=True)
+    return replace(ci, table=table, causes=list(range(1, n_codes + 1)))
+
+
+def _not_estimable(frame: pd.DataFrame, settings: CompetingSettings, k: int, code: str):
+    """Gray's test and Fine-Gray of event type ``code`` (cause ``k``) without events."""
+    nan, why = float("nan"), _no_events(code)
+    n = int(len(frame))
+    test = GrayTest(cause=k, statistic=nan, df=1, p=nan, groups=[CONTROL, EXPERIMENTAL],
+                    strata=list(settings.strata), rho=0.0, n=n, n_excluded=0,
+                    score=np.array([]), variance=np.array([]), note=why)
+    fit = SubdistributionHazardRatio(
+        arm=ARM, experimental=EXPERIMENTAL, control=CONTROL, cause=k, hr=nan, lower=nan,
+        upper=nan, coef=nan, se=nan, z=nan, p=nan, conf_level=float(settings.conf_level),
+        terms=pd.DataFrame(), covariates=[], loglik=nan, loglik_null=nan, converged=False, n=n,
+        events=0, competing=int((frame[CAUSE] > 0).sum()), n_excluded=0, estimable=False,
+        note=why)
+    return test, fit
 
 
 def competing_ard(b: ArdBuilder, analysis: CompetingAnalysis,
