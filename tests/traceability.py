@@ -167,12 +167,19 @@ def notebook_prose(path: Path) -> list[tuple[str, str]]:
     return out
 
 
+#: A whole cell that is a citation label, an author (or body) and a year ("Villacampa 2024",
+#: "JCMT 2023", "Soran et al. 2018"): its year is no statistic (QC's CITATION_LABEL).
+CITATION_LABEL = re.compile(r"^[A-Z][A-Za-z'-]+( et al\.)? (19|20)[0-9]{2}$")
+
+
 def table_cells(path: Path) -> list[tuple[str, str]]:
-    """(where, text) of every cell of a table CSV, header rows included (as QC reads it)."""
+    """(where, text) of every cell of a table CSV, header rows included (as QC reads it);
+    citation labels are left out."""
     with Path(path).open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     return [(f"{path.parent.name}/{path.name} row {i} column {j}", cell)
-            for i, row in enumerate(rows, start=1) for j, cell in enumerate(row, start=1)]
+            for i, row in enumerate(rows, start=1) for j, cell in enumerate(row, start=1)
+            if not CITATION_LABEL.match(cell)]
 
 
 def untraced(pieces: Iterable[tuple[str, str]], allowed: set[str],

@@ -11,7 +11,7 @@ import pandas as pd
 
 from helpers.ard import ArdView
 
-from .ard_text import hr_ci, value
+from .stats import estimate_ci, said
 
 __all__ = ["design_note", "design_table", "oc_note", "oc_table", "power_labels", "power_text",
            "sample_size_text", "simulation_text"]
@@ -28,7 +28,7 @@ SCENARIOS = {"planning": "Planning assumptions", "null": "No effect",
 
 
 def _v(view: ArdView, aid: str, stat: str, **where) -> str:
-    return value(view, aid, stat, **where)
+    return said(view, aid, stat, **where)
 
 
 def _alternative(view: ArdView, contains: str) -> str:
@@ -104,7 +104,7 @@ def power_labels(view: ArdView, paramcd: str = "OS") -> dict[str, str]:
         "observed": (f"power {_v(view, 'design.power', 'power', variable_level='observed')}% at "
                      f"HR {hr} with {_v(view, 'design.power', 'events', variable_level='observed')} "
                      "deaths"),
-        "observed_hr": f"observed HR {value(view, f'design.{paramcd}.cox.primary', 'estimate')}",
+        "observed_hr": f"observed HR {said(view, f'design.{paramcd}.cox.primary', 'estimate')}",
     }
 
 
@@ -117,7 +117,7 @@ def power_text(view: ArdView, paramcd: str = "OS") -> str:
             f"the planning medians' {_v(view, p, 'hr')}. This run observed "
             f"{_v(view, p, 'events', variable_level='observed')} deaths, which give "
             f"{_v(view, p, 'power', variable_level='observed')}% power at the same hazard ratio; "
-            f"the observed hazard ratio was {hr_ci(view, f'design.{paramcd}.cox.primary')}.")
+            f"the observed hazard ratio was {estimate_ci(view, f'design.{paramcd}.cox.primary')}.")
 
 
 def oc_table(view: ArdView) -> pd.DataFrame:
@@ -130,7 +130,7 @@ def oc_table(view: ArdView) -> pd.DataFrame:
             "Scenario": SCENARIOS.get(key, key),
             "Simulated rejection rate (%)": _v(view, a, rate, variable_level=key, group2_level="simulated"),
             "Monte-Carlo SE (%)": _v(view, a, "mcse", variable_level=key),
-            "Analytic, Schoenfeld (%)": value(view, a, rate, missing="", variable_level=key,
+            "Analytic, Schoenfeld (%)": said(view, a, rate, missing="", variable_level=key,
                                               group2_level="analytic"),
             "Mean Cox HR": _v(view, a, "hr", variable_level=key),
             "Mean deaths": _v(view, a, "events", variable_level=key),

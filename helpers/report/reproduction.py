@@ -13,7 +13,7 @@ import pandas as pd
 
 from helpers.ard import ArdView
 
-from .ard_text import ci_level_text, hr_ci, p_phrase, value
+from .stats import conf_text, estimate_ci, p_phrase, said
 
 __all__ = ["figures_text", "key_results_display", "key_results_note", "key_results_summary", "key_results_text",
            "reproduction_display"]
@@ -31,10 +31,10 @@ def _cells(view: ArdView, path: str) -> dict[str, str]:
     return {
         "label": row["stat_label"],
         "Published": row["stat_fmt"],
-        "This run": value(view, "reproduction.computed", row["stat_name"], variable=path),
-        "Difference": value(view, "reproduction.difference", row["stat_name"], missing=DASH,
+        "This run": said(view, "reproduction.computed", row["stat_name"], variable=path),
+        "Difference": said(view, "reproduction.difference", row["stat_name"], missing=DASH,
                             variable=path),
-        "Tolerance": value(view, "reproduction.tolerance", row["stat_name"], missing=DASH,
+        "Tolerance": said(view, "reproduction.tolerance", row["stat_name"], missing=DASH,
                            variable=path),
         "Within tolerance": DASH if within != within else ("Yes" if within else "No"),
     }
@@ -69,8 +69,8 @@ def key_results_summary(view: ArdView, keys: Mapping[str, str]) -> pd.DataFrame:
 
 def key_results_note(view: ArdView, os_paramcd: str, lrfs_paramcd: str, strata) -> str:
     """The key-results table's note: the CI levels of the hazard ratios and the strata."""
-    os_level = ci_level_text(view, f"reproduction.{os_paramcd}.cox.primary")
-    lrfs_level = ci_level_text(view, f"reproduction.{lrfs_paramcd}.cox")
+    os_level = conf_text(view, f"reproduction.{os_paramcd}.cox.primary")
+    lrfs_level = conf_text(view, f"reproduction.{lrfs_paramcd}.cox")
     return (f"OS hazard ratio with {os_level} CI, stratified by {', '.join(strata) or 'nothing'}; "
             f"LRFS hazard ratio with {lrfs_level} CI. Published figures as published; —: no "
             "tolerance stated.")
@@ -102,10 +102,10 @@ def figures_text(view: ArdView) -> str:
 def _median(view: ArdView, analysis_id: str, arm: str, ci: bool = True) -> str:
     where = {"group1_level": arm, "variable": "prob", "variable_level": 0.5}
     if not ci:
-        return value(view, analysis_id, "estimate", missing="not reached", **where)
-    est = value(view, analysis_id, "estimate", missing="not reached", **where)
-    low = value(view, analysis_id, "conf.low", missing="NE", **where)
-    high = value(view, analysis_id, "conf.high", missing="NE", **where)
+        return said(view, analysis_id, "estimate", missing="not reached", **where)
+    est = said(view, analysis_id, "estimate", missing="not reached", **where)
+    low = said(view, analysis_id, "conf.low", missing="NE", **where)
+    high = said(view, analysis_id, "conf.high", missing="NE", **where)
     return f"{est} ({low}–{high})"
 
 
@@ -120,21 +120,21 @@ def key_results_text(view: ArdView, os_paramcd: str, lrfs_paramcd: str, os_sided
     os_p = "p.value.one.sided" if os_sided == "one-sided" else "p.value"
     lrfs_p = "p.value.one.sided" if lrfs_sided == "one-sided" else "p.value"
     return (
-        f"Of {value(view, comp, 'n', variable='population.registered')} registered patients, "
-        f"{value(view, comp, 'n', variable='population.randomised')} were randomised "
-        f"({value(view, f'{o}.km', 'n', group1_level='A')} to systemic therapy alone, "
-        f"{value(view, f'{o}.km', 'n', group1_level='B')} to resection plus systemic therapy). "
-        f"With {value(view, f'{o}.cox.primary', 'n.event')} deaths, the stratified hazard ratio "
-        f"of death with resection was {hr_ci(view, f'{o}.cox.primary')}, {os_sided} stratified "
-        f"log-rank {p_phrase(view, f'{o}.logrank', os_p)}. Median overall survival was "
+        f"Of {said(view, comp, 'n', variable='population.registered')} registered patients, "
+        f"{said(view, comp, 'n', variable='population.randomised')} were randomised "
+        f"({said(view, f'{o}.km', 'n', group1_level='A')} to systemic therapy alone, "
+        f"{said(view, f'{o}.km', 'n', group1_level='B')} to resection plus systemic therapy). "
+        f"With {said(view, f'{o}.cox.primary', 'n.event')} deaths, the stratified hazard ratio "
+        f"of death with resection was {estimate_ci(view, f'{o}.cox.primary')}, {os_sided} stratified "
+        f"log-rank {p_phrase(view.fmt(f'{o}.logrank', os_p))}. Median overall survival was "
         f"{_median(view, f'{o}.km', 'A')} {unit} with systemic therapy alone and "
         f"{_median(view, f'{o}.km', 'B')} {unit} with resection ({km_level:.0%} CIs). For local "
-        f"relapse-free survival the hazard ratio was {hr_ci(view, f'{lr}.cox')} ({lrfs_sided} "
-        f"log-rank {p_phrase(view, f'{lr}.logrank', lrfs_p)}), with medians of "
+        f"relapse-free survival the hazard ratio was {estimate_ci(view, f'{lr}.cox')} ({lrfs_sided} "
+        f"log-rank {p_phrase(view.fmt(f'{lr}.logrank', lrfs_p))}), with medians of "
         f"{_median(view, f'{lr}.km', 'A', ci=False)} and {_median(view, f'{lr}.km', 'B', ci=False)} "
         f"{unit}. Median follow-up was "
-        f"{value(view, comp, 'median', variable='results.median_follow_up_months')} {unit}. "
-        f"The design required {value(view, comp, 'events', variable='design.required_events')} "
-        f"deaths and {value(view, comp, 'patients', variable='design.planned_randomised')} "
+        f"{said(view, comp, 'median', variable='results.median_follow_up_months')} {unit}. "
+        f"The design required {said(view, comp, 'events', variable='design.required_events')} "
+        f"deaths and {said(view, comp, 'patients', variable='design.planned_randomised')} "
         f"patients.")
 

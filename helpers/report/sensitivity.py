@@ -12,7 +12,7 @@ from helpers.core.textsafe import md_text
 from helpers.analyses.sensitivity import ANALYSIS_IDS, SensitivitySettings
 from helpers.ard import ArdView
 
-from .printed import below, fmt_or, p_phrase
+from .stats import below, p_phrase, shown
 
 __all__ = ["adjusted_model_text", "hazard_ratio_rows", "ph_table", "ph_text", "rmst_note",
            "rmst_table", "rmst_text", "sensitivity_table", "sensitivity_text"]
@@ -56,9 +56,9 @@ def sensitivity_table(view: ArdView, s: SensitivitySettings) -> pd.DataFrame:
         records.append({
             "Analysis": m["label"] + (" a" if stratified else ""),
             "Patients (deaths)": f"{view.fmt(m['id'], 'n')} ({view.fmt(m['id'], 'n.event')})",
-            "HR": fmt_or(view, m["id"], "estimate"),
-            "CI": f"{level:.0%} CI {fmt_or(view, m['id'], 'conf.low')}–"
-                  f"{fmt_or(view, m['id'], 'conf.high')}",
+            "HR": shown(view, m["id"], "estimate"),
+            "CI": f"{level:.0%} CI {shown(view, m['id'], 'conf.low')}–"
+                  f"{shown(view, m['id'], 'conf.high')}",
             "p": f"{p} ({m['p_label']})" if p else "NE"})
     table = pd.DataFrame(records, columns=["Analysis", "Patients (deaths)", "HR", "CI", "p"])
     table.attrs["footnotes"] = [f"a Stratified by {', '.join(s.strata)}."] if marked else []
@@ -79,7 +79,7 @@ def sensitivity_text(view: ArdView, s: SensitivitySettings) -> str:
     ref = f"{s.endpoint}.{ANALYSIS_IDS['primary']}"
     return (f"The hazard ratio ranged from {view.fmt(lo['id'], 'estimate')} ({lo['label']}) "
             f"to {view.fmt(hi['id'], 'estimate')} ({hi['label']}), against "
-            f"{fmt_or(view, ref, 'estimate')} in the primary analysis; the "
+            f"{shown(view, ref, 'estimate')} in the primary analysis; the "
             f"{s.primary_conf_level:.0%} confidence interval included 1 in {len(crosses)} of "
             f"the {len(rows)} analyses with an estimable hazard ratio.")
 
@@ -114,9 +114,9 @@ def ph_table(view: ArdView, s: SensitivitySettings, term_labels: dict) -> pd.Dat
         for term in terms:
             rows.append({"Model": model,
                          "Term": "Global" if term == "GLOBAL" else term_labels.get(term, term),
-                         "Chi-square": fmt_or(view, aid, "statistic", variable=term),
+                         "Chi-square": shown(view, aid, "statistic", variable=term),
                          "df": view.fmt(aid, "df", variable=term),
-                         "p": fmt_or(view, aid, "p.value", variable=term)})
+                         "p": shown(view, aid, "p.value", variable=term)})
     return pd.DataFrame(rows, columns=["Model", "Term", "Chi-square", "df", "p"])
 
 
@@ -162,8 +162,8 @@ def _rmst(view: ArdView, s: SensitivitySettings):
 
 def _ci(view: ArdView, aid: str, level: str) -> str:
     """"-2.1 to 4.4": "to" rather than a dash, as a bound may be negative."""
-    return (f"{fmt_or(view, aid, 'conf.low', group1_level=level)} to "
-            f"{fmt_or(view, aid, 'conf.high', group1_level=level)}")
+    return (f"{shown(view, aid, 'conf.low', group1_level=level)} to "
+            f"{shown(view, aid, 'conf.high', group1_level=level)}")
 
 
 def rmst_table(view: ArdView, s: SensitivitySettings, arm_labels: dict) -> pd.DataFrame:
@@ -172,12 +172,12 @@ def rmst_table(view: ArdView, s: SensitivitySettings, arm_labels: dict) -> pd.Da
     level = f"{view.row(aid, 'conf.low', group1_level=diff)['conf_level']:.0%} CI"
     unit = f"RMST, {s.time_unit}"
     rows = [{"": f"Arm {code}: {arm_labels.get(code, code)}",
-             unit: fmt_or(view, aid, "estimate", group1_level=code),
+             unit: shown(view, aid, "estimate", group1_level=code),
              level: _ci(view, aid, code), "p": ""} for code in (control, experimental)]
     rows.append({"": f"Difference (arm {experimental} − arm {control})",
-                 unit: fmt_or(view, aid, "estimate", group1_level=diff),
+                 unit: shown(view, aid, "estimate", group1_level=diff),
                  level: _ci(view, aid, diff),
-                 "p": f"{fmt_or(view, aid, 'p.value', group1_level=diff)} (two-sided)"})
+                 "p": f"{shown(view, aid, 'p.value', group1_level=diff)} (two-sided)"})
     return pd.DataFrame(rows)
 
 
@@ -208,14 +208,14 @@ def rmst_text(view: ArdView, s: SensitivitySettings, arm_labels: dict) -> str:
     """Mean survival up to the horizon per arm and the difference with its CI and p."""
     aid, control, experimental, diff = _rmst(view, s)
     unit = s.time_unit
-    d = fmt_or(view, aid, "estimate", group1_level=diff)
+    d = shown(view, aid, "estimate", group1_level=diff)
     sign = "+" if d not in ("NE", "") and not d.startswith("-") else ""
     rounding = _rounding_note(view, aid, control, experimental, diff)
     level = view.row(aid, "conf.low", group1_level=diff)["conf_level"]
     return (f"Up to {view.stat(aid, 'tau'):g} {unit}, patients lived on average "
-            f"{fmt_or(view, aid, 'estimate', group1_level=control)} {unit} with "
+            f"{shown(view, aid, 'estimate', group1_level=control)} {unit} with "
             f"{md_text(arm_labels[control].lower())} and "
-            f"{fmt_or(view, aid, 'estimate', group1_level=experimental)} {unit} with "
+            f"{shown(view, aid, 'estimate', group1_level=experimental)} {unit} with "
             f"{md_text(arm_labels[experimental].lower())}, a difference of {sign}{d} {unit}"
             + f" ({rounding + '; ' if rounding else ''}{level:.0%} CI {_ci(view, aid, diff)}; two-sided "
             f"{p_phrase(view.fmt(aid, 'p.value', group1_level=diff))}).")

@@ -13,7 +13,7 @@ import pandas as pd
 from helpers.core.textsafe import md_text
 from helpers.ard import ArdView
 
-from .printed import below, fmt_or, p_phrase
+from .stats import below, p_phrase, shown
 
 __all__ = ["forest_table", "overall_label", "subgroup_methods_text", "subgroup_results_text",
            "subgroup_settings_text", "subgroup_table", "subgroup_table_note", "subgroup_variables"]
@@ -40,8 +40,8 @@ def _hr_text(view: ArdView, aid: str, **where) -> str:
     est = view.fmt(aid, "estimate", group1_level="B vs A", **where)
     if not est:
         return "NE"
-    return (f"{est} ({fmt_or(view, aid, 'conf.low', group1_level='B vs A', **where)}–"
-            f"{fmt_or(view, aid, 'conf.high', group1_level='B vs A', **where)})")
+    return (f"{est} ({shown(view, aid, 'conf.low', group1_level='B vs A', **where)}–"
+            f"{shown(view, aid, 'conf.high', group1_level='B vs A', **where)})")
 
 
 def _counts(view: ArdView, aid: str, code: str, **where) -> tuple[str, str]:

@@ -17,7 +17,7 @@ from helpers.analyses.meta_analysis import meta_analysis, run_estimate  # noqa: 
 from helpers.ard import ArdView
 from helpers.meta.trials import sources as trial_sources
 
-from ..ard_text import estimate_ci, value
+from ..stats import estimate_ci, said
 
 __all__ = ["VERSION_LABELS", "forest_display", "local_control_display", "methods_display",
            "published_display", "published_note", "sequence_display", "sources_note", "version_label"]
@@ -40,8 +40,8 @@ def version_label(key: str) -> str:
 
 
 def _ci(view: ArdView, aid: str, **where) -> str:
-    low = value(view, aid, "conf.low", missing="NE", **where)
-    high = value(view, aid, "conf.high", missing="NE", **where)
+    low = said(view, aid, "conf.low", missing="NE", **where)
+    high = said(view, aid, "conf.high", missing="NE", **where)
     return f"{low}–{high}"
 
 
@@ -87,13 +87,13 @@ def methods_display(view: ArdView, outcome: str) -> pd.DataFrame:
         w = {"variable_level": method}
         rows.append({
             "Method": method, "k": view.fmt(aid, "k", **w), "HR": view.fmt(aid, "estimate", **w),
-            "CI": _ci(view, aid, **w), "p": value(view, aid, "p.value", **w),
+            "CI": _ci(view, aid, **w), "p": said(view, aid, "p.value", **w),
             "τ²": view.fmt(aid, "tau2", **w), "I² (%)": view.fmt(aid, "I2", **w),
-            "I² CI (%)": f"{value(view, aid, 'I2.conf.low', missing='NE', **w)}–"
-                         f"{value(view, aid, 'I2.conf.high', missing='NE', **w)}",
-            "Q p": value(view, aid, "Q.p.value", **w),
-            "Prediction interval": f"{value(view, aid, 'pi.low', missing='NE', **w)}–"
-                                   f"{value(view, aid, 'pi.high', missing='NE', **w)}",
+            "I² CI (%)": f"{said(view, aid, 'I2.conf.low', missing='NE', **w)}–"
+                         f"{said(view, aid, 'I2.conf.high', missing='NE', **w)}",
+            "Q p": said(view, aid, "Q.p.value", **w),
+            "Prediction interval": f"{said(view, aid, 'pi.low', missing='NE', **w)}–"
+                                   f"{said(view, aid, 'pi.high', missing='NE', **w)}",
         })
     return pd.DataFrame(rows)
 
