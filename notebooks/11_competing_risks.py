@@ -54,9 +54,10 @@ from helpers.report.plots.cuminc import cuminc_plot
 
 nb = start("11_competing_risks", globals())
 p, spec, an = nb.params, nb.study.competing_risks, None
-if not nb.section("Competing risks", "study.competing_risks"):
+if spec is None:
+    nb.section("Competing risks", "study.competing_risks")
     display(Markdown(no_competing_risks_text(nb.study.path.name)))
-else:
+elif nb.section("Competing risks", f"ADTTE.PARAMCD={spec.paramcd}"):
     settings = CompetingSettings(spec=spec, population=p["population"],
                                  strata=tuple(p["strata"]),
                                  landmarks=tuple(p["landmarks_months"]),
@@ -67,7 +68,7 @@ else:
     competing_ard(nb.ard, an, output_ids={"cuminc": "tbl-cuminc", "risk": "fig-cuminc",
                                           "gray": "tbl-competing-tests",
                                           "finegray": "tbl-competing-tests"})
-nb.write_results(an.to_dict() if an else {"competing_risks": None})
+nb.write_results(an.to_dict() if an else {"competing_risks": spec.paramcd if spec else None})
 view = nb.ard_view()
 if an:
     display(Markdown(competing_methods(

@@ -159,19 +159,24 @@ def test_chapter_prints_its_numbers_from_the_ard_and_shows_the_figure(supplement
     assert _stat(ard, "LRFS.cuminc.risk", "n.risk", group1_level="A", variable_level="0") == 205
 
 
-def test_chapter_without_competing_risks_says_why(tmp_path):
+@pytest.mark.parametrize("case", ["no key", "endpoint not in the data"])
+def test_chapter_without_competing_risks_says_why(tmp_path, case):
     data = yaml.safe_load(STUDY.read_text())
-    del data["competing_risks"]
+    if case == "no key":
+        del data["competing_risks"]
+    else:
+        data["competing_risks"]["paramcd"] = "LCRFS"
     study = tmp_path / "study.yaml"
     study.write_text(yaml.safe_dump(data, sort_keys=False))
     run_dir = tmp_path / "run"
     report = run_supplement(run_dir, extra={"study": str(study)}, notebooks=[NOTEBOOK], workers=1)
     assert not report.failed, [f.error for f in report.failed]
     results = read_results(run_dir, NOTEBOOK)
-    assert results["competing_risks"] is None
-    assert "study.competing_risks" in results["unavailable"]["Competing risks"]
+    need = "study.competing_risks" if case == "no key" else "ADTTE.PARAMCD=LCRFS"
+    assert results["competing_risks"] == (None if case == "no key" else "LCRFS")
+    assert need in results["unavailable"]["Competing risks"]
     text = (run_dir / "notebooks" / f"{NOTEBOOK}.ipynb").read_text()
-    assert "names no endpoint with competing events" in text
+    assert ("names no endpoint with competing events" in text) == (case == "no key")
     assert not (run_dir / "figures" / NOTEBOOK).exists()
 
 
