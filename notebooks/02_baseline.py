@@ -34,6 +34,8 @@ population = None  # None: the study's full analysis set flag
 data_cut = None  # None: all follow-up
 
 # %%
+from dataclasses import replace
+
 from IPython.display import Markdown, display
 
 from helpers.analyses.baseline import baseline_ard
@@ -44,7 +46,10 @@ from helpers.report.text.baseline import baseline_results
 
 nb = start("02_baseline", globals())
 adsl, flag = nb.data.adsl, nb.params["population"]
-variables = [v for v in nb.study.baseline if v.name in adsl]
+# categories in the configured order: Table 1's own, else the subgroups' (study.levels())
+variables = [replace(v, levels=v.levels or (nb.study.levels().get(v.name, ())
+                                            if v.type == "categorical" else ()))
+             for v in nb.study.baseline if v.name in adsl]
 absent = [v.name for v in nb.study.baseline if v.name not in adsl]
 analysed = in_clinical_order(adsl[(adsl[flag] == "Y") & adsl["ARMCD"].notna()],
                              {v.name: list(v.levels) for v in variables if v.levels})

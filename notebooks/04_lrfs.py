@@ -40,7 +40,7 @@ conf_level = None  # None: 0.95, every CI of this chapter
 strata = None  # None: the study's stratification factors
 ties = None  # None: Efron
 km_conf_type = None  # None: log-log
-landmarks_months = None  # None: the study's landmarks
+landmarks = None  # None: the study's landmarks (in its display unit)
 data_cut = None  # None: all follow-up
 
 # %%

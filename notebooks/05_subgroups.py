@@ -42,7 +42,7 @@ data_cut = None  # None: all follow-up
 # %%
 from IPython.display import Markdown, display
 
-from helpers.analyses.subgroups import subgroup_ard, subgroup_report
+from helpers.analyses.subgroups import subgroup_ard, subgroup_median_ard, subgroup_report
 from helpers.notebook.session import start
 from helpers.report import subgroups as text
 from helpers.report.plots import forest_plot
@@ -58,6 +58,8 @@ report = subgroup_report(frame, p["subgroups"], strata=p["strata"], conf_level=p
                          ties=p["ties"], labels=labels,
                          levels={v.name: v.levels for v in nb.study.subgroups if v.levels})
 subgroup_ard(nb.ard, report, paramcd=p["endpoint"])
+subgroup_median_ard(nb.ard, frame, p["subgroups"], paramcd=p["endpoint"],
+                    conf_level=p["conf_level"], conf_type=p["km_conf_type"])
 nb.write_results({"endpoint": p["endpoint"], **report.to_dict()})
 view = nb.ard_view()
 labels = {v: nb.study.variable_label(v) for v in p["subgroups"]}
@@ -68,8 +70,8 @@ display(Markdown(text.subgroup_methods_text(p["strata"], p["subgroups"], report.
 
 # %%
 #| label: fig-forest-os
-#| fig-cap: "The primary endpoint by subgroup: hazard ratio of the experimental arm (B) vs the control arm (A) with CI (log scale), deaths/patients per arm and the likelihood-ratio p-value of the arm-by-subgroup interaction. Square area proportional to the subgroup size; the diamond is all patients in the subgroups' model (its row names the model; the primary analysis is in @sec-overall-survival)."
-nb.figure(forest_plot(text.forest_table(view, labels), conf_level=report.conf_level,
+#| fig-cap: "The primary endpoint by subgroup: hazard ratio of the experimental arm (B) vs the control arm (A) with CI (log scale), deaths/patients and the Kaplan-Meier median (in the study's time unit) per arm, and the likelihood-ratio p-value of the arm-by-subgroup interaction. Square area proportional to the subgroup size; the diamond is all patients in the subgroups' model (its row names the model; the primary analysis is in @sec-overall-survival)."
+nb.figure(forest_plot(text.forest_table(view, labels, medians="subgroup_median"), conf_level=report.conf_level,
                       strata=report.strata, primary={"conf_level": p["primary_conf_level"]},
                       **report.forest_labels(dict(zip(frame["ARMCD"], frame["ARM"])))).figure,
           "forest_os")

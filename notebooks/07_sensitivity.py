@@ -39,7 +39,7 @@ conf_level = None  # None: 0.95, the RMST CIs' level
 sided = None  # None: one-sided log-rank p
 strata = None  # None: the study's stratification factors
 ties = None  # None: Efron; the other method is the ties sensitivity analysis
-landmarks_months = None  # None: the study's landmarks (the last is the default RMST horizon)
+landmarks = None  # None: the study's landmarks, display unit (the last is the default RMST horizon)
 rmst_horizon = None  # None: the study's RMST horizon (else the last landmark)
 data_cut = None  # None: all follow-up
 

@@ -62,10 +62,10 @@ from helpers.report.plots.power import add_simulated_power, power_curve_plot
 nb = start("09_design", globals())
 p = nb.params
 sim = SimulationSettings.from_params(p)
-assumptions = design_assumptions()
-planning_hr = float(published_value("design.assumed_hazard_ratio"))
-planned_patients = int(published_value("design.planned_randomised"))
-design = planned_sample_size()
+assumptions = design_assumptions(nb.reference)
+planning_hr = float(published_value("design.assumed_hazard_ratio", nb.reference))
+planned_patients = int(published_value("design.planned_randomised", nb.reference))
+design = planned_sample_size(reference=nb.reference)
 alternatives = required_events_alternatives(
     (assumptions["median_control"], assumptions["median_experimental"]), planning_hr,
     assumptions["alpha"], assumptions["power"])
@@ -76,7 +76,7 @@ observed_hr = os_.hazard_ratio
 power_design = power_for_events(planning_hr, design.events, assumptions["alpha"])
 power_observed = power_for_events(planning_hr, observed_hr.events, assumptions["alpha"])
 design_ard(nb.ard, design, alternatives, stated_hr=planning_hr,
-           published_events=int(published_value("design.required_events")),
+           published_events=int(published_value("design.required_events", nb.reference)),
            planned_patients=planned_patients,
            power_design=power_for_events(design.hazard_ratio, design.events, assumptions["alpha"]),
            power_observed=power_for_events(design.hazard_ratio, observed_hr.events, assumptions["alpha"]),

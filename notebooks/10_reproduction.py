@@ -39,7 +39,7 @@ sided = None  # None: one-sided, the protocol's
 strata = None  # None: the study's stratification factors
 ties = None  # None: Efron
 km_conf_type = None  # None: log-log
-landmarks_months = None  # None: the study's landmarks
+landmarks = None  # None: the study's landmarks (in its display unit)
 data_cut = None  # None: all follow-up
 
 # %%
@@ -61,9 +61,9 @@ if has_reference:
     os_ = nb.analyse(OS, primary=True)
     lrfs = nb.analyse(LRFS, primary=False)
     counts = consort_counts(nb.data.adsl)
-    design = planned_sample_size()
+    design = planned_sample_size(reference=nb.reference)
     computed = reproduction_values(os_, lrfs, counts, design, treatment_related_deaths(nb.data.adae))
-    published = published_figures()
+    published = published_figures(reference=nb.reference)
     reproduction = with_tolerances(reproduction_table(computed, published))
     reproduction_ard(nb.ard, reproduction, published, os_, lrfs)
     view = nb.ard_view()

@@ -38,7 +38,7 @@ data_format = None  # None: from the files' suffixes
 population = None  # None: the study's full analysis set flag
 conf_level = None  # None: 0.95, every CI of this chapter
 strata = None  # None: the study's stratification factors (Gray's test)
-landmarks_months = None  # None: the study's landmarks
+landmarks = None  # None: the study's landmarks
 data_cut = None  # None: all follow-up
 
 # %%
@@ -60,7 +60,7 @@ if spec is None:
 elif nb.section("Competing risks", f"ADTTE.PARAMCD={spec.paramcd}"):
     settings = CompetingSettings(spec=spec, population=p["population"],
                                  strata=tuple(p["strata"]),
-                                 landmarks=tuple(p["landmarks_months"]),
+                                 landmarks=tuple(p["landmarks"]),
                                  conf_level=p["conf_level"], time_unit=nb.study.display_unit)
     an = analyse_competing(competing_frame(nb.data, spec, p["population"]), settings)
     for test in an.gray.values():

@@ -7,7 +7,7 @@ import errno
 
 import pytest
 
-import helpers.run as runner
+import helpers.run.execute as runner  # promote, atomic_write_json and current_generation as the runner uses them
 from test_run import Project, project, run_cli  # noqa: F401 (the fixture)
 
 

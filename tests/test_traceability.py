@@ -3,7 +3,8 @@
 For each notebook of the session's default run (``supplement_run``): every number of its
 reader-visible prose (markdown cells, Markdown and HTML outputs of RUN/notebooks/NN.ipynb)
 and of its tables (RUN/tables/NN/*.csv) must be a number of that notebook's ARD as printed
-(``stat_fmt``), a level or CI level the ARD names, the data cut, a structural number
+(``stat_fmt``), a level or CI level the ARD names, the data cut, a number of the notebook's
+run parameters (an input, in prose only), a structural number
 (``tests/traceability.py``: cross-reference numbers, citation years, CTCAE version) or one
 of the few protocol constants of static prose listed below. The number rules are QC's
 (``validation/qc/R/printed.R``).
@@ -40,6 +41,22 @@ def _run(request, run: str) -> Path:
     return request.getfixturevalue(RUNS[run])
 
 
+def _inputs(run: Path, notebook: str) -> set[str]:
+    """The numbers of the notebook's run parameters (``run_record.json``): inputs of the run,
+    not statistics (a seed, a landmark, the number of replicates; CI levels also as %)."""
+    record = json.loads((run / "run_record.json").read_text(encoding="utf-8"))
+    params = record["notebooks"].get(notebook, {}).get("parameters", {})
+    out: set[str] = set()
+    for name, value in params.items():
+        for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                continue
+            out |= {f"{v:g}", f"{v}"}
+            if name.endswith("conf_level"):
+                out.add(f"{100 * v:g}")
+    return out
+
+
 def _ard_rows(run: Path, notebook: str) -> list[dict]:
     with (run / "ard.csv").open(encoding="utf-8", newline="") as handle:
         return [row for row in csv.DictReader(handle) if row["notebook"] == notebook]
@@ -57,7 +74,7 @@ def _report(notebook: str, missing) -> str:
 def test_prose_numbers_are_rows_of_the_notebooks_ard(request, run, notebook):
     supplement_run = _run(request, run)
     allowed = allowed_numbers(_ard_rows(supplement_run, notebook))
-    allowed |= set(PROSE_CONSTANTS.get(notebook, {}))
+    allowed |= set(PROSE_CONSTANTS.get(notebook, {})) | _inputs(supplement_run, notebook)
     prose = notebook_prose(supplement_run / "notebooks" / f"{notebook}.ipynb")
     assert prose, f"{notebook}: no prose found"
     missing = untraced(prose, allowed)
@@ -93,6 +110,8 @@ def test_structural_numbers_are_only_cross_references_years_and_versions():
     assert structural("2018", "(Soran et al. ")
     assert structural("2015", "Lancet Oncol ")
     assert structural("4.0", "graded by CTCAE v")
+    assert structural("26.0", "Terms: MedDRA version ")
+    assert not structural("26.0", "Terms: version ")
     assert not structural("0.87", "Table ")  # no cross-reference number
     assert not structural("205", "Chapter ")
     assert not structural("2018", "the hazard ratio was ")  # a year needs its author

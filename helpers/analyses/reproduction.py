@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -83,23 +84,27 @@ KEY_RESULTS: dict[str, str] = {
 }
 
 
-def design_assumptions() -> dict[str, float]:
+def design_assumptions(reference: Path | None = None) -> dict[str, float]:
     """The planning assumptions of the published design section, in the units of
-    :func:`helpers.design.sample_size.required_patients` (months)."""
+    :func:`helpers.design.sample_size.required_patients` (months). ``reference``: the
+    study's file of published figures (None: JCOG1017's)."""
+    def value(path: str) -> float:
+        return float(published_value(path, reference))
+
     return {
-        "median_control": float(published_value("design.assumed_median_os_arm_a_months")),
-        "median_experimental": float(published_value("design.assumed_median_os_arm_b_months")),
-        "alpha": float(published_value("design.alpha_one_sided")),
-        "power": float(published_value("design.power")),
-        "accrual_months": 12 * float(published_value("design.accrual_years")),
-        "follow_up_months": 12 * float(published_value("design.follow_up_years")),
+        "median_control": value("design.assumed_median_os_arm_a_months"),
+        "median_experimental": value("design.assumed_median_os_arm_b_months"),
+        "alpha": value("design.alpha_one_sided"),
+        "power": value("design.power"),
+        "accrual_months": 12 * value("design.accrual_years"),
+        "follow_up_months": 12 * value("design.follow_up_years"),
     }
 
 
-def planned_sample_size(dropout: float = DROPOUT) -> SampleSize:
+def planned_sample_size(dropout: float = DROPOUT, reference: Path | None = None) -> SampleSize:
     """The sample size recomputed from the published planning assumptions, with the
     (unpublished) ``dropout`` allowance."""
-    return required_patients(**design_assumptions(), dropout=dropout)
+    return required_patients(**design_assumptions(reference), dropout=dropout)
 
 
 def reproduction_values(os_: EndpointAnalysis, lrfs: EndpointAnalysis, counts: Mapping[str, Any],

@@ -66,7 +66,7 @@ class SensitivitySettings:
         """From validated run parameters (``helpers.config.params.validate``), the study's
         adjustment ``covariates`` and the analysis frame's ``columns``."""
         present = tuple(c for c in covariates if c in set(columns))
-        landmarks = tuple(float(t) for t in params["landmarks_months"])
+        landmarks = tuple(float(t) for t in params["landmarks"])
         horizon = params.get("rmst_horizon")
         return cls(endpoint=params["endpoint"], population=params["population"],
                    strata=tuple(params["strata"]),

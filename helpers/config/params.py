@@ -35,8 +35,15 @@ DATA_FORMATS = ("auto", "csv", "parquet", "xpt", "sas7bdat")
 SIDED = ("one-sided", "two-sided")
 TIES = ("efron", "breslow")
 KM_CONF_TYPES = ("log-log", "log", "plain")
-TIME_UNITS = ("months",)
-
+#: Old parameter names: accepted with a deprecation message. ``landmarks_months`` is now
+#: ``landmarks`` (in the study's display unit); ``time_unit`` never did anything (the unit is
+#: the study configuration's ``time.display_unit``) and is ignored.
+DEPRECATED = {
+    "landmarks_months": ("landmarks", "parameter 'landmarks_months' is deprecated: write "
+                         "'landmarks' (times in the study's display unit)"),
+    "time_unit": (None, "parameter 'time_unit' is deprecated and ignored: the unit of the "
+                  "analyses is the study configuration's time.display_unit"),
+}
 
 
 @dataclass(frozen=True)
@@ -65,8 +72,10 @@ SPECS: dict[str, Spec] = {
     "subgroups": Spec(_column_list, None),
     "ties": Spec(_choice(*TIES), "efron"),
     "km_conf_type": Spec(_choice(*KM_CONF_TYPES), "log-log"),
-    "time_unit": Spec(_choice(*TIME_UNITS), "months"),
-    "landmarks_months": Spec(_landmarks, None),
+    "landmarks": Spec(_landmarks, None),
+    # the comparison of a study with several (``comparisons``): its slug, e.g. arm-a-vs-arm-b;
+    # None: the first (the runner runs every comparison into RUN/<slug>/)
+    "comparison": Spec(_optional_str, None),
     "rmst_horizon": Spec(_positive, None),
     "data_cut": Spec(_iso_date, None),
     "output_dir": Spec(_str, "runs/interactive"),
@@ -90,7 +99,7 @@ STUDY_DEFAULTS: dict[str, Callable[[Any], Any]] = {
     "endpoint": lambda study: study.primary.paramcd,
     "strata": lambda study: list(study.strata),
     "subgroups": lambda study: [v.name for v in study.subgroups],
-    "landmarks_months": lambda study: [_plain(t) for t in study.landmarks] or [36, 60],
+    "landmarks": lambda study: [_plain(t) for t in study.landmarks] or [36, 60],
     "rmst_horizon": lambda study: study.rmst_horizon,
 }
 
@@ -117,6 +126,7 @@ def validate(values: Mapping[str, Any], source: str = "parameters",
     if not isinstance(values, Mapping):
         raise ParameterError(f"{source}: parameters must be a mapping, got {type(values).__name__}")
     clean: dict[str, Any] = {}
+    values = _renamed(values, source)
     for name, value in values.items():
         spec = SPECS.get(name)
         if spec is None:
@@ -141,6 +151,27 @@ def validate(values: Mapping[str, Any], source: str = "parameters",
             for name in missing:
                 clean[name] = STUDY_DEFAULTS[name](study)
     return {name: clean[name] for name in SPECS if name in clean}
+
+
+def _renamed(values: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """``values`` with deprecated names replaced (a warning each; both names given: an error)."""
+    import warnings
+
+    out = dict(values)
+    for old, (new, message) in DEPRECATED.items():
+        if old not in out:
+            continue
+        value = out.pop(old)
+        if new is not None and value is not None:
+            if out.get(new) is not None and out[new] != value:
+                raise ParameterError(f"{source}: parameters {old!r} and {new!r} both given and "
+                                     f"different; write only {new!r}")
+            out.setdefault(new, value)
+            if out[new] is None:
+                out[new] = value
+        if value is not None:
+            warnings.warn(f"{source}: {message}", FutureWarning, stacklevel=3)
+    return out
 
 
 def resolve_path(path: str | os.PathLike) -> Path:

@@ -1,4 +1,5 @@
-"""The published figures of JCOG1017 (``helpers/config/reference/jcog1017_published.yaml``).
+"""The published figures of a study: the file its configuration names in ``study.reference``
+(JCOG1017's ``helpers/config/reference/jcog1017_published.yaml`` when none is given).
 
 Paths are dotted keys of that YAML, e.g. ``"results.os.hazard_ratio"``. An entry is a mapping
 with ``value`` (and optionally ``ci``, ``ci_level``, ``source``, ``note``, ``uncertain``).
@@ -7,7 +8,10 @@ A study configuration names its file of published figures in ``study.reference``
 name in ``helpers/config/reference/`` or a path relative to the study configuration's folder.
 :func:`check_reference` reads it (safe YAML) and checks its shape (:func:`check_published`),
 so that a reference pointing at the wrong file stops a run in its preflight naming the file
-and the key, not a chapter half-way.
+and the key, not a chapter half-way. The lookups (:func:`published_entry`,
+:func:`published_value`, :func:`published_figures`) take ``reference``: the path of that file
+(``reference_path``; ``helpers.notebook.session.NotebookSession.reference``), None for the
+packaged JCOG1017 file.
 """
 
 from __future__ import annotations
@@ -34,10 +38,18 @@ class ReferenceError(ParameterError):
     message names the file, the key in it and the study configuration key."""
 
 
-@lru_cache(maxsize=1)
-def _load() -> dict:
+@lru_cache(maxsize=8)
+def _load(reference: Path | None = None) -> dict:
+    """The published figures of the file ``reference`` (checked: :func:`check_reference`);
+    None: the packaged JCOG1017 file."""
+    if reference is not None:
+        return check_reference(reference)
     text = resources.files("helpers.config").joinpath("reference", RESOURCE).read_bytes()
     return load_yaml(text, f"helpers/config/reference/{RESOURCE}").data
+
+
+def _file(reference: str | os.PathLike | None) -> Path | None:
+    return None if reference is None else Path(reference).resolve()
 
 
 def reference_path(name: str | os.PathLike, study_path: str | os.PathLike | None = None) -> Path:
@@ -127,17 +139,17 @@ def check_published(data: Any, source: str) -> None:
                              f"of helpers/config/reference/{RESOURCE})")
 
 
-def published() -> dict:
+def published(reference: str | os.PathLike | None = None) -> dict:
     """Return the whole published-facts YAML as a nested dict (a fresh copy each call)."""
-    return copy.deepcopy(_load())
+    return copy.deepcopy(_load(_file(reference)))
 
 
-def published_entry(path: str) -> dict:
+def published_entry(path: str, reference: str | os.PathLike | None = None) -> dict:
     """Return the YAML mapping at a dotted ``path`` (e.g. ``"results.os.hazard_ratio"``).
 
     Raises KeyError naming the first missing component.
     """
-    node: Any = _load()
+    node: Any = _load(_file(reference))
     walked = []
     for part in path.split("."):
         walked.append(part)
@@ -147,7 +159,7 @@ def published_entry(path: str) -> dict:
     return copy.deepcopy(node)
 
 
-def published_value(path: str) -> Any:
+def published_value(path: str, reference: str | os.PathLike | None = None) -> Any:
     """Return the ``value`` of the entry at a dotted ``path``.
 
     ``path`` may also end in ``.ci_lower`` / ``.ci_upper`` (the CI bounds of an entry with
@@ -156,17 +168,18 @@ def published_value(path: str) -> Any:
     """
     head, _, last = path.rpartition(".")
     if last in ("ci_lower", "ci_upper", "ci_level") and head:
-        entry = published_entry(head)
+        entry = published_entry(head, reference)
         if last == "ci_level":
             return entry["ci_level"]
         return entry["ci"][0 if last == "ci_lower" else 1]
-    entry = published_entry(path)
+    entry = published_entry(path, reference)
     if isinstance(entry, dict) and "value" in entry:
         return entry["value"]
     raise KeyError(f"published entry {path!r} has no 'value' (it is a group)")
 
 
-def published_figures(include_uncertain: bool = False) -> list[dict]:
+def published_figures(include_uncertain: bool = False,
+                      reference: str | os.PathLike | None = None) -> list[dict]:
     """Every published number as rows ``{path, value, source, ci_level}``, in YAML order.
 
     Numeric values only (text and lists are left out); an entry with ``ci`` adds rows
@@ -201,5 +214,5 @@ def published_figures(include_uncertain: bool = False) -> list[dict]:
         for key, sub in node.items():
             walk(sub, f"{prefix}.{key}" if prefix else key)
 
-    walk(_load(), "")
+    walk(_load(_file(reference)), "")
     return rows

@@ -14,15 +14,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Mapping
 
 import pandas as pd
 
 from helpers.ard import ArdBuilder, ArdView
+from helpers.data.adam_mapping import ALL_POPULATION
 from helpers.data.run_data import load_run_data
 from helpers.data.trial_data import TrialData, analysis_frame
 from helpers.analyses.endpoint import EndpointAnalysis, EndpointSettings, analyse_endpoint
-from helpers.config.params import SPECS, validate
+from helpers.config.params import DEPRECATED, SPECS, validate
+from helpers.config.reference import reference_path
 from helpers.notebook.context import NotebookContext, notebook_context
 from helpers.report.format import fill_stat_fmt
 from helpers.config.study import StudyConfig, load_study
@@ -43,8 +46,17 @@ class NotebookSession:
 
     @cached_property
     def study(self) -> StudyConfig:
-        """The study configuration of the run (``study`` parameter)."""
-        return load_study(self.params["study"])
+        """The study configuration of the run (``study`` parameter), comparing the arms of
+        the ``comparison`` parameter (a study with several ``comparisons``)."""
+        return load_study(self.params["study"]).for_comparison(self.params.get("comparison"))
+
+    @cached_property
+    def reference(self) -> Path | None:
+        """The file of published figures the study names (``study.reference``), None when it
+        names none (the lookups of ``helpers.config.reference`` then read JCOG1017's)."""
+        if not self.study.reference:
+            return None
+        return reference_path(self.study.reference, self.study.path).resolve()
 
     @cached_property
     def data(self) -> TrialData:
@@ -136,7 +148,7 @@ class NotebookSession:
                 hr_conf_level=p["primary_conf_level"] if primary else p["conf_level"],
                 km_conf_level=p["conf_level"], km_conf_type=p["km_conf_type"], ties=p["ties"],
                 sided=p["sided"] if primary else "two-sided",
-                landmarks=tuple(p["landmarks_months"]), time_unit=self.study.display_unit)
+                landmarks=tuple(p["landmarks"]), time_unit=self.study.display_unit)
         return cache[primary]
 
     def analyse(self, paramcd: str | None = None, primary: bool | None = None) -> EndpointAnalysis:
@@ -209,7 +221,7 @@ class NotebookSession:
             f"{p['primary_conf_level']:.0%} for the primary endpoint ({p['endpoint']}) with a "
             f"{p['sided']} log-rank p, at {p['conf_level']:.0%} with two-sided p otherwise; "
             f"Kaplan-Meier CIs {p['km_conf_type']} at {p['conf_level']:.0%}; landmarks at "
-            f"{', '.join(f'{t:g}' for t in p['landmarks_months'])} {unit}; "
+            f"{', '.join(f'{t:g}' for t in p['landmarks'])} {unit}; "
             f"data cut {p['data_cut'] or 'none'}."
         )
 
@@ -219,6 +231,8 @@ class NotebookSession:
         (the flag's own name when it has none)."""
         flag = self.params["population"]
         for role, column in self.study.populations.items():
+            if column == flag == ALL_POPULATION and role == "full_analysis":
+                return "all randomised patients, by assigned arm (ADSL has no population flag)"
             if column == flag:
                 return POPULATION_LABELS[role]
         return f"population {flag} = Y"
@@ -228,7 +242,9 @@ class NotebookSession:
         parameter's set; or the text given), data cut and, with ``run``, the data source and
         run label (left out of saved files, which must not depend on where a run is written)."""
         cut = self.params["data_cut"] or "none (all follow-up)"
-        population = population or f"{self.population_label} ({self.params['population']})"
+        flag = self.params["population"]
+        population = population or (self.population_label if flag == ALL_POPULATION
+                                    else f"{self.population_label} ({flag})")
         text = f"Population: {population}. Data cut: {cut}."
         if "data" in self.__dict__ and self.data.notes:  # loaded: e.g. "no data after ..."
             text += " " + " ".join(self.data.notes)
@@ -252,7 +268,7 @@ POPULATION_LABELS = {
 def start(name: str, namespace: Mapping[str, Any]) -> NotebookSession:
     """Validate the parameters found in ``namespace`` (a notebook's ``globals()``); a
     parameter set to None takes its default (e.g. ``strata = None``: the study configuration's)."""
-    given = {key: namespace[key] for key in SPECS if namespace.get(key) is not None}
+    given = {key: namespace[key] for key in (*SPECS, *DEPRECATED) if namespace.get(key) is not None}
     params = validate(given, source=f"notebook {name} parameters")
     return NotebookSession(name=name, params=params,
                            ctx=notebook_context(params["output_dir"], name))

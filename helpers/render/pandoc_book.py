@@ -88,14 +88,15 @@ def generation_note(generation: Path) -> str:
 
 
 def book_markdown(project: BookProject, project_dir: Path, run_dir: Path, build: Path,
-                  front: str = "", params: str = "PARAMS.yaml") -> str:
+                  front: str = "", params: str = "PARAMS.yaml", qc_dir: Path | None = None) -> str:
     """The whole book as one Markdown document: the chapters of ``project`` in order, each
     after a ``.quarto-chapter`` marker (and a ``.quarto-part`` marker when it opens a part).
     ``.qmd`` chapters come from ``project_dir``; notebook chapters are the run's executed
     notebooks (``run_dir/notebooks/NAME.ipynb``; ``run_dir`` is the pinned generation), their
     images written under ``build/media``. ``front``: Markdown before the first chapter (the
     front page in HTML, after the contents in the PDF). The quality-control appendix
-    (``qc_appendix``; ``params`` names the parameter file in it) closes the book."""
+    (``qc_appendix``: the QC report of ``qc_dir``, the run directory, default ``run_dir``;
+    ``params`` names the parameter file in it) closes the book."""
     import yaml
 
     parts = ["---\n" + yaml.safe_dump(project.metadata, sort_keys=False, allow_unicode=True) + "---"]
@@ -122,7 +123,7 @@ def book_markdown(project: BookProject, project_dir: Path, run_dir: Path, build:
                 raise RenderError(f"{project_dir / '_quarto.yml'}: chapter {chapter.path} does not exist")
             parts.append(source.read_text(encoding="utf-8"))
     parts += ["```{=typst}\n#pagebreak(weak: true)\n```", _marker("quarto-chapter"),
-              qc_appendix_markdown(run_dir, params)]
+              qc_appendix_markdown(qc_dir or run_dir, params, generation=run_dir)]
     return "\n\n".join(parts) + "\n"
 
 
@@ -157,13 +158,14 @@ def pandoc_arguments(project: BookProject, to: str) -> list[str]:
     return args
 
 
-def render_book(params_path: str | Path, project_dir: Path = REPO_ROOT) -> RenderedBook:
+def render_book(params_path: str | Path, project_dir: Path = REPO_ROOT,
+                run_dir: Path | None = None) -> RenderedBook:
     """Render the run of ``params_path`` into RUN/<output-dir> (``_book``): the chunked HTML
     book and ``<output-file>.pdf``, from the generation published when the render starts.
     Built aside, swapped in only when both succeeded; DiskFullError naming the place when the
-    disk fills up (the previous book is kept)."""
-    pfile = load_parameter_file(params_path)
-    run_dir = pfile.output_dir
+    disk fills up (the previous book is kept). ``run_dir``: the run (default the parameter
+    file's ``output_dir``; a study with several comparisons: one comparison's run)."""
+    run_dir = run_dir or load_parameter_file(params_path).output_dir
     project = read_book_project(project_dir / "_quarto.yml")
     generation = pinned_generation(run_dir)
     if not (generation / "notebooks").is_dir():
@@ -177,7 +179,7 @@ def render_book(params_path: str | Path, project_dir: Path = REPO_ROOT) -> Rende
         try:
             markdown = book_markdown(project, project_dir, generation, build,
                                      front=generation_note(generation),
-                                     params=str(params_path))
+                                     params=str(params_path), qc_dir=run_dir)
         except RenderError:
             if not generation.is_dir():
                 raise RenderError(f"{generation}: this generation was removed while the book was "

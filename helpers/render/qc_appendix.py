@@ -96,12 +96,19 @@ def _software(record: dict, report: dict) -> list[str]:
             f"| QC (R, QC report) | {_cell(r_text)} |"]
 
 
-def qc_appendix_markdown(run_dir: Path, params: str = "PARAMS.yaml") -> str:
+def qc_appendix_markdown(run_dir: Path, params: str = "PARAMS.yaml",
+                         generation: Path | None = None) -> str:
     """The appendix chapter as Markdown (title, then the report's findings, or one sentence
-    saying how to run QC when the run has no QC report of its own). ``params`` names the
-    parameter file in that sentence."""
+    saying how to run QC when the run has no QC report of its own). The QC report is
+    ``run_dir/qc/qc_report.json``; the run it must be of is the run record of ``generation``
+    (the generation the book is rendered from; default the run directory's published one).
+    ``params`` names the parameter file in that sentence."""
     run_dir = Path(run_dir)
-    record = json.loads((run_dir / "run_record.json").read_text(encoding="utf-8"))
+    try:
+        record = json.loads((Path(generation or run_dir) / "run_record.json")
+                            .read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record = {}
     report, why = read_qc_report(run_dir, record)
     if report is None:
         return f"{TITLE}\n\n{why} {HOW_TO.format(params=params)}\n"

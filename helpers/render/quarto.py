@@ -49,7 +49,8 @@ def add_qc_appendix(config: Path, build: Path, run_dir: Path, params: str) -> No
                                        encoding="utf-8")
 
 
-def quarto(params_path: str | Path, project_dir: Path = REPO_ROOT) -> Path:
+def quarto(params_path: str | Path, project_dir: Path = REPO_ROOT,
+           run_dir: Path | None = None) -> Path:
     """Render the run with Quarto into RUN/_book; return that directory.
 
     The project files of ``project_dir`` (``_quarto.yml``, ``*.qmd``, ``*.bib``) and the
@@ -59,8 +60,7 @@ def quarto(params_path: str | Path, project_dir: Path = REPO_ROOT) -> Path:
     quarto_bin = shutil.which("quarto")
     if quarto_bin is None:
         raise RenderError(f"quarto is not on PATH. {GET_QUARTO}")
-    pfile = load_parameter_file(params_path)
-    run_dir = pfile.output_dir
+    run_dir = run_dir or load_parameter_file(params_path).output_dir  # or one comparison's
     config = project_dir / "_quarto.yml"
     if not config.is_file():
         raise RenderError(f"{config}: no Quarto project to render")

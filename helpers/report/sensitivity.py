@@ -80,8 +80,18 @@ def sensitivity_text(view: ArdView, s: SensitivitySettings) -> str:
     return (f"The hazard ratio ranged from {view.fmt(lo['id'], 'estimate')} ({lo['label']}) "
             f"to {view.fmt(hi['id'], 'estimate')} ({hi['label']}), against "
             f"{shown(view, ref, 'estimate')} in the primary analysis; the "
-            f"{s.primary_conf_level:.0%} confidence interval included 1 in {len(crosses)} of "
-            f"the {len(rows)} analyses with an estimable hazard ratio.")
+            f"{s.primary_conf_level:.0%} confidence interval " + _ci_includes_one(rows, crosses)
+            + ".")
+
+
+def _ci_includes_one(rows: list[dict], crosses: list[dict]) -> str:
+    """Which analyses' printed CI includes 1, by name (no count the ARD does not hold)."""
+    if len(crosses) == len(rows):
+        return "included 1 in every analysis with an estimable hazard ratio"
+    if not crosses:
+        return "excluded 1 in every analysis with an estimable hazard ratio"
+    others = [m["label"] for m in rows if m not in crosses]
+    return f"included 1 in every analysis with an estimable hazard ratio but {'; '.join(others)}"
 
 
 def adjusted_model_text(s: SensitivitySettings, label_of) -> str:
@@ -197,17 +207,23 @@ def rmst_note(view: ArdView, s: SensitivitySettings) -> str:
     was computed when it differs from the difference of the printed arms."""
     aid, control, experimental, diff = _rmst(view, s)
     rounding = _rounding_note(view, aid, control, experimental, diff)
+    why = view.reason(aid, "estimate", group1_level=diff)
     return (f"Horizon: {view.stat(aid, 'tau'):g} {s.time_unit} ("
             + ("the rmst_horizon setting)." if s.rmst_horizon_given else
                "no rmst_horizon configured: the last landmark).")
             + f" RMST in {s.time_unit}."
-            + (f" The difference is {rounding}." if rounding else ""))
+            + (f" The difference is {rounding}." if rounding else "")
+            + (f" NE: not estimable ({md_text(why)})." if why else ""))
 
 
 def rmst_text(view: ArdView, s: SensitivitySettings, arm_labels: dict) -> str:
     """Mean survival up to the horizon per arm and the difference with its CI and p."""
     aid, control, experimental, diff = _rmst(view, s)
     unit = s.time_unit
+    why = view.reason(aid, "estimate", group1_level=diff)
+    if why:  # the horizon lies beyond an arm's follow-up: no comparison, the reason instead
+        return (f"Up to {view.stat(aid, 'tau'):g} {unit}, the restricted mean survival time "
+                f"cannot be compared: {md_text(why)}.")
     d = shown(view, aid, "estimate", group1_level=diff)
     sign = "+" if d not in ("NE", "") and not d.startswith("-") else ""
     rounding = _rounding_note(view, aid, control, experimental, diff)

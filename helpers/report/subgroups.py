@@ -22,17 +22,17 @@ OVERALL_ID = "subgroup.overall"
 LEVEL_LABELS = {"Y": "Yes", "N": "No"}
 
 
-def subgroup_variables(view: ArdView) -> list[str]:
+def subgroup_variables(view: ArdView, prefix: str = "subgroup") -> list[str]:
     """The subgroup variables of the ARD, in the order they were analysed."""
     ids = [a for a in dict.fromkeys(view.ard["analysis_id"])
-           if a.startswith("subgroup.") and a != OVERALL_ID]
-    return [a.split(".", 1)[1] for a in ids]
+           if a.startswith(f"{prefix}.") and a != f"{prefix}.overall"]
+    return [a[len(prefix) + 1:] for a in ids]
 
 
-def overall_label(view: ArdView) -> str:
+def overall_label(view: ArdView, prefix: str = "subgroup") -> str:
     """The all-patients row's text, naming its model: "All patients, unstratified" (or
     "stratified"); the primary analysis is another model (chapter 3)."""
-    method = view.rows(OVERALL_ID)["method_id"].iloc[0]
+    method = view.rows(f"{prefix}.overall")["method_id"].iloc[0]
     return f"All patients, {'stratified' if '_strat_' in method else 'unstratified'}"
 
 
@@ -62,14 +62,28 @@ def _row(view: ArdView, aid: str, variable: str, label: str, level: str, level_l
             "hr_text": _hr_text(view, aid, **where)}
 
 
-def forest_table(view: ArdView, labels: Mapping[str, str]) -> pd.DataFrame:
+def _median(view: ArdView, aid: str, code: str, group2: str, level: str) -> str:
+    where = {"group1_level": code, "group2": group2, "group2_level": level}
+    if not view.has(aid, stat_name="estimate", **where):
+        return ""
+    return view.fmt(aid, "estimate", **where) or "NE"
+
+
+def forest_table(view: ArdView, labels: Mapping[str, str], prefix: str = "subgroup",
+                 medians: str | None = None) -> pd.DataFrame:
     """The forest plot's table (``helpers.report.plots.forest_plot``): the all-patients row
     first (its label names its model), then per variable its levels with the interaction p;
-    ``hr_text``, ``p_text``, ``text_control``/``text_experimental`` are the printed values."""
-    rows = [{**_row(view, OVERALL_ID, "All patients", overall_label(view), "", "All patients"),
-             "p_interaction": float("nan"), "p_text": ""}]
-    for var in subgroup_variables(view):
-        aid = f"subgroup.{var}"
+    ``hr_text``, ``p_text``, ``text_control``/``text_experimental`` are the printed values.
+    ``medians``: the analysis id of the per-arm medians (``subgroup_median_ard``): adds
+    ``median_text_control``/``median_text_experimental``."""
+    overall_id = f"{prefix}.overall"
+    rows = [{**_row(view, overall_id, "All patients", overall_label(view, prefix), "",
+                    "All patients"), "p_interaction": float("nan"), "p_text": ""}]
+    if medians:
+        rows[0].update(median_text_control=_median(view, medians, "A", "", ""),
+                       median_text_experimental=_median(view, medians, "B", "", ""))
+    for var in subgroup_variables(view, prefix):
+        aid = f"{prefix}.{var}"
         levels = [lv for lv in dict.fromkeys(view.rows(aid)["group2_level"]) if lv != ""]
         p = view.stat(aid, "p.value.interaction", group2_level="")
         p_text = view.fmt(aid, "p.value.interaction", group2_level="")
@@ -77,6 +91,9 @@ def forest_table(view: ArdView, labels: Mapping[str, str]) -> pd.DataFrame:
             rows.append({**_row(view, aid, var, labels.get(var, var), level,
                                 LEVEL_LABELS.get(level, level), group2_level=level),
                          "p_interaction": p, "p_text": p_text})
+            if medians:
+                rows[-1].update(median_text_control=_median(view, medians, "A", var, level),
+                                median_text_experimental=_median(view, medians, "B", var, level))
     return pd.DataFrame(rows)
 
 
@@ -173,7 +190,8 @@ def subgroup_results_text(view: ArdView, labels: Mapping[str, str], events: str,
     if low:
         text += ("The interaction test was below 0.05 for " + "; ".join(
             f"{md_text(labels.get(v, v))} ({p_phrase(view.fmt(f'subgroup.{v}', 'p.value.interaction', group2_level=''))})"
-            for v in low) + f", without adjustment for the {len(tested)} factors tested.")
+            for v in low) + ", without adjustment for the number of factors tested (all in the "
+                              "table).")
     else:
-        text += f"No interaction test was below 0.05 among the {len(tested)} factors tested."
+        text += "No interaction test was below 0.05 (every factor tested is in the table)."
     return text

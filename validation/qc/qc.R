@@ -43,7 +43,8 @@ settings_of <- function(record, notebook) {
   p <- notebook_params(record, notebook)
   p$strata <- unlist(p$strata) %||% character()
   p$subgroups <- unlist(p$subgroups) %||% character()
-  p$landmarks_months <- unlist(p$landmarks_months)
+  # `landmarks` (older runs: `landmarks_months`) in the study's display unit
+  p$landmarks_months <- unlist(p$landmarks %||% p$landmarks_months)
   p
 }
 

@@ -1,5 +1,5 @@
 """Kaplan-Meier panels of several endpoints side by side (the secondary endpoints), each with its
-numbers at risk and the medians (CI) per arm. Times in months."""
+numbers at risk and the medians (CI) per arm. Times in the analyses' unit (``time_unit``)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,17 @@ from helpers.analyses.endpoint import EndpointAnalysis
 from helpers.report.format import format_median
 from helpers.report.plots._style import PRINT_STYLE
 from helpers.report.plots.km import km_plot
+from helpers.report.plots.time_axis import natural_ticks
 
 __all__ = ["km_panels"]
 
 
 def km_panels(analyses: Mapping[str, EndpointAnalysis], *, titles: Mapping[str, str] | None = None,
               panel_width: float = 5.0, height: float = 4.6, xmax: float | None = None,
-              risk_step: float = 24.0, annotations: Mapping[str, str] | None = None):
+              risk_step: float | None = None, annotations: Mapping[str, str] | None = None):
     """Kaplan-Meier plots (``helpers.report.plots.km_plot``) of several endpoints side by side, each
-    with its numbers at risk (every ``risk_step`` months) and the medians (CI) per arm.
+    with its numbers at risk (every ``risk_step`` in the analyses' unit; default 24 months, or
+    natural steps of another unit) and the medians (CI) per arm.
     ``analyses``: short name (the y-axis label, e.g. "MPFS") -> analysis; ``titles``: short
     name -> panel title; ``annotations``: short name -> the panel's annotation (e.g.
     ``helpers.report.endpoint.median_annotation`` from the ARD; default the medians of the
@@ -30,7 +32,11 @@ def km_panels(analyses: Mapping[str, EndpointAnalysis], *, titles: Mapping[str, 
     names = list(analyses)
     if xmax is None:
         xmax = max(float(c["time"].max()) for an in analyses.values() for c in an.curves().values())
-    risk_times = list(np.arange(0.0, xmax + 1e-9, risk_step))
+    unit = next(iter(analyses.values())).time_unit if analyses else "months"
+    if risk_step is None and unit == "months":
+        risk_step = 24.0
+    risk_times = (list(np.arange(0.0, xmax + 1e-9, risk_step)) if risk_step is not None
+                  else natural_ticks(xmax, unit, max_intervals=5))
     with plt.rc_context(PRINT_STYLE):
         fig, axes = plt.subplots(1, len(names), figsize=(panel_width * len(names), height),
                                  squeeze=False)
@@ -39,6 +45,7 @@ def km_panels(analyses: Mapping[str, EndpointAnalysis], *, titles: Mapping[str, 
         an = analyses[name]
         km_plot(an.curves(), labels=an.curve_labels(), ax=ax, ylabel=name, title=titles.get(name), xmax=xmax,
                 risk_times=risk_times, annotation=annotations.get(name) or _median_annotation(an),
+                time_unit=an.time_unit,
                 annotation_loc="upper right")
         ax.get_legend().remove()  # one legend for all panels, above them (long arm names)
     with plt.rc_context(PRINT_STYLE):
@@ -49,7 +56,7 @@ def km_panels(analyses: Mapping[str, EndpointAnalysis], *, titles: Mapping[str, 
 
 
 def _median_annotation(an: EndpointAnalysis) -> str:
-    lines = [f"Median, months ({an.km_conf_level:.0%} CI)"]
+    lines = [f"Median, {an.time_unit} ({an.km_conf_level:.0%} CI)"]
     for row in an.medians.itertuples():
         lines.append(f"  {an.arm_labels.get(row.group, row.group)}: "
                      f"{format_median(row.median, row.median_lower, row.median_upper)}")
