@@ -30,10 +30,8 @@ example rows and the configuration key:
   otherwise kept as they are (``analysis_frame`` refuses them as an endpoint).
 - **All problems at once.** The checks of one table run on and their errors are raised
   together (:class:`helpers.data.problems.DataProblemsError`).
-- **Competing risks.** With ``competing_risks`` and rows of its endpoint (without them the
-  chapter says it is not available), ADTTE must have the event-type column, every event row
-  (CNSR 0) of the endpoint one of the configured codes (``event``, ``competing``), and each
-  configured code must occur on an event row.
+- **Competing risks.** ``competing_risks`` with rows of its endpoint: the event-type column
+  exists, event rows hold configured codes only, each code occurs (``_check_competing``).
 """
 
 from __future__ import annotations
@@ -365,8 +363,7 @@ def _check_censoring_text(adtte: pd.DataFrame, file, used: pd.Series | None = No
 
 
 def _check_competing(adtte: pd.DataFrame, study: StudyConfig, file) -> None:
-    """The ``competing_risks`` key against ADTTE (module doc); errors name the file, the
-    column, the rows and the configuration key."""
+    """``competing_risks`` against ADTTE (module doc): errors name file, column, rows, key."""
     cr = study.competing_risks
     if cr is None:
         return
