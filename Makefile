@@ -84,7 +84,7 @@ lab: $(LAB_STAMP)
 	$(ENV_PREFIX)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/notebooks
 
 data: setup
-	$(ENV_PREFIX)/bin/jcog1017-synthetic data
+	$(PYTHON) studies/jcog1017/synthetic.py data
 
 colon: setup
 	$(PYTHON) validation/colon_adam.py data/examples/colon

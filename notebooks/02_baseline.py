@@ -15,19 +15,11 @@
 
 # %% [markdown]
 # # Baseline characteristics {#sec-baseline}
-#
-# Baseline characteristics at registration are summarised by arm and in total for the
-# analysis population (the full analysis set by default): categorical variables as number
-# (percentage of the patients with a value), continuous variables as n, mean (SD) and median
-# (minimum–maximum); a "Missing" row counts the patients without a value. Receptor
-# status and subtype are those used to choose primary systemic therapy; metastatic sites are
-# not mutually exclusive; visceral metastasis means lung, liver or brain. No statistical tests
-# compare the arms, as is usual for a randomised trial.
 
 # %% tags=["parameters"]
 run_label = None  # None: "interactive"
 output_dir = None  # None: runs/interactive
-study = None  # None: studies/jcog1017.yaml (studies/README.md)
+study = None  # None: the default study, studies/default.yaml (studies/README.md)
 data_dir = None  # None: data/ (the bundled synthetic data)
 data_format = None  # None: from the files' suffixes
 population = None  # None: the study's full analysis set flag
@@ -57,6 +49,16 @@ baseline_ard(nb.ard, analysed, variables, population=flag, output_id="tbl-baseli
 nb.write_results({"population": flag, **baseline_highlights(analysed),
                   **({"variables_not_in_data": absent} if absent else {})})
 view = nb.ard_view()
+
+# %%
+#| echo: false
+nb.intro("""
+Baseline characteristics at registration are summarised by arm and in total for the
+analysis population (the full analysis set by default): categorical variables as number
+(percentage of the patients with a value), continuous variables as n, mean (SD) and median
+(minimum–maximum); a "Missing" row counts the patients without a value. No statistical tests
+compare the arms, as is usual for a randomised trial.
+""")
 
 # %%
 display(Markdown(baseline_results(view, nb.population_label, absent)))

@@ -15,19 +15,11 @@
 
 # %% [markdown]
 # # Subgroup analyses {#sec-subgroups}
-#
-# The hazard ratio of resection for overall survival is estimated within the levels of each
-# pre-specified baseline factor with a Cox model and a Wald confidence interval at the
-# secondary level, the usual choice for exploratory analyses (the primary analysis of
-# @sec-overall-survival uses the primary level). Heterogeneity is tested per factor with the
-# likelihood-ratio test of the arm-by-subgroup interaction (a model with arm, subgroup and
-# their interaction against one without the interaction). Subgroup analyses are exploratory:
-# no p-value here is adjusted for multiplicity.
 
 # %% tags=["parameters"]
 run_label = "interactive"
 output_dir = "runs/interactive"
-study = None  # None: studies/jcog1017.yaml (studies/README.md)
+study = None  # None: the default study, studies/default.yaml (studies/README.md)
 data_dir = None  # None: data
 data_format = None  # None: auto
 population = None  # None: the study's full analysis set flag
@@ -63,6 +55,18 @@ subgroup_median_ard(nb.ard, frame, p["subgroups"], paramcd=p["endpoint"],
 nb.write_results({"endpoint": p["endpoint"], **report.to_dict()})
 view = nb.ard_view()
 labels = {v: nb.study.variable_label(v) for v in p["subgroups"]}
+
+# %%
+#| echo: false
+nb.intro("""
+The hazard ratio of the experimental arm for the primary endpoint is estimated within the
+levels of each pre-specified baseline factor with a Cox model and a Wald confidence interval
+at the secondary level, the usual choice for exploratory analyses (the primary analysis of
+@sec-overall-survival uses the primary level). Heterogeneity is tested per factor with the
+likelihood-ratio test of the arm-by-subgroup interaction (a model with arm, subgroup and
+their interaction against one without the interaction). Subgroup analyses are exploratory:
+no p-value here is adjusted for multiplicity.
+""")
 
 # %%
 display(Markdown(text.subgroup_methods_text(p["strata"], p["subgroups"], report.notes,

@@ -15,19 +15,11 @@
 
 # %% [markdown]
 # # Safety {#sec-safety}
-#
-# Safety is analysed in the safety set (the study configuration's safety flag, for JCOG1017
-# ADSL `SAFFL`: randomised patients who received protocol treatment), whatever the
-# `population` parameter of the run.
-# Adverse events (AEs) were graded with CTCAE; each patient counts once per term, at the
-# worst grade reported. Operative morbidity comprises the AEs of the operative phase in
-# arm B patients whose primary tumour was resected. A treatment-related death is a grade 5
-# AE related to surgery or to systemic therapy.
 
 # %% tags=["parameters"]
 run_label = "interactive"
 output_dir = "runs/interactive"
-study = None  # None: studies/jcog1017.yaml (studies/README.md)
+study = None  # None: the default study, studies/default.yaml (studies/README.md)
 data_dir = None  # None: data
 data_format = None  # None: auto
 data_cut = None  # None: all follow-up
@@ -44,14 +36,22 @@ from helpers.report import safety_tlg as tlg
 nb = start("06_safety", globals())
 flag = nb.study.populations["safety"]
 SAFETY = f"{POPULATION_LABELS['safety']} ({flag})"  # the population of every safety table
-has_safety = nb.section("Safety", "ADAE", *([f"ADSL.{flag}"] if flag else
-                                           ["study.populations.safety"]))
-has_morbidity = has_safety and nb.section("Operative morbidity", "ADAE.AEPHASE", "ADSL.SURGFL")
+has_safety = nb.chapter("Safety", "ADAE", *([f"ADSL.{flag}"] if flag else
+                                           ["study.populations.safety"]),
+                        why="" if nb.data.adae is not None or flag else
+                        "the data have no adverse events (ADAE) and the study names no safety "
+                        "set (populations.safety)")
+procedure = nb.study.book.procedure
+has_morbidity = has_safety and nb.section(
+    "Operative morbidity", "study.book.procedure", "ADAE.AEPHASE",
+    *([f"ADSL.{procedure.flag}"] if procedure else []), label="sec-operative-morbidity",
+    why="" if procedure else "the study names no protocol procedure (study.procedure)")
 has_serious = has_safety and nb.section("Serious adverse events", "ADAE.AESER")
 counts = {}
 if has_safety:
-    counts = safety_counts(nb.data.adae, nb.data.adsl, flag)
-    safety_ard(nb.ard, nb.data.adae, nb.data.adsl, counts, flag)
+    pflag = procedure.flag if procedure else None
+    counts = safety_counts(nb.data.adae, nb.data.adsl, flag, procedure_flag=pflag)
+    safety_ard(nb.ard, nb.data.adae, nb.data.adsl, counts, flag, procedure_flag=pflag)
     # the TLG catalogue's AET01, AET02, AET04 (studies/README.md: outputs.safety)
     tlg_config = nb.study.outputs.safety
     # AET01's rows of configured columns: absent (with a line) when not configured or not in ADAE
@@ -70,11 +70,21 @@ if has_safety:
     aet02_ard(nb.ard, nb.data.adae, nb.data.adsl, flag)
     aet04_ard(nb.ard, nb.data.adae, nb.data.adsl, flag)
     versions = tlg.versions_note(tlg_config.ctcae_version, tlg_config.meddra_version)
-nb.write_results(counts)
+if has_safety:
+    nb.write_results(counts)
 view = nb.ard_view()
 
+# %%
+#| echo: false
+nb.intro(f"""
+Safety is analysed in the safety set (the study configuration's safety flag, ADSL
+`{flag}`), whatever the `population` parameter of the run. Adverse events (AEs) are counted
+once per patient and term, at the worst CTCAE grade reported. A treatment-related death is a
+grade 5 AE related to protocol treatment.
+""")
+
 # %% [markdown]
-# ## Operative morbidity
+# ## Operative morbidity {#sec-operative-morbidity}
 
 # %%
 if has_morbidity:
@@ -82,10 +92,10 @@ if has_morbidity:
 
 # %%
 #| label: tbl-operative-morbidity
-#| tbl-cap: "Operative morbidity in arm B (patients who underwent resection): patients by term and worst CTCAE grade."
+#| tbl-cap: "Operative morbidity in arm B (patients who had the protocol procedure): patients by term and worst CTCAE grade."
 if has_morbidity:
     nb.table(report.grade_table(view, "safety.operative_worst_grade", report.WORST_HEADERS,
-                                arm_header="Arm B, resected (N={N})"),
+                                arm_header="Arm B, operated (N={N})"),
              "operative_morbidity", population=SAFETY, note=report.morbidity_note(view))
 
 # %% [markdown]

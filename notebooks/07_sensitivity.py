@@ -29,7 +29,7 @@
 # %% tags=["parameters"]
 run_label = "interactive"
 output_dir = "runs/interactive"
-study = None  # None: studies/jcog1017.yaml (studies/README.md)
+study = None  # None: the default study, studies/default.yaml (studies/README.md)
 data_dir = None  # None: data
 data_format = None  # None: auto
 population = None  # None: the study's full analysis set flag

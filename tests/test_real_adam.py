@@ -311,23 +311,23 @@ def test_landmarks_replaces_landmarks_months_and_time_unit_goes():
 
 
 def test_published_figures_come_from_the_file_the_study_names(tmp_path):
-    from helpers.config.reference import published_figures, published_value, reference_path
+    from helpers.config.reference import published_figures, published_value, study_figures
     from helpers.notebook.session import NotebookSession
 
     own = tmp_path / "published.yaml"
     own.write_text("sources: {main: 'A. Author, J Trials 2020'}\n"
                    "design:\n  power: {value: 0.9, source: main}\n"
                    "results:\n  os:\n    hazard_ratio: {value: 0.8, ci: [0.6, 1.1], ci_level: 0.95, source: main}\n")
-    assert published_value("design.power", own) == 0.9
-    assert published_value("design.power") == 0.8  # JCOG1017's packaged file
-    assert [r["path"] for r in published_figures(reference=own)] == [
-        "design.power", "results.os.hazard_ratio", "results.os.hazard_ratio.ci_lower",
-        "results.os.hazard_ratio.ci_upper"]
+    assert published_value("design.power") == 0.8  # the default study's file
     study = _study(tmp_path, lambda c: c["study"].update(reference="published.yaml"))
     session = NotebookSession(name="10_reproduction", params={"study": str(study)}, ctx=None)
-    assert session.reference == own.resolve()
-    assert published_value("results.os.hazard_ratio.ci_upper", session.reference) == 1.1
-    assert reference_path("jcog1017_published.yaml").is_file()
+    figures = session.figures
+    assert figures == study_figures(session.study)
+    assert published_value("design.power", figures) == 0.9
+    assert [r["path"] for r in published_figures(figures=figures)] == [
+        "design.power", "results.os.hazard_ratio", "results.os.hazard_ratio.ci_lower",
+        "results.os.hazard_ratio.ci_upper"]
+    assert published_value("results.os.hazard_ratio.ci_upper", figures) == 1.1
 
 
 # --- end to end -----------------------------------------------------------------------------

@@ -41,9 +41,23 @@ def _run(request, run: str) -> Path:
     return request.getfixturevalue(RUNS[run])
 
 
+def _study_numbers(record: dict) -> set[str]:
+    """The numbers written in the run's study configuration and its folder's YAML files
+    (``studies/NAME.yaml`` and ``studies/NAME/*.yaml``: published figures, the trial table):
+    inputs typed by the study, not statistics of the run."""
+    out: set[str] = set()
+    for entry in record.get("study_files", []):
+        path = Path(entry["path"])
+        for file in [path, *sorted((path.parent / path.stem).glob("*.yaml"))]:
+            if file.is_file():
+                out |= set(number_tokens(file.read_text(encoding="utf-8")))
+    return out
+
+
 def _inputs(run: Path, notebook: str) -> set[str]:
-    """The numbers of the notebook's run parameters (``run_record.json``): inputs of the run,
-    not statistics (a seed, a landmark, the number of replicates; CI levels also as %)."""
+    """The numbers of the notebook's run parameters (``run_record.json``) and of the study's
+    files (:func:`_study_numbers`): inputs of the run, not statistics (a seed, a landmark, the
+    number of replicates, a published figure; CI levels also as %)."""
     record = json.loads((run / "run_record.json").read_text(encoding="utf-8"))
     params = record["notebooks"].get(notebook, {}).get("parameters", {})
     out: set[str] = set()
@@ -54,7 +68,7 @@ def _inputs(run: Path, notebook: str) -> set[str]:
             out |= {f"{v:g}", f"{v}"}
             if name.endswith("conf_level"):
                 out.add(f"{100 * v:g}")
-    return out
+    return out | _study_numbers(record)
 
 
 def _ard_rows(run: Path, notebook: str) -> list[dict]:

@@ -1,5 +1,5 @@
-"""The values this run computes for the published figures of JCOG1017, keyed by their dotted
-path in ``helpers/config/reference/jcog1017_published.yaml`` (input of
+"""The values this run computes for the published figures of the study, keyed by their dotted
+path in the study's file of published figures (``study.reference``) (input of
 ``helpers.report.tables.reproduction_table``).
 
 Each published figure comes from one standard analysis: overall survival (the primary
@@ -84,12 +84,12 @@ KEY_RESULTS: dict[str, str] = {
 }
 
 
-def design_assumptions(reference: Path | None = None) -> dict[str, float]:
-    """The planning assumptions of the published design section, in the units of
-    :func:`helpers.design.sample_size.required_patients` (months). ``reference``: the
-    study's file of published figures (None: JCOG1017's)."""
+def design_assumptions(figures: dict | None = None) -> dict[str, float]:
+    """The planning assumptions of the published design section (``figures``: the study's
+    published figures; None: the default study's), in the units of
+    :func:`helpers.design.sample_size.required_patients` (months)."""
     def value(path: str) -> float:
-        return float(published_value(path, reference))
+        return float(published_value(path, figures))
 
     return {
         "median_control": value("design.assumed_median_os_arm_a_months"),
@@ -101,10 +101,10 @@ def design_assumptions(reference: Path | None = None) -> dict[str, float]:
     }
 
 
-def planned_sample_size(dropout: float = DROPOUT, reference: Path | None = None) -> SampleSize:
-    """The sample size recomputed from the published planning assumptions, with the
-    (unpublished) ``dropout`` allowance."""
-    return required_patients(**design_assumptions(reference), dropout=dropout)
+def planned_sample_size(dropout: float = DROPOUT, figures: dict | None = None) -> SampleSize:
+    """The sample size recomputed from the published planning assumptions (``figures``: the
+    study's published figures), with the (unpublished) ``dropout`` allowance."""
+    return required_patients(**design_assumptions(figures), dropout=dropout)
 
 
 def reproduction_values(os_: EndpointAnalysis, lrfs: EndpointAnalysis, counts: Mapping[str, Any],

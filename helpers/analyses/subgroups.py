@@ -1,6 +1,6 @@
 """The subgroup report of the treatment hazard ratio: forest table with an "All patients" row,
-per-variable stratification, display labels, and the subgroups where resection appears
-beneficial. Its printable table is ``helpers.report.tables.subgroups``.
+per-variable stratification, display labels, and the subgroups where the experimental arm
+appears beneficial. Its printable table is ``helpers.report.tables.subgroups``.
 
 Only the columns named by the caller are used (the ``subgroups`` and ``strata`` parameters)
 plus ``ARMCD`` (arm code, "B" experimental), ``time`` (months) and ``event`` (1 = event), so
@@ -43,7 +43,7 @@ SUBGROUP_LABELS = {
     "NSTAGE": "N stage", "ECOG": "ECOG PS", "ER": "ER", "PGR": "PgR", "HER2": "HER2",
     "PSTHER": "Primary systemic therapy", "METBONE": "Bone metastasis",
     "METLUNG": "Lung metastasis", "METLIVER": "Liver metastasis",
-    "METBRAIN": "Brain metastasis", "RESECT": "Resection",
+    "METBRAIN": "Brain metastasis",
 }
 LEVEL_LABELS = {"Y": "Yes", "N": "No"}
 
@@ -104,10 +104,8 @@ class SubgroupReport(JsonResult):
         return to_jsonable(out)
 
     def forest_labels(self, arm_labels: dict) -> dict:
-        """``forest_plot`` keyword arguments naming the arms: the trial's short names when the
-        arms are the trial's, else "Arm A"/"Arm B"."""
-        if arm_labels.get("B", "").lower().startswith("resection"):
-            return {}
+        """``forest_plot`` keyword arguments naming the arms ("Arm A"/"Arm B"; the labels are
+        in the figure's caption and the chapter's text)."""
         return {"arm_labels": ("Arm A", "Arm B"), "favours": ("Favours arm B", "Favours arm A"),
                 "xlabel": "Hazard ratio (arm B vs arm A)"}
 

@@ -60,7 +60,7 @@ class Spec:
 
 SPECS: dict[str, Spec] = {
     "run_label": Spec(_str, "interactive"),
-    "study": Spec(_str, "studies/jcog1017.yaml"),
+    "study": Spec(_str, "studies/default.yaml"),
     "data_dir": Spec(_str, "data"),
     "data_format": Spec(_choice(*DATA_FORMATS), "auto"),
     "population": Spec(_column_name, None),

@@ -52,7 +52,7 @@ FINITE = pa.Check(lambda s: np.isfinite(s), error="infinite values")
 NONNEGATIVE = pa.Check.ge(0, error="negative values")
 
 #: CDISC naming rules applied to every ADSL/ADTTE/ADAE column that follows them: ``*FL`` is a
-#: Y/N flag (blank allowed), ``*DT`` a date. Other columns (JCOG1017's MENOPAUS, SUBTYPE, ...)
+#: Y/N flag (blank allowed), ``*DT`` a date. Other columns (a study's own, e.g. SUBTYPE)
 #: are the study's own: their allowed levels come from the study configuration.
 FLAG_COLUMNS = r"^[A-Z0-9]*FL$"
 DATE_COLUMNS = r"^[A-Z0-9]*DT$"

@@ -75,7 +75,7 @@ def resolve_paths(data_dir: str | Path, fmt: str = "auto",
 def load_trial_data(data_dir: str | Path, fmt: str = "auto",
                     files: Mapping[str, str | Path] | None = None,
                     study: StudyConfig | str | Path | None = None) -> TrialData:
-    """Read, validate, map (``study``: a configuration or its YAML path; default JCOG1017) and
+    """Read, validate, map (``study``: a configuration or its YAML path; default the default study) and
     cross-check ADSL, ADTTE and ADAE (optional) from ``data_dir``."""
     if not isinstance(study, StudyConfig):
         study = load_study(study)

@@ -25,7 +25,7 @@ from helpers.data.run_data import load_run_data
 from helpers.data.trial_data import TrialData, analysis_frame
 from helpers.analyses.endpoint import EndpointAnalysis, EndpointSettings, analyse_endpoint
 from helpers.config.params import DEPRECATED, SPECS, validate
-from helpers.config.reference import reference_path
+from helpers.config.reference import study_figures
 from helpers.notebook.context import NotebookContext, notebook_context
 from helpers.report.format import fill_stat_fmt
 from helpers.config.study import StudyConfig, load_study
@@ -41,6 +41,7 @@ class NotebookSession:
     params: dict[str, Any]
     ctx: NotebookContext
     unavailable: dict = field(default_factory=dict)
+    omitted: dict | None = None  # the chapter left out of the book: {title, reason}
     exclusions: dict = field(default_factory=dict)  # reason -> patients left out (footnotes)
     _results: dict | None = field(default=None, repr=False)
 
@@ -51,12 +52,10 @@ class NotebookSession:
         return load_study(self.params["study"]).for_comparison(self.params.get("comparison"))
 
     @cached_property
-    def reference(self) -> Path | None:
-        """The file of published figures the study names (``study.reference``), None when it
-        names none (the lookups of ``helpers.config.reference`` then read JCOG1017's)."""
-        if not self.study.reference:
-            return None
-        return reference_path(self.study.reference, self.study.path).resolve()
+    def figures(self) -> dict | None:
+        """The published figures of the file the study names (``study.reference``), None when
+        it names none: what the lookups of ``helpers.config.reference`` take."""
+        return study_figures(self.study)
 
     @cached_property
     def data(self) -> TrialData:
@@ -85,22 +84,39 @@ class NotebookSession:
                 absent.append(need)
         return absent
 
-    def section(self, title: str, *needs: str) -> bool:
-        """True when the data hold everything a section ``needs`` (see :meth:`missing`); else
-        show "not available: needs ..." in its place, record it in ``self.unavailable``
-        (written to the results) and return False."""
+    def section(self, title: str, *needs: str, label: str | None = None, why: str = "") -> bool:
+        """True when the study and data hold everything a section ``needs`` (see
+        :meth:`missing`); else record it in ``self.unavailable`` (written to the results, and
+        listed once in the book's preface with the reason) and return False. The section shows
+        nothing: the book leaves out its heading (``label``: the ``sec-`` label of its heading,
+        by which the renderer finds it) and its cells. ``why``: the reason in words (default:
+        the missing keys)."""
         absent = self.missing(*needs)
         if absent:
-            from IPython.display import Markdown, display
-
-            from helpers.core.textsafe import md_text
-
-            note = f"Not available: needs {', '.join(absent)}."
-            self.unavailable[title] = note
-            display(Markdown(f"*{md_text(title)}: not available: needs {md_text(', '.join(absent))}.*"))
+            self.unavailable[title] = {"reason": why or f"needs {', '.join(absent)}",
+                                       **({"label": label} if label else {})}
             if self._results is not None:  # results already written: say it there too
                 self.write_results(self._results)
         return not absent
+
+    def chapter(self, title: str, *needs: str, why: str = "") -> bool:
+        """True when the study and data hold what this chapter ``needs``; else the whole
+        chapter is left out of the book (results key ``omitted``, listed in the preface with
+        ``why`` or the missing keys) and False is returned."""
+        absent = self.missing(*needs)
+        if absent:
+            self.omitted = {"title": title, "reason": why or f"needs {', '.join(absent)}"}
+            self.write_results({})
+        return not absent
+
+    def intro(self, general: str = "") -> None:
+        """Show the chapter's introduction: the study's own words (its ``text`` folder's
+        ``<notebook>.md``, ``studies/README.md``), else ``general`` (Markdown in general words)."""
+        from IPython.display import Markdown, display
+
+        words = self.study.book.snippet(self.name) if self.study.book else None
+        if words or general:
+            display(Markdown(words or general))
 
     def write_results(self, results: dict) -> None:
         """Write the notebook's results JSON with what was run: ``settings`` (study,
@@ -113,7 +129,8 @@ class NotebookSession:
                     "time_unit": self.study.display_unit}
         self._results = results
         self.ctx.write_results({**results, "settings": settings,
-                                **({"unavailable": dict(self.unavailable)} if self.unavailable else {})})
+                                **({"unavailable": dict(self.unavailable)} if self.unavailable else {}),
+                                **({"omitted": dict(self.omitted)} if self.omitted else {})})
         self.write_ard()
 
     @cached_property
@@ -202,9 +219,17 @@ class NotebookSession:
         self.ctx.save_table(df, name)
         atomic_write_text(self.ctx.table_path(name).with_suffix(".notes.txt"), " ".join(
             n for n in [*own, self.footnote(population, run=False)] if n) + "\n")
+        self.show_table(df)
+        display(Markdown(" ".join(md_text(n) for n in [*own, self.footnote(population)] if n)))
+
+    @staticmethod
+    def show_table(df: pd.DataFrame) -> None:
+        """Show ``df`` as the supplement's tables are shown (cells and headers HTML-escaped, a
+        default RangeIndex not shown), without saving it: a summary embedded elsewhere."""
+        from IPython.display import HTML, display
+
         show_index = not isinstance(df.index, pd.RangeIndex)
         display(HTML(df.to_html(index=show_index, border=0, na_rep="", escape=True)))
-        display(Markdown(" ".join(md_text(n) for n in [*own, self.footnote(population)] if n)))
 
     def settings_text(self) -> str:
         """The analysis settings of this run, as a Markdown sentence for the methods (from

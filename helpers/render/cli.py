@@ -14,13 +14,14 @@ from helpers.run.comparisons import comparison_files
 from .common import RenderError
 from .pandoc_book import render_book
 from .preview import preview
-from .quarto import GET_QUARTO, quarto
+from .quarto import GET_QUARTO, quarto, quarto_project
 
 MODES = {
     "quarto": "Quarto book (HTML + PDF) in RUN/_book",
     "book": "the book without Quarto (pandoc + Typst) in RUN/_book",
     "auto": "quarto when it is on PATH, else book",
     "preview": "nbconvert HTML preview in RUN/preview",
+    "quarto-project": "the run's Quarto project (the same book's _quarto.yml, preface, notebooks) in RUN/quarto, for `quarto render RUN/quarto`",
 }
 
 
@@ -41,7 +42,9 @@ def main(argv: list[str] | None = None) -> int:
             run_dir = pfile.output_dir if slug else None
             if slug:
                 print(f"comparison {slug}:")
-            if mode == "preview":
+            if mode == "quarto-project":
+                print(f"Quarto project: {quarto_project(args.params, run_dir=run_dir)}")
+            elif mode == "preview":
                 print(f"HTML preview: {preview(args.params, run_dir)}\n{GET_QUARTO}")
             elif mode == "quarto":
                 print(f"Quarto book: {quarto(args.params, run_dir=run_dir) / 'index.html'}")

@@ -13,6 +13,13 @@ from helpers.ard import ArdView
 from .stats import conf_text, estimate_ci, p_phrase, said
 from .tables.meta import version_label
 
+def _run_trial() -> str:
+    """The id of the trial this run estimates, from the trial table (``from_run``)."""
+    from helpers.meta.trials import run_trial
+
+    return run_trial()[0]
+
+
 __all__ = ["local_control_text", "pooled_text", "published_text", "sequence_text",
            "settings_text"]
 
@@ -20,10 +27,12 @@ __all__ = ["local_control_text", "pooled_text", "published_text", "sequence_text
 def settings_text(view: ArdView, outcome: str, *, method_label: str, versions: Mapping[str, str],
                   excluded: Mapping[str, str], missing: Mapping[str, str],
                   labels: Mapping[str, str], include_uncertain: bool,
-                  population_label: str, run_trial: str = "jcog1017") -> str:
+                  population_label: str, run_trial: str | None = None) -> str:
     """What this run pooled: method and level, each trial's version (``versions``: trial ->
     version), what was left out and why (``excluded``: trial -> note; ``missing``: trial ->
-    why this run's estimate is missing), and where JCOG1017's row comes from."""
+    why this run's estimate is missing), and where the row of this run's trial (``run_trial``;
+    default: the trial table's trial ``from_run``) comes from."""
+    run_trial = run_trial or _run_trial()
     level = conf_text(view, f"meta.{outcome}.pooled") if view.has(f"meta.{outcome}.pooled") else ""
     run = f"meta.{outcome}.run_trial"
     left = [f"{labels[t]} ({version_label(versions[t])}: {note})" for t, note in excluded.items()]
@@ -33,19 +42,23 @@ def settings_text(view: ArdView, outcome: str, *, method_label: str, versions: M
             + f"; uncertain versions {'pooled' if include_uncertain else 'left out'}. "
             f"Left out: {', '.join(left) or 'none'}. ")
     if view.has(run, variable_level="this_run"):
-        text += (f"JCOG1017: the stratified Cox hazard ratio of this run at "
+        text += (f"{labels.get(run_trial, run_trial)}: the stratified Cox hazard ratio of this run at "
                  f"{conf_text(view, run, variable_level='this_run')} in the "
                  f"{population_label}.")
     elif run_trial in missing:
-        text += (f"JCOG1017 is not in this chapter's pooling: {missing[run_trial]}; the other "
+        text += (f"{labels.get(run_trial, run_trial)} is not in this chapter's pooling: "
+                 f"{missing[run_trial]}; the other "
                  "trials are shown and pooled without it.")
     return text
 
 
 def pooled_text(view: ArdView, outcome: str, labels: Mapping[str, str], method_label: str,
-                common_label: str, run_trial: str = "jcog1017") -> str:
+                common_label: str, run_trial: str | None = None) -> str:
     """The pooled estimate, the common-effect one, heterogeneity, the prediction interval and
-    JCOG1017's weight (or why it is missing)."""
+    the weight of this run's trial (``run_trial``, as :func:`settings_text`; or why it is
+    missing)."""
+    run_trial = run_trial or _run_trial()
+    own = labels.get(run_trial, run_trial)
     p, m, t = f"meta.{outcome}.pooled", f"meta.{outcome}.methods", f"meta.{outcome}.trials"
     pooled = [labels.get(tr, tr) for tr, version in zip(
         view.rows(t, stat_name="weight")["variable_level"],
@@ -63,10 +76,10 @@ def pooled_text(view: ArdView, outcome: str, labels: Mapping[str, str], method_l
             f"{said(view, p, 'pi.high')}.")
     run = {"variable_level": run_trial, "group2_level": "this_run"}
     if view.has(t, stat_name="weight", **run):
-        text += (f" JCOG1017 weighs {said(view, t, 'weight', **run)}% with this run's hazard "
+        text += (f" {own} weighs {said(view, t, 'weight', **run)}% with this run's hazard "
                  f"ratio {said(view, t, 'estimate', **run)}.")
     elif view.has(t, stat_name="estimate", **run):
-        text += f" JCOG1017 is not pooled: {view.reason(t, 'estimate', **run)}."
+        text += f" {own} is not pooled: {view.reason(t, 'estimate', **run)}."
     return text
 
 
@@ -124,7 +137,7 @@ def published_text(view: ArdView, outcome: str, meta_labels: Mapping[str, str],
         f"({meta_labels.get(low, low)}) to {said(view, pub, 'estimate', variable_level=high)} "
         f"({meta_labels.get(high, high)}). They differ, first, in the trial sets: from "
         f"{ks.loc[ks['stat'].idxmin(), 'stat_fmt']} to {ks.loc[ks['stat'].idxmax(), 'stat_fmt']} "
-        f"trials, and {without} of the {len(est)} meta-analyses do not include JCOG1017. "
+        f"trials, and {without} of the {len(est)} meta-analyses do not include {labels.get(_run_trial(), _run_trial())}. "
         f"Second, in the versions: {labels.get(version_trial, version_trial)}'s hazard ratio was "
         f"{said(view, f'meta.{outcome}.versions', 'estimate', group2_level=v_first, **vw)} in "
         f"its {said(view, f'meta.{outcome}.versions', 'year', group2_level=v_first, **vw)} report "
@@ -147,7 +160,7 @@ def published_text(view: ArdView, outcome: str, meta_labels: Mapping[str, str],
 
 def local_control_text(view: ArdView, labels: Mapping[str, str], meta_labels: Mapping[str, str],
                        measures: Mapping[str, str]) -> str:
-    """JCOG1017's local relapse-free survival hazard ratio (this run and as published), why
+    """This run's trial's local relapse-free survival hazard ratio (this run and as published), why
     local control is not pooled, and the other trials' and meta-analyses' figures
     (``measures``: trial -> the measure as its source names it)."""
     run, rep = "meta.local_control.run_trial", "meta.local_control.reported"
@@ -165,7 +178,8 @@ def local_control_text(view: ArdView, labels: Mapping[str, str], meta_labels: Ma
         parts.append(f"{labels.get(trial, trial)}: {measures.get(trial, '')} {figure}")
     pub = "meta.local_control.published"
     return (
-        f"JCOG1017's local relapse-free survival hazard ratio in this run is {this} (published "
+        f"{labels.get(_run_trial(), _run_trial())}'s local relapse-free survival hazard ratio in "
+        f"this run is {this} (published "
         f"{estimate_ci(view, run, variable_level='published')}). {n} of the trials "
         f"report{'s' if n == 1 else ''} a local-control hazard ratio with a CI, so "
         + ("no pooled estimate is computed: " if not view.has(pooled) else

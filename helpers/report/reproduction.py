@@ -12,8 +12,9 @@ from collections.abc import Mapping
 import pandas as pd
 
 from helpers.ard import ArdView
+from helpers.core.textsafe import md_text
 
-from .stats import conf_text, estimate_ci, p_phrase, said
+from .stats import conf_text, estimate_ci, p_phrase, said, shown
 
 __all__ = ["figures_text", "key_results_display", "key_results_note", "key_results_summary", "key_results_text",
            "reproduction_display"]
@@ -85,14 +86,14 @@ def figures_text(view: ArdView) -> str:
     outside = judged[judged["stat"] == 0]
     labels = dict(zip(view.rows("reproduction.published")["variable"],
                       view.rows("reproduction.published")["stat_label"]))
-    n_computed = int(computed["stat"].notna().sum())
     missing = computed[computed["stat"].isna()]
-    text = (f"The publications give {len(within)} numeric figures (uncertain ones left out); "
-            + (f"this run computes all {n_computed}. " if missing.empty else
-               f"this run computes {n_computed}; not estimable: "
+    n = {k: shown(view, "reproduction.summary", f"n.{k}")
+         for k in ("published", "computed", "tolerance", "within")}
+    text = (f"The publications give {n['published']} numeric figures (uncertain ones left out); "
+            + (f"this run computes all {n['computed']}. " if missing.empty else
+               f"this run computes {n['computed']}; not estimable: "
                + ", ".join(labels[v] for v in missing["variable"]) + ". ")
-            + f"Of the {len(judged)} with a tolerance, {int((judged['stat'] == 1).sum())} lie "
-            "within it"
+            + f"Of the {n['tolerance']} with a tolerance, {n['within']} lie within it"
             + (f"; outside: {', '.join(labels[v] for v in outside['variable'])}." if len(outside)
                else ".")
             + " CI bounds and the p-value are shown without a tolerance.")
@@ -110,9 +111,12 @@ def _median(view: ArdView, analysis_id: str, arm: str, ci: bool = True) -> str:
 
 
 def key_results_text(view: ArdView, os_paramcd: str, lrfs_paramcd: str, os_sided: str,
-                     lrfs_sided: str, unit: str = "months") -> str:
+                     lrfs_sided: str, unit: str = "months",
+                     arm_labels: Mapping[str, str] | None = None) -> str:
     """The key results paragraph of the preface (patients, OS hazard ratio and log-rank p,
     medians, LRFS, follow-up, the design's deaths and patients)."""
+    arms = {code: md_text(label.lower()) for code, label in
+            (arm_labels or {"A": "arm A", "B": "arm B"}).items()}
     o, lr = f"reproduction.{os_paramcd}", f"reproduction.{lrfs_paramcd}"
     comp = "reproduction.computed"
     km_level = view.row(f"{o}.km", "conf.low", group1_level="A", variable="prob",
@@ -122,13 +126,13 @@ def key_results_text(view: ArdView, os_paramcd: str, lrfs_paramcd: str, os_sided
     return (
         f"Of {said(view, comp, 'n', variable='population.registered')} registered patients, "
         f"{said(view, comp, 'n', variable='population.randomised')} were randomised "
-        f"({said(view, f'{o}.km', 'n', group1_level='A')} to systemic therapy alone, "
-        f"{said(view, f'{o}.km', 'n', group1_level='B')} to resection plus systemic therapy). "
+        f"({said(view, f'{o}.km', 'n', group1_level='A')} to {arms['A']}, "
+        f"{said(view, f'{o}.km', 'n', group1_level='B')} to {arms['B']}). "
         f"With {said(view, f'{o}.cox.primary', 'n.event')} deaths, the stratified hazard ratio "
-        f"of death with resection was {estimate_ci(view, f'{o}.cox.primary')}, {os_sided} stratified "
+        f"of death in arm B against arm A was {estimate_ci(view, f'{o}.cox.primary')}, {os_sided} stratified "
         f"log-rank {p_phrase(view.fmt(f'{o}.logrank', os_p))}. Median overall survival was "
-        f"{_median(view, f'{o}.km', 'A')} {unit} with systemic therapy alone and "
-        f"{_median(view, f'{o}.km', 'B')} {unit} with resection ({km_level:.0%} CIs). For local "
+        f"{_median(view, f'{o}.km', 'A')} {unit} in arm A and "
+        f"{_median(view, f'{o}.km', 'B')} {unit} in arm B ({km_level:.0%} CIs). For local "
         f"relapse-free survival the hazard ratio was {estimate_ci(view, f'{lr}.cox')} ({lrfs_sided} "
         f"log-rank {p_phrase(view.fmt(f'{lr}.logrank', lrfs_p))}), with medians of "
         f"{_median(view, f'{lr}.km', 'A', ci=False)} and {_median(view, f'{lr}.km', 'B', ci=False)} "

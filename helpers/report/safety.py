@@ -76,10 +76,10 @@ def safety_text(view: ArdView) -> str:
 
 
 def morbidity_text(view: ArdView) -> str:
-    """Operative morbidity of any grade and of grade >= 3 among resected arm B patients."""
+    """Operative morbidity of any grade and of grade >= 3 among arm B patients operated."""
     aid = "safety.operative_morbidity"
     n = view.fmt(aid, "N", variable="any_ae")
-    return (f"Of {n} arm B patients of the safety set who had the primary tumour resected, "
+    return (f"Of {n} arm B patients of the safety set who had the protocol procedure, "
             f"{_n_pct(view, aid, variable='any_ae')} had operative morbidity of any grade and "
             f"{_n_pct(view, aid, variable='grade3plus_ae')} of grade 3 or worse "
             "(@tbl-operative-morbidity).")
@@ -88,7 +88,8 @@ def morbidity_text(view: ArdView) -> str:
 def morbidity_note(view: ArdView) -> str:
     """The operative morbidity table's footnote."""
     return (f"Percentages of the {view.fmt('safety.operative_morbidity', 'N', variable='any_ae')}"
-            " resected arm B patients of the safety set.")
+            " arm B patients of the safety set who had the protocol procedure.")
+
 
 
 def summary_note(view: ArdView, analysis_id: str, what: str) -> str:

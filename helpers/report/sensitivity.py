@@ -11,6 +11,7 @@ import pandas as pd
 from helpers.core.textsafe import md_text
 from helpers.analyses.sensitivity import ANALYSIS_IDS, SensitivitySettings
 from helpers.ard import ArdView
+from helpers.core.textsafe import md_text
 
 from .stats import below, p_phrase, shown
 
@@ -145,8 +146,8 @@ def ph_text(view: ArdView, s: SensitivitySettings, term_labels: dict) -> str:
                 "and the RMST below is the more direct summary. ")
     else:
         text = (f"For the treatment effect in the primary model the test gave "
-                f"{p_phrase(arm_p)}: no evidence that the hazard ratio of resection changes "
-                "over follow-up. ")
+                f"{p_phrase(arm_p)}: no evidence that the hazard ratio of arm B against arm A "
+                "changes over follow-up. ")
     adj = f"{s.endpoint}.ph.adjusted"
     if not view.has(adj):
         return text

@@ -12,6 +12,7 @@ import pandas as pd
 
 from helpers.core.textsafe import md_text
 from helpers.ard import ArdView
+from helpers.core.textsafe import md_text
 
 from .stats import below, p_phrase, shown
 
@@ -174,10 +175,11 @@ def subgroup_results_text(view: ArdView, labels: Mapping[str, str], events: str,
     upper = [h.rsplit("–", 1)[-1].rstrip(")") if h != "NE" else "" for h in levels["hr_text"]]
     benefit = levels[[below(u, 1) for u in upper]]
     if len(benefit):
-        text += (f"{experimental} appeared beneficial (upper {level} confidence limit, as "
-                 "printed, below 1) in: " + "; ".join(
-                     f"{r.label}: {r.level} (HR {r.hr_text.replace(' (', f' ({level} CI ', 1)}, "
-                     f"{r.events_control + r.events_experimental} {events} among "
+        text += (f"{md_text(experimental)} appeared beneficial (upper {level} confidence limit, "
+                 "as printed, below 1) in: " + "; ".join(
+                     f"{md_text(r.label)}: {md_text(r.level)} "
+                     f"(HR {r.hr_text.replace(' (', f' ({level} CI ', 1)}, "
+                     f"{r.events_control + r.events_experimental} {md_text(events)} among "
                      f"{r.n_control + r.n_experimental} patients)" for r in benefit.itertuples())
                  + ". ")
     else:

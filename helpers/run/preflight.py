@@ -45,7 +45,7 @@ def check_output_dir(path: Path) -> None:
         raise ParameterError(f"{what} lies below {existing}, which is {_kind(existing)}, "
                              f"not a directory")
     try:
-        os.rmdir(tempfile.mkdtemp(dir=existing, prefix=".jcog1017-write-test-"))
+        os.rmdir(tempfile.mkdtemp(dir=existing, prefix=".supplement-write-test-"))
     except OSError as exc:
         raise ParameterError(f"{what} is not writable: cannot create a directory in {existing} "
                              f"({exc.strerror})") from None

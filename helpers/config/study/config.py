@@ -1,5 +1,8 @@
 """The study configuration: how one trial's CDISC ADaM datasets map onto the supplement.
 
+Over 400 lines because it is one validated schema: the dataclasses and their readers side by
+side (the study's words are in ``book``).
+
 A YAML file (``studies/*.yaml``, documented in ``studies/README.md``) names the arm variable
 and the two compared arms, the populations, the endpoints, the time unit, strata, subgroups,
 Table 1 variables, covariates of the adjusted model, the RMST horizon and landmarks. It is
@@ -25,6 +28,7 @@ from helpers.core.errors import ParameterError
 from helpers.config.safe_yaml import YamlError, boolean_hint, load_yaml
 from helpers.config.study.outputs import StandardOutputs, parse_outputs
 from helpers.config.study.comparisons import comparison_slug, parse_comparisons, parse_levels
+from helpers.config.study.book import BOOK_KEYS, StudyBook, parse_book
 from helpers.config.study.competing import CompetingRisks, parse_competing_risks
 from helpers.config.validators import (boolean as _bool, choice as _choice, column_text as _column,
                                        increasing_times as _landmarks, list_value as _list,
@@ -39,7 +43,7 @@ VARIABLE_TYPES = ("categorical", "continuous", "flag")
 POPULATION_ROLES = ("full_analysis", "per_protocol", "safety")
 #: Where relative paths are taken from; the default study of a run.
 REPO_ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_STUDY = "studies/jcog1017.yaml"
+DEFAULT_STUDY = "studies/default.yaml"  # a link to the bundled study's configuration
 
 
 class StudyConfigError(ParameterError):
@@ -121,6 +125,7 @@ class StudyConfig:
     reference: str | None
     blank_flag_as: str | None = None
     outputs: StandardOutputs = field(default_factory=StandardOutputs)
+    book: StudyBook | None = None  # the study's words (helpers.config.study.book)
     competing_risks: CompetingRisks | None = None
     sha256: str = field(default="", compare=False)
     #: (experimental, control) arm values of every comparison (``comparisons``; default the one
@@ -128,6 +133,9 @@ class StudyConfig:
     comparisons: tuple = ()
     arm_value_labels: dict = field(default_factory=dict)
     comparison: str = ""
+
+    publication = property(lambda self: self.book.publication if self.book else None)
+    registrations = property(lambda self: self.book.registrations if self.book else ())
 
     @property
     def arms(self) -> dict[str, Arm]:
@@ -203,6 +211,8 @@ class StudyConfig:
         """The resolved configuration, for the run record and results."""
         out = asdict(self)
         out["path"] = str(self.path)
+        if self.book is not None:
+            out["book"]["folder"] = str(self.book.folder)
         return out
 
 
@@ -351,8 +361,9 @@ def parse_study(data: Any, source: str, path: Path,
     top.check_keys(TOP_KEYS)
 
     study = top.sub("study")
-    study.check_keys(("id", "title", "reference"))
+    study.check_keys(("id", "title", "reference", *BOOK_KEYS))
     study_id = study.get("id", _text)
+    book = parse_book(study, study_id, path.parent, _text, _list, _column)
 
     arms = top.sub("arms")
     arms.check_keys(("variable", "label_variable", "control", "experimental", "others"))
@@ -441,6 +452,7 @@ def parse_study(data: Any, source: str, path: Path,
         outputs=parse_outputs(top.sub("outputs", required=False)),
         comparisons=comparisons,
         arm_value_labels=value_labels,
+        book=book,
         competing_risks=parse_competing_risks(top.sub("competing_risks", required=False),
                                               (primary, *secondary)),
     )
@@ -448,13 +460,13 @@ def parse_study(data: Any, source: str, path: Path,
 
 def resolve_study_path(path: str | os.PathLike | None) -> Path:
     """``path`` as an absolute path (relative ones from the repository root); None: the
-    default study (JCOG1017 on the bundled synthetic data)."""
+    default study (``DEFAULT_STUDY``, the study of the bundled synthetic data)."""
     path = Path(path if path is not None else DEFAULT_STUDY).expanduser()
     return path if path.is_absolute() else REPO_ROOT / path
 
 
 def load_study(path: str | os.PathLike | None = None) -> StudyConfig:
-    """Read and validate a study configuration (default: ``studies/jcog1017.yaml``)."""
+    """Read and validate a study configuration (default: ``DEFAULT_STUDY``)."""
     import hashlib
 
     path = resolve_study_path(path)

@@ -2,14 +2,14 @@
 catalogue (chapter 12 and the safety chapter; ``studies/README.md``) read from a trial's ADaM.
 
 Every key is optional; an output whose data or key is absent is left out of the book with a
-line saying what it needs. Example (JCOG1017)::
+line saying what it needs. Example (a trial whose experimental arm has a protocol surgery)::
 
     outputs:
       disposition:
         treated: SAFFL                  # ADSL flag: treated as allocated
-        procedure: {variable: SURGFL, label: Primary tumour resection, arm: experimental,
+        procedure: {variable: SURGFL, label: Protocol surgery, arm: experimental,
                     reason: SURGNRS, date: SURGDT}
-        crossover: {paramcd: PTRFS, event: Primary tumour resection, label: ...}
+        crossover: {paramcd: PTRFS, event: Protocol surgery, label: ...}
         discontinued: DCSREAS           # ADSL reason for discontinuation (incl. lost to follow-up)
       deaths: {paramcd: OS, cause: ADTTE.EVNTDESC, within_days: 30}
       safety: {ctcae_version: "4.0", meddra_version: "26.0", related: [AERELSRG, AERELSYS],
@@ -34,7 +34,7 @@ ARM_ROLES = ("control", "experimental", "both")
 
 @dataclass(frozen=True)
 class Procedure:
-    """A protocol procedure of one arm (JCOG1017: resection in the experimental arm): ADSL Y/N
+    """A protocol procedure of one arm (e.g. surgery in the experimental arm): ADSL Y/N
     flag ``variable``, optional ADSL ``reason`` column (why not done) and ``date`` column."""
 
     variable: str

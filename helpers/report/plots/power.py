@@ -66,7 +66,7 @@ def power_curve_plot(
         ax.axhline(0.8, color="0.75", lw=0.8, zorder=0)
         ax.set_xlim(hr_range)
         ax.set_ylim(0, 1)
-        ax.set_xlabel("True hazard ratio (resection vs systemic therapy alone)")
+        ax.set_xlabel("True hazard ratio (arm B vs arm A)")
         ax.set_ylabel(f"Power (one-sided alpha {alpha:g})")
         ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
         ax.legend(loc="upper right", frameon=False)

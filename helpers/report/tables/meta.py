@@ -156,14 +156,17 @@ def published_note(meta_labels: Mapping[str, str], trial_sets: Mapping[str, str]
 
 def local_control_display(view: ArdView, labels: Mapping[str, str],
                           meta_labels: Mapping[str, str]) -> pd.DataFrame:
-    """Local control: JCOG1017 from this run and as published, the other trials' published
+    """Local control: this run's trial from this run and as published, the other trials' published
     figures (hazard ratio, or proportions surgery vs control) and the published pooled
     estimates."""
+    from helpers.meta.trials import run_trial
+
+    own = labels.get(run_trial()[0], run_trial()[1])
     rows = []
     run = "meta.local_control.run_trial"
     for version in view.rows(run, stat_name="estimate")["variable_level"]:
         w = {"variable_level": version}
-        rows.append({"Trial or meta-analysis": f"JCOG1017 ({version_label(version)})",
+        rows.append({"Trial or meta-analysis": f"{own} ({version_label(version)})",
                      "Measure": "local relapse-free survival HR",
                      "Value (CI)": estimate_ci(view, run, **w)})
     rep = "meta.local_control.reported"

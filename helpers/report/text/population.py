@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from helpers.core.textsafe import md_text
 from helpers.ard import ArdView
+from helpers.core.textsafe import md_text
 from helpers.report.stats import n_pct, shown
 
 __all__ = ["analysis_sets_results", "flow_results", "surgery_results"]
@@ -53,17 +54,20 @@ def analysis_sets_results(view: ArdView, set_labels: Mapping[str, str]) -> str:
     return (text[:1].upper() + text[1:] + " (@tbl-analysis-sets).") if text else ""
 
 
-def surgery_results(view: ArdView, code: str = "B") -> str:
-    """Arm ``code``'s primary tumour resections: performed (n, % of randomised), not
-    performed, and completeness (n, % of resected)."""
-    where = {"group1_level": code, "variable": "SURGFL"}
-    text = (f"Of {shown(view, 'surgery', 'N', variable_level='Y', **where)} patients allocated "
-            f"to resection, {n_pct(view, 'surgery', variable_level='Y', **where)} had the "
-            f"primary tumour resected and {shown(view, 'surgery', 'n', variable_level='N', **where)}"
-            " did not.")
-    levels = view.rows("surgery", group1_level=code, variable="RESECT", stat_name="n")
+def surgery_results(view: ArdView, label: str = "The protocol procedure",
+                    columns: tuple = ("SURGFL", "RESECT"), code: str = "B") -> str:
+    """Arm ``code``'s protocol procedure (``label``; ``columns``: its flag and detail in
+    the ARD): performed (n, % of randomised), not performed, and its detail (n, % of the
+    patients who had it)."""
+    flag, detail = columns
+    where = {"group1_level": code, "variable": flag}
+    text = (f"{md_text(label)}: of {shown(view, 'surgery', 'N', variable_level='Y', **where)} "
+            f"patients randomised to arm {code}, "
+            f"{n_pct(view, 'surgery', variable_level='Y', **where)} had it and "
+            f"{shown(view, 'surgery', 'n', variable_level='N', **where)} did not.")
+    levels = view.rows("surgery", group1_level=code, variable=detail, stat_name="n")
     if len(levels):
         text += " " + "; ".join(
-            f"{level}: {n_pct(view, 'surgery', group1_level=code, variable='RESECT', variable_level=level)}"
-            " of resected patients" for level in levels["variable_level"]) + "."
+            f"{md_text(level)}: {n_pct(view, 'surgery', group1_level=code, variable=detail, variable_level=level)}"
+            " of the patients who had it" for level in levels["variable_level"]) + "."
     return text[:-1] + " (@tbl-arm-b-surgery)."
