@@ -32,7 +32,7 @@
 # %% tags=["parameters"]
 run_label = None  # None: "interactive"
 output_dir = None  # None: runs/interactive
-study = None  # None: studies/jcog1017.yaml (studies/README.md)
+study = None  # None: the default study, studies/default.yaml (studies/README.md)
 data_dir = None  # None: data/ (the bundled synthetic data)
 data_format = None  # None: from the files' suffixes
 population = None  # None: the study's full analysis set flag
