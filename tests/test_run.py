@@ -120,7 +120,7 @@ def test_run_writes_the_layout_then_skips_unchanged(project, capsys):
     assert record["packages"]["python"] == platform.python_version()
     assert record["packages"]["pandas"] == importlib.metadata.version("pandas")
     assert record["helpers_fingerprint"] == "helpers-v1"
-    study = REPO_ROOT / "studies" / "jcog1017.yaml"  # the default study configuration
+    study = REPO_ROOT / "studies" / "default.yaml"  # the default study (a link to jcog1017.yaml)
     assert record["study_files"] == [
         {"path": str(study), "sha256": hashlib.sha256(study.read_bytes()).hexdigest()}]
     assert record["started_utc"] <= record["finished_utc"]
