@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Mapping
 
 import pandas as pd
@@ -134,19 +135,28 @@ class NotebookSession:
                                 time_unit=self.study.display_unit,
                                 **endpoint_settings(self.params, primary))
 
-    def figure(self, fig: Any, name: str) -> Any:
-        """Save ``fig`` as figure ``name`` of this notebook (PNG, 200 dpi), close it and return
-        the saved image for display: the supplement shows exactly the file, rendered once."""
-        import matplotlib.pyplot as plt
-        from IPython.display import Image
+    def figure(self, fig: Any, name: str) -> "SavedFigure":
+        """Save ``fig`` as figure ``name`` of this notebook, close it and return the saved
+        figure for display: the supplement shows exactly the files, rendered once.
 
-        fig.text(0.995, 0.002, self.footnote(run=False), fontsize=5.5, color="0.4", ha="right",
-                 va="bottom", wrap=True)  # population and data cut travel with the file
-        self.ctx.save_figure(fig, name)
+        Written: ``name.svg`` (vector: what the HTML and PDF book show; fixed SVG ids and no
+        date, so reruns give the same bytes), ``name.png`` (200 dpi, for the Word file) and
+        ``name.notes.txt``. Nothing is drawn into the figure besides the plot: the figure's own
+        notes (``helpers.report.plots.figure_notes``, e.g. the Kaplan-Meier tail rule), then
+        population and data cut, are shown as a note below it."""
+        import matplotlib.pyplot as plt
+
+        from helpers.core.atomic import atomic_write_text
+        from helpers.report.plots import figure_notes
+
+        notes = [*figure_notes(fig), self.footnote()]
+        stem = Path(name).stem if Path(name).suffix in (".png", ".svg") else name
+        self.ctx.save_figure(fig, f"{stem}.svg")
+        self.ctx.save_figure(fig, f"{stem}.png")
         plt.close(fig)
-        png = self.ctx.figure_path(name).read_bytes()
-        width_px = int.from_bytes(png[16:20], "big")  # PNG IHDR width
-        return Image(data=png, width=round(width_px * 96 / FIGURE_DPI))  # 96 CSS px per inch
+        atomic_write_text(self.ctx.figure_path(f"{stem}.notes.txt"), " ".join(notes) + "\n")
+        return SavedFigure(svg=self.ctx.figure_path(f"{stem}.svg").read_text(encoding="utf-8"),
+                           png=self.ctx.figure_path(f"{stem}.png").read_bytes(), notes=tuple(notes))
 
     def table(self, df: pd.DataFrame, name: str, note: str = "", population: str | None = None) -> None:
         """Save ``df`` as table ``name`` (CSV) and show it with its footnote underneath: the
@@ -195,10 +205,11 @@ class NotebookSession:
                 return POPULATION_LABELS[role]
         return f"population {flag} = Y"
 
-    def footnote(self, population: str | None = None, run: bool = True) -> str:
+    def footnote(self, population: str | None = None, run: bool = False) -> str:
         """The footnote every output carries: population (default: the ``population``
         parameter's set; or the text given), data cut and, with ``run``, the data source and
-        run label (left out of saved files, which must not depend on where a run is written)."""
+        run label (not in the book, whose title page names the run once, nor in saved files,
+        which must not depend on where a run is written)."""
         cut = self.params["data_cut"] or "none (all follow-up)"
         population = population or f"{self.population_label} ({self.params['population']})"
         text = f"Population: {population}. Data cut: {cut}."
@@ -206,6 +217,34 @@ class NotebookSession:
 
 
 FIGURE_DPI = 200  # helpers.core.atomic.save_figure's default
+
+
+@dataclass(frozen=True)
+class SavedFigure:
+    """A figure as saved by ``NotebookSession.figure``: shown as one image output (SVG, with
+    the PNG beside it for formats that need pixels) followed by its note (Markdown)."""
+
+    svg: str
+    png: bytes
+    notes: tuple = ()
+
+    @property
+    def width_px(self) -> int:
+        """The PNG's width in pixels (IHDR)."""
+        return int.from_bytes(self.png[16:20], "big")
+
+    def _ipython_display_(self) -> None:
+        import base64
+
+        from IPython.display import Markdown, display
+
+        from helpers.core.textsafe import md_text
+
+        width = round(self.width_px * 96 / FIGURE_DPI)  # 96 CSS px per inch
+        display({"image/svg+xml": self.svg, "image/png": base64.b64encode(self.png).decode("ascii")},
+                raw=True, metadata={"image/png": {"width": width}, "image/svg+xml": {"width": width}})
+        if self.notes:
+            display(Markdown(" ".join(md_text(n) for n in self.notes)))
 
 #: Population role of the study configuration -> how the supplement names it.
 POPULATION_LABELS = {

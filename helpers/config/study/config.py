@@ -113,6 +113,10 @@ class StudyConfig:
     rmst_horizon: float | None
     reference: str | None
     sha256: str = field(default="", compare=False)
+    #: The main publication the supplement accompanies (a citation) and the trial's
+    #: registration numbers, for the supplement's title page; optional.
+    publication: str | None = None
+    registrations: tuple = ()
 
     @property
     def arms(self) -> dict[str, Arm]:
@@ -270,7 +274,7 @@ def parse_study(data: Any, source: str, path: Path) -> StudyConfig:
     top.check_keys(TOP_KEYS)
 
     study = top.sub("study")
-    study.check_keys(("id", "title", "reference"))
+    study.check_keys(("id", "title", "reference", "publication", "registrations"))
     study_id = study.get("id", _text)
 
     arms = top.sub("arms")
@@ -351,6 +355,8 @@ def parse_study(data: Any, source: str, path: Path) -> StudyConfig:
         landmarks=top.get("landmarks", _landmarks, ()),
         rmst_horizon=top.get("rmst_horizon", _positive, None),
         reference=study.get("reference", _text, None),
+        publication=study.get("publication", _text, None),
+        registrations=tuple(_text(v) for v in study.get("registrations", _list, [])),
     )
 
 

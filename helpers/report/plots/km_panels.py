@@ -11,14 +11,14 @@ import numpy as np
 from helpers.analyses.endpoint import EndpointAnalysis
 from helpers.report.format import format_median
 from helpers.report.plots._style import PRINT_STYLE
-from helpers.report.plots.km import km_plot
+from helpers.report.plots.km import KM_TAIL_MIN_AT_RISK, km_plot, tail_cut
 
 __all__ = ["km_panels"]
 
 
 def km_panels(analyses: Mapping[str, EndpointAnalysis], *, titles: Mapping[str, str] | None = None,
               panel_width: float = 5.0, height: float = 4.6, xmax: float | None = None,
-              risk_step: float = 24.0):
+              risk_step: float = 24.0, tail_min_at_risk: float | None = KM_TAIL_MIN_AT_RISK):
     """Kaplan-Meier plots (``helpers.report.plots.km_plot``) of several endpoints side by side, each
     with its numbers at risk (every ``risk_step`` months) and the medians (CI) per arm.
     ``analyses``: short name (the y-axis label, e.g. "MPFS") -> analysis; ``titles``: short
@@ -27,7 +27,9 @@ def km_panels(analyses: Mapping[str, EndpointAnalysis], *, titles: Mapping[str, 
     titles = dict(titles or {})
     names = list(analyses)
     if xmax is None:
-        xmax = max(float(c["time"].max()) for an in analyses.values() for c in an.curves().values())
+        last = max(float(tail_cut(c, tail_min_at_risk)["time"].max()) for an in analyses.values()
+                   for c in an.curves().values())
+        xmax = risk_step * max(1.0, np.ceil(last / risk_step - 1e-9))
     risk_times = list(np.arange(0.0, xmax + 1e-9, risk_step))
     with plt.rc_context(PRINT_STYLE):
         fig, axes = plt.subplots(1, len(names), figsize=(panel_width * len(names), height),
@@ -37,7 +39,7 @@ def km_panels(analyses: Mapping[str, EndpointAnalysis], *, titles: Mapping[str, 
         an = analyses[name]
         km_plot(an.curves(), labels=an.curve_labels(), ax=ax, ylabel=name, title=titles.get(name), xmax=xmax,
                 risk_times=risk_times, annotation=_median_annotation(an),
-                annotation_loc="upper right")
+                annotation_loc="upper right", tail_min_at_risk=tail_min_at_risk)
         ax.get_legend().remove()  # one legend for all panels, above them (long arm names)
     with plt.rc_context(PRINT_STYLE):
         handles, labels = axes[0][0].get_legend_handles_labels()
