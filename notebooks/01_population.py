@@ -26,36 +26,40 @@
 # received protocol treatment.
 
 # %% tags=["parameters"]
-run_label = "interactive"
-output_dir = "runs/interactive"
-study = "studies/jcog1017.yaml"  # the study configuration (studies/README.md)
-data_dir = "data"
-data_format = "auto"
+run_label = None  # None: "interactive"
+output_dir = None  # None: runs/interactive
+study = None  # None: studies/jcog1017.yaml (studies/README.md)
+data_dir = None  # None: data/ (the bundled synthetic data)
+data_format = None  # None: from the files' suffixes
 population = None  # None: the study's full analysis set flag
-data_cut = None
+data_cut = None  # None: all follow-up
 
 # %%
 from IPython.display import Markdown, display
 
+from helpers.analyses.populations import (analysis_set_counts, analysis_sets, consort_counts,
+                                          flow_ard, populations_ard, surgery_counts)
 from helpers.data.source import data_source
 from helpers.notebook.session import start
 from helpers.report.plots import consort_diagram
-from helpers.analyses.populations import analysis_sets as analysis_sets_labels
-from helpers.analyses.populations import analysis_set_counts, consort_counts, surgery_counts
-from helpers.report.format import format_n_pct
+from helpers.report.plots.consort import consort_flow
 from helpers.report.tables.populations import analysis_sets_table, arm_b_surgery_table, consort_table
+from helpers.report.text import population as text
 
 nb = start("01_population", globals())
 flags = {"itt": nb.study.populations["full_analysis"], **{
     key: nb.study.populations[role] for key, role in (("per_protocol", "per_protocol"),
                                                       ("safety", "safety"))}}
-counts = consort_counts(nb.data.adsl, nb.data.adtte, flags)
-arms = counts["arms"]
-analysis_sets, surgery = analysis_set_counts(counts, flags), surgery_counts(counts)
+counts = consort_counts(nb.data.adsl, nb.data.adtte, flags, strata=nb.params["strata"])
+analysis_sets_counts, surgery = analysis_set_counts(counts, flags), surgery_counts(counts)
 source = data_source(nb.data.paths)  # the files read, and whether they are the synthetic data
-nb.write_results({**counts, "analysis_sets": analysis_sets,
+flow_ard(nb.ard, counts, output_id="tbl-consort")
+populations_ard(nb.ard, counts, flags, output_id="tbl-analysis-sets")
+nb.write_results({**counts, "analysis_sets": analysis_sets_counts,
                   **({"surgery": surgery} if "SURGFL" in nb.data.adsl else {}),
                   "synthetic_data": source.synthetic})
+view = nb.ard_view()
+set_labels = {flag: label for flag, (label, _) in analysis_sets(flags).items()}
 
 # %%
 #| label: data-source
@@ -65,45 +69,28 @@ display(Markdown(source.note))
 # ## Patient flow
 
 # %%
-reasons = counts["not_randomised_reasons"]
-top_reason, top_n = next(iter(reasons.items()), ("none", 0))
-display(Markdown(
-    f"Of {counts['registered']} registered patients, {counts['not_randomised']} were not "
-    f"randomised, most often because of {top_reason.lower()} (n = {top_n}, "
-    f"{100 * top_n / max(counts['not_randomised'], 1):.1f}% of those not randomised). "
-    f"{counts['randomised']} patients were randomised: "
-    + ", ".join(f"{arm['randomised']} to arm {code} ({arm['label'].lower()})"
-                for code, arm in arms.items())
-    + "".join(f"; {n} randomised to arm {value} were not compared and are excluded"
-              for value, n in counts.get("other_arms", {}).items())
-    + " (@fig-consort, @tbl-consort)."
-))
+display(Markdown(text.flow_results(view, nb.study.arm_labels)))
 
 # %%
 #| label: fig-consort
 #| fig-cap: "CONSORT flow diagram: enrolment (registration, reasons for not being randomised, randomisation), allocation, follow-up (overall survival) and analysis sets with the reasons for exclusion from the per-protocol set."
-fig = consort_diagram(counts).figure
-nb.figure(fig, "consort")
+nb.figure(consort_diagram(consort_flow(view, nb.study.arm_labels, flags)).figure, "consort")
 
 # %%
 #| label: tbl-consort
 #| tbl-cap: "Patient flow: registered, not randomised by reason, randomised by arm."
-nb.table(consort_table(counts), "consort", population="all registered patients")
+nb.table(consort_table(view, nb.study.arm_labels), "consort", population="all registered patients")
 
 # %% [markdown]
 # ## Analysis sets
 
 # %%
-set_names = {flag: label[0].lower() for flag, label in analysis_sets_labels(flags).items()}
-sets_text = "; ".join(
-    f"the {set_names[flag]} comprised {n['total']} patients "
-    f"({', '.join(f'{n[c]} in arm {c}' for c in arms)})" for flag, n in analysis_sets.items())
-display(Markdown(sets_text[0].upper() + sets_text[1:] + " (@tbl-analysis-sets)."))
+display(Markdown(text.analysis_sets_results(view, set_labels)))
 
 # %%
 #| label: tbl-analysis-sets
 #| tbl-cap: "Analysis sets by arm: patients, n (% of randomised)."
-nb.table(analysis_sets_table(counts, flags), "analysis_sets",
+nb.table(analysis_sets_table(view, set_labels), "analysis_sets",
          population="all randomised patients of the compared arms")
 
 # %% [markdown]
@@ -111,19 +98,11 @@ nb.table(analysis_sets_table(counts, flags), "analysis_sets",
 
 # %%
 has_surgery = nb.section("Primary tumour resection in arm B", "ADSL.SURGFL")
-resection = surgery["resection"]
 if has_surgery:
-    display(Markdown(
-        f"Of {surgery['randomised']} patients allocated to resection, "
-        f"{format_n_pct(surgery['performed'], surgery['randomised'])} had the primary tumour "
-        f"resected and {surgery['not_performed']} did not. "
-        + "; ".join(f"{level}: {format_n_pct(n, surgery['performed'])} of resected patients"
-                    for level, n in resection.items())
-        + " (@tbl-arm-b-surgery)."
-    ))
+    display(Markdown(text.surgery_results(view)))
 
 # %%
 #| label: tbl-arm-b-surgery
 #| tbl-cap: "Arm B: primary tumour resection performed and completeness of resection."
 if has_surgery:
-    nb.table(arm_b_surgery_table(counts), "arm_b_surgery", population="all patients randomised to arm B")
+    nb.table(arm_b_surgery_table(view), "arm_b_surgery", population="all patients randomised to arm B")

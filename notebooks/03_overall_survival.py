@@ -24,38 +24,38 @@
 # confidence levels, strata and data cut of this run are stated below the code.
 
 # %% tags=["parameters"]
-run_label = "interactive"
-output_dir = "runs/interactive"
-study = "studies/jcog1017.yaml"  # the study configuration (studies/README.md)
-data_dir = "data"
-data_format = "auto"
+run_label = None  # None: "interactive"
+output_dir = None  # None: runs/interactive
+study = None  # None: studies/jcog1017.yaml (studies/README.md)
+data_dir = None  # None: data/ (the bundled synthetic data)
+data_format = None  # None: from the files' suffixes
 population = None  # None: the study's full analysis set flag
 endpoint = None  # None: the study's primary endpoint (PARAMCD)
-primary_conf_level = 0.90
-conf_level = 0.95
-sided = "one-sided"
+primary_conf_level = None  # None: 0.90, the hazard ratio's CI level
+conf_level = None  # None: 0.95, the Kaplan-Meier CIs' level
+sided = None  # None: one-sided log-rank p (experimental arm better)
 strata = None  # None: the study's stratification factors
-ties = "efron"
-km_conf_type = "log-log"
+ties = None  # None: Efron
+km_conf_type = None  # None: log-log
 landmarks_months = None  # None: the study's landmarks
-data_cut = None
+data_cut = None  # None: all follow-up
 
 # %%
 from IPython.display import Markdown, display
 
 from helpers.analyses.endpoint import endpoint_ard
 from helpers.notebook.session import start
-from helpers.report.endpoint import km_annotation, results_text, summary_table
-from helpers.report.format import format_median
+from helpers.report.endpoint import cox_table, km_annotation, summary_table
 from helpers.report.plots import km_plot
+from helpers.report.text.endpoint import results_paragraph
 
 nb = start("03_overall_survival", globals())
-p = nb.params
-os_ = nb.analyse(p["endpoint"], primary=True)
-unit = nb.study.display_unit
+paramcd, settings, labels = nb.params["endpoint"], nb.endpoint_settings(primary=True), nb.study.arm_labels
+os_ = nb.analyse(paramcd, primary=True)
 endpoint_ard(nb.ard, os_, cox_id="cox.primary",
              output_ids={"km": "tbl-os-summary", "cox": "tbl-os-cox", "logrank": "tbl-os-cox"})
 nb.write_results(os_.to_dict())
+view = nb.ard_view()
 display(Markdown(nb.settings_text()))
 
 # %% [markdown]
@@ -64,27 +64,20 @@ display(Markdown(nb.settings_text()))
 # %%
 #| label: fig-km-os
 #| fig-cap: "Overall survival by arm (Kaplan-Meier) with pointwise CIs and numbers at risk; censored patients marked +."
-nb.figure(km_plot(os_.curves(), labels=os_.curve_labels(), annotation=km_annotation(os_),
+nb.figure(km_plot(os_.curves(), labels=os_.curve_labels(),
+                  annotation=km_annotation(view, paramcd, arm_labels=labels, settings=settings),
                   ylabel="Overall survival"), "km_os")
 
 # %%
-fu = os_.follow_up
-display(Markdown(
-    results_text(os_, p["endpoint"], nb.study.endpoint(p["endpoint"]).events)
-    + f" Median follow-up was {fu.simple_median:.1f} {unit} (median observed time of all "
-    f"patients; reverse Kaplan-Meier {format_median(fu.median, fu.lower, fu.upper)} {unit})."
-))
+display(Markdown(results_paragraph(view, paramcd, settings=settings, arm_labels=labels,
+                                   events=nb.study.endpoint(paramcd).events, follow_up=True)))
 
 # %%
 #| label: tbl-os-summary
 #| tbl-cap: "Overall survival: medians (CI) and landmark survival rates by arm."
-summary = summary_table(os_)
-nb.table(summary, "os_summary")
+nb.table(summary_table(view, paramcd, arm_labels=labels, time_unit=settings.time_unit), "os_summary")
 
 # %%
 #| label: tbl-os-cox
 #| tbl-cap: "Cox proportional hazards model of overall survival: hazard ratio of the experimental arm (B) vs the control arm (A)."
-from helpers.report.tables import hazard_ratio_table
-
-cox = hazard_ratio_table([os_.hazard_ratio_row("Stratified Cox (primary)")])
-nb.table(cox, "os_cox")
+nb.table(cox_table(view, paramcd, label="Stratified Cox (primary)", settings=settings), "os_cox")

@@ -27,84 +27,59 @@
 # %% tags=["parameters"]
 run_label = "interactive"
 output_dir = "runs/interactive"
-study = "studies/jcog1017.yaml"  # the study configuration (studies/README.md)
-data_dir = "data"
-data_format = "auto"
+study = None  # None: studies/jcog1017.yaml (studies/README.md)
+data_dir = None  # None: data
+data_format = None  # None: auto
 population = None  # None: the study's full analysis set flag
 endpoint = None  # None: the study's primary endpoint (PARAMCD)
-conf_level = 0.95
-strata = None  # None: the study's stratification factors
+conf_level = None  # None: 0.95, the subgroup hazard ratios' CI level
+primary_conf_level = None  # None: 0.90, the primary analysis' level (named beside the forest)
+strata = None  # None: the study's stratification factors (params/default.yaml: none here)
 subgroups = None  # None: the study's subgroups
-ties = "efron"
-data_cut = None
+ties = None  # None: Efron
+data_cut = None  # None: all follow-up
 
 # %%
 from IPython.display import Markdown, display
 
-from helpers.analyses.subgroups import subgroup_report
+from helpers.analyses.subgroups import subgroup_ard, subgroup_report
 from helpers.notebook.session import start
-from helpers.report.format import format_hr, format_p
+from helpers.report import subgroups as text
 from helpers.report.plots import forest_plot
-from helpers.report.tables.subgroups import subgroup_table
 
 nb = start("05_subgroups", globals())
 p = nb.params
-display(Markdown(nb.settings_text()))
-frame = nb.frame(p["endpoint"])
-subgroup_label = nb.study.variable_label
-report = subgroup_report(frame, p["subgroups"], strata=p["strata"],
-                         conf_level=p["conf_level"], ties=p["ties"],
-                         labels={v.name: v.label for v in nb.study.subgroups},
+display(Markdown(text.subgroup_settings_text(
+    f"{nb.population_label} ({p['population']})", p["ties"], p["strata"], p["conf_level"],
+    p["data_cut"])))
+frame = nb.frame()
+labels = {v.name: v.label for v in nb.study.subgroups}
+report = subgroup_report(frame, p["subgroups"], strata=p["strata"], conf_level=p["conf_level"],
+                         ties=p["ties"], labels=labels,
                          levels={v.name: v.levels for v in nb.study.subgroups if v.levels})
+subgroup_ard(nb.ard, report, paramcd=p["endpoint"])
 nb.write_results({"endpoint": p["endpoint"], **report.to_dict()})
+view = nb.ard_view()
+labels = {v: nb.study.variable_label(v) for v in p["subgroups"]}
 
 # %%
-overlap = [s for s in p["subgroups"] if s in p["strata"]]
-display(Markdown(
-    (f"Each model is stratified by the randomisation stratification factors "
-     f"({', '.join(map(subgroup_label, p['strata']))}) except the subgroup factor itself: "
-     + (f"within the levels of {', '.join(map(subgroup_label, overlap))} the other factors "
-        f"stratify, and its interaction test has no main effect of the factor (the strata "
-        f"absorb it). " if overlap else "no subgroup factor is a stratification factor. ")
-     if p["strata"] else "The subgroup models are not stratified (the parameter file gives this "
-     "notebook no strata: within a subgroup the randomisation strata are sparse). ")
-    + f"The subgroup factors are {', '.join(map(subgroup_label, p['subgroups']))}."
-    + "".join(f" {subgroup_label(v)} was {note}." for v, note in report.notes.items())
-))
+display(Markdown(text.subgroup_methods_text(p["strata"], p["subgroups"], report.notes,
+                                            nb.study.variable_label)))
 
 # %%
 #| label: fig-forest-os
-#| fig-cap: "The primary endpoint by subgroup: hazard ratio of the experimental arm (B) vs the control arm (A) with CI (log scale), deaths/patients per arm and the likelihood-ratio p-value of the arm-by-subgroup interaction. Square area proportional to the subgroup size; the diamond is all patients."
-nb.figure(forest_plot(report.table, conf_level=report.conf_level, strata=report.strata,
-                      primary={"conf_level": p["primary_conf_level"]},
+#| fig-cap: "The primary endpoint by subgroup: hazard ratio of the experimental arm (B) vs the control arm (A) with CI (log scale), deaths/patients per arm and the likelihood-ratio p-value of the arm-by-subgroup interaction. Square area proportional to the subgroup size; the diamond is all patients in the subgroups' model (its row names the model; the primary analysis is in @sec-overall-survival)."
+nb.figure(forest_plot(text.forest_table(view, labels), conf_level=report.conf_level,
+                      strata=report.strata, primary={"conf_level": p["primary_conf_level"]},
                       **report.forest_labels(dict(zip(frame["ARMCD"], frame["ARM"])))).figure,
           "forest_os")
 
 # %%
-overall = report.table.iloc[0]
-benefit = report.beneficial()
-inter = report.interaction.dropna(subset=["p"]).sort_values("p")
-heterogeneous = inter[inter["p"] < 0.05]
-display(Markdown(
-    f"Over all {overall['n']} patients the hazard ratio was "
-    f"{format_hr(overall['hr'], overall['lower'], overall['upper'], report.conf_level)}. "
-    + (f"{nb.study.experimental.label} appeared beneficial (upper {report.conf_level:.0%} confidence limit below 1) "
-       f"in: " + "; ".join(f"{r.label}: {r.level} (HR "
-                           f"{format_hr(r.hr, r.lower, r.upper, report.conf_level)}, "
-                           f"{r.events} {nb.study.primary.events} among {r.n} patients)"
-                           for r in benefit.itertuples()) + ". "
-       if len(benefit) else "In no subgroup did the confidence interval lie wholly below 1. ")
-    + ("The interaction test was below 0.05 for "
-       + "; ".join(f"{r.label} (p = {format_p(r.p)})" for r in heterogeneous.itertuples())
-       + f", without adjustment for the {len(inter)} factors tested."
-       if len(heterogeneous) else
-       f"No interaction test was below 0.05 among the {len(inter)} factors tested.")
-))
+display(Markdown(text.subgroup_results_text(view, labels, nb.study.primary.events,
+                                            nb.study.experimental.label)))
 
 # %%
 #| label: tbl-subgroups
 #| tbl-cap: "The primary endpoint by subgroup: events/patients per arm, hazard ratio of arm B vs arm A (CI) and the likelihood-ratio p-value of the arm-by-subgroup interaction."
-table = subgroup_table(report)
-strata_note = (f"Stratified by {', '.join(map(subgroup_label, p['strata']))} (except the "
-               f"subgroup factor itself)." if p["strata"] else "Unstratified.")
-nb.table(table, "subgroups", note=f"Cox models, {p['ties'].capitalize()} ties. {strata_note}")
+nb.table(text.subgroup_table(view, labels), "subgroups",
+         note=text.subgroup_table_note(p["ties"], p["strata"], nb.study.variable_label))

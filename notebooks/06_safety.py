@@ -27,19 +27,17 @@
 # %% tags=["parameters"]
 run_label = "interactive"
 output_dir = "runs/interactive"
-study = "studies/jcog1017.yaml"  # the study configuration (studies/README.md)
-data_dir = "data"
-data_format = "auto"
-population = None  # None: the study's full analysis set flag
-data_cut = None
+study = None  # None: studies/jcog1017.yaml (studies/README.md)
+data_dir = None  # None: data
+data_format = None  # None: auto
+data_cut = None  # None: all follow-up
 
 # %%
 from IPython.display import Markdown, display
 
+from helpers.analyses.safety import safety_ard, safety_counts
 from helpers.notebook.session import POPULATION_LABELS, start
-from helpers.analyses.safety import safety_counts
-from helpers.report.format import format_n_pct
-from helpers.report.tables import ae_table, operative_morbidity_table
+from helpers.report import safety as report
 
 nb = start("06_safety", globals())
 flag = nb.study.populations["safety"]
@@ -50,79 +48,50 @@ has_morbidity = has_safety and nb.section("Operative morbidity", "ADAE.AEPHASE",
 has_serious = has_safety and nb.section("Serious adverse events", "ADAE.AESER")
 counts = {}
 if has_safety:
-    adsl, adae = nb.data.adsl, nb.data.adae
-    safety = adsl[(adsl[flag] == "Y") & adsl["ARMCD"].notna()].assign(ARMLBL=lambda d: "Arm " + d["ARMCD"])
-    counts = safety_counts(adae, adsl, flag)
+    counts = safety_counts(nb.data.adae, nb.data.adsl, flag)
+    safety_ard(nb.ard, nb.data.adae, nb.data.adsl, counts, flag)
 nb.write_results(counts)
+view = nb.ard_view()
 
 # %% [markdown]
 # ## Operative morbidity
 
 # %%
 if has_morbidity:
-    n_operated = counts["operative_morbidity"]["operated"]
-    morbidity_counts = counts["operative_morbidity"]
-    display(Markdown(
-        f"Of {n_operated} arm B patients of the safety set who had the primary tumour resected, "
-        f"{format_n_pct(morbidity_counts['any_grade'], n_operated)} had operative morbidity of any "
-        f"grade and {format_n_pct(morbidity_counts['grade3_or_worse'], n_operated)} of grade 3 or "
-        "worse (@tbl-operative-morbidity)."
-    ))
+    display(Markdown(report.morbidity_text(view)))
 
 # %%
 #| label: tbl-operative-morbidity
 #| tbl-cap: "Operative morbidity in arm B (patients who underwent resection): patients by term and worst CTCAE grade."
 if has_morbidity:
-    morbidity = (operative_morbidity_table(adae, safety, flag=flag).rename_axis("Preferred term")
-                 .rename(columns=lambda arm: arm.replace("B (", "Arm B, resected ("), level=0))
-    nb.table(morbidity, "operative_morbidity", population=SAFETY,
-             note=f"Percentages of the {n_operated} resected arm B patients of the safety set.")
+    nb.table(report.grade_table(view, "safety.operative_worst_grade", report.WORST_HEADERS,
+                                arm_header="Arm B, resected (N={N})"),
+             "operative_morbidity", population=SAFETY, note=report.morbidity_note(view))
 
 # %% [markdown]
 # ## Adverse events
 
 # %%
 if has_safety:
-    n_safety, any_ae, grade3 = counts["safety_n"], counts["patients_any_ae"], counts["patients_grade3_or_worse"]
-    grade5, trd = counts["patients_grade5"], counts.get("treatment_related_deaths")
-    serious = counts.get("patients_serious_ae")
-    arms = list(n_safety)
-    display(Markdown(
-        "Adverse events of any grade were reported in "
-        + " and ".join(f"{format_n_pct(any_ae[c], n_safety[c])} of patients in arm {c}" for c in arms)
-        + "; grade 3 or worse in "
-        + " and ".join(f"{format_n_pct(grade3[c], n_safety[c])} in arm {c}" for c in arms)
-        + " (@tbl-ae, @tbl-ae-worst-grade)."
-        + (" Serious adverse events occurred in "
-           + " and ".join(f"{format_n_pct(serious[c], n_safety[c])} in arm {c}" for c in arms)
-           + " (@tbl-sae)." if serious else "")
-        + " Grade 5 events were reported in "
-        + " and ".join(f"{grade5[c]} patient{'' if grade5[c] == 1 else 's'} in arm {c}" for c in arms)
-        + ("" if trd is None else "; " + (
-            "none was related to surgery or systemic therapy: there were no treatment-related "
-            "deaths." if trd == 0 else
-            f"{trd} {'was' if trd == 1 else 'were'} related to treatment (treatment-related deaths)."))
-        + "."
-    ))
+    display(Markdown(report.safety_text(view)))
 
 # %%
 #| label: tbl-ae
 #| tbl-cap: "Adverse events by arm: patients with any grade and with grade ≥3, by preferred term."
 if has_safety:
-    ae = ae_table(adae, safety, by="ARMLBL", bands="summary", flag=flag).rename_axis("Preferred term")
-    nb.table(ae, "ae_summary", population=SAFETY)
+    nb.table(report.grade_table(view, "safety.ae_summary", report.SUMMARY_HEADERS), "ae_summary",
+             population=SAFETY)
 
 # %%
 #| label: tbl-ae-worst-grade
 #| tbl-cap: "Adverse events by arm and worst CTCAE grade, by preferred term."
 if has_safety:
-    ae_worst = ae_table(adae, safety, by="ARMLBL", bands="worst", flag=flag).rename_axis("Preferred term")
-    nb.table(ae_worst, "ae_worst_grade", population=SAFETY)
+    nb.table(report.grade_table(view, "safety.ae_worst_grade", report.WORST_HEADERS),
+             "ae_worst_grade", population=SAFETY)
 
 # %%
 #| label: tbl-sae
 #| tbl-cap: "Serious adverse events by arm: patients with any grade and with grade ≥3, by preferred term."
 if has_serious:
-    sae = (ae_table(adae[adae["AESER"] == "Y"], safety, by="ARMLBL", bands="summary", flag=flag)
-           .rename_axis("Preferred term"))
-    nb.table(sae, "serious_ae", population=SAFETY)
+    nb.table(report.grade_table(view, "safety.sae_summary", report.SUMMARY_HEADERS), "serious_ae",
+             population=SAFETY)

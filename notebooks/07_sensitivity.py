@@ -29,88 +29,56 @@
 # %% tags=["parameters"]
 run_label = "interactive"
 output_dir = "runs/interactive"
-study = "studies/jcog1017.yaml"  # the study configuration (studies/README.md)
-data_dir = "data"
-data_format = "auto"
+study = None  # None: studies/jcog1017.yaml (studies/README.md)
+data_dir = None  # None: data
+data_format = None  # None: auto
 population = None  # None: the study's full analysis set flag
 endpoint = None  # None: the study's primary endpoint (PARAMCD)
-primary_conf_level = 0.90
-conf_level = 0.95
-sided = "one-sided"
+primary_conf_level = None  # None: 0.90, the hazard ratios' CI level
+conf_level = None  # None: 0.95, the RMST CIs' level
+sided = None  # None: one-sided log-rank p
 strata = None  # None: the study's stratification factors
-ties = "efron"
-landmarks_months = None  # None: the study's landmarks
+ties = None  # None: Efron; the other method is the ties sensitivity analysis
+landmarks_months = None  # None: the study's landmarks (the last is the default RMST horizon)
 rmst_horizon = None  # None: the study's RMST horizon (else the last landmark)
-data_cut = None
+data_cut = None  # None: all follow-up
 
 # %%
 from IPython.display import Markdown, display
 
-from helpers.notebook.session import start
-from helpers.analyses.sensitivity import sensitivity_analyses
-from helpers.report.tables.sensitivity import ci_text, ph_table, rmst_table
-from helpers.survival import rmst_difference
-from helpers.survival.results import to_jsonable
-from helpers.report.tables import hazard_ratio_table
-from helpers.report.format import format_p
+from helpers.analyses.sensitivity import SensitivitySettings, sensitivity_analyses, sensitivity_ard
+from helpers.notebook.session import POPULATION_LABELS, start
+from helpers.report import sensitivity as report
 
 nb = start("07_sensitivity", globals())
-p = nb.params
 display(Markdown(nb.settings_text()))
-frame = nb.frame(p["endpoint"])
-unit = nb.study.display_unit
-per_protocol = nb.study.populations["per_protocol"]
-covariates = [c for c in nb.study.covariates if c in frame]  # absent ones are stated below
-analyses, ph = sensitivity_analyses(
-    frame, nb.frame(p["endpoint"], population=per_protocol) if per_protocol else None, p,
-    covariates, per_protocol)
-horizon = p["rmst_horizon"] or max(p["landmarks_months"])
-rmst = rmst_difference(frame, "time", "event", "ARMCD", tau=horizon, experimental="B",
-                       conf_level=p["conf_level"])
-nb.write_results(to_jsonable({
-    **analyses,
-    "adjusted_covariates": covariates,
-    "per_protocol_population": per_protocol,
-    "ph_test": {"primary": ph["Primary (stratified)"], "adjusted": ph.get("Covariate-adjusted"),
-                "transform": "km"},
-    "rmst": rmst,
-}))
+frame = nb.frame()
+settings = SensitivitySettings.from_params(
+    nb.params, covariates=nb.study.covariates, columns=frame.columns,
+    per_protocol=nb.study.populations["per_protocol"], time_unit=nb.study.display_unit)
+results = sensitivity_analyses(
+    frame, nb.frame(population=settings.per_protocol) if settings.per_protocol else None, settings)
+sensitivity_ard(nb.ard, results)
+nb.write_results(results.to_dict())
+view = nb.ard_view()
+arm_labels = dict(zip(frame["ARMCD"], frame["ARM"]))
 
 # %% [markdown]
 # ## Hazard ratio under other analysis choices
 
 # %%
-absent = [c for c in nb.study.covariates if c not in covariates]
-display(Markdown(
-    (f"The covariate-adjusted model is an unstratified Cox model of arm plus "
-     f"{', '.join(nb.study.variable_label(c).lower() for c in covariates)}; it is not also "
-     f"stratified, because stratification factors ({', '.join(p['strata']) or 'none'}) may "
-     f"overlap the covariates. Its p-value is the one-sided Wald test of the arm coefficient. "
-     if covariates else "No covariates are configured: there is no adjusted model. ")
-    + (f"Covariates not in the data, left out: {', '.join(absent)}. " if absent else "")
-    + f"The other rows give the {p['sided']} log-rank p of their (un)stratified test. "
-    + (f"The per-protocol population is ADSL.{per_protocol} = Y." if per_protocol else
-       "The study configuration names no per-protocol population: no per-protocol row.")
-))
+display(Markdown(report.adjusted_model_text(settings, nb.study.variable_label)))
 
 # %%
 #| label: tbl-sensitivity
 #| tbl-cap: "Sensitivity analyses of the primary endpoint: hazard ratio of the experimental arm (B) vs the control arm (A) (CI at the primary level) under other analysis choices."
-table = hazard_ratio_table(analyses.values())
-table.insert(1, "Patients (deaths)", [f"{r['n']} ({r['events']})" for r in analyses.values()])
-nb.table(table, "sensitivity")
+nb.table(report.sensitivity_table(view, settings), "sensitivity", population=(
+    f"{nb.population_label} ({settings.population})"
+    + (f"; the per-protocol row: {POPULATION_LABELS['per_protocol']} ({settings.per_protocol})"
+       if settings.per_protocol else "")))
 
 # %%
-hrs = {key: row["hr"] for key, row in analyses.items()}
-lo, hi = min(hrs, key=hrs.get), max(hrs, key=hrs.get)
-crosses = [analyses[k]["label"] for k, r in analyses.items() if r["lower"] < 1 < r["upper"]]
-display(Markdown(
-    f"The hazard ratio ranged from {hrs[lo]:.2f} ({analyses[lo]['label']}) to "
-    f"{hrs[hi]:.2f} ({analyses[hi]['label']}), against "
-    f"{analyses['primary']['hr']:.2f} in the primary analysis; the "
-    f"{p['primary_conf_level']:.0%} confidence interval included 1 in "
-    f"{len(crosses)} of the {len(analyses)} analyses."
-))
+display(Markdown(report.sensitivity_text(view, settings)))
 
 # %% [markdown]
 # ## Proportional hazards
@@ -118,28 +86,12 @@ display(Markdown(
 # %%
 #| label: tbl-ph-test
 #| tbl-cap: "Test of proportional hazards (score test of the time-varying coefficient, Kaplan-Meier time scale) for the primary and the covariate-adjusted Cox models."
-labels = {"ARMCD": f"Arm ({nb.study.experimental.label})",
-          **{c: nb.study.variable_label(c) for c in covariates}}
-ph_tab = ph_table(ph, labels)
-nb.table(ph_tab, "ph_test")
+term_labels = {"ARMCD": f"Arm ({nb.study.experimental.label})",
+               **{c: nb.study.variable_label(c) for c in settings.covariates}}
+nb.table(report.ph_table(view, settings, term_labels), "ph_test")
 
 # %%
-arm_p = ph["Primary (stratified)"].p[0]
-adj = ph.get("Covariate-adjusted")
-failing = [labels.get(t, t).lower() for t, pv in zip(adj.terms, adj.p) if pv < 0.05] if adj else []
-no_test = ph["Primary (stratified)"].note  # the HR is not estimable: no PH test
-display(Markdown(
-    (f"Proportional hazards of the treatment effect: {no_test}. " if no_test else
-     f"For the treatment effect in the primary model the test gave p = {format_p(arm_p)}: "
-     + ("there is evidence that the hazard ratio changes over follow-up, so a single hazard "
-        "ratio averages an effect that varies with time and the RMST below is the more direct "
-        "summary. " if arm_p < 0.05 else
-        "no evidence that the hazard ratio of resection changes over follow-up. "))
-    + (f"In the adjusted model, p < 0.05 for {', '.join(failing)} (global p = "
-       f"{format_p(adj.global_p)}): a prognostic factor whose effect changes over time does "
-       f"not bias the randomised comparison, but its hazard ratio is an average over follow-up."
-       if len(failing) else "No term of the adjusted model had p < 0.05." if adj else "")
-))
+display(Markdown(report.ph_text(view, settings, term_labels)))
 
 # %% [markdown]
 # ## Restricted mean survival time
@@ -147,17 +99,7 @@ display(Markdown(
 # %%
 #| label: tbl-rmst
 #| tbl-cap: "Restricted mean survival time up to the horizon by arm and the difference (Wald CI)."
-rmst_tab = rmst_table(rmst, dict(zip(frame["ARMCD"], frame["ARM"])))
-nb.table(rmst_tab, "rmst", note=f"Horizon: {horizon:g} {unit} ("
-         + ("the study configuration's rmst_horizon)." if p["rmst_horizon"] else
-            "no rmst_horizon configured: the last landmark).") + f" RMST in {unit}.")
+nb.table(report.rmst_table(view, settings, arm_labels), "rmst", note=report.rmst_note(view, settings))
 
 # %%
-a, b = rmst.arms["A"], rmst.arms["B"]
-display(Markdown(
-    f"Up to {horizon:g} {unit}, patients lived on average {a.estimate:.1f} {unit} with "
-    f"{nb.study.control.label.lower()} and {b.estimate:.1f} {unit} with "
-    f"{nb.study.experimental.label.lower()}, a difference of "
-    f"{rmst.difference:+.1f} {unit} ({rmst.conf_level:.0%} CI {ci_text(rmst.lower, rmst.upper)}; "
-    f"two-sided p = {format_p(rmst.p_two_sided)})."
-))
+display(Markdown(report.rmst_text(view, settings, arm_labels)))

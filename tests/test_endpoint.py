@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 
 from helpers.data.trial_data import analysis_frame, load_trial_data
-from helpers.analyses.endpoint import analyse_endpoint, endpoint_settings
+from helpers.analyses.endpoint import EndpointSettings, analyse_endpoint, endpoint_ard, endpoint_settings
+from helpers.ard import ArdBuilder, ArdView
 from helpers.config.params import validate
 from helpers.survival import kaplan_meier, logrank_test
 from helpers.survival.cox import cox_hazard_ratio
 from helpers.config.study import load_study
-from helpers.report.endpoint import km_annotation, results_text, summary_table
+from helpers.report.endpoint import cox_table, km_annotation, summary_table
+from helpers.report.format import fill_stat_fmt
+from helpers.report.text.endpoint import results_paragraph
 
 DEFAULT_STRATA = load_study().strata  # the JCOG1017 study configuration's
 
@@ -53,15 +56,49 @@ def test_pieces_equal_the_survival_functions(frame, primary):
     assert list(rates["surv"]) == list(km_a.survival_at([36, 60])["surv"])
 
 
-def test_texts_and_tables_show_the_computed_numbers(primary):
-    hr = primary.hazard_ratio
-    text = results_text(primary, "OS", "deaths")
+def view_of(analysis, compare=True) -> ArdView:
+    """The ARD rows of one endpoint (``endpoint_ard``) with stat_fmt, as a notebook's view."""
+    b = ArdBuilder("03_overall_survival", population="ITTFL")
+    endpoint_ard(b, analysis, cox_id="cox.primary", compare=compare)
+    return ArdView(fill_stat_fmt(b.frame()))
+
+
+def settings_of(analysis) -> EndpointSettings:
+    return EndpointSettings(strata=tuple(analysis.strata), sided=analysis.sided,
+                            hr_conf_level=analysis.hazard_ratio.conf_level)
+
+
+LABELS = {"A": "Systemic therapy alone", "B": "Resection + systemic therapy"}
+
+
+def test_settings_object_equals_the_keyword_arguments(frame, primary):
+    settings = EndpointSettings(strata=tuple(DEFAULT_STRATA), hr_conf_level=0.90,
+                                sided="one-sided", landmarks=(36, 60))
+    same = analyse_endpoint(frame, paramcd="OS", settings=settings)
+    assert same.to_dict() == primary.to_dict()
+    assert settings.p_stat == "p.value.one.sided"
+    with pytest.raises(ValueError, match="sided"):
+        EndpointSettings(sided="left")
+
+
+def test_texts_and_tables_show_the_ard_rows(primary):
+    hr, view, settings = primary.hazard_ratio, view_of(primary), settings_of(primary)
+    text = results_paragraph(view, "OS", settings=settings, arm_labels=LABELS, events="deaths",
+                             follow_up=True)
     assert f"{hr.events} deaths" in text and f"{hr.hr:.2f} (90% CI {hr.lower:.2f}–{hr.upper:.2f})" in text
     assert "one-sided stratified log-rank" in text
-    assert f"HR {hr.hr:.2f}" in km_annotation(primary)
-    table = summary_table(primary)
-    assert list(table["N"]) == [205, 202] and "36-month rate, % (95% CI)" in table.columns
-    assert primary.hazard_ratio_row("x")["strata"] == ", ".join(DEFAULT_STRATA)
+    assert f"Median follow-up was {primary.follow_up.simple_median:.1f} months" in text
+    assert view.fmt("OS.cox.primary", "estimate", group1_level="B vs A") in text
+    annotation = km_annotation(view, "OS", arm_labels=LABELS, settings=settings)
+    assert f"HR {hr.hr:.2f}" in annotation and "stratified by ER, HER2, METGR" in annotation
+    table = summary_table(view, "OS", arm_labels=LABELS, time_unit="months")
+    assert list(table["N"]) == ["205", "202"] and "36-month rate, % (95% CI)" in table.columns
+    rate = primary.landmarks.iloc[0]
+    assert table.iloc[0]["36-month rate, % (95% CI)"] == (
+        f"{100 * rate.surv:.1f} ({100 * rate.lower:.1f}–{100 * rate.upper:.1f})")
+    cox = cox_table(view, "OS", label="Stratified Cox", settings=settings)
+    assert cox.iloc[0]["CI"] == f"90% CI {hr.lower:.2f}–{hr.upper:.2f}"
+    assert cox.attrs["footnotes"] == [f"a Stratified by {', '.join(DEFAULT_STRATA)}."]
 
 
 def test_results_serialise_small(primary):
@@ -78,7 +115,8 @@ def test_results_text_states_not_estimable_and_excluded_patients():
     frame.loc[frame["ARMCD"] == "B", "event"] = 0
     frame.loc[frame.index[:5], "ER"] = None
     res = analyse_endpoint(frame, paramcd="OS", strata=["ER", "HER2"], sided="one-sided")
-    text = results_text(res, "OS", "deaths")
+    text = results_paragraph(view_of(res), "OS", settings=settings_of(res), arm_labels=LABELS,
+                             events="deaths")
     assert "was not estimable (no events in arm B)" in text and "HR" not in text
     assert "5 patients with a missing arm, time, event or stratification factor" in text
     assert res.hazard_ratio.n == res.logrank.n.sum() == len(frame) - 5

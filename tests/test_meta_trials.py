@@ -177,10 +177,10 @@ def test_parameter_choices_are_the_pooling_methods():
 
 
 def test_chapter_refuses_too_few_trials_naming_the_parameters():
-    from helpers.report.tables.meta import meta_analysis
+    from helpers.analyses.meta_analysis import MetaSettings, meta_analysis
     from helpers.config.params import validate
 
-    params = validate({"meta_versions": {"tata_memorial": "lancet_oncol_2015"}})
+    params = MetaSettings.from_params(validate({"meta_versions": {"tata_memorial": "lancet_oncol_2015"}}))
     data = copy.deepcopy(_packaged())
     assert meta_analysis("os", params, RUN).result is not None
     with pytest.raises(ParameterError, match="meta_include_uncertain"):

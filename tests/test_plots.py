@@ -244,18 +244,28 @@ def test_km_plot_shows_the_names_it_is_given(curves):
 
 def test_endpoint_annotation_says_which_arm_versus_which_and_the_strata():
     from helpers.data.trial_data import analysis_frame, load_trial_data
-    from helpers.analyses.endpoint import analyse_endpoint
+    from helpers.analyses.endpoint import EndpointSettings, analyse_endpoint, endpoint_ard
+    from helpers.ard import ArdBuilder, ArdView
     from helpers.report.endpoint import km_annotation
+    from helpers.report.format import fill_stat_fmt
 
     data = load_trial_data(Path(__file__).resolve().parents[1] / "data")
     frame = analysis_frame(data, "OS")
-    stratified = analyse_endpoint(frame, paramcd="OS", strata=["ER"], hr_conf_level=0.9)
-    text = km_annotation(stratified)
+
+    def annotation(strata):
+        settings = EndpointSettings(strata=strata, hr_conf_level=0.9)
+        analysis = analyse_endpoint(frame, paramcd="OS", settings=settings)
+        b = ArdBuilder("03_overall_survival", population="ITTFL")
+        endpoint_ard(b, analysis, cox_id="cox.primary")
+        view = ArdView(fill_stat_fmt(b.frame()))
+        return analysis, km_annotation(view, "OS", arm_labels=analysis.arm_labels, settings=settings)
+
+    stratified, text = annotation(("ER",))
     names = stratified.arm_labels
     assert f"{names['B'].lower()}\n  vs {names['A'].lower()}," in text
-    assert "stratified by ER" in text
+    assert "stratified by ER" in text and "HR 0." in text and "(90% CI " in text
     assert stratified.curve_labels() == {"Arm A": names["A"], "Arm B": names["B"]}
-    assert "unstratified" in km_annotation(analyse_endpoint(frame, paramcd="OS", strata=[]))
+    assert "unstratified" in annotation(())[1]
 
 
 def test_power_curve_hr_axis_increases_and_labels_stay_off_the_curves():

@@ -6,7 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.analyses.populations import consort_counts
+from helpers.analyses.baseline import baseline_ard
+from helpers.analyses.populations import consort_counts, flow_ard, populations_ard
+from helpers.ard import ArdBuilder, ArdView
+from helpers.config.study.config import Variable
+from helpers.report.format import fill_stat_fmt
 from helpers.analyses.safety import treatment_related_deaths
 from helpers.report.format import format_hr, format_median, format_n_pct, format_p
 from helpers.report.tables import (
@@ -47,26 +51,57 @@ def test_consort_counts(adsl):
     assert b["per_protocol_excluded"] == {}  # every arm B patient here is per protocol
 
 
+def view_of(add) -> ArdView:
+    """The rows ``add(builder)`` makes, with stat_fmt, as a notebook's ``nb.ard_view()``."""
+    b = ArdBuilder("t", population="ITTFL")
+    add(b)
+    return ArdView(fill_stat_fmt(b.frame()))
+
+
+LABELS = {"A": "Systemic therapy alone", "B": "Resection + systemic therapy"}
+BASELINE = [Variable("AGE", "Age, years", "continuous"), Variable("MENOPAUS", "Menopausal status"),
+            Variable("METBONE", "Bone metastasis", "flag")]
+
+
 def test_table1_exact_strings(adsl):
     itt = adsl[adsl["ITTFL"] == "Y"]
-    t = table1(itt, variables=[("AGE", "Age, years", "continuous"), ("MENOPAUS", "Menopausal status"),
-                               ("METBONE", "Bone metastasis")])
+    view = view_of(lambda b: baseline_ard(b, itt, BASELINE, population="ITTFL"))
+    t = table1(view, BASELINE, LABELS)
     assert list(t.columns) == ["Characteristic", "Statistic", "Systemic therapy alone (N=3)",
                                "Resection + systemic therapy (N=3)", "Total (N=6)"]
     rows = {(r[0], r[1]): r[2:] for r in t.itertuples(index=False)}
-    assert rows[("Age, years", "Median (min–max)")] == ("50 (40–61)", "55 (45–70)", "52.5 (40–70)")
-    assert rows[("Menopausal status", "Post")] == ("2 (66.7%)", "1 (33.3%)", "3 (50.0%)")
-    assert rows[("Menopausal status", "Pre")] == ("1 (33.3%)", "1 (33.3%)", "2 (33.3%)")
-    assert rows[("Menopausal status", "Missing")] == ("0", "1 (33.3%)", "1 (16.7%)")
+    assert rows[("Age, years", "n")] == ("3", "3", "6")
+    assert rows[("Age, years", "Mean (SD)")] == ("50.3 (10.5)", "56.7 (12.6)", "53.5 (10.9)")
+    assert rows[("Age, years", "Median (min–max)")] == ("50.0 (40.0–61.0)", "55.0 (45.0–70.0)",
+                                                        "52.5 (40.0–70.0)")
+    # percentages of the patients with a value (as {cards} and the R QC)
+    assert rows[("Menopausal status", "Post")] == ("2 (66.7%)", "1 (50.0%)", "3 (60.0%)")
+    assert rows[("Menopausal status", "Pre")] == ("1 (33.3%)", "1 (50.0%)", "2 (40.0%)")
+    assert rows[("Menopausal status", "Missing")] == ("0", "1", "1")
     assert rows[("Bone metastasis", "n (%)")] == ("2 (66.7%)", "2 (66.7%)", "4 (66.7%)")
-    assert [r for r in t["Characteristic"]] == ["Age, years"] + ["Menopausal status"] * 3 + ["Bone metastasis"]
+    assert [r for r in t["Characteristic"]] == ["Age, years"] * 3 + ["Menopausal status"] * 3 + ["Bone metastasis"]
     assert t.attrs["N"]["Total (N=6)"] == 6
+    printed = " ".join(t.iloc[:, 2:].to_numpy().ravel())
+    assert not any(bad in printed for bad in ("nan", "None", "True", ".0000"))
 
 
-def test_table1_without_total_and_auto_kinds(adsl):
-    t = table1(adsl[adsl["ITTFL"] == "Y"], by="ARMCD", variables=[("METBONE", "Bone")], total=False)
-    assert list(t.columns) == ["Characteristic", "Statistic", "A (N=3)", "B (N=3)"]
-    assert t.iloc[0, 1] == "n (%)"
+def test_baseline_ard_as_the_qc_catalogue(adsl):
+    """{cards}' statistics: quantiles of type 2, N of the patients with a value, a configured
+    level that no patient has is a row of 0, N_miss only where a value is missing."""
+    itt = adsl[adsl["ITTFL"] == "Y"]
+    variables = [BASELINE[0], Variable("MENOPAUS", "Menopausal status", "categorical",
+                                       ("Peri", "Pre", "Post"))]
+    view = view_of(lambda b: baseline_ard(b, itt, variables, population="ITTFL"))
+    age = {r.stat_name: r.stat for r in view.rows("baseline.AGE", group1_level="Total").itertuples()}
+    assert (age["N"], age["N_miss"], age["p25"], age["p75"], age["min"], age["max"]) == (6, 0, 45, 61, 40, 70)
+    assert age["sd"] == pytest.approx(np.std([40, 50, 61, 45, 70, 55], ddof=1))
+    assert view.stat("baseline.MENOPAUS", "N", group1_level="B", variable_level="Pre") == 2
+    assert view.stat("baseline.MENOPAUS", "n", group1_level="Total", variable_level="Peri") == 0
+    assert view.stat("baseline.MENOPAUS", "N_miss", group1_level="B") == 1
+    assert not view.has("baseline.AGE", stat_name="N_miss", variable_level="x")
+    t = table1(view, variables, LABELS)
+    assert list(t["Statistic"])[3:] == ["Peri", "Pre", "Post", "Missing"]
+    assert t.iloc[3, 2:].tolist() == ["0", "0", "0"]
 
 
 @pytest.fixture
@@ -177,7 +212,11 @@ def test_clinical_level_order_and_baseline_highlights(adsl):
     ordered = in_clinical_order(adsl.assign(MENOPAUS=adsl["MENOPAUS"].replace(
         {"Pre": "Premenopausal", "Post": "Postmenopausal"})), {"MENOPAUS": ["Premenopausal", "Postmenopausal"]})
     assert list(ordered["MENOPAUS"].cat.categories) == ["Premenopausal", "Postmenopausal"]
-    t = table1(ordered, variables=[("MENOPAUS", "Menopausal status")])
+    menopause = [Variable("MENOPAUS", "Menopausal status", "categorical",
+                          ("Premenopausal", "Postmenopausal"))]
+    view = view_of(lambda b: baseline_ard(b, ordered[ordered["ITTFL"] == "Y"], menopause,
+                                          population="ITTFL"))
+    t = table1(view, menopause, LABELS)
     assert list(t["Statistic"]) == ["Premenopausal", "Postmenopausal", "Missing"]
     itt = ordered[ordered["ITTFL"] == "Y"].assign(METGR="Single organ")
     h = baseline_highlights(itt)  # A: S1-S3 (ages 40, 50, 61), B: S4-S6 (45, 70, 55)
@@ -192,14 +231,24 @@ def test_population_tables_from_consort_counts(adsl):
     from helpers.report.tables.populations import analysis_sets_table, arm_b_surgery_table, consort_table
 
     c = consort_counts(adsl)
-    flow = consort_table(c)
-    assert flow.loc["Registered", "n"] == 8 and flow.loc["Randomised", "n (% of registered)"] == "6 (75.0%)"
-    assert flow.loc["    Patient refusal", "n"] == 1
+    view = view_of(lambda b: (flow_ard(b, c), populations_ard(b, c)))
+    # the keys of the R QC's catalogue (validation/qc/README.md)
+    assert view.stat("flow", "n", variable="registered") == 8
+    assert view.stat("flow", "n", variable="randomised", group1_level="B") == 3
+    assert view.stat("flow", "n", variable="not_randomised", variable_level="Patient refusal") == 1
+    assert view.stat("populations", "p", variable="PPROTFL", group1_level="Total") == 5 / 6
+    assert view.row("populations", "n", variable="SAFFL", group1_level="A")["population"] == "SAFFL"
+    flow = consort_table(view, LABELS)
+    assert flow.loc["Registered", "n"] == "8" and flow.loc["Randomised", "n"] == "6"
+    assert flow.loc["    Patient refusal", "n"] == "1"
+    assert flow.loc["    Arm A: Systemic therapy alone", "n"] == "3"
     assert analysis_set_counts(c)["PPROTFL"] == {"A": 2, "B": 3, "total": 5}
-    sets = analysis_sets_table(c)
+    labels = {"ITTFL": "Full analysis set", "PPROTFL": "Per-protocol set", "SAFFL": "Safety set"}
+    sets = analysis_sets_table(view, labels)
     assert sets.loc["Per-protocol set (PPROTFL)", "Arm A (randomised N=3)"] == "2 (66.7%)"
     assert sets.loc["Safety set (SAFFL)", "Total (randomised N=6)"] == "5 (83.3%)"
     assert surgery_counts(c)["not_performed"] == 1
-    surgery = arm_b_surgery_table(c)
+    surgery = arm_b_surgery_table(view)
     assert surgery.loc["Resection performed", "Arm B (N=3)"] == "2 (66.7%)"
     assert surgery.loc["    Complete (R0), n (% of resected)", "Arm B (N=3)"] == "1 (50.0%)"
+    assert surgery.loc["Resection not performed", "Arm B (N=3)"] == "1 (33.3%)"

@@ -9,8 +9,11 @@ below (not published; chosen for the review and stated in the supplement).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
+
+from helpers.config.study.config import DAYS_PER_UNIT
 
 from helpers.design.sample_size import dropout_hazard
 
@@ -86,3 +89,54 @@ def design_scenarios(
         "crossing": crossing_hazards(planning, early_months, early_hazard_ratio,
                                      hazard_ratio, "Crossing hazards"),
     }
+
+
+@dataclass(frozen=True)
+class ScenarioSetup:
+    """What the design review's scenarios are built from: the strata ``shares``, which strata
+    respond in the subgroup scenario (the first stratification factor's most frequent level),
+    the observed accrual (months from first to last randomisation, else the planned accrual)
+    and the patients it accrues (the randomised patients, unless fewer than the deaths the
+    analysis waits for: then the design's), each with where it comes from."""
+
+    shares: pd.Series
+    responsive: tuple[bool, ...]
+    subgroup_share: float
+    subgroup_label: str
+    accrual_months: float
+    accrual_source: str
+    accrual_patients: int
+    patients_source: str
+    scenarios: dict
+
+
+def scenario_setup(frame: pd.DataFrame, strata: Sequence[str], design,
+                   randomisation_date: str = "RANDDT") -> ScenarioSetup:
+    """The :class:`ScenarioSetup` of ``frame`` (one row per randomised patient; the optional
+    ``randomisation_date`` column gives the observed accrual) for the sample size ``design``
+    (``helpers.design.sample_size.SampleSize``, months)."""
+    shares = strata_shares(frame, strata)
+    first = strata[0] if strata else None
+    level = frame[first].astype(str).mode()[0] if first else None
+    responsive = tuple(first is None or f"{first}={level}" in label.split(", ")
+                       for label in shares.index)
+    dates = pd.to_datetime(frame.get(randomisation_date), errors="coerce")
+    has_dates = dates is not None and dates.notna().all()
+    accrual = ((dates.max() - dates.min()).days / DAYS_PER_UNIT["months"] if has_dates
+               else design.accrual_months)
+    enough = len(frame) >= design.events
+    patients = len(frame) if enough else design.patients
+    scenarios = design_scenarios(shares, design.median_control, design.hazard_ratio,
+                                 design.patients, design.events, design.accrual_months,
+                                 design.follow_up_months, list(responsive), patients, accrual)
+    return ScenarioSetup(
+        shares=shares, responsive=responsive, subgroup_share=float(shares[list(responsive)].sum()),
+        subgroup_label=f"{first}={level}" if first else "all (no strata)",
+        accrual_months=accrual,
+        accrual_source=("first to last randomisation in the data" if has_dates
+                        else "planned; the data have no randomisation dates"),
+        accrual_patients=patients,
+        patients_source=("randomised in the data" if enough else
+                         f"planned: the data have {len(frame)} randomised patients, fewer than "
+                         f"the {design.events} deaths the analysis waits for"),
+        scenarios=scenarios)

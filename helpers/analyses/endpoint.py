@@ -30,10 +30,46 @@ from helpers.survival import (
 )
 from helpers.survival.cox import HazardRatio, cox_hazard_ratio
 
-__all__ = ["EndpointAnalysis", "analyse_endpoint", "endpoint_ard", "endpoint_settings"]
+__all__ = ["EndpointAnalysis", "EndpointSettings", "analyse_endpoint", "endpoint_ard",
+           "endpoint_settings"]
 
 ARM = "ARMCD"
 CONTROL, EXPERIMENTAL = "A", "B"
+
+
+@dataclass(frozen=True)
+class EndpointSettings:
+    """How one endpoint is analysed (typed, immutable; built once per notebook by
+    ``helpers.notebook.session.NotebookSession.endpoint_settings``).
+
+    ``hr_conf_level``: the Cox CI level (0.90 for the primary endpoint OS, else 0.95);
+    ``km_conf_level`` / ``km_conf_type``: Kaplan-Meier CIs ("log-log" as SAS); ``ties``
+    ("efron", "breslow"); ``strata``: ADSL columns of the stratified Cox model and log-rank
+    test (empty: unstratified); ``sided``: which log-rank p is reported ("one-sided":
+    experimental arm better); ``landmarks``: landmark times and ``time_unit`` their unit (the
+    study's display unit).
+    """
+
+    population: str = "ITTFL"
+    strata: tuple[str, ...] = ()
+    hr_conf_level: float = 0.95
+    km_conf_level: float = 0.95
+    km_conf_type: str = "log-log"
+    ties: str = "efron"
+    sided: str = "two-sided"
+    landmarks: tuple[float, ...] = (36.0, 60.0)
+    time_unit: str = "months"
+
+    def __post_init__(self) -> None:
+        if self.sided not in ("one-sided", "two-sided"):
+            raise ValueError(f"sided must be 'one-sided' or 'two-sided', got {self.sided!r}")
+        object.__setattr__(self, "strata", tuple(self.strata))
+        object.__setattr__(self, "landmarks", tuple(self.landmarks))
+
+    @property
+    def p_stat(self) -> str:
+        """The ARD ``stat_name`` of the reported log-rank p ("p.value.one.sided" or "p.value")."""
+        return "p.value.one.sided" if self.sided == "one-sided" else "p.value"
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,12 +134,20 @@ def analyse_endpoint(
     sided: str = "two-sided",
     landmarks_months: list[float] | tuple[float, ...] = (36.0, 60.0),
     time_unit: str = "months",
+    settings: EndpointSettings | None = None,
 ) -> EndpointAnalysis:
     """Analyse one endpoint of an analysis frame (``helpers.data.trial_data.analysis_frame``).
 
     ``frame`` has one row per patient with ``time`` (months), ``event`` (1 = event), ``ARMCD``
     ("A" control, "B" experimental), ``ARM`` (labels) and the ``strata`` columns.
+    ``settings`` (an ``EndpointSettings``), when given, supplies every design choice instead
+    of the keyword arguments.
     """
+    if settings is not None:
+        population, strata = settings.population, settings.strata
+        hr_conf_level, km_conf_level = settings.hr_conf_level, settings.km_conf_level
+        km_conf_type, ties, sided = settings.km_conf_type, settings.ties, settings.sided
+        landmarks_months, time_unit = settings.landmarks, settings.time_unit
     if sided not in ("one-sided", "two-sided"):
         raise ValueError(f"sided must be 'one-sided' or 'two-sided', got {sided!r}")
     strata = list(strata)
@@ -139,7 +183,8 @@ def analyse_endpoint(
 
 def endpoint_settings(params: Mapping[str, Any], primary: bool) -> dict[str, Any]:
     """Keyword arguments of ``analyse_endpoint`` from the run parameters (``params`` of
-    ``helpers.notebook.session.start``) except ``paramcd``.
+    ``helpers.notebook.session.start``) except ``paramcd``. Superseded by ``EndpointSettings``
+    (the session's ``endpoint_settings``); kept for the chapters not yet converted (07, 10).
 
     ``primary=True``: the primary analysis (HR CI at ``primary_conf_level``, log-rank p
     ``sided``), as notebook 03 runs it; else a secondary endpoint (``conf_level``, two-sided).
@@ -157,17 +202,22 @@ def endpoint_settings(params: Mapping[str, Any], primary: bool) -> dict[str, Any
 
 
 def endpoint_ard(b: ArdBuilder, an: EndpointAnalysis, prefix: str | None = None, *,
-                 cox_id: str = "cox", output_ids: Mapping[str, str] | None = None) -> None:
+                 cox_id: str = "cox", output_ids: Mapping[str, str] | None = None,
+                 compare: bool = True) -> None:
     """Add the rows of one endpoint's standard analysis to ``b``: ``{P}.km`` (n, events,
     median and landmark rates per arm), ``{P}.{cox_id}`` (hazard ratio), ``{P}.logrank`` and
     ``{P}.followup``; ``{P}`` is ``prefix`` (default the PARAMCD). ``output_ids`` maps
-    "km", "cox", "logrank", "followup" to the label of the table or figure that shows them."""
+    "km", "cox", "logrank", "followup" to the label of the table or figure that shows them.
+    ``compare=False`` (an endpoint whose arms are not compared, e.g. PTRFS): no hazard ratio
+    or log-rank rows."""
     ids = dict(output_ids or {})
     p = prefix or an.paramcd
     add_km(b, f"{p}.km", an.km, an.landmarks["time"].unique() if len(an.landmarks) else (),
            arm=ARM, paramcd=an.paramcd, output_id=ids.get("km", ""))
+    add_followup(b, f"{p}.followup", an.follow_up, paramcd=an.paramcd,
+                 output_id=ids.get("followup", ""))
+    if not compare:
+        return
     add_cox(b, f"{p}.{cox_id}", an.hazard_ratio, paramcd=an.paramcd, output_id=ids.get("cox", ""))
     add_logrank(b, f"{p}.logrank", an.logrank, arm=ARM, control=CONTROL, paramcd=an.paramcd,
                 output_id=ids.get("logrank", ""))
-    add_followup(b, f"{p}.followup", an.follow_up, paramcd=an.paramcd,
-                 output_id=ids.get("followup", ""))

@@ -52,7 +52,7 @@ def follow_up_counts(adtte: pd.DataFrame, subjects: pd.Series, paramcd: str = "O
 
 
 def consort_counts(adsl: pd.DataFrame, adtte: pd.DataFrame | None = None,
-                   flags: dict | None = None) -> dict:
+                   flags: dict | None = None, strata: list[str] | None = None) -> dict:
     """Counts for the CONSORT diagram from ADSL (one row per registered patient), mapped by
     the study configuration (ARMCD "A"/"B" the compared arms, ARMSRC the sponsor's value),
     and, when given, ADTTE (follow-up of overall survival per arm: ``follow_up``, see
@@ -66,7 +66,10 @@ def consort_counts(adsl: pd.DataFrame, adtte: pd.DataFrame | None = None,
     "per_protocol_excluded": {reason: n}, "safety", "surgery", "resection": {RESECT level: n},
     "follow_up" (with ``adtte``)}}}``, and ``"other_arms"`` ({sponsor's value: n}) when
     randomised patients are in arms not compared; ``surgery`` counts SURGFL == "Y" (None if
-    the column is absent), a set without a flag None.
+    the column is absent), a set without a flag None. With ``strata`` (the stratification
+    columns), patients of the full analysis set with a missing stratification factor, left
+    out of every stratified analysis, are counted: ``"missing_strata": {"columns": [...],
+    "arms": {ARMCD: n}}`` (only when there are any).
     """
     flags = {**DEFAULT_FLAGS, **(flags or {})}
     randomised = _y(adsl["RANDFL"])
@@ -103,6 +106,15 @@ def consort_counts(adsl: pd.DataFrame, adtte: pd.DataFrame | None = None,
         "not_randomised_reasons": {str(k): int(v) for k, v in reasons.items()},
         "arms": arms,
     }
+    strata = [c for c in (strata or []) if c in adsl]
+    if strata:
+        itt = flags.get("itt")
+        fas = rand[_y(rand[itt])] if itt in rand else rand
+        blank = fas[fas[strata].isna().any(axis=1)]
+        if len(blank):
+            out["missing_strata"] = {
+                "columns": [c for c in strata if blank[c].isna().any()],
+                "arms": {str(k): int(v) for k, v in blank["ARMCD"].value_counts().sort_index().items()}}
     if "ARMSRC" in adsl:
         other = rand.loc[rand["ARMCD"].isna(), "ARMSRC"].astype(str).value_counts().sort_index()
         if len(other):
@@ -135,3 +147,91 @@ def surgery_counts(counts: dict) -> dict:
     randomised, performed = arm_b.get("randomised", 0), arm_b.get("surgery") or 0
     return {"arm": "B", "randomised": randomised, "performed": performed,
             "not_performed": randomised - performed, "resection": arm_b.get("resection", {})}
+
+
+# --- analysis results data (docs/ard.md; the catalogue of validation/qc/README.md) ---------
+
+def flow_ard(b, counts: dict, *, arm: str = "ARMCD", output_id: str = "") -> None:
+    """The CONSORT flow of :func:`consort_counts` as ARD rows (``b`` an ``ArdBuilder``).
+
+    ``flow`` (population ``all``, ``n``): ``registered``; ``not_randomised`` (and per reason as
+    ``variable_level``); ``randomised`` (and per arm, ``group1`` = ``arm``); ``excluded_arm``
+    per sponsor's arm value not compared; ``missing_strata`` per arm (level: the strata columns
+    missing) when counted. ``flow.follow_up``: per arm, ``events``,
+    ``censored_at_cutoff``, ``censored_earlier`` (overall survival). ``flow.per_protocol_excluded``:
+    per arm, randomised patients outside the per-protocol set (``variable_level`` empty: all;
+    else per reason). ``surgery``: per arm, SURGFL ``Y`` / ``N`` (``n``, ``N`` randomised, ``p``)
+    and RESECT per level (``n``, ``N`` resected, ``p``).
+    """
+    a = b.analysis("flow", "count", "flow", output_id=output_id, population="all")
+    a.add("n", counts["registered"], "Registered", variable="registered")
+    a.add("n", counts["not_randomised"], "Not randomised", variable="not_randomised")
+    for reason, n in counts["not_randomised_reasons"].items():
+        a.add("n", n, "Not randomised", variable="not_randomised", variable_level=reason)
+    a.add("n", counts["randomised"], "Randomised", variable="randomised")
+    for code, group in counts["arms"].items():
+        a.add("n", group["randomised"], "Randomised", variable="randomised", group1=arm,
+              group1_level=code)
+    for value, n in counts.get("other_arms", {}).items():
+        a.add("n", n, "Randomised to an arm not compared", variable="excluded_arm",
+              variable_level=value)
+    missing = counts.get("missing_strata") or {}
+    for code, n in (missing.get("arms") or {}).items():
+        a.add("n", n, "Full analysis set, missing stratification factor",
+              variable="missing_strata", group1=arm, group1_level=code,
+              variable_level=", ".join(missing["columns"]))
+    follow = b.analysis("flow.follow_up", "count", "flow", output_id=output_id,
+                        population="all", group1=arm)
+    excluded = b.analysis("flow.per_protocol_excluded", "count", "flow", output_id=output_id,
+                          population="all", group1=arm, variable="per_protocol_excluded")
+    surgery = b.analysis("surgery", "count", "tabulate", output_id=output_id,
+                         population="all", group1=arm)
+    for code, group in counts["arms"].items():
+        for name, n in (group.get("follow_up") or {}).items():
+            follow.add("n", n, FOLLOW_UP_LABELS[name], group1_level=code, variable=name)
+        if group.get("per_protocol") is not None:
+            reasons = group.get("per_protocol_excluded") or {}
+            excluded.add("n", sum(reasons.values()), "Excluded from the per-protocol set",
+                         group1_level=code)
+            for reason, n in reasons.items():
+                excluded.add("n", n, "Excluded from the per-protocol set", group1_level=code,
+                             variable_level=reason)
+        if group.get("surgery") is None:
+            continue
+        randomised, performed = group["randomised"], group["surgery"]
+        for level, n in (("Y", performed), ("N", randomised - performed)):
+            s = surgery.scoped(group1_level=code, variable="SURGFL", variable_level=level)
+            s.add("n", n, "n")
+            s.add("N", randomised, "N (randomised)")
+            s.add("p", n / randomised if randomised else float("nan"), "%",
+                  warning="" if randomised else "no patient randomised")
+        for level, n in group.get("resection", {}).items():
+            s = surgery.scoped(group1_level=code, variable="RESECT", variable_level=level)
+            s.add("n", n, "n")
+            s.add("N", performed, "N (resected)")
+            s.add("p", n / performed if performed else float("nan"), "%",
+                  warning="" if performed else "no patient resected")
+
+
+FOLLOW_UP_LABELS = {"events": "Died", "censored_at_cutoff": "Alive at the data cut-off",
+                    "censored_earlier": "Censored before the data cut-off"}
+
+
+def populations_ard(b, counts: dict, flags: dict | None = None, *, arm: str = "ARMCD",
+                    output_id: str = "") -> None:
+    """``populations``: per analysis set (``variable`` its ADSL flag, level ``Y``; the row's
+    ``population`` the flag) and arm (``A``, ``B``, ``Total`` of the compared arms): ``n``
+    in the set, ``N`` randomised, ``p`` = n / N."""
+    arms = counts["arms"]
+    total = sum(group["randomised"] for group in arms.values())
+    for flag, n in analysis_set_counts(counts, flags).items():
+        a = b.analysis("populations", "count", "tabulate", output_id=output_id,
+                       population=flag, group1=arm, variable=flag, variable_level="Y")
+        for code, denominator in [*((c, g["randomised"]) for c, g in arms.items()),
+                                  ("Total", total)]:
+            g = a.scoped(group1_level=code)
+            count = n["total" if code == "Total" else code]
+            g.add("n", count, "n")
+            g.add("N", denominator, "N (randomised)")
+            g.add("p", count / denominator if denominator else float("nan"), "%",
+                  warning="" if denominator else "no patient randomised")

@@ -13,7 +13,7 @@ import pandas as pd
 
 from helpers.analyses.endpoint import CONTROL, EXPERIMENTAL
 
-__all__ = ["LOCAL_CONTROL_FLAGS", "proportion_by_arm"]
+__all__ = ["LOCAL_CONTROL_FLAGS", "proportion_ard", "proportion_by_arm"]
 
 #: ADSL flags of the local-control proportion endpoints (column -> display name).
 LOCAL_CONTROL_FLAGS = {"LOCULCFL": "Local ulcer", "LOCBLDFL": "Local bleeding"}
@@ -45,3 +45,21 @@ def proportion_by_arm(frame: pd.DataFrame, flags: Mapping[str, str],
         row["difference"] = row[f"pct_{EXPERIMENTAL}"] - row[f"pct_{CONTROL}"]
         out.append(row)
     return out
+
+
+def proportion_ard(b, rows: list[dict], *, arm: str = "ARMCD", output_id: str = "") -> None:
+    """``proportion.{VAR}`` rows of ``proportion_by_arm`` results (``b`` an ``ArdBuilder``):
+    per arm (``variable`` the flag, level ``Y``) ``n``, ``N`` (assessed) and ``p`` (0-1); for
+    ``B vs A`` (level empty) the two-sided Fisher ``p.value``."""
+    for r in rows:
+        a = b.analysis(f"proportion.{r['column']}", "fisher", "fisher", output_id=output_id,
+                       group1=arm, variable=r["column"])
+        for code in (CONTROL, EXPERIMENTAL):
+            n, total = r[f"n_{code}"], r[f"N_{code}"]
+            g = a.scoped(group1_level=code, variable_level="Y")
+            g.add("n", n, "n")
+            g.add("N", total, "N")
+            g.add("p", n / total if total else float("nan"), "%",
+                  warning="" if total else "no patient assessed")
+        a.add("p.value", r["p_fisher"], "p-value (Fisher exact, two-sided)",
+              group1_level=f"{EXPERIMENTAL} vs {CONTROL}")

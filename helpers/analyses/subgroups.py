@@ -21,12 +21,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from helpers.ard import ArdBuilder
+from helpers.ard.survival import add_cox, cox_method_id
 from helpers.data.adam_mapping import level_text
-from helpers.survival.cox import cox_hazard_ratio
+from helpers.survival.cox import HazardRatio, cox_hazard_ratio
 from helpers.survival.results import JsonResult, to_jsonable
 from helpers.survival.subgroups import subgroup_analysis
 
-__all__ = ["SUBGROUP_LABELS", "SubgroupReport", "subgroup_report"]
+__all__ = ["SUBGROUP_LABELS", "SubgroupReport", "subgroup_ard", "subgroup_report"]
 
 ARM, EXPERIMENTAL = "ARMCD", "B"
 OVERALL = "All patients"
@@ -70,7 +72,9 @@ class SubgroupReport(JsonResult):
     """``table``: forest table (``helpers.report.plots.forest_plot`` columns), the "All patients" row
     first, levels with display labels; ``interaction``: per variable the LR interaction test
     (``p``) and the strata used;
-    ``notes``: per variable, how it was categorised (if at all)."""
+    ``notes``: per variable, how it was categorised (if at all); ``overall_fit``: the
+    all-patients model (the subgroups' model: ``strata``, ``conf_level``, ``ties``).
+    ``table["level_code"]`` is the level as data and ARD name it (``level`` its label)."""
 
     table: pd.DataFrame = field(repr=False)
     interaction: pd.DataFrame = field(repr=False)
@@ -78,6 +82,7 @@ class SubgroupReport(JsonResult):
     conf_level: float
     ties: str
     notes: dict
+    overall_fit: HazardRatio | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """{"overall": row, "subgroups": {variable: {label, p_interaction, chisq, df, strata,
@@ -97,11 +102,6 @@ class SubgroupReport(JsonResult):
             }
         return to_jsonable(out)
 
-    def beneficial(self) -> pd.DataFrame:
-        """Levels whose HR CI lies wholly below 1 (upper bound < 1)."""
-        t = self.table[self.table["variable"] != OVERALL]
-        return t[t["upper"] < 1]
-
     def forest_labels(self, arm_labels: dict) -> dict:
         """``forest_plot`` keyword arguments naming the arms: the trial's short names when the
         arms are the trial's, else "Arm A"/"Arm B"."""
@@ -109,11 +109,6 @@ class SubgroupReport(JsonResult):
             return {}
         return {"arm_labels": ("Arm A", "Arm B"), "favours": ("Favours arm B", "Favours arm A"),
                 "xlabel": "Hazard ratio (arm B vs arm A)"}
-
-    def harmful(self) -> pd.DataFrame:
-        """Levels whose HR CI lies wholly above 1 (lower bound > 1)."""
-        t = self.table[self.table["variable"] != OVERALL]
-        return t[t["lower"] > 1]
 
 
 def check_subgroup_variables(frame: pd.DataFrame, subgroups: Iterable[str]) -> None:
@@ -157,7 +152,8 @@ def subgroup_report(frame: pd.DataFrame, subgroups: Iterable[str], strata: Itera
              "events_control": int(frame.loc[~z, "event"].sum()),
              "events_experimental": int(frame.loc[z, "event"].sum()),
              "hr": overall.hr, "lower": overall.lower, "upper": overall.upper,
-             "conf_level": conf_level, "p_interaction": np.nan, "note": overall.note}]
+             "conf_level": conf_level, "p_interaction": np.nan, "note": overall.note,
+             "level_code": ""}]
     tables, inter, notes = [pd.DataFrame(rows)], [], {}
     for var in subgroups:
         used = [s for s in strata if s != var]
@@ -175,6 +171,7 @@ def subgroup_report(frame: pd.DataFrame, subgroups: Iterable[str], strata: Itera
                                   else len(order))
             t = t.iloc[rank.argsort(kind="stable")]
         inter_row = res.interaction.assign(strata=[used])
+        t["level_code"] = t["level"].map(level_text)
         t["level"] = t["level"].map(_level_label)
         tables.append(t)
         inter.append(inter_row)
@@ -183,5 +180,49 @@ def subgroup_report(frame: pd.DataFrame, subgroups: Iterable[str], strata: Itera
     table["events"] = table["events_control"] + table["events_experimental"]
     interaction = (pd.concat(inter, ignore_index=True) if inter else pd.DataFrame(
         columns=["variable", "label", "chisq", "df", "p", "test", "note", "strata"]))
-    return SubgroupReport(table=table, interaction=interaction,
-                          strata=strata, conf_level=conf_level, ties=ties, notes=notes)
+    return SubgroupReport(table=table, interaction=interaction, strata=strata,
+                          conf_level=conf_level, ties=ties, notes=notes, overall_fit=overall)
+
+
+def subgroup_ard(b: ArdBuilder, report: SubgroupReport, paramcd: str = "",
+                 output_id: str = "fig-forest-os") -> None:
+    """Add the subgroup rows to ``b`` (docs/ard.md, validation/qc/README.md):
+
+    - ``subgroup.overall``: the forest plot's all-patients row, the subgroups' model (not the
+      primary analysis): the hazard ratio as ``add_cox`` and per arm ``n``, ``n.event``;
+    - ``subgroup.{VAR}``: per level (``group2`` VAR, ``group2_level`` the level as data name
+      it) per arm ``n``, ``n.event``; ``B vs A`` ``estimate``, ``std.error``, ``conf.low``,
+      ``conf.high`` (Wald at ``conf_level``), ``p.value`` (Wald), ``n``, ``n.event``; and the
+      likelihood-ratio ``p.value.interaction`` (``group2_level`` empty).
+    Rows are added in display order (levels as configured)."""
+    versus = f"{EXPERIMENTAL} vs A"
+    if report.overall_fit is not None:
+        add_cox(b, "subgroup.overall", report.overall_fit, paramcd=paramcd, output_id=output_id)
+    overall = report.table[report.table["variable"] == OVERALL].iloc[0]
+    a = b.analysis("subgroup.overall", cox_method_id(report.strata, report.ties), "coxph",
+                   paramcd=paramcd, output_id=output_id, group1=ARM, variable=ARM)
+    for code, side in (("A", "control"), (EXPERIMENTAL, "experimental")):
+        a.add("n", overall[f"n_{side}"], "N", group1_level=code)
+        a.add("n.event", overall[f"events_{side}"], "Number of events", group1_level=code)
+    for row in report.interaction.itertuples():
+        var = row.variable
+        a = b.analysis(f"subgroup.{var}", cox_method_id(row.strata, report.ties), "coxph",
+                       paramcd=paramcd, output_id=output_id, group1=ARM, group2=var,
+                       variable=ARM)
+        for r in report.table[report.table["variable"] == var].itertuples():
+            lev = a.scoped(group2_level=r.level_code)
+            for code, n, events in (("A", r.n_control, r.events_control),
+                                    (EXPERIMENTAL, r.n_experimental, r.events_experimental)):
+                lev.add("n", n, "N", group1_level=code)
+                lev.add("n.event", events, "Number of events", group1_level=code)
+            hr = lev.scoped(group1_level=versus, conf_level=report.conf_level)
+            why = r.note if np.isnan(r.hr) else ""
+            hr.add("estimate", r.hr, "Hazard ratio", warning=why)
+            hr.add("std.error", r.se, "Standard error of the log hazard ratio", warning=why)
+            hr.add("conf.low", r.lower, "Hazard ratio, CI lower limit", warning=why)
+            hr.add("conf.high", r.upper, "Hazard ratio, CI upper limit", warning=why)
+            hr.add("p.value", r.p_wald, "p-value (Wald, two-sided)", warning=why)
+            hr.add("n", r.n, "N")
+            hr.add("n.event", r.events, "Number of events")
+        a.add("p.value.interaction", row.p, "p-value for interaction (likelihood ratio)",
+              group1_level=versus, warning=row.note or "")

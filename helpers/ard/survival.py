@@ -86,11 +86,13 @@ def add_cox(b: ArdBuilder, analysis_id: str, hr: Any, *, paramcd: str = "",
 
 
 def add_logrank(b: ArdBuilder, analysis_id: str, lr: LogRankResult, *, arm: str,
-                control: Any, paramcd: str = "", output_id: str = "") -> None:
+                control: Any, paramcd: str = "", output_id: str = "",
+                population: str | None = None) -> None:
     """The (stratified) log-rank test: ``statistic`` (chi-square), ``df``, two-sided
-    ``p.value`` and ``p.value.one.sided`` (experimental arm better)."""
+    ``p.value`` and ``p.value.one.sided`` (experimental arm better). ``population``: the
+    ADSL flag when not the builder's."""
     a = b.analysis(analysis_id, "logrank_strat" if lr.strata_columns else "logrank", "survdiff",
-                   paramcd=paramcd, output_id=output_id, group1=arm,
+                   paramcd=paramcd, output_id=output_id, population=population, group1=arm,
                    group1_level=f"{lr.experimental} vs {control}", variable=arm)
     why = lr.note or ("" if _finite(lr.chisq) else "not estimable")
     a.add("statistic", lr.chisq, "Chi-square", warning=why)

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from helpers.core.errors import ParameterError
+from helpers.config.safe_yaml import boolean_hint, load_yaml
+from helpers.config.validators import column_hint
 from helpers.config.validators import (boolean as _bool, choice as _choice, column_list as _column_list,
                                        column_name as _column_name, iso_date as _iso_date,
                                        landmark_months as _landmarks, name_mapping as _name_mapping,
@@ -103,10 +105,14 @@ COLUMN_PARAMETERS = ("population", "strata", "subgroups")
 
 
 def validate(values: Mapping[str, Any], source: str = "parameters",
-             fill_defaults: bool = True) -> dict[str, Any]:
+             fill_defaults: bool = True,
+             booleans: Mapping[str, tuple[str, int]] | None = None) -> dict[str, Any]:
     """Checked copy of ``values``; with ``fill_defaults`` every parameter is present.
 
-    ``source`` names where the values come from (a file) in error messages.
+    ``source`` names where the values come from (a file) in error messages; ``booleans``
+    (parameter -> the word and line YAML read as a boolean, from
+    :class:`~helpers.config.safe_yaml.YamlDocument`) turns "expected text, got False" into
+    "write 'no' in quotes".
     """
     if not isinstance(values, Mapping):
         raise ParameterError(f"{source}: parameters must be a mapping, got {type(values).__name__}")
@@ -121,7 +127,8 @@ def validate(values: Mapping[str, Any], source: str = "parameters",
         try:
             clean[name] = spec.check(value)
         except ValueError as exc:
-            raise ParameterError(f"{source}: parameter {name!r}: {exc}") from None
+            hint = boolean_hint(booleans or {}, str(name))
+            raise ParameterError(f"{source}: parameter {name!r}: {exc}{hint}") from None
     if fill_defaults:
         for name, spec in SPECS.items():
             if name not in clean:
@@ -174,32 +181,33 @@ class ParameterFile:
 
 def load_parameter_file(path: str | os.PathLike) -> ParameterFile:
     """Read and validate a parameter file (see the module docstring for its shape)."""
-    import yaml
-
     path = Path(path)
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes()
     except OSError as exc:
         raise ParameterError(f"{source}: cannot read parameter file ({exc.strerror})") from None
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"{source}: not valid YAML: {exc}") from None
+    document = load_yaml(text, source)
+    data = document.data or {}
     if not isinstance(data, dict):
         raise ParameterError(f"{source}: expected a mapping with 'parameters' and 'notebooks'")
     unknown = set(data) - {"parameters", "notebooks"}
     if unknown:
         raise ParameterError(f"{source}: unknown top-level key(s) {', '.join(sorted(map(str, unknown)))}"
                              " (expected 'parameters' and optionally 'notebooks')")
-    shared = validate(data.get("parameters") or {}, source, fill_defaults=False)
+    def words(prefix: str) -> dict[str, tuple[str, int]]:
+        return {key[len(prefix):]: word for key, word in document.booleans.items()
+                if key.startswith(prefix)}
+
+    shared = validate(data.get("parameters") or {}, source, fill_defaults=False,
+                      booleans=words("parameters."))
     notebooks = data.get("notebooks") or {}
     if not isinstance(notebooks, dict):
         raise ParameterError(f"{source}: 'notebooks' must map notebook names to parameters")
     overrides = {}
     for name, values in notebooks.items():
         overrides[str(name)] = validate(values or {}, f"{source}: notebooks.{name}",
-                                        fill_defaults=False)
+                                        fill_defaults=False, booleans=words(f"notebooks.{name}."))
         if "output_dir" in overrides[str(name)]:
             raise ParameterError(f"{source}: notebooks.{name}: parameter 'output_dir' "
                                  "is per run, not per notebook")
@@ -224,6 +232,5 @@ def check_columns(params: Mapping[str, Any], adsl_columns: Iterable[str],
             continue
         for column in [value] if isinstance(value, str) else value:
             if column not in columns:
-                close = difflib.get_close_matches(column, columns, n=3)
-                hint = f"; close matches: {', '.join(close)}" if close else ""
-                raise ParameterError(f"parameter {name!r}: column {column!r} is not in ADSL{hint}")
+                raise ParameterError(f"parameter {name!r}: column {column!r} is not in "
+                                     f"ADSL{column_hint(column, columns)}")

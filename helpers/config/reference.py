@@ -2,24 +2,129 @@
 
 Paths are dotted keys of that YAML, e.g. ``"results.os.hazard_ratio"``. An entry is a mapping
 with ``value`` (and optionally ``ci``, ``ci_level``, ``source``, ``note``, ``uncertain``).
+
+A study configuration names its file of published figures in ``study.reference``: a file
+name in ``helpers/config/reference/`` or a path relative to the study configuration's folder.
+:func:`check_reference` reads it (safe YAML) and checks its shape (:func:`check_published`),
+so that a reference pointing at the wrong file stops a run in its preflight naming the file
+and the key, not a chapter half-way.
 """
 
 from __future__ import annotations
 
 import copy
+import os
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
-import yaml
+from helpers.core.errors import ParameterError
+from helpers.config.safe_yaml import load_yaml, load_yaml_file
 
 RESOURCE = "jcog1017_published.yaml"
+#: The folder of the packaged reference YAML.
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+#: Keys an entry (a mapping with ``source`` or ``value``) may hold besides its own fields.
+ENTRY_FIELDS = ("value", "ci", "ci_level", "source", "note", "uncertain", "first", "last")
+
+
+class ReferenceError(ParameterError):
+    """The study's file of published figures is missing or not of the expected shape; the
+    message names the file, the key in it and the study configuration key."""
 
 
 @lru_cache(maxsize=1)
 def _load() -> dict:
-    text = resources.files("helpers.config").joinpath("reference", RESOURCE).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    text = resources.files("helpers.config").joinpath("reference", RESOURCE).read_bytes()
+    return load_yaml(text, f"helpers/config/reference/{RESOURCE}").data
+
+
+def reference_path(name: str | os.PathLike, study_path: str | os.PathLike | None = None) -> Path:
+    """The file a study's ``study.reference`` names: absolute as given; a name of a packaged
+    file (``helpers/config/reference/``); else relative to the study configuration's folder."""
+    path = Path(name).expanduser()
+    if path.is_absolute():
+        return path
+    if (REFERENCE_DIR / path).is_file():
+        return REFERENCE_DIR / path
+    return (Path(study_path).parent if study_path is not None else REFERENCE_DIR) / path
+
+
+def check_reference(name: str | os.PathLike, study_path: str | os.PathLike | None = None) -> dict:
+    """Read and check the published figures named by a study configuration's
+    ``study.reference`` (``study_path``: the configuration, for relative names and messages).
+
+    Raises :class:`ReferenceError` naming the file, the key and the configuration key when the
+    file is missing, is not safe YAML (see :mod:`helpers.config.safe_yaml`) or is not of the
+    shape of ``jcog1017_published.yaml`` (:func:`check_published`)."""
+    path = reference_path(name, study_path)
+    key = f"key 'study.reference' of the study configuration {study_path}" if study_path \
+        else "key 'study.reference'"
+    if not path.is_file():
+        what = "is a directory" if path.is_dir() else "does not exist"
+        raise ReferenceError(f"{path}: the file of published figures named by {key} {what}")
+    try:
+        data = load_yaml_file(path).data
+        check_published(data, str(path))
+    except ParameterError as exc:
+        raise ReferenceError(f"{exc} (named by {key})") from None
+    return data
+
+
+def check_published(data: Any, source: str) -> None:
+    """ParameterError naming ``source`` and the key unless ``data`` has the shape of the
+    published figures: a mapping with ``sources`` (key -> citation text) and groups (mappings)
+    of entries; an entry is a mapping with ``value`` or ``source`` (its ``source`` a key of
+    ``sources``, ``ci`` two numbers lower <= upper, ``ci_level`` in (0, 1), ``uncertain`` true
+    or false); at least one entry has a ``value``."""
+    def fail(key: str, message: str) -> None:
+        raise ParameterError(f"{source}: key {key!r}: {message} (expected the shape of "
+                             f"helpers/config/reference/{RESOURCE})")
+
+    if not isinstance(data, dict):
+        raise ParameterError(f"{source}: expected a mapping of published figures with "
+                             f"'sources', got {type(data).__name__}")
+    sources = data.get("sources")
+    if not isinstance(sources, dict) or not sources:
+        fail("sources", "expected a mapping of source keys to citations")
+    for name, text in sources.items():
+        if not isinstance(text, str) or not text.strip():
+            fail(f"sources.{name}", f"expected the citation text, got {type(text).__name__}")
+    values = 0
+
+    def walk(node: Any, key: str) -> None:
+        nonlocal values
+        if not isinstance(node, dict):
+            fail(key, f"expected a published entry (a mapping with 'value') or a group of "
+                      f"entries, got {type(node).__name__}")
+        if "value" in node or "source" in node:
+            values += "value" in node
+            if "source" in node and node["source"] not in sources:
+                fail(f"{key}.source", f"{node['source']!r} is not a key of 'sources'")
+            ci = node.get("ci")
+            if ci is not None and not (isinstance(ci, list) and len(ci) == 2 and all(
+                    isinstance(b, (int, float)) and not isinstance(b, bool) for b in ci)
+                    and ci[0] <= ci[1]):
+                fail(f"{key}.ci", f"expected [lower, upper] with lower <= upper, got {ci!r}")
+            level = node.get("ci_level")
+            if level is not None and (isinstance(level, bool) or not isinstance(level, (int, float))
+                                      or not 0 < level < 1):
+                fail(f"{key}.ci_level", f"expected a level in (0, 1), got {level!r}")
+            if not isinstance(node.get("uncertain", False), bool):
+                fail(f"{key}.uncertain", f"expected true or false, got {node['uncertain']!r}")
+            return
+        if not node:
+            fail(key, "is an empty group")
+        for name, sub in node.items():
+            walk(sub, f"{key}.{name}")
+
+    for name, node in data.items():
+        if name != "sources":
+            walk(node, str(name))
+    if not values:
+        raise ParameterError(f"{source}: no published entry with a 'value' (expected the shape "
+                             f"of helpers/config/reference/{RESOURCE})")
 
 
 def published() -> dict:

@@ -8,12 +8,33 @@ Times are in months where a name says so; a YAML boolean is never taken as a num
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-__all__ = ["boolean", "choice", "column_list", "column_name", "column_text", "increasing_times",
+__all__ = ["boolean", "choice", "column_hint", "column_list", "column_name", "column_text", "increasing_times",
            "iso_date", "landmark_months", "list_value", "name_mapping", "non_empty_str",
            "optional_str", "positive", "positive_float", "positive_int", "probability", "text"]
+
+
+# --- column names -----------------------------------------------------------------------------
+
+def column_hint(name: str, columns: Iterable[object]) -> str:
+    """Why column ``name`` is not among ``columns`` when it nearly is, as a clause to append:
+    "; 'USUBJID ' has a trailing space", "; exists as 'usubjid' (column names are
+    case-sensitive)", "; close matches: MENOPAUS"; "" when nothing is close."""
+    import difflib
+
+    found = [str(c) for c in columns]
+    for column in found:
+        if column != name and column.strip() == name:
+            where = ("a trailing space" if column.rstrip() == name else
+                     "a leading space" if column.lstrip() == name else "spaces around it")
+            return f"; {column!r} has {where}: remove it from the column name"
+    for column in found:
+        if column != name and column.strip().upper() == name.upper():
+            return f"; exists as {column!r} (column names are case-sensitive)"
+    close = difflib.get_close_matches(name, found, n=3)
+    return f"; close matches: {', '.join(close)}" if close else ""
 
 
 # --- run parameters ----------------------------------------------------------------------------

@@ -24,6 +24,7 @@ example rows and the configuration key:
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,8 @@ import pandas as pd
 
 from helpers.core.errors import DataValidationError
 from helpers.config.study.config import DAYS_PER_UNIT, UNIT_ALIASES, StudyConfig
+from helpers.config.validators import column_hint
+from helpers.data.schemas import FLAG_COLUMNS
 
 __all__ = ["map_adsl", "map_adtte", "level_text", "check_flag"]
 
@@ -50,10 +53,9 @@ def _rows(frame: pd.DataFrame, mask: pd.Series) -> list[int]:
 
 
 def _close(name: str, columns) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, [str(c) for c in columns], n=2)
-    return f" (close: {', '.join(close)})" if close else ""
+    """" ('ARMCD ' has a trailing space...)", " (exists as 'armcd' ...)", " (close: ...)"."""
+    hint = column_hint(name, columns)
+    return f" ({hint[2:]})" if hint else ""
 
 
 def check_flag(adsl: pd.DataFrame, column: str, file, what: str) -> None:
@@ -69,6 +71,12 @@ def check_flag(adsl: pd.DataFrame, column: str, file, what: str) -> None:
         raise DataValidationError(
             f"{what}: {column} is not a Y/N population flag (values {examples}, ...)",
             file=file, column=column, rows=_rows(values, bad))
+    blank = adsl[column].isna()
+    if blank.any():
+        raise DataValidationError(
+            f"{what}: {column} is blank on {int(blank.sum())} rows; a population flag is Y or N "
+            "(CDISC): write N, or set 'blank_flag_as: N' in the study configuration when a blank "
+            "means N", file=file, column=column, rows=_rows(adsl, blank))
 
 
 def map_adsl(adsl: pd.DataFrame, study: StudyConfig, file: Path | None) -> pd.DataFrame:
@@ -82,6 +90,7 @@ def map_adsl(adsl: pd.DataFrame, study: StudyConfig, file: Path | None) -> pd.Da
             file=file, column=var)
     source = adsl[var].map(lambda v: v if pd.isna(v) else level_text(v))
     values = set(source.dropna())
+    _check_case_clash(source, file, var, f"the arm variable (arms.variable) of the {key}")
     compared = {study.control.value: "A", study.experimental.value: "B"}
     for role, arm in (("control", study.control), ("experimental", study.experimental)):
         if arm.value not in values:
@@ -104,11 +113,33 @@ def map_adsl(adsl: pd.DataFrame, study: StudyConfig, file: Path | None) -> pd.Da
     out["ARM"] = code.map(study.arm_labels).where(code.notna(), None).astype(object)
     if "RANDFL" not in out.columns:
         out["RANDFL"] = np.where(source.notna(), "Y", "N")
+    if study.blank_flag_as is not None:  # the study says a blank flag means N
+        for name in out.columns:
+            if re.fullmatch(FLAG_COLUMNS, str(name)):
+                out[name] = out[name].where(out[name].notna(), study.blank_flag_as)
     for role, flag in study.populations.items():
         if flag is not None:
             check_flag(out, flag, file, f"populations.{role} of the {key}")
     _check_levels(out, study, file)
     return out
+
+
+def _check_case_clash(values: pd.Series, file, column: str, what: str) -> None:
+    """Refuse values of ``column`` that differ only in case (or surrounding blanks): "a" and
+    "A" would be two arms, or two levels, where one was meant."""
+    present = values.dropna().astype(str)
+    groups: dict[str, set] = {}
+    for value in present.unique():
+        groups.setdefault(value.strip().casefold(), set()).add(value)
+    clash = next((sorted(found) for found in groups.values() if len(found) > 1), None)
+    if clash:
+        counts = present.value_counts()
+        listed = ", ".join(f"{v!r} ({counts[v]} rows)" for v in clash)
+        minority = min(clash, key=lambda v: counts[v])
+        raise DataValidationError(
+            f"values {', '.join(clash)} differ only in case ({listed}) in {what}: write each "
+            "value one way", file=file, column=column,
+            rows=_rows(values, values.astype("string").eq(minority).fillna(False)))
 
 
 def _check_arm_labels(adsl, source, study: StudyConfig, file) -> None:
@@ -136,6 +167,14 @@ def _check_levels(adsl: pd.DataFrame, study: StudyConfig, file) -> None:
         values = adsl[column].map(lambda v: v if pd.isna(v) else level_text(v))
         bad = values.notna() & ~values.isin(allowed)
         if bad.any():
+            folded = {str(level).casefold(): str(level) for level in allowed}
+            case_only = sorted({v for v in values[bad].astype(str) if v.casefold() in folded})
+            if case_only:
+                raise DataValidationError(
+                    f"values {', '.join(case_only)} differ only in case from the configured "
+                    f"levels {', '.join(folded[v.casefold()] for v in case_only)}: write them "
+                    "as configured", file=file, column=column,
+                    rows=_rows(adsl, values.isin(case_only)))
             found = ", ".join(sorted(values[bad].astype(str).unique())[:3])
             raise DataValidationError(
                 f"values not in the configured levels {[level_text(v) for v in levels]} "
@@ -160,6 +199,7 @@ def map_adtte(adtte: pd.DataFrame, study: StudyConfig, file: Path | None) -> pd.
             "wrong AVALU or time.unit, or a missing-value code", file=file, column="AVAL",
             rows=_rows(out, implausible),
             detail="values " + ", ".join(repr(v) for v in adtte.loc[implausible, "AVAL"].head(3)))
+    _check_zero_times(out, file)
     _check_censoring_text(out, file)
     codes = set(out["PARAMCD"].dropna())
     if study.primary.paramcd not in codes:
@@ -168,6 +208,23 @@ def map_adtte(adtte: pd.DataFrame, study: StudyConfig, file: Path | None) -> pd.
             f"{study.path.name} has no rows (PARAMCD present: {', '.join(sorted(codes))})",
             file=file, column="PARAMCD")
     return out
+
+
+def _check_zero_times(adtte: pd.DataFrame, file) -> None:
+    """Refuse an endpoint whose every AVAL is 0 (or the whole column at 0): a time column
+    filled with a default, not follow-up (Kaplan-Meier and Cox would run on nothing)."""
+    aval = adtte["AVAL"].astype(float)
+    if len(aval) and (aval == 0).all():
+        raise DataValidationError(
+            f"every AVAL is 0 ({len(aval)} rows): no follow-up time; AVAL is the time from the "
+            "start date to the event or censoring (a default value or the wrong column?)",
+            file=file, column="AVAL", rows=_rows(adtte, aval == 0))
+    for code, group in adtte.groupby("PARAMCD", sort=True):
+        if len(group) > 1 and (group["AVAL"].astype(float) == 0).all():
+            raise DataValidationError(
+                f"every AVAL of endpoint {code} (PARAMCD) is 0 ({len(group)} rows): no follow-up "
+                "time (a default value or the wrong column?)", file=file, column="AVAL",
+                rows=[int(i) + 1 for i in group.index])
 
 
 def _row_units(adtte: pd.DataFrame, study: StudyConfig, file) -> pd.Series:

@@ -8,8 +8,10 @@ What a data cut at date C means here, as at an interim analysis:
 - an ADTTE record whose analysis date ADT lies after C is censored at C (CNSR = 1,
   ADT = C, AVAL recomputed in months of 30.4375 days, CNSDTDSC "Data cut-off");
 - adverse events with onset after C are dropped (onset = RANDDT + ASTDY days).
-The cut must not be later than the data's own cut-off (DCUTDT) when ADSL has one, nor
-earlier than the first randomisation (no patient would be randomised: nothing to analyse).
+The cut must not be later than the data's own cut-off (DCUTDT) when ADSL has one, nor in
+the future, nor earlier than the first randomisation (no patient would be randomised: nothing
+to analyse). A cut after the last date in the data is applied and stated: the data's ``notes``
+say "no data after <last date>" (every table and figure footnote shows it).
 """
 
 from __future__ import annotations
@@ -37,11 +39,16 @@ def apply_data_cut(data: TrialData, cut: str | dt.date) -> TrialData:
     unit_days = DAYS_PER_UNIT[data.study.display_unit] if data.study else DAYS_PER_MONTH
     flags = ([f for f in data.study.populations.values() if f] if data.study
              else list(POPULATION_FLAGS))
+    last = last_date(data)
     if "DCUTDT" in adsl and adsl["DCUTDT"].notna().any():
         own_cut = pd.to_datetime(adsl["DCUTDT"]).max()
         if cut_ts > own_cut:
             raise ParameterError(f"parameter 'data_cut': {cut_ts.date()} is after the data's own "
                                  f"cut-off DCUTDT {own_cut.date()}")
+    today = dt.date.today()
+    if cut_ts.date() > today:
+        raise ParameterError(f"parameter 'data_cut': {cut_ts.date()} is in the future (today is "
+                             f"{today}); a data cut-off is a date already passed")
     randomised_on = pd.to_datetime(adsl.loc[adsl["RANDFL"] == "Y", "RANDDT"]).dropna()
     if randomised_on.empty:
         raise ParameterError("parameter 'data_cut': the data have no randomised patient "
@@ -84,8 +91,24 @@ def apply_data_cut(data: TrialData, cut: str | dt.date) -> TrialData:
         days_to_cut = (cut_ts - pd.to_datetime(adsl["RANDDT"])).dt.days.set_axis(adsl["USUBJID"])
         adae = data.adae.loc[data.adae["ASTDY"] <= data.adae["USUBJID"].map(days_to_cut)]
         adae = adae.reset_index(drop=True)
+    notes = data.notes
+    if last is not None and cut_ts > last:
+        notes = (*notes, f"The data cut {cut_ts.date()} is after the last date in the data: "
+                         f"no data after {last.date()}.")
     return TrialData(adsl=adsl.reset_index(drop=True), adtte=adtte.reset_index(drop=True),
-                     adae=adae, paths=dict(data.paths), study=data.study)
+                     adae=adae, paths=dict(data.paths), study=data.study, notes=notes)
+
+
+def last_date(data: TrialData) -> pd.Timestamp | None:
+    """The latest date in the data: ADSL dates (``*DT``, the data's own cut-off DCUTDT
+    excepted) and ADTTE's analysis dates ADT; None without any."""
+    dates = [pd.to_datetime(frame[column], errors="coerce").max()
+             for frame, columns in ((data.adsl, [c for c in data.adsl.columns
+                                                 if str(c).endswith("DT") and c != "DCUTDT"]),
+                                    (data.adtte, ["ADT"] if "ADT" in data.adtte else []))
+             for column in columns]
+    dates = [d for d in dates if pd.notna(d)]
+    return max(dates) if dates else None
 
 
 def _require_dates(data: TrialData) -> None:

@@ -54,6 +54,29 @@ def check_not_spreadsheet(head: bytes, path: Path) -> None:
                 f"export the sheet as comma-separated CSV", file=path)
 
 
+def check_file(path: Path) -> None:
+    """Refuse what is not a readable regular file, saying what it is: not found, a broken
+    symbolic link (and where it points), a symbolic-link loop, a directory."""
+    import errno
+    import os
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise DataValidationError("is a symbolic link loop (the links point back to each "
+                                      "other), not a data file", file=path) from None
+        if exc.errno == errno.ENOENT and os.path.islink(path):
+            raise DataValidationError(f"is a broken symbolic link (to {os.readlink(path)}, which "
+                                      "does not exist)", file=path) from None
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            raise DataValidationError("file not found", file=path) from None
+        raise DataValidationError(f"cannot be read ({exc.strerror})", file=path) from None
+    if stat.S_ISDIR(mode):
+        raise DataValidationError("is a directory, not a data file", file=path)
+
+
 # --------------------------------------------------------------------------- CSV layout
 @dataclass(frozen=True)
 class CsvLayout:
@@ -62,6 +85,14 @@ class CsvLayout:
 
     columns: tuple[str, ...]
     trailing_delimiters: bool
+    trailing_rows: int = 0  # data rows that ended in the extra delimiter
+
+    def note(self, path: Path) -> str:
+        """What the reader did about the layout, for the run's data note ("" when nothing)."""
+        if not self.trailing_delimiters:
+            return ""
+        return (f"`{path.name}`: {self.trailing_rows} data rows end in a delimiter (an empty, "
+                "unnamed last column); that column was dropped.")
 
 
 def decode_text(raw: bytes, path: Path) -> str:
@@ -100,12 +131,15 @@ def inspect_csv(text: str, path: Path) -> CsvLayout:
             f"the header row: only {named} of its {len(names)} fields are named; remove it so "
             f"that the first line holds the column names", file=path)
     trailing = False
+    trailing_rows = 0
     if len(header) == common - 1:  # data rows end in a delimiter, the header does not
         trailing = True
+        trailing_rows = sum(len(row) == common for _n, row in data)
         data = [(n, row[:-1]) if len(row) == common else (n, row) for n, row in data]
     elif names and names[-1] == "" and all(len(row) == len(header) and row[-1].strip() == ""
                                            for _n, row in data):
         trailing = True  # the header too ends in a delimiter: an empty, unnamed last column
+        trailing_rows = len(data)
         names = names[:-1]
         data = [(n, row[:-1]) for n, row in data]
     _check_names(names, path)
@@ -116,7 +150,7 @@ def inspect_csv(text: str, path: Path) -> CsvLayout:
         raise DataValidationError(
             f"rows with {len(first)} fields where the header has {width} columns",
             file=path, rows=ragged)
-    return CsvLayout(tuple(names), trailing)
+    return CsvLayout(tuple(names), trailing, trailing_rows)
 
 
 def _check_separator(header: list[str], path: Path) -> None:

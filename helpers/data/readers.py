@@ -20,7 +20,7 @@ import pandas as pd
 import pyreadstat
 
 from helpers.core.errors import DataValidationError
-from helpers.data.file_checks import (check_no_numeric_dates, check_not_spreadsheet,
+from helpers.data.file_checks import (check_file, check_no_numeric_dates, check_not_spreadsheet,
                                       check_sas7bdat_complete, check_xpt_complete, decode_text,
                                       inspect_csv, plain_parquet_columns)
 
@@ -51,8 +51,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     """
     fmt = table_format(path)
     path = Path(path)
-    if not path.is_file():
-        raise DataValidationError("file not found", file=path)
+    check_file(path)
     try:
         with open(path, "rb") as handle:
             check_not_spreadsheet(handle.read(8), path)
@@ -79,6 +78,16 @@ def _read_csv(path: Path) -> pd.DataFrame:
     if layout.trailing_delimiters and len(frame.columns) > len(layout.columns):
         frame = frame.iloc[:, :len(layout.columns)]  # the empty, unnamed last column
     return frame
+
+
+def reading_notes(path: str | Path) -> list[str]:
+    """What reading the table at ``path`` changed that a reader of the supplement should know
+    (CSV: trailing delimiters dropped, :meth:`CsvLayout.note`); [] for other formats."""
+    path = Path(path)
+    if table_format(path) != "csv" or not path.is_file():
+        return []
+    note = inspect_csv(decode_text(path.read_bytes(), path), path).note(path)
+    return [note] if note else []
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:

@@ -7,12 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import pandas as pd
+
+from helpers.core.errors import ParameterError
 from helpers.config.params import check_columns, resolve_path
 from helpers.config.study import StudyConfig, load_study
 from helpers.data.datacut import apply_data_cut
 from helpers.data.trial_data import TrialData, load_trial_data
 
-__all__ = ["load_run_data", "prepare_run_data"]
+__all__ = ["check_grouping_columns", "load_run_data", "prepare_run_data"]
+
+#: A strata or subgroup column with a different value for each of at least this many patients
+#: is a patient identifier (USUBJID), not a grouping.
+MIN_PATIENTS_UNIQUE = 10
 
 
 def load_run_data(params: Mapping, study: StudyConfig | None = None) -> TrialData:
@@ -28,6 +35,24 @@ def prepare_run_data(data: TrialData, params: Mapping) -> TrialData:
     strata, subgroups) checked against ADSL, the data cut applied. The runner's preflight
     calls it for every notebook before any runs (bad input stops the run there)."""
     check_columns(params, data.adsl.columns)
+    check_grouping_columns(data.adsl, params)
     if params.get("data_cut"):
         data = apply_data_cut(data, params["data_cut"])
     return data
+
+
+def check_grouping_columns(adsl: pd.DataFrame, params: Mapping) -> None:
+    """ParameterError naming the parameter when a ``strata`` or ``subgroups`` column has a
+    different value for every patient of the population (USUBJID, a date, an exact age):
+    one stratum per patient leaves no one to compare within a stratum."""
+    population = params.get("population")
+    rows = adsl[adsl[population] == "Y"] if population in adsl else adsl
+    for name in ("strata", "subgroups"):
+        for column in params.get(name) or []:
+            values = rows[column].dropna()
+            if len(values) >= MIN_PATIENTS_UNIQUE and values.nunique() == len(values):
+                raise ParameterError(
+                    f"parameter {name!r}: column {column} has a different value for every "
+                    f"patient ({len(values)} patients, e.g. {values.iloc[0]!r}): it identifies "
+                    f"patients rather than grouping them; give categorical columns "
+                    f"(e.g. the randomisation factors)")

@@ -18,6 +18,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from helpers.core.errors import DataValidationError
+from helpers.config.validators import column_hint
 
 YN = ("Y", "N")
 PARAMCDS = ("OS", "LRFS", "PTRFS", "MPFS")
@@ -131,6 +132,7 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str | Path) 
     type, a disallowed or missing value, or a duplicate key.
     """
     _check_columns(frame, schema, file)
+    check_flag_values(frame, file)
     _check_whole_numbers(frame, schema, file)
     schema = with_cdisc_columns(schema, frame.columns)
     try:
@@ -140,6 +142,32 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str | Path) 
     return _plain_integers(valid, schema)
 
 
+def _full_width(value: object) -> bool:
+    return isinstance(value, str) and any("\uff01" <= ch <= "\uff5e" for ch in value)
+
+
+def check_flag_values(frame: pd.DataFrame, file: str | Path) -> None:
+    """Refuse ``*FL`` columns holding anything but Y, N or blank (CDISC flags): 'Yes'/'No',
+    'y', 1/0, TRUE and full-width 'Ｙ' are listed with their counts, file, column and rows.
+    (Whether a blank means N is the study configuration's ``blank_flag_as``.)"""
+    import re
+
+    for name in frame.columns:
+        if not re.fullmatch(FLAG_COLUMNS, str(name)):
+            continue
+        column = frame[name]
+        bad = column.notna() & ~column.isin(YN)
+        if not bad.any():
+            continue
+        counts = column[bad].value_counts(sort=False)
+        found = ", ".join(f"{value!r}{' (full-width)' if _full_width(value) else ''} "
+                          f"({n} {'row' if n == 1 else 'rows'})" for value, n in counts.items())
+        rows = [int(i) + 1 for i in frame.index[bad]]
+        raise DataValidationError(
+            f"values not in Y, N (a CDISC flag is Y, N or blank): found {found}; write Y or N",
+            file=file, column=str(name), rows=rows)
+
+
 def _check_columns(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str | Path) -> None:
     missing = [name for name, col in schema.columns.items()
                if col.required and name not in frame.columns]
@@ -147,6 +175,11 @@ def _check_columns(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str | 
         return
     name = missing[0]
     extra = [c for c in frame.columns if c not in schema.columns]
+    spaced = [m for m in missing if "space" in column_hint(m, extra)]
+    if spaced:  # 'USUBJID ' read from a header with a trailing space
+        raise DataValidationError(
+            f"required {schema.name} column is missing{column_hint(spaced[0], extra)}",
+            file=file, column=spaced[0])
     other_case = {m: c for m in missing for c in extra if str(c).upper() == m.upper()}
     if other_case:  # column names are case-sensitive: say so rather than "missing"
         found = ", ".join(f"{c!r} for {m}" for m, c in other_case.items())

@@ -53,6 +53,7 @@ class DataSource:
     SHA-256, and whether they are the synthetic generator's output, unchanged."""
 
     digests: dict[Path, str]
+    notes: tuple[str, ...] = ()  # what reading the files changed (helpers.data.readers.reading_notes)
 
     @property
     def synthetic(self) -> bool:
@@ -65,18 +66,23 @@ class DataSource:
     def note(self) -> str:
         """A Markdown callout for the supplement: "Synthetic data" with what that means, or the
         files read with the start of their SHA-256 (the full checksums are in the run's
-        ``run_record.json``)."""
+        ``run_record.json``); then what reading them changed (``notes``: trailing delimiters)."""
+        read = "".join(f"\n\n{note}" for note in self.notes)
         if self.synthetic:
-            return SYNTHETIC_NOTE
+            return SYNTHETIC_NOTE if not read else SYNTHETIC_NOTE.replace("\n:::\n", f"{read}\n:::\n")
         from helpers.core.textsafe import md_code
 
         listed = ", ".join(f"{md_code(path.name)} (SHA-256 {digest[:12]}...)"
                            for path, digest in self.digests.items())
         return ("::: {.callout-note}\n## Data\n"
                 f"This run read the data sets {listed}; their full checksums, with the study "
-                "configuration and the parameters, are in the run's `run_record.json`.\n:::\n")
+                f"configuration and the parameters, are in the run's `run_record.json`.{read}\n:::\n")
 
 
 def data_source(paths: Mapping[str, Path]) -> DataSource:
     """The :class:`DataSource` of ``paths`` (table -> file): each existing file hashed once."""
-    return DataSource({Path(p): sha256_file(Path(p)) for p in paths.values() if Path(p).is_file()})
+    from helpers.data.readers import reading_notes
+
+    files = [Path(p) for p in paths.values() if Path(p).is_file()]
+    return DataSource({p: sha256_file(p) for p in files},
+                      tuple(note for p in files for note in reading_notes(p)))

@@ -11,6 +11,7 @@ runs. CNSR follows CDISC (0 event, any positive integer censored).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,13 +31,15 @@ OPTIONAL_TABLES = ("adae",)  # only the safety chapter needs ADAE
 @dataclass
 class TrialData:
     """The validated analysis datasets, the files they came from (table name -> path) and the
-    study configuration that mapped them. ``adae`` is None when the study has no ADAE file."""
+    study configuration that mapped them. ``adae`` is None when the study has no ADAE file;
+    ``notes`` are sentences every output of these data states (e.g. "no data after ...")."""
 
     adsl: pd.DataFrame
     adtte: pd.DataFrame
     adae: pd.DataFrame | None
     paths: dict[str, Path] = field(default_factory=dict)
     study: StudyConfig | None = None
+    notes: tuple[str, ...] = ()  # statements the supplement makes about these data (data cut)
 
 
 def resolve_paths(data_dir: str | Path, fmt: str = "auto",
@@ -64,7 +67,7 @@ def resolve_paths(data_dir: str | Path, fmt: str = "auto",
             paths[table] = path if path.is_absolute() else data_dir / path
             continue
         candidates = [data_dir / f"{table}{ext}" for ext in exts]
-        paths[table] = next((p for p in candidates if p.is_file()), candidates[0])
+        paths[table] = next((p for p in candidates if os.path.lexists(p)), candidates[0])
     return paths
 
 
@@ -78,7 +81,7 @@ def load_trial_data(data_dir: str | Path, fmt: str = "auto",
     paths = resolve_paths(data_dir, fmt, files)
     frames = {}
     for table, path in paths.items():
-        if table in OPTIONAL_TABLES and not Path(path).exists():
+        if table in OPTIONAL_TABLES and not os.path.lexists(path):  # a link loop is an error
             frames[table] = None
             continue
         frames[table] = validate(read_table(path), SCHEMAS[table], path)

@@ -18,7 +18,6 @@ from importlib import resources
 from typing import Any
 
 import pandas as pd
-import yaml
 from scipy.stats import norm
 
 from helpers.core.errors import DataValidationError, ParameterError
@@ -52,8 +51,10 @@ def se_from_ci(lower: float, upper: float, ci_level: float) -> float:
 
 @lru_cache(maxsize=1)
 def _packaged() -> dict:
-    text = resources.files("helpers.config").joinpath("reference", RESOURCE).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    from helpers.config.safe_yaml import load_yaml
+
+    text = resources.files("helpers.config").joinpath("reference", RESOURCE).read_bytes()
+    return load_yaml(text, f"helpers/config/reference/{RESOURCE}").data
 
 
 def load_trials(data: Mapping | None = None, source: str = SOURCE_LABEL) -> dict:

@@ -22,7 +22,7 @@ import pandas as pd
 from helpers.ard import ArdBuilder, ArdView
 from helpers.data.run_data import load_run_data
 from helpers.data.trial_data import TrialData, analysis_frame
-from helpers.analyses.endpoint import EndpointAnalysis, analyse_endpoint, endpoint_settings
+from helpers.analyses.endpoint import EndpointAnalysis, EndpointSettings, analyse_endpoint
 from helpers.config.params import SPECS, validate
 from helpers.notebook.context import NotebookContext, notebook_context
 from helpers.report.format import fill_stat_fmt
@@ -39,6 +39,7 @@ class NotebookSession:
     params: dict[str, Any]
     ctx: NotebookContext
     unavailable: dict = field(default_factory=dict)
+    exclusions: dict = field(default_factory=dict)  # reason -> patients left out (footnotes)
     _results: dict | None = field(default=None, repr=False)
 
     @cached_property
@@ -124,6 +125,21 @@ class NotebookSession:
         return analysis_frame(self.data, paramcd or self.params["endpoint"],
                               population=population or self.params["population"])
 
+    def endpoint_settings(self, primary: bool = True) -> EndpointSettings:
+        """The run's ``EndpointSettings``, built once per notebook from the parameters:
+        ``primary`` (the ``endpoint`` parameter's analysis: HR CI at ``primary_conf_level``,
+        log-rank p ``sided``) or secondary (``conf_level``, two-sided)."""
+        cache = self.__dict__.setdefault("_endpoint_settings", {})
+        if primary not in cache:
+            p = self.params
+            cache[primary] = EndpointSettings(
+                population=p["population"], strata=tuple(p["strata"]),
+                hr_conf_level=p["primary_conf_level"] if primary else p["conf_level"],
+                km_conf_level=p["conf_level"], km_conf_type=p["km_conf_type"], ties=p["ties"],
+                sided=p["sided"] if primary else "two-sided",
+                landmarks=tuple(p["landmarks_months"]), time_unit=self.study.display_unit)
+        return cache[primary]
+
     def analyse(self, paramcd: str | None = None, primary: bool | None = None) -> EndpointAnalysis:
         """``analyse_endpoint`` of ``paramcd`` (default: the ``endpoint`` parameter) with the run's
         settings: primary (``primary_conf_level``, ``sided``) for the ``endpoint`` parameter,
@@ -131,9 +147,21 @@ class NotebookSession:
         paramcd = paramcd or self.params["endpoint"]
         if primary is None:
             primary = paramcd == self.params["endpoint"]
-        return analyse_endpoint(self.frame(paramcd), paramcd=paramcd,
-                                time_unit=self.study.display_unit,
-                                **endpoint_settings(self.params, primary))
+        frame = self.frame(paramcd)
+        analysis = analyse_endpoint(frame, paramcd=paramcd,
+                                    settings=self.endpoint_settings(primary))
+        if analysis.hazard_ratio.n_excluded:
+            used = ["ARMCD", "time", "event", *analysis.strata]
+            missing = [c for c in used if c in frame and frame[c].isna().any()]
+            self.exclude(analysis.hazard_ratio.n_excluded,
+                         f"with a missing {', '.join(missing) or 'value'} in the {paramcd} analyses")
+        return analysis
+
+    def exclude(self, n: int, reason: str) -> None:
+        """Record that an analysis left ``n`` patients out ``reason`` ("with a missing ER in
+        the OS analyses"): every table and figure saved afterwards states it in its footnote."""
+        if n:
+            self.exclusions[reason] = max(int(n), self.exclusions.get(reason, 0))
 
     def figure(self, fig: Any, name: str) -> "SavedFigure":
         """Save ``fig`` as figure ``name`` of this notebook, close it and return the saved
@@ -213,6 +241,12 @@ class NotebookSession:
         cut = self.params["data_cut"] or "none (all follow-up)"
         population = population or f"{self.population_label} ({self.params['population']})"
         text = f"Population: {population}. Data cut: {cut}."
+        if "data" in self.__dict__ and self.data.notes:  # loaded: e.g. "no data after ..."
+            text += " " + " ".join(self.data.notes)
+        if self.exclusions:
+            text += " Left out: " + "; ".join(
+                f"{n} {'patient' if n == 1 else 'patients'} {reason}"
+                for reason, n in self.exclusions.items()) + "."
         return f"{text} Data: {self.params['data_dir']}. Run: {self.params['run_label']}." if run else text
 
 

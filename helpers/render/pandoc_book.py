@@ -31,6 +31,7 @@ from helpers.core.textsafe import md_code, md_text
 from .common import RenderError, pinned_generation, read_notebook
 from .notebook_markdown import notebook_markdown
 from .project import BookProject, read_book_project
+from .qc_appendix import qc_appendix_markdown
 
 HERE = Path(__file__).resolve().parent
 LUA_FILTER = HERE / "quarto_syntax.lua"
@@ -87,13 +88,14 @@ def generation_note(generation: Path) -> str:
 
 
 def book_markdown(project: BookProject, project_dir: Path, run_dir: Path, build: Path,
-                  front: str = "") -> str:
+                  front: str = "", params: str = "PARAMS.yaml") -> str:
     """The whole book as one Markdown document: the chapters of ``project`` in order, each
     after a ``.quarto-chapter`` marker (and a ``.quarto-part`` marker when it opens a part).
     ``.qmd`` chapters come from ``project_dir``; notebook chapters are the run's executed
     notebooks (``run_dir/notebooks/NAME.ipynb``; ``run_dir`` is the pinned generation), their
     images written under ``build/media``. ``front``: Markdown before the first chapter (the
-    front page in HTML, after the contents in the PDF)."""
+    front page in HTML, after the contents in the PDF). The quality-control appendix
+    (``qc_appendix``; ``params`` names the parameter file in it) closes the book."""
     import yaml
 
     parts = ["---\n" + yaml.safe_dump(project.metadata, sort_keys=False, allow_unicode=True) + "---"]
@@ -119,6 +121,8 @@ def book_markdown(project: BookProject, project_dir: Path, run_dir: Path, build:
             if not source.is_file():
                 raise RenderError(f"{project_dir / '_quarto.yml'}: chapter {chapter.path} does not exist")
             parts.append(source.read_text(encoding="utf-8"))
+    parts += ["```{=typst}\n#pagebreak(weak: true)\n```", _marker("quarto-chapter"),
+              qc_appendix_markdown(run_dir, params)]
     return "\n\n".join(parts) + "\n"
 
 
@@ -172,7 +176,8 @@ def render_book(params_path: str | Path, project_dir: Path = REPO_ROOT) -> Rende
         build = Path(tmp)
         try:
             markdown = book_markdown(project, project_dir, generation, build,
-                                     front=generation_note(generation))
+                                     front=generation_note(generation),
+                                     params=str(params_path))
         except RenderError:
             if not generation.is_dir():
                 raise RenderError(f"{generation}: this generation was removed while the book was "

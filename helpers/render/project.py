@@ -28,14 +28,14 @@ class BookProject:
 
 
 def _load(config: Path) -> dict:
-    import yaml
+    from helpers.config.safe_yaml import YamlError, load_yaml
 
     try:
-        return yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+        return load_yaml(config.read_bytes(), str(config)).data or {}
     except OSError as exc:
         raise RenderError(f"{config}: no Quarto project to render ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise RenderError(f"{config}: not valid YAML: {exc}") from None
+    except YamlError as exc:  # not valid YAML, a duplicate key, an alias bomb, a custom tag
+        raise RenderError(str(exc)) from None
 
 
 def output_dir_name(config: Path) -> str:

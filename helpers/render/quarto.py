@@ -14,6 +14,10 @@ from helpers.config.params import REPO_ROOT, load_parameter_file
 
 from .common import RenderError, executed_notebooks
 from .project import output_dir_name
+from .qc_appendix import qc_appendix_markdown
+
+#: The quality-control appendix's document in the Quarto build directory.
+QC_APPENDIX = "quality_control.qmd"
 
 GET_QUARTO = ("Quarto renders the full supplement (HTML book + PDF): `conda env create -f "
               "environment.yml` includes it, or `pip install quarto-cli` on a machine with "
@@ -26,6 +30,23 @@ QUARTO_PROJECT_SUFFIXES = (".qmd", ".bib", ".csl", ".css", ".scss")
 def quarto_command(build_dir: Path) -> list[str]:
     """The Quarto command line rendering the project copied into ``build_dir``."""
     return ["quarto", "render", str(build_dir), "--to", "all"]
+
+
+def add_qc_appendix(config: Path, build: Path, run_dir: Path, params: str) -> None:
+    """Write ``build/_quarto.yml``: ``config`` with the quality-control appendix
+    (``qc_appendix``, written to ``build/quality_control.qmd``) as the book's appendix and
+    among the documents to render."""
+    import yaml
+
+    data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    (build / QC_APPENDIX).write_text(qc_appendix_markdown(run_dir, params), encoding="utf-8")
+    book = data.setdefault("book", {})
+    book["appendices"] = [*(book.get("appendices") or []), QC_APPENDIX]
+    render = (data.setdefault("project", {})).get("render")
+    if render is not None:
+        data["project"]["render"] = [*render, QC_APPENDIX]
+    (build / "_quarto.yml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
+                                       encoding="utf-8")
 
 
 def quarto(params_path: str | Path, project_dir: Path = REPO_ROOT) -> Path:
@@ -49,7 +70,7 @@ def quarto(params_path: str | Path, project_dir: Path = REPO_ROOT) -> Path:
     shutil.rmtree(build, ignore_errors=True)
     try:
         (build / "notebooks").mkdir(parents=True)
-        shutil.copy2(config, build / "_quarto.yml")
+        add_qc_appendix(config, build, run_dir, str(params_path))
         for path in sorted(project_dir.iterdir()):
             if path.is_file() and path.suffix in QUARTO_PROJECT_SUFFIXES:
                 shutil.copy2(path, build / path.name)

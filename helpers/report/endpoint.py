@@ -1,80 +1,139 @@
-"""What the endpoint chapters show of an ``EndpointAnalysis`` (``helpers.analyses.endpoint``):
-the summary table per arm, the results paragraph and the Kaplan-Meier plot's annotation.
-Times in the analysis' ``time_unit`` (months); CIs at the levels the analysis states."""
+"""What the endpoint chapters show of an endpoint's ARD rows (``{P}.km``, ``{P}.cox.primary``,
+``{P}.logrank``, ``{P}.followup``; ``helpers.analyses.endpoint.endpoint_ard``): the summary table
+per arm, the hazard-ratio table, the secondary endpoints' table and the Kaplan-Meier plot's
+annotation. Numbers are the rows' ``stat_fmt`` (``helpers.report.stats``); times in the
+settings' ``time_unit``; CI levels as the rows state them. The sentences are
+``helpers.report.text.endpoint``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import pandas as pd
 
-from helpers.core.textsafe import md_text
-from helpers.analyses.endpoint import CONTROL, EXPERIMENTAL, EndpointAnalysis
-from helpers.report.format import format_hr, format_median, format_p
+from helpers.analyses.endpoint import ARM, CONTROL, EXPERIMENTAL, EndpointSettings
+from helpers.ard import ArdView
+from helpers.report.stats import conf_text, est_ci, hr_ci, p_text, shown
 
-__all__ = ["km_annotation", "results_text", "summary_table"]
+__all__ = ["COX_ID", "arm_codes", "cox_table", "km_annotation", "median_annotation",
+           "secondary_table", "summary_table"]
 
-
-def summary_table(analysis: EndpointAnalysis) -> pd.DataFrame:
-    """One row per arm: N, events, median (CI) in months, landmark rates (CI) in %."""
-    rows = []
-    for row in analysis.medians.itertuples():
-        out = {
-            "Arm": analysis.arm_labels[row.group],
-            "N": row.n,
-            "Events": row.events,
-            f"Median, {analysis.time_unit} ({analysis.km_conf_level:.0%} CI)":
-                format_median(row.median, row.median_lower, row.median_upper),
-        }
-        for lm in analysis.landmarks[analysis.landmarks["group"] == row.group].itertuples():
-            out[f"{lm.time:g}-{analysis.time_unit.rstrip('s')} rate, % ({analysis.km_conf_level:.0%} CI)"] = format_median(
-                100 * lm.surv, 100 * lm.lower, 100 * lm.upper)
-        rows.append(out)
-    return pd.DataFrame(rows)
+#: The analysis_id suffix of an endpoint's primary (stratified) Cox model.
+COX_ID = "cox.primary"
 
 
-def results_text(analysis: EndpointAnalysis, endpoint: str, events: str) -> str:
-    """The results paragraph (Markdown: ``endpoint``, ``events``, arm labels, strata and unit
-    shown literally, see ``helpers.core.textsafe``; the package's own notes as they are):
-    events per arm, medians (CI), HR (CI) and log-rank p, e.g.
-    ``results_text(analysis, "OS", "deaths")``."""
-    hr, med = analysis.hazard_ratio, analysis.medians.set_index("group")
-    endpoint, events, unit = md_text(endpoint), md_text(events), md_text(analysis.time_unit)
-    arm = {code: md_text(analysis.arm_labels[code].lower()) for code in (CONTROL, EXPERIMENTAL)}
-
-    def median(code: str) -> str:
-        return format_median(*med.loc[code, ["median", "median_lower", "median_upper"]])
-
-    strata = md_text(", ".join(analysis.strata))
-    return (
-        f"{hr.events} {events} were observed among {hr.n} patients "
-        f"({med.loc[CONTROL, 'events']} in arm {CONTROL}, {med.loc[EXPERIMENTAL, 'events']} "
-        f"in arm {EXPERIMENTAL}). Median {endpoint} was {median(CONTROL)} {unit} with "
-        f"{arm[CONTROL]} and {median(EXPERIMENTAL)} {unit} with "
-        f"{arm[EXPERIMENTAL]} ({analysis.km_conf_level:.0%} CIs). The hazard "
-        f"ratio of arm {EXPERIMENTAL}"
-        + (f", stratified by {strata}," if strata else " (unstratified)")
-        + (f" was {format_hr(hr.hr, hr.lower, hr.upper, hr.conf_level)}" if hr.estimable
-           else f" was {hr.note}")
-        + (f"; the {analysis.sided} {'stratified ' if strata else ''}log-rank p-value was "
-           f"{format_p(analysis.p_logrank)}." if analysis.p_logrank == analysis.p_logrank else
-           f"; the log-rank test was {analysis.logrank.note or 'not estimable'}.")
-        + (f" {hr.n_excluded} patients with a missing arm, time, event or stratification "
-           "factor were left out of every analysis of this endpoint (as R's na.omit)."
-           if hr.n_excluded else "")
-    )
+def arm_codes(view: ArdView, paramcd: str) -> list[str]:
+    """The arms of ``{P}.km`` in ARD order ("A", "B")."""
+    rows = view.rows(f"{paramcd}.km", stat_name="n", variable="")
+    return list(dict.fromkeys(rows["group1_level"]))
 
 
-def km_annotation(analysis: EndpointAnalysis) -> str:
-    """Plot annotation: median (CI) per arm, the HR (CI) of which arm versus which,
-    stratified by what (or unstratified), and the log-rank p."""
-    lines = [f"Median, {analysis.time_unit} ({analysis.km_conf_level:.0%} CI)"]
-    for row in analysis.medians.itertuples():
-        median = format_median(row.median, row.median_lower, row.median_upper)
-        lines.append(f"  {analysis.arm_labels.get(row.group, row.group)}: {median}")
-    hr = analysis.hazard_ratio
-    lines.append(f"HR {format_hr(hr.hr, hr.lower, hr.upper, hr.conf_level)},")
-    lines.append(f"  {analysis.arm_labels.get(EXPERIMENTAL, EXPERIMENTAL).lower()}")
-    lines.append(f"  vs {analysis.arm_labels.get(CONTROL, CONTROL).lower()},")
-    lines.append(f"  stratified by {', '.join(analysis.strata)}" if analysis.strata else "  unstratified")
-    p = format_p(analysis.p_logrank)
-    lines.append(f"{analysis.sided} log-rank p {p if p.startswith('<') else '= ' + p}")
+def _median(view: ArdView, paramcd: str, code: str) -> str:
+    return est_ci(view, f"{paramcd}.km", group1_level=code, variable="prob", variable_level=0.5)
+
+
+def _landmarks(view: ArdView, paramcd: str, code: str) -> list[str]:
+    rows = view.rows(f"{paramcd}.km", group1_level=code, variable="time", stat_name="estimate")
+    return list(rows["variable_level"])
+
+
+def summary_table(view: ArdView, paramcd: str, *, arm_labels: Mapping[str, str],
+                  time_unit: str) -> pd.DataFrame:
+    """One row per arm: N, events, median (CI) and landmark rates, % (CI) of ``{P}.km``."""
+    km = f"{paramcd}.km"
+    out = []
+    for code in arm_codes(view, paramcd):
+        level = conf_text(view, km, group1_level=code, variable="prob", variable_level=0.5)
+        row = {"Arm": arm_labels.get(code, code),
+               "N": shown(view, km, "n", group1_level=code, variable=""),
+               "Events": shown(view, km, "n.event", group1_level=code, variable=""),
+               f"Median, {time_unit} ({level} CI)": _median(view, paramcd, code)}
+        for t in _landmarks(view, paramcd, code):
+            where = {"group1_level": code, "variable": "time", "variable_level": t}
+            row[f"{t}-{time_unit.rstrip('s')} rate, % ({conf_text(view, km, **where)} CI)"] = \
+                est_ci(view, km, **where)
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def _comparison(paramcd: str) -> dict:
+    return {"group1": ARM, "group1_level": f"{EXPERIMENTAL} vs {CONTROL}"}
+
+
+def cox_table(view: ArdView, paramcd: str, *, label: str,
+              settings: EndpointSettings) -> pd.DataFrame:
+    """The arm's hazard ratio (``{P}.cox.primary``) with its CI and the reported log-rank p
+    (``settings.sided``); the strata in a footnote."""
+    cox, where = f"{paramcd}.{COX_ID}", _comparison(paramcd)
+    strata = ", ".join(settings.strata)
+    table = pd.DataFrame([{
+        "Analysis": f"{label} a" if strata else label,
+        "HR": shown(view, cox, "estimate", **where),
+        "CI": f"{conf_text(view, cox, **where)} CI {shown(view, cox, 'conf.low', **where)}–"
+              f"{shown(view, cox, 'conf.high', **where)}",
+        "p": f"{shown(view, f'{paramcd}.logrank', settings.p_stat, **where)} "
+             f"({settings.sided} log-rank)",
+    }])
+    table.attrs["footnotes"] = [f"a Stratified by {strata}."] if strata else []
+    return table
+
+
+def secondary_table(view: ArdView, endpoints: Sequence, *, settings: EndpointSettings,
+                    time_unit: str) -> pd.DataFrame:
+    """One row per endpoint (objects with ``paramcd``, ``label``, ``compare``, ``note``, as the
+    study configuration's): events/N and median (CI) per arm, hazard ratio (CI) and log-rank p.
+    An endpoint whose arms are not compared shows "–" with its note as a footnote."""
+    rows, notes = [], []
+    for e in endpoints:
+        row = {"Endpoint": e.label}
+        for code in (CONTROL, EXPERIMENTAL):
+            km = f"{e.paramcd}.km"
+            level = conf_text(view, km, group1_level=code, variable="prob", variable_level=0.5)
+            row[f"Arm {code} events/N"] = (f"{shown(view, km, 'n.event', group1_level=code, variable='')}/"
+                                           f"{shown(view, km, 'n', group1_level=code, variable='')}")
+            row[f"Arm {code} median, {time_unit} ({level} CI)"] = _median(view, e.paramcd, code)
+        if not e.compare:
+            marker = "abcdefgh"[len(notes)]
+            row["Endpoint"] = f"{e.label} {marker}"
+            notes.append(f"{marker} {e.note or 'Not compared.'}")
+            row["HR (CI)"], row["p"] = "–", "–"
+        else:
+            where = _comparison(e.paramcd)
+            row["HR (CI)"] = hr_ci(view, f"{e.paramcd}.{COX_ID}", **where)
+            row["p"] = (f"{shown(view, f'{e.paramcd}.logrank', settings.p_stat, **where)} "
+                        f"({settings.sided} log-rank)")
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table.attrs["footnotes"] = notes
+    return table
+
+
+def km_annotation(view: ArdView, paramcd: str, *, arm_labels: Mapping[str, str],
+                  settings: EndpointSettings) -> str:
+    """The Kaplan-Meier plot's annotation: median (CI) per arm, the HR (CI) of which arm versus
+    which, stratified by what (or unstratified), and the reported log-rank p."""
+    codes = arm_codes(view, paramcd)
+    level = conf_text(view, f"{paramcd}.km", group1_level=codes[0], variable="prob",
+                      variable_level=0.5)
+    lines = [f"Median, {settings.time_unit} ({level} CI)"]
+    lines += [f"  {arm_labels.get(code, code)}: {_median(view, paramcd, code)}" for code in codes]
+    where = _comparison(paramcd)
+    lines.append(f"HR {hr_ci(view, f'{paramcd}.{COX_ID}', **where)},")
+    lines.append(f"  {arm_labels.get(EXPERIMENTAL, EXPERIMENTAL).lower()}")
+    lines.append(f"  vs {arm_labels.get(CONTROL, CONTROL).lower()},")
+    lines.append(f"  stratified by {', '.join(settings.strata)}" if settings.strata
+                 else "  unstratified")
+    lines.append(f"{settings.sided} log-rank p "
+                 f"{p_text(view, f'{paramcd}.logrank', settings.p_stat, **where)}")
     return "\n".join(lines)
+
+
+def median_annotation(view: ArdView, paramcd: str, *, arm_labels: Mapping[str, str],
+                      time_unit: str) -> str:
+    """A Kaplan-Meier panel's annotation: the median (CI) per arm of ``{P}.km``."""
+    codes = arm_codes(view, paramcd)
+    level = conf_text(view, f"{paramcd}.km", group1_level=codes[0], variable="prob",
+                      variable_level=0.5)
+    return "\n".join([f"Median, {time_unit} ({level} CI)"] + [
+        f"  {arm_labels.get(code, code)}: {_median(view, paramcd, code)}" for code in codes])

@@ -58,38 +58,48 @@ def format_n_pct(n: int, denominator: int, digits: int = 1) -> str:
 
 #: Statistics printed as whole numbers.
 COUNT_STATS = frozenset({"n", "N", "N_miss", "n.event", "n.risk", "n.excluded", "n.censor", "df",
-                         "k", "events", "patients", "replicates"})
+                         "k", "events", "patients", "replicates", "year"})
 #: Statistics that are proportions 0-1, printed as percentages with one decimal.
-PERCENT_STATS = frozenset({"p", "power", "type1", "pct"})
+PERCENT_STATS = frozenset({"p", "power", "type1", "pct", "mcse"})
 
 
 def format_stat(context: str, stat_name: str, value, variable: str = "") -> str:
     """One ARD statistic as the supplement prints it ("" when missing: the table or sentence
     says "NE" or the reason). Rules, in order:
 
-    - counts (``COUNT_STATS``): integers ("205");
+    - published figures (context ``published``): as published, ``%g`` ("0.415", "221";
+      proportions as percent, "80");
+    - counts (``COUNT_STATS``, and ``year``): integers ("205");
     - p-values (``p.value*``): ``format_p`` ("0.15", "0.042", "0.0031", "< 0.0001");
     - proportions (``PERCENT_STATS``) and survival / cumulative incidence probabilities at a
       landmark (``survfit``/``cuminc`` rows of ``variable`` time): percent, 1 decimal ("78.2");
-    - ``I2`` (already a percentage): 1 decimal; ``tau2``: 3 decimals;
-    - hazard ratios and their limits (``coxph``, ``crr``, ``rma``, ``design`` hr): 2 decimals;
+    - ``I2`` and its CI, ``weight`` (already percentages): 1 decimal; ``tau2``: 3 decimals;
+    - design hazard ratios (``design`` hr): 4 decimals, the precision at which the stated 0.77
+      and the medians' 20/26 = 0.7692 give different numbers of deaths;
+    - hazard ratios and their limits (``coxph``, ``crr``, ``rma``, other ``hr``): 2 decimals;
     - standard errors and test statistics: 3 and 2 decimals;
     - everything else (medians, times, RMST, means, SDs, follow-up): 1 decimal.
     """
     if _missing(value):
         return ""
     value = float(value)
+    if context == "published":
+        return f"{100 * value:g}" if stat_name in PERCENT_STATS else f"{value:g}"
     if stat_name in COUNT_STATS:
         return f"{value:.0f}"
-    if stat_name.startswith("p.value"):
-        return format_p(value)
+    if stat_name == "ci.level":  # a CI level, printed as the percent it names
+        return f"{100 * value:g}"
+    if stat_name.startswith("p.value"):  # a negative one is a difference of p-values
+        return format_p(value) if value >= 0 else f"{value:.4f}"
     if stat_name in PERCENT_STATS or (context in ("survfit", "cuminc") and variable == "time"
                                       and stat_name in ("estimate", "conf.low", "conf.high")):
         return f"{100 * value:.1f}"
-    if stat_name == "I2":
+    if stat_name in ("I2", "I2.conf.low", "I2.conf.high", "weight"):
         return f"{value:.1f}"
     if stat_name == "tau2":
         return f"{value:.3f}"
+    if context == "design" and stat_name == "hr":  # where 0.77 and 20/26 = 0.7692 differ
+        return f"{value:.4f}"
     if context in ("coxph", "crr", "rma") or stat_name in ("hr", "alpha"):
         return f"{value:.2f}" if stat_name != "std.error" else f"{value:.3f}"
     if stat_name == "std.error":

@@ -18,7 +18,8 @@ __all__ = ["write_run_ard", "read_run_ard"]
 
 def write_run_ard(generation: Path, notebooks: list[str]) -> pd.DataFrame:
     """Combine ``generation/ard/<notebook>.parquet`` of ``notebooks`` (in their order) into
-    ``ard.parquet`` and ``ard.csv`` (floats with 17 significant digits: exact) and return it."""
+    ``ard.parquet`` and ``ard.csv`` (floats as their shortest exact text, Python's ``repr``:
+    ``0.9``, ``0.86672838137817``; read back to the same double by R and pandas) and return it."""
     frames = []
     for name in notebooks:
         path = generation / "ard" / f"{name}.parquet"
@@ -28,8 +29,7 @@ def write_run_ard(generation: Path, notebooks: list[str]) -> pd.DataFrame:
     buffer = io.BytesIO()
     ard.to_parquet(buffer, index=False)
     atomic_write_bytes(generation / "ard.parquet", buffer.getvalue())
-    atomic_write_text(generation / "ard.csv", ard.to_csv(index=False, float_format="%.17g",
-                                                         lineterminator="\n"))
+    atomic_write_text(generation / "ard.csv", ard.to_csv(index=False, lineterminator="\n"))
     return ard
 
 

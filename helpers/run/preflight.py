@@ -1,22 +1,32 @@
 """Checks before a run writes anything: ``output_dir`` a writable (run) directory, ``data_dir``
 an existing directory, and the data of the notebooks to execute loaded, validated and prepared
-as each notebook would prepare them. Failures are ``ParameterError`` / ``DataValidationError``
-naming the parameter and the path (exit status 2)."""
+as each notebook would prepare them; the study's file of published figures (``study.reference``)
+of the right shape; a Dask scheduler (``sim_dask_address``) reachable within
+:data:`DASK_TIMEOUT` seconds. Failures are ``ParameterError`` / ``DataValidationError`` naming
+the parameter and the path (exit status 2)."""
 
 from __future__ import annotations
 
 import errno
 import os
+import socket
 import stat
 import tempfile
+import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from helpers.core.errors import ParameterError
 from helpers.config.params import ParameterFile, resolve_path
 from helpers.run.layout import PUBLISHED
 from helpers.run.plan import Notebook
 
-__all__ = ["check_data_dir", "check_output_dir", "preflight"]
+__all__ = ["DASK_TIMEOUT", "check_dask_address", "check_data_dir", "check_output_dir", "preflight"]
+
+#: Seconds to wait for a TCP connection to the Dask scheduler (``sim_dask_address``).
+DASK_TIMEOUT = 5.0
+DASK_SCHEMES = ("tcp", "tls", "ws", "wss")
+DASK_PORT = 8786  # dask.distributed's default scheduler port
 
 
 def check_output_dir(path: Path) -> None:
@@ -70,18 +80,69 @@ def _kind(path: Path) -> str:
     return "a regular file" if stat.S_ISREG(mode) else "not a directory"
 
 
+def check_dask_address(address: str | None, timeout: float = DASK_TIMEOUT) -> None:
+    """ParameterError naming ``sim_dask_address`` unless a TCP connection to the scheduler
+    (``tcp://host:port``, ``host:port``; port 8786 by default) opens within ``timeout``
+    seconds, name lookup included. None: local processes, nothing to check."""
+    if not address:
+        return
+    what = f"parameter 'sim_dask_address': {address}"
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme not in DASK_SCHEMES:
+        raise ParameterError(f"{what}: unsupported scheme {parts.scheme!r} (expected "
+                             f"{', '.join(s + '://' for s in DASK_SCHEMES)} or host:port)")
+    try:
+        host, port = parts.hostname, parts.port or DASK_PORT
+    except ValueError as exc:
+        raise ParameterError(f"{what}: not an address ({exc})") from None
+    if not host:
+        raise ParameterError(f"{what}: no host (expected tcp://host:port)")
+    outcome: list[BaseException | None] = []
+
+    def connect() -> None:
+        try:
+            socket.create_connection((host, port), timeout=timeout).close()
+            outcome.append(None)
+        except OSError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=connect, daemon=True)  # a hanging name lookup too
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        raise ParameterError(f"{what}: no Dask scheduler answered within {timeout:g} s")
+    if outcome[0] is not None:
+        exc = outcome[0]
+        reason = "timed out" if isinstance(exc, socket.timeout) else (
+            exc.strerror or str(exc))
+        raise ParameterError(f"{what}: cannot reach a Dask scheduler at {host}:{port} within "
+                             f"{timeout:g} s ({reason}); start the scheduler or set "
+                             "sim_dask_address to null for local processes")
+
+
 def preflight(pfile: ParameterFile, notebooks: list[Notebook]) -> None:
     """Check the data of ``notebooks`` before any of them runs: each distinct data set (study
     configuration, data_dir, format) is loaded and validated once, then prepared as each
     notebook would (``helpers.data.run_data.prepare_run_data``: column parameters, data cut). Bad
     data, a study configuration that does not fit them or a bad parameter stop the run with a
-    DataValidationError or ParameterError and nothing written."""
+    DataValidationError or ParameterError and nothing written. The study's ``reference`` file
+    and the Dask scheduler of ``sim_dask_address`` are checked first."""
+    from helpers.config.reference import check_reference
+    from helpers.config.study import load_study
     from helpers.data.run_data import prepare_run_data
     from helpers.data.trial_data import load_trial_data
 
     loaded = {}
+    checked: set = set()
     for nb in notebooks:
         params = pfile.for_notebook(nb.name)
+        study = load_study(params["study"])
+        if study.reference and (study.path, study.reference) not in checked:
+            check_reference(study.reference, study.path)
+            checked.add((study.path, study.reference))
+        if params["sim_dask_address"] not in checked:
+            check_dask_address(params["sim_dask_address"])
+            checked.add(params["sim_dask_address"])
         key = (params["study"], params["data_dir"], params["data_format"])
         if key not in loaded:
             loaded[key] = load_trial_data(resolve_path(params["data_dir"]), fmt=params["data_format"],

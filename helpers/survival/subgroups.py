@@ -26,12 +26,13 @@ from helpers.survival.results import JsonResult
 __all__ = ["SubgroupAnalysis", "subgroup_analysis"]
 
 COLUMNS = ["variable", "label", "level", "n_control", "n_experimental", "events_control",
-           "events_experimental", "hr", "lower", "upper", "conf_level", "p_interaction", "note"]
+           "events_experimental", "hr", "lower", "upper", "conf_level", "p_interaction", "note",
+           "se", "p_wald"]
 
 
 @dataclass
 class SubgroupAnalysis(JsonResult):
-    """``table``: one row per subgroup level (columns ``COLUMNS``); ``interaction``: one row
+    """``table``: one row per subgroup level (columns ``COLUMNS``; ``se`` of the log HR, ``p_wald`` two-sided); ``interaction``: one row
     per variable (variable, label, chisq, df, p, test = "LR", note)."""
 
     table: pd.DataFrame = field(repr=False)
@@ -44,20 +45,23 @@ class SubgroupAnalysis(JsonResult):
     ties: str
 
 
-def _level_row(t, e, z, st, conf_level, ties) -> tuple[float, float, float, str]:
+def _level_row(t, e, z, st, conf_level, ties) -> tuple[float, float, float, str, float, float]:
+    """hr, lower, upper, note, se (of the log HR), two-sided Wald p."""
+    nan = np.nan
     missing = [name for name, arm in (("control", 0), ("experimental", 1))
                if e[z == arm].sum() == 0]
     if missing:
         arms = " and ".join(missing)
-        return np.nan, np.nan, np.nan, f"not estimable: no events in the {arms} arm"
+        return nan, nan, nan, f"not estimable: no events in the {arms} arm", nan, nan
     try:
         fit = cox_fit(t, e, z[:, None], strata=st, ties=ties, conf_level=conf_level)
     except ValueError as err:
-        return np.nan, np.nan, np.nan, f"not estimable: {err}"
+        return nan, nan, nan, f"not estimable: {err}", nan, nan
     if fit.infinite:  # R: "coefficient may be infinite" (monotone likelihood)
-        return np.nan, np.nan, np.nan, "not estimable: the coefficient diverges"
+        return nan, nan, nan, "not estimable: the coefficient diverges", nan, nan
     note = "" if fit.converged else "Cox model did not converge"
-    return float(fit.hr[0]), float(fit.lower[0]), float(fit.upper[0]), note
+    return (float(fit.hr[0]), float(fit.lower[0]), float(fit.upper[0]), note,
+            float(fit.se[0]), float(fit.p[0]))
 
 
 def _interaction(t, e, z, sub: pd.Series, st, in_strata: bool,
@@ -102,7 +106,7 @@ def subgroup_analysis(df: pd.DataFrame, time: str, event: str, arm: str, experim
                       "test": "LR", "note": note})
         for level in sorted(d[var].unique().tolist()):
             m = (d[var] == level).to_numpy()
-            hr, lo, up, lnote = _level_row(t[m], e[m], z[m], None if st is None else st[m],
+            hr, lo, up, lnote, se, p_wald = _level_row(t[m], e[m], z[m], None if st is None else st[m],
                                            conf_level, ties)
             rows.append({
                 "variable": var, "label": label, "level": level,
@@ -110,7 +114,7 @@ def subgroup_analysis(df: pd.DataFrame, time: str, event: str, arm: str, experim
                 "events_control": int(e[m][z[m] == 0].sum()),
                 "events_experimental": int(e[m][z[m] == 1].sum()),
                 "hr": hr, "lower": lo, "upper": up, "conf_level": conf_level,
-                "p_interaction": p, "note": lnote,
+                "p_interaction": p, "note": lnote, "se": se, "p_wald": p_wald,
             })
     return SubgroupAnalysis(
         table=pd.DataFrame(rows, columns=COLUMNS), interaction=pd.DataFrame(inter),

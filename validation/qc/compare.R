@@ -116,6 +116,26 @@ describe <- function(e) {
           where, e$stat_name)
 }
 
+#' The QC side's software: R and the packages QC uses (NULL when one is not installed).
+qc_software <- function() {
+  pkgs <- c("survival", "jsonlite", "yaml", "foreign")
+  versions <- lapply(pkgs, function(p) if (requireNamespace(p, quietly = TRUE))
+    as.character(utils::packageVersion(p)) else NULL)
+  list(R = R.version.string, packages = stats::setNames(versions, pkgs))
+}
+
+#' The QC program's checksum: SHA-256 of the lines "<sha256>  <path>" of every validation/qc
+#' R file (paths relative to validation/qc, C-locale order), i.e. of the output of
+#' `cd validation/qc && find . -name '*.R' | sed 's|^./||' | LC_ALL=C sort | xargs sha256sum`.
+qc_program <- function(qc_dir) {
+  files <- sort(list.files(qc_dir, pattern = "[.]R$", recursive = TRUE), method = "radix")
+  sums <- vapply(files, function(f) sha256_of(file.path(qc_dir, f)), "")
+  listing <- tempfile()
+  on.exit(unlink(listing))
+  writeLines(paste0(sums, "  ", files), listing)
+  list(sha256 = sha256_of(listing), files = as.list(stats::setNames(sums, files)))
+}
+
 main <- function() {
   root <- repo_root(qc_dir)
   args <- parse_args(commandArgs(TRUE), root)
@@ -130,6 +150,7 @@ main <- function() {
   report <- list(
     run = args$run, run_label = record$run_label, run_finished_utc = record$finished_utc,
     status = if (failures) "fail" else "pass",
+    software = qc_software(), qc_program = qc_program(qc_dir),
     tolerances = list(p_value = "absolute 1e-4", other = "relative 1e-6",
                       missing = "a missing value matches only a missing value"),
     summary = list(matched = length(result$matched), mismatched = length(result$mismatched),

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from helpers.core.errors import ParameterError
-from helpers.config.validators import (boolean as _bool, column_text as _column,
+from helpers.config.safe_yaml import YamlError, boolean_hint, load_yaml
+from helpers.config.validators import (boolean as _bool, choice as _choice, column_text as _column,
                                        increasing_times as _landmarks, list_value as _list,
                                        positive_float as _positive, text as _text)
 
@@ -112,6 +113,7 @@ class StudyConfig:
     landmarks: tuple
     rmst_horizon: float | None
     reference: str | None
+    blank_flag_as: str | None = None
     sha256: str = field(default="", compare=False)
     #: The main publication the supplement accompanies (a citation) and the trial's
     #: registration numbers, for the supplement's title page; optional.
@@ -166,8 +168,10 @@ class StudyConfig:
 class _Reader:
     """Reads keys of one mapping with errors naming the file and the dotted key."""
 
-    def __init__(self, source: str, data: Any, key: str = "") -> None:
+    def __init__(self, source: str, data: Any, key: str = "",
+                 booleans: Mapping[str, tuple[str, int]] | None = None) -> None:
         self.source, self.key = source, key
+        self.booleans = booleans if booleans is not None else {}
         if not isinstance(data, Mapping):
             self.fail(f"expected a mapping, got {type(data).__name__}")
         self.data = dict(data)
@@ -177,7 +181,8 @@ class _Reader:
 
     def fail(self, message: str, name: str | None = None) -> None:
         key = self.at(name) if name is not None else (self.key or "(top level)")
-        raise StudyConfigError(f"{self.source}: key {key!r}: {message}")
+        hint = boolean_hint(self.booleans, key) if name is not None or self.key else ""
+        raise StudyConfigError(f"{self.source}: key {key!r}: {message}{hint}")
 
     def check_keys(self, known: tuple[str, ...]) -> None:
         for name in self.data:
@@ -201,7 +206,10 @@ class _Reader:
             if required:
                 self.fail("is required", name)
             return None
-        return _Reader(self.source, self.data[name], self.at(name))
+        return _Reader(self.source, self.data[name], self.at(name), self.booleans)
+
+    def item(self, data: Any, key: str) -> "_Reader":
+        return _Reader(self.source, data, key, self.booleans)
 
 
 def _unit(value: Any) -> str:
@@ -211,14 +219,17 @@ def _unit(value: Any) -> str:
     return unit
 
 
+def _list_item(reader: _Reader, name: str, i: int, value: Any, check: Callable[[Any], Any]) -> Any:
+    """``check(value)`` of item ``i`` of list ``name``; a failure names ``name[i]``."""
+    try:
+        return check(value)
+    except ValueError as exc:
+        reader.fail(str(exc), f"{name}[{i}]")
+
+
 def _columns(reader: _Reader, name: str) -> tuple[str, ...]:
-    items = reader.get(name, _list, [])
-    names = []
-    for i, item in enumerate(items):
-        try:
-            names.append(_column(item))
-        except ValueError as exc:
-            reader.fail(str(exc), f"{name}[{i}]")
+    names = [_list_item(reader, name, i, item, _column)
+             for i, item in enumerate(reader.get(name, _list, []))]
     if len(set(names)) != len(names):
         reader.fail(f"names repeat: {names}", name)
     return tuple(names)
@@ -244,13 +255,15 @@ def _variables(reader: _Reader, name: str) -> tuple[Variable, ...]:
     for i, item in enumerate(reader.get(name, _list, [])):
         if isinstance(item, str):
             item = {"variable": item}
-        sub = _Reader(reader.source, item, f"{reader.at(name)}[{i}]")
+        sub = reader.item(item, f"{reader.at(name)}[{i}]")
         sub.check_keys(("variable", "label", "type", "levels"))
         variable = sub.get("variable", _column)
         kind = sub.get("type", _text, "categorical")
         if kind not in VARIABLE_TYPES:
             sub.fail(f"expected one of {', '.join(VARIABLE_TYPES)}, got {kind!r}", "type")
         levels = tuple(sub.get("levels", _list, []))
+        for j, level in enumerate(levels):
+            _list_item(sub, "levels", j, level, _text)  # not a boolean (unquoted yes/no)
         if levels and kind != "categorical":
             sub.fail(f"levels are for categorical variables, not {kind}", "levels")
         if len(set(map(str, levels))) != len(levels):
@@ -265,12 +278,16 @@ def _variables(reader: _Reader, name: str) -> tuple[Variable, ...]:
 
 
 TOP_KEYS = ("study", "arms", "populations", "time", "endpoints", "strata", "subgroups",
-            "baseline", "covariates", "proportions", "landmarks", "rmst_horizon")
+            "baseline", "covariates", "proportions", "landmarks", "rmst_horizon", "blank_flag_as")
+#: ``blank_flag_as``: a blank ``*FL`` flag read as N (absent: blank population flags are errors)
+BLANK_FLAG_VALUES = ("N",)
 
 
-def parse_study(data: Any, source: str, path: Path) -> StudyConfig:
-    """Validate the parsed YAML ``data`` of a study configuration read from ``source``."""
-    top = _Reader(source, data)
+def parse_study(data: Any, source: str, path: Path,
+                booleans: Mapping[str, tuple[str, int]] | None = None) -> StudyConfig:
+    """Validate the parsed YAML ``data`` of a study configuration read from ``source``
+    (``booleans``: where YAML read an unquoted word as a boolean, for the error messages)."""
+    top = _Reader(source, data, booleans=booleans)
     top.check_keys(TOP_KEYS)
 
     study = top.sub("study")
@@ -285,7 +302,7 @@ def parse_study(data: Any, source: str, path: Path) -> StudyConfig:
                   "experimental.value")
     others = arms.get("others", _list, None)
     if others is not None:
-        others = tuple(_text(v) for v in others)
+        others = tuple(_list_item(arms, "others", i, value, _text) for i, value in enumerate(others))
         clash = {control.value, experimental.value} & set(others)
         if clash:
             arms.fail(f"lists a compared arm among the others: {sorted(clash)}", "others")
@@ -305,7 +322,7 @@ def parse_study(data: Any, source: str, path: Path) -> StudyConfig:
     primary = _endpoint(endpoints.sub("primary"))
     secondary = []
     for i, item in enumerate(endpoints.get("secondary", _list, [])):
-        secondary.append(_endpoint(_Reader(source, item, f"endpoints.secondary[{i}]")))
+        secondary.append(_endpoint(top.item(item, f"endpoints.secondary[{i}]")))
     codes = [e.paramcd for e in (primary, *secondary)]
     if len(set(codes)) != len(codes):
         endpoints.fail(f"PARAMCD repeats: {codes}")
@@ -321,7 +338,7 @@ def parse_study(data: Any, source: str, path: Path) -> StudyConfig:
                      "(e.g. AGEGR1) with its levels", "subgroups")
     proportions = []
     for i, item in enumerate(top.get("proportions", _list, [])):
-        sub = _Reader(source, item, f"proportions[{i}]")
+        sub = top.item(item, f"proportions[{i}]")
         sub.check_keys(("variable", "label"))
         column = sub.get("variable", _column)
         proportions.append(Proportion(column, sub.get("label", _text, column)))
@@ -357,6 +374,7 @@ def parse_study(data: Any, source: str, path: Path) -> StudyConfig:
         reference=study.get("reference", _text, None),
         publication=study.get("publication", _text, None),
         registrations=tuple(_text(v) for v in study.get("registrations", _list, [])),
+        blank_flag_as=top.get("blank_flag_as", _choice(*BLANK_FLAG_VALUES), None),
     )
 
 
@@ -371,8 +389,6 @@ def load_study(path: str | os.PathLike | None = None) -> StudyConfig:
     """Read and validate a study configuration (default: ``studies/jcog1017.yaml``)."""
     import hashlib
 
-    import yaml
-
     path = resolve_study_path(path)
     try:
         raw = path.read_bytes()
@@ -381,10 +397,10 @@ def load_study(path: str | os.PathLike | None = None) -> StudyConfig:
     except OSError as exc:
         raise StudyConfigError(f"{path}: cannot read study configuration ({exc.strerror})") from None
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise StudyConfigError(f"{path}: not valid YAML: {exc}") from None
-    if data is None:
+        document = load_yaml(raw, str(path))
+    except YamlError as exc:
+        raise StudyConfigError(str(exc)) from None
+    if document.data is None:
         raise StudyConfigError(f"{path}: the study configuration is empty")
-    config = parse_study(data, str(path), path)
+    config = parse_study(document.data, str(path), path, document.booleans)
     return replace(config, sha256=hashlib.sha256(raw).hexdigest())

@@ -37,8 +37,11 @@ def _arm_texts(arm: Mapping, code: str) -> dict[str, str]:
     if arm.get("surgery") is not None and code == "B":
         allocated.append(f"Primary tumour resection performed: {_n(arm['surgery'])}")
         allocated += _lines(arm.get("resection", {}))
-        allocated.append(f"Resection not performed: {_n(arm['randomised'] - arm['surgery'])}")
-    elif arm.get("surgery"):
+        not_performed = arm.get("not_performed", None)
+        if not_performed is None:
+            not_performed = arm["randomised"] - arm["surgery"]
+        allocated.append(f"Resection not performed: {_n(not_performed)}")
+    elif arm.get("surgery") not in (None, 0, "0"):
         allocated.append(f"Primary tumour resection (not per protocol): {_n(arm['surgery'])}")
     texts = {"Allocation": "\n".join(allocated)}
     follow = arm.get("follow_up")
@@ -53,12 +56,54 @@ def _arm_texts(arm: Mapping, code: str) -> dict[str, str]:
         analysed.append(f"Per-protocol set: {_n(arm['per_protocol'])}")
         excluded = arm.get("per_protocol_excluded") or {}
         if excluded:
-            analysed.append(f"   excluded: {_n(sum(excluded.values()))}")
+            analysed.append(f"   excluded: {_n(arm.get('per_protocol_excluded_n') or sum(excluded.values()))}")
             analysed += _lines(excluded, indent="      ")
     if arm.get("safety") is not None:
         analysed.append(f"Safety set: {_n(arm['safety'])}")
     texts["Analysis"] = "\n".join(analysed)
     return texts
+
+
+def consort_flow(view, arm_labels: Mapping[str, str], flags: Mapping[str, str | None]) -> dict:
+    """The mapping ``consort_diagram`` draws, from the population chapter's ARD rows (``flow``,
+    ``flow.follow_up``, ``flow.per_protocol_excluded``, ``populations``, ``surgery``;
+    ``helpers.analyses.populations.flow_ard``) with every count as printed (``stat_fmt``).
+    ``flags``: "itt", "per_protocol", "safety" -> the set's ADSL flag (None: no such set)."""
+    set_keys = {flag: key for key, flag in flags.items() if flag}
+    def n(analysis_id: str, **where) -> str:
+        return view.fmt(analysis_id, "n", **where)
+
+    def pairs(rows, key: str) -> dict:
+        return {getattr(r, key): r.stat_fmt for r in rows.itertuples()}
+
+    reasons = view.rows("flow", variable="not_randomised", stat_name="n")
+    out = {"registered": n("flow", variable="registered"),
+           "not_randomised": n("flow", variable="not_randomised", variable_level=""),
+           "not_randomised_reasons": pairs(reasons[reasons["variable_level"] != ""],
+                                           "variable_level"),
+           "randomised": n("flow", variable="randomised", group1_level=""), "arms": {}}
+    arms = view.rows("flow", variable="randomised", stat_name="n")
+    for code in arms.loc[arms["group1_level"] != "", "group1_level"]:
+        arm = {"label": arm_labels.get(code, code),
+               "randomised": n("flow", variable="randomised", group1_level=code)}
+        arm.update(dict.fromkeys(flags))
+        for r in view.rows("populations", group1_level=code, stat_name="n").itertuples():
+            if r.variable in set_keys:
+                arm[set_keys[r.variable]] = r.stat_fmt
+        follow = view.rows("flow.follow_up", group1_level=code, stat_name="n")
+        if len(follow):
+            arm["follow_up"] = pairs(follow, "variable")
+        excluded = view.rows("flow.per_protocol_excluded", group1_level=code, stat_name="n")
+        arm["per_protocol_excluded"] = pairs(excluded[excluded["variable_level"] != ""],
+                                             "variable_level")
+        arm["per_protocol_excluded_n"] = pairs(excluded[excluded["variable_level"] == ""],
+                                               "variable_level").get("")
+        surgery = view.rows("surgery", group1_level=code, stat_name="n")
+        performed = pairs(surgery[surgery["variable"] == "SURGFL"], "variable_level")
+        arm["surgery"], arm["not_performed"] = performed.get("Y"), performed.get("N")
+        arm["resection"] = pairs(surgery[surgery["variable"] == "RESECT"], "variable_level")
+        out["arms"][code] = arm
+    return out
 
 
 def consort_diagram(counts: Mapping, ax=None):

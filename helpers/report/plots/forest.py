@@ -53,6 +53,12 @@ def _fmt_p(p) -> str:
     return format_p(p)
 
 
+def _given(row: dict, column: str, default: str) -> str:
+    """The printed text of ``column`` when the table gives it, else ``default``."""
+    value = row.get(column)
+    return value if isinstance(value, str) and value else default
+
+
 def forest_rows(table: pd.DataFrame) -> pd.DataFrame:
     """Layout rows of the forest plot, top to bottom: the overall row first (variable or level
     "All patients"), then per variable a header row (with its ``p_interaction``) and one row
@@ -64,14 +70,19 @@ def forest_rows(table: pd.DataFrame) -> pd.DataFrame:
         str).str.lower().isin(OVERALL)
     rows = []
     for _, r in table[is_overall].iterrows():
-        rows.append({**r.to_dict(), "kind": "overall", "text": "All patients"})
+        label = r.get("label")
+        rows.append({**r.to_dict(), "kind": "overall",
+                     "text": label if isinstance(label, str) and label else "All patients"})
     for variable, group in table[~is_overall].groupby("variable", sort=False):
         p = group["p_interaction"].dropna().iloc[0] if "p_interaction" in group and group[
             "p_interaction"].notna().any() else np.nan
         title = group["label"].iloc[0] if "label" in group and pd.notna(group["label"].iloc[0]) \
             else variable
-        rows.append({"variable": variable, "kind": "header", "text": str(title), "p_interaction": p,
-                     "hr": np.nan})
+        header = {"variable": variable, "kind": "header", "text": str(title), "p_interaction": p,
+                  "hr": np.nan}
+        if "p_text" in group:  # the printed p (report layer, from the ARD)
+            header["p_text"] = group["p_text"].iloc[0]
+        rows.append(header)
         for _, r in group.iterrows():
             rows.append({**r.to_dict(), "kind": "level", "text": f"   {r['level']}"})
     out = pd.DataFrame(rows)
@@ -102,6 +113,9 @@ def forest_plot(
     arrows; rows with NaN HR show "NE". Text columns: events/n per arm (left), HR (CI) and
     interaction p (right). Returns the forest Axes (label ``"forest"``); its figure holds the
     text Axes ``"forest text left"`` and ``"forest text right"``.
+    Optional printed-text columns (the report layer's, from the ARD) replace the numbers'
+    own formatting: ``hr_text`` ("0.87 (0.70–1.08)" or "NE"), ``p_text`` (the interaction p),
+    ``text_control`` / ``text_experimental`` (events/n). The overall row shows its ``label``.
     Levels keep the order of ``table``; labels longer than ``LABEL_WIDTH`` characters wrap
     and their row grows. ``strata``: the overall row's stratification (None or empty:
     unstratified); with ``primary`` (hr, lower, upper, conf_level, strata of the primary
@@ -145,16 +159,24 @@ def forest_plot(
         for yi, r in zip(y, rows.itertuples(index=False)):
             bold = "bold" if r.kind in ("overall", "header") else "normal"
             left.text(0.0, yi, r.text, ha="left", va="center", fontweight=bold)
+            printed = r._asdict()
             if r.kind == "header":
-                right.text(0.98, yi, _fmt_p(r.p_interaction), ha="right", va="center")
+                p_text = printed.get("p_text")
+                right.text(0.98, yi, p_text if isinstance(p_text, str) else _fmt_p(r.p_interaction),
+                           ha="right", va="center")
                 continue
-            left.text(0.62, yi, f"{int(r.events_control)}/{int(r.n_control)}", ha="center", va="center")
-            left.text(0.87, yi, f"{int(r.events_experimental)}/{int(r.n_experimental)}", ha="center",
-                      va="center")
+            left.text(0.62, yi, _given(printed, "text_control",
+                                       f"{int(r.events_control)}/{int(r.n_control)}"),
+                      ha="center", va="center")
+            left.text(0.87, yi, _given(printed, "text_experimental",
+                                       f"{int(r.events_experimental)}/{int(r.n_experimental)}"),
+                      ha="center", va="center")
             if not np.isfinite(r.hr):
                 right.text(0.04, yi, "NE", ha="left", va="center")
                 continue
-            right.text(0.04, yi, f"{r.hr:.2f} ({r.lower:.2f}–{r.upper:.2f})", ha="left", va="center")
+            right.text(0.04, yi, _given(printed, "hr_text",
+                                        f"{r.hr:.2f} ({r.lower:.2f}–{r.upper:.2f})"),
+                       ha="left", va="center")
             color = "black" if r.kind == "overall" else "#1f4e79"
             lo_c, hi_c = max(r.lower, xlim[0]), min(r.upper, xlim[1])
             ax.hlines(yi, lo_c, hi_c, color=color, lw=1.2)

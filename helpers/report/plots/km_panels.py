@@ -18,12 +18,15 @@ __all__ = ["km_panels"]
 
 def km_panels(analyses: Mapping[str, EndpointAnalysis], *, titles: Mapping[str, str] | None = None,
               panel_width: float = 5.0, height: float = 4.6, xmax: float | None = None,
-              risk_step: float = 24.0, tail_min_at_risk: float | None = KM_TAIL_MIN_AT_RISK):
+              risk_step: float = 24.0, annotations: Mapping[str, str] | None = None,
+              tail_min_at_risk: float | None = KM_TAIL_MIN_AT_RISK):
     """Kaplan-Meier plots (``helpers.report.plots.km_plot``) of several endpoints side by side, each
     with its numbers at risk (every ``risk_step`` months) and the medians (CI) per arm.
     ``analyses``: short name (the y-axis label, e.g. "MPFS") -> analysis; ``titles``: short
-    name -> panel title. ``xmax`` (months) defaults to the longest follow-up. Returns the
-    Figure."""
+    name -> panel title; ``annotations``: short name -> the panel's annotation (e.g.
+    ``helpers.report.endpoint.median_annotation`` from the ARD; default the medians of the
+    analysis). ``xmax`` (months) defaults to the longest follow-up. Returns the Figure."""
+    annotations = dict(annotations or {})
     titles = dict(titles or {})
     names = list(analyses)
     if xmax is None:
@@ -38,7 +41,7 @@ def km_panels(analyses: Mapping[str, EndpointAnalysis], *, titles: Mapping[str, 
     for ax, name in zip(axes[0], names):
         an = analyses[name]
         km_plot(an.curves(), labels=an.curve_labels(), ax=ax, ylabel=name, title=titles.get(name), xmax=xmax,
-                risk_times=risk_times, annotation=_median_annotation(an),
+                risk_times=risk_times, annotation=annotations.get(name) or _median_annotation(an),
                 annotation_loc="upper right", tail_min_at_risk=tail_min_at_risk)
         ax.get_legend().remove()  # one legend for all panels, above them (long arm names)
     with plt.rc_context(PRINT_STYLE):

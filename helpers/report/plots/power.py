@@ -24,6 +24,7 @@ def power_curve_plot(
     alpha: float = 0.05,
     planning_hr: float = PLANNING_HR,
     hr_range: tuple[float, float] = (0.55, 1.0),
+    labels: dict[str, str] | None = None,
 ):
     """Power (one-sided ``alpha``) against the true HR for ``events`` events.
 
@@ -31,8 +32,11 @@ def power_curve_plot(
     ``observed_events`` is given, the power curve at the observed number of deaths with the
     power at the planning HR. The HR axis increases left to right; power falls towards HR 1,
     so the labels sit above and right of the design point and below and left of the observed
-    one, clear of the curves. Returns the Axes.
+    one, clear of the curves. ``labels`` ("design", "observed", "observed_hr") replaces the
+    annotations' texts (e.g. ``helpers.report.design.power_labels``: the numbers of the run's
+    ARD). Returns the Axes.
     """
+    labels = labels or {}
     with plt.rc_context(PLOT_STYLE):
         if ax is None:
             _, ax = plt.subplots(figsize=(6.5, 4.2), layout="constrained")
@@ -41,7 +45,8 @@ def power_curve_plot(
                 label=f"{events} events (design)")
         p_plan = power_for_events(planning_hr, events, alpha)
         ax.plot([planning_hr], [p_plan], "o", color="#1f4e79", ms=6, zorder=3)
-        ax.annotate(f"planning HR {planning_hr:g}: power {p_plan:.0%}", (planning_hr, p_plan),
+        ax.annotate(labels.get("design", f"planning HR {planning_hr:g}: power {p_plan:.0%}"),
+                    (planning_hr, p_plan),
                     xytext=(8, 4), textcoords="offset points", ha="left", va="bottom",
                     color="#1f4e79")
         if observed_events is not None:
@@ -49,12 +54,13 @@ def power_curve_plot(
                     ls="--", label=f"{observed_events} deaths (observed)")
             p_obs = power_for_events(planning_hr, observed_events, alpha)
             ax.plot([planning_hr], [p_obs], "s", color="#b35806", ms=6, zorder=3)
-            ax.annotate(f"power {p_obs:.0%} at HR {planning_hr:g} with {observed_events} deaths",
+            ax.annotate(labels.get("observed", f"power {p_obs:.0%} at HR {planning_hr:g} with "
+                                              f"{observed_events} deaths"),
                         (planning_hr, p_obs), xytext=(-8, -6), textcoords="offset points",
                         ha="right", va="top", color="#b35806")
         if observed_hr is not None:
             ax.axvline(observed_hr, color="0.35", lw=1, ls=":")
-            ax.annotate(f"observed HR {observed_hr:.2f}", (observed_hr, 0.02),
+            ax.annotate(labels.get("observed_hr", f"observed HR {observed_hr:.2f}"), (observed_hr, 0.02),
                         xytext=(4, 0), textcoords="offset points", ha="left", va="bottom",
                         color="0.25")
         ax.axhline(0.8, color="0.75", lw=0.8, zorder=0)

@@ -1,33 +1,20 @@
-"""Table 1: baseline characteristics by arm and in total."""
+"""Table 1: baseline characteristics by arm and in total, from the ARD (``table1``); the
+population's levels in clinical order and the chapter's results figures."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from helpers.report.format import format_n_pct
+from helpers.analyses.baseline import TOTAL
+from helpers.ard import ArdView
+from helpers.report.stats import n_pct, shown
 
-def _kind(values: pd.Series) -> str:
-    present = set(values.dropna().astype(str).unique())
-    if present and present <= {"Y", "N"}:
-        return "flag"
-    if pd.api.types.is_numeric_dtype(values) and values.nunique() > 10:
-        return "continuous"
-    return "categorical"
+__all__ = ["baseline_highlights", "column_header", "in_clinical_order", "table1"]
 
 
-def _num(x: float) -> str:
-    return f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
-
-
-def _levels(values: pd.Series) -> list:
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return list(values.cat.categories)
-    return sorted(values.dropna().unique(), key=lambda v: (str(type(v)), v))
-
-
-def column_header(label: str, n: int) -> str:
+def column_header(label: str, n) -> str:
     """Column header "label (N=n)"."""
     return f"{label} (N={n})"
 
@@ -63,53 +50,48 @@ def baseline_highlights(adsl: pd.DataFrame) -> dict:
     return out
 
 
-def table1(
-    adsl: pd.DataFrame,
-    variables: Sequence[tuple],
-    by: str = "ARM",
-    total: bool = True,
-    order: Sequence | None = None,
-) -> pd.DataFrame:
-    """Baseline characteristics of the rows of ``adsl`` (pass the population, e.g. ITT).
+def table1(view: ArdView, variables: Sequence, arm_labels: Mapping[str, str]) -> pd.DataFrame:
+    """Table 1 (DMT01-like) from the ``baseline`` and ``baseline.{VAR}`` ARD rows
+    (``helpers.analyses.baseline.baseline_ard``), in the order of ``variables`` (objects with
+    ``name``, ``label``, ``type``, a study configuration's ``baseline``; those without rows are
+    left out).
 
-    ``variables`` (a study configuration's ``baseline``, in display order): (column, label)
-    or (column, label, kind) with kind "continuous", "categorical" or "flag"; auto-detected
-    otherwise (Y/N values -> flag; numeric with more than 10 distinct values -> continuous). Rows, in the order given: continuous ->
-    "Median (min–max)"; categorical -> one "n (%)" row per level (categorical dtype order, else
-    sorted); flag -> one row counting "Y"; a "Missing" row when values are missing.
-    Percentages of the column N. Columns: Characteristic, Statistic, one per arm
-    ("ARM (N=n)"; arm order ``order``, else by ARMCD when present, else sorted), "Total (N=n)".
-    ``attrs["N"]`` maps each column to its N.
+    Rows: continuous -> "n", "Mean (SD)", "Median (min–max)"; categorical -> one "n (%)" row per
+    level (configured order); flag -> one "n (%)" row counting "Y"; a "Missing" row (n) when a
+    value is missing. Percentages of the patients with a value. Columns: Characteristic,
+    Statistic, one per arm ("<label> (N=n)"), "Total (N=n)"; ``attrs["N"]`` maps each column to
+    its N (as printed).
     """
-    data = adsl[adsl[by].notna()]
-    if order is None:
-        if "ARMCD" in data and by != "ARMCD":
-            order = list(data.sort_values("ARMCD")[by].drop_duplicates())
-        else:
-            order = sorted(data[by].unique())
-    groups = [(str(arm), data[data[by] == arm]) for arm in order]
-    if total:
-        groups.append(("Total", data))
-    headers = [column_header(name, len(frame)) for name, frame in groups]
-
+    codes = list(dict.fromkeys(view.rows("baseline", stat_name="n")["group1_level"]))
+    headers = {code: column_header("Total" if code == TOTAL else arm_labels.get(code, code),
+                                   shown(view, "baseline", "n", group1_level=code))
+               for code in codes}
     rows = []
-    for spec in variables:
-        column, label = spec[0], spec[1]
-        kind = spec[2] if len(spec) > 2 else _kind(data[column])
-        def add(statistic, fn):
-            rows.append([label, statistic] + [fn(frame[column], len(frame)) for _, frame in groups])
-        if kind == "continuous":
-            add("Median (min–max)", lambda v, n: "NE" if v.notna().sum() == 0 else
-                f"{_num(v.median())} ({_num(v.min())}–{_num(v.max())})")
-        elif kind == "flag":
-            add("n (%)", lambda v, n: format_n_pct(int((v.astype(str) == "Y").sum()), n))
-        elif kind == "categorical":
-            for level in _levels(data[column]):
-                add(str(level), lambda v, n, level=level: format_n_pct(int((v == level).sum()), n))
+    for v in variables:
+        aid = f"baseline.{v.name}"
+        if not view.has(aid):
+            continue
+
+        def add(statistic: str, cell) -> None:
+            rows.append([v.label, statistic] + [cell(code) for code in codes])
+
+        if v.type == "continuous":
+            def stat(name, code):
+                return shown(view, aid, name, group1_level=code)
+            add("n", lambda c: stat("N", c))
+            add("Mean (SD)", lambda c: f"{stat('mean', c)} ({stat('sd', c)})")
+            add("Median (min–max)",
+                lambda c: f"{stat('median', c)} ({stat('min', c)}–{stat('max', c)})")
+            missing = view.stat(aid, "N_miss", group1_level=TOTAL) > 0
         else:
-            raise ValueError(f"unknown kind {kind!r} for {column}")
-        if data[column].isna().any():
-            add("Missing", lambda v, n: format_n_pct(int(v.isna().sum()), n))
-    table = pd.DataFrame(rows, columns=["Characteristic", "Statistic", *headers])
-    table.attrs["N"] = {h: len(frame) for h, (_, frame) in zip(headers, groups)}
+            levels = list(dict.fromkeys(view.rows(aid, stat_name="n", group1_level=TOTAL)[
+                "variable_level"]))
+            for level in levels:
+                add("n (%)" if v.type == "flag" else level,
+                    lambda c, level=level: n_pct(view, aid, group1_level=c, variable_level=level))
+            missing = view.has(aid, stat_name="N_miss")
+        if missing:
+            add("Missing", lambda c: shown(view, aid, "N_miss", group1_level=c))
+    table = pd.DataFrame(rows, columns=["Characteristic", "Statistic", *headers.values()])
+    table.attrs["N"] = {h: view.stat("baseline", "n", group1_level=c) for c, h in headers.items()}
     return table

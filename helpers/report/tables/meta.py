@@ -1,167 +1,193 @@
-"""The meta-analysis of one outcome as chapter 08 shows it, from the run's parameters.
+"""The meta-analysis chapter's tables, built from its ARD rows (``helpers.analyses.meta_ard``):
+every number is a ``stat_fmt`` of the run's ARD. Trials, versions and meta-analyses are shown
+by their labels (``labels``: trial id -> label; :data:`VERSION_LABELS`), never by the keys of
+the reference file; sources are cited in the tables' notes (:func:`sources_note`).
 
-:func:`meta_analysis` chooses each trial's version (``meta_versions``), sets this run's
-JCOG1017 estimate in, leaves out uncertain versions (unless ``meta_include_uncertain``), pools
-with ``meta_method`` / ``meta_hksj`` at ``conf_level``, and adds every other method, the
-leave-one-out and cumulative analyses and the forest rows. The display tables are on the HR
-scale with CIs at ``conf_level``.
+``meta_analysis`` and ``run_estimate`` (numbers) live in ``helpers.analyses.meta_analysis``
+and are re-exported here for callers of the former module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable, Mapping
 
-import numpy as np
 import pandas as pd
 
-from helpers.core.errors import ParameterError
-from helpers.report.plots.meta_forest import forest_table
-from helpers.meta.pooling import METHODS, PooledEstimate, pool, pooled_table
-from helpers.meta.sensitivity import cumulative, leave_one_out
-from helpers.meta.trials import (RunEstimate, published_meta_analyses, select_trials,
-                                 trial_table)
-from helpers.report.format import format_ci, format_p
+from helpers.analyses.meta_analysis import meta_analysis, run_estimate  # noqa: F401 (re-exported)
+from helpers.ard import ArdView
+from helpers.meta.trials import sources as trial_sources
 
-RUN_TRIAL = "jcog1017"
+from ..ard_text import estimate_ci, value
 
+__all__ = ["VERSION_LABELS", "forest_display", "local_control_display", "methods_display",
+           "published_display", "published_note", "sequence_display", "sources_note", "version_label"]
 
-@dataclass
-class MetaAnalysis:
-    """Everything the chapter shows for one outcome (see the module docstring)."""
+DASH = "—"
 
-    outcome: str
-    conf_level: float
-    table: pd.DataFrame          # every trial at its chosen version (uncertain flagged)
-    pooled_rows: pd.DataFrame    # the rows pooled
-    excluded: pd.DataFrame       # the rows left out (uncertain)
-    published_run_trial: pd.DataFrame  # JCOG1017's published value (shown, not pooled)
-    result: PooledEstimate | None      # None when fewer than 2 trials can be pooled
-    methods: list[PooledEstimate] = field(default_factory=list)
-    loo: pd.DataFrame | None = None
-    cumul: pd.DataFrame | None = None
-    forest: pd.DataFrame | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "outcome": self.outcome, "conf_level": self.conf_level,
-            "trials": self.table.drop(columns="note").to_dict(orient="list"),
-            "pooled_trials": list(self.pooled_rows["trial"]),
-            "excluded_trials": list(self.excluded["trial"]),
-            "result": self.result.to_dict() if self.result else None,
-            "methods": [m.to_dict() for m in self.methods],
-            "leave_one_out": None if self.loo is None else self.loo.to_dict(orient="list"),
-            "cumulative": None if self.cumul is None else self.cumul.to_dict(orient="list"),
-        }
+#: Versions of the reference file (``ptr_trials.yaml``) as the supplement names them.
+VERSION_LABELS = {
+    "lancet_oncol_2015": "Lancet Oncol 2015", "ann_surg_oncol_2018": "Ann Surg Oncol 2018",
+    "update_10y": "ten-year update", "conference_10y": "conference abstract, ten-year follow-up",
+    "conference_310pd": "conference abstract 310PD", "ann_surg_2019": "Ann Surg 2019",
+    "jco_2022": "J Clin Oncol 2022", "asco_2020": "ASCO 2020 abstract",
+    "this_run": "this run", "published": "as published",
+}
 
 
-def run_estimate(hazard_ratio: Any) -> RunEstimate:
-    """A :class:`RunEstimate` from a survival ``HazardRatio`` result (hr, lower, upper, conf_level)."""
-    return RunEstimate(hr=float(hazard_ratio.hr), lower=float(hazard_ratio.lower),
-                       upper=float(hazard_ratio.upper), conf_level=float(hazard_ratio.conf_level))
+def version_label(key: str) -> str:
+    """A version key as the supplement names it (unknown keys: words for underscores)."""
+    return VERSION_LABELS.get(key, key.replace("_", " "))
 
 
-def meta_analysis(outcome: str, params: Mapping[str, Any],
-                  run_estimates: Mapping[str, RunEstimate], require_pooled: bool = False) -> MetaAnalysis:
-    """The meta-analysis of ``outcome`` with the run parameters ``params`` (``meta_method``,
-    ``meta_hksj``, ``meta_include_uncertain``, ``meta_versions``, ``conf_level``). Fewer than
-    2 poolable trials give ``result`` None, or with ``require_pooled`` a ParameterError."""
-    versions = params["meta_versions"]
-    table = trial_table(outcome, versions=versions, run_estimates=run_estimates)
-    pooled_rows, excluded = select_trials(table, params["meta_include_uncertain"])
-    published = pd.DataFrame(columns=table.columns)
-    if RUN_TRIAL in set(table["trial"]) and table.set_index("trial").loc[RUN_TRIAL, "from_run"]:
-        published = trial_table(outcome, versions={**versions, RUN_TRIAL: "published"},
-                                run_estimates=run_estimates).query("trial == @RUN_TRIAL")
-    conf = params["conf_level"]
-    analysis = MetaAnalysis(outcome, conf, table, pooled_rows, excluded, published, None)
-    if len(pooled_rows) < 2:
-        if require_pooled:
-            raise ParameterError(
-                f"meta-analysis of {outcome}: {len(pooled_rows)} trial(s) left to pool "
-                f"({', '.join(pooled_rows['trial']) or 'none'}); the uncertain versions "
-                f"({', '.join(excluded['trial'])}) are left out: set parameter "
-                "'meta_include_uncertain' or choose other 'meta_versions'")
-        return analysis
-    options = {"method": params["meta_method"], "hksj": params["meta_hksj"], "conf_level": conf}
-    analysis.result = pool(pooled_rows, **options)
-    analysis.methods = [pool(pooled_rows, method=m, hksj=h, conf_level=conf)
-                        for m in METHODS for h in ((False,) if m == "FE" else (False, True))]
-    analysis.loo = leave_one_out(pooled_rows, **options)
-    analysis.cumul = cumulative(pooled_rows, **options)
-    shown = pd.concat([excluded.assign(reason="uncertain"),
-                       published.assign(reason="published value")], ignore_index=True)
-    analysis.forest = forest_table(pooled_rows, analysis.result, shown, conf)
-    return analysis
+def _ci(view: ArdView, aid: str, **where) -> str:
+    low = value(view, aid, "conf.low", missing="NE", **where)
+    high = value(view, aid, "conf.high", missing="NE", **where)
+    return f"{low}–{high}"
 
 
-def forest_display(analysis: MetaAnalysis) -> pd.DataFrame:
-    """The forest rows as a table: trial, version, year, HR (CI), published CI level, weight."""
-    f = analysis.forest
-    return pd.DataFrame({
-        "Trial": f["label"], "Version": f["version"], "Year": f["year"],
-        "HR": f["hr"].round(2),
-        f"{analysis.conf_level:.0%} CI": [format_ci(lo, hi) for lo, hi in zip(f["lower"], f["upper"])],
-        "Published CI level": f["published_ci_level"].map("{:.0%}".format),
-        "Weight (%)": f["weight"].round(1),
-        "Pooled": np.where(f["status"] == "pooled", "yes", "no: " + f["reason"].astype(str)),
-    })
+def _pairs(view: ArdView, aid: str) -> list[tuple[str, str]]:
+    rows = view.rows(aid, stat_name="estimate")
+    return list(zip(rows["variable_level"], rows["group2_level"]))
 
 
-def methods_display(analysis: MetaAnalysis) -> pd.DataFrame:
-    """Every pooling method on the pooled trials (HR scale, rounded for display)."""
-    table = pooled_table(analysis.methods)
-    table["p"] = table["p"].map(format_p)
-    table["Q p"] = table["Q p"].map(format_p)
-    return table.round({"HR": 3, "Lower": 3, "Upper": 3, "tau2": 4, "I2 (%)": 1, "I2 lower": 1,
-                        "I2 upper": 1, "PI lower": 3, "PI upper": 3})
-
-
-def sequence_display(frame: pd.DataFrame, key: str, labels: Mapping[str, str]) -> pd.DataFrame:
-    """Leave-one-out (``key="omitted"``) or cumulative (``"added"``) rows for display."""
-    out = pd.DataFrame({key.capitalize(): frame[key].map(labels), "k": frame["k"],
-                        "HR": frame["hr"].round(3),
-                        "CI": [format_ci(lo, hi, 3) for lo, hi in zip(frame["hr_lower"], frame["hr_upper"])],
-                        "tau2": frame["tau2"].round(4), "I2 (%)": frame["i2"].round(1)})
-    if "year" in frame:
-        out.insert(1, "Year", frame["year"])
-    return out
-
-
-def published_comparison(analysis: MetaAnalysis, params: Mapping[str, Any],
-                         invert: tuple[str, ...] = ("abcsg_28",)) -> pd.DataFrame:
-    """Published pooled estimates of the outcome beside this run's pooling of the same named
-    trial set (uncertain versions included when the publication pooled that trial; this run's
-    versions and method), and the same again with the HRs of the trials in ``invert`` (whose
-    direction the sources leave unclear) inverted, where the set holds one; this run's own
-    pooled estimate last. Columns ``ours`` and ``ours_inverted`` hold the PooledEstimates."""
-    options = {"method": params["meta_method"], "hksj": params["meta_hksj"],
-               "conf_level": params["conf_level"]}
-    flipped = analysis.table.assign(log_hr=np.where(analysis.table["trial"].isin(invert),
-                                                    -analysis.table["log_hr"], analysis.table["log_hr"]))
+def forest_display(view: ArdView, outcome: str, labels: Mapping[str, str]) -> pd.DataFrame:
+    """The trials of the forest plot: trial, version, year, HR and CI at the chapter's level,
+    the level each published, weight and whether it is pooled (a trial this run cannot
+    estimate: "not estimable" and why)."""
+    aid = f"meta.{outcome}.trials"
+    level = f"{float(view.rows(aid)['conf_level'].dropna().iloc[0]):.0%} CI" if view.has(aid) else "CI"
     rows = []
-    for m in published_meta_analyses(analysis.outcome).itertuples(index=False):
-        named = m.trials if isinstance(m.trials, list) else []
-        same = analysis.table["trial"].isin(named)
-        ours = pool(analysis.table[same], **options) if same.sum() >= 2 else None
-        inverted = (pool(flipped[same], **options)
-                    if ours is not None and set(invert) & set(named) else None)
-        rows.append({"Meta-analysis": m.label, "Trials": m.trial_set, "k": m.n_trials,
-                     "Model": m.model, "HR": f"{m.hr:g}", "CI": format_ci(m.lower, m.upper),
-                     "This run, same trials": _hr_ci(ours),
-                     f"Same, {', '.join(invert)} inverted": _hr_ci(inverted),
-                     "source": m.source, "id": m.id, "published_hr": m.hr,
-                     "ours": ours, "ours_inverted": inverted})
-    if analysis.result is not None:
-        r = analysis.result
-        rows.append({"Meta-analysis": "This run", "Trials": ", ".join(analysis.pooled_rows["label"]),
-                     "k": r.k, "Model": r.label, "HR": f"{r.hr:.2f}",
-                     "CI": format_ci(r.hr_lower, r.hr_upper), "This run, same trials": "",
-                     f"Same, {', '.join(invert)} inverted": "", "source": "", "id": "this_run",
-                     "published_hr": np.nan, "ours": r, "ours_inverted": None})
+    for trial, version in _pairs(view, aid):
+        where = {"variable_level": trial, "group2_level": version}
+        if not view.fmt(aid, "estimate", **where):
+            rows.append({"Trial": labels.get(trial, trial), "Version": version_label(version),
+                         "Year": DASH, "HR": "not estimable", level: DASH,
+                         "Published CI level (%)": DASH, "Weight (%)": DASH,
+                         "Pooled": f"No: {view.reason(aid, 'estimate', **where)}"})
+            continue
+        weight = view.fmt(aid, "weight", **where)
+        rows.append({
+            "Trial": labels.get(trial, trial), "Version": version_label(version),
+            "Year": view.fmt(aid, "year", **where), "HR": view.fmt(aid, "estimate", **where),
+            level: _ci(view, aid, **where),
+            "Published CI level (%)": view.fmt(aid, "ci.level", **where),
+            "Weight (%)": weight or DASH,
+            "Pooled": "Yes" if weight else
+            "No: " + view.reason(aid, "weight", **where).removeprefix("not pooled: "),
+        })
     return pd.DataFrame(rows)
 
 
-def _hr_ci(result: PooledEstimate | None) -> str:
-    return "" if result is None else f"{result.hr:.2f} ({format_ci(result.hr_lower, result.hr_upper)})"
+def methods_display(view: ArdView, outcome: str) -> pd.DataFrame:
+    """Every pooling method on the pooled trials: k, HR, CI, p, τ², I² with its Q-profile
+    CI, Cochran's Q p and the prediction interval."""
+    aid = f"meta.{outcome}.methods"
+    rows = []
+    for method in dict.fromkeys(view.rows(aid)["variable_level"]):
+        w = {"variable_level": method}
+        rows.append({
+            "Method": method, "k": view.fmt(aid, "k", **w), "HR": view.fmt(aid, "estimate", **w),
+            "CI": _ci(view, aid, **w), "p": value(view, aid, "p.value", **w),
+            "τ²": view.fmt(aid, "tau2", **w), "I² (%)": view.fmt(aid, "I2", **w),
+            "I² CI (%)": f"{value(view, aid, 'I2.conf.low', missing='NE', **w)}–"
+                         f"{value(view, aid, 'I2.conf.high', missing='NE', **w)}",
+            "Q p": value(view, aid, "Q.p.value", **w),
+            "Prediction interval": f"{value(view, aid, 'pi.low', missing='NE', **w)}–"
+                                   f"{value(view, aid, 'pi.high', missing='NE', **w)}",
+        })
+    return pd.DataFrame(rows)
+
+
+def sequence_display(view: ArdView, outcome: str, key: str, labels: Mapping[str, str]) -> pd.DataFrame:
+    """Leave-one-out (``key="loo"``) or cumulative (``"cumulative"``) rows for display."""
+    aid = f"meta.{outcome}.{key}"
+    first = "Omitted" if key == "loo" else "Added"
+    rows = []
+    for trial in dict.fromkeys(view.rows(aid)["variable_level"]):
+        w = {"variable_level": trial}
+        row = {first: labels.get(trial, trial)}
+        if key != "loo":
+            row["Year"] = view.fmt(aid, "year", **w)
+        rows.append({**row, "k": view.fmt(aid, "k", **w), "HR": view.fmt(aid, "estimate", **w),
+                     "CI": _ci(view, aid, **w), "τ²": view.fmt(aid, "tau2", **w),
+                     "I² (%)": view.fmt(aid, "I2", **w)})
+    return pd.DataFrame(rows)
+
+
+def published_display(view: ArdView, outcome: str, meta_labels: Mapping[str, str],
+                      named: Mapping[str, Iterable[str]], models: Mapping[str, str],
+                      labels: Mapping[str, str], run_label: str, invert_label: str) -> pd.DataFrame:
+    """Published pooled hazard ratios (as published) with the trials each names (``named``),
+    beside this run's pooling of the same trials and the same with
+    ``invert_label``'s HR inverted; this run's own estimate last. The models (``models``,
+    ``run_label``: this run's method) are text with version numbers: the note gives them
+    (:func:`published_note`)."""
+    aid = f"meta.{outcome}.published"
+    rows = []
+    for mid in dict.fromkeys(view.rows(aid)["variable_level"]):
+        w = {"variable_level": mid}
+        same = f"meta.{outcome}.same_trials"
+        rows.append({
+            "Meta-analysis": meta_labels.get(mid, mid),
+            "Trials named": ", ".join(labels.get(t, t) for t in named.get(mid, ())) or "not named",
+            "k": view.fmt(aid, "k", **w),
+            "HR (CI) as published": estimate_ci(view, aid, **w),
+            "This run, same trials": estimate_ci(view, same, level=False, **w)
+            if view.has(same, **w) else DASH,
+            f"Same, {invert_label} inverted": estimate_ci(view, f"{same}_inverted", level=False, **w)
+            if view.has(f"{same}_inverted", **w) else DASH,
+        })
+    pooled = f"meta.{outcome}.pooled"
+    if view.has(pooled):
+        rows.append({"Meta-analysis": "This run", "Trials named": "the pooled trials",
+                     "k": view.fmt(pooled, "k"),
+                     "HR (CI) as published": DASH,
+                     "This run, same trials": estimate_ci(view, pooled),
+                     f"Same, {invert_label} inverted": DASH})
+    return pd.DataFrame(rows)
+
+
+def published_note(meta_labels: Mapping[str, str], trial_sets: Mapping[str, str],
+                   models: Mapping[str, str], run_label: str) -> str:
+    """The published table's note: each meta-analysis's trial set and model as published."""
+    return " ".join(f"{meta_labels.get(mid, mid)}: {trial_sets[mid]}; model: {models.get(mid, '')}."
+                    for mid in trial_sets) + f" This run: {run_label}."
+
+
+def local_control_display(view: ArdView, labels: Mapping[str, str],
+                          meta_labels: Mapping[str, str]) -> pd.DataFrame:
+    """Local control: JCOG1017 from this run and as published, the other trials' published
+    figures (hazard ratio, or proportions surgery vs control) and the published pooled
+    estimates."""
+    rows = []
+    run = "meta.local_control.run_trial"
+    for version in view.rows(run, stat_name="estimate")["variable_level"]:
+        w = {"variable_level": version}
+        rows.append({"Trial or meta-analysis": f"JCOG1017 ({version_label(version)})",
+                     "Measure": "local relapse-free survival HR",
+                     "Value (CI)": estimate_ci(view, run, **w)})
+    rep = "meta.local_control.reported"
+    for trial in dict.fromkeys(view.rows(rep)["variable_level"]):
+        w = {"variable_level": trial}
+        if view.has(rep, stat_name="estimate", **w):
+            measure, text = "hazard ratio", f"{view.fmt(rep, 'estimate', **w)} (CI not reported)"
+        else:
+            measure = "proportions, surgery vs control"
+            text = (f"{view.fmt(rep, 'p', group1_level='surgery', **w)}% vs "
+                    f"{view.fmt(rep, 'p', group1_level='control', **w)}%")
+        rows.append({"Trial or meta-analysis": labels.get(trial, trial), "Measure": measure,
+                     "Value (CI)": text})
+    pub = "meta.local_control.published"
+    for mid in dict.fromkeys(view.rows(pub)["variable_level"]):
+        rows.append({"Trial or meta-analysis": meta_labels.get(mid, mid), "Measure": "pooled HR",
+                     "Value (CI)": estimate_ci(view, pub, variable_level=mid)})
+    return pd.DataFrame(rows)
+
+
+def sources_note(keys: Iterable[tuple[str, str]]) -> str:
+    """"Sources: <what>: <citation>; ..." for (what, source key) pairs, citations from the
+    reference file's ``sources`` (the key itself when it has none)."""
+    cites = trial_sources()
+    seen = dict.fromkeys((what, key) for what, key in keys if key)
+    return "Sources: " + "; ".join(
+        f"{what}: {(cites.get(key) or {}).get('citation', key)}" for what, key in seen) + "."

@@ -1,52 +1,71 @@
 """Tables of the analysis populations (CONSORT flow, analysis sets, arm B resections) from the
-counts of ``helpers.analyses.populations.consort_counts``; n (% of the stated denominator)."""
+population chapter's ARD rows (``flow``, ``populations``, ``surgery``;
+``helpers.analyses.populations.flow_ard`` / ``populations_ard``): counts as integers, n (% of
+the stated denominator) with the rows' ``stat_fmt``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
-from helpers.analyses.populations import analysis_set_counts, analysis_sets, surgery_counts
-from helpers.report.format import format_n_pct
+from helpers.ard import ArdView
+from helpers.report.stats import n_pct, shown
+
+__all__ = ["analysis_sets_table", "arm_b_surgery_table", "consort_table"]
 
 
-def consort_table(counts: dict) -> pd.DataFrame:
-    """Patient flow: registered, not randomised by reason, randomised by arm; n and % of
-    registered."""
-    registered = counts["registered"]
-    rows = [("Registered", registered, ""),
-            ("Not randomised", counts["not_randomised"],
-             format_n_pct(counts["not_randomised"], registered))]
-    rows += [(f"    {reason}", n, format_n_pct(n, registered))
-             for reason, n in counts["not_randomised_reasons"].items()]
-    rows.append(("Randomised", counts["randomised"], format_n_pct(counts["randomised"], registered)))
-    rows += [(f"    Arm {code}: {arm['label']}", arm["randomised"],
-              format_n_pct(arm["randomised"], registered)) for code, arm in counts["arms"].items()]
-    rows += [(f"    Other arm {value} (not compared, excluded)", n, format_n_pct(n, registered))
-             for value, n in counts.get("other_arms", {}).items()]
-    return pd.DataFrame(rows, columns=["Stage", "n", "n (% of registered)"]).set_index("Stage")
+def consort_table(view: ArdView, arm_labels: Mapping[str, str]) -> pd.DataFrame:
+    """Patient flow (``flow`` rows): registered, not randomised by reason, randomised by arm,
+    randomised to arms not compared and, when counted, patients of the full analysis set with a
+    missing stratification factor; n."""
+    def n(variable: str, level: str = "", arm: str = "") -> str:
+        return shown(view, "flow", "n", variable=variable, variable_level=level,
+                     group1_level=arm)
+
+    rows = [("Registered", n("registered")), ("Not randomised", n("not_randomised"))]
+    reasons = view.rows("flow", variable="not_randomised", stat_name="n")
+    rows += [(f"    {r.variable_level}", r.stat_fmt) for r in reasons.itertuples()
+             if r.variable_level]
+    rows.append(("Randomised", n("randomised")))
+    arms = view.rows("flow", variable="randomised", stat_name="n")
+    rows += [(f"    Arm {r.group1_level}: {arm_labels.get(r.group1_level, r.group1_level)}",
+              r.stat_fmt) for r in arms.itertuples() if r.group1_level]
+    rows += [(f"    Other arm {r.variable_level} (not compared, excluded)", r.stat_fmt)
+             for r in view.rows("flow", variable="excluded_arm", stat_name="n").itertuples()]
+    rows += [(f"    Arm {r.group1_level}: missing {r.variable_level} (left out of the stratified "
+              "analyses)", r.stat_fmt)
+             for r in view.rows("flow", variable="missing_strata", stat_name="n").itertuples()]
+    return pd.DataFrame(rows, columns=["Stage", "n"]).set_index("Stage")
 
 
-def analysis_sets_table(counts: dict, flags: dict | None = None) -> pd.DataFrame:
-    """Analysis sets by arm and in total: n (% of randomised in the compared arms)."""
-    sets = analysis_set_counts(counts, flags)
-    randomised = sum(arm["randomised"] for arm in counts["arms"].values())
-    columns = {f"Arm {code} (randomised N={arm['randomised']})":
-               [format_n_pct(sets[flag][code], arm["randomised"]) for flag in sets]
-               for code, arm in counts["arms"].items()}
-    columns[f"Total (randomised N={randomised})"] = [
-        format_n_pct(sets[flag]["total"], randomised) for flag in sets]
-    labels = analysis_sets(flags)
-    index = pd.Index([f"{labels[flag][0]} ({flag})" for flag in sets], name="Analysis set")
+def analysis_sets_table(view: ArdView, set_labels: Mapping[str, str]) -> pd.DataFrame:
+    """Analysis sets (``populations`` rows; ``set_labels``: ADSL flag -> name) by arm and in
+    total: n (% of randomised in the compared arms)."""
+    flags = [f for f in set_labels if view.has("populations", variable=f)]
+    if not flags:
+        return pd.DataFrame()
+    codes = list(dict.fromkeys(view.rows("populations", variable=flags[0],
+                                         stat_name="n")["group1_level"]))
+    columns = {}
+    for code in codes:
+        name = "Total" if code == "Total" else f"Arm {code}"
+        randomised = shown(view, "populations", "N", variable=flags[0], group1_level=code)
+        columns[f"{name} (randomised N={randomised})"] = [
+            n_pct(view, "populations", variable=f, group1_level=code) for f in flags]
+    index = pd.Index([f"{set_labels[f]} ({f})" for f in flags], name="Analysis set")
     return pd.DataFrame(columns, index=index)
 
 
-def arm_b_surgery_table(counts: dict) -> pd.DataFrame:
-    """Arm B: resection performed (n, % of randomised), completeness (% of resected), not
-    performed."""
-    surgery = surgery_counts(counts)
-    rows = [("Resection performed", format_n_pct(surgery["performed"], surgery["randomised"]))]
-    rows += [(f"    {level}, n (% of resected)", format_n_pct(n, surgery["performed"]))
-             for level, n in surgery["resection"].items()]
-    rows.append(("Resection not performed",
-                 format_n_pct(surgery["not_performed"], surgery["randomised"])))
-    return pd.DataFrame(rows, columns=["", f"Arm B (N={surgery['randomised']})"]).set_index("")
+def arm_b_surgery_table(view: ArdView, code: str = "B") -> pd.DataFrame:
+    """Arm ``code`` (``surgery`` rows): resection performed (n, % of randomised), completeness
+    (n, % of resected), not performed."""
+    where = {"group1_level": code, "variable": "SURGFL"}
+    rows = [("Resection performed", n_pct(view, "surgery", variable_level="Y", **where))]
+    levels = view.rows("surgery", group1_level=code, variable="RESECT", stat_name="n")
+    rows += [(f"    {level}, n (% of resected)",
+              n_pct(view, "surgery", group1_level=code, variable="RESECT", variable_level=level))
+             for level in levels["variable_level"]]
+    rows.append(("Resection not performed", n_pct(view, "surgery", variable_level="N", **where)))
+    randomised = shown(view, "surgery", "N", variable_level="Y", **where)
+    return pd.DataFrame(rows, columns=["", f"Arm {code} (N={randomised})"]).set_index("")

@@ -1,20 +1,24 @@
 # "The printed equals the computed": every number in a rendered table's CSV
 # (RUN/tables/NN_name/*.csv, header rows included) must be a number of that notebook's ARD as
-# printed (stat_fmt), or a level or CI level the ARD names (a landmark "36", a grade "3",
-# "95" of a 95% CI). Numbers are tokens like 0.87, -19.4, 100.0 (the U+2212 minus counts as
-# a sign; an en dash or a hyphen after a digit separates a range); digits inside a word
-# (T1, HER2, MF07-01, lancet_oncol_2015) are not numbers. Tokens compare as printed text.
+# printed (stat_fmt), or a level, CI level or data cut the ARD names (a landmark "36", a
+# grade "3", "95" of a 95% CI, "2020" of 2020-06-30). Numbers are tokens like 0.87, -19.4, 100.0 (the U+2212 minus counts as
+# a sign; an en dash or a hyphen after a number separates a range); digits inside a word, also
+# after a hyphen that follows one (T1, HER2, MF07-01, T1-2, lancet_oncol_2015), are not
+# numbers. Tokens compare as printed text. tests/traceability.py applies the same rules.
 
-NUMBER_PATTERN <- "(?<![A-Za-z0-9_.])-?[0-9]+(?:\\.[0-9]+)?(?![A-Za-z0-9_])"
+NUMBER_PATTERN <- "(?<![A-Za-z0-9_.])(?<![A-Za-z0-9_]-)-?[0-9]+(?:\\.[0-9]+)?(?![A-Za-z0-9_])"
+# a number followed by a hyphen: a range (0.69-1.09), the hyphen is no minus sign
+RANGE_PATTERN <- "(?<![A-Za-z0-9_.])([0-9]+(?:\\.[0-9]+)?)-"
 
 number_tokens <- function(text) {
   text <- gsub("\u2212", "-", text, fixed = TRUE)
-  text <- gsub("([0-9])-", "\\1 ", text, perl = TRUE)  # 0.69-1.09: a range, not -1.09
+  text <- gsub(RANGE_PATTERN, "\\1 ", text, perl = TRUE)  # 0.69-1.09: a range, not -1.09
   unlist(regmatches(text, gregexpr(NUMBER_PATTERN, text, perl = TRUE)))
 }
 
 allowed_tokens <- function(ard) {
-  levels <- c(ard$group1_level, ard$group2_level, ard$variable_level)
+  levels <- c(ard$group1_level, ard$group2_level, ard$variable_level,
+              if (!is.null(ard$data_cut)) ard$data_cut)
   cl <- suppressWarnings(as.numeric(ard$conf_level))
   cl <- unique(cl[!is.na(cl)])
   unique(c(number_tokens(ard$stat_fmt[nzchar(ard$stat_fmt)]), number_tokens(levels),

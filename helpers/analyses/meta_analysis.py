@@ -1,0 +1,171 @@
+"""The meta-analysis of one outcome as chapter 08 shows it, numbers only.
+
+:func:`meta_analysis` chooses each trial's version (``MetaSettings.versions``), sets this
+run's JCOG1017 estimate in (or, when this run cannot estimate it, leaves JCOG1017 out and
+says why in ``missing``), leaves out uncertain versions (unless ``include_uncertain``), pools
+with the settings' method at ``conf_level``, and adds every other method, the leave-one-out
+and cumulative analyses and the forest rows. :func:`published_comparison` sets the published
+pooled estimates beside this run's pooling of the same named trials.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from helpers.core.errors import ParameterError
+from helpers.meta.forest import forest_table
+from helpers.meta.pooling import METHODS, PooledEstimate, pool
+from helpers.meta.sensitivity import cumulative, leave_one_out
+from helpers.meta.settings import MetaSettings
+from helpers.meta.trials import RunEstimate, published_meta_analyses, select_trials, trial_table
+
+__all__ = ["RUN_TRIAL", "MetaAnalysis", "MetaSettings", "PublishedComparison", "meta_analysis",
+           "published_comparison", "run_estimate"]
+
+RUN_TRIAL = "jcog1017"
+
+
+@dataclass
+class MetaAnalysis:
+    """Everything the chapter shows for one outcome (see the module docstring)."""
+
+    outcome: str
+    conf_level: float
+    table: pd.DataFrame          # every trial at its chosen version (uncertain flagged)
+    pooled_rows: pd.DataFrame    # the rows pooled
+    excluded: pd.DataFrame       # the rows left out (uncertain)
+    published_run_trial: pd.DataFrame  # JCOG1017's published value (shown, not pooled)
+    result: PooledEstimate | None      # None when fewer than 2 trials can be pooled
+    methods: list[PooledEstimate] = field(default_factory=list)
+    loo: pd.DataFrame | None = None
+    cumul: pd.DataFrame | None = None
+    forest: pd.DataFrame | None = None
+    missing: dict[str, str] = field(default_factory=dict)  # trial -> why it is left out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome, "conf_level": self.conf_level,
+            "trials": self.table.drop(columns="note").to_dict(orient="list"),
+            "pooled_trials": list(self.pooled_rows["trial"]),
+            "excluded_trials": list(self.excluded["trial"]),
+            "result": self.result.to_dict() if self.result else None,
+            "methods": [m.to_dict() for m in self.methods],
+            "leave_one_out": None if self.loo is None else self.loo.to_dict(orient="list"),
+            "cumulative": None if self.cumul is None else self.cumul.to_dict(orient="list"),
+            **({"not_estimable": dict(self.missing)} if self.missing else {}),
+        }
+
+
+def run_estimate(hazard_ratio: Any) -> RunEstimate:
+    """A :class:`RunEstimate` from a survival ``HazardRatio`` result (hr, lower, upper, conf_level)."""
+    return RunEstimate(hr=float(hazard_ratio.hr), lower=float(hazard_ratio.lower),
+                       upper=float(hazard_ratio.upper), conf_level=float(hazard_ratio.conf_level))
+
+
+def _estimable(est: RunEstimate) -> bool:
+    return all(math.isfinite(x) and x > 0 for x in (est.hr, est.lower, est.upper))
+
+
+def _why_missing(note: str) -> str:
+    if note.startswith("not estimable"):
+        return f"this run's hazard ratio is {note}"
+    return "this run's hazard ratio is not estimable" + (f" ({note})" if note else "")
+
+
+def meta_analysis(outcome: str, settings: MetaSettings, run_estimates: Mapping[str, RunEstimate],
+                  require_pooled: bool = False,
+                  reasons: Mapping[str, str] | None = None) -> MetaAnalysis:
+    """The meta-analysis of ``outcome`` ("os", "local_control") with ``settings``. A run
+    estimate that is not estimable (NaN or a bound of 0 or infinity) leaves its trial out:
+    ``missing`` says why (``reasons``: trial -> the analysis's note). Fewer than 2 poolable
+    trials give ``result`` None, or with ``require_pooled`` a ParameterError."""
+    versions = settings.version_map
+    missing = {tid: _why_missing((reasons or {}).get(tid) or "")
+               for tid, est in run_estimates.items() if not _estimable(est)}
+    usable = {tid: est for tid, est in run_estimates.items() if tid not in missing}
+    stand_in = {tid: "published" for tid in missing}  # placeholder version, row dropped below
+    table = trial_table(outcome, versions={**versions, **stand_in}, run_estimates=usable)
+    table = table[~table["trial"].isin(list(missing))].reset_index(drop=True)
+    pooled_rows, excluded = select_trials(table, settings.include_uncertain)
+    published = pd.DataFrame(columns=table.columns)
+    if RUN_TRIAL in set(table["trial"]) and table.set_index("trial").loc[RUN_TRIAL, "from_run"]:
+        published = trial_table(outcome, versions={**versions, RUN_TRIAL: "published"},
+                                run_estimates=usable).query("trial == @RUN_TRIAL")
+    conf = settings.conf_level
+    analysis = MetaAnalysis(outcome, conf, table, pooled_rows, excluded, published, None,
+                            missing=missing)
+    if len(pooled_rows) < 2:
+        if require_pooled:
+            raise ParameterError(
+                f"meta-analysis of {outcome}: {len(pooled_rows)} trial(s) left to pool "
+                f"({', '.join(pooled_rows['trial']) or 'none'}); the uncertain versions "
+                f"({', '.join(excluded['trial'])}) are left out: set parameter "
+                "'meta_include_uncertain' or choose other 'meta_versions'")
+        return analysis
+    options = settings.pooling
+    analysis.result = pool(pooled_rows, **options)
+    analysis.methods = [pool(pooled_rows, method=m, hksj=h, conf_level=conf)
+                        for m in METHODS for h in ((False,) if m == "FE" else (False, True))]
+    analysis.loo = leave_one_out(pooled_rows, **options)
+    analysis.cumul = cumulative(pooled_rows, **options)
+    shown = [f for f in (excluded.assign(reason="uncertain"),
+                         published.assign(reason="published value")) if len(f)]
+    shown = pd.concat(shown, ignore_index=True) if shown else None
+    analysis.forest = forest_table(pooled_rows, analysis.result, shown, conf)
+    return analysis
+
+
+@dataclass(frozen=True)
+class PublishedComparison:
+    """A published pooled estimate (``id`` "this_run" for this run's own) beside this run's
+    pooling of the same named trials (``ours``) and the same with the trials of ``invert``
+    inverted (``ours_inverted``); None where the publication names no trials of this run."""
+
+    id: str
+    label: str
+    trial_set: str
+    k: float  # trials pooled as published (NaN when not stated)
+    model: str
+    hr: float
+    lower: float
+    upper: float
+    ci_level: float
+    source: str
+    named: tuple[str, ...]
+    ours: PooledEstimate | None
+    ours_inverted: PooledEstimate | None
+
+
+def published_comparison(analysis: MetaAnalysis, settings: MetaSettings,
+                         invert: tuple[str, ...] = ("abcsg_28",)) -> list[PublishedComparison]:
+    """Published pooled estimates of the outcome beside this run's pooling of the same named
+    trial set (uncertain versions included when the publication pooled that trial; this run's
+    versions and method), and the same again with the HRs of the trials in ``invert`` (whose
+    direction the sources leave unclear) inverted, where the set holds one; this run's own
+    pooled estimate last."""
+    options = settings.pooling
+    flipped = analysis.table.assign(log_hr=np.where(analysis.table["trial"].isin(invert),
+                                                    -analysis.table["log_hr"], analysis.table["log_hr"]))
+    rows = []
+    for m in published_meta_analyses(analysis.outcome).itertuples(index=False):
+        named = tuple(m.trials) if isinstance(m.trials, list) else ()
+        same = analysis.table["trial"].isin(named)
+        ours = pool(analysis.table[same], **options) if same.sum() >= 2 else None
+        inverted = (pool(flipped[same], **options)
+                    if ours is not None and set(invert) & set(named) else None)
+        rows.append(PublishedComparison(m.id, m.label, m.trial_set, m.n_trials, m.model,
+                                        m.hr, m.lower, m.upper, m.ci_level, m.source, named,
+                                        ours, inverted))
+    if analysis.result is not None:
+        r = analysis.result
+        rows.append(PublishedComparison("this_run", "This run",
+                                        ", ".join(analysis.pooled_rows["label"]), r.k, r.label,
+                                        np.nan, np.nan, np.nan, r.conf_level, "",
+                                        tuple(analysis.pooled_rows["trial"]), r, None))
+    return rows

@@ -1,0 +1,181 @@
+"""The design chapter's tables, figure labels and sentences, built from its ARD rows
+(``helpers.analyses.design_ard``): every number is a ``stat_fmt`` of the run's ARD.
+
+The design's power is stated once: the power of the design's hazard ratio (the planning
+medians') with the design's deaths, one row (``design.power``), one precision.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers.ard import ArdView
+
+from .ard_text import hr_ci, value
+
+__all__ = ["design_note", "design_table", "oc_note", "oc_table", "power_labels", "power_text",
+           "sample_size_text", "simulation_text"]
+
+S, PUB, ALT = "design.sample_size", "design.published", "design.alternatives"
+
+#: How the tables name the formulas' hazard-ratio sources and the scenarios.
+HR_SOURCES = {"medians": "planning medians", "stated": "stated hazard ratio"}
+SCENARIOS = {"planning": "Planning assumptions", "null": "No effect",
+             "calendar": "Analysis at the planned calendar time",
+             "observed_accrual": "Observed accrual, loss to follow-up",
+             "subgroup": "Effect in subgroups only", "delayed": "Delayed effect",
+             "crossing": "Crossing hazards"}
+
+
+def _v(view: ArdView, aid: str, stat: str, **where) -> str:
+    return value(view, aid, stat, **where)
+
+
+def _alternative(view: ArdView, contains: str) -> str:
+    levels = view.rows(ALT, stat_name="events.exact")["variable_level"]
+    return next(level for level in levels if contains in level.lower())
+
+
+def sample_size_text(view: ArdView) -> str:
+    """Deaths and patients recomputed from the planning assumptions, and why the published
+    deaths need the medians' hazard ratio."""
+    stated = _alternative(view, "schoenfeld, stated")
+    freedman = _alternative(view, "freedman, medians")
+    return (
+        f"Exponential survival with medians of {_v(view, S, 'median', variable_level='A')} and "
+        f"{_v(view, S, 'median', variable_level='B')} months implies a hazard ratio of "
+        f"{_v(view, S, 'hr', variable='medians')} (published: {_v(view, PUB, 'hr')}). "
+        f"Schoenfeld's formula with one-sided alpha {_v(view, S, 'alpha')} and power "
+        f"{_v(view, S, 'power', variable='target')}% gives {_v(view, S, 'events.exact')} deaths, "
+        f"rounded to **{_v(view, S, 'events')}** (published: {_v(view, PUB, 'events')}). Other "
+        f"conventions do not give the published number (@tbl-design): the stated hazard ratio "
+        f"{_v(view, PUB, 'hr')} in the same formula needs "
+        f"{_v(view, ALT, 'events.exact', variable_level=stated)} deaths, and Freedman's formula "
+        f"{_v(view, ALT, 'events.exact', variable_level=freedman)}.\n\n"
+        f"With uniform accrual over {_v(view, S, 'accrual')} years and "
+        f"{_v(view, S, 'follow_up')} years of follow-up after the last patient, a patient dies "
+        f"before the analysis with probability {_v(view, S, 'p', variable='event', variable_level='A')}% "
+        f"in arm A and {_v(view, S, 'p', variable='event', variable_level='B')}% in arm B (mean "
+        f"{_v(view, S, 'p', variable='event', variable_level='mean')}%), so "
+        f"{_v(view, S, 'events')} deaths need {_v(view, S, 'patients', variable='for events')} "
+        f"patients. The publications do not state the allowance that turns them into the "
+        f"planned {_v(view, PUB, 'patients')}: **we assume "
+        f"{_v(view, S, 'p', variable='dropout')}% lost to follow-up or ineligible**, which gives "
+        f"{_v(view, S, 'patients', variable='planned')} patients (the implied allowance is "
+        f"{_v(view, S, 'p', variable='implied dropout')}%).")
+
+
+def design_table(view: ArdView) -> pd.DataFrame:
+    """Deaths by formula and hazard-ratio source, exact and rounded both ways, and whether
+    either rounding gives the published deaths."""
+    published = _v(view, PUB, "events")
+    rows = []
+    for level in view.rows(ALT, stat_name="events.exact")["variable_level"]:
+        formula, _, source = level.partition(", ")
+        nearest = _v(view, ALT, "events", variable_level=level, group2_level="nearest")
+        up = _v(view, ALT, "events", variable_level=level, group2_level="up")
+        rows.append({"Formula": formula.capitalize(),
+                     "Hazard ratio from": HR_SOURCES.get(source.split()[0], source),
+                     "Hazard ratio": _v(view, ALT, "hr", variable_level=level),
+                     "Deaths (exact)": _v(view, ALT, "events.exact", variable_level=level),
+                     "Deaths (nearest)": nearest, "Deaths (rounded up)": up,
+                     "Gives the published number": "Yes" if published in (nearest, up) else "No"})
+    return pd.DataFrame(rows)
+
+
+def design_note(view: ArdView) -> str:
+    """The planning assumptions under the design table."""
+    return (f"Planning assumptions (published): median OS {_v(view, S, 'median', variable_level='A')} "
+            f"vs {_v(view, S, 'median', variable_level='B')} months, stated hazard ratio "
+            f"{_v(view, PUB, 'hr')}, one-sided alpha {_v(view, S, 'alpha')}, power "
+            f"{_v(view, S, 'power', variable='target')}%, accrual {_v(view, S, 'accrual')} years, "
+            f"follow-up {_v(view, S, 'follow_up')} years. Patients: {_v(view, S, 'events')} deaths "
+            f"/ {_v(view, S, 'p', variable='event', variable_level='mean')}% = "
+            f"{_v(view, S, 'patients', variable='for events')}, plus an assumed (not published) "
+            f"allowance of {_v(view, S, 'p', variable='dropout')}% = "
+            f"{_v(view, S, 'patients', variable='planned')}.")
+
+
+def power_labels(view: ArdView, paramcd: str = "OS") -> dict[str, str]:
+    """The power curve's annotations: the design point and the point with the observed deaths."""
+    hr = _v(view, "design.power", "hr")
+    return {
+        "design": f"HR {hr}: power {_v(view, 'design.power', 'power', variable_level='design')}%",
+        "observed": (f"power {_v(view, 'design.power', 'power', variable_level='observed')}% at "
+                     f"HR {hr} with {_v(view, 'design.power', 'events', variable_level='observed')} "
+                     "deaths"),
+        "observed_hr": f"observed HR {value(view, f'design.{paramcd}.cox.primary', 'estimate')}",
+    }
+
+
+def power_text(view: ArdView, paramcd: str = "OS") -> str:
+    """The design's power (once) and the power the observed deaths give at the same hazard
+    ratio, beside the observed hazard ratio (no power computed at the observed effect)."""
+    p = "design.power"
+    return (f"With {_v(view, S, 'events')} deaths the design has "
+            f"{_v(view, p, 'power', variable_level='design')}% power if the true hazard ratio is "
+            f"the planning medians' {_v(view, p, 'hr')}. This run observed "
+            f"{_v(view, p, 'events', variable_level='observed')} deaths, which give "
+            f"{_v(view, p, 'power', variable_level='observed')}% power at the same hazard ratio; "
+            f"the observed hazard ratio was {hr_ci(view, f'design.{paramcd}.cox.primary')}.")
+
+
+def oc_table(view: ArdView) -> pd.DataFrame:
+    """Simulated operating characteristics beside Schoenfeld's values, one row per scenario."""
+    a = "simulation.oc"
+    rows = []
+    for key in dict.fromkeys(view.rows(a)["variable_level"]):
+        rate = "type1" if key == "null" else "power"
+        rows.append({
+            "Scenario": SCENARIOS.get(key, key),
+            "Simulated rejection rate (%)": _v(view, a, rate, variable_level=key, group2_level="simulated"),
+            "Monte-Carlo SE (%)": _v(view, a, "mcse", variable_level=key),
+            "Analytic, Schoenfeld (%)": value(view, a, rate, missing="", variable_level=key,
+                                              group2_level="analytic"),
+            "Mean Cox HR": _v(view, a, "hr", variable_level=key),
+            "Mean deaths": _v(view, a, "events", variable_level=key),
+            "Mean month of analysis": _v(view, a, "time", variable_level=key),
+        })
+    return pd.DataFrame(rows)
+
+
+def oc_note(view: ArdView, *, seed: int, strata: list[str], block_size: int, subgroup_label: str,
+            patients_source: str, accrual_source: str, delay_months: float, early_months: float,
+            early_hr: float, ramp_up_months: float, lost_share: float, lost_by_months: float) -> str:
+    """The simulation table's note: replicates, randomisation and the scenarios' assumptions."""
+    u = "simulation.setup"
+    return (
+        f"{_v(view, 'simulation.oc', 'replicates', variable_level='planning')} simulated trials "
+        f"per scenario (seed {seed}); {_v(view, S, 'patients', variable='planned')} patients "
+        f"randomised by stratified permuted blocks of {block_size} within the strata "
+        f"{', '.join(strata) or '(none)'} in the observed proportions. Effect in subgroups only: "
+        f"the planning hazard ratio in the strata {subgroup_label} "
+        f"({_v(view, u, 'p', variable='subgroup')}% of patients), none elsewhere. Delayed "
+        f"effect: no difference for {delay_months:g} months, then the planning hazard ratio. "
+        f"Crossing hazards: hazard ratio {early_hr:g} for {early_months:g} months, then the "
+        f"planning one. Observed accrual: {_v(view, u, 'patients')} patients ({patients_source}) "
+        f"over {_v(view, u, 'accrual')} months ({accrual_source}) with a {ramp_up_months:g}-month "
+        f"ramp-up and {lost_share:.0%} lost to follow-up by {lost_by_months:g} months. Analytic "
+        "values are blank where Schoenfeld's formula does not apply (non-proportional hazards).")
+
+
+def simulation_text(view: ArdView, subgroup_label: str) -> str:
+    """Simulated power and type I error beside the formula, and the non-proportional scenarios."""
+    a = "simulation.oc"
+
+    def rate(key: str, source: str = "simulated") -> str:
+        stat = "type1" if key == "null" else "power"
+        return _v(view, a, stat, variable_level=key, group2_level=source)
+
+    return (
+        f"Under the planning assumptions the simulated power was {rate('planning')}% "
+        f"(Monte-Carlo SE {_v(view, a, 'mcse', variable_level='planning')}%) against "
+        f"{rate('planning', 'analytic')}% from Schoenfeld's formula, and without an effect the "
+        f"test rejected in {rate('null')}% of trials (SE {_v(view, a, 'mcse', variable_level='null')}%; "
+        f"one-sided alpha {_v(view, S, 'alpha')}). If the benefit of resection were confined to "
+        f"the subgroup {subgroup_label} ({_v(view, 'simulation.setup', 'p', variable='subgroup')}% "
+        f"of patients), the power would be {rate('subgroup')}%; with a delayed effect it was "
+        f"{rate('delayed')}%, and with early harm followed by benefit (crossing hazards) "
+        f"{rate('crossing')}% (@tbl-simulated-oc). Over the effect sizes of @fig-simulated-power "
+        f"the simulated power lies within {_v(view, 'simulation.curve', 'z.max')} Monte-Carlo "
+        "standard errors of the formula.")

@@ -1,0 +1,131 @@
+"""Sentences of the endpoint chapters (03, 04) from an endpoint's ARD rows (``{P}.km``,
+``{P}.cox.primary``, ``{P}.logrank``, ``{P}.followup``, ``proportion.{VAR}``): the results
+paragraph, the other secondary endpoints and the proportion endpoints. Numbers are ``stat_fmt``
+(``helpers.report.stats``); times in ``settings.time_unit``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from helpers.core.textsafe import md_text
+from helpers.analyses.endpoint import ARM, CONTROL, EXPERIMENTAL, EndpointSettings
+from helpers.ard import ArdView
+from helpers.report.endpoint import COX_ID
+from helpers.report.stats import conf_text, est_ci, hr_ci, is_missing, p_text, shown, value
+
+__all__ = ["endpoint_heading", "missing_endpoints", "proportion_results", "results_paragraph",
+           "secondary_results"]
+
+_VS = {"group1": ARM, "group1_level": f"{EXPERIMENTAL} vs {CONTROL}"}
+
+
+def _events(view: ArdView, paramcd: str, code: str) -> str:
+    return shown(view, f"{paramcd}.km", "n.event", group1_level=code, variable="")
+
+
+def _median(view: ArdView, paramcd: str, code: str) -> str:
+    return est_ci(view, f"{paramcd}.km", group1_level=code, variable="prob", variable_level=0.5)
+
+
+def _comparison(view: ArdView, paramcd: str, settings: EndpointSettings) -> str:
+    """"The hazard ratio of arm B, stratified by ..., was ...; the ... log-rank p-value was ..."."""
+    cox, logrank = f"{paramcd}.{COX_ID}", f"{paramcd}.logrank"
+    strata = md_text(", ".join(settings.strata))
+    text = f"The hazard ratio of arm {EXPERIMENTAL}" + (
+        f", stratified by {strata}," if strata else " (unstratified)")
+    text += (f" was {view.reason(cox, 'estimate', **_VS)}" if is_missing(view, cox, "estimate", **_VS)
+             else f" was {hr_ci(view, cox, **_VS)}")
+    if is_missing(view, logrank, settings.p_stat, **_VS):
+        return text + f"; the log-rank test was {view.reason(logrank, settings.p_stat, **_VS)}."
+    return (text + f"; the {settings.sided} {'stratified ' if strata else ''}log-rank p-value was "
+            f"{shown(view, logrank, settings.p_stat, **_VS)}.")
+
+
+def results_paragraph(view: ArdView, paramcd: str, *, settings: EndpointSettings,
+                      arm_labels: Mapping[str, str], events: str, name: str | None = None,
+                      follow_up: bool = False, effect_label: str | None = None) -> str:
+    """The results of one endpoint: events (of the Cox model's patients), medians (CI) per arm,
+    the hazard ratio (CI) and the reported log-rank p, patients left out for missing values;
+    with ``follow_up`` the median follow-up (observed time and reverse Kaplan-Meier); with
+    ``effect_label`` (the endpoint's label) whether the experimental arm lowered or raised the
+    hazard (its CI wholly below or above 1). ``events``: the event wording ("deaths");
+    ``name``: the endpoint's name in "Median OS was" (default the PARAMCD)."""
+    cox, unit = f"{paramcd}.{COX_ID}", md_text(settings.time_unit)
+    events, name = md_text(events), md_text(name or paramcd)
+    arm_labels = {code: md_text(label) for code, label in arm_labels.items()}
+    compared = view.has(cox)
+    by_arm = (f"{_events(view, paramcd, CONTROL)} in arm {CONTROL}, "
+              f"{_events(view, paramcd, EXPERIMENTAL)} in arm {EXPERIMENTAL}")
+    if compared:
+        text = (f"{shown(view, cox, 'n.event', **_VS)} {events} were observed among "
+                f"{shown(view, cox, 'n', **_VS)} patients ({by_arm}). ")
+    else:
+        text = f"{events[0].upper()}{events[1:]}: {by_arm}. "
+    level = conf_text(view, f"{paramcd}.km", group1_level=CONTROL, variable="prob",
+                      variable_level=0.5)
+    text += (f"Median {name} was {_median(view, paramcd, CONTROL)} {unit} with "
+             f"{arm_labels.get(CONTROL, CONTROL).lower()} and {_median(view, paramcd, EXPERIMENTAL)} "
+             f"{unit} with {arm_labels.get(EXPERIMENTAL, EXPERIMENTAL).lower()} ({level} CIs).")
+    if compared:
+        text += " " + _comparison(view, paramcd, settings)
+        if value(view, cox, "n.excluded", **_VS) > 0:
+            text += (f" {shown(view, cox, 'n.excluded', **_VS)} patients with a missing arm, time, "
+                     "event or stratification factor were left out of every analysis of this "
+                     "endpoint (as R's na.omit).")
+    if follow_up:
+        fu = f"{paramcd}.followup"
+        text += (f" Median follow-up was {shown(view, fu, 'median', variable='time')} {unit} "
+                 "(median observed time of all patients; reverse Kaplan-Meier "
+                 f"{est_ci(view, fu, variable='prob', variable_level=0.5)} {unit}).")
+    if effect_label and compared and not is_missing(view, cox, "estimate", **_VS):
+        low, high = value(view, cox, "conf.low", **_VS), value(view, cox, "conf.high", **_VS)
+        verb = ("lowered" if high < 1 else "raised" if low > 1 else "did not clearly change")
+        text += (f" {arm_labels.get(EXPERIMENTAL, EXPERIMENTAL)} {verb} the hazard of "
+                 f"{md_text(effect_label.lower())} events.")
+    return text
+
+
+def secondary_results(view: ArdView, endpoints: Sequence, *, settings: EndpointSettings) -> str:
+    """One sentence per endpoint (objects with ``paramcd``, ``label``, ``compare``, ``note``):
+    events and medians per arm, the hazard ratio (CI) and the log-rank p, or why the arms are
+    not compared."""
+    out = []
+    for e in endpoints:
+        text = (f"{md_text(e.label)}: {_events(view, e.paramcd, CONTROL)} events in arm {CONTROL} and "
+                f"{_events(view, e.paramcd, EXPERIMENTAL)} in arm {EXPERIMENTAL} (median "
+                f"{_median(view, e.paramcd, CONTROL)} and {_median(view, e.paramcd, EXPERIMENTAL)} "
+                f"{settings.time_unit})")
+        if not e.compare:
+            note = e.note or "not compared"
+            out.append(text + f"; {note[:1].lower()}{note[1:]}")
+            continue
+        out.append(text + f"; hazard ratio {hr_ci(view, f'{e.paramcd}.{COX_ID}', **_VS)} "
+                   f"({settings.sided} p {p_text(view, f'{e.paramcd}.logrank', settings.p_stat, **_VS)})")
+    return ". ".join(t.rstrip(".") for t in out) + "." if out else ""
+
+
+def proportion_results(view: ArdView, variables: Sequence) -> str:
+    """One sentence per proportion endpoint (objects with ``name`` and ``label``, the study
+    configuration's ``proportions``): % per arm and Fisher's exact p."""
+    out = []
+    for v in variables:
+        aid = f"proportion.{v.name}"
+        if not view.has(aid):
+            continue
+        pct = {code: shown(view, aid, "p", group1_level=code, variable_level="Y")
+               for code in (CONTROL, EXPERIMENTAL)}
+        out.append(f"{md_text(v.label)} occurred in {pct[CONTROL]}% of arm {CONTROL} and "
+                   f"{pct[EXPERIMENTAL]}% of arm {EXPERIMENTAL} patients (Fisher's exact "
+                   f"p {p_text(view, aid, **_VS)}).")
+    return " ".join(out)
+
+
+def endpoint_heading(endpoint) -> str:
+    """The endpoint's heading: "**Local relapse-free survival** (PARAMCD LRFS)."."""
+    return f"**{endpoint.label}** (PARAMCD {endpoint.paramcd})."
+
+
+def missing_endpoints(paramcds: Sequence[str]) -> str:
+    """The endpoints of the study configuration without ADTTE rows ("" when none)."""
+    return ("Secondary endpoints of the study configuration without ADTTE rows: "
+            f"{', '.join(paramcds)}." if paramcds else "")

@@ -1,0 +1,68 @@
+"""Sentences of the population chapter (01) from its ARD rows (``flow``, ``populations``,
+``surgery``; ``helpers.analyses.populations.flow_ard`` / ``populations_ard``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from helpers.ard import ArdView
+from helpers.report.stats import n_pct, shown
+
+__all__ = ["analysis_sets_results", "flow_results", "surgery_results"]
+
+
+def flow_results(view: ArdView, arm_labels: Mapping[str, str]) -> str:
+    """Registered, not randomised (and the most frequent reason), randomised per arm, and the
+    patients of arms not compared."""
+    flow = lambda **where: shown(view, "flow", "n", **where)  # noqa: E731
+    text = (f"Of {flow(variable='registered', variable_level='', group1='')} registered patients, "
+            f"{flow(variable='not_randomised', variable_level='', group1='')} were not randomised")
+    reasons = view.rows("flow", variable="not_randomised", stat_name="n")
+    reasons = reasons[reasons["variable_level"] != ""]
+    if len(reasons):
+        top = reasons.loc[reasons["stat"].idxmax()]
+        text += f", most often because of {top['variable_level'].lower()} (n = {top['stat_fmt']})"
+    arms = view.rows("flow", variable="randomised", stat_name="n")
+    arms = arms[arms["group1_level"] != ""]
+    text += (f". {flow(variable='randomised', variable_level='', group1='')} patients were "
+             "randomised: " + ", ".join(
+                 f"{r.stat_fmt} to arm {r.group1_level} "
+                 f"({arm_labels.get(r.group1_level, r.group1_level).lower()})"
+                 for r in arms.itertuples()))
+    for r in view.rows("flow", variable="excluded_arm", stat_name="n").itertuples():
+        text += (f"; {r.stat_fmt} randomised to arm {r.variable_level} were not compared and "
+                 "are excluded")
+    return text + " (@fig-consort, @tbl-consort)."
+
+
+def analysis_sets_results(view: ArdView, set_labels: Mapping[str, str]) -> str:
+    """"The full analysis set comprised 407 patients (205 in arm A, 202 in arm B); ..." for
+    each analysis set (``set_labels``: ADSL flag -> the set's name) with ``populations`` rows."""
+    parts = []
+    for flag, label in set_labels.items():
+        rows = view.rows("populations", variable=flag, stat_name="n")
+        if rows.empty:
+            continue
+        arms = rows[rows["group1_level"] != "Total"]
+        parts.append(f"the {label.lower()} comprised "
+                     f"{shown(view, 'populations', 'n', variable=flag, group1_level='Total')} "
+                     "patients (" + ", ".join(f"{r.stat_fmt} in arm {r.group1_level}"
+                                              for r in arms.itertuples()) + ")")
+    text = "; ".join(parts)
+    return (text[:1].upper() + text[1:] + " (@tbl-analysis-sets).") if text else ""
+
+
+def surgery_results(view: ArdView, code: str = "B") -> str:
+    """Arm ``code``'s primary tumour resections: performed (n, % of randomised), not
+    performed, and completeness (n, % of resected)."""
+    where = {"group1_level": code, "variable": "SURGFL"}
+    text = (f"Of {shown(view, 'surgery', 'N', variable_level='Y', **where)} patients allocated "
+            f"to resection, {n_pct(view, 'surgery', variable_level='Y', **where)} had the "
+            f"primary tumour resected and {shown(view, 'surgery', 'n', variable_level='N', **where)}"
+            " did not.")
+    levels = view.rows("surgery", group1_level=code, variable="RESECT", stat_name="n")
+    if len(levels):
+        text += " " + "; ".join(
+            f"{level}: {n_pct(view, 'surgery', group1_level=code, variable='RESECT', variable_level=level)}"
+            " of resected patients" for level in levels["variable_level"]) + "."
+    return text[:-1] + " (@tbl-arm-b-surgery)."

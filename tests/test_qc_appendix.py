@@ -1,0 +1,89 @@
+"""The book's quality-control appendix (helpers/render/qc_appendix.py): the findings of
+RUN/qc/qc_report.json when it is of this run, else one sentence saying how to run QC."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from helpers.render.qc_appendix import by_output, qc_appendix_markdown
+from helpers.render.quarto import QC_APPENDIX, add_qc_appendix
+
+ROOT = Path(__file__).resolve().parents[1]
+RECORD = {"status": "complete", "run_label": "default", "finished_utc": "2026-01-02T03:04:05+00:00",
+          "packages": {"python": "3.11.7", "numpy": "2.4.6"}}
+
+
+def _row(output_id, stat_name, difference, tolerance, notebook="03_overall_survival"):
+    return {"notebook": notebook, "output_id": output_id, "analysis_id": "OS.cox.primary",
+            "stat_name": stat_name, "difference": difference, "tolerance": tolerance}
+
+
+REPORT = {
+    "run_label": "default", "run_finished_utc": RECORD["finished_utc"], "status": "fail",
+    "tolerances": {"p_value": "absolute 1e-4", "other": "relative 1e-6"},
+    "summary": {"matched": 3, "mismatched": 1, "only_in_run": 1, "only_in_qc": 2,
+                "not_covered_rows": 7, "printed_numbers": 10, "printed_unmatched": 0},
+    "software": {"R": "R version 4.2.2", "packages": {"survival": "3.5.3", "foreign": None}},
+    "qc_program": {"sha256": "ab" * 32},
+    "matched": [_row("tbl-os-cox", "estimate", 1e-15, "relative 1e-6"),
+                _row("tbl-os-cox", "p.value", 2e-6, "absolute 1e-4"),
+                _row("", "median", 0, "relative 1e-6")],
+    "mismatched": [_row("tbl-os-cox", "conf.low", 3e-3, "relative 1e-6")],
+    "only_in_run": [_row("tbl-os-cox", "p.value.lr", None, "")],
+    "only_in_qc": [_row("", "n", None, "", notebook="01_population")] * 2,
+}
+
+
+def run_dir(tmp_path: Path, report: dict | None) -> Path:
+    (tmp_path / "qc").mkdir(parents=True)
+    (tmp_path / "run_record.json").write_text(json.dumps(RECORD))
+    if report is not None:
+        (tmp_path / "qc" / "qc_report.json").write_text(json.dumps(report))
+    return tmp_path
+
+
+def test_without_a_report_one_sentence_says_how_to_run_qc(tmp_path):
+    text = qc_appendix_markdown(run_dir(tmp_path, None), "params/colon.yaml")
+    title, body = text.strip().split("\n\n")
+    assert title.startswith("# Quality control {#sec-quality-control")
+    assert "No independent quality control" in body
+    assert "`make qc PARAMS=params/colon.yaml`" in body and "|" not in body
+
+
+def test_a_report_of_an_earlier_run_is_not_shown(tmp_path):
+    old = dict(REPORT, run_finished_utc="2025-12-31T00:00:00+00:00")
+    text = qc_appendix_markdown(run_dir(tmp_path, old))
+    assert "of an earlier run (finished 2025-12-31" in text and "make qc" in text
+    assert "| Output |" not in text
+
+
+def test_the_reports_findings_per_output_with_software_and_checksum(tmp_path):
+    text = qc_appendix_markdown(run_dir(tmp_path, REPORT))
+    assert "QC **FAILED**" in text and "3 statistics matched, 1 differed" in text
+    assert "| tbl-os-cox | 03_overall_survival | 3 | 2 | 1 | 3.0e-03 | 2.0e-06 |" in text
+    assert "| prose | 03_overall_survival | 1 | 1 | 0 | 0 | – |" in text
+    assert "| rows the run lacks | 01_population | 0 | 0 | 2 | – | – |" in text
+    assert "numpy 2.4.6, python 3.11.7" in text
+    assert "R version 4.2.2, survival 3.5.3 |" in text  # a package QC lacks is left out
+    assert "ab" * 32 in text
+
+
+def test_by_output_counts_every_compared_row_once():
+    rows = by_output(REPORT)
+    assert sum(r["compared"] for r in rows) == len(REPORT["matched"]) + len(REPORT["mismatched"])
+    assert sum(r["only"] for r in rows) == 3
+
+
+def test_quarto_build_gets_the_appendix_in_its_project(tmp_path):
+    build = tmp_path / "build"
+    build.mkdir()
+    add_qc_appendix(ROOT / "_quarto.yml", build, run_dir(tmp_path / "run", None), "p.yaml")
+    config = yaml.safe_load((build / "_quarto.yml").read_text())
+    assert config["book"]["appendices"] == [QC_APPENDIX]
+    assert config["project"]["render"][-1] == QC_APPENDIX
+    assert config["book"]["chapters"] == yaml.safe_load(
+        (ROOT / "_quarto.yml").read_text())["book"]["chapters"]
+    assert "make qc PARAMS=p.yaml" in (build / QC_APPENDIX).read_text()
