@@ -177,6 +177,16 @@ class NotebookSession:
         from helpers.core.atomic import atomic_write_text
         from helpers.report.plots import figure_notes
 
+        from helpers.report.plots.layout import MIN_PRINT_FONT_PT, layout_problems, min_print_font_pt
+
+        problems = layout_problems(fig)
+        smallest = min_print_font_pt(fig, PRINT_WIDTH_IN)
+        if smallest < MIN_PRINT_FONT_PT - 0.05:
+            problems.append(f"smallest text {smallest:.1f} pt at print size (at least "
+                            f"{MIN_PRINT_FONT_PT:g} pt)")
+        if problems:  # stderr of the executed notebook: the book leaves it out, the tests read it
+            import sys
+            print(f"figure {name}: layout problem: " + "; ".join(problems), file=sys.stderr)
         notes = [*figure_notes(fig), self.footnote()]
         stem = Path(name).stem if Path(name).suffix in (".png", ".svg") else name
         self.ctx.save_figure(fig, f"{stem}.svg")
@@ -251,6 +261,9 @@ class NotebookSession:
 
 
 FIGURE_DPI = 200  # helpers.core.atomic.save_figure's default
+#: The width (inches) at which the book prints a figure at most: the PDF's text width
+#: (helpers.render.notebook_markdown.MAX_IMAGE_WIDTH_IN, a layer above, says the same).
+PRINT_WIDTH_IN = 6.2
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import pandas as pd
 from mpl_toolkits.axes_grid1 import make_axes_locatable
 
 from helpers.report.format import format_p
+from ._style import add_figure_note
 from .hr_axis import hazard_ratio_axis
 from ._style import PRINT_STYLE
 
@@ -139,8 +140,8 @@ def forest_plot(
         created = ax is None
         if ax is None:
             fig, (left, ax, right) = plt.subplots(
-                1, 3, sharey=True, figsize=(8.0, height),
-                gridspec_kw={"width_ratios": [3.3, 2.4, 2.3], "wspace": 0.0},
+                1, 3, sharey=True, figsize=(7.4, height),
+                gridspec_kw={"width_ratios": [3.4, 2.1, 1.9], "wspace": 0.0},
             )
             fig.subplots_adjust(left=0.02, right=0.98, bottom=0.95 / height, top=1 - 0.1 / height)
         else:
@@ -165,10 +166,10 @@ def forest_plot(
                 right.text(0.98, yi, p_text if isinstance(p_text, str) else _fmt_p(r.p_interaction),
                            ha="right", va="center")
                 continue
-            left.text(0.62, yi, _given(printed, "text_control",
+            left.text(0.68, yi, _given(printed, "text_control",
                                        f"{int(r.events_control)}/{int(r.n_control)}"),
                       ha="center", va="center")
-            left.text(0.87, yi, _given(printed, "text_experimental",
+            left.text(0.9, yi, _given(printed, "text_experimental",
                                        f"{int(r.events_experimental)}/{int(r.n_experimental)}"),
                       ha="center", va="center")
             if not np.isfinite(r.hr):
@@ -189,9 +190,9 @@ def forest_plot(
 
         header_y = -1.2
         left.text(0.0, header_y, "Subgroup", ha="left", va="center", fontweight="bold")
-        left.text(0.62, header_y, f"{arm_labels[0]}\nevents/n", ha="center", va="center",
+        left.text(0.68, header_y, f"{arm_labels[0]}\nevents/n", ha="center", va="center",
                   fontweight="bold")
-        left.text(0.87, header_y, f"{arm_labels[1]}\nevents/n", ha="center", va="center",
+        left.text(0.9, header_y, f"{arm_labels[1]}\nevents/n", ha="center", va="center",
                   fontweight="bold")
         right.text(0.04, header_y, f"HR ({conf_level:.0%} CI)", ha="left", va="center",
                    fontweight="bold")
@@ -202,9 +203,6 @@ def forest_plot(
         ax.vlines(1.0, -0.6, n_rows - 0.4, color="0.3", lw=0.9, zorder=1)
         hazard_ratio_axis(ax, xlim, xlabel, favours)
         ax.set_ylim(n_rows - 0.5, -2.0)
-        if note:
-            fig.text(0.02, 0.01, textwrap.fill(note, 120), ha="left", va="bottom", fontsize=8,
-                     style="italic", gid="forest overall note")
-            if created:  # room for the note under the axis
-                fig.subplots_adjust(bottom=(0.95 + 0.35) / height)
+        if note:  # printed under the figure (its note), never drawn over it
+            add_figure_note(fig, note)
     return ax

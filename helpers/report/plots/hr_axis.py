@@ -23,7 +23,7 @@ def hazard_ratio_axis(ax, xlim: tuple[float, float], xlabel: str, favours: tuple
     ax.set_xlabel(xlabel)
     trans = ax.get_xaxis_transform()
     ax.annotate(f"← {favours[0]}", (1.0, 0), xycoords=trans, xytext=(-4, -22),
-                textcoords="offset points", ha="right", va="top", fontsize=8)
+                textcoords="offset points", ha="right", va="top")
     ax.annotate(f"{favours[1]} →", (1.0, 0), xycoords=trans, xytext=(4, -22),
-                textcoords="offset points", ha="left", va="top", fontsize=8)
+                textcoords="offset points", ha="left", va="top")
     ax.xaxis.labelpad = 20

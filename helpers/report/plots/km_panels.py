@@ -17,10 +17,10 @@ __all__ = ["km_panels"]
 
 
 def km_panels(analyses: Mapping[str, EndpointAnalysis], *, titles: Mapping[str, str] | None = None,
-              panel_width: float = 5.0, height: float = 4.6, xmax: float | None = None,
+              panel_width: float = 6.6, height: float = 4.4, xmax: float | None = None,
               risk_step: float = 24.0, annotations: Mapping[str, str] | None = None,
               tail_min_at_risk: float | None = KM_TAIL_MIN_AT_RISK):
-    """Kaplan-Meier plots (``helpers.report.plots.km_plot``) of several endpoints side by side, each
+    """Kaplan-Meier plots (``helpers.report.plots.km_plot``) of several endpoints one under the other, each
     with its numbers at risk (every ``risk_step`` months) and the medians (CI) per arm.
     ``analyses``: short name (the y-axis label, e.g. "MPFS") -> analysis; ``titles``: short
     name -> panel title; ``annotations``: short name -> the panel's annotation (e.g.
@@ -35,10 +35,13 @@ def km_panels(analyses: Mapping[str, EndpointAnalysis], *, titles: Mapping[str, 
         xmax = risk_step * max(1.0, np.ceil(last / risk_step - 1e-9))
     risk_times = list(np.arange(0.0, xmax + 1e-9, risk_step))
     with plt.rc_context(PRINT_STYLE):
-        fig, axes = plt.subplots(1, len(names), figsize=(panel_width * len(names), height),
-                                 squeeze=False)
-        fig.subplots_adjust(left=0.17, right=0.98, top=0.86, bottom=0.08, wspace=0.62)
-    for ax, name in zip(axes[0], names):
+        # one panel under the other at the book's text width: side by side, three panels
+        # printed at 6.2 in would shrink the text below 7 pt
+        n = len(names)
+        fig, axes = plt.subplots(n, 1, figsize=(panel_width, height * n + 0.4), squeeze=False)
+        fig.subplots_adjust(left=0.33, right=0.97, top=1 - 0.75 / (height * n + 0.4),
+                            bottom=1.45 / (height * n + 0.4), hspace=1.45 / (height - 1.0))
+    for ax, name in zip(axes[:, 0], names):
         an = analyses[name]
         km_plot(an.curves(), labels=an.curve_labels(), ax=ax, ylabel=name, title=titles.get(name), xmax=xmax,
                 risk_times=risk_times, annotation=annotations.get(name) or _median_annotation(an),
