@@ -84,7 +84,7 @@ def front_matter(record: dict | None, params: dict, study, generation: str, vers
     ``StudyConfig``, ``generation`` the generation rendered, ``version`` the supplement's
     version, ``commit`` the source commit (``source_commit``)."""
     record = record or {}
-    facts: list[tuple[str, str]] = [("Trial", study.title)]
+    facts: list[tuple[str, str]] = []
     if study.registrations:
         facts.append(("Registration", ", ".join(study.registrations)))
     facts.append(("Supplement version", version))
@@ -111,3 +111,41 @@ def abbreviations_markdown(text: str) -> str:
     """A definition list of the abbreviations ``text`` uses (Markdown), or "" when none."""
     used = abbreviations_used(text)
     return "\n\n".join(f"{short}\n:   {long}" for short, long in used)
+
+
+def supplement_version() -> str:
+    """The supplement's version: the installed project's (pyproject.toml), else "unreleased"."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("jcog1017-supplement")
+    except PackageNotFoundError:
+        return "unreleased"
+
+
+def book_metadata(generation: Path, pfile, project_dir: Path, text: str, renderer: str) -> dict:
+    """pandoc metadata of the book of one run (all outputs): title and subtitle from the study
+    configuration (``study.title``), the title page (``front_matter``), the abbreviations the
+    book's ``text`` uses, the short title of the running header and the ``renderer`` named on
+    the title page (what ran: "pandoc 3.9 and Typst")."""
+    import json
+
+    from helpers.config.study import load_study
+    from helpers.run.layout import RECORD
+
+    try:
+        record = json.loads((generation / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record = None
+    first = sorted((generation / "notebooks").glob("*.ipynb"))
+    params = pfile.for_notebook(first[0].stem if first else "01_population")
+    study = load_study(params["study"])
+    front = front_matter(record, params, study, generation.name, supplement_version(),
+                         source_commit(project_dir))
+    meta = {"title": study.title, "subtitle": "Reproducible analyses of the trial data",
+            "supplement-short-title": f"{study.study_id}: supplementary appendix",
+            "supplement-renderer": renderer, **front.metadata()}
+    abbreviations = abbreviations_used(text)
+    if abbreviations:
+        meta["supplement-abbreviations"] = [{"short": s, "long": long} for s, long in abbreviations]
+    return meta

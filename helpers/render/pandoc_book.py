@@ -19,7 +19,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from helpers.core.atomic import atomic_directory
@@ -29,6 +29,7 @@ from helpers.core.fonts import typst_font_dirs, typst_font_rules
 from helpers.core.textsafe import md_code, md_text
 
 from .common import RenderError, pinned_generation, read_notebook
+from .front_matter import book_metadata
 from .notebook_markdown import notebook_markdown
 from .project import BookProject, read_book_project
 from .qc_appendix import qc_appendix_markdown
@@ -36,6 +37,9 @@ from .qc_appendix import qc_appendix_markdown
 HERE = Path(__file__).resolve().parent
 LUA_FILTER = HERE / "quarto_syntax.lua"
 TYPST_STYLE = HERE / "supplement.typ"
+TYPST_TEMPLATE = HERE / "supplement_template.typ"
+#: The book's metadata of the run (title, title page, abbreviations) in the build directory.
+FRONT_METADATA = "front.yaml"
 TYPST_PAGE = HERE / "typst_page.yaml"
 HTML_STYLE = HERE / "book.css"
 HTML_TEMPLATE = HERE / "book.html"
@@ -47,9 +51,10 @@ TOC_DEPTH = 2
 
 @dataclass(frozen=True)
 class RenderedBook:
-    """Where the book went: the HTML book's index page and the PDF."""
+    """Where the book went: the HTML book's index page, the PDF and the Word file."""
     html: Path
     pdf: Path
+    docx: Path | None = None
 
 
 def pandoc_path() -> str:
@@ -144,15 +149,19 @@ def _pandoc(args: list[str], cwd: Path) -> None:
 def pandoc_arguments(project: BookProject, to: str) -> list[str]:
     """The pandoc options shared by both outputs, then those of ``to`` (chunkedhtml, typst)."""
     args = ["book.md", "--from", "markdown", "--lua-filter", str(LUA_FILTER),
-            "--toc", f"--toc-depth={TOC_DEPTH}", "--resource-path=.", "--metadata", "link-citations=true"]
+            "--toc", f"--toc-depth={TOC_DEPTH}", "--resource-path=.", "--metadata", "link-citations=true",
+            "--metadata-file", FRONT_METADATA]
     if project.bibliography:
         args += ["--citeproc", "--bibliography", Path(project.bibliography).name]
     if to == "chunkedhtml":
         args += ["--to", "chunkedhtml", "--split-level=1", "--chunk-template=%i.html",
                  "--mathml", "--css", HTML_STYLE.name,
                  "--template", str(HTML_TEMPLATE)]
+    elif to == "docx":
+        args += ["--to", "docx"]
     else:
-        args += ["--to", "typst", "--standalone", "--include-in-header", str(TYPST_STYLE),
+        args += ["--to", "typst", "--standalone", "--template", str(TYPST_TEMPLATE),
+                 "--include-in-header", str(TYPST_STYLE),
                  "--include-in-header", TYPST_FONTS, "--metadata-file", str(TYPST_PAGE)]
     return args
 
@@ -170,10 +179,14 @@ def render_book(params_path: str | Path, project_dir: Path = REPO_ROOT) -> Rende
         raise RenderError(f"{run_dir}: no executed notebooks; run `jcog1017-run PARAMS.yaml` first")
     target = run_dir / project.output_dir
     pdf_name = f"{project.output_file}.pdf"
+    docx_name = f"{project.output_file}.docx"
     with reporting_disk_full(run_dir), \
             tempfile.TemporaryDirectory(dir=run_dir, prefix=".book-build.") as tmp, \
             atomic_directory(target) as out:
         build = Path(tmp)
+        # the study configuration's title and subtitle, not _quarto.yml's (one study's words)
+        project = replace(project, metadata={key: value for key, value in project.metadata.items()
+                                             if key not in ("title", "subtitle")})
         try:
             markdown = book_markdown(project, project_dir, generation, build,
                                      front=generation_note(generation),
@@ -184,17 +197,38 @@ def render_book(params_path: str | Path, project_dir: Path = REPO_ROOT) -> Rende
                                   "rendered (a newer run was published); render again") from None
             raise
         (build / "book.md").write_text(markdown, encoding="utf-8")
-        _build_book(project, project_dir, build, out / pdf_name)
+        meta = book_metadata(generation, pfile, project_dir, markdown, renderer=_renderer_name())
+        meta["supplement-downloads"] = [{"label": "PDF", "href": pdf_name},
+                                        {"label": "Word", "href": docx_name}]
+        _write_metadata(build, meta)
+        _build_book(project, project_dir, build, out / pdf_name, out / docx_name)
         for item in (build / "html").iterdir():
             shutil.move(str(item), out / item.name)
         shutil.copy2(HTML_STYLE, out / HTML_STYLE.name)
         if (build / "media").is_dir() and not (out / "media").exists():
             shutil.copytree(build / "media", out / "media")
-    return RenderedBook(html=target / "index.html", pdf=target / pdf_name)
+    return RenderedBook(html=target / "index.html", pdf=target / pdf_name, docx=target / docx_name)
 
 
-def _build_book(project: BookProject, project_dir: Path, build: Path, pdf: Path) -> None:
-    """pandoc (HTML into ``build/html``, Typst) and Typst (``pdf``) on ``build/book.md``."""
+def _write_metadata(build: Path, meta: dict) -> None:
+    import yaml
+
+    (build / FRONT_METADATA).write_text(yaml.safe_dump(meta, sort_keys=False, allow_unicode=True),
+                                        encoding="utf-8")
+
+
+def _renderer_name() -> str:
+    """What typesets the book, with versions: "pandoc 3.9 and Typst (typst-py 0.15.2)"."""
+    import typst
+
+    done = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True)
+    first = done.stdout.splitlines()[0] if done.returncode == 0 and done.stdout else "pandoc"
+    return f"{first} and Typst (typst-py {typst.__version__})"
+
+
+def _build_book(project: BookProject, project_dir: Path, build: Path, pdf: Path, docx: Path) -> None:
+    """pandoc (HTML into ``build/html``, Word ``docx``, Typst) and Typst (``pdf``) on
+    ``build/book.md``."""
     import typst
 
     if project.bibliography:
@@ -206,6 +240,7 @@ def _build_book(project: BookProject, project_dir: Path, build: Path, pdf: Path)
     (build / TYPST_FONTS).write_text(typst_font_rules(), encoding="utf-8")
     _pandoc([*pandoc_arguments(project, "chunkedhtml"), "--output", "html"], build)
     _pandoc([*pandoc_arguments(project, "typst"), "--output", "book.typ"], build)
+    _pandoc([*pandoc_arguments(project, "docx"), "--output", str(docx)], build)
     try:
         typst.compile(str(build / "book.typ"), output=str(pdf), root=str(build),
                       font_paths=typst_font_dirs())
