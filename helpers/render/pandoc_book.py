@@ -30,6 +30,7 @@ from helpers.core.textsafe import md_code, md_text
 
 from .common import RenderError, pinned_generation, read_notebook
 from .front_matter import book_metadata
+from .html_pages import finish_pages, index_search
 from .notebook_markdown import notebook_markdown
 from .project import BookProject, read_book_project
 from .qc_appendix import qc_appendix_markdown
@@ -166,11 +167,13 @@ def pandoc_arguments(project: BookProject, to: str) -> list[str]:
     return args
 
 
-def render_book(params_path: str | Path, project_dir: Path = REPO_ROOT) -> RenderedBook:
+def render_book(params_path: str | Path, project_dir: Path = REPO_ROOT,
+                keep_build: Path | None = None) -> RenderedBook:
     """Render the run of ``params_path`` into RUN/<output-dir> (``_book``): the chunked HTML
     book and ``<output-file>.pdf``, from the generation published when the render starts.
     Built aside, swapped in only when both succeeded; DiskFullError naming the place when the
-    disk fills up (the previous book is kept)."""
+    disk fills up (the previous book is kept). ``keep_build``: a directory to copy the build
+    into (``book.md``, ``book.typ`` and what it includes)."""
     pfile = load_parameter_file(params_path)
     run_dir = pfile.output_dir
     project = read_book_project(project_dir / "_quarto.yml")
@@ -202,6 +205,10 @@ def render_book(params_path: str | Path, project_dir: Path = REPO_ROOT) -> Rende
                                         {"label": "Word", "href": docx_name}]
         _write_metadata(build, meta)
         _build_book(project, project_dir, build, out / pdf_name, out / docx_name)
+        if keep_build is not None:  # the sources of the PDF (book.typ), for tests that query it
+            shutil.copytree(build, keep_build, dirs_exist_ok=True)
+        finish_pages(build / "html")
+        index_search(build / "html")
         for item in (build / "html").iterdir():
             shutil.move(str(item), out / item.name)
         shutil.copy2(HTML_STYLE, out / HTML_STYLE.name)

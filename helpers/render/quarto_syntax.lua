@@ -142,13 +142,37 @@ local function as_figure(label, cap, blocks)
   }), done
 end
 
+--- PDF only: a zero-size Typst marker recording on which page a table's caption, header row
+--- and each body row land (`typst query book.typ "<supplement-mark>"`; the tests check that a
+--- caption stays with its table and that no page holds a fragment of fewer than three rows).
+local function mark(label, kind)
+  return pandoc.RawInline("typst", '#context [#metadata((table: "' .. label .. '", kind: "' .. kind
+    .. '", page: here().page())) <supplement-mark>]')
+end
+
+local function mark_rows(label, tbl)
+  local function first_cell(row, kind)
+    local cell = row.cells[1]
+    if cell then cell.contents:insert(1, pandoc.Plain({ mark(label, kind) })) end
+  end
+  for _, row in ipairs(tbl.head.rows) do first_cell(row, "header") end
+  for _, body in ipairs(tbl.bodies) do
+    for _, row in ipairs(body.body) do first_cell(row, "row") end
+  end
+end
+
 local function as_table(label, cap, blocks)
   local done = false
   return blocks:walk({
     Table = function(tbl)
       if not done then
         done = true
-        tbl.caption = { long = { pandoc.Plain(caption(label, cap)) } }
+        local inlines = caption(label, cap)
+        if typst_output then
+          mark_rows(label, tbl)
+          inlines:insert(1, mark(label, "caption"))
+        end
+        tbl.caption = { long = { pandoc.Plain(inlines) } }
         tbl.identifier = label
         return tbl
       end
