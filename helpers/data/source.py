@@ -23,9 +23,10 @@ SYNTHETIC_MANIFEST = "SYNTHETIC.sha256"
 SYNTHETIC_NOTE = (
     "::: {.callout-important}\n## Synthetic data\n"
     "The patient data of the trial are not public. This run read the bundled **synthetic** "
-    "dataset (`data/README.md`), calibrated to the published results, so the numbers below are "
-    "close to, but not equal to, the paper's. Pointing the parameter `data_dir` at the trial's "
-    "ADaM data reproduces the analysis on them unchanged.\n:::\n")
+    "dataset (described in the project's data documentation), calibrated to the published "
+    "results, so the numbers below are close to, but not equal to, the paper's. Pointing the "
+    "run's data directory at the trial's ADaM data reproduces the analysis on them "
+    "unchanged.\n:::\n")
 
 
 def write_synthetic_manifest(paths: Mapping[str, Path]) -> Path:

@@ -22,8 +22,8 @@ __all__ = ["QC_REPORT", "qc_appendix_markdown", "read_qc_report"]
 
 QC_REPORT = Path("qc") / "qc_report.json"
 TITLE = "# Quality control {#sec-quality-control .unnumbered}"
-HOW_TO = ("To check this run independently, run `make qc PARAMS={params}` (R, "
-          "`validation/qc/README.md`), which writes `qc/qc_report.json` into the run "
+HOW_TO = ("To check this run independently, run the project's R quality-control program "
+          "(`make qc` with this run's parameter file), which writes its report into the run "
           "directory, then render the book again.")
 
 
@@ -131,7 +131,7 @@ def qc_appendix_markdown(run_dir: Path, params: str = "PARAMS.yaml") -> str:
                      f"| {_difference(out['absolute'])} |")
     program = report.get("qc_program") or {}
     lines += ["", *_software(record, report), "",
-              f"QC program checksum (SHA-256 of its files' checksums, "
-              f"`validation/qc/README.md`): `{program.get('sha256', 'not reported')}`. "
-              f"Full report: `qc/qc_report.html` in the run directory.", ""]
+              f"QC program checksum (SHA-256 of its files' checksums): "
+              f"`{program.get('sha256', 'not reported')}`. "
+              f"Full report: the QC report (HTML) in the run directory.", ""]
     return "\n".join(lines)

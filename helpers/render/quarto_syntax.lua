@@ -293,8 +293,8 @@ local function front_note(doc)
   doc.blocks = doc.blocks:walk({
     Div = function(div)
       if has_class(div, "book-generation") then
-        -- the PDF's and Word's title page name the run and its generation among their facts
-        if html_output then doc.meta["book-generation"] = pandoc.MetaBlocks(div.content) end
+        -- every title page (HTML front page, PDF, Word) names the run and its generation
+        -- among its facts (front_matter.py): the note is not repeated
         return {}
       end
     end,
@@ -324,7 +324,10 @@ local function docx_front(doc)
     blocks:insert(pandoc.Para({ pandoc.Strong("Abbreviations") }))
     blocks:insert(pandoc.DefinitionList(items))
   end
-  if #blocks > 0 then doc.meta.abstract = pandoc.MetaBlocks(blocks) end
+  if #blocks > 0 then
+    doc.meta.abstract = pandoc.MetaBlocks(blocks)
+    doc.meta["abstract-title"] = "About this supplement"
+  end
 end
 
 -- Quarto's conditional content: `::: {.content-visible when-format="html"}` (and

@@ -25,6 +25,7 @@ def power_curve_plot(
     planning_hr: float = PLANNING_HR,
     hr_range: tuple[float, float] = (0.55, 1.0),
     labels: dict[str, str] | None = None,
+    xlabel: str = "Hazard ratio assumed true (experimental vs control arm)",
 ):
     """Power (one-sided ``alpha``) against the true HR for ``events`` events.
 
@@ -62,7 +63,7 @@ def power_curve_plot(
         ax.axhline(0.8, color="0.75", lw=0.8, zorder=0)
         ax.set_xlim(hr_range)
         ax.set_ylim(0, 1)
-        ax.set_xlabel("True hazard ratio (resection vs systemic therapy alone)")
+        ax.set_xlabel(xlabel)
         ax.set_ylabel(f"Power (one-sided alpha {alpha:g})")
         ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
         _legend_above(ax)
