@@ -90,7 +90,7 @@ def test_sections_without_data_say_so(colon_run):
     sens = read_results(colon_run, "07_sensitivity")
     assert "per_protocol" not in sens and sens["adjusted_covariates"] == ["AGE", "SEX", "OBSTRFL", "EXTENT"]
     executed = (colon_run / "notebooks" / "06_safety.ipynb").read_text()
-    assert "not available: needs ADAE" in executed
+    assert "not available: the data lack the ADAE dataset" in executed
 
 
 def test_subgroups_in_configured_order(colon_run):

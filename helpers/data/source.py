@@ -77,7 +77,7 @@ class DataSource:
                            for path, digest in self.digests.items())
         return ("::: {.callout-note}\n## Data\n"
                 f"This run read the data sets {listed}; their full checksums, with the study "
-                f"configuration and the parameters, are in the run's `run_record.json`.{read}\n:::\n")
+                f"configuration and the parameters, are in the run's record.{read}\n:::\n")
 
 
 def data_source(paths: Mapping[str, Path]) -> DataSource:

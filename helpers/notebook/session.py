@@ -86,7 +86,8 @@ class NotebookSession:
 
             note = f"Not available: needs {', '.join(absent)}."
             self.unavailable[title] = note
-            display(Markdown(f"*{md_text(title)}: not available: needs {md_text(', '.join(absent))}.*"))
+            shown = "; ".join(need_words(need) for need in absent)
+            display(Markdown(f"*{md_text(title)}: not available: the data lack {md_text(shown)}.*"))
             if self._results is not None:  # results already written: say it there too
                 self.write_results(self._results)
         return not absent
@@ -292,6 +293,21 @@ class SavedFigure:
                 raw=True, metadata={"image/png": {"width": width}, "image/svg+xml": {"width": width}})
         if self.notes:
             display(Markdown(" ".join(md_text(n) for n in self.notes)))
+
+def need_words(need: str) -> str:
+    """A need of ``NotebookSession.section`` as a reader reads it: "ADAE" -> "the ADAE
+    dataset", "ADSL.SURGFL" -> "variable SURGFL of ADSL", "ADTTE.PARAMCD=LRFS" -> "the LRFS
+    endpoint in ADTTE", "study.populations.safety" -> "a safety population in the study
+    configuration" (the last dotted part; the same for other configuration keys)."""
+    if need.startswith("study."):
+        return f"a {need.rsplit('.', 1)[-1].replace('_', ' ')} setting in the study configuration" \
+            if not need.startswith("study.populations.") else \
+            f"a {need.rsplit('.', 1)[-1].replace('_', ' ')} population in the study configuration"
+    table, _, column = need.partition(".")
+    if column.startswith("PARAMCD="):
+        return f"the {column.split('=', 1)[1]} endpoint in {table}"
+    return f"variable {column} of {table}" if column else f"the {table} dataset"
+
 
 #: Population role of the study configuration -> how the supplement names it.
 POPULATION_LABELS = {

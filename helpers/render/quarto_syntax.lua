@@ -195,6 +195,10 @@ local function keep_together(blocks)
   if typst_output and body_rows(blocks) <= LONG_TABLE_ROWS then
     blocks:insert(1, pandoc.RawBlock("typst", "#block(breakable: false, width: 100%)["))
     blocks:insert(pandoc.RawBlock("typst", "]"))
+  elseif typst_output then
+    -- a long table starts on a new page unless its caption, header and first rows fit here
+    -- (an empty unbreakable block of that height moves to the next page when they do not)
+    blocks:insert(1, pandoc.RawBlock("typst", "#block(breakable: false, width: 100%, height: 5.5cm)[]\n#v(-5.5cm)"))
   end
   return pandoc.Blocks({ pandoc.Div(blocks, { class = "captioned" }) })
 end
