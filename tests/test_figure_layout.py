@@ -102,8 +102,8 @@ def test_km_panels_are_clean(analyses):
 def test_power_curves_are_clean():
     from helpers.report.plots.power import add_simulated_power, power_curve_plot
 
-    ax = power_curve_plot(359, observed_hr=0.867, observed_events=218)
-    _clean(ax.figure)
+    for observed_hr, deaths in ((0.867, 218), (0.92, 200), (0.7, 300)):  # default, per-protocol, ...
+        _clean(power_curve_plot(359, observed_hr=observed_hr, observed_events=deaths).figure)
     ax = power_curve_plot(359, hr_range=(0.55, 1.02))
     curve = pd.DataFrame({"hazard_ratio": [0.6, 0.7, 0.77, 0.9, 1.0],
                           "rejection_rate": [1.0, 0.95, 0.81, 0.28, 0.07],

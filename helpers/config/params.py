@@ -65,6 +65,9 @@ SPECS: dict[str, Spec] = {
     "subgroups": Spec(_column_list, None),
     "ties": Spec(_choice(*TIES), "efron"),
     "km_conf_type": Spec(_choice(*KM_CONF_TYPES), "log-log"),
+    # Kaplan-Meier tail rule: curves stop where fewer than this many patients of the arm remain
+    # at risk (a value below 1: that share of the arm); stated in each figure's note
+    "km_tail_min_at_risk": Spec(_positive, 10),
     "time_unit": Spec(_choice(*TIME_UNITS), "months"),
     "landmarks_months": Spec(_landmarks, None),
     "rmst_horizon": Spec(_positive, None),

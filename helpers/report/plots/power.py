@@ -57,8 +57,12 @@ def power_curve_plot(
                                                  f"{observed_events} deaths"))
         if observed_hr is not None:
             ax.axvline(observed_hr, color="0.35", lw=1, ls=":")
-            ax.annotate(labels.get("observed_hr", f"observed HR {observed_hr:.2f}"), (observed_hr, 0.02),
-                        xytext=(4, 0), textcoords="offset points", ha="left", va="bottom",
+            # the label where the curves are not: at the top when they are low at the observed
+            # HR, else at the bottom
+            low = power_for_events(observed_hr, events, alpha) < 0.5
+            ax.annotate(labels.get("observed_hr", f"observed HR {observed_hr:.2f}"),
+                        (observed_hr, 0.98 if low else 0.02), xytext=(4, 0),
+                        textcoords="offset points", ha="left", va="top" if low else "bottom",
                         color="0.25")
         ax.axhline(0.8, color="0.75", lw=0.8, zorder=0)
         ax.set_xlim(hr_range)
