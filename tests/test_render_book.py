@@ -196,7 +196,7 @@ def test_chapters_come_from_quarto_yml(tmp_path):
     config.write_text(yaml.safe_dump(data))
     book = render_book(params, project_dir=_project(params))
     alpha = (book.html.parent / "sec-alpha.html").read_text()
-    assert "Figure S1: A red square." in alpha and "Chapter 2" in alpha
+    assert "Figure S1: A red square." in alpha and 'header-section-number">2</span> Alpha' in alpha
 
 
 def test_cli_book_mode(tmp_path, capsys, monkeypatch):

@@ -36,10 +36,10 @@ def read_qc_report(run_dir: Path, record: dict) -> tuple[dict | None, str]:
     try:
         report = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        return None, f"The QC report `{QC_REPORT}` of this run is unreadable ({exc})."
+        return None, f"The QC report of this run is unreadable ({exc})."
     if (report.get("run_finished_utc"), report.get("run_label")) != (
             record.get("finished_utc"), record.get("run_label")):
-        return None, (f"The QC report `{QC_REPORT}` is of an earlier run (finished "
+        return None, (f"The QC report in the run directory is of an earlier run (finished "
                       f"{report.get('run_finished_utc')}), not of this one (finished "
                       f"{record.get('finished_utc')}).")
     return report, ""
@@ -101,7 +101,10 @@ def qc_appendix_markdown(run_dir: Path, params: str = "PARAMS.yaml") -> str:
     saying how to run QC when the run has no QC report of its own). ``params`` names the
     parameter file in that sentence."""
     run_dir = Path(run_dir)
-    record = json.loads((run_dir / "run_record.json").read_text(encoding="utf-8"))
+    try:  # a run directory made by hand has no run record: no QC report can be of it
+        record = json.loads((run_dir / "run_record.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record = {}
     report, why = read_qc_report(run_dir, record)
     if report is None:
         return f"{TITLE}\n\n{why} {HOW_TO.format(params=params)}\n"
