@@ -37,8 +37,8 @@ RANGE = re.compile(r"(?<![A-Za-z0-9_.])([0-9]+(?:\.[0-9]+)?)-")
 
 #: Structural numbers, each by its shape and the words before it (not statistics):
 #: cross-reference numbers ("Chapter 3", "Table 3.2", "Figures 3.1 and 3.2", "Section 3.1"),
-#: years of a citation ("Soran et al. 2018", "(Soran 2018)", "Lancet Oncol 2015") and the
-#: CTCAE version ("CTCAE v4.0", "CTCAE version 5.0").
+#: years of a citation ("Soran et al. 2018", "(Soran 2018)", "Lancet Oncol 2015"), the
+#: CTCAE version ("CTCAE v4.0", "CTCAE version 5.0") and the Kaplan-Meier tail rule.
 STRUCTURAL = (
     ("cross-reference",
      re.compile(r"^[1-9][0-9]?(?:\.[1-9][0-9]?)*$"),
@@ -50,6 +50,11 @@ STRUCTURAL = (
     ("CTCAE version",
      re.compile(r"^[1-9](?:\.[0-9])?$"),
      re.compile(r"\bCTCAE\s*(?:v|version\s*)$")),
+    # the Kaplan-Meier figures' tail rule (a drawing setting, km_tail_min_at_risk), stated in
+    # their notes: "Each curve stops where fewer than 10 patients remain at risk ..."
+    ("figure setting",
+     re.compile(r"^[0-9]+(?:\.[0-9]+)?$"),
+     re.compile(r"\bcurve stops where fewer than\s*$")),
 )
 
 
