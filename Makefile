@@ -21,7 +21,7 @@ BOOTSTRAP_PYTHON ?= $(shell command -v python3.11 || command -v python3)
 PARAMS ?= params/default.yaml
 WORKERS ?= 2
 
-.PHONY: help setup fonts report run preview quarto test test-fast lab data colon bench r-fixtures quarto-check qc clean
+.PHONY: help setup fonts report run preview quarto test test-fast lab data colon pharmaverse bench r-fixtures quarto-check qc clean
 
 help:
 	@echo "make report   run every notebook on the bundled data, then render the book (Quarto, else pandoc + Typst)"
@@ -29,6 +29,7 @@ help:
 	@echo "make lab      open JupyterLab on notebooks/"
 	@echo "make data     regenerate the synthetic dataset in data/"
 	@echo "make colon    R's colon trial as ADaM (data/examples/colon), run with studies/colon.yaml"
+	@echo "make pharmaverse  a pharmaverse-shaped three-arm ADaM (data/examples/pharmaverse), both comparisons"
 	@echo "make bench    run the benchmarks (benchmarks/)"
 	@echo "make r-fixtures  regenerate R reference values (needs Rscript)"
 	@echo "make qc       independent R QC of the published run of PARAMS (validation/qc/; needs Rscript)"
@@ -51,9 +52,9 @@ $(LAB_STAMP): $(STAMP)
 
 setup: $(STAMP) fonts
 
-# Japanese labels in figures and the PDF need a CJK font (helpers/fonts.py): Debian's
+# Japanese labels in figures and the PDF need a CJK font (helpers/core/fonts.py): Debian's
 # fonts-noto-cjk, installed here when apt-get is available and we are root; otherwise a warning.
-HAS_CJK_FONT = $(PYTHON) -c "from helpers.fonts import cjk_font_file; raise SystemExit(cjk_font_file() is None)" 2>/dev/null
+HAS_CJK_FONT = $(PYTHON) -c "from helpers.core.fonts import cjk_font_file; raise SystemExit(cjk_font_file() is None)" 2>/dev/null
 fonts: $(STAMP)
 	@if $(HAS_CJK_FONT); then :; \
 	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
@@ -83,11 +84,17 @@ lab: $(LAB_STAMP)
 	$(ENV_PREFIX)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/notebooks
 
 data: setup
-	$(ENV_PREFIX)/bin/jcog1017-synthetic data
+	$(PYTHON) studies/jcog1017/synthetic.py data
 
 colon: setup
 	$(PYTHON) validation/colon_adam.py data/examples/colon
 	$(ENV_PREFIX)/bin/jcog1017-run params/colon.yaml --workers $(WORKERS)
+
+# random.cdisc.data-shaped ADaM taken as it comes (studies/pharmaverse.yaml): two comparisons,
+# each into runs/pharmaverse/<comparison>/
+pharmaverse: setup
+	$(PYTHON) validation/pharmaverse_adam.py data/examples/pharmaverse
+	$(ENV_PREFIX)/bin/jcog1017-run params/pharmaverse.yaml --workers $(WORKERS)
 
 bench: setup
 	$(PYTHON) benchmarks/bench_survival.py

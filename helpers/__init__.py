@@ -1,4 +1,4 @@
-"""Analysis helpers of the JCOG1017 (PRIM-BC) supplement.
+"""Analysis helpers of the reproducible analysis supplement of a randomised trial.
 
 Layers, each importing only itself and the layers before it (``tests/test_architecture.py``):
 ``core`` (errors, atomic writes) < ``config`` (run parameters, study configuration, published

@@ -15,25 +15,19 @@
 
 # %% [markdown]
 # # Baseline characteristics {#sec-baseline}
-#
-# Baseline characteristics at registration are summarised by arm and in total for the
-# analysis population (the full analysis set by default): categorical variables as number
-# (percentage of the patients with a value), continuous variables as n, mean (SD) and median
-# (minimum–maximum); a "Missing" row counts the patients without a value. Receptor
-# status and subtype are those used to choose primary systemic therapy; metastatic sites are
-# not mutually exclusive; visceral metastasis means lung, liver or brain. No statistical tests
-# compare the arms, as is usual for a randomised trial.
 
 # %% tags=["parameters"]
 run_label = None  # None: "interactive"
 output_dir = None  # None: runs/interactive
-study = None  # None: studies/jcog1017.yaml (studies/README.md)
+study = None  # None: the default study, studies/default.yaml (studies/README.md)
 data_dir = None  # None: data/ (the bundled synthetic data)
 data_format = None  # None: from the files' suffixes
 population = None  # None: the study's full analysis set flag
 data_cut = None  # None: all follow-up
 
 # %%
+from dataclasses import replace
+
 from IPython.display import Markdown, display
 
 from helpers.analyses.baseline import baseline_ard
@@ -44,7 +38,10 @@ from helpers.report.text.baseline import baseline_results
 
 nb = start("02_baseline", globals())
 adsl, flag = nb.data.adsl, nb.params["population"]
-variables = [v for v in nb.study.baseline if v.name in adsl]
+# categories in the configured order: Table 1's own, else the subgroups' (study.levels())
+variables = [replace(v, levels=v.levels or (nb.study.levels().get(v.name, ())
+                                            if v.type == "categorical" else ()))
+             for v in nb.study.baseline if v.name in adsl]
 absent = [v.name for v in nb.study.baseline if v.name not in adsl]
 analysed = in_clinical_order(adsl[(adsl[flag] == "Y") & adsl["ARMCD"].notna()],
                              {v.name: list(v.levels) for v in variables if v.levels})
@@ -52,6 +49,16 @@ baseline_ard(nb.ard, analysed, variables, population=flag, output_id="tbl-baseli
 nb.write_results({"population": flag, **baseline_highlights(analysed),
                   **({"variables_not_in_data": absent} if absent else {})})
 view = nb.ard_view()
+
+# %%
+#| echo: false
+nb.intro("""
+Baseline characteristics at registration are summarised by arm and in total for the
+analysis population (the full analysis set by default): categorical variables as number
+(percentage of the patients with a value), continuous variables as n, mean (SD) and median
+(minimum–maximum); a "Missing" row counts the patients without a value. No statistical tests
+compare the arms, as is usual for a randomised trial.
+""")
 
 # %%
 display(Markdown(baseline_results(view, nb.population_label, absent)))

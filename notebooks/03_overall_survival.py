@@ -26,7 +26,7 @@
 # %% tags=["parameters"]
 run_label = None  # None: "interactive"
 output_dir = None  # None: runs/interactive
-study = None  # None: studies/jcog1017.yaml (studies/README.md)
+study = None  # None: the default study, studies/default.yaml (studies/README.md)
 data_dir = None  # None: data/ (the bundled synthetic data)
 data_format = None  # None: from the files' suffixes
 population = None  # None: the study's full analysis set flag
@@ -38,7 +38,7 @@ strata = None  # None: the study's stratification factors
 ties = None  # None: Efron
 km_conf_type = None  # None: log-log
 km_tail_min_at_risk = None  # None: curves stop where fewer than 10 patients remain at risk
-landmarks_months = None  # None: the study's landmarks
+landmarks = None  # None: the study's landmarks (in its display unit)
 data_cut = None  # None: all follow-up
 
 # %%

@@ -14,25 +14,12 @@
 # ---
 
 # %% [markdown]
-# # Local relapse-free survival and other secondary endpoints {#sec-lrfs}
-#
-# Local relapse-free survival (LRFS) is the time from randomisation to local relapse or
-# progression of the primary tumour or death from any cause, whichever comes first; patients
-# alive without a local event are censored at the last assessment. It is analysed as overall
-# survival (@sec-overall-survival): Kaplan-Meier per arm, a Cox model stratified by the
-# randomisation stratification factors (Efron ties) and the stratified log-rank test, but as a
-# secondary endpoint with the secondary confidence level and a **two-sided** p-value (no
-# direction is pre-specified and no alpha is spent). The other time-to-event secondary
-# endpoints are analysed the same way: primary tumour resection-free survival (PTRFS: resection
-# of the primary tumour or death; meaningful in arm A, since in arm B the event is the
-# protocol resection itself) and progression-free survival at metastatic sites (MPFS). Local
-# ulcer and local bleeding during follow-up are proportions, compared between the arms with
-# Fisher's exact test (two-sided).
+# # Secondary endpoints {#sec-lrfs}
 
 # %% tags=["parameters"]
 run_label = None  # None: "interactive"
 output_dir = None  # None: runs/interactive
-study = None  # None: studies/jcog1017.yaml (studies/README.md)
+study = None  # None: the default study, studies/default.yaml (studies/README.md)
 data_dir = None  # None: data/ (the bundled synthetic data)
 data_format = None  # None: from the files' suffixes
 population = None  # None: the study's full analysis set flag
@@ -41,7 +28,7 @@ strata = None  # None: the study's stratification factors
 ties = None  # None: Efron
 km_conf_type = None  # None: log-log
 km_tail_min_at_risk = None  # None: curves stop where fewer than 10 patients remain at risk
-landmarks_months = None  # None: the study's landmarks
+landmarks = None  # None: the study's landmarks (in its display unit)
 data_cut = None  # None: all follow-up
 
 # %%
@@ -83,17 +70,25 @@ nb.write_results({
 })
 view = nb.ard_view()
 
+# %%
+#| echo: false
+nb.intro("""
+The secondary time-to-event endpoints are analysed as the primary endpoint
+(@sec-overall-survival): Kaplan-Meier per arm, a Cox model stratified by the randomisation
+stratification factors and the stratified log-rank test, but with the secondary confidence
+level and a **two-sided** p-value (no direction is pre-specified and no alpha is spent).
+Binary outcomes named by the study are compared between the arms with Fisher's exact test
+(two-sided).
+""")
+
 # %% [markdown]
-# ## The first secondary endpoint
-#
-# For JCOG1017 local relapse-free survival: the time from randomisation to local relapse or
-# progression or death, whichever came first.
+# ## The first secondary endpoint {#sec-first-secondary}
 
 # %%
 first = endpoints[0] if endpoints else None
 if nb.section("First secondary endpoint",
               *([f"ADTTE.PARAMCD={nb.study.secondary[0].paramcd}"] if nb.study.secondary
-                else ["study.secondary"])) and first:
+                else ["study.secondary"]), label="sec-first-secondary") and first:
     lead = analyses[first.paramcd]
     display(Markdown(endpoint_heading(first)))
 
@@ -154,15 +149,15 @@ if absent:
     display(Markdown(missing_endpoints(absent)))
 
 # %% [markdown]
-# ## Proportion endpoints
-#
-# For JCOG1017 local control: local ulcer and local bleeding during follow-up.
+# ## Proportion endpoints {#sec-proportions}
 
 # %%
 #| label: tbl-local-control
 #| tbl-cap: "Proportion endpoints by arm, with Fisher's exact test (two-sided)."
 if nb.section("Proportion endpoints", *[f"ADSL.{v.name}" for v in nb.study.proportions]
-              or ["study.proportions"]) or local:
+              or ["study.proportions"], label="sec-proportions",
+              why="" if nb.study.proportions else "the study names no binary outcomes "
+              "(proportions)") or local:
     nb.table(proportion_table(view, proportions, labels), "local_control")
 
 # %%

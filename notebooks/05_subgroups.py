@@ -15,19 +15,11 @@
 
 # %% [markdown]
 # # Subgroup analyses {#sec-subgroups}
-#
-# The hazard ratio of resection for overall survival is estimated within the levels of each
-# pre-specified baseline factor with a Cox model and a Wald confidence interval at the
-# secondary level, the usual choice for exploratory analyses (the primary analysis of
-# @sec-overall-survival uses the primary level). Heterogeneity is tested per factor with the
-# likelihood-ratio test of the arm-by-subgroup interaction (a model with arm, subgroup and
-# their interaction against one without the interaction). Subgroup analyses are exploratory:
-# no p-value here is adjusted for multiplicity.
 
 # %% tags=["parameters"]
 run_label = "interactive"
 output_dir = "runs/interactive"
-study = None  # None: studies/jcog1017.yaml (studies/README.md)
+study = None  # None: the default study, studies/default.yaml (studies/README.md)
 data_dir = None  # None: data
 data_format = None  # None: auto
 population = None  # None: the study's full analysis set flag
@@ -42,7 +34,7 @@ data_cut = None  # None: all follow-up
 # %%
 from IPython.display import Markdown, display
 
-from helpers.analyses.subgroups import subgroup_ard, subgroup_report
+from helpers.analyses.subgroups import subgroup_ard, subgroup_median_ard, subgroup_report
 from helpers.notebook.session import start
 from helpers.report import subgroups as text
 from helpers.report.plots import forest_plot
@@ -58,9 +50,23 @@ report = subgroup_report(frame, p["subgroups"], strata=p["strata"], conf_level=p
                          ties=p["ties"], labels=labels,
                          levels={v.name: v.levels for v in nb.study.subgroups if v.levels})
 subgroup_ard(nb.ard, report, paramcd=p["endpoint"])
+subgroup_median_ard(nb.ard, frame, p["subgroups"], paramcd=p["endpoint"],
+                    conf_level=p["conf_level"], conf_type=p["km_conf_type"])
 nb.write_results({"endpoint": p["endpoint"], **report.to_dict()})
 view = nb.ard_view()
 labels = {v: nb.study.variable_label(v) for v in p["subgroups"]}
+
+# %%
+#| echo: false
+nb.intro("""
+The hazard ratio of the experimental arm for the primary endpoint is estimated within the
+levels of each pre-specified baseline factor with a Cox model and a Wald confidence interval
+at the secondary level, the usual choice for exploratory analyses (the primary analysis of
+@sec-overall-survival uses the primary level). Heterogeneity is tested per factor with the
+likelihood-ratio test of the arm-by-subgroup interaction (a model with arm, subgroup and
+their interaction against one without the interaction). Subgroup analyses are exploratory:
+no p-value here is adjusted for multiplicity.
+""")
 
 # %%
 display(Markdown(text.subgroup_methods_text(p["strata"], p["subgroups"], report.notes,
@@ -68,8 +74,8 @@ display(Markdown(text.subgroup_methods_text(p["strata"], p["subgroups"], report.
 
 # %%
 #| label: fig-forest-os
-#| fig-cap: "The primary endpoint by subgroup: hazard ratio of the experimental arm (B) vs the control arm (A) with CI (log scale), deaths/patients per arm and the likelihood-ratio p-value of the arm-by-subgroup interaction. Square area proportional to the subgroup size; the diamond is all patients in the subgroups' model (its row names the model; the primary analysis is in @sec-overall-survival)."
-nb.figure(forest_plot(text.forest_table(view, labels), conf_level=report.conf_level,
+#| fig-cap: "The primary endpoint by subgroup: hazard ratio of the experimental arm (B) vs the control arm (A) with CI (log scale), deaths/patients and the Kaplan-Meier median (in the study's time unit) per arm, and the likelihood-ratio p-value of the arm-by-subgroup interaction. Square area proportional to the subgroup size; the diamond is all patients in the subgroups' model (its row names the model; the primary analysis is in @sec-overall-survival)."
+nb.figure(forest_plot(text.forest_table(view, labels, medians="subgroup_median"), conf_level=report.conf_level,
                       strata=report.strata, primary={"conf_level": p["primary_conf_level"]},
                       **report.forest_labels(dict(zip(frame["ARMCD"], frame["ARM"])))).figure,
           "forest_os")

@@ -15,19 +15,11 @@
 
 # %% [markdown]
 # # Safety {#sec-safety}
-#
-# Safety is analysed in the safety set (the study configuration's safety flag, for JCOG1017
-# ADSL `SAFFL`: randomised patients who received protocol treatment), whatever the
-# `population` parameter of the run.
-# Adverse events (AEs) were graded with CTCAE; each patient counts once per term, at the
-# worst grade reported. Operative morbidity comprises the AEs of the operative phase in
-# arm B patients whose primary tumour was resected. A treatment-related death is a grade 5
-# AE related to surgery or to systemic therapy.
 
 # %% tags=["parameters"]
 run_label = "interactive"
 output_dir = "runs/interactive"
-study = None  # None: studies/jcog1017.yaml (studies/README.md)
+study = None  # None: the default study, studies/default.yaml (studies/README.md)
 data_dir = None  # None: data
 data_format = None  # None: auto
 data_cut = None  # None: all follow-up
@@ -36,25 +28,63 @@ data_cut = None  # None: all follow-up
 from IPython.display import Markdown, display
 
 from helpers.analyses.safety import safety_ard, safety_counts
+from helpers.analyses.safety_tlg import aet01_ard, aet02_ard, aet04_ard
 from helpers.notebook.session import POPULATION_LABELS, start
 from helpers.report import safety as report
+from helpers.report import safety_tlg as tlg
 
 nb = start("06_safety", globals())
 flag = nb.study.populations["safety"]
 SAFETY = f"{POPULATION_LABELS['safety']} ({flag})"  # the population of every safety table
-has_safety = nb.section("Safety", "ADAE", *([f"ADSL.{flag}"] if flag else
-                                           ["study.populations.safety"]))
-has_morbidity = has_safety and nb.section("Operative morbidity", "ADAE.AEPHASE", "ADSL.SURGFL")
+has_safety = nb.chapter("Safety", "ADAE", *([f"ADSL.{flag}"] if flag else
+                                           ["study.populations.safety"]),
+                        why="" if nb.data.adae is not None or flag else
+                        "the data have no adverse events (ADAE) and the study names no safety "
+                        "set (populations.safety)")
+procedure = nb.study.book.procedure
+has_morbidity = has_safety and nb.section(
+    "Operative morbidity", "study.book.procedure", "ADAE.AEPHASE",
+    *([f"ADSL.{procedure.flag}"] if procedure else []), label="sec-operative-morbidity",
+    why="" if procedure else "the study names no protocol procedure (study.procedure)")
 has_serious = has_safety and nb.section("Serious adverse events", "ADAE.AESER")
 counts = {}
 if has_safety:
-    counts = safety_counts(nb.data.adae, nb.data.adsl, flag)
-    safety_ard(nb.ard, nb.data.adae, nb.data.adsl, counts, flag)
-nb.write_results(counts)
+    pflag = procedure.flag if procedure else None
+    counts = safety_counts(nb.data.adae, nb.data.adsl, flag, procedure_flag=pflag)
+    safety_ard(nb.ard, nb.data.adae, nb.data.adsl, counts, flag, procedure_flag=pflag)
+    # the TLG catalogue's AET01, AET02, AET04 (studies/README.md: outputs.safety)
+    tlg_config = nb.study.outputs.safety
+    # AET01's rows of configured columns: absent (with a line) when not configured or not in ADAE
+    related = [c for c in tlg_config.related
+               if nb.section("AET01 treatment-related adverse events", f"ADAE.{c}")]
+    if not tlg_config.related:
+        nb.section("AET01 treatment-related adverse events", "study.outputs.safety.related")
+    discontinuation = (
+        (tlg_config.discontinuation_variable, tlg_config.discontinuation_value)
+        if nb.section("AET01 adverse events leading to discontinuation",
+                      f"ADAE.{tlg_config.discontinuation_variable}" if
+                      tlg_config.discontinuation_variable else
+                      "study.outputs.safety.discontinuation_variable") else None)
+    aet01_ard(nb.ard, nb.data.adae, nb.data.adsl, flag, related=related,
+              discontinuation=discontinuation)
+    aet02_ard(nb.ard, nb.data.adae, nb.data.adsl, flag)
+    aet04_ard(nb.ard, nb.data.adae, nb.data.adsl, flag)
+    versions = tlg.versions_note(tlg_config.ctcae_version, tlg_config.meddra_version)
+if has_safety:
+    nb.write_results(counts)
 view = nb.ard_view()
 
+# %%
+#| echo: false
+nb.intro(f"""
+Safety is analysed in the safety set (the study configuration's safety flag, ADSL
+`{flag}`), whatever the `population` parameter of the run. Adverse events (AEs) are counted
+once per patient and term, at the worst CTCAE grade reported. A treatment-related death is a
+grade 5 AE related to protocol treatment.
+""")
+
 # %% [markdown]
-# ## Operative morbidity
+# ## Operative morbidity {#sec-operative-morbidity}
 
 # %%
 if has_morbidity:
@@ -62,10 +92,10 @@ if has_morbidity:
 
 # %%
 #| label: tbl-operative-morbidity
-#| tbl-cap: "Operative morbidity in arm B (patients who underwent resection): patients by term and worst CTCAE grade."
+#| tbl-cap: "Operative morbidity in arm B (patients who had the protocol procedure): patients by term and worst CTCAE grade."
 if has_morbidity:
     nb.table(report.grade_table(view, "safety.operative_worst_grade", report.WORST_HEADERS,
-                                arm_header="Arm B, resected (N={N})"),
+                                arm_header="Arm B, operated (N={N})"),
              "operative_morbidity", population=SAFETY, note=report.morbidity_note(view))
 
 # %% [markdown]
@@ -94,4 +124,34 @@ if has_safety:
 #| tbl-cap: "Serious adverse events by arm: patients with any grade and with grade ≥3, by preferred term."
 if has_serious:
     nb.table(report.grade_table(view, "safety.sae_summary", report.SUMMARY_HEADERS), "serious_ae",
-             population=SAFETY)
+             population=SAFETY,
+             note=report.summary_note(view, "safety.sae_summary", "serious adverse event"))
+
+# %% [markdown]
+# ## Adverse events as the TLG catalogue lays them out
+#
+# The overview (AET01), adverse events by system organ class and preferred term sorted by
+# frequency (AET02) and by worst grade, each grade apart, with a total column (AET04), in the
+# safety set; a patient counts once per row.
+
+# %%
+#| label: tbl-aet01
+#| tbl-cap: "Overview of adverse events by arm and in total: patients with any, serious, grade ≥3, grade 5, discontinuation-leading and treatment-related adverse events."
+if has_safety:
+    nb.table(tlg.aet01_table(view), "aet01", population=SAFETY,
+             note=f"Catalogue ID: AET01. {versions} Related: {', '.join(related) or 'no relation column'}"
+                  " = Y.")
+
+# %%
+#| label: tbl-aet02
+#| tbl-cap: "Adverse events by system organ class and preferred term, by arm and in total, sorted by the number of patients."
+if has_safety:
+    nb.table(tlg.aet02_table(view), "aet02", population=SAFETY,
+             note=f"Catalogue ID: AET02. {versions}")
+
+# %%
+#| label: tbl-aet04
+#| tbl-cap: "Adverse events by preferred term and worst grade (each grade apart, and any grade), by arm and in total."
+if has_safety:
+    nb.table(tlg.aet04_table(view), "aet04", population=SAFETY,
+             note=f"Catalogue ID: AET04. {versions}")

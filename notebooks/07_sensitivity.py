@@ -29,7 +29,7 @@
 # %% tags=["parameters"]
 run_label = "interactive"
 output_dir = "runs/interactive"
-study = None  # None: studies/jcog1017.yaml (studies/README.md)
+study = None  # None: the default study, studies/default.yaml (studies/README.md)
 data_dir = None  # None: data
 data_format = None  # None: auto
 population = None  # None: the study's full analysis set flag
@@ -39,7 +39,7 @@ conf_level = None  # None: 0.95, the RMST CIs' level
 sided = None  # None: one-sided log-rank p
 strata = None  # None: the study's stratification factors
 ties = None  # None: Efron; the other method is the ties sensitivity analysis
-landmarks_months = None  # None: the study's landmarks (the last is the default RMST horizon)
+landmarks = None  # None: the study's landmarks, display unit (the last is the default RMST horizon)
 rmst_horizon = None  # None: the study's RMST horizon (else the last landmark)
 data_cut = None  # None: all follow-up
 

@@ -14,33 +14,16 @@
 # ---
 
 # %% [markdown]
-# # JCOG1017 among the randomised trials of primary tumour resection {#sec-meta-analysis}
-#
-# Other randomised trials asked whether resecting the primary tumour helps patients with de
-# novo stage IV breast cancer: Tata Memorial (India), MF07-01 (Turkey), ABCSG-28 POSYTIVE
-# (Austria) and ECOG-ACRIN E2108 (USA/Canada). Their overall-survival hazard ratios (surgery vs
-# systemic therapy alone) come from the published abstracts, each with its source and the
-# confidence level it was published at; a CI is turned into the standard error of the log
-# hazard ratio with the normal quantile of its own level, so every trial enters on the same
-# footing and is shown at the chapter's level. JCOG1017's row is this run's primary result
-# (@sec-overall-survival), with the published value beside it. Estimates whose direction or
-# wording the sources leave unclear are flagged uncertain and left out unless the parameters
-# say otherwise; which report of a trial is used is a parameter too. Pooling is by inverse
-# variance on the log scale, as R's metafor computes it (the supplement's tests compare every
-# method with metafor): a common-effect model and random-effects models with the
-# between-trial variance τ² by DerSimonian-Laird, REML or Paule-Mandel, optionally with the
-# Hartung-Knapp-Sidik-Jonkman adjustment. Heterogeneity is given by τ², I² with its
-# Q-profile CI, and Cochran's Q; the prediction interval says where a new trial's effect would
-# lie. Leave-one-out and cumulative (by year of publication) analyses follow.
+# # Meta-analysis of the randomised trials {#sec-meta-analysis}
 
 # %% tags=["parameters"]
 run_label = "interactive"
 output_dir = "runs/interactive"
-study = None  # None: studies/jcog1017.yaml (studies/README.md)
+study = None  # None: the default study, studies/default.yaml (studies/README.md)
 data_dir = None  # None: the bundled data
 data_format = None  # None: by file extension
 population = None  # None: the study's full analysis set flag
-primary_conf_level = None  # None: 0.90, the protocol's (JCOG1017's hazard ratio)
+primary_conf_level = None  # None: 0.90, the protocol's (this trial's hazard ratio)
 conf_level = None  # None: 0.95 (the chapter's CIs)
 sided = None  # None: one-sided, the protocol's
 strata = None  # None: the study's stratification factors
@@ -60,7 +43,7 @@ from helpers.analyses.meta_analysis import (MetaSettings, meta_analysis, publish
                                             run_estimate)
 from helpers.analyses.meta_ard import meta_ard
 from helpers.analyses.reproduction import LRFS, OS
-from helpers.meta.trials import local_control_reported, trial_info
+from helpers.meta.trials import local_control_reported, run_trial, trial_info
 from helpers.notebook.session import start
 from helpers.report import meta_text as text
 from helpers.report.plots.meta_forest import trial_forest_plot
@@ -68,14 +51,15 @@ from helpers.report.tables import meta as tables
 
 nb = start("08_meta_analysis", globals())
 settings = MetaSettings.from_params(nb.params)
-has_trials = nb.section("The randomised trials of primary tumour resection", "study.reference",
-                        "ADTTE.PARAMCD=OS")
-has_local = has_trials and nb.section("Local control", "ADTTE.PARAMCD=LRFS")
+has_trials = nb.chapter("Meta-analysis of the randomised trials", "study.book.trials",
+                        "ADTTE.PARAMCD=OS", why="the study names no table of trials (study.trials)")
+has_local = has_trials and nb.section("Local control", "ADTTE.PARAMCD=LRFS", label="sec-meta-local")
 if has_trials:
     labels = dict(zip(trial_info()["trial"], trial_info()["label"]))
+    run_id, run_label = run_trial()  # this run's trial in the study's trial table
     os_ = nb.analyse(OS, primary=True)
-    meta = meta_analysis("os", settings, {"jcog1017": run_estimate(os_.hazard_ratio)},
-                         require_pooled=True, reasons={"jcog1017": os_.hazard_ratio.note})
+    meta = meta_analysis("os", settings, {run_id: run_estimate(os_.hazard_ratio)},
+                         require_pooled=True, reasons={run_id: os_.hazard_ratio.note})
     res = meta.result
     comparison = published_comparison(meta, settings)
     meta_ard(nb.ard, meta, comparison, output_ids={
@@ -91,12 +75,26 @@ if has_trials:
         labels=labels, include_uncertain=settings.include_uncertain,
         population_label=nb.population_label)))
 
+# %%
+#| echo: false
+if has_trials:
+    nb.intro("""
+The trial's overall-survival hazard ratio from this run (@sec-overall-survival) is set among
+the other randomised trials of the same question named by the study, each from its published
+report with the confidence level it was published at; a CI is turned into the standard error
+of the log hazard ratio with the normal quantile of its own level. Pooling is by inverse
+variance on the log scale, as R's metafor computes it: a common-effect model and
+random-effects models (DerSimonian-Laird, REML or Paule-Mandel, optionally with the
+Hartung-Knapp-Sidik-Jonkman adjustment), heterogeneity, the prediction interval, and
+leave-one-out and cumulative analyses.
+""")
+
 # %% [markdown]
 # ## Overall survival
 
 # %%
 #| label: fig-meta-forest-os
-#| fig-cap: "Overall survival hazard ratios (surgery vs systemic therapy alone) of the randomised trials of primary tumour resection, each with its CI rebuilt at the chapter's level from the published CI, square area proportional to the weight in the pooled estimate; hollow grey rows are shown but not pooled (uncertain versions, JCOG1017's published value). Diamond: pooled estimate and CI; bar beneath: prediction interval."
+#| fig-cap: "Overall survival hazard ratios (experimental vs control) of the randomised trials of the same question, each with its CI rebuilt at the chapter's level from the published CI, square area proportional to the weight in the pooled estimate; hollow grey rows are shown but not pooled (uncertain versions, this trial's published value). Diamond: pooled estimate and CI; bar beneath: prediction interval."
 if has_trials:
     display(nb.figure(trial_forest_plot(meta.forest, res, conf_level=meta.conf_level).figure,
                       "forest_os"))
@@ -110,7 +108,7 @@ if has_trials:
 #| tbl-cap: "The trials of the forest plot: version used, year, hazard ratio with the CI at the chapter's level, the level each trial published, weight in the pooled estimate and whether it is pooled."
 if has_trials:
     nb.table(tables.forest_display(view, "os", labels), "trials_os",
-             population="the randomised trials' populations as published; JCOG1017: this run's analysis set",
+             population=f"the randomised trials' populations as published; {run_label}: this run's analysis set",
              note=tables.sources_note((f"{labels[r.trial]} ({tables.version_label(r.version)})", r.source)
                                       for r in meta.table.itertuples()))
 
@@ -160,17 +158,17 @@ if has_trials:
 # %%
 if has_trials:
     display(Markdown(text.published_text(
-        view, "os", meta_labels, {c.id: "jcog1017" in c.trial_set.lower() for c in published},
+        view, "os", meta_labels, {c.id: run_id in c.trial_set.lower() for c in published},
         "mf07_01", "abcsg_28", labels, common)))
 
 # %% [markdown]
-# ## Local control
+# ## Local control {#sec-meta-local}
 
 # %%
 if has_local:
     lrfs = nb.analyse(LRFS, primary=False)
-    local = meta_analysis("local_control", settings, {"jcog1017": run_estimate(lrfs.hazard_ratio)},
-                          reasons={"jcog1017": lrfs.hazard_ratio.note})
+    local = meta_analysis("local_control", settings, {run_id: run_estimate(lrfs.hazard_ratio)},
+                          reasons={run_id: lrfs.hazard_ratio.note})
     reported = local_control_reported()
     meta_ard(nb.ard, local, published_comparison(local, settings),
              output_ids={"trials": "tbl-meta-local-control", "published": "tbl-meta-local-control"})
@@ -181,12 +179,12 @@ if has_local:
 
 # %%
 #| label: tbl-meta-local-control
-#| tbl-cap: "Local control: JCOG1017's local relapse-free survival hazard ratio from this run and as published, the other trials' published local-control figures, and the published pooled estimates."
+#| tbl-cap: "Local control: this trial's local relapse-free survival hazard ratio from this run and as published, the other trials' published local-control figures, and the published pooled estimates."
 if has_local:
     nb.table(tables.local_control_display(view, labels, local_labels), "local_control",
-             population="JCOG1017: this run's analysis set; others as published",
+             population=f"{run_label}: this run's analysis set; others as published",
              note=" ".join(f"{r.label}: {r.measure}." for r in reported.itertuples()) + " "
-             + tables.sources_note([("JCOG1017 (as published)", local.published_run_trial["source"].iloc[0]
+             + tables.sources_note([(f"{run_label} (as published)", local.published_run_trial["source"].iloc[0]
                                      if len(local.published_run_trial) else "")]
                                    + [(r.label, r.source) for r in reported.itertuples()]))
 
@@ -194,13 +192,13 @@ if has_local:
 if has_trials:
     nb.write_results({
         "os": meta.to_dict(),
-        "jcog1017_run": asdict(run_estimate(os_.hazard_ratio)),
+        f"{run_id}_run": asdict(run_estimate(os_.hazard_ratio)),
         "published_comparison": {
             "id": [c.id for c in comparison], "published_hr": [c.hr for c in comparison],
             "same_trials_hr": [c.ours.hr if c.ours else None for c in comparison],
             "same_trials_inverted_hr": [c.ours_inverted.hr if c.ours_inverted else None
                                         for c in comparison]},
-        "local_control": {**local.to_dict(), "jcog1017_lrfs_run": asdict(run_estimate(lrfs.hazard_ratio)),
+        "local_control": {**local.to_dict(), f"{run_id}_lrfs_run": asdict(run_estimate(lrfs.hazard_ratio)),
                           "n_reported_without_ci": len(reported)} if has_local else None,
     })
 else:

@@ -17,20 +17,11 @@
 
 # %% [markdown]
 # # Trial design and sample size {#sec-design}
-#
-# The protocol planned the trial to detect an improvement of median overall survival with
-# primary tumour resection, with a one-sided log-rank test (the planning assumptions are
-# restated under @tbl-design). This chapter
-# recomputes the required number of deaths and patients from those published assumptions
-# (read from the project's reference file, not typed here), shows which conventions give the
-# published numbers, and puts the observed deaths beside the deaths of the design.
-# Sample size by Schoenfeld's formula for the log-rank test; expected deaths under
-# exponential survival with uniform accrual.
 
 # %% tags=["parameters"]
 run_label = "interactive"
 output_dir = "runs/interactive"
-study = None  # None: studies/jcog1017.yaml (studies/README.md)
+study = None  # None: the default study, studies/default.yaml (studies/README.md)
 data_dir = None  # None: the bundled data
 data_format = None  # None: by file extension
 population = None  # None: the study's full analysis set flag
@@ -52,7 +43,7 @@ from helpers.analyses.design_ard import SimulationSettings, design_ard, simulati
 from helpers.analyses.design_simulation import (hazard_ratio_grid, operating_characteristics,
                                                 simulated_power_curve)
 from helpers.analyses.reproduction import design_assumptions, planned_sample_size
-from helpers.config.reference import published_value
+from helpers.config.reference import published_value, study_figures
 from helpers.design.sample_size import implied_dropout, power_for_events, required_events_alternatives
 from helpers.design.simulation import Analysis
 from helpers.notebook.session import start
@@ -61,39 +52,59 @@ from helpers.report.plots.power import add_simulated_power, power_curve_plot
 
 nb = start("09_design", globals())
 p = nb.params
-sim = SimulationSettings.from_params(p)
-assumptions = design_assumptions()
-planning_hr = float(published_value("design.assumed_hazard_ratio"))
-planned_patients = int(published_value("design.planned_randomised"))
-design = planned_sample_size()
-HR_AXIS_LABEL = f"Hazard ratio assumed true ({nb.study.experimental.label} vs {nb.study.control.label})"
-alternatives = required_events_alternatives(
-    (assumptions["median_control"], assumptions["median_experimental"]), planning_hr,
-    assumptions["alpha"], assumptions["power"])
+figures = study_figures(nb.study)  # the study's published figures: its planning assumptions
+planned = nb.chapter("Trial design and sample size",
+                     *([] if figures and "design" in figures else ["study.reference"]),
+                     why="the study gives no planning assumptions (the design section of its "
+                         "published figures, study.reference)")
+if planned:
+    sim = SimulationSettings.from_params(p)
+    assumptions = design_assumptions(figures)
+    planning_hr = float(published_value("design.assumed_hazard_ratio", figures))
+    planned_patients = int(published_value("design.planned_randomised", figures))
+    design = planned_sample_size(figures=figures)
+    HR_AXIS_LABEL = (f"Hazard ratio assumed true ({nb.study.experimental.label} vs "
+                     f"{nb.study.control.label})")
+    alternatives = required_events_alternatives(
+        (assumptions["median_control"], assumptions["median_experimental"]), planning_hr,
+        assumptions["alpha"], assumptions["power"])
 
-# the observed primary result, computed here (notebooks run in parallel)
-os_ = nb.analyse(p["endpoint"], primary=True)
-observed_hr = os_.hazard_ratio
-power_design = power_for_events(planning_hr, design.events, assumptions["alpha"])
-power_observed = power_for_events(planning_hr, observed_hr.events, assumptions["alpha"])
-design_ard(nb.ard, design, alternatives, stated_hr=planning_hr,
-           published_events=int(published_value("design.required_events")),
-           planned_patients=planned_patients,
-           power_design=power_for_events(design.hazard_ratio, design.events, assumptions["alpha"]),
-           power_observed=power_for_events(design.hazard_ratio, observed_hr.events, assumptions["alpha"]),
-           observed_hr=observed_hr, paramcd=p["endpoint"])
-view = nb.ard_view()
+    # the observed primary result, computed here (notebooks run in parallel)
+    os_ = nb.analyse(p["endpoint"], primary=True)
+    observed_hr = os_.hazard_ratio
+    power_design = power_for_events(planning_hr, design.events, assumptions["alpha"])
+    power_observed = power_for_events(planning_hr, observed_hr.events, assumptions["alpha"])
+    design_ard(nb.ard, design, alternatives, stated_hr=planning_hr,
+               published_events=int(published_value("design.required_events", figures)),
+               planned_patients=planned_patients,
+               power_design=power_for_events(design.hazard_ratio, design.events, assumptions["alpha"]),
+               power_observed=power_for_events(design.hazard_ratio, observed_hr.events, assumptions["alpha"]),
+               observed_hr=observed_hr, paramcd=p["endpoint"])
+    view = nb.ard_view()
+
+# %%
+#| echo: false
+if planned:
+    nb.intro("""
+The planned sample size is recomputed from the study's planning assumptions (its published
+figures, restated under @tbl-design, not typed here): the required number of events by
+Schoenfeld's formula for the one-sided log-rank test and the patients for them under
+exponential survival with uniform accrual. The chapter shows which conventions give the
+published numbers and puts the observed events beside those of the design.
+""")
 
 # %% [markdown]
 # ## Required events and patients
 
 # %%
-display(Markdown(report.sample_size_text(view)))
+if planned:
+    display(Markdown(report.sample_size_text(view)))
 
 # %%
 #| label: tbl-design
 #| tbl-cap: "Required number of deaths by formula, source of the hazard ratio and rounding (the published one-sided alpha and power, 1:1 allocation), beside the published number of deaths."
-nb.table(report.design_table(view), "design_events", note=report.design_note(view))
+if planned:
+    nb.table(report.design_table(view), "design_events", note=report.design_note(view))
 
 # %% [markdown]
 # ## Power of the design and the observed deaths
@@ -101,15 +112,18 @@ nb.table(report.design_table(view), "design_events", note=report.design_note(vie
 # %%
 #| label: fig-power-curve
 #| fig-cap: "Power of the one-sided log-rank test (published alpha) against the true hazard ratio, with the deaths of the design (solid) and the number of deaths observed in this run (dashed), each marked at the hazard ratio of the planning medians; the dotted line marks the observed hazard ratio."
-nb.figure(power_curve_plot(design.events, observed_hr=observed_hr.hr,
-                           observed_events=observed_hr.events, alpha=assumptions["alpha"],
-                           planning_hr=design.hazard_ratio,
-                           labels=report.power_labels(view, p["endpoint"]),
-                           xlabel=HR_AXIS_LABEL).figure, "power_curve")
+if planned:
+    display(nb.figure(power_curve_plot(design.events, observed_hr=observed_hr.hr,
+                                       observed_events=observed_hr.events,
+                                       alpha=assumptions["alpha"], planning_hr=design.hazard_ratio,
+                                       labels=report.power_labels(view, p["endpoint"]),
+                                       xlabel=HR_AXIS_LABEL).figure,
+                      "power_curve"))
 
 # %%
-display(Markdown(report.power_text(view, p["endpoint"])))
-display(Markdown(nb.footnote()))
+if planned:
+    display(Markdown(report.power_text(view, p["endpoint"])))
+    display(Markdown(nb.footnote()))
 
 # %% [markdown]
 # ## Operating characteristics by simulation
@@ -125,64 +139,64 @@ display(Markdown(nb.footnote()))
 # runs can use a Dask cluster.
 
 # %%
-setup = assumed.scenario_setup(nb.frame(p["endpoint"]), p["strata"], design)
-analysis = Analysis(alpha=assumptions["alpha"], sided=1, ties=p["ties"],
-                    conf_level=p["primary_conf_level"])
-oc = operating_characteristics(setup.scenarios, sim.replicates, sim.seed, analysis,
-                               progress=False, **sim.run_options())
-curve = simulated_power_curve(setup.scenarios["planning"], hazard_ratio_grid(design.hazard_ratio),
-                              sim.curve_replicates, sim.seed + len(setup.scenarios),
-                              analysis, progress=False, **sim.run_options())
-simulation_ard(nb.ard, oc, curve, setup, sim)
-view = nb.ard_view()
+if planned:
+    setup = assumed.scenario_setup(nb.frame(p["endpoint"]), p["strata"], design)
+    analysis = Analysis(alpha=assumptions["alpha"], sided=1, ties=p["ties"],
+                        conf_level=p["primary_conf_level"])
+    oc = operating_characteristics(setup.scenarios, sim.replicates, sim.seed, analysis,
+                                   progress=False, **sim.run_options())
+    curve = simulated_power_curve(setup.scenarios["planning"], hazard_ratio_grid(design.hazard_ratio),
+                                  sim.curve_replicates, sim.seed + len(setup.scenarios),
+                                  analysis, progress=False, **sim.run_options())
+    simulation_ard(nb.ard, oc, curve, setup, sim)
+    view = nb.ard_view()
 
 # %%
 #| label: tbl-simulated-oc
 #| tbl-cap: "Simulated operating characteristics of the design beside Schoenfeld's analytic values: share of simulated trials in which the one-sided stratified log-rank test rejects (power; type I error without an effect) with its Monte-Carlo standard error, mean Cox hazard ratio, deaths and month of the analysis."
-nb.table(report.oc_table(view), "simulated_operating_characteristics", note=report.oc_note(
-    view, seed=sim.seed, strata=p["strata"], block_size=setup.scenarios["planning"].block_size,
-    subgroup_label=setup.subgroup_label, patients_source=setup.patients_source,
-    accrual_source=setup.accrual_source, delay_months=assumed.DELAY_MONTHS,
-    early_months=assumed.EARLY_MONTHS, early_hr=assumed.EARLY_HAZARD_RATIO,
-    ramp_up_months=assumed.RAMP_UP_MONTHS, lost_share=assumed.LOST_SHARE,
-    lost_by_months=assumed.LOST_BY_MONTHS))
+if planned:
+    nb.table(report.oc_table(view), "simulated_operating_characteristics", note=report.oc_note(
+        view, seed=sim.seed, strata=p["strata"], subgroup_label=setup.subgroup_label,
+        patients_source=setup.patients_source, accrual_source=setup.accrual_source))
 
 # %%
 #| label: fig-simulated-power
 #| fig-cap: "Power of the one-sided stratified log-rank test against the true hazard ratio: Schoenfeld's formula with the design's deaths (line) and simulated trials analysed as the real one (points with two Monte-Carlo standard errors)."
-ax = power_curve_plot(design.events, alpha=assumptions["alpha"], planning_hr=design.hazard_ratio,
-                      hr_range=(0.55, 1.02), labels=report.power_labels(view, p["endpoint"]),
-                      xlabel=HR_AXIS_LABEL)
-add_simulated_power(ax, curve)
-nb.figure(ax.figure, "simulated_power_curve")
+if planned:
+    ax = power_curve_plot(design.events, alpha=assumptions["alpha"], planning_hr=design.hazard_ratio,
+                          hr_range=(0.55, 1.02), labels=report.power_labels(view, p["endpoint"]),
+                          xlabel=HR_AXIS_LABEL)
+    add_simulated_power(ax, curve)
+    display(nb.figure(ax.figure, "simulated_power_curve"))
 
 # %%
-display(Markdown(report.simulation_text(view, setup.subgroup_label)))
-display(Markdown(nb.footnote()))
+if planned:
+    display(Markdown(report.simulation_text(view, setup.subgroup_label)))
+    display(Markdown(nb.footnote()))
 
-nb.write_results({
-    "events": design.events,
-    "patients": design.patients,
-    "patients_for_events": design.patients_for_events,
-    "dropout": design.dropout,
-    "implied_dropout": implied_dropout(design.patients_for_events, planned_patients),
-    "planning_hr": planning_hr,
-    "power_at_design_events": power_design,
-    "power_at_observed_deaths": power_observed,
-    "observed_deaths": observed_hr.events,
-    "observed_hr": observed_hr.hr,
-    "sample_size": design.to_dict(),
-    "alternatives": alternatives.to_dict(orient="list"),
-    "simulation": {
-        "replicates": sim.replicates,
-        "curve_replicates": sim.curve_replicates,
-        "seed": sim.seed,
-        "strata_shares": setup.shares.to_dict(),
-        "observed_accrual_months": setup.accrual_months,
-        "observed_accrual_months_source": setup.accrual_source,
-        "observed_accrual_patients": setup.accrual_patients,
-        "observed_accrual_patients_source": setup.patients_source,
-        "operating_characteristics": oc.to_dict(orient="index"),
-        "power_curve": curve.to_dict(orient="list"),
-    },
-})
+    nb.write_results({
+        "events": design.events,
+        "patients": design.patients,
+        "patients_for_events": design.patients_for_events,
+        "dropout": design.dropout,
+        "implied_dropout": implied_dropout(design.patients_for_events, planned_patients),
+        "planning_hr": planning_hr,
+        "power_at_design_events": power_design,
+        "power_at_observed_deaths": power_observed,
+        "observed_deaths": observed_hr.events,
+        "observed_hr": observed_hr.hr,
+        "sample_size": design.to_dict(),
+        "alternatives": alternatives.to_dict(orient="list"),
+        "simulation": {
+            "replicates": sim.replicates,
+            "curve_replicates": sim.curve_replicates,
+            "seed": sim.seed,
+            "strata_shares": setup.shares.to_dict(),
+            "observed_accrual_months": setup.accrual_months,
+            "observed_accrual_months_source": setup.accrual_source,
+            "observed_accrual_patients": setup.accrual_patients,
+            "observed_accrual_patients_source": setup.patients_source,
+            "operating_characteristics": oc.to_dict(orient="index"),
+            "power_curve": curve.to_dict(orient="list"),
+        },
+    })

@@ -17,19 +17,11 @@
 
 # %% [markdown]
 # # Reproduction of the published results {#sec-reproduction}
-#
-# Every numeric figure the trial's publications report, beside the value this run computes
-# with the supplement's analyses: overall survival with the primary settings (stratified Cox
-# model, primary CI level, one-sided stratified log-rank p), local relapse-free survival,
-# median follow-up, the population counts, treatment-related deaths, and the sample size
-# recomputed from the planning assumptions. Figures the reference file marks as uncertain
-# are left out. On the bundled synthetic data the differences measure the calibration of the
-# data, not a reproduction of the trial (@sec-design gives the sample size in detail).
 
 # %% tags=["parameters"]
 run_label = "interactive"
 output_dir = "runs/interactive"
-study = None  # None: studies/jcog1017.yaml (studies/README.md)
+study = None  # None: the default study, studies/default.yaml (studies/README.md)
 data_dir = None  # None: the bundled data
 data_format = None  # None: by file extension
 population = None  # None: the study's full analysis set flag
@@ -39,7 +31,7 @@ sided = None  # None: one-sided, the protocol's
 strata = None  # None: the study's stratification factors
 ties = None  # None: Efron
 km_conf_type = None  # None: log-log
-landmarks_months = None  # None: the study's landmarks
+landmarks = None  # None: the study's landmarks (in its display unit)
 data_cut = None  # None: all follow-up
 
 # %%
@@ -51,22 +43,33 @@ from helpers.analyses.reproduction import (KEY_RESULTS, LRFS, OS, planned_sample
                                            reproduction_values, with_tolerances)
 from helpers.analyses.reproduction_ard import SOURCE_LABELS, reproduction_ard
 from helpers.analyses.safety import treatment_related_deaths
-from helpers.config.reference import published_figures
+from helpers.config.reference import published_figures, study_figures
 from helpers.report import reproduction as report
 from helpers.report.tables import reproduction_table
 
 nb = start("10_reproduction", globals())
-has_reference = nb.section("Reproduction of the published results", "study.reference")
+has_reference = nb.chapter("Reproduction of the published results", "study.reference",
+                           why="the study names no published figures (study.reference)")
 if has_reference:
     os_ = nb.analyse(OS, primary=True)
     lrfs = nb.analyse(LRFS, primary=False)
     counts = consort_counts(nb.data.adsl)
-    design = planned_sample_size()
+    figures = study_figures(nb.study)  # the published figures the study names
+    design = planned_sample_size(figures=figures)
     computed = reproduction_values(os_, lrfs, counts, design, treatment_related_deaths(nb.data.adae))
-    published = published_figures()
+    published = published_figures(figures=figures)
     reproduction = with_tolerances(reproduction_table(computed, published))
     reproduction_ard(nb.ard, reproduction, published, os_, lrfs)
     view = nb.ard_view()
+
+# %%
+#| echo: false
+if has_reference:
+    nb.intro("""
+Every numeric figure the study's publications report (its file of published figures), beside
+the value this run computes with the supplement's analyses, with the difference and the
+tolerance. Figures the file marks as uncertain are left out.
+""")
 
 # %% [markdown]
 # ## Key results
@@ -75,12 +78,12 @@ if has_reference:
 #| label: key-results-summary
 if has_reference:
     display(Markdown(report.key_results_text(view, OS, LRFS, os_.sided, lrfs.sided,
-                                             nb.study.display_unit)))
+                                             nb.study.display_unit, nb.study.arm_labels)))
 
 # %%
 #| label: reproduction-summary
 if has_reference:
-    display(report.key_results_summary(view, KEY_RESULTS))
+    nb.show_table(report.key_results_summary(view, KEY_RESULTS))
 
 # %%
 #| label: tbl-key-results
@@ -98,12 +101,11 @@ if has_reference:
 
 # %%
 #| label: tbl-reproduction
-#| tbl-cap: "Every published figure of JCOG1017 and its source beside the value computed by this run, the difference (this run - published), the tolerance and whether the difference lies within it; published figures as published, this run's by the supplement's formatting rules."
+#| tbl-cap: "Every published figure of the trial and its source beside the value computed by this run, the difference (this run - published), the tolerance and whether the difference lies within it; published figures as published, this run's by the supplement's formatting rules."
 if has_reference:
     nb.table(report.reproduction_display(view, {r["path"]: r["source"] for r in published},
                                          SOURCE_LABELS), "reproduction", note=(
-        "Sources: Paper = Shien et al., JCOG1017 (abstract); ASCO abstract = J Clin Oncol "
-        "2023;41(16 suppl):523. Tolerances: for figures computed from patient data, the "
+        "Sources: as the study's file of published figures states them. Tolerances: for figures computed from patient data, the "
         "acceptance limits of the synthetic data's calibration (data/README.md); design "
         "figures to the rounding of the published figure; —: none stated. Design: recomputed "
         "from the published assumptions with an assumed (unpublished) allowance for loss to "

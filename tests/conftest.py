@@ -40,5 +40,43 @@ def supplement_run(tmp_path_factory) -> Path:
     return run_dir
 
 
+def _shared_run(tmp_path_factory, name: str, params_file: Path, data=None) -> Path:
+    """A run of ``params_file`` shared by the xdist workers of a session (built once under a
+    file lock; ``data(directory)`` writes its data first, then ``data_dir`` points there)."""
+    from helpers.run.execute import run
+
+    shared = tmp_path_factory.getbasetemp().parent
+    run_dir = shared / f"supplement-{name}"
+    with open(shared / f"supplement-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        params = yaml.safe_load(params_file.read_text())
+        params["parameters"].update({"output_dir": str(run_dir), "run_label": name})
+        if data is not None:
+            data(shared / f"supplement-{name}-data")
+            params["parameters"]["data_dir"] = str(shared / f"supplement-{name}-data")
+        (shared / f"supplement-{name}.yaml").write_text(yaml.safe_dump(params))
+        report = run(shared / f"supplement-{name}.yaml", workers=2, echo=lambda line: None)
+    assert not report.failed, [f.error for f in report.failed]
+    return run_dir
+
+
+@pytest.fixture(scope="session")
+def per_protocol_run(tmp_path_factory) -> Path:
+    """The whole supplement on the bundled data, per-protocol population (params/per_protocol.yaml)."""
+    return _shared_run(tmp_path_factory, "per_protocol", ROOT / "params" / "per_protocol.yaml")
+
+
+@pytest.fixture(scope="session")
+def colon_supplement_run(tmp_path_factory) -> Path:
+    """The whole supplement of R's colon trial as ADaM (validation/colon_adam.py, params/colon.yaml)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "validation"))
+    import colon_adam
+
+    return _shared_run(tmp_path_factory, "colon", ROOT / "params" / "colon.yaml",
+                       data=lambda directory: colon_adam.write(directory))
+
+
 def read_results(run_dir: Path, notebook: str) -> dict:
     return json.loads((run_dir / "results" / f"{notebook}.json").read_text())

@@ -68,6 +68,7 @@ CASES = {
     "RANDFL Yes": ("adsl", set_cells("RANDFL", [0], "Yes"), "RANDFL", (1,), "not in"),
     "ECOG 3": ("adsl", set_cells("ECOG", [8], "3"), "ECOG", (9,), "not in"),
     "AETOXGR 6": ("adae", set_cells("AETOXGR", [30], "6"), "AETOXGR", (31,), "grades"),
+    "AETOXGR 0": ("adae", set_cells("AETOXGR", [3, 40], "0"), "AETOXGR", (4, 41), "grades not in 1-5"),
     "duplicate USUBJID": ("adsl", lambda f: set_cells("USUBJID", [5], f.at[4, "USUBJID"])(f),
                           "USUBJID", (5, 6), "duplicate"),
     "duplicate USUBJID/PARAMCD": ("adtte", lambda f: set_cells("PARAMCD", [1], f.at[0, "PARAMCD"])(f),

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, run_supplement
+from study_paths import read_study
 
 CONTROL = "<script>alert('arm')</script> 全身療法 $x$ #h *b* \\ @home 100%"
 EXPERIMENTAL = "<img src=x onerror=alert(1)> Resection [@kaplan1958] _u_ \u202eRTL\u202c z\u200bw"
@@ -42,7 +43,7 @@ def hostile_run(tmp_path_factory) -> Path:
     adsl["SUBTYPE"] = adsl["SUBTYPE"].replace({"Triple negative": LEVEL})
     adsl.to_csv(data / "adsl.csv", index=False)
     (data / "SYNTHETIC.sha256").unlink()  # no longer the synthetic data as generated
-    study = yaml.safe_load((ROOT / "studies" / "jcog1017.yaml").read_text())
+    study = read_study(ROOT / "studies" / "jcog1017.yaml")
     study["arms"]["control"]["label"] = CONTROL
     study["arms"]["experimental"]["label"] = EXPERIMENTAL
     for group in study["subgroups"]:
@@ -105,8 +106,11 @@ def test_pdf_shows_the_labels_characters(hostile_run):
     pdf = next((hostile_run / "_book").glob("*.pdf"))
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
+    # a label may wrap inside a narrow table cell (a line break, a soft hyphen): compare the
+    # characters without white space
+    bare = lambda t: "".join(t.translate(INVISIBLE).replace("\u00ad", "").split())  # noqa: E731
     flat = _flat(text.translate(INVISIBLE))
     for label, parts in VISIBLE.items():
         for part in parts:
-            assert _flat(part) in flat, label
+            assert bare(part) in bare(text), label
     assert "?@" not in flat

@@ -67,9 +67,10 @@ def test_versions_uncertainty_and_method_are_parameters(supplement_run, tmp_path
     assert other["result"]["estimate"] != default["result"]["estimate"]
 
 
-def test_another_study_shows_the_chapter_as_unavailable(tmp_path):
-    """On a study without JCOG1017's reference (R's colon as ADaM), the chapter puts no trial
-    table or JCOG1017 row together from that study's data: it says what it needs instead."""
+def test_another_study_leaves_the_chapter_out_with_the_reason(tmp_path):
+    """On a study without a table of trials (R's colon as ADaM), the chapter puts no trial
+    table or row of the bundled study together from that study's data: it leaves itself out
+    of the book and says why (the preface lists it)."""
     import sys
 
     import yaml
@@ -88,4 +89,5 @@ def test_another_study_shows_the_chapter_as_unavailable(tmp_path):
     assert not report.failed, [f.error for f in report.failed]
     res = read_results(tmp_path / "run", "08_meta_analysis")
     assert "os" not in res and "jcog1017_run" not in res
-    assert "study.reference" in res["unavailable"]["The randomised trials of primary tumour resection"]
+    assert res["omitted"] == {"title": "Meta-analysis of the randomised trials",
+                              "reason": "the study names no table of trials (study.trials)"}

@@ -42,8 +42,8 @@ def test_population_analysis_sets_and_surgery(supplement_run):
     surgery = pop["surgery"]
     assert surgery["randomised"] == 202
     assert surgery["performed"] + surgery["not_performed"] == 202
-    assert sum(surgery["resection"].values()) == surgery["performed"]
-    assert set(surgery["resection"]) == {"Complete (R0)", "Incomplete (R1/R2)"}
+    assert sum(surgery["detail"].values()) == surgery["performed"]
+    assert set(surgery["detail"]) == {"Complete (R0)", "Incomplete (R1/R2)"}
     assert sets["PPROTFL"]["B"] == surgery["performed"]  # arm B per protocol = resected
 
 

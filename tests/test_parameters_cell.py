@@ -2,8 +2,7 @@
 that only assigns literals to parameters of ``helpers/config/params.py`` ``SPECS``, each
 ``None``, meaning "the study's / spec default" (``start`` fills it in), so defaults live in
 one place. ``run_label`` and ``output_dir`` may also hold their ``SPECS`` default (where an
-interactive session writes). Notebooks whose cell still repeats defaults are listed in
-``NOT_CONVERTED`` (xfail, not strict); the lead removes them as conversions are merged.
+interactive session writes).
 """
 
 from __future__ import annotations
@@ -16,11 +15,6 @@ import pytest
 from helpers.config.params import SPECS
 from helpers.run.plan import discover_notebooks
 
-#: Notebooks whose parameters cell still repeats the defaults (xfail, not strict).
-NOT_CONVERTED = {
-    "01_population", "02_baseline", "03_overall_survival", "04_lrfs", "05_subgroups",
-    "06_safety", "07_sensitivity", "08_meta_analysis", "09_design", "10_reproduction",
-}
 #: Parameters that may hold their SPECS default instead of None.
 MAY_HOLD_DEFAULT = ("run_label", "output_dir")
 
@@ -71,9 +65,7 @@ def parameters_cell_problems(cells: list) -> list[str]:
 
 
 def _param(name: str):
-    marks = [pytest.mark.xfail(reason=f"{name}: parameters cell not yet converted", strict=False)] \
-        if name in NOT_CONVERTED else []
-    return pytest.param(name, marks=marks, id=name)
+    return pytest.param(name, id=name)
 
 
 @pytest.mark.parametrize("notebook", [_param(n) for n in NOTEBOOKS])
@@ -113,6 +105,3 @@ def test_the_check_wants_exactly_one_tagged_code_cell():
     assert "0 cells tagged" in parameters_cell_problems([_cell("x = None", tags=())])[0]
     assert "2 cells tagged" in parameters_cell_problems([_cell("strata = None")] * 2)[0]
 
-
-def test_the_not_converted_list_names_real_notebooks():
-    assert NOT_CONVERTED <= set(NOTEBOOKS), NOT_CONVERTED - set(NOTEBOOKS)

@@ -123,7 +123,7 @@ def test_forest_plot_axis_reference_line_and_text_columns():
     assert "NE" in right_text
     assert "0.040" in right_text and "0.70" in right_text
     assert "HR (90% CI)" in right_text
-    assert any("Favours resection" in t.get_text() for t in ax.texts)
+    assert any("Favours arm B" in t.get_text() for t in ax.texts)
     # rows: overall at the top (y = 0), variable headers above their levels
     y_of = {t.get_text(): t.get_position()[1] for t in left.texts}
     assert y_of["All patients"] == 0 and y_of["Menopausal status"] < y_of["   Premenopausal"]
@@ -141,11 +141,13 @@ def _consort_counts(follow_up=True):
         "not_randomised_reasons": {"Progressive disease": 90, "Patient refusal": 73},
         "arms": {
             "A": {"label": "Systemic therapy alone", "randomised": 205, "itt": 205,
-                  "per_protocol": 199, "safety": 204, "surgery": 3, "resection": {},
+                  "per_protocol": 199, "safety": 204, "surgery": 3, "detail": {},
+                  "procedure": "Primary tumour resection",
                   "per_protocol_excluded": {"Primary tumour resection within 12 months": 6}},
             "B": {"label": "Resection + systemic therapy", "randomised": 202, "itt": 202,
                   "per_protocol": 190, "safety": 200, "surgery": 190,
-                  "resection": {"Complete (R0)": 170, "Incomplete (R1/R2)": 20},
+                  "detail": {"Complete (R0)": 170, "Incomplete (R1/R2)": 20},
+                  "procedure": "Primary tumour resection",
                   "per_protocol_excluded": {"Resection not performed": 12}},
         },
     }
@@ -165,7 +167,7 @@ def test_consort_diagram_has_the_four_stages_and_per_protocol_reasons():
     for needle in ("Registered\nn = 570", "Not randomised: n = 163", "Progressive disease: n = 90",
                    "Randomised\nn = 407", "Allocated to Systemic therapy alone (arm A)\nn = 205",
                    "Primary tumour resection performed: n = 190", "Complete (R0): n = 170",
-                   "Resection not performed: n = 12", "Died: n = 115", "Alive at data cut-off: n = 71",
+                   "Primary tumour resection not performed: n = 12", "Died: n = 115", "Alive at data cut-off: n = 71",
                    "Primary tumour resection (not per protocol): n = 3",
                    "Analysed (full analysis set): n = 202", "excluded: n = 6",
                    "Primary tumour resection within 12 months: n = 6"):
@@ -334,7 +336,7 @@ def test_consort_counts_of_the_bundled_data_follow_up_and_per_protocol_reasons()
     from helpers.analyses.populations import consort_counts
 
     data = load_trial_data(Path(__file__).resolve().parents[1] / "data")
-    counts = consort_counts(data.adsl, data.adtte)
+    counts = consort_counts(data.adsl, data.adtte, pp_reasons={"B": "Resection not performed"})
     for code, arm in counts["arms"].items():
         follow = arm["follow_up"]
         assert sum(follow.values()) == arm["itt"], code

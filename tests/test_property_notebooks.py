@@ -139,3 +139,61 @@ def test_every_notebook_succeeds_or_refuses_clearly(data, tmp_path_factory):
             assert hr["hr"] == pytest.approx(direct.hr, rel=1e-9)
         else:
             assert hr["hr"] is None and hr["note"]
+
+
+HOSTILE = st.lists(st.sampled_from(
+    list("<>&\"'#$%*\\@[]{}_`|~^!=:;/") + ["<script>", "<img src=x onerror=alert(1)>", "日本語",
+                                            "\u202e", "\u200b", "عربي", " ", "a", "B"]),
+    min_size=1, max_size=5).map(lambda parts: "".join(parts).strip()).filter(bool)
+
+
+def _markdown_shown(captured: list) -> str:
+    """The Markdown the notebooks displayed (HTML tables are escaped by pandas)."""
+    from IPython.display import Markdown
+
+    return "\n".join(obj.data for obj in captured
+                     if isinstance(obj, Markdown) and isinstance(obj.data, str))
+
+
+@pytest.mark.slow
+@settings(max_examples=4, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=trials(), labels=st.lists(HOSTILE, min_size=4, max_size=4, unique=True))
+def test_hostile_labels_are_shown_literally_or_refused(data, labels, tmp_path_factory, monkeypatch):
+    """Arm labels, subgroup levels and stratum values drawn from an alphabet of HTML, Markdown
+    and Typst specials, CJK, right-to-left and zero-width characters: every notebook succeeds
+    with no label displayed as raw Markdown/HTML (each appears only escaped), or stops with a
+    clear DataValidationError/ParameterError."""
+    import IPython.display
+    import matplotlib
+
+    from helpers.core.textsafe import md_text
+
+    matplotlib.use("Agg")
+    captured: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: captured.extend(objs))
+    adsl, adtte = data
+    control, experimental, level_x, level_y = labels
+    adsl = adsl.assign(SUBG=adsl["SUBG"].map({"X": level_x, "Y": level_y}),
+                       STRAT=adsl["STRAT"].map({"S1": level_x, "S2": level_y, "S3": "S3", "": ""}))
+    study = {**STUDY,
+             "arms": {"variable": "ARMCD", "control": {"value": "A", "label": control},
+                      "experimental": {"value": "B", "label": experimental}},
+             "subgroups": [{"variable": "SUBG", "label": "Subgroup", "levels": [level_x, level_y]}]}
+    base = tmp_path_factory.mktemp("hostile")
+    (base / "data").mkdir()
+    adsl.to_csv(base / "data" / "adsl.csv", index=False)
+    adtte.to_csv(base / "data" / "adtte.csv", index=False)
+    (base / "study.yaml").write_text(yaml.safe_dump(study, allow_unicode=True))
+    parameters = {"study": str(base / "study.yaml"), "data_dir": str(base / "data"),
+                  "output_dir": str(base / "run"), "run_label": "hostile"}
+    for path in NOTEBOOKS:
+        try:
+            run_in_process(path, parameters)
+        except (DataValidationError, ParameterError) as exc:
+            assert str(exc), path.stem
+    shown = _markdown_shown(captured)
+    for label in labels:
+        if md_text(label) != label and len(label) > 1:
+            assert label not in shown.replace(md_text(label), ""), (
+                f"label {label!r} displayed unescaped")

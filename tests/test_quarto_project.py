@@ -88,8 +88,20 @@ def _citations(markdown: str) -> set[str]:
     return {k for k in keys if not k.startswith(CROSSREF_PREFIXES)}
 
 
+#: The bibliographies of the default study's book: the methods' and the study's own.
+BIBLIOGRAPHIES = (ROOT / "references.bib", ROOT / "studies/jcog1017/jcog1017.bib")
+
+
 def _bib_keys() -> set[str]:
-    return set(re.findall(r"^@\w+\{([^,\s]+),", (ROOT / "references.bib").read_text(), re.M))
+    return {key for bib in BIBLIOGRAPHIES
+            for key in re.findall(r"^@\w+\{([^,\s]+),", bib.read_text(), re.M)}
+
+
+def _preface_sources() -> str:
+    """What the preface of the default study's book is written from (helpers/render/preface.py
+    and the study's text snippets): its references, embeds and citations."""
+    texts = [ROOT / "helpers/render/preface.py", *sorted((ROOT / "studies/jcog1017/text").glob("*.md"))]
+    return "\n".join(p.read_text(encoding="utf-8") for p in texts)
 
 
 # --------------------------------------------------------------------------- project
@@ -153,7 +165,7 @@ def test_crossref_labels_are_unique_and_captioned():
 
 
 def test_index_references_and_embeds_exist():
-    index = (ROOT / "index.qmd").read_text(encoding="utf-8")
+    index = _preface_sources()
     own = set(re.findall(r"\{#(sec-[\w-]+)", index))
     labels = _all_labels()
     refs = set(re.findall(r"@((?:fig|tbl|sec)-[\w-]*[\w])", index)) - own
@@ -174,8 +186,9 @@ def test_index_references_and_embeds_exist():
 def test_citations_are_in_references_bib():
     keys = _bib_keys()
     assert REQUIRED_REFERENCES <= keys, f"missing: {REQUIRED_REFERENCES - keys}"
-    assert len(keys) == len(re.findall(r"^@\w+\{", (ROOT / "references.bib").read_text(), re.M))
-    cited = _citations((ROOT / "index.qmd").read_text(encoding="utf-8"))
+    assert len(keys) == sum(len(re.findall(r"^@\w+\{", bib.read_text(), re.M))
+                            for bib in BIBLIOGRAPHIES)
+    cited = _citations(_preface_sources())
     for stem in _notebook_chapters():
         if _py(stem).is_file():
             for cell in _cells(stem):
@@ -186,7 +199,7 @@ def test_citations_are_in_references_bib():
 
 
 def test_every_reference_has_an_identifier():
-    text = (ROOT / "references.bib").read_text(encoding="utf-8")
+    text = "\n".join(bib.read_text(encoding="utf-8") for bib in BIBLIOGRAPHIES)
     for entry in re.split(r"\n(?=@)", text)[1:]:
         key = re.match(r"@\w+\{([^,]+),", entry).group(1)
         if key != "greenwood1926":  # a 1926 HMSO report: no DOI exists

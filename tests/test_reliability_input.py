@@ -28,6 +28,8 @@ from helpers.run.preflight import check_dask_address
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
+from study_paths import read_study  # noqa: E402
+
 STUDY = ROOT / "studies" / "jcog1017.yaml"
 
 
@@ -48,7 +50,7 @@ def edit(data_dir: Path, table: str, change) -> None:
 
 
 def study_copy(tmp_path: Path, change) -> Path:
-    data = yaml.safe_load(STUDY.read_text())
+    data = read_study(STUDY)
     change(data)
     path = tmp_path / "study.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
@@ -203,7 +205,9 @@ def test_trailing_delimiters_are_stated_in_the_data_note(data_dir):
 
 # --------------------------------------------------------------------------- 4. exclusions
 def test_missing_strata_counted_in_the_flow_and_stated_in_footnotes(data_dir, tmp_path):
-    from helpers.analyses.populations import consort_counts
+    from helpers.analyses.populations import consort_counts, flow_ard
+    from helpers.ard import ArdBuilder, ArdView
+    from helpers.report.format import fill_stat_fmt
     from helpers.notebook.session import start
     from helpers.report.tables.populations import consort_table
 
@@ -219,8 +223,10 @@ def test_missing_strata_counted_in_the_flow_and_stated_in_footnotes(data_dir, tm
     counts = consort_counts(nb.data.adsl, nb.data.adtte, strata=nb.params["strata"])
     assert counts["missing_strata"]["columns"] == ["ER"]
     assert sum(counts["missing_strata"]["arms"].values()) == 3
-    table = consort_table(counts)
-    assert sum(table.loc[[i for i in table.index if "missing ER" in i], "n"]) == 3
+    builder = ArdBuilder(notebook="01_population", population="ITTFL")
+    flow_ard(builder, counts)
+    table = consort_table(ArdView(fill_stat_fmt(builder.frame())), {"A": "Arm A", "B": "Arm B"})
+    assert sum(int(n) for n in table.loc[[i for i in table.index if "missing ER" in i], "n"]) == 3
 
     assert "Left out" not in nb.footnote()
     analysis = nb.analyse("OS")
@@ -232,17 +238,17 @@ def test_missing_strata_counted_in_the_flow_and_stated_in_footnotes(data_dir, tm
 
 # --------------------------------------------------------------------------- 5. reference, Dask
 def test_reference_of_the_wrong_shape_is_refused_naming_file_and_key(tmp_path):
-    study = study_copy(tmp_path, lambda d: d["study"].update(reference="ptr_trials.yaml"))
+    study = study_copy(tmp_path, lambda d: d["study"].update(reference=str(ROOT / "studies/jcog1017/trials.yaml")))
     with pytest.raises(ReferenceError) as info:
         check_reference(load_study(study).reference, study)
     message = str(info.value)
-    assert "ptr_trials.yaml: key 'sources." in message and "citation text" in message
+    assert "trials.yaml: key 'sources." in message and "citation text" in message
     assert f"key 'study.reference' of the study configuration {study}" in message
     missing = study_copy(tmp_path, lambda d: d["study"].update(reference="nowhere.yaml"))
     with pytest.raises(ReferenceError, match="nowhere.yaml: the file of published figures .* "
                                              "does not exist"):
         check_reference("nowhere.yaml", missing)
-    assert check_reference("jcog1017_published.yaml", STUDY)["population"]["randomised"]["value"] == 407
+    assert check_reference("jcog1017/published.yaml", STUDY)["population"]["randomised"]["value"] == 407
 
 
 def _closed_port() -> int:
@@ -292,7 +298,7 @@ def test_preflight_stops_the_run_before_any_notebook_with_nothing_written(case, 
         params["parameters"]["sim_dask_address"] = f"tcp://127.0.0.1:{_closed_port()}"
         expected = (ParameterError, "parameter 'sim_dask_address'")
     elif case == "reference":
-        study = study_copy(tmp_path, lambda d: d["study"].update(reference="ptr_trials.yaml"))
+        study = study_copy(tmp_path, lambda d: d["study"].update(reference=str(ROOT / "studies/jcog1017/trials.yaml")))
         params["parameters"]["study"] = str(study)
         expected = (ReferenceError, "key 'study.reference'")
     else:

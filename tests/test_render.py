@@ -64,7 +64,7 @@ def test_preview_index_lists_notebooks_in_reading_order_with_titles(run_params, 
     page = (preview / "02_km.html").read_text()
     assert f'src="data:image/png;base64,{base64.b64encode(PNG).decode()}' in page
     assert "hello" in page
-    assert page.count('<details class="jcog1017-code"><summary>Code</summary>') == 1  # folded
+    assert page.count('<details class="supplement-code"><summary>Code</summary>') == 1  # folded
     assert 'src="http' not in page  # reads offline
     out = capsys.readouterr().out
     assert str(preview / "index.html") in out and "quarto-cli" in out

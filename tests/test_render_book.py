@@ -248,17 +248,20 @@ def test_real_pdf_as_a_reader_sees_it(real_book):
     assert len(list(ARTIFACTS.glob("page-*.png"))) >= 10
 
 
-def test_table_without_output_keeps_its_number_and_anchor(tmp_path):
-    """A labelled table cell with no output (a section whose data are absent) is shown as its
-    numbered caption with "not available"; references to it resolve in HTML and in the PDF."""
+def test_table_without_output_is_left_out_and_a_reference_to_it_is_an_error(tmp_path):
+    """A labelled table cell with no output (a section that does not apply) is left out of
+    the book, not shown as a placeholder; prose that still refers to it is an error."""
     params = _tiny_book(tmp_path)
     alpha = tmp_path / "run" / "notebooks" / "01_alpha.ipynb"
     nb = nbformat.read(alpha, as_version=4)
     nb.cells[2].outputs = []
     nbformat.write(nb, alpha)
+    with pytest.raises(RenderError, match="unresolved cross-reference @tbl-median"):
+        render_book(params, project_dir=_project(params))
+    nb.cells[0].source = nb.cells[0].source.replace("; its table @tbl-median", "")
+    nbformat.write(nb, alpha)
     book = render_book(params, project_dir=_project(params))
     page = " ".join((book.html.parent / "sec-alpha.html").read_text(encoding="utf-8").split())
-    assert 'id="tbl-median"' in page and "Table S1: Medians by arm." in page
-    assert "Not available for this run" in page
-    assert re.search(r'<a href="(sec-alpha.html)?#tbl-median"[^>]*>Table S1</a>', page)
-    assert "Not available for this run" in pdf_text(book.pdf)
+    assert 'id="tbl-median"' not in page and "Medians by arm" not in page
+    assert "not available" not in page.lower()
+    assert "not available" not in pdf_text(book.pdf).lower()

@@ -227,8 +227,8 @@ def test_run_is_all_or_nothing_when_one_notebook_fails_on_new_data(project, caps
     assert json.loads((project.run_dir / "results" / "01_summary.json").read_text())["n"] == 3
     assert require_complete_run(project.run_dir) == record
     assert sorted(p.name for p in project.run_dir.iterdir()) == [
-        ".generations", ".state", "current", "failed", "figures", "notebooks", "results",
-        "run_record.json", "tables"]
+        ".generations", ".state", "ard", "ard.csv", "ard.parquet", "current", "failed",
+        "figures", "notebooks", "results", "run_record.json", "tables"]
     assert len(list((project.run_dir / ".generations").iterdir())) == 1
 
     project.set_mode("ok")

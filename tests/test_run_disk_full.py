@@ -7,7 +7,7 @@ import errno
 
 import pytest
 
-import helpers.run as runner
+import helpers.run.execute as runner  # promote, atomic_write_json and current_generation as the runner uses them
 from test_run import Project, project, run_cli  # noqa: F401 (the fixture)
 
 
@@ -30,7 +30,7 @@ def test_full_disk_removes_the_unpublished_generation_and_says_where(project, ca
         monkeypatch.setattr(runner, "atomic_write_json", full)
     code, out, err = run_cli(project, capsys, "--workers", "2")
     assert code == 1
-    assert f"jcog1017-run: no space left on device at {project.run_dir}" in err
+    assert f"supplement-run: no space left on device at {project.run_dir}" in err
     assert "Traceback" not in err
     assert runner.current_generation(project.run_dir) == published
     assert [p.name for p in (project.run_dir / ".generations").iterdir()] == [published.name]

@@ -80,17 +80,21 @@ def test_flow_counts_the_arm_left_out(colon_run):
     assert "Synthetic data" not in executed
 
 
-def test_sections_without_data_say_so(colon_run):
-    assert read_results(colon_run, "06_safety")["unavailable"] == {
-        "Safety": "Not available: needs ADAE, study.populations.safety."}
-    assert "study.reference" in read_results(colon_run, "10_reproduction")["unavailable"][
-        "Reproduction of the published results"]
+def test_chapters_and_sections_without_data_are_left_out_with_the_reason(colon_run):
+    assert read_results(colon_run, "06_safety")["omitted"] == {
+        "title": "Safety", "reason": "the data have no adverse events (ADAE) and the study names "
+                                    "no safety set (populations.safety)"}
+    assert "study.reference" in read_results(colon_run, "10_reproduction")["omitted"]["reason"]
+    assert "study.trials" in read_results(colon_run, "08_meta_analysis")["omitted"]["reason"]
+    assert "study.reference" in read_results(colon_run, "09_design")["omitted"]["reason"]
     flow = read_results(colon_run, "01_population")
-    assert "ADSL.SURGFL" in flow["unavailable"]["Primary tumour resection in arm B"]
+    assert flow["unavailable"]["The procedure of arm B"] == {
+        "reason": "the study names no protocol procedure of arm B (study.procedure)",
+        "label": "sec-procedure"}
     sens = read_results(colon_run, "07_sensitivity")
     assert "per_protocol" not in sens and sens["adjusted_covariates"] == ["AGE", "SEX", "OBSTRFL", "EXTENT"]
-    executed = (colon_run / "notebooks" / "06_safety.ipynb").read_text()
-    assert "not available: the data lack the ADAE dataset" in executed
+    for name in ("01_population", "06_safety", "09_design"):  # no placeholder in any output
+        assert "not available" not in (colon_run / "notebooks" / f"{name}.ipynb").read_text().lower()
 
 
 def test_subgroups_in_configured_order(colon_run):

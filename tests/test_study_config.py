@@ -14,9 +14,10 @@ import yaml
 from helpers.data.trial_data import load_trial_data
 from helpers.core.errors import DataValidationError, ParameterError
 from helpers.config.study import StudyConfigError, load_study
+from study_paths import read_study
 
 ROOT = Path(__file__).resolve().parents[1]
-BASE = yaml.safe_load((ROOT / "studies" / "jcog1017.yaml").read_text())
+BASE = read_study(ROOT / "studies" / "jcog1017.yaml")
 
 
 def write_study(tmp_path: Path, change) -> Path:

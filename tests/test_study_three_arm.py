@@ -34,6 +34,10 @@ STUDY = {
     "covariates": ["AGE", "BMRKR1"],
     "landmarks": [12, 24],
     "rmst_horizon": 24,
+    "outputs": {"disposition": {"treated": "SAFFL", "discontinued": "DCSREAS"},
+                "deaths": {"cause": "ADSL.DTHCAUS"},
+                "safety": {"ctcae_version": "5.0", "meddra_version": "26.0", "related": ["AEREL"],
+                           "discontinuation": {"variable": "AEACN", "value": "DRUG WITHDRAWN"}}},
 }
 
 
@@ -68,6 +72,12 @@ def make_adam(out: Path, n: int = 300, seed: int = 2024) -> None:
         "AEDECOD": rng.choice(["Nausea", "Fatigue", "Rash"], k.sum()),
         "AEBODSYS": "General disorders",
         "AETOXGR": rng.integers(1, 5, k.sum()), "AESER": rng.choice(["Y", "N"], k.sum(), p=[0.1, 0.9])})
+    # the standard outputs' columns (drawn last: the columns above stay as they were)
+    adsl["DTHCAUS"] = rng.choice(["ADVERSE EVENT", "PROGRESSIVE DISEASE", "OTHER"], n)
+    adsl["DCSREAS"] = rng.choice(["", "ADVERSE EVENT", "LOST TO FOLLOW-UP", "WITHDRAWAL BY SUBJECT"],
+                                 n, p=[0.7, 0.1, 0.1, 0.1])
+    adae["AEREL"] = rng.choice(["Y", "N"], len(adae))
+    adae["AEACN"] = rng.choice(["DOSE NOT CHANGED", "DRUG WITHDRAWN"], len(adae), p=[0.9, 0.1])
     out.mkdir(parents=True)
     for name, frame in (("adsl", adsl), ("adtte", adtte), ("adae", adae)):
         frame.to_parquet(out / f"{name}.parquet", index=False)
@@ -119,3 +129,24 @@ def test_flow_baseline_subgroups_and_safety(three_arm_run):
     assert sens["adjusted_covariates"] == ["AGE", "BMRKR1"] and sens["rmst"]["tau"] == 24
     lrfs = read_results(three_arm_run, "04_lrfs")
     assert lrfs["pfs"]["hazard_ratio"]["conf_level"] == 0.95
+
+
+def test_standard_outputs_of_the_tlg_catalogue(three_arm_run):
+    """DST01, DTHT01 (chapter 12) and AET01, AET02, AET04 (chapter 6) from the pharmaverse-shaped
+    ADSL and ADAE, with the configured reason, cause and relation columns."""
+    tables = three_arm_run / "tables"
+    dst = pd.read_csv(tables / "12_standard_outputs" / "dst01.csv", index_col=0, dtype=str)
+    assert "LOST TO FOLLOW-UP" in "".join(dst.index) and "Treated as allocated (SAFFL)" in dst.index
+    dth = pd.read_csv(tables / "12_standard_outputs" / "dtht01.csv", index_col=0, dtype=str)
+    assert {"PROGRESSIVE DISEASE", "ADVERSE EVENT"} <= {i.strip() for i in dth.index}
+    aet01 = pd.read_csv(tables / "06_safety" / "aet01.csv", index_col=0, dtype=str)
+    assert any("discontinuation" in i for i in aet01.index)
+    assert any("treatment-related" in i for i in aet01.index)
+    assert list(aet01.columns)[-1].startswith("Total (N=")
+    for name in ("aet02", "aet04"):
+        assert (tables / "06_safety" / f"{name}.csv").exists()
+    note = (tables / "06_safety" / "aet04.notes.txt").read_text()
+    assert "CTCAE version 5.0" in note and "MedDRA version 26.0" in note and "AET04" in note
+    absent = read_results(three_arm_run, "12_standard_outputs")["absent"]
+    assert absent["DST01 procedure"] == ["study.outputs.disposition.procedure"]  # not configured
+    assert "DST01 discontinued" not in absent and "DTHT01 cause" not in absent

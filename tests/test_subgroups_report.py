@@ -48,7 +48,7 @@ def test_forest_table_rows_equal_the_survival_functions():
 def test_below_one_is_decided_on_the_printed_limit():
     """Issue 19: a level whose upper limit prints as 1.00 is not called beneficial."""
     import pandas as pd
-    from helpers.report.printed import below
+    from helpers.report.stats import below
 
     assert below("0.99", 1) and not below("1.00", 1) and below("< 0.0001", 0.05)
     assert not below("", 1) and not below("0.050", 0.05)

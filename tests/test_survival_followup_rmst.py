@@ -142,11 +142,17 @@ def test_rmst_difference_needs_two_groups_and_a_known_arm():
         rmst_difference(data, "time", "event", "trt", tau=100, experimental="B")
 
 
-def test_rmst_difference_horizon_beyond_an_arms_follow_up_is_an_error():
+def test_rmst_difference_horizon_beyond_an_arms_follow_up_is_not_estimable():
+    from helpers.survival.rmst import RMSTNotEstimable
+
     data = pd.DataFrame({"time": [1, 2, 3, 4, 5, 9, 10, 12], "event": [1, 0, 1, 0, 1, 0, 1, 0],
                          "arm": list("AAAABBBB")})
-    with pytest.raises(SurvivalDataError, match=r"beyond the last follow-up time of arm = A"):
-        rmst_difference(data, "time", "event", "arm", tau=8, experimental="B")
+    ne = rmst_difference(data, "time", "event", "arm", tau=8, experimental="B")
+    assert isinstance(ne, RMSTNotEstimable)
+    assert "beyond the last follow-up time of arm = A (4)" in ne.note
+    assert np.isnan(ne.difference) and np.isnan(ne.p_two_sided) and np.isnan(ne.arms["A"].estimate)
+    assert np.isfinite(ne.arms["B"].estimate) and ne.arms["A"].n == 4
+    assert ne.to_dict()["note"] == ne.note
     ok = rmst_difference(data.assign(arm=list("ABABABAB")), "time", "event", "arm", tau=8,
                          experimental="B")
     assert ok.arms["A"].n == 4 and np.isfinite(ok.difference)

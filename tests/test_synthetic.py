@@ -1,5 +1,6 @@
 """The bundled synthetic dataset: byte-identical regeneration and calibration to the published
-JCOG1017 figures (targets in helpers/config/reference/jcog1017_published.yaml; tolerances of issue 2).
+JCOG1017 figures (targets in studies/jcog1017/published.yaml; tolerances of issue 2). The
+generator is the bundled study's own (studies/jcog1017/synthetic.py), loaded from its file.
 
 HRs and medians come from the project's own estimators (helpers.survival, which are tested
 against R's survival): stratified Cox with Efron ties and Wald CI, Kaplan-Meier medians.
@@ -13,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.data import synthetic
+import importlib.util
 from helpers.data.trial_data import analysis_frame, load_trial_data
 from helpers.survival.cox import cox_hazard_ratio
 from helpers.survival.km import kaplan_meier
@@ -22,6 +23,10 @@ from helpers.config.study import load_study
 DEFAULT_STRATA = load_study().strata  # the JCOG1017 study configuration's
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+_SPEC = importlib.util.spec_from_file_location(
+    "jcog1017_synthetic", Path(__file__).resolve().parents[1] / "studies/jcog1017/synthetic.py")
+synthetic = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(synthetic)
 
 
 @pytest.fixture(scope="module")

@@ -39,15 +39,15 @@ def adsl():
 
 
 def test_consort_counts(adsl):
-    c = consort_counts(adsl)
+    c = consort_counts(adsl, pp_reasons={"A": "Primary tumour resection within 12 months"})
     assert (c["registered"], c["randomised"], c["not_randomised"]) == (8, 6, 2)
     assert c["not_randomised_reasons"] == {"Progressive disease": 1, "Patient refusal": 1}
     a, b = c["arms"]["A"], c["arms"]["B"]
     assert a == {"label": "Systemic therapy alone", "randomised": 3, "itt": 3, "per_protocol": 2,
-                 "safety": 3, "surgery": 0, "resection": {},
+                 "safety": 3, "surgery": 0, "detail": {},
                  "per_protocol_excluded": {"Primary tumour resection within 12 months": 1}}
     assert (b["randomised"], b["itt"], b["per_protocol"], b["safety"], b["surgery"]) == (3, 3, 3, 2, 2)
-    assert b["resection"] == {"Complete (R0)": 1, "Incomplete (R1/R2)": 1}
+    assert b["detail"] == {"Complete (R0)": 1, "Incomplete (R1/R2)": 1}
     assert b["per_protocol_excluded"] == {}  # every arm B patient here is per protocol
 
 
@@ -248,7 +248,7 @@ def test_population_tables_from_consort_counts(adsl):
     assert sets.loc["Per-protocol set (PPROTFL)", "Arm A (randomised N=3)"] == "2 (66.7%)"
     assert sets.loc["Safety set (SAFFL)", "Total (randomised N=6)"] == "5 (83.3%)"
     assert surgery_counts(c)["not_performed"] == 1
-    surgery = arm_b_surgery_table(view)
+    surgery = arm_b_surgery_table(view, "Resection")
     assert surgery.loc["Resection performed", "Arm B (N=3)"] == "2 (66.7%)"
-    assert surgery.loc["    Complete (R0), n (% of resected)", "Arm B (N=3)"] == "1 (50.0%)"
+    assert surgery.loc["    Complete (R0), n (% of performed)", "Arm B (N=3)"] == "1 (50.0%)"
     assert surgery.loc["Resection not performed", "Arm B (N=3)"] == "1 (33.3%)"

@@ -3,14 +3,13 @@
 For each notebook of the session's default run (``supplement_run``): every number of its
 reader-visible prose (markdown cells, Markdown and HTML outputs of RUN/notebooks/NN.ipynb)
 and of its tables (RUN/tables/NN/*.csv) must be a number of that notebook's ARD as printed
-(``stat_fmt``), a level or CI level the ARD names, the data cut, a structural number
+(``stat_fmt``), a level or CI level the ARD names, the data cut, a number of the notebook's
+run parameters (an input, in prose only), a structural number
 (``tests/traceability.py``: cross-reference numbers, citation years, CTCAE version) or one
 of the few protocol constants of static prose listed below. The number rules are QC's
 (``validation/qc/R/printed.R``).
 
-Notebooks not yet converted to ARD (their prose and tables are not built from ARD rows) are
-expected to fail: ``NOT_CONVERTED``; the lead removes a notebook from it when its conversion
-is merged (an unexpected pass is reported as XPASS, not an error).
+Checked on the default, the per-protocol and the colon runs (issue 17's acceptance).
 """
 
 from __future__ import annotations
@@ -25,11 +24,9 @@ from helpers.run.plan import discover_notebooks
 from tests.traceability import (allowed_numbers, notebook_prose, number_tokens, structural,
                                 table_cells, untraced)
 
-#: Notebooks whose prose and tables are not yet built from their ARD (xfail, not strict).
-NOT_CONVERTED = {
-    "01_population", "02_baseline", "04_lrfs", "05_subgroups", "06_safety",
-    "07_sensitivity", "08_meta_analysis", "09_design", "10_reproduction",
-}
+#: The runs checked: fixture names of tests/conftest.py.
+RUNS = {"default": "supplement_run", "per_protocol": "per_protocol_run",
+        "colon": "colon_supplement_run"}
 
 #: Constants of a notebook's static prose (markdown cells) that are the protocol's, not the
 #: data's: notebook -> {number: why}. Keep this short; a number here is never checked.
@@ -40,10 +37,38 @@ PROSE_CONSTANTS = {
 NOTEBOOKS = [nb.name for nb in discover_notebooks()]
 
 
-def _param(name: str):
-    marks = [pytest.mark.xfail(reason=f"{name} is not yet converted to ARD", strict=False)] \
-        if name in NOT_CONVERTED else []
-    return pytest.param(name, marks=marks, id=name)
+def _run(request, run: str) -> Path:
+    return request.getfixturevalue(RUNS[run])
+
+
+def _study_numbers(record: dict) -> set[str]:
+    """The numbers written in the run's study configuration and its folder's YAML files
+    (``studies/NAME.yaml`` and ``studies/NAME/*.yaml``: published figures, the trial table):
+    inputs typed by the study, not statistics of the run."""
+    out: set[str] = set()
+    for entry in record.get("study_files", []):
+        path = Path(entry["path"])
+        for file in [path, *sorted((path.parent / path.stem).glob("*.yaml"))]:
+            if file.is_file():
+                out |= set(number_tokens(file.read_text(encoding="utf-8")))
+    return out
+
+
+def _inputs(run: Path, notebook: str) -> set[str]:
+    """The numbers of the notebook's run parameters (``run_record.json``) and of the study's
+    files (:func:`_study_numbers`): inputs of the run, not statistics (a seed, a landmark, the
+    number of replicates, a published figure; CI levels also as %)."""
+    record = json.loads((run / "run_record.json").read_text(encoding="utf-8"))
+    params = record["notebooks"].get(notebook, {}).get("parameters", {})
+    out: set[str] = set()
+    for name, value in params.items():
+        for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                continue
+            out |= {f"{v:g}", f"{v}"}
+            if name.endswith("conf_level"):
+                out.add(f"{100 * v:g}")
+    return out | _study_numbers(record)
 
 
 def _ard_rows(run: Path, notebook: str) -> list[dict]:
@@ -58,18 +83,22 @@ def _report(notebook: str, missing) -> str:
     return "\n".join(lines + ([f"  ... {len(missing) - 40} more"] if len(missing) > 40 else []))
 
 
-@pytest.mark.parametrize("notebook", [_param(n) for n in NOTEBOOKS])
-def test_prose_numbers_are_rows_of_the_notebooks_ard(supplement_run, notebook):
+@pytest.mark.parametrize("run", list(RUNS))
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_prose_numbers_are_rows_of_the_notebooks_ard(request, run, notebook):
+    supplement_run = _run(request, run)
     allowed = allowed_numbers(_ard_rows(supplement_run, notebook))
-    allowed |= set(PROSE_CONSTANTS.get(notebook, {}))
+    allowed |= set(PROSE_CONSTANTS.get(notebook, {})) | _inputs(supplement_run, notebook)
     prose = notebook_prose(supplement_run / "notebooks" / f"{notebook}.ipynb")
     assert prose, f"{notebook}: no prose found"
     missing = untraced(prose, allowed)
     assert not missing, _report(notebook, missing)
 
 
-@pytest.mark.parametrize("notebook", [_param(n) for n in NOTEBOOKS])
-def test_table_numbers_are_rows_of_the_notebooks_ard(supplement_run, notebook):
+@pytest.mark.parametrize("run", list(RUNS))
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_table_numbers_are_rows_of_the_notebooks_ard(request, run, notebook):
+    supplement_run = _run(request, run)
     allowed = allowed_numbers(_ard_rows(supplement_run, notebook))
     tables = sorted((supplement_run / "tables" / notebook).glob("*.csv"))
     cells = [cell for table in tables for cell in table_cells(table)]
@@ -95,6 +124,8 @@ def test_structural_numbers_are_only_cross_references_years_and_versions():
     assert structural("2018", "(Soran et al. ")
     assert structural("2015", "Lancet Oncol ")
     assert structural("4.0", "graded by CTCAE v")
+    assert structural("26.0", "Terms: MedDRA version ")
+    assert not structural("26.0", "Terms: version ")
     assert not structural("0.87", "Table ")  # no cross-reference number
     assert not structural("205", "Chapter ")
     assert not structural("2018", "the hazard ratio was ")  # a year needs its author
@@ -135,6 +166,5 @@ def test_a_planted_number_in_prose_or_a_table_is_found(supplement_run, tmp_path)
         ("t/os_cox.csv row 2 column 2", planted)]
 
 
-def test_the_converted_list_names_real_notebooks():
-    assert NOT_CONVERTED <= set(NOTEBOOKS), NOT_CONVERTED - set(NOTEBOOKS)
+def test_the_prose_constants_name_real_notebooks():
     assert set(PROSE_CONSTANTS) <= set(NOTEBOOKS)

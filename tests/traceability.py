@@ -37,8 +37,9 @@ RANGE = re.compile(r"(?<![A-Za-z0-9_.])([0-9]+(?:\.[0-9]+)?)-")
 
 #: Structural numbers, each by its shape and the words before it (not statistics):
 #: cross-reference numbers ("Chapter 3", "Table 3.2", "Figures 3.1 and 3.2", "Section 3.1"),
-#: years of a citation ("Soran et al. 2018", "(Soran 2018)", "Lancet Oncol 2015"), the
-#: CTCAE version ("CTCAE v4.0", "CTCAE version 5.0") and the Kaplan-Meier tail rule.
+#: years of a citation ("Soran et al. 2018", "(Soran 2018)", "Lancet Oncol 2015") and the
+#: CTCAE and MedDRA versions ("CTCAE v4.0", "CTCAE version 5.0", "MedDRA version 26.0"; the
+#: study configuration's, in the AE tables' footnotes).
 STRUCTURAL = (
     ("cross-reference",
      re.compile(r"^[1-9][0-9]?(?:\.[1-9][0-9]?)*$"),
@@ -50,12 +51,19 @@ STRUCTURAL = (
     ("CTCAE version",
      re.compile(r"^[1-9](?:\.[0-9])?$"),
      re.compile(r"\bCTCAE\s*(?:v|version\s*)$")),
-    # the Kaplan-Meier figures' tail rule (a drawing setting, km_tail_min_at_risk), stated in
-    # their notes: "Each curve stops where fewer than 10 patients remain at risk ..."
-    ("figure setting",
-     re.compile(r"^[0-9]+(?:\.[0-9]+)?$"),
-     re.compile(r"\bcurve stops where fewer than\s*$")),
+    ("MedDRA version",
+     re.compile(r"^[1-9][0-9]?(?:\.[0-9])?$"),
+     re.compile(r"\bMedDRA\s*(?:v|version\s*)$")),
+    ("significance threshold of the wording",
+     re.compile(r"^0\.05$"),
+     re.compile(r"(?:<|\bbelow|\bunder)\s*$")),
 )
+
+#: Bibliographic references in source notes (``2015;16(13):1380-8``, ``41(16 suppl):523``,
+#: "online 9 Sep 2015"): removed before numbers are read.
+BIBLIOGRAPHIC = re.compile(
+    r"\b(?:19|20)[0-9]{2};\s*[0-9]+(?:\s*\([^)]*\))?:\s*[0-9]+(?:[-–][0-9]+)?"
+    r"|\b[0-9]{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* (?:19|20)[0-9]{2}\b")
 
 
 @dataclass(frozen=True)
@@ -138,7 +146,7 @@ def html_text(fragment: str) -> str:
 def markdown_text(source: str) -> str:
     """What a reader sees of Markdown: without HTML comments, code, link targets, Quarto
     attributes (``{#sec-x}``, ``{.callout}``), cross-references (``@fig-km-os``) and
-    citation keys (``[@soran2018]``)."""
+    citation keys (``[@soran2018]``); backslash-escaped punctuation as the character."""
     text = re.sub(r"<!--.*?-->", " ", source, flags=re.S)
     text = re.sub(r"```.*?```", " ", text, flags=re.S)
     text = re.sub(r"`[^`]*`", " ", text)
@@ -146,7 +154,8 @@ def markdown_text(source: str) -> str:
     text = re.sub(r"\{[#.][^}]*\}", " ", text)
     text = re.sub(r"@[A-Za-z0-9_:.-]+", " ", text)
     text = re.sub(r"<[^>]+>", " ", text)  # inline HTML tags
-    return html.unescape(text)
+    text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)  # backslash escapes: "0\.77" reads 0.77
+    return BIBLIOGRAPHIC.sub(" ", html.unescape(text))
 
 
 def _source(value) -> str:
@@ -172,12 +181,19 @@ def notebook_prose(path: Path) -> list[tuple[str, str]]:
     return out
 
 
+#: A whole cell that is a citation label, an author (or body) and a year ("Villacampa 2024",
+#: "JCMT 2023", "Soran et al. 2018"): its year is no statistic (QC's CITATION_LABEL).
+CITATION_LABEL = re.compile(r"^[A-Z][A-Za-z'-]+( et al\.)? (19|20)[0-9]{2}$")
+
+
 def table_cells(path: Path) -> list[tuple[str, str]]:
-    """(where, text) of every cell of a table CSV, header rows included (as QC reads it)."""
+    """(where, text) of every cell of a table CSV, header rows included (as QC reads it);
+    citation labels are left out."""
     with Path(path).open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     return [(f"{path.parent.name}/{path.name} row {i} column {j}", cell)
-            for i, row in enumerate(rows, start=1) for j, cell in enumerate(row, start=1)]
+            for i, row in enumerate(rows, start=1) for j, cell in enumerate(row, start=1)
+            if not CITATION_LABEL.match(cell)]
 
 
 def untraced(pieces: Iterable[tuple[str, str]], allowed: set[str],

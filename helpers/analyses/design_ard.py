@@ -30,6 +30,7 @@ from helpers.ard import ArdBuilder
 from helpers.ard.survival import add_cox
 from helpers.design.sample_size import SampleSize, implied_dropout
 
+from . import design_scenarios as assumed
 from .design_scenarios import ScenarioSetup
 
 __all__ = ["SimulationSettings", "design_ard", "simulation_ard"]
@@ -145,3 +146,15 @@ def simulation_ard(b: ArdBuilder, oc: pd.DataFrame, curve: pd.DataFrame, setup: 
           variable="subgroup")
     u.add("accrual", setup.accrual_months, "Accrual of the observed-accrual scenario (months)")
     u.add("patients", setup.accrual_patients, "Patients of the observed-accrual scenario")
+    # the scenarios' fixed assumptions, so the table's note prints them from rows
+    u.add("n", setup.scenarios["planning"].block_size, "Block size of the stratified permuted "
+          "blocks", variable="block_size")
+    for name, value, label in (
+            ("delay", assumed.DELAY_MONTHS, "No difference before (months), delayed effect"),
+            ("early", assumed.EARLY_MONTHS, "Early period (months), crossing hazards"),
+            ("ramp_up", assumed.RAMP_UP_MONTHS, "Accrual ramp-up (months)"),
+            ("lost_by", assumed.LOST_BY_MONTHS, "Lost to follow-up by (months)")):
+        u.add("time", value, label, variable=name)
+    u.add("hr", assumed.EARLY_HAZARD_RATIO, "Early hazard ratio, crossing hazards",
+          variable="early")
+    u.add("p", assumed.LOST_SHARE, "Share lost to follow-up", variable="lost")

@@ -1,4 +1,4 @@
-"""The scenarios of the JCOG1017 design review: the planning assumptions and what the
+"""The scenarios of the design review: the planning assumptions and what the
 Schoenfeld formula cannot answer (effect confined to subgroups, delayed effect, crossing
 hazards, the observed accrual with loss to follow-up, a calendar-time analysis).
 

@@ -102,8 +102,14 @@ class EndpointAnalysis(JsonResult):
 
     def curves(self) -> dict[str, pd.DataFrame]:
         """"Arm <code>" -> Kaplan-Meier table (time, n_risk, n_event, n_censor, surv, lower,
-        upper); short keys keep the numbers-at-risk table readable at print size."""
-        return {f"Arm {code}": km.table for code, km in self.km.items()}
+        upper); short keys keep the numbers-at-risk table readable at print size. Each table's
+        ``attrs["time_unit"]`` is the analysis' unit (the figures' time axis)."""
+        out = {}
+        for code, km in self.km.items():
+            table = km.table.copy()
+            table.attrs["time_unit"] = self.time_unit
+            out[f"Arm {code}"] = table
+        return out
 
     def curve_labels(self) -> dict[str, str]:
         """The keys of ``curves()`` -> the arms' names, for legends and numbers at risk."""
@@ -197,7 +203,7 @@ def endpoint_settings(params: Mapping[str, Any], primary: bool) -> dict[str, Any
         "km_conf_type": params["km_conf_type"],
         "ties": params["ties"],
         "sided": params["sided"] if primary else "two-sided",
-        "landmarks_months": params["landmarks_months"],
+        "landmarks_months": params["landmarks"],
     }
 
 

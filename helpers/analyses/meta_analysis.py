@@ -1,7 +1,8 @@
 """The meta-analysis of one outcome as chapter 08 shows it, numbers only.
 
 :func:`meta_analysis` chooses each trial's version (``MetaSettings.versions``), sets this
-run's JCOG1017 estimate in (or, when this run cannot estimate it, leaves JCOG1017 out and
+run's estimate of its own trial in (the trial table's trial ``from_run``; or, when this run
+cannot estimate it, leaves that trial out and
 says why in ``missing``), leaves out uncertain versions (unless ``include_uncertain``), pools
 with the settings' method at ``conf_level``, and adds every other method, the leave-one-out
 and cumulative analyses and the forest rows. :func:`published_comparison` sets the published
@@ -25,10 +26,9 @@ from helpers.meta.sensitivity import cumulative, leave_one_out
 from helpers.meta.settings import MetaSettings
 from helpers.meta.trials import RunEstimate, published_meta_analyses, select_trials, trial_table
 
-__all__ = ["RUN_TRIAL", "MetaAnalysis", "MetaSettings", "PublishedComparison", "meta_analysis",
+__all__ = ["MetaAnalysis", "MetaSettings", "PublishedComparison", "meta_analysis",
            "published_comparison", "run_estimate"]
 
-RUN_TRIAL = "jcog1017"
 
 
 @dataclass
@@ -40,7 +40,7 @@ class MetaAnalysis:
     table: pd.DataFrame          # every trial at its chosen version (uncertain flagged)
     pooled_rows: pd.DataFrame    # the rows pooled
     excluded: pd.DataFrame       # the rows left out (uncertain)
-    published_run_trial: pd.DataFrame  # JCOG1017's published value (shown, not pooled)
+    published_run_trial: pd.DataFrame  # this run's trial as published (shown, not pooled)
     result: PooledEstimate | None      # None when fewer than 2 trials can be pooled
     methods: list[PooledEstimate] = field(default_factory=list)
     loo: pd.DataFrame | None = None
@@ -94,9 +94,11 @@ def meta_analysis(outcome: str, settings: MetaSettings, run_estimates: Mapping[s
     table = table[~table["trial"].isin(list(missing))].reset_index(drop=True)
     pooled_rows, excluded = select_trials(table, settings.include_uncertain)
     published = pd.DataFrame(columns=table.columns)
-    if RUN_TRIAL in set(table["trial"]) and table.set_index("trial").loc[RUN_TRIAL, "from_run"]:
-        published = trial_table(outcome, versions={**versions, RUN_TRIAL: "published"},
-                                run_estimates=usable).query("trial == @RUN_TRIAL")
+    own = table.loc[table["from_run"].astype(bool), "trial"]
+    if len(own):
+        trial = own.iloc[0]
+        published = trial_table(outcome, versions={**versions, trial: "published"},
+                                run_estimates=usable).query("trial == @trial")
     conf = settings.conf_level
     analysis = MetaAnalysis(outcome, conf, table, pooled_rows, excluded, published, None,
                             missing=missing)

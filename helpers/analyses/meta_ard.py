@@ -5,7 +5,7 @@
   the hazard ratio with the CI rebuilt at the chapter's level, ``weight`` (percent, pooled
   rows), ``year`` and the level it was published at (``ci.level``); a trial this run cannot
   estimate is a missing ``estimate`` whose warning says why;
-- ``meta.{o}.run_trial``: JCOG1017 from this run (context ``rma``, its own CI level) and as
+- ``meta.{o}.run_trial``: this run's trial from this run (context ``rma``, its own CI level) and as
   published (context ``published``: printed as published);
 - ``meta.{o}.pooled`` (the chapter's method) and ``meta.{o}.methods`` (``variable`` method):
   ``estimate``, ``conf.low``, ``conf.high``, ``p.value``, ``tau2``, ``I2`` with its Q-profile

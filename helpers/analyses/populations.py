@@ -1,5 +1,6 @@
 """Counts of the analysis populations (CONSORT): registered, randomised by arm, analysis sets,
-resections; the tables that show them are ``helpers.report.tables.populations``."""
+the protocol procedure of arm B; the tables that show them are
+``helpers.report.tables.populations``."""
 
 from __future__ import annotations
 
@@ -9,33 +10,39 @@ def _y(series: pd.Series) -> pd.Series:
     return series.astype("string").fillna("").str.upper().eq("Y")
 
 
-#: Population flags by set: key in ``consort_counts`` arms -> the JCOG1017 ADSL flag (the
-#: study configuration's ``populations`` give another trial's).
+#: Population flags by set: key in ``consort_counts`` arms -> the bundled study's ADSL flag
+#: (the study configuration's ``populations`` give another trial's).
 DEFAULT_FLAGS = {"itt": "ITTFL", "per_protocol": "PPROTFL", "safety": "SAFFL"}
 
 
-#: Why a randomised patient is outside the per-protocol set, by arm, from ADSL (PPROTFL, and
-#: SURGFL in arm B), following the definition of PPROTFL in data/README.md.
-PP_EXCLUSION = {"A": "Primary tumour resection within 12 months",
-                "B": "Resection not performed"}
+#: Why a randomised patient is outside the per-protocol set, by arm, when the study names a
+#: procedure of arm B (its flag, e.g. SURGFL) and no words of its own
+#: (``study.procedure.per_protocol_reasons``).
+PP_EXCLUSION = {"A": "Not per protocol", "B": "Procedure not performed"}
+#: The columns of the protocol procedure of arm B in the data contract (data/README.md):
+#: the Y/N flag and its detail (the study's ``procedure`` may name others).
+PROCEDURE = ("SURGFL", "RESECT")
 
 
-def per_protocol_exclusions(group: pd.DataFrame, code: str,
-                            flag: str | None = "PPROTFL") -> dict[str, int]:
+def per_protocol_exclusions(group: pd.DataFrame, code: str, flag: str | None = "PPROTFL",
+                            reasons_by_arm: dict | None = None,
+                            procedure_flag: str = PROCEDURE[0]) -> dict[str, int]:
     """Randomised patients of arm ``code`` with ``flag`` (the per-protocol flag) != "Y", by
-    reason (reason -> n). With JCOG1017's SURGFL (the resection): in arm B "Resection not
-    performed" (SURGFL != "Y") or "Other" (resected yet excluded), in arm A the reason of
-    ``PP_EXCLUSION``; otherwise "Not in the per-protocol set". Empty without the flag."""
+    reason (reason -> n). With the procedure's flag (``procedure_flag``): in arm B the
+    reason of ``reasons_by_arm`` (default ``PP_EXCLUSION``) when the procedure was not
+    performed, "Other" when it was yet the patient is excluded; in arm A the arm's reason;
+    otherwise "Not in the per-protocol set". Empty without the flag."""
     if not flag or flag not in group:
         return {}
+    words = {**PP_EXCLUSION, **(reasons_by_arm or {})}
     excluded = group[~_y(group[flag])]
-    if "SURGFL" not in group:
+    if procedure_flag not in group:
         reasons = {"Not in the per-protocol set": len(excluded)}
     elif code == "B":
-        not_resected = int((~_y(excluded["SURGFL"])).sum())
-        reasons = {PP_EXCLUSION["B"]: not_resected, "Other": len(excluded) - not_resected}
+        not_done = int((~_y(excluded[procedure_flag])).sum())
+        reasons = {words["B"]: not_done, "Other": len(excluded) - not_done}
     else:
-        reasons = {PP_EXCLUSION.get(code, "Not per protocol"): len(excluded)}
+        reasons = {words.get(code, "Not per protocol"): len(excluded)}
     return {reason: int(n) for reason, n in reasons.items() if n}
 
 
@@ -52,26 +59,30 @@ def follow_up_counts(adtte: pd.DataFrame, subjects: pd.Series, paramcd: str = "O
 
 
 def consort_counts(adsl: pd.DataFrame, adtte: pd.DataFrame | None = None,
-                   flags: dict | None = None, strata: list[str] | None = None) -> dict:
+                   flags: dict | None = None, strata: list[str] | None = None,
+                   procedure: tuple = PROCEDURE, pp_reasons: dict | None = None) -> dict:
     """Counts for the CONSORT diagram from ADSL (one row per registered patient), mapped by
     the study configuration (ARMCD "A"/"B" the compared arms, ARMSRC the sponsor's value),
     and, when given, ADTTE (follow-up of overall survival per arm: ``follow_up``, see
     :func:`follow_up_counts`).
 
     Uses RANDFL, NRANDRS (reason not randomised; optional), ARMCD, ARM, the population
-    ``flags`` (set -> ADSL flag or None; default ``DEFAULT_FLAGS``), SURGFL and RESECT
-    (optional). Returns ``{"registered", "randomised", "not_randomised",
+    ``flags`` (set -> ADSL flag or None; default ``DEFAULT_FLAGS``), the ``procedure``'s flag
+    and detail columns (optional; default ``PROCEDURE``) and the per-protocol exclusion
+    reasons by arm ``pp_reasons`` (see :func:`per_protocol_exclusions`). Returns
+    ``{"registered", "randomised", "not_randomised",
     "not_randomised_reasons": {reason: n} (most frequent first; blank or absent shows as
     "Not recorded"), "arms": {ARMCD: {"label", "randomised", "itt", "per_protocol",
-    "per_protocol_excluded": {reason: n}, "safety", "surgery", "resection": {RESECT level: n},
+    "per_protocol_excluded": {reason: n}, "safety", "surgery", "detail": {detail level: n},
     "follow_up" (with ``adtte``)}}}``, and ``"other_arms"`` ({sponsor's value: n}) when
-    randomised patients are in arms not compared; ``surgery`` counts SURGFL == "Y" (None if
+    randomised patients are in arms not compared; ``surgery`` counts flag == "Y" (None if
     the column is absent), a set without a flag None. With ``strata`` (the stratification
     columns), patients of the full analysis set with a missing stratification factor, left
     out of every stratified analysis, are counted: ``"missing_strata": {"columns": [...],
     "arms": {ARMCD: n}}`` (only when there are any).
     """
     flags = {**DEFAULT_FLAGS, **(flags or {})}
+    done, detail = (tuple(procedure) + (None,))[:2] if procedure else (None, None)
     randomised = _y(adsl["RANDFL"])
     not_rand = adsl[~randomised]
     reason_text = (not_rand["NRANDRS"] if "NRANDRS" in not_rand
@@ -87,17 +98,17 @@ def consort_counts(adsl: pd.DataFrame, adtte: pd.DataFrame | None = None,
             "randomised": int(len(group)),
             **{key: int(_y(group[flag]).sum()) if flag in group else None
                for key, flag in flags.items()},
-            "surgery": int(_y(group["SURGFL"]).sum()) if "SURGFL" in group else None,
-            "resection": {},
-            "per_protocol_excluded": per_protocol_exclusions(group, str(code),
-                                                             flags.get("per_protocol")),
+            "surgery": int(_y(group[done]).sum()) if done in group else None,
+            "detail": {},
+            "per_protocol_excluded": per_protocol_exclusions(
+                group, str(code), flags.get("per_protocol"), pp_reasons, done),
         }
         if adtte is not None:
             arm["follow_up"] = follow_up_counts(adtte, group["USUBJID"])
-        if "RESECT" in group:
-            resect = group["RESECT"].astype("string").fillna("").str.strip()
-            arm["resection"] = {str(k): int(v) for k, v in resect[resect != ""].value_counts()
-                                .sort_index().items()}
+        if detail and detail in group:
+            levels = group[detail].astype("string").fillna("").str.strip()
+            arm["detail"] = {str(k): int(v) for k, v in levels[levels != ""].value_counts()
+                             .sort_index().items()}
         arms[str(code)] = arm
     out = {
         "registered": int(len(adsl)),
@@ -142,16 +153,17 @@ def analysis_set_counts(counts: dict, flags: dict | None = None) -> dict:
 
 
 def surgery_counts(counts: dict) -> dict:
-    """Arm B: randomised, resection performed / not performed, completeness (R0, R1/R2)."""
+    """Arm B: randomised, procedure performed / not performed, its detail (e.g. R0, R1/R2)."""
     arm_b = counts["arms"].get("B", {})
     randomised, performed = arm_b.get("randomised", 0), arm_b.get("surgery") or 0
     return {"arm": "B", "randomised": randomised, "performed": performed,
-            "not_performed": randomised - performed, "resection": arm_b.get("resection", {})}
+            "not_performed": randomised - performed, "detail": arm_b.get("detail", {})}
 
 
 # --- analysis results data (docs/ard.md; the catalogue of validation/qc/README.md) ---------
 
-def flow_ard(b, counts: dict, *, arm: str = "ARMCD", output_id: str = "") -> None:
+def flow_ard(b, counts: dict, *, arm: str = "ARMCD", output_id: str = "",
+             procedure: tuple = PROCEDURE) -> None:
     """The CONSORT flow of :func:`consort_counts` as ARD rows (``b`` an ``ArdBuilder``).
 
     ``flow`` (population ``all``, ``n``): ``registered``; ``not_randomised`` (and per reason as
@@ -160,8 +172,8 @@ def flow_ard(b, counts: dict, *, arm: str = "ARMCD", output_id: str = "") -> Non
     missing) when counted. ``flow.follow_up``: per arm, ``events``,
     ``censored_at_cutoff``, ``censored_earlier`` (overall survival). ``flow.per_protocol_excluded``:
     per arm, randomised patients outside the per-protocol set (``variable_level`` empty: all;
-    else per reason). ``surgery``: per arm, SURGFL ``Y`` / ``N`` (``n``, ``N`` randomised, ``p``)
-    and RESECT per level (``n``, ``N`` resected, ``p``).
+    else per reason). ``surgery``: per arm, the ``procedure`` flag ``Y`` / ``N`` (``n``, ``N``
+    randomised, ``p``) and its detail column per level (``n``, ``N`` with the procedure, ``p``).
     """
     a = b.analysis("flow", "count", "flow", output_id=output_id, population="all")
     a.add("n", counts["registered"], "Registered", variable="registered")
@@ -200,17 +212,17 @@ def flow_ard(b, counts: dict, *, arm: str = "ARMCD", output_id: str = "") -> Non
             continue
         randomised, performed = group["randomised"], group["surgery"]
         for level, n in (("Y", performed), ("N", randomised - performed)):
-            s = surgery.scoped(group1_level=code, variable="SURGFL", variable_level=level)
+            s = surgery.scoped(group1_level=code, variable=procedure[0], variable_level=level)
             s.add("n", n, "n")
             s.add("N", randomised, "N (randomised)")
             s.add("p", n / randomised if randomised else float("nan"), "%",
                   warning="" if randomised else "no patient randomised")
-        for level, n in group.get("resection", {}).items():
-            s = surgery.scoped(group1_level=code, variable="RESECT", variable_level=level)
+        for level, n in group.get("detail", {}).items():
+            s = surgery.scoped(group1_level=code, variable=procedure[1], variable_level=level)
             s.add("n", n, "n")
-            s.add("N", performed, "N (resected)")
+            s.add("N", performed, "N (procedure performed)")
             s.add("p", n / performed if performed else float("nan"), "%",
-                  warning="" if performed else "no patient resected")
+                  warning="" if performed else "no patient had the procedure")
 
 
 FOLLOW_UP_LABELS = {"events": "Died", "censored_at_cutoff": "Alive at the data cut-off",

@@ -1,5 +1,5 @@
-"""The values this run computes for the published figures of JCOG1017, keyed by their dotted
-path in ``helpers/config/reference/jcog1017_published.yaml`` (input of
+"""The values this run computes for the published figures of the study, keyed by their dotted
+path in the study's file of published figures (``study.reference``) (input of
 ``helpers.report.tables.reproduction_table``).
 
 Each published figure comes from one standard analysis: overall survival (the primary
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -83,23 +84,27 @@ KEY_RESULTS: dict[str, str] = {
 }
 
 
-def design_assumptions() -> dict[str, float]:
-    """The planning assumptions of the published design section, in the units of
+def design_assumptions(figures: dict | None = None) -> dict[str, float]:
+    """The planning assumptions of the published design section (``figures``: the study's
+    published figures; None: the default study's), in the units of
     :func:`helpers.design.sample_size.required_patients` (months)."""
+    def value(path: str) -> float:
+        return float(published_value(path, figures))
+
     return {
-        "median_control": float(published_value("design.assumed_median_os_arm_a_months")),
-        "median_experimental": float(published_value("design.assumed_median_os_arm_b_months")),
-        "alpha": float(published_value("design.alpha_one_sided")),
-        "power": float(published_value("design.power")),
-        "accrual_months": 12 * float(published_value("design.accrual_years")),
-        "follow_up_months": 12 * float(published_value("design.follow_up_years")),
+        "median_control": value("design.assumed_median_os_arm_a_months"),
+        "median_experimental": value("design.assumed_median_os_arm_b_months"),
+        "alpha": value("design.alpha_one_sided"),
+        "power": value("design.power"),
+        "accrual_months": 12 * value("design.accrual_years"),
+        "follow_up_months": 12 * value("design.follow_up_years"),
     }
 
 
-def planned_sample_size(dropout: float = DROPOUT) -> SampleSize:
-    """The sample size recomputed from the published planning assumptions, with the
-    (unpublished) ``dropout`` allowance."""
-    return required_patients(**design_assumptions(), dropout=dropout)
+def planned_sample_size(dropout: float = DROPOUT, figures: dict | None = None) -> SampleSize:
+    """The sample size recomputed from the published planning assumptions (``figures``: the
+    study's published figures), with the (unpublished) ``dropout`` allowance."""
+    return required_patients(**design_assumptions(figures), dropout=dropout)
 
 
 def reproduction_values(os_: EndpointAnalysis, lrfs: EndpointAnalysis, counts: Mapping[str, Any],

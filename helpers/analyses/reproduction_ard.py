@@ -1,6 +1,6 @@
 """The ARD rows of the reproduction chapter (``reproduction.*``, ``docs/ard.md``).
 
-Every published figure (a dotted path of ``helpers/config/reference/jcog1017_published.yaml``)
+Every published figure (a dotted path of the study's file of published figures)
 is the ``variable`` of five analyses: ``reproduction.published`` (context ``published``: the
 figure as published, printed at its published precision), ``reproduction.computed`` (this
 run's value, with the context and statistic name of the analysis that computes it, so it is
@@ -93,7 +93,8 @@ def reproduction_ard(b: ArdBuilder, table: pd.DataFrame, published: list[dict],
     """Add the rows of a ``with_tolerances`` ``table`` (one row per published ``figure``;
     ``published``: ``published_figures()`` rows, for the CI levels) and the OS and LRFS
     standard analyses the chapter's sentences read (``reproduction.OS.*``,
-    ``reproduction.LRFS.*``)."""
+    ``reproduction.LRFS.*``); ``reproduction.summary``: how many figures are published,
+    computed, given a tolerance and within it."""
     levels = {r["path"]: r.get("ci_level") for r in published}
     analyses = {name: b.analysis(f"reproduction.{name}", "published", "published",
                                  output_id=output_id)
@@ -115,6 +116,13 @@ def reproduction_ard(b: ArdBuilder, table: pd.DataFrame, published: list[dict],
         analyses["within"].add("within", within, f"{fig.label}: within tolerance",
                                warning="" if _finite(within) else
                                (not_computed or "no tolerance stated"), **where)
+    within = [r.within for r in table.itertuples(index=False) if r.within is not None]
+    summary = b.analysis("reproduction.summary", "published", "count", output_id=output_id)
+    summary.add("n.published", len(table), "Published figures")
+    summary.add("n.computed", sum(_finite(r.computed) for r in table.itertuples(index=False)),
+                "Computed by this run")
+    summary.add("n.tolerance", len(within), "With a tolerance")
+    summary.add("n.within", sum(bool(w) for w in within), "Within their tolerance")
     endpoint_ard(b, os_, prefix=f"reproduction.{os_.paramcd}", cox_id="cox.primary")
     endpoint_ard(b, lrfs, prefix=f"reproduction.{lrfs.paramcd}")
 

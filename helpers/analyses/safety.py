@@ -18,12 +18,13 @@ def treatment_related_deaths(adae: pd.DataFrame) -> int:
     return int(adae.loc[related & grade5, "USUBJID"].nunique())
 
 
-def safety_counts(adae: pd.DataFrame, adsl: pd.DataFrame, flag: str = "SAFFL") -> dict:
+def safety_counts(adae: pd.DataFrame, adsl: pd.DataFrame, flag: str = "SAFFL",
+                  procedure_flag: str | None = "SURGFL") -> dict:
     """Patients (not events) per arm of the safety set (``flag`` == "Y", compared arms) with
     any AE, grade >= 3, serious (AESER), grade 5; treatment-related deaths (patients;
-    AERELSRG/AERELSYS); operative morbidity of resected arm B patients (any grade, grade >= 3;
-    AEPHASE, SURGFL). Keys as the safety notebook's results; a figure whose columns ADSL/ADAE
-    lack is left out."""
+    AERELSRG/AERELSYS); operative morbidity of arm B patients who had the protocol procedure (any grade, grade >= 3;
+    AEPHASE, ``procedure_flag``: the study's procedure, None for none). Keys as the safety
+    notebook's results; a figure whose columns ADSL/ADAE lack is left out."""
     safety = adsl[_y(adsl[flag]) & adsl["ARMCD"].notna()]
     arm_of = safety.set_index("USUBJID")["ARMCD"]
     arms = sorted(arm_of.unique())
@@ -44,8 +45,8 @@ def safety_counts(adae: pd.DataFrame, adsl: pd.DataFrame, flag: str = "SAFFL") -
         out["patients_serious_ae"] = patients(_y(events["AESER"]))
     if {"AERELSRG", "AERELSYS"} <= set(events.columns):
         out["treatment_related_deaths"] = treatment_related_deaths(events)
-    if "AEPHASE" in events and "SURGFL" in safety:
-        operated = safety[(safety["ARMCD"] == "B") & _y(safety["SURGFL"])]["USUBJID"]
+    if "AEPHASE" in events and procedure_flag and procedure_flag in safety:
+        operated = safety[(safety["ARMCD"] == "B") & _y(safety[procedure_flag])]["USUBJID"]
         operative = (events["AEPHASE"] == "Operative") & events["USUBJID"].isin(operated)
         out["operative_morbidity"] = {
             "operated": int(len(operated)), "any_grade": patients(operative).get("B", 0),
@@ -97,12 +98,13 @@ def add_grade_table(b, analysis_id: str, worst: pd.DataFrame, n_arm: dict, bands
                       warning="" if N else "no patients")
 
 
-def safety_ard(b, adae: pd.DataFrame, adsl: pd.DataFrame, counts: dict, flag: str = "SAFFL") -> None:
+def safety_ard(b, adae: pd.DataFrame, adsl: pd.DataFrame, counts: dict, flag: str = "SAFFL",
+               procedure_flag: str | None = "SURGFL") -> None:
     """The safety chapter's rows (docs/ard.md): ``safety.ae_patients`` (per arm: any AE,
     grade >= 3, grade 5, serious; ``n``, ``N``, ``p``), ``safety.ae_worst_grade`` and
     ``safety.ae_summary`` (per term: worst grade 1-2/3/4/5; any grade 1-5 and 3-5),
-    ``safety.sae_summary`` (serious AEs), ``safety.operative_morbidity`` (resected arm B
-    patients: any grade, grade >= 3) with ``safety.operative_worst_grade``, and
+    ``safety.sae_summary`` (serious AEs), ``safety.operative_morbidity`` (arm B
+    patients with the procedure: any grade, grade >= 3) with ``safety.operative_worst_grade``, and
     ``safety.treatment_related_deaths`` (``n``). ``counts``: ``safety_counts``'s result."""
     safety = adsl[_y(adsl[flag]) & adsl["ARMCD"].notna()]
     arm_of = safety.set_index("USUBJID")["ARMCD"]
@@ -139,9 +141,9 @@ def safety_ard(b, adae: pd.DataFrame, adsl: pd.DataFrame, counts: dict, flag: st
         for variable, n in (("any_ae", om["any_grade"]), ("grade3plus_ae", om["grade3_or_worse"])):
             g = a.scoped(variable=variable)
             g.add("n", n, "n")
-            g.add("N", N, "N (resected)")
-            g.add("p", n / N if N else None, "%", warning="" if N else "no resected patients")
-        operated = safety[(safety["ARMCD"] == "B") & _y(safety["SURGFL"])]
+            g.add("N", N, "N (operated)")
+            g.add("p", n / N if N else None, "%", warning="" if N else "no operated patients")
+        operated = safety[(safety["ARMCD"] == "B") & _y(safety[procedure_flag])]
         operative = adae[adae["AEPHASE"] == "Operative"]
         add_grade_table(b, "safety.operative_worst_grade",
                         worst_grades(operative, operated.set_index("USUBJID")["ARMCD"]),

@@ -66,7 +66,7 @@ class SensitivitySettings:
         """From validated run parameters (``helpers.config.params.validate``), the study's
         adjustment ``covariates`` and the analysis frame's ``columns``."""
         present = tuple(c for c in covariates if c in set(columns))
-        landmarks = tuple(float(t) for t in params["landmarks_months"])
+        landmarks = tuple(float(t) for t in params["landmarks"])
         horizon = params.get("rmst_horizon")
         return cls(endpoint=params["endpoint"], population=params["population"],
                    strata=tuple(params["strata"]),
@@ -119,7 +119,7 @@ class SensitivityResults:
 def adjusted_row(frame: pd.DataFrame, label: str, covariates: list[str], ties: str = "efron",
                  conf_level: float = 0.90) -> tuple[dict, HazardRatio]:
     """Unstratified Cox model of the arm adjusted for ``covariates`` (ECOG etc. as categories):
-    the hazard ratio row with the one-sided Wald p (resection better), and the fit. The row's
+    the hazard ratio row with the one-sided Wald p (arm B better), and the fit. The row's
     ``note`` says why the HR is not estimable and which covariates were dropped (constant or
     collinear), or is ""."""
     d = frame.copy()

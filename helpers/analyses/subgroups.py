@@ -1,6 +1,6 @@
 """The subgroup report of the treatment hazard ratio: forest table with an "All patients" row,
-per-variable stratification, display labels, and the subgroups where resection appears
-beneficial. Its printable table is ``helpers.report.tables.subgroups``.
+per-variable stratification, display labels, and the subgroups where the experimental arm
+appears beneficial. Its printable table is ``helpers.report.tables.subgroups``.
 
 Only the columns named by the caller are used (the ``subgroups`` and ``strata`` parameters)
 plus ``ARMCD`` (arm code, "B" experimental), ``time`` (months) and ``event`` (1 = event), so
@@ -28,7 +28,8 @@ from helpers.survival.cox import HazardRatio, cox_hazard_ratio
 from helpers.survival.results import JsonResult, to_jsonable
 from helpers.survival.subgroups import subgroup_analysis
 
-__all__ = ["SUBGROUP_LABELS", "SubgroupReport", "subgroup_ard", "subgroup_report"]
+__all__ = ["SUBGROUP_LABELS", "SubgroupReport", "subgroup_ard", "subgroup_median_ard",
+           "subgroup_report"]
 
 ARM, EXPERIMENTAL = "ARMCD", "B"
 OVERALL = "All patients"
@@ -42,7 +43,7 @@ SUBGROUP_LABELS = {
     "NSTAGE": "N stage", "ECOG": "ECOG PS", "ER": "ER", "PGR": "PgR", "HER2": "HER2",
     "PSTHER": "Primary systemic therapy", "METBONE": "Bone metastasis",
     "METLUNG": "Lung metastasis", "METLIVER": "Liver metastasis",
-    "METBRAIN": "Brain metastasis", "RESECT": "Resection",
+    "METBRAIN": "Brain metastasis",
 }
 LEVEL_LABELS = {"Y": "Yes", "N": "No"}
 
@@ -103,10 +104,8 @@ class SubgroupReport(JsonResult):
         return to_jsonable(out)
 
     def forest_labels(self, arm_labels: dict) -> dict:
-        """``forest_plot`` keyword arguments naming the arms: the trial's short names when the
-        arms are the trial's, else "Arm A"/"Arm B"."""
-        if arm_labels.get("B", "").lower().startswith("resection"):
-            return {}
+        """``forest_plot`` keyword arguments naming the arms ("Arm A"/"Arm B"; the labels are
+        in the figure's caption and the chapter's text)."""
         return {"arm_labels": ("Arm A", "Arm B"), "favours": ("Favours arm B", "Favours arm A"),
                 "xlabel": "Hazard ratio (arm B vs arm A)"}
 
@@ -185,7 +184,7 @@ def subgroup_report(frame: pd.DataFrame, subgroups: Iterable[str], strata: Itera
 
 
 def subgroup_ard(b: ArdBuilder, report: SubgroupReport, paramcd: str = "",
-                 output_id: str = "fig-forest-os") -> None:
+                 output_id: str = "fig-forest-os", prefix: str = "subgroup") -> None:
     """Add the subgroup rows to ``b`` (docs/ard.md, validation/qc/README.md):
 
     - ``subgroup.overall``: the forest plot's all-patients row, the subgroups' model (not the
@@ -194,19 +193,20 @@ def subgroup_ard(b: ArdBuilder, report: SubgroupReport, paramcd: str = "",
       it) per arm ``n``, ``n.event``; ``B vs A`` ``estimate``, ``std.error``, ``conf.low``,
       ``conf.high`` (Wald at ``conf_level``), ``p.value`` (Wald), ``n``, ``n.event``; and the
       likelihood-ratio ``p.value.interaction`` (``group2_level`` empty).
-    Rows are added in display order (levels as configured)."""
+    Rows are added in display order (levels as configured). ``prefix`` replaces "subgroup"
+    in the ids (another endpoint's forest plot: ``{P}.subgroup``)."""
     versus = f"{EXPERIMENTAL} vs A"
     if report.overall_fit is not None:
-        add_cox(b, "subgroup.overall", report.overall_fit, paramcd=paramcd, output_id=output_id)
+        add_cox(b, f"{prefix}.overall", report.overall_fit, paramcd=paramcd, output_id=output_id)
     overall = report.table[report.table["variable"] == OVERALL].iloc[0]
-    a = b.analysis("subgroup.overall", cox_method_id(report.strata, report.ties), "coxph",
+    a = b.analysis(f"{prefix}.overall", cox_method_id(report.strata, report.ties), "coxph",
                    paramcd=paramcd, output_id=output_id, group1=ARM, variable=ARM)
     for code, side in (("A", "control"), (EXPERIMENTAL, "experimental")):
         a.add("n", overall[f"n_{side}"], "N", group1_level=code)
         a.add("n.event", overall[f"events_{side}"], "Number of events", group1_level=code)
     for row in report.interaction.itertuples():
         var = row.variable
-        a = b.analysis(f"subgroup.{var}", cox_method_id(row.strata, report.ties), "coxph",
+        a = b.analysis(f"{prefix}.{var}", cox_method_id(row.strata, report.ties), "coxph",
                        paramcd=paramcd, output_id=output_id, group1=ARM, group2=var,
                        variable=ARM)
         for r in report.table[report.table["variable"] == var].itertuples():
@@ -226,3 +226,38 @@ def subgroup_ard(b: ArdBuilder, report: SubgroupReport, paramcd: str = "",
             hr.add("n.event", r.events, "Number of events")
         a.add("p.value.interaction", row.p, "p-value for interaction (likelihood ratio)",
               group1_level=versus, warning=row.note or "")
+
+
+def subgroup_median_ard(b: ArdBuilder, frame: pd.DataFrame, subgroups: Iterable[str], *,
+                        analysis_id: str = "subgroup_median", paramcd: str = "",
+                        output_id: str = "fig-forest-os", conf_level: float = 0.95,
+                        conf_type: str = "log-log") -> None:
+    """The forest plot's per-arm Kaplan-Meier medians (``analysis_id``): all patients
+    (``group2`` empty) and per subgroup level (``group2`` VAR, ``group2_level`` the level as
+    the forest rows code it), per arm (``group1_level``): ``estimate``, ``conf.low``,
+    ``conf.high`` (``variable`` prob, level 0.5; missing with "not reached"), ``n``."""
+    from helpers.ard.survival import km_method_id
+    from helpers.survival import kaplan_meier
+
+    a = b.analysis(analysis_id, km_method_id(conf_type), "survfit", paramcd=paramcd,
+                   output_id=output_id, conf_level=conf_level, group1=ARM, variable="prob",
+                   variable_level=0.5)
+    parts = [("", "", frame)]
+    for var in subgroups:
+        levels, _ = _categorise(frame[var])
+        for level in pd.unique(levels.dropna()):
+            parts.append((var, level_text(level), frame[levels == level]))
+    for var, level, d in parts:
+        for code in ("A", EXPERIMENTAL):
+            rows = d[(d[ARM] == code)].dropna(subset=["time", "event"])
+            g = a.scoped(group1_level=code, group2=var, group2_level=level)
+            if rows.empty:
+                for name in ("estimate", "conf.low", "conf.high"):
+                    g.add(name, None, "Median", warning="no patients")
+                g.add("n", 0, "N")
+                continue
+            km = kaplan_meier(rows, "time", "event", conf_level, conf_type)
+            for name, value in (("estimate", km.median), ("conf.low", km.median_lower),
+                                ("conf.high", km.median_upper)):
+                g.add(name, value, "Median", warning="" if np.isfinite(value) else "not reached")
+            g.add("n", km.n, "N")

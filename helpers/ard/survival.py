@@ -120,7 +120,10 @@ def add_rmst(b: ArdBuilder, analysis_id: str, result: RMSTDifference, *, arm: st
              paramcd: str = "", output_id: str = "", warning: str = "") -> None:
     """RMST up to ``tau`` (``variable`` time, level tau) per arm and the difference
     experimental - control: ``estimate``, ``std.error``, ``conf.low``, ``conf.high``;
-    ``p.value`` of the difference; the horizon ``tau`` (no group)."""
+    ``p.value`` of the difference; the horizon ``tau`` (no group). A difference that is not
+    estimable (``RMSTNotEstimable``: the horizon beyond an arm's follow-up) gives its missing
+    values the result's ``note`` as the warning (``warning`` overrides)."""
+    warning = warning or getattr(result, "note", "")
     a = b.analysis(analysis_id, "rmst", "rmst", paramcd=paramcd, output_id=output_id,
                    conf_level=result.conf_level, variable="time", variable_level=result.tau)
     a.add("tau", result.tau, "Horizon")
@@ -128,10 +131,11 @@ def add_rmst(b: ArdBuilder, analysis_id: str, result: RMSTDifference, *, arm: st
     for code, r in result.arms.items():
         g = a.scoped(group1_level=code)
         g.add("n", r.n, "N")
-        g.add("estimate", r.estimate, "RMST", warning=warning)
-        g.add("std.error", r.se, "Standard error", warning=warning)
-        g.add("conf.low", r.lower, "RMST, CI lower limit", warning=warning)
-        g.add("conf.high", r.upper, "RMST, CI upper limit", warning=warning)
+        why = "" if _finite(r.estimate) else warning  # the other arm may be estimable
+        g.add("estimate", r.estimate, "RMST", warning=why)
+        g.add("std.error", r.se, "Standard error", warning=why)
+        g.add("conf.low", r.lower, "RMST, CI lower limit", warning=why)
+        g.add("conf.high", r.upper, "RMST, CI upper limit", warning=why)
     d = a.scoped(group1_level=f"{result.experimental} vs {result.control}")
     d.add("estimate", result.difference, "RMST difference", warning=warning)
     d.add("std.error", result.se, "Standard error", warning=warning)

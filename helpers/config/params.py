@@ -35,8 +35,15 @@ DATA_FORMATS = ("auto", "csv", "parquet", "xpt", "sas7bdat")
 SIDED = ("one-sided", "two-sided")
 TIES = ("efron", "breslow")
 KM_CONF_TYPES = ("log-log", "log", "plain")
-TIME_UNITS = ("months",)
-
+#: Old parameter names: accepted with a deprecation message. ``landmarks_months`` is now
+#: ``landmarks`` (in the study's display unit); ``time_unit`` never did anything (the unit is
+#: the study configuration's ``time.display_unit``) and is ignored.
+DEPRECATED = {
+    "landmarks_months": ("landmarks", "parameter 'landmarks_months' is deprecated: write "
+                         "'landmarks' (times in the study's display unit)"),
+    "time_unit": (None, "parameter 'time_unit' is deprecated and ignored: the unit of the "
+                  "analyses is the study configuration's time.display_unit"),
+}
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,7 @@ class Spec:
 
 SPECS: dict[str, Spec] = {
     "run_label": Spec(_str, "interactive"),
-    "study": Spec(_str, "studies/jcog1017.yaml"),
+    "study": Spec(_str, "studies/default.yaml"),
     "data_dir": Spec(_str, "data"),
     "data_format": Spec(_choice(*DATA_FORMATS), "auto"),
     "population": Spec(_column_name, None),
@@ -68,8 +75,10 @@ SPECS: dict[str, Spec] = {
     # Kaplan-Meier tail rule: curves stop where fewer than this many patients of the arm remain
     # at risk (a value below 1: that share of the arm); stated in each figure's note
     "km_tail_min_at_risk": Spec(_positive, 10),
-    "time_unit": Spec(_choice(*TIME_UNITS), "months"),
-    "landmarks_months": Spec(_landmarks, None),
+    "landmarks": Spec(_landmarks, None),
+    # the comparison of a study with several (``comparisons``): its slug, e.g. arm-a-vs-arm-b;
+    # None: the first (the runner runs every comparison into RUN/<slug>/)
+    "comparison": Spec(_optional_str, None),
     "rmst_horizon": Spec(_positive, None),
     "data_cut": Spec(_iso_date, None),
     "output_dir": Spec(_str, "runs/interactive"),
@@ -93,7 +102,7 @@ STUDY_DEFAULTS: dict[str, Callable[[Any], Any]] = {
     "endpoint": lambda study: study.primary.paramcd,
     "strata": lambda study: list(study.strata),
     "subgroups": lambda study: [v.name for v in study.subgroups],
-    "landmarks_months": lambda study: [_plain(t) for t in study.landmarks] or [36, 60],
+    "landmarks": lambda study: [_plain(t) for t in study.landmarks] or [36, 60],
     "rmst_horizon": lambda study: study.rmst_horizon,
 }
 
@@ -120,6 +129,7 @@ def validate(values: Mapping[str, Any], source: str = "parameters",
     if not isinstance(values, Mapping):
         raise ParameterError(f"{source}: parameters must be a mapping, got {type(values).__name__}")
     clean: dict[str, Any] = {}
+    values = _renamed(values, source)
     for name, value in values.items():
         spec = SPECS.get(name)
         if spec is None:
@@ -144,6 +154,27 @@ def validate(values: Mapping[str, Any], source: str = "parameters",
             for name in missing:
                 clean[name] = STUDY_DEFAULTS[name](study)
     return {name: clean[name] for name in SPECS if name in clean}
+
+
+def _renamed(values: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """``values`` with deprecated names replaced (a warning each; both names given: an error)."""
+    import warnings
+
+    out = dict(values)
+    for old, (new, message) in DEPRECATED.items():
+        if old not in out:
+            continue
+        value = out.pop(old)
+        if new is not None and value is not None:
+            if out.get(new) is not None and out[new] != value:
+                raise ParameterError(f"{source}: parameters {old!r} and {new!r} both given and "
+                                     f"different; write only {new!r}")
+            out.setdefault(new, value)
+            if out[new] is None:
+                out[new] = value
+        if value is not None:
+            warnings.warn(f"{source}: {message}", FutureWarning, stacklevel=3)
+    return out
 
 
 def resolve_path(path: str | os.PathLike) -> Path:

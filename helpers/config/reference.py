@@ -1,10 +1,12 @@
-"""The published figures of JCOG1017 (``helpers/config/reference/jcog1017_published.yaml``).
+"""The published figures of a study: the file its configuration names in ``study.reference``
+(for the bundled study ``published.yaml`` in its folder under ``studies/``).
 
 Paths are dotted keys of that YAML, e.g. ``"results.os.hazard_ratio"``. An entry is a mapping
 with ``value`` (and optionally ``ci``, ``ci_level``, ``source``, ``note``, ``uncertain``).
 
-A study configuration names its file of published figures in ``study.reference``: a file
-name in ``helpers/config/reference/`` or a path relative to the study configuration's folder.
+A study configuration names its file of published figures in ``study.reference``: a path
+relative to the study configuration's folder (or absolute). Every reader takes the figures
+(``figures``: :func:`study_figures` of the run's study); without them, the default study's.
 :func:`check_reference` reads it (safe YAML) and checks its shape (:func:`check_published`),
 so that a reference pointing at the wrong file stops a run in its preflight naming the file
 and the key, not a chapter half-way.
@@ -15,16 +17,14 @@ from __future__ import annotations
 import copy
 import os
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from helpers.core.errors import ParameterError
 from helpers.config.safe_yaml import load_yaml, load_yaml_file
 
-RESOURCE = "jcog1017_published.yaml"
-#: The folder of the packaged reference YAML.
-REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+#: What a file of published figures looks like (the bundled study's), for error messages.
+RESOURCE = "published figures (studies/README.md, key study.reference)"
 #: Keys an entry (a mapping with ``source`` or ``value``) may hold besides its own fields.
 ENTRY_FIELDS = ("value", "ci", "ci_level", "source", "note", "uncertain", "first", "last")
 
@@ -34,21 +34,39 @@ class ReferenceError(ParameterError):
     message names the file, the key in it and the study configuration key."""
 
 
-@lru_cache(maxsize=1)
-def _load() -> dict:
-    text = resources.files("helpers.config").joinpath("reference", RESOURCE).read_bytes()
-    return load_yaml(text, f"helpers/config/reference/{RESOURCE}").data
+@lru_cache(maxsize=8)
+def _read(path: str) -> dict:
+    return load_yaml(Path(path).read_bytes(), path).data
+
+
+def study_figures(study=None) -> dict | None:
+    """The published figures the study configuration ``study`` (a ``StudyConfig``; None: the
+    default study) names in ``study.reference``, or None when it names none."""
+    if study is None:
+        from helpers.config.study import load_study
+
+        study = load_study(None)
+    if not study.reference:
+        return None
+    return _read(str(reference_path(study.reference, study.path)))
+
+
+def _load(figures: dict | None = None) -> dict:
+    if figures is not None:
+        return figures
+    default = study_figures(None)
+    if default is None:
+        raise ParameterError("the default study names no published figures (study.reference)")
+    return default
 
 
 def reference_path(name: str | os.PathLike, study_path: str | os.PathLike | None = None) -> Path:
-    """The file a study's ``study.reference`` names: absolute as given; a name of a packaged
-    file (``helpers/config/reference/``); else relative to the study configuration's folder."""
+    """The file a study's ``study.reference`` names: absolute as given, else relative to the
+    study configuration's folder (the working directory without one)."""
     path = Path(name).expanduser()
     if path.is_absolute():
         return path
-    if (REFERENCE_DIR / path).is_file():
-        return REFERENCE_DIR / path
-    return (Path(study_path).parent if study_path is not None else REFERENCE_DIR) / path
+    return (Path(study_path).parent if study_path is not None else Path.cwd()) / path
 
 
 def check_reference(name: str | os.PathLike, study_path: str | os.PathLike | None = None) -> dict:
@@ -57,7 +75,7 @@ def check_reference(name: str | os.PathLike, study_path: str | os.PathLike | Non
 
     Raises :class:`ReferenceError` naming the file, the key and the configuration key when the
     file is missing, is not safe YAML (see :mod:`helpers.config.safe_yaml`) or is not of the
-    shape of ``jcog1017_published.yaml`` (:func:`check_published`)."""
+    shape of the published figures (:func:`check_published`)."""
     path = reference_path(name, study_path)
     key = f"key 'study.reference' of the study configuration {study_path}" if study_path \
         else "key 'study.reference'"
@@ -80,7 +98,7 @@ def check_published(data: Any, source: str) -> None:
     or false); at least one entry has a ``value``."""
     def fail(key: str, message: str) -> None:
         raise ParameterError(f"{source}: key {key!r}: {message} (expected the shape of "
-                             f"helpers/config/reference/{RESOURCE})")
+                             f"{RESOURCE})")
 
     if not isinstance(data, dict):
         raise ParameterError(f"{source}: expected a mapping of published figures with "
@@ -124,20 +142,20 @@ def check_published(data: Any, source: str) -> None:
             walk(node, str(name))
     if not values:
         raise ParameterError(f"{source}: no published entry with a 'value' (expected the shape "
-                             f"of helpers/config/reference/{RESOURCE})")
+                             f"of {RESOURCE})")
 
 
-def published() -> dict:
+def published(figures: dict | None = None) -> dict:
     """Return the whole published-facts YAML as a nested dict (a fresh copy each call)."""
-    return copy.deepcopy(_load())
+    return copy.deepcopy(_load(figures))
 
 
-def published_entry(path: str) -> dict:
+def published_entry(path: str, figures: dict | None = None) -> dict:
     """Return the YAML mapping at a dotted ``path`` (e.g. ``"results.os.hazard_ratio"``).
 
     Raises KeyError naming the first missing component.
     """
-    node: Any = _load()
+    node: Any = _load(figures)
     walked = []
     for part in path.split("."):
         walked.append(part)
@@ -147,7 +165,7 @@ def published_entry(path: str) -> dict:
     return copy.deepcopy(node)
 
 
-def published_value(path: str) -> Any:
+def published_value(path: str, figures: dict | None = None) -> Any:
     """Return the ``value`` of the entry at a dotted ``path``.
 
     ``path`` may also end in ``.ci_lower`` / ``.ci_upper`` (the CI bounds of an entry with
@@ -156,17 +174,17 @@ def published_value(path: str) -> Any:
     """
     head, _, last = path.rpartition(".")
     if last in ("ci_lower", "ci_upper", "ci_level") and head:
-        entry = published_entry(head)
+        entry = published_entry(head, figures)
         if last == "ci_level":
             return entry["ci_level"]
         return entry["ci"][0 if last == "ci_lower" else 1]
-    entry = published_entry(path)
+    entry = published_entry(path, figures)
     if isinstance(entry, dict) and "value" in entry:
         return entry["value"]
     raise KeyError(f"published entry {path!r} has no 'value' (it is a group)")
 
 
-def published_figures(include_uncertain: bool = False) -> list[dict]:
+def published_figures(include_uncertain: bool = False, figures: dict | None = None) -> list[dict]:
     """Every published number as rows ``{path, value, source, ci_level}``, in YAML order.
 
     Numeric values only (text and lists are left out); an entry with ``ci`` adds rows
@@ -201,5 +219,5 @@ def published_figures(include_uncertain: bool = False) -> list[dict]:
         for key, sub in node.items():
             walk(sub, f"{prefix}.{key}" if prefix else key)
 
-    walk(_load(), "")
+    walk(_load(figures), "")
     return rows

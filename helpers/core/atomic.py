@@ -23,7 +23,7 @@ from typing import Any
 FLOAT_DIGITS = 12
 
 #: Fixed salt for SVG element ids (matplotlib otherwise draws them at random).
-SVG_HASHSALT = "jcog1017"
+SVG_HASHSALT = "trial-supplement"
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:

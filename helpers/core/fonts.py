@@ -1,6 +1,6 @@
 """Fonts for Japanese (and other CJK) text in figures and in the PDF.
 
-JCOG1017 is a Japanese trial: arm labels, subgroup levels or site names may be Japanese. The
+A trial may be Japanese: arm labels, subgroup levels or site names may be Japanese. The
 Latin fonts of the supplement (DejaVu Sans in figures, Typst's Libertinus Serif in the PDF) have
 no CJK glyphs, so a CJK font is listed after them as a fallback: Noto Sans CJK JP from the
 Debian package ``fonts-noto-cjk`` (``make setup`` installs it where it can, ``.ci/run`` does).

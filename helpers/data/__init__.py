@@ -2,4 +2,5 @@
 map the sponsor's ADaM onto the supplement (``adam_mapping``), load and cross-check the
 datasets (``trial_data``), apply a data cut (``datacut``), prepare a run's data
 (``run_data``), say which data were read (``source``), and the calibrated synthetic data
-(``synthetic``, ``jcog1017-synthetic``). Imports ``helpers.core`` and ``helpers.config``."""
+(the bundled study's generator in its folder under ``studies/``, ``make data``).
+Imports ``helpers.core`` and ``helpers.config``."""

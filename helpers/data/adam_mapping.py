@@ -20,6 +20,16 @@ example rows and the configuration key:
   with a censoring description (CNSDTDSC) or a censored row with an event description and no
   censoring description is an error (the flag and the text contradict each other).
 - **Levels.** Values of a configured categorical variable outside its ``levels`` are an error.
+  Labelled levels (``levels: {0: Female, 1: Male}``) must each occur in the data, and the
+  column then holds the labels (what every table, figure and the ARD show).
+- **Population ``all``.** ADSL gets the flag column ``all``: "Y" for every patient with an arm
+  value (the full analysis set of a trial whose ADSL has no ITTFL/FASFL).
+- **Only what the analyses use.** AVALU, the time conversion and the censoring descriptions
+  are checked on the rows of the configured endpoints (``endpoints``); the rows of other
+  PARAMCDs (e.g. a count with AVALU COUNT) are converted when their unit is a time unit and
+  otherwise kept as they are (``analysis_frame`` refuses them as an endpoint).
+- **All problems at once.** The checks of one table run on and their errors are raised
+  together (:class:`helpers.data.problems.DataProblemsError`).
 """
 
 from __future__ import annotations
@@ -33,9 +43,13 @@ import pandas as pd
 from helpers.core.errors import DataValidationError
 from helpers.config.study.config import DAYS_PER_UNIT, UNIT_ALIASES, StudyConfig
 from helpers.config.validators import column_hint
+from helpers.data.problems import Problems
 from helpers.data.schemas import FLAG_COLUMNS
 
-__all__ = ["map_adsl", "map_adtte", "level_text", "check_flag"]
+__all__ = ["map_adsl", "map_adtte", "level_text", "check_flag", "ALL_POPULATION"]
+
+#: The population "every patient with an arm value" (an ADSL flag column the mapping adds).
+ALL_POPULATION = "all"
 
 #: No follow-up time is longer than this: a longer AVAL is a unit or coding error.
 MAX_YEARS = 100
@@ -92,20 +106,22 @@ def map_adsl(adsl: pd.DataFrame, study: StudyConfig, file: Path | None) -> pd.Da
     values = set(source.dropna())
     _check_case_clash(source, file, var, f"the arm variable (arms.variable) of the {key}")
     compared = {study.control.value: "A", study.experimental.value: "B"}
+    problems = Problems()
     for role, arm in (("control", study.control), ("experimental", study.experimental)):
         if arm.value not in values:
-            raise DataValidationError(
+            problems.add(DataValidationError(
                 f"arms.{role}.value {arm.value!r} of the {key} is not a value of ADSL.{var} "
-                f"(values: {', '.join(sorted(values)) or 'none'})", file=file, column=var)
+                f"(values: {', '.join(sorted(values)) or 'none'})", file=file, column=var))
     if study.other_arms is not None:
         unknown = source.notna() & ~source.isin([*compared, *study.other_arms])
         if unknown.any():
             found = ", ".join(sorted(source[unknown].unique()))
-            raise DataValidationError(
+            problems.add(DataValidationError(
                 f"arm value(s) {found} are neither the control, the experimental arm nor in "
-                f"arms.others of the {key}", file=file, column=var, rows=_rows(adsl, unknown))
+                f"arms.others of the {key}", file=file, column=var, rows=_rows(adsl, unknown)))
     if study.arm_label_variable:
-        _check_arm_labels(adsl, source, study, file)
+        with problems.check():
+            _check_arm_labels(adsl, source, study, file)
     out = adsl.copy()
     out["ARMSRC"] = source
     code = source.map(compared)
@@ -113,15 +129,49 @@ def map_adsl(adsl: pd.DataFrame, study: StudyConfig, file: Path | None) -> pd.Da
     out["ARM"] = code.map(study.arm_labels).where(code.notna(), None).astype(object)
     if "RANDFL" not in out.columns:
         out["RANDFL"] = np.where(source.notna(), "Y", "N")
+    if ALL_POPULATION in study.populations.values() and ALL_POPULATION not in out.columns:
+        out[ALL_POPULATION] = np.where(source.notna(), "Y", "N")
     if study.blank_flag_as is not None:  # the study says a blank flag means N
         for name in out.columns:
             if re.fullmatch(FLAG_COLUMNS, str(name)):
                 out[name] = out[name].where(out[name].notna(), study.blank_flag_as)
     for role, flag in study.populations.items():
         if flag is not None:
-            check_flag(out, flag, file, f"populations.{role} of the {key}")
-    _check_levels(out, study, file)
-    return out
+            with problems.check():
+                check_flag(out, flag, file, f"populations.{role} of the {key}")
+    with problems.check():
+        _check_levels(out, study, file)
+    problems.raise_any()
+    return _label_levels(out, study, file)
+
+
+def _label_levels(adsl: pd.DataFrame, study: StudyConfig, file) -> pd.DataFrame:
+    """Labelled levels: every configured value occurs in ADSL; the column holds the labels."""
+    problems = Problems()
+    for column, labels in study.level_labels().items():
+        if column not in adsl.columns:
+            continue
+        values = adsl[column].map(lambda v: v if pd.isna(v) else level_text(v))
+        absent = [v for v in labels if v not in set(values.dropna())]
+        if absent:
+            problems.add(DataValidationError(
+                f"key {_levels_key(study, column)!r} of the study configuration {study.path}: a "
+                f"level label for value(s) {', '.join(map(repr, absent))} that ADSL.{column} "
+                f"does not have (values: {', '.join(sorted(set(values.dropna()))) or 'none'})",
+                file=file, column=column))
+            continue
+        adsl[column] = values.map(lambda v: labels.get(v, v) if isinstance(v, str) else v)
+    problems.raise_any()
+    return adsl
+
+
+def _levels_key(study: StudyConfig, column: str) -> str:
+    """The dotted configuration key of ``column``'s labelled levels (``subgroups[0].levels``)."""
+    for name, variables in (("subgroups", study.subgroups), ("baseline", study.baseline)):
+        for i, variable in enumerate(variables):
+            if variable.name == column and variable.level_values:
+                return f"{name}[{i}].levels"
+    return "levels"
 
 
 def _check_case_clash(values: pd.Series, file, column: str, what: str) -> None:
@@ -160,6 +210,7 @@ def _check_arm_labels(adsl, source, study: StudyConfig, file) -> None:
 
 
 def _check_levels(adsl: pd.DataFrame, study: StudyConfig, file) -> None:
+    problems = Problems()
     for column, levels in study.levels().items():
         if column not in adsl.columns:
             continue
@@ -176,43 +227,62 @@ def _check_levels(adsl: pd.DataFrame, study: StudyConfig, file) -> None:
                     "as configured", file=file, column=column,
                     rows=_rows(adsl, values.isin(case_only)))
             found = ", ".join(sorted(values[bad].astype(str).unique())[:3])
-            raise DataValidationError(
+            problems.add(DataValidationError(
                 f"values not in the configured levels {[level_text(v) for v in levels]} "
                 f"(study configuration {study.path.name}): {found}",
-                file=file, column=column, rows=_rows(adsl, bad))
+                file=file, column=column, rows=_rows(adsl, bad)))
+    problems.raise_any()
 
 
 def map_adtte(adtte: pd.DataFrame, study: StudyConfig, file: Path | None) -> pd.DataFrame:
     """ADTTE with AVAL in the display unit (AVALU set to it) and CNSR checked against the event
-    and censoring descriptions; the primary endpoint must be present."""
+    and censoring descriptions; the primary endpoint must be present. Only the rows of the
+    configured endpoints are checked; other PARAMCDs are converted when their AVALU is a time
+    unit and otherwise kept unchanged (their AVALU too)."""
     out = adtte.copy()
-    units = _row_units(out, study, file)
-    factor = units.map(lambda u: DAYS_PER_UNIT[u] / DAYS_PER_UNIT[study.display_unit])
-    if (factor != 1.0).any():  # exact 1.0 leaves the values untouched
-        out["AVAL"] = out["AVAL"].astype(float) * factor.astype(float)
-    out["AVALU"] = study.display_unit.upper()
-    limit = MAX_YEARS * DAYS_PER_UNIT["years"] / DAYS_PER_UNIT[study.display_unit]
-    implausible = out["AVAL"].astype(float) > limit
-    if implausible.any():
-        raise DataValidationError(
-            f"times of more than {MAX_YEARS} years (AVAL in {units[implausible].iloc[0]}): a "
-            "wrong AVALU or time.unit, or a missing-value code", file=file, column="AVAL",
-            rows=_rows(out, implausible),
-            detail="values " + ", ".join(repr(v) for v in adtte.loc[implausible, "AVAL"].head(3)))
-    _check_zero_times(out, file)
-    _check_censoring_text(out, file)
+    used = out["PARAMCD"].isin([e.paramcd for e in study.endpoints])
+    problems = Problems()
+    units = None
+    with problems.check():
+        units = _row_units(out, study, file, used)
+    if units is not None:
+        time_rows = units.notna()
+        factor = units[time_rows].map(lambda u: DAYS_PER_UNIT[u] / DAYS_PER_UNIT[study.display_unit])
+        if (factor != 1.0).any():  # exact 1.0 leaves the values untouched
+            aval = out["AVAL"].astype(float)
+            aval[time_rows] = aval[time_rows] * factor.astype(float)
+            out["AVAL"] = aval
+        if "AVALU" in out.columns:
+            out["AVALU"] = out["AVALU"].astype(object).where(~time_rows, study.display_unit.upper())
+        else:
+            out["AVALU"] = study.display_unit.upper()
+        limit = MAX_YEARS * DAYS_PER_UNIT["years"] / DAYS_PER_UNIT[study.display_unit]
+        implausible = used & (out["AVAL"].astype(float) > limit)
+        if implausible.any():
+            problems.add(DataValidationError(
+                f"times of more than {MAX_YEARS} years (AVAL in {units[implausible].iloc[0]}): a "
+                "wrong AVALU or time.unit, or a missing-value code", file=file, column="AVAL",
+                rows=_rows(out, implausible),
+                detail="values " + ", ".join(repr(v) for v in adtte.loc[implausible, "AVAL"].head(3))))
+    with problems.check():
+        _check_zero_times(out, file, used)
+    with problems.check():
+        _check_censoring_text(out, file, used)
     codes = set(out["PARAMCD"].dropna())
     if study.primary.paramcd not in codes:
-        raise DataValidationError(
+        problems.add(DataValidationError(
             f"endpoints.primary.paramcd {study.primary.paramcd!r} of the study configuration "
             f"{study.path.name} has no rows (PARAMCD present: {', '.join(sorted(codes))})",
-            file=file, column="PARAMCD")
+            file=file, column="PARAMCD"))
+    problems.raise_any()
     return out
 
 
-def _check_zero_times(adtte: pd.DataFrame, file) -> None:
+def _check_zero_times(adtte: pd.DataFrame, file, used: pd.Series) -> None:
     """Refuse an endpoint whose every AVAL is 0 (or the whole column at 0): a time column
-    filled with a default, not follow-up (Kaplan-Meier and Cox would run on nothing)."""
+    filled with a default, not follow-up (Kaplan-Meier and Cox would run on nothing). Only
+    the configured endpoints' rows (``used``) are checked."""
+    adtte = adtte[used]
     aval = adtte["AVAL"].astype(float)
     if len(aval) and (aval == 0).all():
         raise DataValidationError(
@@ -227,31 +297,34 @@ def _check_zero_times(adtte: pd.DataFrame, file) -> None:
                 rows=[int(i) + 1 for i in group.index])
 
 
-def _row_units(adtte: pd.DataFrame, study: StudyConfig, file) -> pd.Series:
+def _row_units(adtte: pd.DataFrame, study: StudyConfig, file, used: pd.Series) -> pd.Series:
+    """The time unit of each row (None for an unused row whose AVALU is not a time unit)."""
     if "AVALU" not in adtte.columns:
         if study.time_unit is None:
             raise DataValidationError(
                 f"ADTTE has no AVALU column and the study configuration {study.path.name} gives "
                 "no time.unit: the unit of AVAL is unknown", file=file, column="AVAL")
-        return pd.Series(study.time_unit, index=adtte.index)
+        return pd.Series(study.time_unit, index=adtte.index, dtype=object)
     raw = adtte["AVALU"].astype("string").str.strip().str.lower()
-    units = raw.map(lambda u: UNIT_ALIASES.get(u) if isinstance(u, str) else None)
-    blank = raw.isna()
-    unknown = ~blank & units.isna()
+    units = raw.map(lambda u: UNIT_ALIASES.get(u) if isinstance(u, str) else None).astype(object)
+    blank = raw.isna() | (raw == "")
+    unknown = used & ~blank & units.isna()
     if unknown.any():
         found = ", ".join(sorted(adtte.loc[unknown, "AVALU"].astype(str).unique())[:3])
-        raise DataValidationError(f"unknown time unit(s) {found}; expected DAYS, WEEKS, MONTHS or YEARS",
+        codes = ", ".join(sorted(adtte.loc[unknown, "PARAMCD"].astype(str).unique())[:3])
+        raise DataValidationError(f"unknown time unit(s) {found} of the configured endpoint(s) "
+                                  f"{codes}; expected DAYS, WEEKS, MONTHS or YEARS",
                                   file=file, column="AVALU", rows=_rows(adtte, unknown))
     if blank.any():
-        if study.time_unit is None:
+        if study.time_unit is None and (blank & used).any():
             raise DataValidationError("blank AVALU and no time.unit in the study configuration",
-                                      file=file, column="AVALU", rows=_rows(adtte, blank))
+                                      file=file, column="AVALU", rows=_rows(adtte, blank & used))
         units = units.where(~blank, study.time_unit)
-    found = sorted(set(units[~blank]))
+    found = sorted(set(units[used & ~blank].dropna()))
     if len(found) > 1:
         raise DataValidationError(
             f"AVALU mixes units ({', '.join(found)}); convert AVAL to one unit", file=file,
-            column="AVALU", rows=_rows(adtte, units != found[0]))
+            column="AVALU", rows=_rows(adtte, used & units.notna() & (units != found[0])))
     if study.time_unit is not None and found and found[0] != study.time_unit:
         raise DataValidationError(
             f"AVALU says {found[0]}, the study configuration {study.path.name} (time.unit) says "
@@ -259,7 +332,10 @@ def _row_units(adtte: pd.DataFrame, study: StudyConfig, file) -> pd.Series:
     return units
 
 
-def _check_censoring_text(adtte: pd.DataFrame, file) -> None:
+def _check_censoring_text(adtte: pd.DataFrame, file, used: pd.Series | None = None) -> None:
+    if used is not None:
+        adtte = adtte[used]
+
     def present(column: str) -> pd.Series:
         if column not in adtte.columns:
             return pd.Series(False, index=adtte.index)
@@ -268,12 +344,15 @@ def _check_censoring_text(adtte: pd.DataFrame, file) -> None:
     event = adtte["CNSR"] == 0
     censor_text, event_text = present("CNSDTDSC"), present("EVNTDESC")
     bad = event & censor_text
+    problems = Problems()
     if bad.any():
-        raise DataValidationError("CNSR = 0 (event) on rows with a censoring description (CNSDTDSC)",
-                                  file=file, column="CNSR", rows=_rows(adtte, bad))
+        problems.add(DataValidationError(
+            "CNSR = 0 (event) on rows with a censoring description (CNSDTDSC)",
+            file=file, column="CNSR", rows=_rows(adtte, bad)))
     if censor_text[~event].any():  # the file describes censorings: a censored row needs one
         bad = ~event & event_text & ~censor_text
         if bad.any():
-            raise DataValidationError(
+            problems.add(DataValidationError(
                 "CNSR > 0 (censored) on rows with an event description (EVNTDESC) and no "
-                "censoring description (CNSDTDSC)", file=file, column="CNSR", rows=_rows(adtte, bad))
+                "censoring description (CNSDTDSC)", file=file, column="CNSR", rows=_rows(adtte, bad)))
+    problems.raise_any()

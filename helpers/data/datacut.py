@@ -4,7 +4,7 @@ What a data cut at date C means here, as at an interim analysis:
 - patients registered after C are not in the data at all;
 - patients randomised after C count as registered but not (yet) randomised: RANDFL = "N",
   NRANDRS "Not randomised by the data cut-off", no arm, population flags "N";
-- arm B resections after C are not (yet) performed: SURGFL = "N", RESECT blank;
+- arm B procedures (SURGFL) after C are not (yet) performed: SURGFL = "N", RESECT blank;
 - an ADTTE record whose analysis date ADT lies after C is censored at C (CNSR = 1,
   ADT = C, AVAL recomputed in months of 30.4375 days, CNSDTDSC "Data cut-off");
 - adverse events with onset after C are dropped (onset = RANDDT + ASTDY days).

@@ -25,7 +25,7 @@ MIN_PATIENTS_UNIQUE = 10
 def load_run_data(params: Mapping, study: StudyConfig | None = None) -> TrialData:
     """The data of a run: ``load_trial_data`` with the run parameters (``data_dir``,
     ``data_format``, ``study``), then :func:`prepare_run_data`."""
-    study = study or load_study(params["study"])
+    study = study or load_study(params["study"]).for_comparison(params.get("comparison"))
     data = load_trial_data(resolve_path(params["data_dir"]), fmt=params["data_format"], study=study)
     return prepare_run_data(data, params)
 

@@ -10,6 +10,7 @@ Character values are compared exactly (case-sensitive) against the allowed value
 from __future__ import annotations
 
 import difflib
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -51,7 +52,7 @@ FINITE = pa.Check(lambda s: np.isfinite(s), error="infinite values")
 NONNEGATIVE = pa.Check.ge(0, error="negative values")
 
 #: CDISC naming rules applied to every ADSL/ADTTE/ADAE column that follows them: ``*FL`` is a
-#: Y/N flag (blank allowed), ``*DT`` a date. Other columns (JCOG1017's MENOPAUS, SUBTYPE, ...)
+#: Y/N flag (blank allowed), ``*DT`` a date. Other columns (a study's own, e.g. SUBTYPE)
 #: are the study's own: their allowed levels come from the study configuration.
 FLAG_COLUMNS = r"^[A-Z0-9]*FL$"
 DATE_COLUMNS = r"^[A-Z0-9]*DT$"
@@ -106,6 +107,15 @@ ADTTE = pa.DataFrameSchema(
     name="ADTTE",
 )
 
+#: ADTTE rows of parameters no analysis uses (a count, a duration of response): only the key
+#: is checked (text USUBJID and PARAMCD, one row per subject and parameter).
+ADTTE_KEYS = pa.DataFrameSchema(
+    {"USUBJID": text(), "PARAMCD": text()},
+    unique=["USUBJID", "PARAMCD"],
+    report_duplicates="all",
+    name="ADTTE",
+)
+
 #: ADAE (only the safety chapter needs it): the columns it tabulates.
 ADAE = pa.DataFrameSchema(
     {
@@ -125,21 +135,36 @@ ADAE = pa.DataFrameSchema(
 SCHEMAS = {"adsl": ADSL, "adtte": ADTTE, "adae": ADAE}
 
 
-def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str | Path) -> pd.DataFrame:
+def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str | Path,
+             unchecked: Collection[str] = ()) -> pd.DataFrame:
     """Validate ``frame`` (read from ``file``) against ``schema``; return it coerced.
 
     Raises ``DataValidationError`` for a missing column (suggesting a close match), a wrong
-    type, a disallowed or missing value, or a duplicate key.
+    type, a disallowed or missing value, or a duplicate key. ``unchecked``: ``*FL`` columns no
+    analysis uses, left as they are (a sponsor's flag in its own coding never blocks a run).
     """
     _check_columns(frame, schema, file)
-    check_flag_values(frame, file)
+    unchecked = set(unchecked)
+    check_flag_values(frame[[c for c in frame.columns if c not in unchecked]], file)
+    schema = _decimal_age(frame, schema)
     _check_whole_numbers(frame, schema, file)
-    schema = with_cdisc_columns(schema, frame.columns)
+    schema = with_cdisc_columns(schema, [c for c in frame.columns if c not in unchecked])
     try:
         valid = schema.validate(frame, lazy=True)
     except SchemaErrors as exc:
         raise _to_error(exc, schema, file) from None
     return _plain_integers(valid, schema)
+
+
+def _decimal_age(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pa.DataFrameSchema:
+    """ADSL.AGE in years with a fraction (pharmaverse's ADSL: 34.7) is a number in 0-120, not
+    an error: whole ages stay integers as before."""
+    if "AGE" not in schema.columns or "AGE" not in frame or str(schema.columns["AGE"].dtype) != "Int64":
+        return schema
+    values = pd.to_numeric(frame["AGE"], errors="coerce")
+    if not (values.notna() & np.isfinite(values) & (values % 1 != 0)).any():
+        return schema
+    return schema.update_column("AGE", dtype="float64")
 
 
 def _full_width(value: object) -> bool:

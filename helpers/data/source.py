@@ -1,6 +1,6 @@
 """What data a run read, stated in the supplement: the bundled synthetic data or the user's.
 
-The synthetic generator (``helpers.data.synthetic.write_dataset``) writes ``SYNTHETIC.sha256``
+The synthetic generator (the bundled study's ``write_dataset``) writes ``SYNTHETIC.sha256``
 beside its files: one ``<sha256>  <file name>`` line per file, the format of ``sha256sum``.
 A run's data are the synthetic data exactly when every data file it read is listed there with
 its current checksum; any other file (the trial's ADaM, an edited copy) makes the supplement

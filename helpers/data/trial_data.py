@@ -20,9 +20,10 @@ import pandas as pd
 
 from helpers.core.errors import DataValidationError
 from helpers.data.readers import FORMATS, read_table
-from helpers.data.schemas import SCHEMAS, validate
 from helpers.config.study import StudyConfig, load_study
 from helpers.data.adam_mapping import check_flag, map_adsl, map_adtte
+from helpers.data.problems import Problems
+from helpers.data.used import endpoint_codes, validate_rows, validate_table
 
 TABLES = ("adsl", "adtte", "adae")
 OPTIONAL_TABLES = ("adae",)  # only the safety chapter needs ADAE
@@ -74,27 +75,44 @@ def resolve_paths(data_dir: str | Path, fmt: str = "auto",
 def load_trial_data(data_dir: str | Path, fmt: str = "auto",
                     files: Mapping[str, str | Path] | None = None,
                     study: StudyConfig | str | Path | None = None) -> TrialData:
-    """Read, validate, map (``study``: a configuration or its YAML path; default JCOG1017) and
+    """Read, validate, map (``study``: a configuration or its YAML path; default the default study) and
     cross-check ADSL, ADTTE and ADAE (optional) from ``data_dir``."""
     if not isinstance(study, StudyConfig):
         study = load_study(study)
     paths = resolve_paths(data_dir, fmt, files)
-    frames = {}
+    frames: dict = {}
+    problems = Problems()  # every problem of the three tables in one error
     for table, path in paths.items():
         if table in OPTIONAL_TABLES and not os.path.lexists(path):  # a link loop is an error
             frames[table] = None
             continue
-        frames[table] = validate(read_table(path), SCHEMAS[table], path)
-    frames["adsl"] = map_adsl(frames["adsl"], study, paths["adsl"])
-    frames["adtte"] = map_adtte(frames["adtte"], study, paths["adtte"])
+        with problems.check():  # only what the analyses use (helpers.data.used)
+            frames[table] = validate_table(table, read_table(path), path, study)
+    for table, mapping in (("adsl", map_adsl), ("adtte", map_adtte)):
+        if table in frames:
+            with problems.check():
+                frames[table] = mapping(frames.pop(table), study, paths[table])
+    problems.raise_any()
     data = TrialData(paths=paths, study=study, **frames)
     check_consistency(data)
     return data
 
 
 def check_consistency(data: TrialData) -> None:
-    """Cross-table checks; raise ``DataValidationError`` on the first failure."""
+    """Cross-table checks; every failure raised together (``DataProblemsError``)."""
+    problems = Problems()
+    with problems.check():
+        _consistency(data, problems)
+    problems.raise_any()
+
+
+def _consistency(data: TrialData, problems: Problems) -> None:
     adsl, paths = data.adsl, data.paths
+
+    def _fail_if(*args) -> None:
+        with problems.check():
+            _fail_if_one(*args)
+
     arm = data.study.arm_variable if data.study else "ARMCD"
     rand = adsl["RANDFL"] == "Y"
     _fail_if(rand & adsl["ARMSRC"].isna(), adsl, paths.get("adsl"), arm,
@@ -116,7 +134,7 @@ def check_consistency(data: TrialData) -> None:
              data.adtte, paths.get("adtte"), "USUBJID", "subjects not randomised in ADSL")
 
 
-def _fail_if(mask: pd.Series, frame: pd.DataFrame, file: Path | None, column: str, what: str) -> None:
+def _fail_if_one(mask: pd.Series, frame: pd.DataFrame, file: Path | None, column: str, what: str) -> None:
     if not mask.any():
         return
     bad = frame.loc[mask]
@@ -144,6 +162,16 @@ def analysis_frame(data: TrialData, paramcd: str, population: str = "ITTFL") -> 
         present = ", ".join(sorted(adtte["PARAMCD"].unique()))
         raise DataValidationError(f"endpoint {paramcd!r} has no rows (PARAMCD present: {present})",
                                   file=adtte_file, column="PARAMCD")
+    if data.study is not None and paramcd not in endpoint_codes(data.study):
+        validate_rows(rows, adtte_file)  # not checked on loading: no configured endpoint
+    if data.study is not None and "AVALU" in rows.columns:
+        not_time = rows["AVALU"].astype(str) != data.study.display_unit.upper()
+        if not_time.any():
+            found = ", ".join(sorted(rows.loc[not_time, "AVALU"].astype(str).unique())[:3])
+            raise DataValidationError(
+                f"endpoint {paramcd!r}: AVALU {found} is not a time unit (DAYS, WEEKS, MONTHS, "
+                "YEARS): it cannot be analysed as time to event", file=adtte_file,
+                column="AVALU", rows=[int(i) + 1 for i in rows.index[not_time]])
     frame = pop.merge(rows[["USUBJID", "AVAL", "CNSR"]], on="USUBJID", how="left", validate="1:1")
     missing = frame["AVAL"].isna()
     if missing.any():

@@ -1,4 +1,4 @@
-"""Sample size and power of the JCOG1017 design (overall survival, log-rank test).
+"""Sample size and power of a two-arm design (overall survival, log-rank test).
 
 Published assumptions (ASCO 2023 abstract): median OS 20 months (arm A) vs 26 months (arm B),
 HR 0.77, one-sided alpha 0.05, power 80%, 359 events, 410 patients, 7 years accrual and

@@ -1,4 +1,4 @@
-"""Meta-analysis of the randomised trials of primary tumour resection (chapter 08).
+"""Meta-analysis of the randomised trials of the study's question (chapter 08).
 
 ``trials`` loads and validates the trial table (``helpers/config/reference/ptr_trials.yaml``) and
 converts CIs to standard errors; ``pooling`` pools log hazard ratios as metafor's ``rma()``;

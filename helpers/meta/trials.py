@@ -1,6 +1,7 @@
 """The trial table of the meta-analysis: load, validate, choose versions, convert CIs to SEs.
 
-The trials live in ``helpers/config/reference/ptr_trials.yaml`` (its header states the format). An
+The trials live in the file the study configuration names in ``study.trials`` (its header
+states the format; by default the bundled study's). An
 outcome's estimate is a hazard ratio (surgery vs systemic therapy alone) with a CI at the level
 the trial published; :func:`se_from_ci` turns it into the standard error of the log HR, so a
 trial's 90% CI and another's 95% CI enter the pooling on the same footing. Bad entries raise
@@ -14,7 +15,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import pandas as pd
@@ -22,8 +22,7 @@ from scipy.stats import norm
 
 from helpers.core.errors import DataValidationError, ParameterError
 
-RESOURCE = "ptr_trials.yaml"
-SOURCE_LABEL = f"helpers/config/reference/{RESOURCE}"
+SOURCE_LABEL = "the study's trial table (study.trials)"
 OUTCOMES = ("os", "local_control")
 #: CI levels a trial table may state; anything else (95, 0.59, a typo) is refused.
 KNOWN_CI_LEVELS = (0.80, 0.90, 0.95, 0.99)
@@ -34,7 +33,7 @@ TABLE_COLUMNS = ["trial", "label", "version", "year", "hr", "lower", "upper", "c
 
 @dataclass(frozen=True)
 class RunEstimate:
-    """A hazard ratio computed by this run (e.g. JCOG1017's stratified Cox OS HR) and its CI."""
+    """A hazard ratio computed by this run (e.g. the stratified Cox OS HR) and its CI."""
 
     hr: float
     lower: float
@@ -51,10 +50,15 @@ def se_from_ci(lower: float, upper: float, ci_level: float) -> float:
 
 @lru_cache(maxsize=1)
 def _packaged() -> dict:
-    from helpers.config.safe_yaml import load_yaml
+    """The trial table of the default study (``study.trials`` of ``DEFAULT_STUDY``)."""
+    from helpers.config.safe_yaml import load_yaml_file
+    from helpers.config.study import load_study
 
-    text = resources.files("helpers.config").joinpath("reference", RESOURCE).read_bytes()
-    return load_yaml(text, f"helpers/config/reference/{RESOURCE}").data
+    book = load_study(None).book
+    path = book.path(book.trials) if book else None
+    if path is None:
+        raise ParameterError("the default study names no trial table (study.trials)")
+    return load_yaml_file(path).data
 
 
 def load_trials(data: Mapping | None = None, source: str = SOURCE_LABEL) -> dict:
@@ -103,7 +107,7 @@ def _check_estimate(est: Any, tid: str, field: str, sources: Mapping, source: st
     if not isinstance(year, int) or isinstance(year, bool):
         _fail(source, tid, f"{field}.year", f"expected a publication year, got {year!r}")
     if est.get("from_run") or "reference" in est:
-        return  # the run's estimate, or a figure of jcog1017_published.yaml: checked when used
+        return  # the run's estimate, or a published figure of the study: checked when used
     check_hazard_ratio(est.get("hr"), est.get("ci"), est.get("ci_level"),
                        where=(source, tid, field))
 
@@ -201,7 +205,7 @@ def _estimate_values(est: Mapping, tid: str, field: str, run_estimates: Mapping,
 
         ref = published_entry(est["reference"])
         hr, ci, level = ref.get("value"), ref.get("ci"), ref.get("ci_level")
-        check_hazard_ratio(hr, ci, level, where=(f"jcog1017_published.yaml:{est['reference']}",
+        check_hazard_ratio(hr, ci, level, where=(f"published figures:{est['reference']}",
                                                  tid, field))
         return hr, ci[0], ci[1], level
     return est["hr"], est["ci"][0], est["ci"][1], est["ci_level"]
@@ -255,3 +259,16 @@ def published_meta_analyses(outcome: str = "os", data: Mapping | None = None) ->
 def sources(data: Mapping | None = None) -> dict[str, dict]:
     """The ``sources`` mapping (key -> citation, doi, url)."""
     return dict(load_trials(data).get("sources") or {})
+
+
+def run_trial(data: Mapping | None = None) -> tuple[str, str]:
+    """(id, label) of the trial whose estimates come from the run (``from_run: true``) in the
+    trial table; ParameterError when none does."""
+    data = load_trials(data)
+    for trial in data.get("trials") or []:
+        for outcome in OUTCOMES:
+            versions = (trial.get(outcome) or {}).get("versions") or {}
+            if any(v.get("from_run") for v in versions.values() if isinstance(v, dict)):
+                return str(trial["id"]), str(trial.get("label", trial["id"]))
+    raise ParameterError("the trial table names no trial whose estimate comes from the run "
+                         "(from_run: true)")

@@ -20,10 +20,12 @@ from typing import Any, Mapping
 import pandas as pd
 
 from helpers.ard import ArdBuilder, ArdView
+from helpers.data.adam_mapping import ALL_POPULATION
 from helpers.data.run_data import load_run_data
 from helpers.data.trial_data import TrialData, analysis_frame
 from helpers.analyses.endpoint import EndpointAnalysis, EndpointSettings, analyse_endpoint
-from helpers.config.params import SPECS, validate
+from helpers.config.params import DEPRECATED, SPECS, validate
+from helpers.config.reference import study_figures
 from helpers.notebook.context import NotebookContext, notebook_context
 from helpers.report.format import fill_stat_fmt
 from helpers.config.study import StudyConfig, load_study
@@ -39,13 +41,21 @@ class NotebookSession:
     params: dict[str, Any]
     ctx: NotebookContext
     unavailable: dict = field(default_factory=dict)
+    omitted: dict | None = None  # the chapter left out of the book: {title, reason}
     exclusions: dict = field(default_factory=dict)  # reason -> patients left out (footnotes)
     _results: dict | None = field(default=None, repr=False)
 
     @cached_property
     def study(self) -> StudyConfig:
-        """The study configuration of the run (``study`` parameter)."""
-        return load_study(self.params["study"])
+        """The study configuration of the run (``study`` parameter), comparing the arms of
+        the ``comparison`` parameter (a study with several ``comparisons``)."""
+        return load_study(self.params["study"]).for_comparison(self.params.get("comparison"))
+
+    @cached_property
+    def figures(self) -> dict | None:
+        """The published figures of the file the study names (``study.reference``), None when
+        it names none: what the lookups of ``helpers.config.reference`` take."""
+        return study_figures(self.study)
 
     @cached_property
     def data(self) -> TrialData:
@@ -74,23 +84,39 @@ class NotebookSession:
                 absent.append(need)
         return absent
 
-    def section(self, title: str, *needs: str) -> bool:
-        """True when the data hold everything a section ``needs`` (see :meth:`missing`); else
-        show "not available: needs ..." in its place, record it in ``self.unavailable``
-        (written to the results) and return False."""
+    def section(self, title: str, *needs: str, label: str | None = None, why: str = "") -> bool:
+        """True when the study and data hold everything a section ``needs`` (see
+        :meth:`missing`); else record it in ``self.unavailable`` (written to the results, and
+        listed once in the book's preface with the reason) and return False. The section shows
+        nothing: the book leaves out its heading (``label``: the ``sec-`` label of its heading,
+        by which the renderer finds it) and its cells. ``why``: the reason in words (default:
+        the missing keys)."""
         absent = self.missing(*needs)
         if absent:
-            from IPython.display import Markdown, display
-
-            from helpers.core.textsafe import md_text
-
-            note = f"Not available: needs {', '.join(absent)}."
-            self.unavailable[title] = note
-            shown = "; ".join(need_words(need) for need in absent)
-            display(Markdown(f"*{md_text(title)}: not available: the data lack {md_text(shown)}.*"))
+            self.unavailable[title] = {"reason": why or f"needs {', '.join(absent)}",
+                                       **({"label": label} if label else {})}
             if self._results is not None:  # results already written: say it there too
                 self.write_results(self._results)
         return not absent
+
+    def chapter(self, title: str, *needs: str, why: str = "") -> bool:
+        """True when the study and data hold what this chapter ``needs``; else the whole
+        chapter is left out of the book (results key ``omitted``, listed in the preface with
+        ``why`` or the missing keys) and False is returned."""
+        absent = self.missing(*needs)
+        if absent:
+            self.omitted = {"title": title, "reason": why or f"needs {', '.join(absent)}"}
+            self.write_results({})
+        return not absent
+
+    def intro(self, general: str = "") -> None:
+        """Show the chapter's introduction: the study's own words (its ``text`` folder's
+        ``<notebook>.md``, ``studies/README.md``), else ``general`` (Markdown in general words)."""
+        from IPython.display import Markdown, display
+
+        words = self.study.book.snippet(self.name) if self.study.book else None
+        if words or general:
+            display(Markdown(words or general))
 
     def write_results(self, results: dict) -> None:
         """Write the notebook's results JSON with what was run: ``settings`` (study,
@@ -103,7 +129,8 @@ class NotebookSession:
                     "time_unit": self.study.display_unit}
         self._results = results
         self.ctx.write_results({**results, "settings": settings,
-                                **({"unavailable": dict(self.unavailable)} if self.unavailable else {})})
+                                **({"unavailable": dict(self.unavailable)} if self.unavailable else {}),
+                                **({"omitted": dict(self.omitted)} if self.omitted else {})})
         self.write_ard()
 
     @cached_property
@@ -138,7 +165,7 @@ class NotebookSession:
                 hr_conf_level=p["primary_conf_level"] if primary else p["conf_level"],
                 km_conf_level=p["conf_level"], km_conf_type=p["km_conf_type"], ties=p["ties"],
                 sided=p["sided"] if primary else "two-sided",
-                landmarks=tuple(p["landmarks_months"]), time_unit=self.study.display_unit)
+                landmarks=tuple(p["landmarks"]), time_unit=self.study.display_unit)
         return cache[primary]
 
     def analyse(self, paramcd: str | None = None, primary: bool | None = None) -> EndpointAnalysis:
@@ -211,9 +238,17 @@ class NotebookSession:
         self.ctx.save_table(df, name)
         atomic_write_text(self.ctx.table_path(name).with_suffix(".notes.txt"), " ".join(
             n for n in [*own, self.footnote(population, run=False)] if n) + "\n")
+        self.show_table(df)
+        display(Markdown(" ".join(md_text(n) for n in [*own, self.footnote(population)] if n)))
+
+    @staticmethod
+    def show_table(df: pd.DataFrame) -> None:
+        """Show ``df`` as the supplement's tables are shown (cells and headers HTML-escaped, a
+        default RangeIndex not shown), without saving it: a summary embedded elsewhere."""
+        from IPython.display import HTML, display
+
         show_index = not isinstance(df.index, pd.RangeIndex)
         display(HTML(df.to_html(index=show_index, border=0, na_rep="", escape=True)))
-        display(Markdown(" ".join(md_text(n) for n in [*own, self.footnote(population)] if n)))
 
     def settings_text(self) -> str:
         """The analysis settings of this run, as a Markdown sentence for the methods (from
@@ -230,7 +265,7 @@ class NotebookSession:
             f"{p['primary_conf_level']:.0%} for the primary endpoint ({p['endpoint']}) with a "
             f"{p['sided']} log-rank p, at {p['conf_level']:.0%} with two-sided p otherwise; "
             f"Kaplan-Meier CIs {p['km_conf_type']} at {p['conf_level']:.0%}; landmarks at "
-            f"{', '.join(f'{t:g}' for t in p['landmarks_months'])} {unit}; "
+            f"{', '.join(f'{t:g}' for t in p['landmarks'])} {unit}; "
             f"data cut {p['data_cut'] or 'none'}."
         )
 
@@ -240,6 +275,8 @@ class NotebookSession:
         (the flag's own name when it has none)."""
         flag = self.params["population"]
         for role, column in self.study.populations.items():
+            if column == flag == ALL_POPULATION and role == "full_analysis":
+                return "all randomised patients, by assigned arm (ADSL has no population flag)"
             if column == flag:
                 return POPULATION_LABELS[role]
         return f"population {flag} = Y"
@@ -250,7 +287,9 @@ class NotebookSession:
         run label (not in the book, whose title page names the run once, nor in saved files,
         which must not depend on where a run is written)."""
         cut = self.params["data_cut"] or "none (all follow-up)"
-        population = population or f"{self.population_label} ({self.params['population']})"
+        flag = self.params["population"]
+        population = population or (self.population_label if flag == ALL_POPULATION
+                                    else f"{self.population_label} ({flag})")
         text = f"Population: {population}. Data cut: {cut}."
         if "data" in self.__dict__ and self.data.notes:  # loaded: e.g. "no data after ..."
             text += " " + " ".join(self.data.notes)
@@ -320,7 +359,7 @@ POPULATION_LABELS = {
 def start(name: str, namespace: Mapping[str, Any]) -> NotebookSession:
     """Validate the parameters found in ``namespace`` (a notebook's ``globals()``); a
     parameter set to None takes its default (e.g. ``strata = None``: the study configuration's)."""
-    given = {key: namespace[key] for key in SPECS if namespace.get(key) is not None}
+    given = {key: namespace[key] for key in (*SPECS, *DEPRECATED) if namespace.get(key) is not None}
     params = validate(given, source=f"notebook {name} parameters")
     return NotebookSession(name=name, params=params,
                            ctx=notebook_context(params["output_dir"], name))

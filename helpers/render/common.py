@@ -43,7 +43,7 @@ def executed_notebooks(run_dir: Path) -> list[Path]:
     (``pinned_generation``); error when the run is not complete or has none."""
     notebooks = sorted((pinned_generation(run_dir) / "notebooks").glob("*.ipynb"))
     if not notebooks:
-        raise RenderError(f"{run_dir}: no executed notebooks; run `jcog1017-run PARAMS.yaml` first")
+        raise RenderError(f"{run_dir}: no executed notebooks; run `python -m helpers.run PARAMS.yaml` first")
     return notebooks
 
 

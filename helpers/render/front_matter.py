@@ -15,8 +15,10 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-#: Abbreviations the supplement may use, with their expansions. Only those that occur in the
-#: book's text are listed in it (``abbreviations_used``).
+#: Abbreviations of the methods that any supplement may use, with their expansions; a study
+#: adds its own (trial group, endpoints, biomarkers) in ``abbreviations.md`` of its text folder
+#: (``study_abbreviations``). Only those that occur in the book's text are listed in it
+#: (``abbreviations_used``).
 ABBREVIATIONS = {
     "ADaM": "Analysis Data Model (CDISC)",
     "AE": "adverse event",
@@ -26,20 +28,13 @@ ABBREVIATIONS = {
     "CTCAE": "Common Terminology Criteria for Adverse Events",
     "DL": "DerSimonian-Laird estimator",
     "ECOG": "Eastern Cooperative Oncology Group",
-    "ER": "oestrogen receptor",
-    "HER2": "human epidermal growth factor receptor 2",
     "HKSJ": "Hartung-Knapp-Sidik-Jonkman adjustment",
     "HR": "hazard ratio",
-    "JCOG": "Japan Clinical Oncology Group",
     "KM": "Kaplan-Meier",
-    "LRFS": "local relapse-free survival",
-    "MPFS": "progression-free survival at metastatic sites",
     "OS": "overall survival",
     "PI": "prediction interval",
     "PM": "Paule-Mandel estimator",
     "PS": "performance status",
-    "PTR": "primary tumour resection",
-    "PTRFS": "primary tumour resection-free survival",
     "REML": "restricted maximum likelihood",
     "RMST": "restricted mean survival time",
     "SE": "standard error",
@@ -100,9 +95,24 @@ def front_matter(record: dict | None, params: dict, study, generation: str, vers
     return FrontMatter(appendix_to=study.publication, facts=tuple(facts))
 
 
-def abbreviations_used(text: str) -> list[tuple[str, str]]:
-    """The abbreviations of ``ABBREVIATIONS`` that occur in ``text`` as words, alphabetically."""
-    return sorted(((short, long) for short, long in ABBREVIATIONS.items()
+def study_abbreviations(study) -> dict[str, str]:
+    """The study's own abbreviations: lines "SHORT: expansion" of ``abbreviations.md`` in its
+    text folder (``study.text``); {} for a study without one (or None)."""
+    book = getattr(study, "book", None)
+    text = book.snippet("abbreviations") if book is not None else None
+    out: dict[str, str] = {}
+    for line in (text or "").splitlines():
+        short, sep, long = line.strip().lstrip("-* ").partition(":")
+        if sep and short.strip() and long.strip():
+            out[short.strip()] = long.strip()
+    return out
+
+
+def abbreviations_used(text: str, extra: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """The abbreviations of ``ABBREVIATIONS`` and ``extra`` (the study's) that occur in
+    ``text`` as words, alphabetically."""
+    known = {**ABBREVIATIONS, **(extra or {})}
+    return sorted(((short, long) for short, long in known.items()
                    if re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text)),
                   key=lambda item: item[0].lower())
 
@@ -115,37 +125,39 @@ def abbreviations_markdown(text: str) -> str:
 
 def supplement_version() -> str:
     """The supplement's version: the installed project's (pyproject.toml), else "unreleased"."""
-    from importlib.metadata import PackageNotFoundError, version
+    from importlib.metadata import PackageNotFoundError, packages_distributions, version
 
-    try:
-        return version("jcog1017-supplement")
+    try:  # the distribution that installs this package (pyproject.toml's name)
+        return version(packages_distributions().get("helpers", ["?"])[0])
     except PackageNotFoundError:
         return "unreleased"
 
 
-def book_metadata(generation: Path, pfile, project_dir: Path, text: str, renderer: str) -> dict:
-    """pandoc metadata of the book of one run (all outputs): title and subtitle from the study
-    configuration (``study.title``), the title page (``front_matter``), the abbreviations the
-    book's ``text`` uses, the short title of the running header and the ``renderer`` named on
-    the title page (what ran: "pandoc 3.9 and Typst")."""
+def book_metadata(generation: Path, plan, project_dir: Path, text: str, renderer: str) -> dict:
+    """pandoc metadata of the book of one run (all outputs), besides the title block that the
+    book plan (``book_plan.BookPlan``: the study the run's notebooks ran with) puts in the
+    document: the title page (``front_matter``), the abbreviations the book's ``text`` uses,
+    the short title of the running header and the ``renderer`` named on the title page (what
+    ran: "pandoc 3.9 and Typst"). A run without a known study (made by hand) has no
+    registrations or publication on its title page."""
     import json
+    from types import SimpleNamespace
 
-    from helpers.config.study import load_study
     from helpers.run.layout import RECORD
 
     try:
         record = json.loads((generation / RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         record = None
-    first = sorted((generation / "notebooks").glob("*.ipynb"))
-    params = pfile.for_notebook(first[0].stem if first else "01_population")
-    study = load_study(params["study"])
+    params = next(iter(plan.parameters.values()), {}) if plan.parameters else {}
+    study = plan.study or SimpleNamespace(registrations=(), publication=None, study_id=None)
     front = front_matter(record, params, study, generation.name, supplement_version(),
                          source_commit(project_dir))
-    meta = {"title": study.title, "subtitle": "Reproducible analyses of the trial data",
-            "supplement-short-title": f"{study.study_id}: supplementary appendix",
-            "supplement-renderer": renderer, **front.metadata()}
-    abbreviations = abbreviations_used(text)
+    title = plan.project.metadata.get("title") or ""
+    short = (f"{study.study_id}: supplementary appendix" if study.study_id
+             else str(title) or "Supplementary appendix")
+    meta = {"supplement-short-title": short, "supplement-renderer": renderer, **front.metadata()}
+    abbreviations = abbreviations_used(text, study_abbreviations(plan.study))
     if abbreviations:
         meta["supplement-abbreviations"] = [{"short": s, "long": long} for s, long in abbreviations]
     return meta

@@ -19,7 +19,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.core.atomic import atomic_directory
@@ -28,10 +28,12 @@ from helpers.core.diskfull import DiskFullError, is_disk_full, reporting_disk_fu
 from helpers.core.fonts import typst_font_dirs, typst_font_rules
 from helpers.core.textsafe import md_code, md_text
 
+from .book_plan import BookPlan, drop_sections, run_book_plan
 from .common import RenderError, pinned_generation, read_notebook
 from .front_matter import book_metadata
 from .html_pages import finish_pages, index_search
 from .notebook_markdown import notebook_markdown
+from .preface import preface_markdown, read_ard
 from .project import BookProject, read_book_project
 from .qc_appendix import qc_appendix_markdown
 
@@ -94,14 +96,18 @@ def generation_note(generation: Path) -> str:
 
 
 def book_markdown(project: BookProject, project_dir: Path, run_dir: Path, build: Path,
-                  front: str = "", params: str = "PARAMS.yaml") -> str:
+                  front: str = "", params: str = "PARAMS.yaml", qc_dir: Path | None = None,
+                  plan: BookPlan | None = None) -> str:
     """The whole book as one Markdown document: the chapters of ``project`` in order, each
     after a ``.quarto-chapter`` marker (and a ``.quarto-part`` marker when it opens a part).
     ``.qmd`` chapters come from ``project_dir``; notebook chapters are the run's executed
     notebooks (``run_dir/notebooks/NAME.ipynb``; ``run_dir`` is the pinned generation), their
     images written under ``build/media``. ``front``: Markdown before the first chapter (the
     front page in HTML, after the contents in the PDF). The quality-control appendix
-    (``qc_appendix``; ``params`` names the parameter file in it) closes the book."""
+    (``qc_appendix``: the QC report of ``qc_dir``, the run directory, default ``run_dir``;
+    ``params`` names the parameter file in it) closes the book. ``plan`` (``book_plan``): the
+    preface is written from it, and the sections it leaves out are dropped from their
+    notebooks."""
     import yaml
 
     parts = ["---\n" + yaml.safe_dump(project.metadata, sort_keys=False, allow_unicode=True) + "---"]
@@ -119,16 +125,20 @@ def book_markdown(project: BookProject, project_dir: Path, run_dir: Path, build:
             executed = run_dir / "notebooks" / path.name
             if not executed.is_file():
                 raise RenderError(f"{executed}: chapter {chapter.path} of _quarto.yml was not "
-                                  "executed; run `jcog1017-run PARAMS.yaml` first")
-            parts.append(notebook_markdown(read_notebook(executed), build / "media" / path.stem,
-                                           f"media/{path.stem}"))
+                                  "executed; run `python -m helpers.run PARAMS.yaml` first")
+            nb = read_notebook(executed)
+            if plan is not None:
+                nb = drop_sections(nb, plan.sections_left_out(path.stem))
+            parts.append(notebook_markdown(nb, build / "media" / path.stem, f"media/{path.stem}"))
+        elif plan is not None and plan.writes_preface and path.name == "index.qmd":
+            parts.append(preface_markdown(plan, read_ard(run_dir)))
         else:
             source = project_dir / path
             if not source.is_file():
                 raise RenderError(f"{project_dir / '_quarto.yml'}: chapter {chapter.path} does not exist")
             parts.append(source.read_text(encoding="utf-8"))
     parts += ["```{=typst}\n#pagebreak(weak: true)\n```", _marker("quarto-chapter"),
-              qc_appendix_markdown(run_dir, params)]
+              qc_appendix_markdown(qc_dir or run_dir, params, generation=run_dir)]
     return "\n\n".join(parts) + "\n"
 
 
@@ -147,13 +157,20 @@ def _pandoc(args: list[str], cwd: Path) -> None:
         raise RenderError("unresolved references:\n" + "\n".join(unresolved))
 
 
+def _bibliography_names(project: BookProject) -> list[str]:
+    bib = project.bibliography
+    return [] if not bib else [bib] if isinstance(bib, str) else list(bib)
+
+
 def pandoc_arguments(project: BookProject, to: str) -> list[str]:
     """The pandoc options shared by both outputs, then those of ``to`` (chunkedhtml, typst)."""
     args = ["book.md", "--from", "markdown", "--lua-filter", str(LUA_FILTER),
             "--toc", f"--toc-depth={TOC_DEPTH}", "--resource-path=.", "--metadata", "link-citations=true",
             "--metadata-file", FRONT_METADATA]
+    for name in _bibliography_names(project):
+        args += ["--bibliography", Path(name).name]
     if project.bibliography:
-        args += ["--citeproc", "--bibliography", Path(project.bibliography).name]
+        args.append("--citeproc")
     if to == "chunkedhtml":
         args += ["--to", "chunkedhtml", "--split-level=1", "--chunk-template=%i.html",
                  "--mathml", "--css", HTML_STYLE.name,
@@ -168,18 +185,21 @@ def pandoc_arguments(project: BookProject, to: str) -> list[str]:
 
 
 def render_book(params_path: str | Path, project_dir: Path = REPO_ROOT,
-                keep_build: Path | None = None) -> RenderedBook:
+                run_dir: Path | None = None, keep_build: Path | None = None) -> RenderedBook:
     """Render the run of ``params_path`` into RUN/<output-dir> (``_book``): the chunked HTML
-    book and ``<output-file>.pdf``, from the generation published when the render starts.
-    Built aside, swapped in only when both succeeded; DiskFullError naming the place when the
-    disk fills up (the previous book is kept). ``keep_build``: a directory to copy the build
-    into (``book.md``, ``book.typ`` and what it includes)."""
-    pfile = load_parameter_file(params_path)
-    run_dir = pfile.output_dir
-    project = read_book_project(project_dir / "_quarto.yml")
+    book, ``<output-file>.pdf`` and ``<output-file>.docx``, from the generation published when
+    the render starts. Built aside, swapped in only when all succeeded; DiskFullError naming
+    the place when the disk fills up (the previous book is kept). ``run_dir``: the run (default
+    the parameter file's ``output_dir``; a study with several comparisons: one comparison's
+    run). ``keep_build``: a directory to copy the build into (``book.md``, ``book.typ`` and
+    what it includes)."""
+    run_dir = run_dir or load_parameter_file(params_path).output_dir
+    template = read_book_project(project_dir / "_quarto.yml")
     generation = pinned_generation(run_dir)
     if not (generation / "notebooks").is_dir():
-        raise RenderError(f"{run_dir}: no executed notebooks; run `jcog1017-run PARAMS.yaml` first")
+        raise RenderError(f"{run_dir}: no executed notebooks; run `python -m helpers.run PARAMS.yaml` first")
+    plan = run_book_plan(template, generation, project_dir)
+    project = plan.project
     target = run_dir / project.output_dir
     pdf_name = f"{project.output_file}.pdf"
     docx_name = f"{project.output_file}.docx"
@@ -187,24 +207,22 @@ def render_book(params_path: str | Path, project_dir: Path = REPO_ROOT,
             tempfile.TemporaryDirectory(dir=run_dir, prefix=".book-build.") as tmp, \
             atomic_directory(target) as out:
         build = Path(tmp)
-        # the study configuration's title and subtitle, not _quarto.yml's (one study's words)
-        project = replace(project, metadata={key: value for key, value in project.metadata.items()
-                                             if key not in ("title", "subtitle")})
         try:
             markdown = book_markdown(project, project_dir, generation, build,
                                      front=generation_note(generation),
-                                     params=str(params_path))
+                                     params=str(params_path), qc_dir=run_dir, plan=plan)
         except RenderError:
             if not generation.is_dir():
                 raise RenderError(f"{generation}: this generation was removed while the book was "
                                   "rendered (a newer run was published); render again") from None
             raise
         (build / "book.md").write_text(markdown, encoding="utf-8")
-        meta = book_metadata(generation, pfile, project_dir, markdown, renderer=_renderer_name())
+        meta = book_metadata(generation, plan, project_dir, markdown, renderer=_renderer_name())
         meta["supplement-downloads"] = [{"label": "PDF", "href": pdf_name},
                                         {"label": "Word", "href": docx_name}]
         _write_metadata(build, meta)
-        _build_book(project, project_dir, build, out / pdf_name, out / docx_name)
+        _build_book(project, project_dir, build, out / pdf_name, out / docx_name,
+                    plan.bibliographies)
         if keep_build is not None:  # the sources of the PDF (book.typ), for tests that query it
             shutil.copytree(build, keep_build, dirs_exist_ok=True)
         finish_pages(build / "html")
@@ -233,13 +251,15 @@ def _renderer_name() -> str:
     return f"{first} and Typst (typst-py {typst.__version__})"
 
 
-def _build_book(project: BookProject, project_dir: Path, build: Path, pdf: Path, docx: Path) -> None:
+def _build_book(project: BookProject, project_dir: Path, build: Path, pdf: Path, docx: Path,
+                bibliographies: tuple = ()) -> None:
     """pandoc (HTML into ``build/html``, Word ``docx``, Typst) and Typst (``pdf``) on
-    ``build/book.md``."""
+    ``build/book.md``; ``bibliographies``: the files of the book's bibliography (default:
+    ``_quarto.yml``'s)."""
     import typst
 
-    if project.bibliography:
-        bib = project_dir / project.bibliography
+    bibs = list(bibliographies) or [project_dir / b for b in _bibliography_names(project)]
+    for bib in bibs:
         if not bib.is_file():
             raise RenderError(f"{project_dir / '_quarto.yml'}: bibliography {bib} does not exist")
         shutil.copy2(bib, build / bib.name)

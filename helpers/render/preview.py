@@ -27,7 +27,7 @@ _QUARTO_ATTRIBUTES = re.compile(r"[ \t]*\{#[A-Za-z][\w:.-]*[^}\n]*\}")
 FOLDED_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {% block input_group -%}
 {%- if cell.cell_type == 'code' -%}
-<details class="jcog1017-code"><summary>Code</summary>
+<details class="supplement-code"><summary>Code</summary>
 {{ super() }}
 </details>
 {%- else -%}{{ super() }}{%- endif -%}
@@ -52,20 +52,22 @@ def notebook_html(nb: dict) -> str:
     return _EXTERNAL_SCRIPT.sub("", body)  # the preview reads offline: no CDN scripts
 
 
-def index_html(run_label: str, pages: list[tuple[str, str]]) -> str:
-    """The preview's index: the run label and links to ``(file, title)`` pages in order."""
+def index_html(run_label: str, pages: list[tuple[str, str]],
+               title: str = "Analysis supplement") -> str:
+    """The preview's index: the book's ``title`` (the study's), the run label and links to
+    ``(file, title)`` pages in order."""
     items = "\n".join(f'    <li><a href="{html.escape(href)}">{html.escape(title)}</a></li>'
                       for href, title in pages)
-    label = html.escape(run_label)
+    label, title = html.escape(run_label), html.escape(title)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
-  <title>JCOG1017 supplement: run {label}</title>
+  <title>{title}: run {label}</title>
   <style>body {{ font-family: sans-serif; max-width: 48rem; margin: 2rem auto; }}</style>
 </head>
 <body>
-  <h1>JCOG1017 (PRIM-BC): analysis supplement</h1>
+  <h1>{title}</h1>
   <p>Run <strong>{label}</strong>. HTML preview of the executed notebooks; the full
   supplement (book and PDF) is rendered by Quarto or by <code>python -m helpers.render book</code>.</p>
   <ol>
@@ -76,10 +78,10 @@ def index_html(run_label: str, pages: list[tuple[str, str]]) -> str:
 """
 
 
-def preview(params_path: str | Path) -> Path:
-    """Write RUN/preview/ (index.html + one page per executed notebook); return the index."""
-    pfile = load_parameter_file(params_path)
-    run_dir = pfile.output_dir
+def preview(params_path: str | Path, run_dir: Path | None = None) -> Path:
+    """Write RUN/preview/ (index.html + one page per executed notebook); return the index.
+    ``run_dir``: the run (default the parameter file's ``output_dir``; one comparison's)."""
+    run_dir = run_dir or load_parameter_file(params_path).output_dir
     target = run_dir / "preview"
     pages = []
     notebooks = executed_notebooks(run_dir)
@@ -89,5 +91,9 @@ def preview(params_path: str | Path) -> Path:
             page = f"{path.stem}.html"
             (build / page).write_text(notebook_html(nb), encoding="utf-8")
             pages.append((page, notebook_title(nb, path.stem)))
-        (build / "index.html").write_text(index_html(pfile.run_label, pages), encoding="utf-8")
+        from helpers.config.study import load_study
+
+        study = load_study(pfile.parameters.get("study"))
+        (build / "index.html").write_text(index_html(pfile.run_label, pages, study.book.book_title),
+                                          encoding="utf-8")
     return target / "index.html"

@@ -227,12 +227,9 @@ local function render_cell(div)
   elseif kind == "tbl" then
     out, found = as_table(label, options["tbl-cap"], out)
   end
-  if not found then  -- e.g. a section whose data are absent: keep the number and the anchor
+  if not found then  -- the renderer drops such cells first (book_plan.drop_sections)
     io.stderr:write("quarto_syntax.lua: cell " .. label .. " has no " .. kind .. " output\n")
-    local cap = options[kind .. "-cap"]
-    out:insert(1, pandoc.Div({ pandoc.Para(caption(label, cap)),
-      pandoc.Para({ pandoc.Emph({ pandoc.Str("Not available for this run's data.") }) }) },
-      pandoc.Attr(label)))
+    out:insert(1, pandoc.Div({}, pandoc.Attr(label)))
   end
   if kind and found then out = keep_together(out) end
   local echo = options.echo == nil or options.echo == true

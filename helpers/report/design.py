@@ -11,7 +11,7 @@ import pandas as pd
 
 from helpers.ard import ArdView
 
-from .ard_text import hr_ci, value
+from .stats import estimate_ci, said
 
 __all__ = ["design_note", "design_table", "oc_note", "oc_table", "power_labels", "power_text",
            "sample_size_text", "simulation_text"]
@@ -28,7 +28,7 @@ SCENARIOS = {"planning": "Planning assumptions", "null": "No effect",
 
 
 def _v(view: ArdView, aid: str, stat: str, **where) -> str:
-    return value(view, aid, stat, **where)
+    return said(view, aid, stat, **where)
 
 
 def _alternative(view: ArdView, contains: str) -> str:
@@ -104,7 +104,7 @@ def power_labels(view: ArdView, paramcd: str = "OS") -> dict[str, str]:
         "observed": (f"power {_v(view, 'design.power', 'power', variable_level='observed')}% at "
                      f"HR {hr} with {_v(view, 'design.power', 'events', variable_level='observed')} "
                      "deaths"),
-        "observed_hr": f"observed HR {value(view, f'design.{paramcd}.cox.primary', 'estimate')}",
+        "observed_hr": f"observed HR {said(view, f'design.{paramcd}.cox.primary', 'estimate')}",
     }
 
 
@@ -117,7 +117,24 @@ def power_text(view: ArdView, paramcd: str = "OS") -> str:
             f"the planning medians' {_v(view, p, 'hr')}. This run observed "
             f"{_v(view, p, 'events', variable_level='observed')} deaths, which give "
             f"{_v(view, p, 'power', variable_level='observed')}% power at the same hazard ratio; "
-            f"the observed hazard ratio was {hr_ci(view, f'design.{paramcd}.cox.primary')}.")
+            f"the observed hazard ratio was {estimate_ci(view, f'design.{paramcd}.cox.primary')}"
+            f"{_against_plan(view, paramcd)}.")
+
+
+def _against_plan(view: ArdView, paramcd: str) -> str:
+    """The observed hazard ratio against the planning one, worded from the numbers: below
+    the planning hazard ratio is a larger effect than planned, between it and 1 a smaller
+    one, at or above 1 no benefit of arm B."""
+    observed = view.stat(f"design.{paramcd}.cox.primary", "estimate")
+    planned = view.stat("design.power", "hr")
+    if observed != observed or planned != planned:  # NaN: not estimable
+        return ""
+    plan = _v(view, "design.power", "hr")
+    if observed < planned:
+        return f", a larger effect than the planning hazard ratio of {plan}"
+    if observed < 1:
+        return f", a smaller effect than the planning hazard ratio of {plan}"
+    return f", no benefit of arm B (the planning hazard ratio was {plan})"
 
 
 def oc_table(view: ArdView) -> pd.DataFrame:
@@ -130,7 +147,7 @@ def oc_table(view: ArdView) -> pd.DataFrame:
             "Scenario": SCENARIOS.get(key, key),
             "Simulated rejection rate (%)": _v(view, a, rate, variable_level=key, group2_level="simulated"),
             "Monte-Carlo SE (%)": _v(view, a, "mcse", variable_level=key),
-            "Analytic, Schoenfeld (%)": value(view, a, rate, missing="", variable_level=key,
+            "Analytic, Schoenfeld (%)": said(view, a, rate, missing="", variable_level=key,
                                               group2_level="analytic"),
             "Mean Cox HR": _v(view, a, "hr", variable_level=key),
             "Mean deaths": _v(view, a, "events", variable_level=key),
@@ -139,24 +156,27 @@ def oc_table(view: ArdView) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def oc_note(view: ArdView, *, seed: int, strata: list[str], block_size: int, subgroup_label: str,
-            patients_source: str, accrual_source: str, delay_months: float, early_months: float,
-            early_hr: float, ramp_up_months: float, lost_share: float, lost_by_months: float) -> str:
-    """The simulation table's note: replicates, randomisation and the scenarios' assumptions."""
+def oc_note(view: ArdView, *, seed: int, strata: list[str], subgroup_label: str,
+            patients_source: str, accrual_source: str) -> str:
+    """The simulation table's note: replicates, randomisation and the scenarios' assumptions
+    (``simulation.setup`` rows)."""
     u = "simulation.setup"
     return (
         f"{_v(view, 'simulation.oc', 'replicates', variable_level='planning')} simulated trials "
         f"per scenario (seed {seed}); {_v(view, S, 'patients', variable='planned')} patients "
-        f"randomised by stratified permuted blocks of {block_size} within the strata "
-        f"{', '.join(strata) or '(none)'} in the observed proportions. Effect in subgroups only: "
-        f"the planning hazard ratio in the strata {subgroup_label} "
+        f"randomised by stratified permuted blocks of {_v(view, u, 'n', variable='block_size')} "
+        f"within the strata {', '.join(strata) or '(none)'} in the observed proportions. Effect "
+        f"in subgroups only: the planning hazard ratio in the strata {subgroup_label} "
         f"({_v(view, u, 'p', variable='subgroup')}% of patients), none elsewhere. Delayed "
-        f"effect: no difference for {delay_months:g} months, then the planning hazard ratio. "
-        f"Crossing hazards: hazard ratio {early_hr:g} for {early_months:g} months, then the "
-        f"planning one. Observed accrual: {_v(view, u, 'patients')} patients ({patients_source}) "
-        f"over {_v(view, u, 'accrual')} months ({accrual_source}) with a {ramp_up_months:g}-month "
-        f"ramp-up and {lost_share:.0%} lost to follow-up by {lost_by_months:g} months. Analytic "
-        "values are blank where Schoenfeld's formula does not apply (non-proportional hazards).")
+        f"effect: no difference for {_v(view, u, 'time', variable='delay')} months, then the "
+        f"planning hazard ratio. Crossing hazards: hazard ratio "
+        f"{_v(view, u, 'hr', variable='early')} for {_v(view, u, 'time', variable='early')} "
+        f"months, then the planning one. Observed accrual: {_v(view, u, 'patients')} patients "
+        f"({patients_source}) over {_v(view, u, 'accrual')} months ({accrual_source}) with a "
+        f"{_v(view, u, 'time', variable='ramp_up')}-month ramp-up and "
+        f"{_v(view, u, 'p', variable='lost')}% lost to follow-up by "
+        f"{_v(view, u, 'time', variable='lost_by')} months. Analytic values are blank where "
+        "Schoenfeld's formula does not apply (non-proportional hazards).")
 
 
 def simulation_text(view: ArdView, subgroup_label: str) -> str:
@@ -172,7 +192,7 @@ def simulation_text(view: ArdView, subgroup_label: str) -> str:
         f"(Monte-Carlo SE {_v(view, a, 'mcse', variable_level='planning')}%) against "
         f"{rate('planning', 'analytic')}% from Schoenfeld's formula, and without an effect the "
         f"test rejected in {rate('null')}% of trials (SE {_v(view, a, 'mcse', variable_level='null')}%; "
-        f"one-sided alpha {_v(view, S, 'alpha')}). If the benefit of resection were confined to "
+        f"one-sided alpha {_v(view, S, 'alpha')}). If the benefit of arm B were confined to "
         f"the subgroup {subgroup_label} ({_v(view, 'simulation.setup', 'p', variable='subgroup')}% "
         f"of patients), the power would be {rate('subgroup')}%; with a delayed effect it was "
         f"{rate('delayed')}%, and with early harm followed by benefit (crossing hazards) "

@@ -69,7 +69,7 @@ def format_stat(context: str, stat_name: str, value, variable: str = "") -> str:
 
     - published figures (context ``published``): as published, ``%g`` ("0.415", "221";
       proportions as percent, "80");
-    - counts (``COUNT_STATS``, and ``year``): integers ("205");
+    - counts (``COUNT_STATS``, ``year`` and every ``n.*``): integers ("205");
     - p-values (``p.value*``): ``format_p`` ("0.15", "0.042", "0.0031", "< 0.0001");
     - proportions (``PERCENT_STATS``) and survival / cumulative incidence probabilities at a
       landmark (``survfit``/``cuminc`` rows of ``variable`` time): percent, 1 decimal ("78.2");
@@ -85,7 +85,7 @@ def format_stat(context: str, stat_name: str, value, variable: str = "") -> str:
     value = float(value)
     if context == "published":
         return f"{100 * value:g}" if stat_name in PERCENT_STATS else f"{value:g}"
-    if stat_name in COUNT_STATS:
+    if stat_name in COUNT_STATS or stat_name.startswith("n."):
         return f"{value:.0f}"
     if stat_name == "ci.level":  # a CI level, printed as the percent it names
         return f"{100 * value:g}"

@@ -10,8 +10,15 @@ from collections.abc import Mapping
 
 from helpers.ard import ArdView
 
-from .ard_text import ci_level_text, estimate_ci, p_phrase, value
+from .stats import conf_text, estimate_ci, p_phrase, said
 from .tables.meta import version_label
+
+def _run_trial() -> str:
+    """The id of the trial this run estimates, from the trial table (``from_run``)."""
+    from helpers.meta.trials import run_trial
+
+    return run_trial()[0]
+
 
 __all__ = ["local_control_text", "pooled_text", "published_text", "sequence_text",
            "settings_text"]
@@ -20,11 +27,13 @@ __all__ = ["local_control_text", "pooled_text", "published_text", "sequence_text
 def settings_text(view: ArdView, outcome: str, *, method_label: str, versions: Mapping[str, str],
                   excluded: Mapping[str, str], missing: Mapping[str, str],
                   labels: Mapping[str, str], include_uncertain: bool,
-                  population_label: str, run_trial: str = "jcog1017") -> str:
+                  population_label: str, run_trial: str | None = None) -> str:
     """What this run pooled: method and level, each trial's version (``versions``: trial ->
     version), what was left out and why (``excluded``: trial -> note; ``missing``: trial ->
-    why this run's estimate is missing), and where JCOG1017's row comes from."""
-    level = ci_level_text(view, f"meta.{outcome}.pooled") if view.has(f"meta.{outcome}.pooled") else ""
+    why this run's estimate is missing), and where the row of this run's trial (``run_trial``;
+    default: the trial table's trial ``from_run``) comes from."""
+    run_trial = run_trial or _run_trial()
+    level = conf_text(view, f"meta.{outcome}.pooled") if view.has(f"meta.{outcome}.pooled") else ""
     run = f"meta.{outcome}.run_trial"
     left = [f"{labels[t]} ({version_label(versions[t])}: {note})" for t, note in excluded.items()]
     left += [f"{labels.get(t, t)} ({why})" for t, why in missing.items()]
@@ -33,40 +42,44 @@ def settings_text(view: ArdView, outcome: str, *, method_label: str, versions: M
             + f"; uncertain versions {'pooled' if include_uncertain else 'left out'}. "
             f"Left out: {', '.join(left) or 'none'}. ")
     if view.has(run, variable_level="this_run"):
-        text += (f"JCOG1017: the stratified Cox hazard ratio of this run at "
-                 f"{ci_level_text(view, run, variable_level='this_run')} in the "
+        text += (f"{labels.get(run_trial, run_trial)}: the stratified Cox hazard ratio of this run at "
+                 f"{conf_text(view, run, variable_level='this_run')} in the "
                  f"{population_label}.")
     elif run_trial in missing:
-        text += (f"JCOG1017 is not in this chapter's pooling: {missing[run_trial]}; the other "
+        text += (f"{labels.get(run_trial, run_trial)} is not in this chapter's pooling: "
+                 f"{missing[run_trial]}; the other "
                  "trials are shown and pooled without it.")
     return text
 
 
 def pooled_text(view: ArdView, outcome: str, labels: Mapping[str, str], method_label: str,
-                common_label: str, run_trial: str = "jcog1017") -> str:
+                common_label: str, run_trial: str | None = None) -> str:
     """The pooled estimate, the common-effect one, heterogeneity, the prediction interval and
-    JCOG1017's weight (or why it is missing)."""
+    the weight of this run's trial (``run_trial``, as :func:`settings_text`; or why it is
+    missing)."""
+    run_trial = run_trial or _run_trial()
+    own = labels.get(run_trial, run_trial)
     p, m, t = f"meta.{outcome}.pooled", f"meta.{outcome}.methods", f"meta.{outcome}.trials"
     pooled = [labels.get(tr, tr) for tr, version in zip(
         view.rows(t, stat_name="weight")["variable_level"],
         view.rows(t, stat_name="weight")["group2_level"])
         if view.fmt(t, "weight", variable_level=tr, group2_level=version)]
-    level = ci_level_text(view, p)
-    text = (f"Pooling {value(view, p, 'k')} trials ({', '.join(pooled)}; {method_label}), the "
+    level = conf_text(view, p)
+    text = (f"Pooling {said(view, p, 'k')} trials ({', '.join(pooled)}; {method_label}), the "
             f"hazard ratio of death with surgery was {estimate_ci(view, p)} "
-            f"({p_phrase(view, p)}); the common-effect estimate was "
+            f"({p_phrase(view.fmt(p, 'p.value'))}); the common-effect estimate was "
             f"{estimate_ci(view, m, variable_level=common_label)}. Heterogeneity: τ² = "
-            f"{value(view, p, 'tau2')}, I² = {value(view, p, 'I2')}% ({level} CI "
-            f"{value(view, p, 'I2.conf.low')}–{value(view, p, 'I2.conf.high')}%, Q-profile), "
-            f"Cochran's Q {p_phrase(view, p, 'Q.p.value')}; the {level} prediction interval for "
-            f"the hazard ratio of a new trial is {value(view, p, 'pi.low')}–"
-            f"{value(view, p, 'pi.high')}.")
+            f"{said(view, p, 'tau2')}, I² = {said(view, p, 'I2')}% ({level} CI "
+            f"{said(view, p, 'I2.conf.low')}–{said(view, p, 'I2.conf.high')}%, Q-profile), "
+            f"Cochran's Q {p_phrase(view.fmt(p, 'Q.p.value'))}; the {level} prediction interval for "
+            f"the hazard ratio of a new trial is {said(view, p, 'pi.low')}–"
+            f"{said(view, p, 'pi.high')}.")
     run = {"variable_level": run_trial, "group2_level": "this_run"}
     if view.has(t, stat_name="weight", **run):
-        text += (f" JCOG1017 weighs {value(view, t, 'weight', **run)}% with this run's hazard "
-                 f"ratio {value(view, t, 'estimate', **run)}.")
+        text += (f" {own} weighs {said(view, t, 'weight', **run)}% with this run's hazard "
+                 f"ratio {said(view, t, 'estimate', **run)}.")
     elif view.has(t, stat_name="estimate", **run):
-        text += f" JCOG1017 is not pooled: {view.reason(t, 'estimate', **run)}."
+        text += f" {own} is not pooled: {view.reason(t, 'estimate', **run)}."
     return text
 
 
@@ -80,11 +93,11 @@ def sequence_text(view: ArdView, outcome: str, labels: Mapping[str, str]) -> str
     first, last = added[0], added[-1]
     return (f"Leaving out {labels.get(swing, swing)} moves the pooled hazard ratio most, to "
             f"{estimate_ci(view, loo, level=False, variable_level=swing)}. The cumulative "
-            f"estimate went from {value(view, cum, 'estimate', variable_level=first)} with "
-            f"{labels.get(first, first)} alone ({value(view, cum, 'year', variable_level=first)}) "
-            f"to {value(view, cum, 'estimate', variable_level=last)} with all "
-            f"{value(view, cum, 'k', variable_level=last)} pooled trials "
-            f"({value(view, cum, 'year', variable_level=last)}).")
+            f"estimate went from {said(view, cum, 'estimate', variable_level=first)} with "
+            f"{labels.get(first, first)} alone ({said(view, cum, 'year', variable_level=first)}) "
+            f"to {said(view, cum, 'estimate', variable_level=last)} with all "
+            f"{said(view, cum, 'k', variable_level=last)} pooled trials "
+            f"({said(view, cum, 'year', variable_level=last)}).")
 
 
 def published_text(view: ArdView, outcome: str, meta_labels: Mapping[str, str],
@@ -113,30 +126,30 @@ def published_text(view: ArdView, outcome: str, meta_labels: Mapping[str, str],
     parts = []
     for mid in same["variable_level"]:
         w = {"variable_level": mid}
-        part = (f"{value(view, f'meta.{outcome}.same_trials', 'estimate', **w)} for "
-                f"{meta_labels.get(mid, mid)}'s (published {value(view, pub, 'estimate', **w)}")
+        part = (f"{said(view, f'meta.{outcome}.same_trials', 'estimate', **w)} for "
+                f"{meta_labels.get(mid, mid)}'s (published {said(view, pub, 'estimate', **w)}")
         if view.has(f"meta.{outcome}.same_trials_inverted", **w):
-            part += (f"; {value(view, f'meta.{outcome}.same_trials_inverted', 'estimate', **w)} "
+            part += (f"; {said(view, f'meta.{outcome}.same_trials_inverted', 'estimate', **w)} "
                      f"with {labels.get(inverted_trial, inverted_trial)} inverted")
         parts.append(part + ")")
     return (
-        f"The published pooled hazard ratios range from {value(view, pub, 'estimate', variable_level=low)} "
-        f"({meta_labels.get(low, low)}) to {value(view, pub, 'estimate', variable_level=high)} "
+        f"The published pooled hazard ratios range from {said(view, pub, 'estimate', variable_level=low)} "
+        f"({meta_labels.get(low, low)}) to {said(view, pub, 'estimate', variable_level=high)} "
         f"({meta_labels.get(high, high)}). They differ, first, in the trial sets: from "
         f"{ks.loc[ks['stat'].idxmin(), 'stat_fmt']} to {ks.loc[ks['stat'].idxmax(), 'stat_fmt']} "
-        f"trials, and {without} of the {len(est)} meta-analyses do not include JCOG1017. "
+        f"trials, and {without} of the {len(est)} meta-analyses do not include {labels.get(_run_trial(), _run_trial())}. "
         f"Second, in the versions: {labels.get(version_trial, version_trial)}'s hazard ratio was "
-        f"{value(view, f'meta.{outcome}.versions', 'estimate', group2_level=v_first, **vw)} in "
-        f"its {value(view, f'meta.{outcome}.versions', 'year', group2_level=v_first, **vw)} report "
-        f"and {value(view, f'meta.{outcome}.versions', 'estimate', group2_level=v_last, **vw)} in "
-        f"the {value(view, f'meta.{outcome}.versions', 'year', group2_level=v_last, **vw)} "
+        f"{said(view, f'meta.{outcome}.versions', 'estimate', group2_level=v_first, **vw)} in "
+        f"its {said(view, f'meta.{outcome}.versions', 'year', group2_level=v_first, **vw)} report "
+        f"and {said(view, f'meta.{outcome}.versions', 'estimate', group2_level=v_last, **vw)} in "
+        f"the {said(view, f'meta.{outcome}.versions', 'year', group2_level=v_last, **vw)} "
         f"{version_label(v_last)}. Third, in reading {labels.get(inverted_trial, inverted_trial)}: "
         f"the direction of its hazard ratio "
-        f"({value(view, f'meta.{outcome}.versions', 'estimate', **iw)}) is not stated in its "
+        f"({said(view, f'meta.{outcome}.versions', 'estimate', **iw)}) is not stated in its "
         "abstract while its medians favour systemic therapy alone, so a meta-analysis taking it "
         "at face value counts it as a benefit of surgery, one inverting it as "
-        f"{value(view, f'meta.{outcome}.inverted', 'estimate', **iw)}. Fourth, in the model: "
-        f"with I² = {value(view, p, 'I2')}% among the trials pooled here, the random-effects CI "
+        f"{said(view, f'meta.{outcome}.inverted', 'estimate', **iw)}. Fourth, in the model: "
+        f"with I² = {said(view, p, 'I2')}% among the trials pooled here, the random-effects CI "
         f"({estimate_ci(view, p, level=False).split(' (')[1].rstrip(')')}) is wider than the "
         f"common-effect one "
         f"({estimate_ci(view, m, level=False, variable_level=common_label).split(' (')[1].rstrip(')')}). "
@@ -147,7 +160,7 @@ def published_text(view: ArdView, outcome: str, meta_labels: Mapping[str, str],
 
 def local_control_text(view: ArdView, labels: Mapping[str, str], meta_labels: Mapping[str, str],
                        measures: Mapping[str, str]) -> str:
-    """JCOG1017's local relapse-free survival hazard ratio (this run and as published), why
+    """This run's trial's local relapse-free survival hazard ratio (this run and as published), why
     local control is not pooled, and the other trials' and meta-analyses' figures
     (``measures``: trial -> the measure as its source names it)."""
     run, rep = "meta.local_control.run_trial", "meta.local_control.reported"
@@ -165,7 +178,8 @@ def local_control_text(view: ArdView, labels: Mapping[str, str], meta_labels: Ma
         parts.append(f"{labels.get(trial, trial)}: {measures.get(trial, '')} {figure}")
     pub = "meta.local_control.published"
     return (
-        f"JCOG1017's local relapse-free survival hazard ratio in this run is {this} (published "
+        f"{labels.get(_run_trial(), _run_trial())}'s local relapse-free survival hazard ratio in "
+        f"this run is {this} (published "
         f"{estimate_ci(view, run, variable_level='published')}). {n} of the trials "
         f"report{'s' if n == 1 else ''} a local-control hazard ratio with a CI, so "
         + ("no pooled estimate is computed: " if not view.has(pooled) else

@@ -10,7 +10,7 @@ import pandas as pd
 from helpers.ard import ArdView
 
 __all__ = ["ANY_AE", "WORST_HEADERS", "SUMMARY_HEADERS", "grade_table", "morbidity_note", "morbidity_text",
-           "safety_text"]
+           "safety_text", "summary_note"]
 
 ANY_AE = "Any adverse event"
 WORST_HEADERS = {"1-2": "Grade 1–2", "3": "Grade 3", "4": "Grade 4", "5": "Grade 5"}
@@ -76,10 +76,10 @@ def safety_text(view: ArdView) -> str:
 
 
 def morbidity_text(view: ArdView) -> str:
-    """Operative morbidity of any grade and of grade >= 3 among resected arm B patients."""
+    """Operative morbidity of any grade and of grade >= 3 among arm B patients operated."""
     aid = "safety.operative_morbidity"
     n = view.fmt(aid, "N", variable="any_ae")
-    return (f"Of {n} arm B patients of the safety set who had the primary tumour resected, "
+    return (f"Of {n} arm B patients of the safety set who had the protocol procedure, "
             f"{_n_pct(view, aid, variable='any_ae')} had operative morbidity of any grade and "
             f"{_n_pct(view, aid, variable='grade3plus_ae')} of grade 3 or worse "
             "(@tbl-operative-morbidity).")
@@ -88,4 +88,19 @@ def morbidity_text(view: ArdView) -> str:
 def morbidity_note(view: ArdView) -> str:
     """The operative morbidity table's footnote."""
     return (f"Percentages of the {view.fmt('safety.operative_morbidity', 'N', variable='any_ae')}"
-            " resected arm B patients of the safety set.")
+            " arm B patients of the safety set who had the protocol procedure.")
+
+
+
+def summary_note(view: ArdView, analysis_id: str, what: str) -> str:
+    """A footnote when the "Any grade" and "Grade ≥3" columns agree in every row (every
+    ``what`` of the data is of grade 3 or worse): the columns are two counts, not one."""
+    rows = view.rows(analysis_id, stat_name="n")
+    if rows.empty:
+        return ""
+    wide = rows.pivot_table(index=["group1_level", "group2_level"], columns="variable_level",
+                            values="stat", aggfunc="first")
+    if {"1-5", "3-5"} <= set(wide.columns) and (wide["1-5"] == wide["3-5"]).all():
+        return (f"Every {what} in these data is of grade 3 or worse, so the two columns "
+                "agree.")
+    return ""

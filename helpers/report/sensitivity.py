@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers.core.textsafe import md_text
 from helpers.analyses.sensitivity import ANALYSIS_IDS, SensitivitySettings
 from helpers.ard import ArdView
+from helpers.core.textsafe import md_text
 
-from .printed import below, fmt_or, p_phrase
+from .stats import below, p_phrase, shown
 
 __all__ = ["adjusted_model_text", "hazard_ratio_rows", "ph_table", "ph_text", "rmst_note",
            "rmst_table", "rmst_text", "sensitivity_table", "sensitivity_text"]
@@ -55,9 +57,9 @@ def sensitivity_table(view: ArdView, s: SensitivitySettings) -> pd.DataFrame:
         records.append({
             "Analysis": m["label"] + (" a" if stratified else ""),
             "Patients (deaths)": f"{view.fmt(m['id'], 'n')} ({view.fmt(m['id'], 'n.event')})",
-            "HR": fmt_or(view, m["id"], "estimate"),
-            "CI": f"{level:.0%} CI {fmt_or(view, m['id'], 'conf.low')}–"
-                  f"{fmt_or(view, m['id'], 'conf.high')}",
+            "HR": shown(view, m["id"], "estimate"),
+            "CI": f"{level:.0%} CI {shown(view, m['id'], 'conf.low')}–"
+                  f"{shown(view, m['id'], 'conf.high')}",
             "p": f"{p} ({m['p_label']})" if p else "NE"})
     table = pd.DataFrame(records, columns=["Analysis", "Patients (deaths)", "HR", "CI", "p"])
     table.attrs["footnotes"] = [f"a Stratified by {', '.join(s.strata)}."] if marked else []
@@ -78,9 +80,19 @@ def sensitivity_text(view: ArdView, s: SensitivitySettings) -> str:
     ref = f"{s.endpoint}.{ANALYSIS_IDS['primary']}"
     return (f"The hazard ratio ranged from {view.fmt(lo['id'], 'estimate')} ({lo['label']}) "
             f"to {view.fmt(hi['id'], 'estimate')} ({hi['label']}), against "
-            f"{fmt_or(view, ref, 'estimate')} in the primary analysis; the "
-            f"{s.primary_conf_level:.0%} confidence interval included 1 in {len(crosses)} of "
-            f"the {len(rows)} analyses with an estimable hazard ratio.")
+            f"{shown(view, ref, 'estimate')} in the primary analysis; the "
+            f"{s.primary_conf_level:.0%} confidence interval " + _ci_includes_one(rows, crosses)
+            + ".")
+
+
+def _ci_includes_one(rows: list[dict], crosses: list[dict]) -> str:
+    """Which analyses' printed CI includes 1, by name (no count the ARD does not hold)."""
+    if len(crosses) == len(rows):
+        return "included 1 in every analysis with an estimable hazard ratio"
+    if not crosses:
+        return "excluded 1 in every analysis with an estimable hazard ratio"
+    others = [m["label"] for m in rows if m not in crosses]
+    return f"included 1 in every analysis with an estimable hazard ratio but {'; '.join(others)}"
 
 
 def adjusted_model_text(s: SensitivitySettings, label_of) -> str:
@@ -88,11 +100,11 @@ def adjusted_model_text(s: SensitivitySettings, label_of) -> str:
     the per-protocol population (``label_of``: column -> display name)."""
     return (
         (f"The covariate-adjusted model is an unstratified Cox model of arm plus "
-         f"{', '.join(label_of(c).lower() for c in s.covariates)}; it is not also "
-         f"stratified, because stratification factors ({', '.join(s.strata) or 'none'}) may "
+         f"{', '.join(md_text(label_of(c).lower()) for c in s.covariates)}; it is not also "
+         f"stratified, because stratification factors ({md_text(', '.join(s.strata)) or 'none'}) may "
          f"overlap the covariates. Its p-value is the one-sided Wald test of the arm coefficient. "
          if s.covariates else "No covariates are configured: there is no adjusted model. ")
-        + (f"Covariates not in the data, left out: {', '.join(s.absent)}. " if s.absent else "")
+        + (f"Covariates not in the data, left out: {md_text(', '.join(s.absent))}. " if s.absent else "")
         + f"The other rows give the {s.sided} log-rank p of their (un)stratified test. "
         + (f"The per-protocol population is ADSL.{s.per_protocol} = Y." if s.per_protocol else
            "The study configuration names no per-protocol population: no per-protocol row."))
@@ -113,9 +125,9 @@ def ph_table(view: ArdView, s: SensitivitySettings, term_labels: dict) -> pd.Dat
         for term in terms:
             rows.append({"Model": model,
                          "Term": "Global" if term == "GLOBAL" else term_labels.get(term, term),
-                         "Chi-square": fmt_or(view, aid, "statistic", variable=term),
+                         "Chi-square": shown(view, aid, "statistic", variable=term),
                          "df": view.fmt(aid, "df", variable=term),
-                         "p": fmt_or(view, aid, "p.value", variable=term)})
+                         "p": shown(view, aid, "p.value", variable=term)})
     return pd.DataFrame(rows, columns=["Model", "Term", "Chi-square", "df", "p"])
 
 
@@ -134,13 +146,13 @@ def ph_text(view: ArdView, s: SensitivitySettings, term_labels: dict) -> str:
                 "and the RMST below is the more direct summary. ")
     else:
         text = (f"For the treatment effect in the primary model the test gave "
-                f"{p_phrase(arm_p)}: no evidence that the hazard ratio of resection changes "
-                "over follow-up. ")
+                f"{p_phrase(arm_p)}: no evidence that the hazard ratio of arm B against arm A "
+                "changes over follow-up. ")
     adj = f"{s.endpoint}.ph.adjusted"
     if not view.has(adj):
         return text
     terms = [t for t in dict.fromkeys(view.rows(adj)["variable"]) if t != "GLOBAL"]
-    failing = [term_labels.get(t, t).lower() for t in terms
+    failing = [md_text(term_labels.get(t, t).lower()) for t in terms
                if below(view.fmt(adj, "p.value", variable=t), 0.05)]
     if not failing:
         return text + "No term of the adjusted model had p < 0.05."
@@ -161,8 +173,8 @@ def _rmst(view: ArdView, s: SensitivitySettings):
 
 def _ci(view: ArdView, aid: str, level: str) -> str:
     """"-2.1 to 4.4": "to" rather than a dash, as a bound may be negative."""
-    return (f"{fmt_or(view, aid, 'conf.low', group1_level=level)} to "
-            f"{fmt_or(view, aid, 'conf.high', group1_level=level)}")
+    return (f"{shown(view, aid, 'conf.low', group1_level=level)} to "
+            f"{shown(view, aid, 'conf.high', group1_level=level)}")
 
 
 def rmst_table(view: ArdView, s: SensitivitySettings, arm_labels: dict) -> pd.DataFrame:
@@ -171,12 +183,12 @@ def rmst_table(view: ArdView, s: SensitivitySettings, arm_labels: dict) -> pd.Da
     level = f"{view.row(aid, 'conf.low', group1_level=diff)['conf_level']:.0%} CI"
     unit = f"RMST, {s.time_unit}"
     rows = [{"": f"Arm {code}: {arm_labels.get(code, code)}",
-             unit: fmt_or(view, aid, "estimate", group1_level=code),
+             unit: shown(view, aid, "estimate", group1_level=code),
              level: _ci(view, aid, code), "p": ""} for code in (control, experimental)]
     rows.append({"": f"Difference (arm {experimental} − arm {control})",
-                 unit: fmt_or(view, aid, "estimate", group1_level=diff),
+                 unit: shown(view, aid, "estimate", group1_level=diff),
                  level: _ci(view, aid, diff),
-                 "p": f"{fmt_or(view, aid, 'p.value', group1_level=diff)} (two-sided)"})
+                 "p": f"{shown(view, aid, 'p.value', group1_level=diff)} (two-sided)"})
     return pd.DataFrame(rows)
 
 
@@ -196,25 +208,31 @@ def rmst_note(view: ArdView, s: SensitivitySettings) -> str:
     was computed when it differs from the difference of the printed arms."""
     aid, control, experimental, diff = _rmst(view, s)
     rounding = _rounding_note(view, aid, control, experimental, diff)
+    why = view.reason(aid, "estimate", group1_level=diff)
     return (f"Horizon: {view.stat(aid, 'tau'):g} {s.time_unit} ("
             + ("the RMST horizon of the study configuration)." if s.rmst_horizon_given else
                "no RMST horizon configured: the last landmark).")
             + f" RMST in {s.time_unit}."
-            + (f" The difference is {rounding}." if rounding else ""))
+            + (f" The difference is {rounding}." if rounding else "")
+            + (f" NE: not estimable ({md_text(why)})." if why else ""))
 
 
 def rmst_text(view: ArdView, s: SensitivitySettings, arm_labels: dict) -> str:
     """Mean survival up to the horizon per arm and the difference with its CI and p."""
     aid, control, experimental, diff = _rmst(view, s)
     unit = s.time_unit
-    d = fmt_or(view, aid, "estimate", group1_level=diff)
+    why = view.reason(aid, "estimate", group1_level=diff)
+    if why:  # the horizon lies beyond an arm's follow-up: no comparison, the reason instead
+        return (f"Up to {view.stat(aid, 'tau'):g} {unit}, the restricted mean survival time "
+                f"cannot be compared: {md_text(why)}.")
+    d = shown(view, aid, "estimate", group1_level=diff)
     sign = "+" if d not in ("NE", "") and not d.startswith("-") else ""
     rounding = _rounding_note(view, aid, control, experimental, diff)
     level = view.row(aid, "conf.low", group1_level=diff)["conf_level"]
     return (f"Up to {view.stat(aid, 'tau'):g} {unit}, patients lived on average "
-            f"{fmt_or(view, aid, 'estimate', group1_level=control)} {unit} with "
-            f"{arm_labels[control].lower()} and "
-            f"{fmt_or(view, aid, 'estimate', group1_level=experimental)} {unit} with "
-            f"{arm_labels[experimental].lower()}, a difference of {sign}{d} {unit}"
+            f"{shown(view, aid, 'estimate', group1_level=control)} {unit} with "
+            f"{md_text(arm_labels[control].lower())} and "
+            f"{shown(view, aid, 'estimate', group1_level=experimental)} {unit} with "
+            f"{md_text(arm_labels[experimental].lower())}, a difference of {sign}{d} {unit}"
             + f" ({rounding + '; ' if rounding else ''}{level:.0%} CI {_ci(view, aid, diff)}; two-sided "
             f"{p_phrase(view.fmt(aid, 'p.value', group1_level=diff))}).")

@@ -10,9 +10,11 @@ from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 
+from helpers.core.textsafe import md_text
 from helpers.ard import ArdView
+from helpers.core.textsafe import md_text
 
-from .printed import below, fmt_or, p_phrase
+from .stats import below, p_phrase, shown
 
 __all__ = ["forest_table", "overall_label", "subgroup_methods_text", "subgroup_results_text",
            "subgroup_settings_text", "subgroup_table", "subgroup_table_note", "subgroup_variables"]
@@ -21,17 +23,17 @@ OVERALL_ID = "subgroup.overall"
 LEVEL_LABELS = {"Y": "Yes", "N": "No"}
 
 
-def subgroup_variables(view: ArdView) -> list[str]:
+def subgroup_variables(view: ArdView, prefix: str = "subgroup") -> list[str]:
     """The subgroup variables of the ARD, in the order they were analysed."""
     ids = [a for a in dict.fromkeys(view.ard["analysis_id"])
-           if a.startswith("subgroup.") and a != OVERALL_ID]
-    return [a.split(".", 1)[1] for a in ids]
+           if a.startswith(f"{prefix}.") and a != f"{prefix}.overall"]
+    return [a[len(prefix) + 1:] for a in ids]
 
 
-def overall_label(view: ArdView) -> str:
+def overall_label(view: ArdView, prefix: str = "subgroup") -> str:
     """The all-patients row's text, naming its model: "All patients, unstratified" (or
     "stratified"); the primary analysis is another model (chapter 3)."""
-    method = view.rows(OVERALL_ID)["method_id"].iloc[0]
+    method = view.rows(f"{prefix}.overall")["method_id"].iloc[0]
     return f"All patients, {'stratified' if '_strat_' in method else 'unstratified'}"
 
 
@@ -39,8 +41,8 @@ def _hr_text(view: ArdView, aid: str, **where) -> str:
     est = view.fmt(aid, "estimate", group1_level="B vs A", **where)
     if not est:
         return "NE"
-    return (f"{est} ({fmt_or(view, aid, 'conf.low', group1_level='B vs A', **where)}–"
-            f"{fmt_or(view, aid, 'conf.high', group1_level='B vs A', **where)})")
+    return (f"{est} ({shown(view, aid, 'conf.low', group1_level='B vs A', **where)}–"
+            f"{shown(view, aid, 'conf.high', group1_level='B vs A', **where)})")
 
 
 def _counts(view: ArdView, aid: str, code: str, **where) -> tuple[str, str]:
@@ -61,14 +63,28 @@ def _row(view: ArdView, aid: str, variable: str, label: str, level: str, level_l
             "hr_text": _hr_text(view, aid, **where)}
 
 
-def forest_table(view: ArdView, labels: Mapping[str, str]) -> pd.DataFrame:
+def _median(view: ArdView, aid: str, code: str, group2: str, level: str) -> str:
+    where = {"group1_level": code, "group2": group2, "group2_level": level}
+    if not view.has(aid, stat_name="estimate", **where):
+        return ""
+    return view.fmt(aid, "estimate", **where) or "NE"
+
+
+def forest_table(view: ArdView, labels: Mapping[str, str], prefix: str = "subgroup",
+                 medians: str | None = None) -> pd.DataFrame:
     """The forest plot's table (``helpers.report.plots.forest_plot``): the all-patients row
     first (its label names its model), then per variable its levels with the interaction p;
-    ``hr_text``, ``p_text``, ``text_control``/``text_experimental`` are the printed values."""
-    rows = [{**_row(view, OVERALL_ID, "All patients", overall_label(view), "", "All patients"),
-             "p_interaction": float("nan"), "p_text": ""}]
-    for var in subgroup_variables(view):
-        aid = f"subgroup.{var}"
+    ``hr_text``, ``p_text``, ``text_control``/``text_experimental`` are the printed values.
+    ``medians``: the analysis id of the per-arm medians (``subgroup_median_ard``): adds
+    ``median_text_control``/``median_text_experimental``."""
+    overall_id = f"{prefix}.overall"
+    rows = [{**_row(view, overall_id, "All patients", overall_label(view, prefix), "",
+                    "All patients"), "p_interaction": float("nan"), "p_text": ""}]
+    if medians:
+        rows[0].update(median_text_control=_median(view, medians, "A", "", ""),
+                       median_text_experimental=_median(view, medians, "B", "", ""))
+    for var in subgroup_variables(view, prefix):
+        aid = f"{prefix}.{var}"
         levels = [lv for lv in dict.fromkeys(view.rows(aid)["group2_level"]) if lv != ""]
         p = view.stat(aid, "p.value.interaction", group2_level="")
         p_text = view.fmt(aid, "p.value.interaction", group2_level="")
@@ -76,6 +92,9 @@ def forest_table(view: ArdView, labels: Mapping[str, str]) -> pd.DataFrame:
             rows.append({**_row(view, aid, var, labels.get(var, var), level,
                                 LEVEL_LABELS.get(level, level), group2_level=level),
                          "p_interaction": p, "p_text": p_text})
+            if medians:
+                rows[-1].update(median_text_control=_median(view, medians, "A", var, level),
+                                median_text_experimental=_median(view, medians, "B", var, level))
     return pd.DataFrame(rows)
 
 
@@ -99,7 +118,8 @@ def subgroup_settings_text(population: str, ties: str, strata: Iterable[str],
     """The settings line of chapter 5: the subgroups' model and CI level (not the primary
     analysis')."""
     strata = list(strata)
-    return (f"Settings of this run: {population}; Cox models with {ties.capitalize()} ties, "
+    strata = [md_text(s) for s in strata]
+    return (f"Settings of this run: {md_text(population)}; Cox models with {ties.capitalize()} ties, "
             + (f"stratified by {', '.join(strata)} (except the subgroup factor itself)"
                if strata else "unstratified")
             + f"; hazard ratio CIs (Wald) at {conf_level:.0%}; interaction p-values by the "
@@ -120,6 +140,8 @@ def subgroup_methods_text(strata: Iterable[str], subgroups: Iterable[str],
     """How the subgroup models are stratified and which factors are analysed (``notes``: a
     factor -> how it was categorised)."""
     strata, subgroups = list(strata), list(subgroups)
+    shown_label = label_of
+    label_of = lambda column: md_text(shown_label(column))  # noqa: E731
     overlap = [s for s in subgroups if s in strata]
     if strata:
         text = (f"Each model is stratified by the randomisation stratification factors "
@@ -132,7 +154,7 @@ def subgroup_methods_text(strata: Iterable[str], subgroups: Iterable[str],
         text = ("The subgroup models are not stratified (the parameter file gives this notebook "
                 "no strata: within a subgroup the randomisation strata are sparse). ")
     text += f"The subgroup factors are {', '.join(map(label_of, subgroups))}."
-    return text + "".join(f" {label_of(v)} was {note}." for v, note in notes.items())
+    return text + "".join(f" {label_of(v)} was {md_text(note)}." for v, note in notes.items())
 
 
 def subgroup_results_text(view: ArdView, labels: Mapping[str, str], events: str,
@@ -140,6 +162,8 @@ def subgroup_results_text(view: ArdView, labels: Mapping[str, str], events: str,
     """All patients' hazard ratio; the levels whose printed upper limit is below 1; the
     factors whose printed interaction p is below 0.05."""
     t = forest_table(view, labels)
+    t["label"], t["level"] = t["label"].map(md_text), t["level"].map(md_text)
+    experimental = md_text(experimental)
     level = f"{view.row(OVERALL_ID, 'conf.low')['conf_level']:.0%}"
     overall = t.iloc[0]
     n = overall["n_control"] + overall["n_experimental"]
@@ -151,10 +175,11 @@ def subgroup_results_text(view: ArdView, labels: Mapping[str, str], events: str,
     upper = [h.rsplit("–", 1)[-1].rstrip(")") if h != "NE" else "" for h in levels["hr_text"]]
     benefit = levels[[below(u, 1) for u in upper]]
     if len(benefit):
-        text += (f"{experimental} appeared beneficial (upper {level} confidence limit, as "
-                 "printed, below 1) in: " + "; ".join(
-                     f"{r.label}: {r.level} (HR {r.hr_text.replace(' (', f' ({level} CI ', 1)}, "
-                     f"{r.events_control + r.events_experimental} {events} among "
+        text += (f"{md_text(experimental)} appeared beneficial (upper {level} confidence limit, "
+                 "as printed, below 1) in: " + "; ".join(
+                     f"{md_text(r.label)}: {md_text(r.level)} "
+                     f"(HR {r.hr_text.replace(' (', f' ({level} CI ', 1)}, "
+                     f"{r.events_control + r.events_experimental} {md_text(events)} among "
                      f"{r.n_control + r.n_experimental} patients)" for r in benefit.itertuples())
                  + ". ")
     else:
@@ -166,8 +191,9 @@ def subgroup_results_text(view: ArdView, labels: Mapping[str, str], events: str,
                                                group2_level=""), 0.05)]
     if low:
         text += ("The interaction test was below 0.05 for " + "; ".join(
-            f"{labels.get(v, v)} ({p_phrase(view.fmt(f'subgroup.{v}', 'p.value.interaction', group2_level=''))})"
-            for v in low) + f", without adjustment for the {len(tested)} factors tested.")
+            f"{md_text(labels.get(v, v))} ({p_phrase(view.fmt(f'subgroup.{v}', 'p.value.interaction', group2_level=''))})"
+            for v in low) + ", without adjustment for the number of factors tested (all in the "
+                              "table).")
     else:
-        text += f"No interaction test was below 0.05 among the {len(tested)} factors tested."
+        text += "No interaction test was below 0.05 (every factor tested is in the table)."
     return text

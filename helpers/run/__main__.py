@@ -1,4 +1,4 @@
-"""``python -m helpers.run PARAMS.yaml ...``: the runner's command line (``jcog1017-run``)."""
+"""``python -m helpers.run PARAMS.yaml ...``: the runner's command line (``supplement-run``)."""
 
 import sys
 

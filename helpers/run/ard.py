@@ -19,7 +19,10 @@ __all__ = ["write_run_ard", "read_run_ard"]
 def write_run_ard(generation: Path, notebooks: list[str]) -> pd.DataFrame:
     """Combine ``generation/ard/<notebook>.parquet`` of ``notebooks`` (in their order) into
     ``ard.parquet`` and ``ard.csv`` (floats as their shortest exact text, Python's ``repr``:
-    ``0.9``, ``0.86672838137817``; read back to the same double by R and pandas) and return it."""
+    ``0.9``, ``0.86672838137817``; read back to the same double by R and pandas) and return it.
+    A run whose notebooks wrote no ARD still gets its (empty) ``ard`` directory, so the published
+    ``RUN/ard`` link never dangles."""
+    (generation / "ard").mkdir(exist_ok=True)
     frames = []
     for name in notebooks:
         path = generation / "ard" / f"{name}.parquet"

@@ -1,6 +1,6 @@
 """Run the supplement: every notebook executed by papermill into one run directory.
 
-``jcog1017-run PARAMS.yaml [--workers N] [--force] [--notebooks 03_os ...]``
+``supplement-run PARAMS.yaml [--workers N] [--force] [--notebooks 03_os ...]``
 
 Layout of a run directory (``output_dir`` of the parameter file), see ``helpers.run.layout``::
 
@@ -45,9 +45,12 @@ from helpers.run.plan import NOTEBOOKS_DIR
 __all__ = ["main"]
 
 
+#: The runner's name in its messages.
+PROG = "supplement-run"
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Console script ``jcog1017-run``; returns the exit status (0 ok, 1 failed, 2 bad input)."""
-    parser = argparse.ArgumentParser(prog="jcog1017-run", description=__doc__.splitlines()[0])
+    """Console script ``supplement-run`` (alias of the bundled study: see pyproject.toml); returns the exit status (0 ok, 1 failed, 2 bad input)."""
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument("params", help="parameter file, e.g. params/default.yaml")
     parser.add_argument("--workers", type=int, default=None,
                         help="notebooks executed at once (default: the CPUs available)")
@@ -62,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = run(args.params, args.workers, args.force, args.notebooks, args.notebooks_dir,
                      echo=lambda line: print(line, flush=True))
     except (ParameterError, DataValidationError) as exc:
-        print(f"jcog1017-run: {exc}", file=sys.stderr)
+        print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # a full disk: where, not a traceback (nothing was published)
         from helpers.config.params import load_parameter_file
@@ -71,11 +74,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not is_disk_full(exc):
             raise
         where = exc.filename or load_parameter_file(args.params).output_dir
-        print(f"jcog1017-run: {no_space_message(where)}", file=sys.stderr)
+        print(f"{PROG}: {no_space_message(where)}", file=sys.stderr)
         return 1
     for outcome in report.failed:
         failed = _display_path(report.run_dir / "failed" / f"{outcome.name}.ipynb")
-        print(f"jcog1017-run: notebook {outcome.name} failed in {outcome.error}\n"
+        print(f"{PROG}: notebook {outcome.name} failed in {outcome.error}\n"
               f"  partly executed notebook: {failed}; nothing of this run was published, "
               f"the previous complete run is kept", file=sys.stderr)
     return 0 if report.ok else 1

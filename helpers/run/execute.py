@@ -188,7 +188,32 @@ def run(params_path: str | os.PathLike, workers: int | None = None, force: bool 
     ``helpers.run.layout``) only when every executed notebook succeeded; otherwise the
     previous complete run stays published, untouched.
     """
-    pfile = load_parameter_file(params_path)
+    from helpers.run.comparisons import comparison_files
+
+    runs = comparison_files(load_parameter_file(params_path))
+    if len(runs) == 1:
+        return _run_file(runs[0][1], workers, force, notebooks, notebooks_dir, echo)
+    notebooks_dir = Path(notebooks_dir).resolve()
+    if notebooks_dir == NOTEBOOKS_DIR.resolve():  # every comparison's data checked first
+        for _slug, pfile in runs:
+            preflight(pfile, select_notebooks(discover_notebooks(notebooks_dir), notebooks))
+    reports = []
+    for slug, pfile in runs:
+        echo(f"comparison {slug} -> {_display_path(pfile.output_dir)}")
+        report = _run_file(pfile, workers, force, notebooks, notebooks_dir, echo)
+        if not report.ok:
+            return report
+        reports.append(report)
+    return RunReport(runs[0][1].output_dir.parent,
+                     [f"{slug}/{n}" for (slug, _), r in zip(runs, reports) for n in r.executed],
+                     [f"{slug}/{n}" for (slug, _), r in zip(runs, reports) for n in r.skipped],
+                     [], all(r.published for r in reports))
+
+
+def _run_file(pfile: ParameterFile, workers: int | None, force: bool,
+              notebooks: Sequence[str] | None, notebooks_dir: str | os.PathLike,
+              echo: Callable[[str], None]) -> RunReport:
+    """:func:`run` of one parameter file (one comparison)."""
     notebooks_dir = Path(notebooks_dir).resolve()
     discovered = discover_notebooks(notebooks_dir)
     selected = select_notebooks(discovered, notebooks)

@@ -45,7 +45,7 @@ def check_output_dir(path: Path) -> None:
         raise ParameterError(f"{what} lies below {existing}, which is {_kind(existing)}, "
                              f"not a directory")
     try:
-        os.rmdir(tempfile.mkdtemp(dir=existing, prefix=".jcog1017-write-test-"))
+        os.rmdir(tempfile.mkdtemp(dir=existing, prefix=".supplement-write-test-"))
     except OSError as exc:
         raise ParameterError(f"{what} is not writable: cannot create a directory in {existing} "
                              f"({exc.strerror})") from None
@@ -126,25 +126,33 @@ def preflight(pfile: ParameterFile, notebooks: list[Notebook]) -> None:
     notebook would (``helpers.data.run_data.prepare_run_data``: column parameters, data cut). Bad
     data, a study configuration that does not fit them or a bad parameter stop the run with a
     DataValidationError or ParameterError and nothing written. The study's ``reference`` file
-    and the Dask scheduler of ``sim_dask_address`` are checked first."""
+    and the Dask scheduler of ``sim_dask_address`` are checked first; every data problem of
+    the run is reported in one error (``helpers.data.problems``)."""
     from helpers.config.reference import check_reference
     from helpers.config.study import load_study
+    from helpers.data.problems import Problems
     from helpers.data.run_data import prepare_run_data
     from helpers.data.trial_data import load_trial_data
 
     loaded = {}
+    problems = Problems()  # every data problem of the run in one error
     checked: set = set()
     for nb in notebooks:
         params = pfile.for_notebook(nb.name)
-        study = load_study(params["study"])
+        study = load_study(params["study"]).for_comparison(params.get("comparison"))
         if study.reference and (study.path, study.reference) not in checked:
             check_reference(study.reference, study.path)
             checked.add((study.path, study.reference))
         if params["sim_dask_address"] not in checked:
             check_dask_address(params["sim_dask_address"])
             checked.add(params["sim_dask_address"])
-        key = (params["study"], params["data_dir"], params["data_format"])
+        key = (params["study"], params.get("comparison"), params["data_dir"], params["data_format"])
         if key not in loaded:
-            loaded[key] = load_trial_data(resolve_path(params["data_dir"]), fmt=params["data_format"],
-                                          study=params["study"])
-        prepare_run_data(loaded[key], params)
+            loaded[key] = None
+            with problems.check():
+                loaded[key] = load_trial_data(resolve_path(params["data_dir"]),
+                                              fmt=params["data_format"], study=study)
+        if loaded[key] is not None:
+            with problems.check():
+                prepare_run_data(loaded[key], params)
+    problems.raise_any()

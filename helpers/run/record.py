@@ -104,18 +104,18 @@ def require_complete_run(run_dir: str | os.PathLike, generation: Path | None = N
     run_dir = Path(run_dir)
     where = f"run directory {run_dir}"
     if not run_dir.is_dir():
-        raise IncompleteRunError(f"{where} does not exist; run `jcog1017-run PARAMS.yaml` first")
+        raise IncompleteRunError(f"{where} does not exist; run `supplement-run PARAMS.yaml` first")
     generation = generation or current_generation(run_dir)
     if generation is None:
         raise IncompleteRunError(f"{where} holds no completed run (no '{CURRENT}' generation); "
-                                 f"run `jcog1017-run PARAMS.yaml` to completion first")
+                                 f"run `supplement-run PARAMS.yaml` to completion first")
     record_path = generation / RECORD
     if not record_path.is_file():
         names = _manifest_names(generation)
         raise IncompleteRunError(
             f"{where} holds no complete run: {RECORD} is missing because not every notebook "
             f"has current results (present: {', '.join(names) or 'none'}); run "
-            f"`jcog1017-run PARAMS.yaml` without --notebooks until every notebook succeeds")
+            f"`supplement-run PARAMS.yaml` without --notebooks until every notebook succeeds")
     try:
         record = json.loads(record_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

@@ -35,7 +35,7 @@ from .km import as_time_event, group_codes, km_arrays, z_value
 from .results import JsonResult
 from .ties import later_than
 
-__all__ = ["RMST", "RMSTDifference", "rmst", "rmst_arrays", "rmst_difference"]
+__all__ = ["RMST", "RMSTDifference", "RMSTNotEstimable", "rmst", "rmst_arrays", "rmst_difference"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,6 +77,15 @@ class RMSTDifference(JsonResult):
     n_excluded: int = 0
 
 
+@dataclass(frozen=True, eq=False)
+class RMSTNotEstimable(RMSTDifference):
+    """An RMST difference that cannot be estimated: ``tau`` lies beyond an arm's last
+    follow-up (nobody at risk there). That arm's RMST and the difference are NaN; ``note``
+    says why (the arm, its last time)."""
+
+    note: str = ""
+
+
 def _survmean(
     time: np.ndarray, n_risk: np.ndarray, n_event: np.ndarray, surv: np.ndarray, tau: float
 ) -> tuple[float, float]:
@@ -102,13 +111,18 @@ def _check_horizon(time: np.ndarray, event: np.ndarray, tau: float, column: str,
                    where: str = "") -> None:
     """Error when ``tau`` lies beyond the last observed time (aeqSurv tolerance) and the
     Kaplan-Meier curve has not reached 0 there (survRM2's rule, with that exception)."""
+    note = _horizon_note(time, event, tau, where)
+    if note:
+        raise SurvivalDataError(note, column=column)
+
+
+def _horizon_note(time: np.ndarray, event: np.ndarray, tau: float, where: str = "") -> str:
+    """Why ``tau`` is not estimable for these times ("" when it is)."""
     last = float(time.max())
-    if later_than(tau, last, time):
-        if km_arrays(time, event).table["surv"].iloc[-1] > 0:
-            raise SurvivalDataError(
-                f"RMST horizon tau = {tau:g} is beyond the last follow-up time{where} "
-                f"({last:g}): not estimable (nobody at risk); choose tau <= {last:g}",
-                column=column)
+    if later_than(tau, last, time) and km_arrays(time, event).table["surv"].iloc[-1] > 0:
+        return (f"RMST horizon tau = {tau:g} is beyond the last follow-up time{where} "
+                f"({last:g}): not estimable (nobody at risk); choose tau <= {last:g}")
+    return ""
 
 
 def rmst(df: pd.DataFrame, time: str, event: str, tau: float,
@@ -156,7 +170,9 @@ def rmst_difference(df: pd.DataFrame, time: str, event: str, group: str, tau: fl
                     experimental: Any, conf_level: float = 0.95) -> RMSTDifference:
     """RMST difference experimental - control (two levels of column ``group``) up to ``tau``,
     Wald CI and two-sided p. ``experimental``: level of ``group``. See the module doc for
-    missing values, near-equal times and a ``tau`` beyond an arm's last follow-up (error).
+    missing values and near-equal times. A ``tau`` beyond an arm's last follow-up (the
+    Kaplan-Meier curve not at 0) is not estimable: :class:`RMSTNotEstimable`, that arm's RMST
+    and the difference NaN with the ``note`` saying why, never a number.
     """
     data = survival_data(df, time, event, group=group, caller="rmst_difference")
     z = z_value(conf_level)
@@ -170,12 +186,21 @@ def rmst_difference(df: pd.DataFrame, time: str, event: str, group: str, tau: fl
         raise ValueError(f"experimental={experimental!r} is not a group label {labels}")
     j = labels.index(experimental)
     control = labels[1 - j]
-    for i, label in enumerate(labels):
-        _check_horizon(t[g == i], e[g == i], float(tau), time, f" of {group} = {label}")
+    notes = {label: _horizon_note(t[g == i], e[g == i], float(tau), f" of {group} = {label}")
+             for i, label in enumerate(labels)}
     arms = {
-        label: rmst_arrays(t[g == i], e[g == i], tau, conf_level=conf_level)
+        label: (rmst_arrays(t[g == i], e[g == i], tau, conf_level=conf_level) if not notes[label]
+                else RMST(*(float("nan"),) * 4, tau=float(tau), conf_level=float(conf_level),
+                          n=int((g == i).sum()), events=int(e[g == i].sum())))
         for i, label in enumerate(labels)
     }
+    if any(notes.values()):
+        nan = float("nan")
+        return RMSTNotEstimable(
+            experimental=experimental, control=control, arms=arms, difference=nan, se=nan,
+            lower=nan, upper=nan, z=nan, p_two_sided=nan, tau=float(tau),
+            conf_level=float(conf_level), n_excluded=data.n_excluded,
+            note="; ".join(n for n in notes.values() if n))
     diff = arms[experimental].estimate - arms[control].estimate
     se = float(np.hypot(arms[experimental].se, arms[control].se))
     z_stat = diff / se if se > 0 else float("nan")

@@ -43,7 +43,8 @@ settings_of <- function(record, notebook) {
   p <- notebook_params(record, notebook)
   p$strata <- unlist(p$strata) %||% character()
   p$subgroups <- unlist(p$subgroups) %||% character()
-  p$landmarks_months <- unlist(p$landmarks_months)
+  # `landmarks` (older runs: `landmarks_months`) in the study's display unit
+  p$landmarks_months <- unlist(p$landmarks %||% p$landmarks_months)
   p
 }
 
@@ -68,6 +69,8 @@ endpoint_rows <- function(add, d, paramcd, notebook, s, cut, compare, primary) {
     }
   }
   fu <- followup(d, conf_type, s$conf_level)
+  call(list(n = fu$n), analysis_id = paste0(paramcd, ".followup"),
+       method_id = "followup_reverse_km", context = "followup", conf_level = s$conf_level)
   call(list(median = fu$median), analysis_id = paste0(paramcd, ".followup"),
        method_id = "followup_reverse_km", context = "followup", variable = "time")
   call(fu[c("estimate", "conf.low", "conf.high")], analysis_id = paste0(paramcd, ".followup"),
@@ -77,7 +80,7 @@ endpoint_rows <- function(add, d, paramcd, notebook, s, cut, compare, primary) {
          if (is.na(fu$conf.high)) "upper confidence limit not reached" else "")
   if (!compare) return(invisible())
   cl <- if (primary) s$primary_conf_level else s$conf_level
-  cox <- cox_arm(d, s$strata, s$ties, cl)
+  cox <- cox_arm(d, s$strata, s$ties, cl, tests = TRUE)
   method <- paste0("coxph_", if (length(s$strata)) "strat_" else "", s$ties)
   call(cox$stats, analysis_id = paste0(paramcd, ".cox.primary"), method_id = method,
        context = "coxph", conf_level = cl, group1 = "ARMCD", group1_level = "B vs A",
@@ -97,19 +100,20 @@ sensitivity_rows <- function(add, data, adsl, study, paramcd, s, cut) {
         conf_level = cl, group1 = "ARMCD", group1_level = "B vs A", variable = "ARMCD",
         warning = fit$warning)
   }
-  one(paste0(paramcd, ".cox.unstratified"), cox_arm(d, character(), s$ties, cl),
+  one(paste0(paramcd, ".cox.unstratified"), cox_arm(d, character(), s$ties, cl, tests = TRUE),
       paste0("coxph_", s$ties))
   strat <- if (length(s$strata)) "strat_" else ""
-  one(paste0(paramcd, ".cox.breslow"), cox_arm(d, s$strata, "breslow", cl),
+  one(paste0(paramcd, ".cox.breslow"), cox_arm(d, s$strata, "breslow", cl, tests = TRUE),
       paste0("coxph_", strat, "breslow"))
   covariates <- intersect(unlist(study$covariates), names(d))
   if (length(covariates))
-    one(paste0(paramcd, ".cox.adjusted"), cox_arm(d, character(), s$ties, cl, covariates),
+    one(paste0(paramcd, ".cox.adjusted"), cox_arm(d, character(), s$ties, cl, covariates,
+                                                     tests = TRUE, one_sided = TRUE),
         paste0("coxph_", s$ties))
   pp <- study$populations$per_protocol
   if (!is.null(pp) && pp %in% names(adsl) && pp != s$population) {
     dpp <- endpoint_data(data, adsl, study, paramcd, pp, s$data_cut)
-    one(paste0(paramcd, ".cox.per_protocol"), cox_arm(dpp, s$strata, s$ties, cl),
+    one(paste0(paramcd, ".cox.per_protocol"), cox_arm(dpp, s$strata, s$ties, cl, tests = TRUE),
         paste0("coxph_", strat, s$ties), population = pp)
   }
   tau <- s$rmst_horizon %||% study$rmst_horizon %||% max(s$landmarks_months)

@@ -1,6 +1,6 @@
 # Reference values for helpers.meta (pooling, leave-one-out, cumulative), computed with R's
 # metafor on the trial sets of tests/fixtures/r/meta_trials.json (written by
-# tests/meta_cases.py from helpers/config/reference/ptr_trials.yaml; hand-made sets beside them).
+# tests/meta_cases.py from studies/jcog1017/trials.yaml; hand-made sets beside them).
 #   Rscript validation/r/reference_meta.R tests/fixtures/r [input.json]
 # Writes meta_reference.json (jsonlite, digits = NA: full precision; deterministic).
 #

@@ -1,5 +1,8 @@
 """The study configuration: how one trial's CDISC ADaM datasets map onto the supplement.
 
+Over 400 lines because it is one validated schema: the dataclasses and their readers side by
+side (the study's words are in ``book``).
+
 A YAML file (``studies/*.yaml``, documented in ``studies/README.md``) names the arm variable
 and the two compared arms, the populations, the endpoints, the time unit, strata, subgroups,
 Table 1 variables, covariates of the adjusted model, the RMST horizon and landmarks. It is
@@ -8,8 +11,7 @@ validated on load: an unknown or misspelt key, a wrong type or an inconsistent v
 data are read. Checks against the data (an arm value absent from ADSL, an endpoint absent from
 ADTTE) are made by :mod:`helpers.data.adam_mapping` and name the file and key too.
 
-Only PyYAML is imported here. Over 400 lines because one reader validates every key of the
-one YAML file, so that each error names the file and the dotted key the same way.
+Only PyYAML is imported here.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from helpers.core.errors import ParameterError
 from helpers.config.safe_yaml import YamlError, boolean_hint, load_yaml
+from helpers.config.study.outputs import StandardOutputs, parse_outputs
+from helpers.config.study.comparisons import comparison_slug, parse_comparisons, parse_levels
+from helpers.config.study.book import BOOK_KEYS, StudyBook, parse_book
 from helpers.config.validators import (boolean as _bool, choice as _choice, column_text as _column,
                                        increasing_times as _landmarks, list_value as _list,
                                        positive_float as _positive, text as _text)
@@ -34,10 +39,9 @@ UNIT_ALIASES = {"day": "days", "days": "days", "d": "days", "week": "weeks", "we
                 "yr": "years", "yrs": "years"}
 VARIABLE_TYPES = ("categorical", "continuous", "flag")
 POPULATION_ROLES = ("full_analysis", "per_protocol", "safety")
-
 #: Where relative paths are taken from; the default study of a run.
 REPO_ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_STUDY = "studies/jcog1017.yaml"
+DEFAULT_STUDY = "studies/default.yaml"  # a link to the bundled study's configuration
 
 
 class StudyConfigError(ParameterError):
@@ -74,6 +78,9 @@ class Variable:
     label: str
     type: str = "categorical"
     levels: tuple = ()
+    #: labelled levels (``levels: {0: Female, 1: Male}``): the data values, and ``levels`` are
+    #: their labels (what the mapped ADSL column holds); empty for plain levels
+    level_values: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -115,11 +122,17 @@ class StudyConfig:
     rmst_horizon: float | None
     reference: str | None
     blank_flag_as: str | None = None
+    outputs: StandardOutputs = field(default_factory=StandardOutputs)
+    book: StudyBook | None = None  # the study's words (helpers.config.study.book)
     sha256: str = field(default="", compare=False)
-    #: The main publication the supplement accompanies (a citation) and the trial's
-    #: registration numbers, for the supplement's title page; optional.
-    publication: str | None = None
-    registrations: tuple = ()
+    #: (experimental, control) arm values of every comparison (``comparisons``; default the one
+    #: pair of ``arms``); the selected one is ``control``/``experimental`` (``comparison``: slug)
+    comparisons: tuple = ()
+    arm_value_labels: dict = field(default_factory=dict)
+    comparison: str = ""
+
+    publication = property(lambda self: self.book.publication if self.book else None)
+    registrations = property(lambda self: self.book.registrations if self.book else ())
 
     @property
     def arms(self) -> dict[str, Arm]:
@@ -147,20 +160,56 @@ class StudyConfig:
                 return variable.label
         return name
 
+    @property
+    def comparison_slugs(self) -> tuple[str, ...]:
+        """The run sub-directory name of each comparison (``arm-a-vs-arm-b``)."""
+        return tuple(comparison_slug(*pair) for pair in self.comparisons)
+
+    def for_comparison(self, slug: str | None) -> "StudyConfig":
+        """The configuration comparing the pair named by ``slug`` (None: the first pair):
+        its experimental arm as arm B, its control as arm A, every other arm among the others."""
+        if not self.comparisons:
+            return self
+        slugs = self.comparison_slugs
+        if slug is None:
+            slug = slugs[0]
+        if slug not in slugs:
+            raise StudyConfigError(f"{self.path}: parameter 'comparison': unknown comparison "
+                                   f"{slug!r} (the study's comparisons: {', '.join(slugs)})")
+        experimental, control = self.comparisons[slugs.index(slug)]
+        labels = self.arm_value_labels
+        every = list(labels)
+        others = tuple(v for v in every if v not in (experimental, control))
+        if self.other_arms is None and len(self.comparisons) == 1:
+            others = None
+        return replace(self, control=Arm(control, labels[control]),
+                       experimental=Arm(experimental, labels[experimental]),
+                       other_arms=others, comparison=slug)
+
+    def level_labels(self) -> dict[str, dict[str, str]]:
+        """ADSL column -> {level value (as text) -> display label}, for labelled levels."""
+        out: dict[str, dict[str, str]] = {}
+        for variable in (*self.subgroups, *self.baseline):
+            if variable.level_values:
+                out.setdefault(variable.name, {
+                    (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)): label
+                    for v, label in zip(variable.level_values, variable.levels)})
+        return out
+
     def levels(self) -> dict[str, tuple]:
         """ADSL column -> allowed levels, from the subgroups and Table 1 variables."""
         out: dict[str, tuple] = {}
         for variable in (*self.baseline, *self.subgroups):
             if variable.levels:
-                out.setdefault(variable.name, variable.levels)
+                out.setdefault(variable.name, variable.level_values or variable.levels)
         return out
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved configuration, for the run record and results."""
-        from dataclasses import asdict
-
         out = asdict(self)
         out["path"] = str(self.path)
+        if self.book is not None:
+            out["book"]["folder"] = str(self.book.folder)
         return out
 
 
@@ -243,6 +292,19 @@ def _arm(reader: _Reader, name: str) -> Arm:
     return Arm(value=value, label=sub.get("label", _text, value))
 
 
+def _other_arm(arms: _Reader, i: int, item: Any, labels: dict) -> str:
+    """One of ``arms.others``: a value or ``{value, label}`` (its label when it is compared)."""
+    if not isinstance(item, Mapping):
+        value = _list_item(arms, "others", i, item, _text)
+        labels.setdefault(value, value)
+        return value
+    sub = arms.item(item, f"{arms.at('others')}[{i}]")
+    sub.check_keys(("value", "label"))
+    value = sub.get("value", _text)
+    labels.setdefault(value, sub.get("label", _text, value))  # a compared arm: refused below
+    return value
+
+
 def _endpoint(reader: _Reader) -> Endpoint:
     reader.check_keys(("paramcd", "label", "events", "compare", "note"))
     paramcd = reader.get("paramcd", _text)
@@ -262,16 +324,19 @@ def _variables(reader: _Reader, name: str) -> tuple[Variable, ...]:
         kind = sub.get("type", _text, "categorical")
         if kind not in VARIABLE_TYPES:
             sub.fail(f"expected one of {', '.join(VARIABLE_TYPES)}, got {kind!r}", "type")
-        levels = tuple(sub.get("levels", _list, []))
-        for j, level in enumerate(levels):
-            _list_item(sub, "levels", j, level, _text)  # not a boolean (unquoted yes/no)
+        for j, level in enumerate(sub.data.get("levels") or []
+                                  if isinstance(sub.data.get("levels"), list) else []):
+            if not isinstance(level, Mapping):  # not a boolean (unquoted yes/no): names the item
+                _list_item(sub, "levels", j, level, _text)
+        levels, level_labels = sub.get("levels", parse_levels, ((), ()))
         if levels and kind != "categorical":
             sub.fail(f"levels are for categorical variables, not {kind}", "levels")
         if len(set(map(str, levels))) != len(levels):
             sub.fail(f"levels repeat: {list(levels)}", "levels")
         if levels and len(levels) < 2:
             sub.fail("a variable with one level has nothing to compare", "levels")
-        out.append(Variable(variable, sub.get("label", _text, variable), kind, levels))
+        out.append(Variable(variable, sub.get("label", _text, variable), kind,
+                            level_labels or levels, levels if level_labels else ()))
     names = [v.name for v in out]
     if len(set(names)) != len(names):
         reader.fail(f"variables repeat: {names}", name)
@@ -279,7 +344,8 @@ def _variables(reader: _Reader, name: str) -> tuple[Variable, ...]:
 
 
 TOP_KEYS = ("study", "arms", "populations", "time", "endpoints", "strata", "subgroups",
-            "baseline", "covariates", "proportions", "landmarks", "rmst_horizon", "blank_flag_as")
+            "baseline", "covariates", "proportions", "landmarks", "rmst_horizon", "blank_flag_as",
+            "outputs", "comparisons")
 #: ``blank_flag_as``: a blank ``*FL`` flag read as N (absent: blank population flags are errors)
 BLANK_FLAG_VALUES = ("N",)
 
@@ -292,8 +358,9 @@ def parse_study(data: Any, source: str, path: Path,
     top.check_keys(TOP_KEYS)
 
     study = top.sub("study")
-    study.check_keys(("id", "title", "reference", "publication", "registrations"))
+    study.check_keys(("id", "title", "reference", *BOOK_KEYS))
     study_id = study.get("id", _text)
+    book = parse_book(study, study_id, path.parent, _text, _list, _column)
 
     arms = top.sub("arms")
     arms.check_keys(("variable", "label_variable", "control", "experimental", "others"))
@@ -302,11 +369,22 @@ def parse_study(data: Any, source: str, path: Path,
         arms.fail(f"control and experimental have the same value {control.value!r}",
                   "experimental.value")
     others = arms.get("others", _list, None)
+    value_labels = {control.value: control.label, experimental.value: experimental.label}
     if others is not None:
-        others = tuple(_list_item(arms, "others", i, value, _text) for i, value in enumerate(others))
+        others = tuple(_other_arm(arms, i, v, value_labels) for i, v in enumerate(others))
         clash = {control.value, experimental.value} & set(others)
         if clash:
             arms.fail(f"lists a compared arm among the others: {sorted(clash)}", "others")
+
+    comparisons = ((experimental.value, control.value),)
+    if top.data.get("comparisons") is not None:
+        try:
+            comparisons = parse_comparisons(top.data["comparisons"], list(value_labels))
+        except ValueError as exc:
+            index, sep, message = str(exc).partition("]: ")
+            if sep and index.startswith("["):
+                top.fail(message, f"comparisons{index}]")
+            top.fail(str(exc), "comparisons")
 
     pops = top.sub("populations")
     pops.check_keys(POPULATION_ROLES)
@@ -373,21 +451,23 @@ def parse_study(data: Any, source: str, path: Path,
         landmarks=top.get("landmarks", _landmarks, ()),
         rmst_horizon=top.get("rmst_horizon", _positive, None),
         reference=study.get("reference", _text, None),
-        publication=study.get("publication", _text, None),
-        registrations=tuple(_text(v) for v in study.get("registrations", _list, [])),
         blank_flag_as=top.get("blank_flag_as", _choice(*BLANK_FLAG_VALUES), None),
+        outputs=parse_outputs(top.sub("outputs", required=False)),
+        comparisons=comparisons,
+        arm_value_labels=value_labels,
+        book=book,
     )
 
 
 def resolve_study_path(path: str | os.PathLike | None) -> Path:
     """``path`` as an absolute path (relative ones from the repository root); None: the
-    default study (JCOG1017 on the bundled synthetic data)."""
+    default study (``DEFAULT_STUDY``, the study of the bundled synthetic data)."""
     path = Path(path if path is not None else DEFAULT_STUDY).expanduser()
     return path if path.is_absolute() else REPO_ROOT / path
 
 
 def load_study(path: str | os.PathLike | None = None) -> StudyConfig:
-    """Read and validate a study configuration (default: ``studies/jcog1017.yaml``)."""
+    """Read and validate a study configuration (default: ``DEFAULT_STUDY``)."""
     import hashlib
 
     path = resolve_study_path(path)

@@ -35,14 +35,16 @@ def _arm_texts(arm: Mapping, code: str) -> dict[str, str]:
     """The allocation, follow-up and analysis boxes of one arm."""
     allocated = [f"Allocated to {arm['label']} (arm {code})", _n(arm["randomised"])]
     if arm.get("surgery") is not None and code == "B":
-        allocated.append(f"Primary tumour resection performed: {_n(arm['surgery'])}")
-        allocated += _lines(arm.get("resection", {}))
+        procedure = arm.get("procedure") or "Protocol procedure"
+        allocated.append(f"{procedure} performed: {_n(arm['surgery'])}")
+        allocated += _lines(arm.get("detail", {}))
         not_performed = arm.get("not_performed", None)
         if not_performed is None:
             not_performed = arm["randomised"] - arm["surgery"]
-        allocated.append(f"Resection not performed: {_n(not_performed)}")
+        allocated.append(f"{procedure} not performed: {_n(not_performed)}")
     elif arm.get("surgery") not in (None, 0, "0"):
-        allocated.append(f"Primary tumour resection (not per protocol): {_n(arm['surgery'])}")
+        allocated.append(f"{arm.get('procedure') or 'Protocol procedure'} (not per protocol): "
+                         f"{_n(arm['surgery'])}")
     texts = {"Allocation": "\n".join(allocated)}
     follow = arm.get("follow_up")
     if follow is not None:
@@ -64,11 +66,14 @@ def _arm_texts(arm: Mapping, code: str) -> dict[str, str]:
     return texts
 
 
-def consort_flow(view, arm_labels: Mapping[str, str], flags: Mapping[str, str | None]) -> dict:
+def consort_flow(view, arm_labels: Mapping[str, str], flags: Mapping[str, str | None],
+                 procedure: str | None = None, columns: tuple | None = ("SURGFL", "RESECT")) -> dict:
     """The mapping ``consort_diagram`` draws, from the population chapter's ARD rows (``flow``,
     ``flow.follow_up``, ``flow.per_protocol_excluded``, ``populations``, ``surgery``;
     ``helpers.analyses.populations.flow_ard``) with every count as printed (``stat_fmt``).
-    ``flags``: "itt", "per_protocol", "safety" -> the set's ADSL flag (None: no such set)."""
+    ``flags``: "itt", "per_protocol", "safety" -> the set's ADSL flag (None: no such set);
+    ``procedure``: the label of the study's protocol procedure (``study.procedure``; None: the
+    allocation boxes count none), ``columns`` its flag and detail in the ARD."""
     set_keys = {flag: key for key, flag in flags.items() if flag}
     def n(analysis_id: str, **where) -> str:
         return view.fmt(analysis_id, "n", **where)
@@ -81,7 +86,9 @@ def consort_flow(view, arm_labels: Mapping[str, str], flags: Mapping[str, str | 
            "not_randomised": n("flow", variable="not_randomised", variable_level=""),
            "not_randomised_reasons": pairs(reasons[reasons["variable_level"] != ""],
                                            "variable_level"),
-           "randomised": n("flow", variable="randomised", group1_level=""), "arms": {}}
+           "randomised": n("flow", variable="randomised", group1_level=""), "arms": {},
+           "other_arms": pairs(view.rows("flow", variable="excluded_arm", stat_name="n"),
+                               "variable_level")}
     arms = view.rows("flow", variable="randomised", stat_name="n")
     for code in arms.loc[arms["group1_level"] != "", "group1_level"]:
         arm = {"label": arm_labels.get(code, code),
@@ -99,17 +106,21 @@ def consort_flow(view, arm_labels: Mapping[str, str], flags: Mapping[str, str | 
         arm["per_protocol_excluded_n"] = pairs(excluded[excluded["variable_level"] == ""],
                                                "variable_level").get("")
         surgery = view.rows("surgery", group1_level=code, stat_name="n")
-        performed = pairs(surgery[surgery["variable"] == "SURGFL"], "variable_level")
-        arm["surgery"], arm["not_performed"] = performed.get("Y"), performed.get("N")
-        arm["resection"] = pairs(surgery[surgery["variable"] == "RESECT"], "variable_level")
+        flag, detail = columns or (None, None)
+        performed = pairs(surgery[surgery["variable"] == flag], "variable_level")
+        arm["surgery"], arm["not_performed"] = ((performed.get("Y"), performed.get("N"))
+                                                if procedure else (None, None))
+        arm["procedure"] = procedure
+        arm["detail"] = pairs(surgery[surgery["variable"] == detail], "variable_level")
         out["arms"][code] = arm
     return out
 
 
 def consort_diagram(counts: Mapping, ax=None):
     """CONSORT diagram with its four stages labelled at the left: enrolment (registered, not
-    randomised with reasons, randomised), allocation per arm (in arm B resection performed
-    and its completeness), follow-up per arm (deaths, alive at cut-off, censored earlier;
+    randomised with reasons, randomised), allocation per arm (in arm B the protocol procedure
+    performed and its detail) and, in a side box, the randomised arms not compared with their
+    counts, follow-up per arm (deaths, alive at cut-off, censored earlier;
     when ``counts`` has ``follow_up``) and analysis (full analysis set, per-protocol set with
     the reasons for exclusion, safety set).
 
@@ -147,6 +158,11 @@ def consort_diagram(counts: Mapping, ax=None):
                                                    *_lines(reasons)]), ha="left")]),
             ("Enrolment", [box(MAIN_X, f"Randomised\n{_n(counts['randomised'])}")]),
         ]
+        others = counts.get("other_arms") or {}
+        if others:  # every randomised arm is in the diagram: those not compared in a side box
+            rows.append(("Allocation", [box(SIDE_X, "\n".join([
+                "Allocated to arms not compared", "(not analysed here)",
+                *_lines(others)]), ha="left")]))
         for stage in STAGES[1:]:
             texts = [(x, t[stage]) for _, x, t in arms if stage in t]
             if texts:
@@ -182,13 +198,25 @@ def consort_diagram(counts: Mapping, ax=None):
         fig.canvas.draw()
         registered, side, randomised = (r[1][0] for r in rows[:3])
         arrow((MAIN_X, edges(registered)[0]), (MAIN_X, edges(randomised)[1]))
-        side_mid = sum(edges(side)) / 2
-        side_left = ax.transData.inverted().transform(
-            [[side.get_bbox_patch().get_window_extent(renderer).x0, 0]])[0][0]
-        arrow((MAIN_X, side_mid), (side_left, side_mid))
-        arm_rows = rows[3:]
+
+        def side_arrow(box_artist):
+            mid = sum(edges(box_artist)) / 2
+            left = ax.transData.inverted().transform(
+                [[box_artist.get_bbox_patch().get_window_extent(renderer).x0, 0]])[0][0]
+            arrow((MAIN_X, mid), (left, mid))
+
+        side_arrow(side)
+        first_arm = 3
+        if others:
+            other_box = rows[3][1][0]
+            ax.plot([MAIN_X, MAIN_X], [edges(randomised)[0], sum(edges(other_box)) / 2],
+                    color="0.2", lw=0.9)
+            side_arrow(other_box)
+            first_arm = 4
+        arm_rows = rows[first_arm:]
         if arm_rows:
-            split = (edges(randomised)[0] + max(edges(a)[1] for a in arm_rows[0][1])) / 2
+            above = edges(rows[first_arm - 1][1][0])[0] if others else edges(randomised)[0]
+            split = (above + max(edges(a)[1] for a in arm_rows[0][1])) / 2
             xs = [a.get_position()[0] for a in arm_rows[0][1]]
             ax.plot([MAIN_X, MAIN_X], [edges(randomised)[0], split], color="0.2", lw=0.9)
             ax.plot([min(xs), max(xs)], [split, split], color="0.2", lw=0.9)

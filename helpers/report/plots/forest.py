@@ -97,9 +97,9 @@ def forest_plot(
     *,
     ax=None,
     conf_level: float = 0.95,
-    xlabel: str = "Hazard ratio (resection vs systemic therapy alone)",
-    arm_labels: tuple[str, str] = ("Systemic", "Resection"),
-    favours: tuple[str, str] = ("Favours resection", "Favours systemic therapy"),
+    xlabel: str = "Hazard ratio (arm B vs arm A)",
+    arm_labels: tuple[str, str] = ("Arm A", "Arm B"),
+    favours: tuple[str, str] = ("Favours arm B", "Favours arm A"),
     xlim: tuple[float, float] | None = None,
     strata=None,
     primary: Mapping | None = None,
@@ -123,6 +123,10 @@ def forest_plot(
     analysis) a note under the plot says when the overall row differs from it.
     """
     rows = forest_rows(table)
+    # per-arm medians (``median_text_*``, printed values): "events/n, median" in a wider panel
+    with_median = "median_text_control" in rows
+    x_arm = (0.56, 0.84) if with_median else (0.68, 0.9)
+    left_width = 4.2 if with_median else 3.4
     heights = np.array([t.count("\n") + 1 for t in rows["text"]], float) if len(rows) else np.array([])
     y = np.cumsum(heights) - heights + (heights - 1) / 2
     n_rows = float(heights.sum())
@@ -140,13 +144,13 @@ def forest_plot(
         created = ax is None
         if ax is None:
             fig, (left, ax, right) = plt.subplots(
-                1, 3, sharey=True, figsize=(7.4, height),
-                gridspec_kw={"width_ratios": [3.4, 2.1, 1.9], "wspace": 0.0},
+                1, 3, sharey=True, figsize=(7.4 + left_width - 3.4, height),
+                gridspec_kw={"width_ratios": [left_width, 2.1, 1.9], "wspace": 0.0},
             )
             fig.subplots_adjust(left=0.02, right=0.98, bottom=0.95 / height, top=1 - 0.1 / height)
         else:
             divider = make_axes_locatable(ax)
-            left = divider.append_axes("left", size=3.3, pad=0.0, sharey=ax)
+            left = divider.append_axes("left", size=left_width, pad=0.0, sharey=ax)
             right = divider.append_axes("right", size=2.3, pad=0.0, sharey=ax)
         fig = ax.figure
         ax.set_label("forest")
@@ -166,12 +170,13 @@ def forest_plot(
                 right.text(0.98, yi, p_text if isinstance(p_text, str) else _fmt_p(r.p_interaction),
                            ha="right", va="center")
                 continue
-            left.text(0.68, yi, _given(printed, "text_control",
-                                       f"{int(r.events_control)}/{int(r.n_control)}"),
-                      ha="center", va="center")
-            left.text(0.9, yi, _given(printed, "text_experimental",
-                                       f"{int(r.events_experimental)}/{int(r.n_experimental)}"),
-                      ha="center", va="center")
+            for x, side, events, n in ((x_arm[0], "control", r.events_control, r.n_control),
+                                       (x_arm[1], "experimental", r.events_experimental,
+                                        r.n_experimental)):
+                cell = _given(printed, f"text_{side}", f"{int(events)}/{int(n)}")
+                if with_median:
+                    cell += f", {_given(printed, f'median_text_{side}', 'NE')}"
+                left.text(x, yi, cell, ha="center", va="center")
             if not np.isfinite(r.hr):
                 right.text(0.04, yi, "NE", ha="left", va="center")
                 continue
@@ -188,11 +193,12 @@ def forest_plot(
             marker = "D" if r.kind == "overall" else "s"
             ax.scatter([r.hr], [yi], s=size, marker=marker, color=color, zorder=3, lw=0)
 
-        header_y = -1.2
+        header_y = -1.5 if with_median else -1.2
         left.text(0.0, header_y, "Subgroup", ha="left", va="center", fontweight="bold")
-        left.text(0.68, header_y, f"{arm_labels[0]}\nevents/n", ha="center", va="center",
+        counts = "events/n,\nmedian" if with_median else "events/n"
+        left.text(x_arm[0], header_y, f"{arm_labels[0]}\n{counts}", ha="center", va="center",
                   fontweight="bold")
-        left.text(0.9, header_y, f"{arm_labels[1]}\nevents/n", ha="center", va="center",
+        left.text(x_arm[1], header_y, f"{arm_labels[1]}\n{counts}", ha="center", va="center",
                   fontweight="bold")
         right.text(0.04, header_y, f"HR ({conf_level:.0%} CI)", ha="left", va="center",
                    fontweight="bold")
@@ -202,7 +208,7 @@ def forest_plot(
 
         ax.vlines(1.0, -0.6, n_rows - 0.4, color="0.3", lw=0.9, zorder=1)
         hazard_ratio_axis(ax, xlim, xlabel, favours)
-        ax.set_ylim(n_rows - 0.5, -2.0)
+        ax.set_ylim(n_rows - 0.5, -2.6 if with_median else -2.0)
         if note:  # printed under the figure (its note), never drawn over it
             add_figure_note(fig, note)
     return ax

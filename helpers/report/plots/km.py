@@ -11,6 +11,7 @@ from matplotlib.offsetbox import AnchoredText
 from mpl_toolkits.axes_grid1 import make_axes_locatable
 
 from ._style import PRINT_STYLE, add_figure_note, arm_colors
+from .time_axis import NATURAL_STEPS, natural_ticks, time_axis_label
 
 MAIN_LABEL = "km"
 RISK_LABEL = "numbers at risk"
@@ -69,7 +70,7 @@ def km_plot(
     colors: Mapping[str, object] | None = None,
     labels: Mapping[str, str] | None = None,
     title: str | None = None,
-    xlabel: str = "Months since randomisation",
+    xlabel: str | None = None,
     ylabel: str = "Overall survival",
     annotation: str | None = None,
     risk_times=None,
@@ -78,6 +79,7 @@ def km_plot(
     annotation_loc: str = "lower left",
     figsize: tuple[float, float] = (7.0, 5.0),
     tail_min_at_risk: float | None = KM_TAIL_MIN_AT_RISK,
+    time_unit: str | None = None,
 ):
     """Kaplan-Meier step curves per arm with censor marks (+), optional pointwise CI bands,
     a numbers-at-risk table under the time axis, and an annotation box.
@@ -86,7 +88,11 @@ def km_plot(
     ``lower``, ``upper`` (CI at whatever level the caller computed), ``n_censor`` and, when
     ``at_risk`` is None, ``n_risk``. Curves start at (0, 1).
     ``at_risk``: DataFrame, index = curve labels, columns = times (months), values = numbers
-    at risk; None computes it from ``n_risk`` at ``risk_times`` (default every 12 months).
+    at risk; None computes it from ``n_risk`` at ``risk_times`` (default: natural steps of
+    the unit, ``helpers.report.plots.time_axis.natural_ticks``: every 12 months, 180 days ...).
+    ``time_unit``: the unit of ``time`` (default: the curves' ``attrs["time_unit"]``, set by
+    ``EndpointAnalysis.curves()``, else months); ``xlabel`` defaults to "<Unit> since
+    randomisation".
     ``labels``: curve key -> the name shown in the legend and the numbers-at-risk table (e.g.
     the arms' names, ``EndpointAnalysis.curve_labels()``); keys not in it show themselves.
     ``annotation``: text (e.g. medians, HR with CI, p), drawn in a box at ``annotation_loc``.
@@ -99,16 +105,24 @@ def km_plot(
     """
     shown = dict(labels or {})
     labels = list(curves)
+    if time_unit is None:
+        time_unit = next((c.attrs["time_unit"] for c in curves.values() if "time_unit" in c.attrs),
+                         "months")
+    if xlabel is None:
+        xlabel = time_axis_label(time_unit)
     colors = dict(colors) if colors is not None else arm_colors(labels)
     full = curves
     curves = {label: tail_cut(curve, tail_min_at_risk) for label, curve in curves.items()}
     if xmax is None:
         last = max(float(c["time"].max()) if len(c) else 0.0 for c in curves.values())
-        xmax = 12.0 * max(1.0, np.ceil(last / 12.0 - 1e-9))  # the next whole year
+        # the next natural step of the unit (months: the next whole year)
+        steps = NATURAL_STEPS.get(time_unit, (1.0,))
+        step = next((s for s in steps if max(last, steps[0]) / s <= 12), steps[-1])
+        xmax = step * max(1.0, np.ceil(last / step - 1e-9))
     if at_risk is not None:
         risk_times = [float(t) for t in at_risk.columns]
     elif risk_times is None:
-        risk_times = list(np.arange(0, xmax + 1e-9, 12.0))
+        risk_times = natural_ticks(xmax, time_unit)
     if at_risk is None:
         at_risk = pd.DataFrame({label: numbers_at_risk(full[label], risk_times) for label in labels}).T
     at_risk = at_risk.loc[[label for label in labels if label in at_risk.index]]

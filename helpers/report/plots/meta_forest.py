@@ -3,7 +3,7 @@
 Every trial is drawn with its CI at the chapter's level (``conf_level``, 95%) whatever level
 it published: the CI is rebuilt from log HR ± z·SE, the SE from the published CI
 (:func:`helpers.meta.trials.se_from_ci`). Squares have area proportional to the trial's weight
-in the pooled estimate; rows not pooled (uncertain versions; JCOG1017's published value beside
+in the pooled estimate; rows not pooled (uncertain versions; this trial's published value beside
 this run's) are drawn hollow and grey. Below: the pooled diamond and its prediction interval.
 The subgroup forest plot (helpers.report.plots.forest) has another layout (events/n per arm,
 interaction p), hence this separate function.
@@ -25,8 +25,8 @@ from helpers.report.tables.meta import version_label
 
 
 def trial_forest_plot(table: pd.DataFrame, result: PooledEstimate, *, conf_level: float = 0.95,
-                      xlabel: str = "Hazard ratio of death (resection vs systemic therapy alone)",
-                      favours: tuple[str, str] = ("Favours resection", "Favours systemic therapy"),
+                      xlabel: str = "Hazard ratio of death (experimental vs control)",
+                      favours: tuple[str, str] = ("Favours experimental", "Favours control"),
                       ax=None):
     """Draw :func:`forest_table` rows and the pooled ``result`` (diamond: CI; line beneath:
     prediction interval). Returns the Axes (label ``"meta forest"``)."""

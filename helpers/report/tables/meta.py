@@ -17,7 +17,7 @@ from helpers.analyses.meta_analysis import meta_analysis, run_estimate  # noqa: 
 from helpers.ard import ArdView
 from helpers.meta.trials import sources as trial_sources
 
-from ..ard_text import estimate_ci, value
+from ..stats import estimate_ci, said
 
 __all__ = ["VERSION_LABELS", "forest_display", "local_control_display", "methods_display",
            "published_display", "published_note", "sequence_display", "sources_note", "version_label"]
@@ -40,8 +40,8 @@ def version_label(key: str) -> str:
 
 
 def _ci(view: ArdView, aid: str, **where) -> str:
-    low = value(view, aid, "conf.low", missing="NE", **where)
-    high = value(view, aid, "conf.high", missing="NE", **where)
+    low = said(view, aid, "conf.low", missing="NE", **where)
+    high = said(view, aid, "conf.high", missing="NE", **where)
     return f"{low}–{high}"
 
 
@@ -87,13 +87,13 @@ def methods_display(view: ArdView, outcome: str) -> pd.DataFrame:
         w = {"variable_level": method}
         rows.append({
             "Method": method, "k": view.fmt(aid, "k", **w), "HR": view.fmt(aid, "estimate", **w),
-            "CI": _ci(view, aid, **w), "p": value(view, aid, "p.value", **w),
+            "CI": _ci(view, aid, **w), "p": said(view, aid, "p.value", **w),
             "τ²": view.fmt(aid, "tau2", **w), "I² (%)": view.fmt(aid, "I2", **w),
-            "I² CI (%)": f"{value(view, aid, 'I2.conf.low', missing='NE', **w)}–"
-                         f"{value(view, aid, 'I2.conf.high', missing='NE', **w)}",
-            "Q p": value(view, aid, "Q.p.value", **w),
-            "Prediction interval": f"{value(view, aid, 'pi.low', missing='NE', **w)}–"
-                                   f"{value(view, aid, 'pi.high', missing='NE', **w)}",
+            "I² CI (%)": f"{said(view, aid, 'I2.conf.low', missing='NE', **w)}–"
+                         f"{said(view, aid, 'I2.conf.high', missing='NE', **w)}",
+            "Q p": said(view, aid, "Q.p.value", **w),
+            "Prediction interval": f"{said(view, aid, 'pi.low', missing='NE', **w)}–"
+                                   f"{said(view, aid, 'pi.high', missing='NE', **w)}",
         })
     return pd.DataFrame(rows)
 
@@ -156,14 +156,17 @@ def published_note(meta_labels: Mapping[str, str], trial_sets: Mapping[str, str]
 
 def local_control_display(view: ArdView, labels: Mapping[str, str],
                           meta_labels: Mapping[str, str]) -> pd.DataFrame:
-    """Local control: JCOG1017 from this run and as published, the other trials' published
+    """Local control: this run's trial from this run and as published, the other trials' published
     figures (hazard ratio, or proportions surgery vs control) and the published pooled
     estimates."""
+    from helpers.meta.trials import run_trial
+
+    own = labels.get(run_trial()[0], run_trial()[1])
     rows = []
     run = "meta.local_control.run_trial"
     for version in view.rows(run, stat_name="estimate")["variable_level"]:
         w = {"variable_level": version}
-        rows.append({"Trial or meta-analysis": f"JCOG1017 ({version_label(version)})",
+        rows.append({"Trial or meta-analysis": f"{own} ({version_label(version)})",
                      "Measure": "local relapse-free survival HR",
                      "Value (CI)": estimate_ci(view, run, **w)})
     rep = "meta.local_control.reported"

@@ -1,4 +1,4 @@
-"""Tables of the analysis populations (CONSORT flow, analysis sets, arm B resections) from the
+"""Tables of the analysis populations (CONSORT flow, analysis sets, arm B's procedure) from the
 population chapter's ARD rows (``flow``, ``populations``, ``surgery``;
 ``helpers.analyses.populations.flow_ard`` / ``populations_ard``): counts as integers, n (% of
 the stated denominator) with the rows' ``stat_fmt``."""
@@ -57,15 +57,18 @@ def analysis_sets_table(view: ArdView, set_labels: Mapping[str, str]) -> pd.Data
     return pd.DataFrame(columns, index=index)
 
 
-def arm_b_surgery_table(view: ArdView, code: str = "B") -> pd.DataFrame:
-    """Arm ``code`` (``surgery`` rows): resection performed (n, % of randomised), completeness
-    (n, % of resected), not performed."""
-    where = {"group1_level": code, "variable": "SURGFL"}
-    rows = [("Resection performed", n_pct(view, "surgery", variable_level="Y", **where))]
-    levels = view.rows("surgery", group1_level=code, variable="RESECT", stat_name="n")
-    rows += [(f"    {level}, n (% of resected)",
-              n_pct(view, "surgery", group1_level=code, variable="RESECT", variable_level=level))
+def arm_b_surgery_table(view: ArdView, label: str = "Protocol procedure",
+                        columns: tuple = ("SURGFL", "RESECT"), code: str = "B") -> pd.DataFrame:
+    """Arm ``code`` (``surgery`` rows): the protocol procedure (``label``; ``columns``: its
+    flag and detail in the ARD) performed (n, % of randomised), its detail (n, % of those
+    who had it), not performed."""
+    flag, detail = columns
+    where = {"group1_level": code, "variable": flag}
+    rows = [(f"{label} performed", n_pct(view, "surgery", variable_level="Y", **where))]
+    levels = view.rows("surgery", group1_level=code, variable=detail, stat_name="n")
+    rows += [(f"    {level}, n (% of performed)",
+              n_pct(view, "surgery", group1_level=code, variable=detail, variable_level=level))
              for level in levels["variable_level"]]
-    rows.append(("Resection not performed", n_pct(view, "surgery", variable_level="N", **where)))
+    rows.append((f"{label} not performed", n_pct(view, "surgery", variable_level="N", **where)))
     randomised = shown(view, "surgery", "N", variable_level="Y", **where)
     return pd.DataFrame(rows, columns=["", f"Arm {code} (N={randomised})"]).set_index("")

@@ -1,7 +1,7 @@
 """Reproduction table: every published figure beside the value computed by the supplement.
 
 Key scheme (shared with :mod:`helpers.config.reference`): a dotted path of
-``helpers/config/reference/jcog1017_published.yaml``. ``"results.os.hazard_ratio"`` is the entry's
+the study's file of published figures. ``"results.os.hazard_ratio"`` is the entry's
 value; ``"results.os.hazard_ratio.ci_lower"`` / ``".ci_upper"`` its CI bounds; a mapping
 value adds its keys (``"results.other.x.arm_a"``). Only numeric figures; entries marked
 ``uncertain: true`` are left out. ``reference.published_figures()`` lists every valid key.

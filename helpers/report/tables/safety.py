@@ -70,11 +70,13 @@ def ae_table(
 
 
 def operative_morbidity_table(adae: pd.DataFrame, adsl: pd.DataFrame, term: str = "AEDECOD",
-                              bands: str = "worst", flag: str = "SAFFL") -> pd.DataFrame:
+                              bands: str = "worst", flag: str = "SAFFL",
+                              procedure_flag: str = "SURGFL") -> pd.DataFrame:
     """Operative morbidity: AEs with AEPHASE == "Operative" in arm B (ARMCD "B") patients in
-    the safety set who underwent resection (SURGFL == "Y"), by worst grade; percentages of
+    the safety set who had the protocol procedure (``procedure_flag`` == "Y"), by worst
+    grade; percentages of
     those operated patients. Layout as :func:`ae_table`.
     """
-    operated = adsl[_y(adsl[flag]) & (adsl["ARMCD"] == "B") & _y(adsl["SURGFL"])]
+    operated = adsl[_y(adsl[flag]) & (adsl["ARMCD"] == "B") & _y(adsl[procedure_flag])]
     operative = adae[adae["AEPHASE"] == "Operative"]
     return _ae_counts(operative, operated, "ARMCD", term, bands, ["B"])

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from helpers.core.textsafe import md_text
 from helpers.ard import ArdView
+from helpers.core.textsafe import md_text
 from helpers.report.stats import n_pct, shown
 
 __all__ = ["analysis_sets_results", "flow_results", "surgery_results"]
@@ -21,16 +23,16 @@ def flow_results(view: ArdView, arm_labels: Mapping[str, str]) -> str:
     reasons = reasons[reasons["variable_level"] != ""]
     if len(reasons):
         top = reasons.loc[reasons["stat"].idxmax()]
-        text += f", most often because of {top['variable_level'].lower()} (n = {top['stat_fmt']})"
+        text += f", most often because of {md_text(top['variable_level'].lower())} (n = {top['stat_fmt']})"
     arms = view.rows("flow", variable="randomised", stat_name="n")
     arms = arms[arms["group1_level"] != ""]
     text += (f". {flow(variable='randomised', variable_level='', group1='')} patients were "
              "randomised: " + ", ".join(
                  f"{r.stat_fmt} to arm {r.group1_level} "
-                 f"({arm_labels.get(r.group1_level, r.group1_level).lower()})"
+                 f"({md_text(arm_labels.get(r.group1_level, r.group1_level).lower())})"
                  for r in arms.itertuples()))
     for r in view.rows("flow", variable="excluded_arm", stat_name="n").itertuples():
-        text += (f"; {r.stat_fmt} randomised to arm {r.variable_level} were not compared and "
+        text += (f"; {r.stat_fmt} randomised to arm {md_text(r.variable_level)} were not compared and "
                  "are excluded")
     return text + " (@fig-consort, @tbl-consort)."
 
@@ -44,7 +46,7 @@ def analysis_sets_results(view: ArdView, set_labels: Mapping[str, str]) -> str:
         if rows.empty:
             continue
         arms = rows[rows["group1_level"] != "Total"]
-        parts.append(f"the {label.lower()} comprised "
+        parts.append(f"the {md_text(label.lower())} comprised "
                      f"{shown(view, 'populations', 'n', variable=flag, group1_level='Total')} "
                      "patients (" + ", ".join(f"{r.stat_fmt} in arm {r.group1_level}"
                                               for r in arms.itertuples()) + ")")
@@ -52,17 +54,20 @@ def analysis_sets_results(view: ArdView, set_labels: Mapping[str, str]) -> str:
     return (text[:1].upper() + text[1:] + " (@tbl-analysis-sets).") if text else ""
 
 
-def surgery_results(view: ArdView, code: str = "B") -> str:
-    """Arm ``code``'s primary tumour resections: performed (n, % of randomised), not
-    performed, and completeness (n, % of resected)."""
-    where = {"group1_level": code, "variable": "SURGFL"}
-    text = (f"Of {shown(view, 'surgery', 'N', variable_level='Y', **where)} patients allocated "
-            f"to resection, {n_pct(view, 'surgery', variable_level='Y', **where)} had the "
-            f"primary tumour resected and {shown(view, 'surgery', 'n', variable_level='N', **where)}"
-            " did not.")
-    levels = view.rows("surgery", group1_level=code, variable="RESECT", stat_name="n")
+def surgery_results(view: ArdView, label: str = "The protocol procedure",
+                    columns: tuple = ("SURGFL", "RESECT"), code: str = "B") -> str:
+    """Arm ``code``'s protocol procedure (``label``; ``columns``: its flag and detail in
+    the ARD): performed (n, % of randomised), not performed, and its detail (n, % of the
+    patients who had it)."""
+    flag, detail = columns
+    where = {"group1_level": code, "variable": flag}
+    text = (f"{md_text(label)}: of {shown(view, 'surgery', 'N', variable_level='Y', **where)} "
+            f"patients randomised to arm {code}, "
+            f"{n_pct(view, 'surgery', variable_level='Y', **where)} had it and "
+            f"{shown(view, 'surgery', 'n', variable_level='N', **where)} did not.")
+    levels = view.rows("surgery", group1_level=code, variable=detail, stat_name="n")
     if len(levels):
         text += " " + "; ".join(
-            f"{level}: {n_pct(view, 'surgery', group1_level=code, variable='RESECT', variable_level=level)}"
-            " of resected patients" for level in levels["variable_level"]) + "."
+            f"{md_text(level)}: {n_pct(view, 'surgery', group1_level=code, variable=detail, variable_level=level)}"
+            " of the patients who had it" for level in levels["variable_level"]) + "."
     return text[:-1] + " (@tbl-arm-b-surgery)."

@@ -76,6 +76,10 @@ baseline_rows <- function(add, pop, study, population, cut) {
                          common, list(method_id = "count", context = "tabulate",
                                       variable_level = lev)))
         }
+        missing <- sum(is.na(values))
+        if (missing > 0)  # a categorical variable with a missing value: its Missing row
+          do.call(add, c(list(list(N_miss = missing)), common,
+                         list(method_id = "count", context = "tabulate", variable_level = "")))
       }
     }
   }

@@ -36,14 +36,27 @@ model_frame <- function(d, columns) {
 }
 
 #' The arm's hazard ratio (B vs A) of a Cox model; NA with a warning when not estimable.
+#' With `tests`, also the model's score and likelihood-ratio p (summary.coxph's sctest and
+#' logtest) and the patients left out for a missing value (n.excluded); with `one_sided`, the
+#' one-sided Wald p of a benefit of B (pnorm(b / se)).
 cox_arm <- function(d, strata = character(), ties = "efron", conf_level = 0.95,
-                    covariates = character()) {
+                    covariates = character(), tests = FALSE, one_sided = FALSE) {
+  n_in <- nrow(d)
   d <- complete_rows(d, c(strata, covariates))
   d <- model_frame(d, covariates)
   events <- tapply(d$event, d$arm, sum)
   base <- list(n = nrow(d), n.event = sum(d$event))
+  extra <- function(fit = NULL, b = NA, se = NA) {
+    out <- list()
+    if (tests) {
+      out <- c(if (is.null(fit)) list(p.value.score = NA, p.value.lr = NA) else arm_tests(fit, d),
+               list(n.excluded = n_in - nrow(d)))
+    }
+    if (one_sided) out$p.value.one.sided <- pnorm(b / se)
+    out
+  }
   empty <- c(base, list(estimate = NA, std.error = NA, conf.low = NA, conf.high = NA,
-                        p.value = NA))
+                        p.value = NA), extra())
   if (any(is.na(events)) || any(events == 0))
     return(list(stats = empty, warning = "not estimable: an arm has no events"))
   problem <- ""
@@ -55,8 +68,26 @@ cox_arm <- function(d, strata = character(), ties = "efron", conf_level = 0.95,
   b <- unname(coef(fit)["armB"])
   se <- unname(sqrt(diag(vcov(fit)))[names(coef(fit)) == "armB"])
   z <- z_of(conf_level)
+  arm_tests <- function(fit, d) {
+    # the arm's own score and likelihood-ratio tests: with covariates, against the model of
+    # the covariates alone (score at arm = 0 and the covariates' restricted estimates)
+    if (!length(covariates)) {
+      sm <- summary(fit)
+      return(list(p.value.score = unname(sm$sctest["pvalue"]),
+                  p.value.lr = unname(sm$logtest["pvalue"])))
+    }
+    formula <- surv_formula(c("arm", backquote(covariates)), strata)
+    reduced <- coxph(surv_formula(backquote(covariates), strata), data = d, ties = ties)
+    init <- stats::setNames(rep(0, length(coef(fit))), names(coef(fit)))
+    init[names(coef(reduced))] <- coef(reduced)
+    at0 <- coxph(formula, data = d, ties = ties, init = init,
+                 control = coxph.control(iter.max = 0))
+    list(p.value.score = pchisq(at0$score, 1, lower.tail = FALSE),
+         p.value.lr = pchisq(2 * (fit$loglik[2] - reduced$loglik[2]), 1, lower.tail = FALSE))
+  }
   list(stats = c(list(estimate = exp(b), std.error = se, conf.low = exp(b - z * se),
-                      conf.high = exp(b + z * se), p.value = 2 * pnorm(-abs(b / se))), base),
+                      conf.high = exp(b + z * se), p.value = 2 * pnorm(-abs(b / se))), base,
+                 extra(fit, b, se)),
        warning = "")
 }
 
@@ -103,7 +134,7 @@ followup <- function(d, conf_type, conf_level) {
   fit <- survfit(Surv(time, 1 - event) ~ 1, data = d, conf.type = km_conf_type(conf_type),
                  conf.int = conf_level)
   q <- quantile(fit, probs = 0.5, conf.int = TRUE)
-  list(median = stats::median(d$time), estimate = unname(q$quantile[1]),
+  list(n = nrow(d), median = stats::median(d$time), estimate = unname(q$quantile[1]),
        conf.low = unname(q$lower[1]), conf.high = unname(q$upper[1]))
 }
 
@@ -114,7 +145,8 @@ rmst_arms <- function(d, tau, conf_level) {
     x <- d[d$arm == a, ]
     tab <- summary(survfit(Surv(time, event) ~ 1, data = x), rmean = tau)$table
     est <- unname(tab["rmean"]); se <- unname(tab["se(rmean)"])
-    list(estimate = est, std.error = se, conf.low = est - z * se, conf.high = est + z * se)
+    list(n = nrow(x), estimate = est, std.error = se, conf.low = est - z * se,
+         conf.high = est + z * se)
   })
   names(per_arm) <- c("A", "B")
   diff <- per_arm$B$estimate - per_arm$A$estimate

@@ -417,10 +417,10 @@ def write_dataset(data: TrialData, out_dir: str | Path) -> dict[str, Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console entry point: ``jcog1017-synthetic OUT_DIR`` writes the synthetic dataset."""
+    """``python studies/jcog1017/synthetic.py OUT_DIR`` (``make data``) writes the synthetic dataset."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: jcog1017-synthetic OUT_DIR", file=sys.stderr)
+        print("usage: python studies/jcog1017/synthetic.py OUT_DIR", file=sys.stderr)
         return 2
     for path in write_dataset(generate(), args[0]).values():
         print(path)
