@@ -27,7 +27,7 @@
 # control; Greenwood variance of the difference, Wald CI, as tern's
 # `s_surv_timepoint_diff`); the multivariable Cox model with every covariate's hazard ratio
 # (COXT02, as R's `coxph`); and the forest plot of the first compared secondary endpoint. The
-# adverse-event catalogue outputs (AET01, AET02, AET04) are in @sec-safety. What the study
+# adverse-event catalogue outputs (AET01, AET02, AET04) are in the safety chapter (when the data have adverse events). What the study
 # configuration (`outputs`) and the data drive is listed below; an output whose data are
 # absent says what it needs.
 
@@ -128,7 +128,7 @@ else:
                         analysis_id=f"{secondary.paramcd}.subgroup_median",
                         paramcd=secondary.paramcd, output_id="fig-forest-secondary",
                         conf_level=p["conf_level"], conf_type=p["km_conf_type"])
-nb.unavailable.update({k: f"Not available: needs {', '.join(v)}." for k, v in absent.items()})
+nb.unavailable.update({k: {"reason": f"needs {', '.join(v)}"} for k, v in absent.items()})
 nb.write_results({"endpoints": [e.paramcd for e in endpoints], "covariates": covariates,
                   "absent": absent})
 view = nb.ard_view()

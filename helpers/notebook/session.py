@@ -111,8 +111,12 @@ class NotebookSession:
 
     def intro(self, general: str = "") -> None:
         """Show the chapter's introduction: the study's own words (its ``text`` folder's
-        ``<notebook>.md``, ``studies/README.md``), else ``general`` (Markdown in general words)."""
+        ``<notebook>.md``, ``studies/README.md``), else ``general`` (Markdown in general words);
+        nothing when the chapter is left out of the book (:meth:`chapter`)."""
         from IPython.display import Markdown, display
+
+        if self.omitted:
+            return
 
         words = self.study.book.snippet(self.name) if self.study.book else None
         if words or general:
