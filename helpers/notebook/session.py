@@ -30,7 +30,7 @@ from helpers.notebook.context import NotebookContext, notebook_context
 from helpers.report.format import fill_stat_fmt
 from helpers.config.study import StudyConfig, load_study
 
-__all__ = ["NotebookSession", "start"]
+__all__ = ["NotebookSession", "needs_in_words", "start"]
 
 
 @dataclass
@@ -93,7 +93,7 @@ class NotebookSession:
         the missing keys)."""
         absent = self.missing(*needs)
         if absent:
-            self.unavailable[title] = {"reason": why or f"needs {', '.join(absent)}",
+            self.unavailable[title] = {"reason": why or needs_in_words(absent),
                                        **({"label": label} if label else {})}
             if self._results is not None:  # results already written: say it there too
                 self.write_results(self._results)
@@ -105,7 +105,7 @@ class NotebookSession:
         ``why`` or the missing keys) and False is returned."""
         absent = self.missing(*needs)
         if absent:
-            self.omitted = {"title": title, "reason": why or f"needs {', '.join(absent)}"}
+            self.omitted = {"title": title, "reason": why or needs_in_words(absent)}
             self.write_results({})
         return not absent
 
@@ -337,11 +337,20 @@ class SavedFigure:
         if self.notes:
             display(Markdown(" ".join(md_text(n) for n in self.notes)))
 
+def needs_in_words(needs) -> str:
+    """What a section or chapter lacks, as a reader reads it: "the data or study configuration
+    lack the ADAE dataset; a safety population in the study configuration" (``need_words``)."""
+    return "the data or study configuration lack " + "; ".join(need_words(n) for n in needs)
+
+
 def need_words(need: str) -> str:
     """A need of ``NotebookSession.section`` as a reader reads it: "ADAE" -> "the ADAE
     dataset", "ADSL.SURGFL" -> "variable SURGFL of ADSL", "ADTTE.PARAMCD=LRFS" -> "the LRFS
     endpoint in ADTTE", "study.populations.safety" -> "a safety population in the study
     configuration" (the last dotted part; the same for other configuration keys)."""
+    if need.startswith("study.outputs."):  # study.outputs.disposition.treated
+        *_, group, key = need.split(".")
+        return f"the {group} output's {key.replace('_', ' ')} setting in the study configuration"
     if need.startswith("study."):
         return f"a {need.rsplit('.', 1)[-1].replace('_', ' ')} setting in the study configuration" \
             if not need.startswith("study.populations.") else \
