@@ -130,7 +130,7 @@ def test_full_disk_keeps_the_previous_book_and_says_where(two_generations, monke
 
     from helpers.render import cli
 
-    monkeypatch.setattr(cli, "render_book", lambda p: render_book(p, project_dir=_project(params)))
+    monkeypatch.setattr(cli, "render_book", lambda p, **kw: render_book(p, project_dir=_project(params), **kw))
     assert cli.main(["book", str(params)]) == 1
     err = capsys.readouterr().err
     assert f"no space left on device at {run_dir}" in err and "Traceback" not in err
