@@ -43,7 +43,7 @@ from helpers.analyses.meta_analysis import (MetaSettings, meta_analysis, publish
                                             run_estimate)
 from helpers.analyses.meta_ard import meta_ard
 from helpers.analyses.reproduction import LRFS, OS
-from helpers.meta.trials import local_control_reported, run_trial, trial_info
+from helpers.meta.trials import default_table_path, local_control_reported, run_trial, trial_info
 from helpers.notebook.session import start
 from helpers.report import meta_text as text
 from helpers.report.plots.meta_forest import trial_forest_plot
@@ -53,6 +53,13 @@ nb = start("08_meta_analysis", globals())
 settings = MetaSettings.from_params(nb.params)
 has_trials = nb.chapter("Meta-analysis of the randomised trials", "study.book.trials",
                         "ADTTE.PARAMCD=OS", why="the study names no table of trials (study.trials)")
+if has_trials and nb.study.book.path(nb.study.book.trials).resolve() != default_table_path():
+    # the pooling reads the bundled study's table: never another study's trials under its name
+    nb.omitted = {"title": "Meta-analysis of the randomised trials",
+                  "reason": "the meta-analysis reads only the bundled study's trial table; this "
+                            "study names its own (study.trials)"}
+    nb.write_results({})
+    has_trials = False
 has_local = has_trials and nb.section("Local control", "ADTTE.PARAMCD=LRFS", label="sec-meta-local")
 if has_trials:
     labels = dict(zip(trial_info()["trial"], trial_info()["label"]))

@@ -123,6 +123,25 @@ def test_lrfs_is_consistent_with_os(data):
         assert (cnsr.loc[died_first, paramcd] == 0).all()
 
 
+def test_lrfs_event_types_as_data_readme_states(data):
+    """LRFS EVNTDESC (the competing-risks event types of chapter 11): Death exactly on the
+    LRFS events at the OS death time, Local relapse or progression on the others; the
+    counts of data/README.md."""
+    lrfs = analysis_frame(data, "LRFS")
+    adtte = data.adtte.set_index(["USUBJID", "PARAMCD"])
+    kind = adtte.xs("LRFS", level="PARAMCD").loc[lrfs["USUBJID"], "EVNTDESC"].fillna("").to_numpy()
+    os_ = adtte.xs("OS", level="PARAMCD").loc[lrfs["USUBJID"]]
+    death = (lrfs["event"].to_numpy() == 1) & (os_["CNSR"].to_numpy() == 0) & np.isclose(
+        lrfs["time"].to_numpy(), os_["AVAL"].to_numpy())
+    assert (kind[death] == "Death").all()
+    assert (kind[(lrfs["event"].to_numpy() == 1) & ~death] == "Local relapse or progression").all()
+    lrfs["type"] = np.where(lrfs["event"] == 1, kind, "censored")
+    counts = lrfs.groupby(["type", "ARMCD"]).size().unstack()
+    assert counts.loc["Local relapse or progression"].tolist() == [115, 33]
+    assert counts.loc["Death"].tolist() == [51, 86]
+    assert counts.loc["censored"].tolist() == [39, 83]
+
+
 def test_aval_matches_dates(data):
     adtte = data.adtte
     days = (adtte["ADT"] - adtte["STARTDT"]).dt.days

@@ -1,6 +1,11 @@
 """Write R's ``survival::colon`` trial (Moertel et al. 1990; levamisole and fluorouracil after
 resection of stage C colon cancer) as CDISC ADaM ADSL and ADTTE SAS transport files.
 
+ADTTE holds OS (death), TTR (recurrence) and RFS, recurrence-free survival with its event
+type in EVNTDESC for the competing-risks chapter: "Recurrence" when the recurrence record is
+an event, else "Death" when the death record is, else censored; time = the recurrence
+record's (as validation/r/reference_competing.R builds the colon competing-risks data).
+
 The example of a second, real, public trial for ``studies/colon.yaml``: three arms (Obs, Lev,
 Lev+5FU; the supplement compares Lev+5FU with Obs), AVAL in DAYS with AVALU, CNSR 0 (event),
 1 (censored at the end of follow-up) or 2 (lost to follow-up: censored before 5 years), and
@@ -71,13 +76,37 @@ def adtte(colon: pd.DataFrame) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+def adtte_rfs(colon: pd.DataFrame) -> pd.DataFrame:
+    """RFS, one row per patient: recurrence or death, the first event's type in EVNTDESC."""
+    rec = colon[colon["etype"] == 1].sort_values("id").reset_index(drop=True)
+    dth = colon[colon["etype"] == 2].sort_values("id").reset_index(drop=True)
+    if not (rec["id"].to_numpy() == dth["id"].to_numpy()).all():
+        raise ValueError("colon: the recurrence and death records do not pair by id")
+    recurred, died = rec["status"] == 1, dth["status"] == 1
+    event = recurred | died
+    lost = ~event & (rec["time"] < LOST_BEFORE_DAYS)
+    return pd.DataFrame({
+        "STUDYID": "COLON",
+        "USUBJID": "COLON-" + rec["id"].astype(str).str.zfill(4),
+        "PARAMCD": "RFS",
+        "PARAM": "Recurrence-free survival (days)",
+        "AVAL": rec["time"].astype(float),
+        "AVALU": "DAYS",
+        "CNSR": np.where(event, 0, np.where(lost, 2, 1)).astype(float),
+        "EVNTDESC": np.where(recurred, "Recurrence", np.where(died, "Death", "")),
+        "CNSDTDSC": np.where(event, "", np.where(lost, "Lost to follow-up", "End of follow-up")),
+    })
+
+
 def write(out_dir: str | Path, source: str | Path = SOURCE) -> dict[str, Path]:
     """Write ``adsl.xpt`` and ``adtte.xpt`` into ``out_dir``; return their paths."""
     colon = pd.read_csv(source)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {}
-    for name, frame in (("adsl", adsl(colon)), ("adtte", adtte(colon))):
+    tte = pd.concat([adtte(colon), adtte_rfs(colon)]).sort_values(
+        "USUBJID", kind="mergesort").reset_index(drop=True)  # per patient OS, TTR, RFS
+    for name, frame in (("adsl", adsl(colon)), ("adtte", tte)):
         paths[name] = out / f"{name}.xpt"
         pyreadstat.write_xport(frame, str(paths[name]), table_name=name.upper(),
                                file_format_version=5)

@@ -30,6 +30,8 @@ example rows and the configuration key:
   otherwise kept as they are (``analysis_frame`` refuses them as an endpoint).
 - **All problems at once.** The checks of one table run on and their errors are raised
   together (:class:`helpers.data.problems.DataProblemsError`).
+- **Competing risks.** ``competing_risks`` with rows of its endpoint: the event-type column
+  exists, event rows hold configured codes only, each code occurs (``_check_competing``).
 """
 
 from __future__ import annotations
@@ -268,6 +270,8 @@ def map_adtte(adtte: pd.DataFrame, study: StudyConfig, file: Path | None) -> pd.
         _check_zero_times(out, file, used)
     with problems.check():
         _check_censoring_text(out, file, used)
+    with problems.check():
+        _check_competing(out, study, file)
     codes = set(out["PARAMCD"].dropna())
     if study.primary.paramcd not in codes:
         problems.add(DataValidationError(
@@ -356,3 +360,40 @@ def _check_censoring_text(adtte: pd.DataFrame, file, used: pd.Series | None = No
                 "CNSR > 0 (censored) on rows with an event description (EVNTDESC) and no "
                 "censoring description (CNSDTDSC)", file=file, column="CNSR", rows=_rows(adtte, bad)))
     problems.raise_any()
+
+
+def _check_competing(adtte: pd.DataFrame, study: StudyConfig, file) -> None:
+    """``competing_risks`` against ADTTE (module doc): errors name file, column, rows, key."""
+    cr = study.competing_risks
+    if cr is None:
+        return
+    where = f"study configuration {study.path.name}"
+    rows = adtte["PARAMCD"] == cr.paramcd
+    if not rows.any():  # as a secondary endpoint absent: chapter 11 says "not available"
+        return
+    if cr.event_type not in adtte.columns:
+        raise DataValidationError(
+            f"competing_risks.event_type {cr.event_type!r} of the {where} is not a column of "
+            f"ADTTE{_close(cr.event_type, adtte.columns)}", file=file, column=cr.event_type)
+    value = adtte[cr.event_type].astype("string").str.strip().replace("", pd.NA)
+    event_rows = rows & (adtte["CNSR"] == 0)
+    bad = event_rows & (value.isna() | ~value.isin(cr.codes)).fillna(True)
+    seen = set(value[event_rows].dropna())
+    absent = [f"{key} {code!r}" for key, code in (
+        ("competing_risks.event", cr.event),
+        *((f"competing_risks.competing[{i}]", c) for i, c in enumerate(cr.competing)))
+        if code not in seen]
+    problems = []
+    if bad.any():
+        found = sorted(set(value[bad].fillna("(blank)")))
+        problems.append(
+            f"{int(bad.sum())} event rows (CNSR 0) of PARAMCD {cr.paramcd} hold an event type "
+            f"that is neither competing_risks.event nor competing_risks.competing "
+            f"({list(cr.codes)}): " + ", ".join(repr(v) for v in found[:5]))
+    if absent:
+        problems.append(f"{' and '.join(absent)} is not an event type of PARAMCD {cr.paramcd} "
+                        f"(its event rows hold: {', '.join(map(repr, sorted(seen))) or 'none'})")
+    if problems:  # both problems at once; rows: the offending rows, else the endpoint's events
+        raise DataValidationError(
+            f"{'; '.join(problems)} (the {where})", file=file, column=cr.event_type,
+            rows=_rows(adtte, bad if bad.any() else event_rows))

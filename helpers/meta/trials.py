@@ -12,6 +12,7 @@ choice of version raises :class:`~helpers.core.errors.ParameterError` naming the
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,6 +47,14 @@ def se_from_ci(lower: float, upper: float, ci_level: float) -> float:
     ``(log(upper) - log(lower)) / (2 * qnorm(1 - (1 - ci_level) / 2))`` (for a 90% CI the
     divisor is 2 x qnorm(0.95) = 3.29, for 95% 2 x 1.96)."""
     return (math.log(upper) - math.log(lower)) / (2 * norm.ppf(1 - (1 - ci_level) / 2))
+
+
+def default_table_path() -> Path | None:
+    """The file of the default study's trial table (``study.trials``), None without one."""
+    from helpers.config.study import load_study
+
+    book = load_study(None).book
+    return book.path(book.trials).resolve() if book and book.trials else None
 
 
 @lru_cache(maxsize=1)

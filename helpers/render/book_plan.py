@@ -128,8 +128,14 @@ def book_plan(template: BookProject, generation: Path, study, project_dir: Path)
                         bibliographies=tuple(bibs), preface_requested=requested)
     book = study.book
     metadata = {"title": book.book_title}
-    if book.subtitle:
-        metadata["subtitle"] = book.subtitle
+    subtitle, output_file = book.subtitle, book.output_file
+    if len(study.comparisons) > 1:  # one book per comparison: say which, name the file by it
+        arms = study.arms
+        which = f"{arms['B'].label} versus {arms['A'].label}"
+        subtitle = f"{subtitle}. Comparison: {which}" if subtitle else f"Comparison: {which}"
+        output_file = f"{output_file}-{study.comparison}"
+    if subtitle:
+        metadata["subtitle"] = subtitle
     if book.author:
         metadata["author"] = book.author
     bibs = [project_dir / METHODS_BIBLIOGRAPHY] if (project_dir / METHODS_BIBLIOGRAPHY).is_file() else []
@@ -140,7 +146,7 @@ def book_plan(template: BookProject, generation: Path, study, project_dir: Path)
         raise RenderError(f"{study.path}: key 'study.bibliography': the file name {bibs[-1].name} "
                           f"is that of the methods' bibliography; rename it")
     project = replace(template, chapters=_keep(template.chapters, dropped), metadata=metadata,
-                      bibliography=names or None, output_file=book.output_file)
+                      bibliography=names or None, output_file=output_file)
     return BookPlan(project=project, study=study, parameters=_parameters(generation),
                     omitted=omitted, bibliographies=tuple(bibs), preface_requested=requested)
 
@@ -213,4 +219,6 @@ def run_book_plan(template: BookProject, generation: Path, project_dir: Path) ->
     study_path = next((p.get("study") for p in params.values() if p.get("study")), None)
     if study_path is None:
         return book_plan(template, generation, None, project_dir)
-    return book_plan(template, generation, load_study(study_path), project_dir)
+    comparison = next((p.get("comparison") for p in params.values() if p.get("comparison")), None)
+    return book_plan(template, generation, load_study(study_path).for_comparison(comparison),
+                     project_dir)

@@ -6,15 +6,20 @@
 #
 # Data sets (tests/test_survival_competing.py builds the same rows):
 #  jcog1017  the bundled synthetic data (data/adtte.csv, data/adsl.csv), randomised patients
-#            (ITTFL == "Y"). Competing risks of local relapse-free survival (PARAMCD LRFS):
-#            cause 0 = LRFS censored; 2 = death: an LRFS event whose time equals the OS time
-#            of a patient who died (OS CNSR 0); 1 = local relapse: every other LRFS event.
-#            (The bundled data have no event-type variable; this construction agrees with
-#            their EVNTDESC.) Times in months.
+#            (ITTFL == "Y"). Competing risks of local relapse-free survival (PARAMCD LRFS),
+#            the event type from the data's EVNTDESC as chapter 11 reads it
+#            (studies/jcog1017.yaml competing_risks): cause 0 = LRFS censored (CNSR 1);
+#            1 = "Local relapse or progression"; 2 = "Death". Checked here to agree with the
+#            construction from OS (an LRFS event at the time of a death is a death). Times
+#            in months. The chapter's analyses: cuminc by ARMCD at the landmarks 36 and 60,
+#            Gray's test stratified by ER, HER2, METGR (the study's strata), crr per cause.
 #  colon     survival::colon (the CSV export colon_all, all 929 patients): cause 1 =
 #            recurrence if the recurrence record (etype 1) is an event, else 2 = death if the
 #            death record (etype 2) is an event, else 0; time = the recurrence record's time
-#            (days). Tied times of different causes occur (4 times).
+#            (days). Tied times of different causes occur (4 times). The chapter's analyses
+#            (studies/colon.yaml: RFS of validation/colon_adam.py, Lev+5FU vs Obs, months =
+#            days / 30.4375): `chapter` holds cuminc of the two arms at 36 and 60 months (in
+#            days), Gray's test stratified by node4 and crr per cause on those two arms.
 #  ties      60 rows made here (fixed seed) with times 1..8 only: many tied times of different
 #            causes and censorings at failure times; the rows are written to the JSON.
 #
@@ -132,7 +137,13 @@ os <- adtte[adtte$PARAMCD == "OS", c("USUBJID", "AVAL", "CNSR")]
 names(os)[2:3] <- c("OS_AVAL", "OS_CNSR")
 jc <- merge(merge(itt, lrfs, by = "USUBJID"), os, by = "USUBJID")
 jc$time <- jc$AVAL
-jc$cause <- ifelse(jc$CNSR == 1, 0L, ifelse(jc$OS_CNSR == 0 & jc$AVAL == jc$OS_AVAL, 2L, 1L))
+lrfs_type <- adtte[adtte$PARAMCD == "LRFS", c("USUBJID", "EVNTDESC")]
+jc <- merge(jc, lrfs_type, by = "USUBJID")
+jc$cause <- ifelse(jc$CNSR == 1, 0L, ifelse(jc$EVNTDESC == "Death", 2L,
+                   ifelse(jc$EVNTDESC == "Local relapse or progression", 1L, NA_integer_)))
+stopifnot(!anyNA(jc$cause),
+          identical(jc$cause, ifelse(jc$CNSR == 1, 0L,
+                                     ifelse(jc$OS_CNSR == 0 & jc$AVAL == jc$OS_AVAL, 2L, 1L))))
 jc$os_event <- 1L - jc$OS_CNSR
 jcog_levels <- list(ER = c("Positive", "Negative"), METGR = c("Single organ", "Multiple organs"),
                     SUBTYPE = c("HR+/HER2-", "HR+/HER2+", "HR-/HER2+", "Triple negative"))
@@ -175,7 +186,15 @@ co$death_time <- dth$time
 co$death <- dth$status
 co2 <- co[co$rx %in% c("Obs", "Lev+5FU"), ]
 colon_levels <- list(rx = c("Obs", "Lev", "Lev+5FU"), differ = c(2, 1, 3))
+days_per_month <- 30.4375  # helpers.config.study DAYS_PER_UNIT
 colon <- list(
+  chapter = list(
+    landmarks_months = c(36, 60),
+    cuminc = cif_case(co2, "rx", c(36, 60) * days_per_month),
+    gray = gray_case(co2, "rx", "node4"),
+    ties = sum(tapply(co$cause[co$cause > 0], co$time[co$cause > 0],
+                      function(x) length(unique(x)) > 1))
+  ),
   cuminc = cif_case(co, "rx", c(100, 365, 730, 1825, 3000)),
   gray = list(gray_case(co, "rx"), gray_case(co, "rx", "node4"), gray_case(co, "rx", c("node4", "sex")),
               gray_case(co2, "rx")),

@@ -28,6 +28,7 @@ from helpers.config.safe_yaml import YamlError, boolean_hint, load_yaml
 from helpers.config.study.outputs import StandardOutputs, parse_outputs
 from helpers.config.study.comparisons import comparison_slug, parse_comparisons, parse_levels
 from helpers.config.study.book import BOOK_KEYS, StudyBook, parse_book
+from helpers.config.study.competing import CompetingRisks, parse_competing_risks
 from helpers.config.validators import (boolean as _bool, choice as _choice, column_text as _column,
                                        increasing_times as _landmarks, list_value as _list,
                                        positive_float as _positive, text as _text)
@@ -124,6 +125,7 @@ class StudyConfig:
     blank_flag_as: str | None = None
     outputs: StandardOutputs = field(default_factory=StandardOutputs)
     book: StudyBook | None = None  # the study's words (helpers.config.study.book)
+    competing_risks: CompetingRisks | None = None
     sha256: str = field(default="", compare=False)
     #: (experimental, control) arm values of every comparison (``comparisons``; default the one
     #: pair of ``arms``); the selected one is ``control``/``experimental`` (``comparison``: slug)
@@ -345,7 +347,7 @@ def _variables(reader: _Reader, name: str) -> tuple[Variable, ...]:
 
 TOP_KEYS = ("study", "arms", "populations", "time", "endpoints", "strata", "subgroups",
             "baseline", "covariates", "proportions", "landmarks", "rmst_horizon", "blank_flag_as",
-            "outputs", "comparisons")
+            "outputs", "comparisons", "competing_risks")
 #: ``blank_flag_as``: a blank ``*FL`` flag read as N (absent: blank population flags are errors)
 BLANK_FLAG_VALUES = ("N",)
 
@@ -430,17 +432,11 @@ def parse_study(data: Any, source: str, path: Path,
             top.fail(f"the arm variable {sorted(clash)[0]} cannot also be in {name}", name)
 
     return StudyConfig(
-        path=path,
-        study_id=study_id,
-        title=study.get("title", _text, study_id),
+        path=path, study_id=study_id, title=study.get("title", _text, study_id),
         arm_variable=arms.get("variable", _column),
         arm_label_variable=arms.get("label_variable", _column, None),
-        control=control,
-        experimental=experimental,
-        other_arms=others,
-        populations=populations,
-        primary=primary,
-        secondary=tuple(secondary),
+        control=control, experimental=experimental, other_arms=others,
+        populations=populations, primary=primary, secondary=tuple(secondary),
         time_unit=time.get("unit", _unit, None),
         display_unit=time.get("display_unit", _unit, "months"),
         strata=strata,
@@ -456,6 +452,8 @@ def parse_study(data: Any, source: str, path: Path,
         comparisons=comparisons,
         arm_value_labels=value_labels,
         book=book,
+        competing_risks=parse_competing_risks(top.sub("competing_risks", required=False),
+                                              (primary, *secondary)),
     )
 
 
