@@ -235,3 +235,7 @@ def test_hygiene_checker_finds_what_it_must():
                  "'studies/jcog1017.yaml'", "'PARAMCD'"):
         assert item in found, item
     assert reader_problems("Hazard ratio 0.87 (90% CI 0.69–1.09), e.g. in arm B.") == []
+    # a reference's web address is for readers (the PDF may break it after a slash), but
+    # what follows it is checked
+    assert reader_problems("1979. https://www.jstor.org/ stable/4615704. Brookmeyer") == []
+    assert "'run_label'" in " ".join(reader_problems("https://www.jstor.org/stable/1 run_label"))

@@ -27,6 +27,9 @@ def reader_problems(text: str, allowed: tuple[str, ...] = ()) -> list[str]:
     label on the title page, a commit hash)."""
     for item in allowed:
         text = text.replace(item, " ")
+    # web addresses (a reference's URL, https://www.jstor.org/stable/...) are for readers;
+    # the PDF may break one after a slash
+    text = re.sub(r"\bhttps?://\S*/\s+[\w./-]+|\bhttps?://\S+", " ", text)
     found = []
     for what, pattern in PATTERNS:
         for match in pattern.finditer(text):
