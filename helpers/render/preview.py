@@ -81,7 +81,8 @@ def index_html(run_label: str, pages: list[tuple[str, str]],
 def preview(params_path: str | Path, run_dir: Path | None = None) -> Path:
     """Write RUN/preview/ (index.html + one page per executed notebook); return the index.
     ``run_dir``: the run (default the parameter file's ``output_dir``; one comparison's)."""
-    run_dir = run_dir or load_parameter_file(params_path).output_dir
+    pfile = load_parameter_file(params_path)
+    run_dir = run_dir or pfile.output_dir
     target = run_dir / "preview"
     pages = []
     notebooks = executed_notebooks(run_dir)
