@@ -27,6 +27,7 @@ conf_level = None  # None: 0.95, every CI of this chapter
 strata = None  # None: the study's stratification factors
 ties = None  # None: Efron
 km_conf_type = None  # None: log-log
+km_tail_min_at_risk = None  # None: curves stop where fewer than 10 patients remain at risk
 landmarks = None  # None: the study's landmarks (in its display unit)
 data_cut = None  # None: all follow-up
 
@@ -99,7 +100,8 @@ if first:
                   if first.compare else
                   median_annotation(view, first.paramcd, arm_labels=labels, time_unit=unit))
     fig = km_plot(lead.curves(), labels=lead.curve_labels(), annotation=annotation,
-                  ylabel=first.label, annotation_loc="upper right")
+                  ylabel=first.label, annotation_loc="upper right",
+                  tail_min_at_risk=nb.params["km_tail_min_at_risk"])
     fig.axes[0].legend(loc="lower left", frameon=False)  # the curves leave the lower left free
     display(nb.figure(fig, "km_lrfs"))
 
@@ -138,7 +140,7 @@ if others:
     display(nb.figure(km_panels(
         {e.paramcd: analyses[e.paramcd] for e in others}, titles={e.paramcd: e.label for e in others},
         annotations={e.paramcd: median_annotation(view, e.paramcd, arm_labels=labels, time_unit=unit)
-                     for e in others}), "km_secondary"))
+                     for e in others}, tail_min_at_risk=nb.params["km_tail_min_at_risk"]), "km_secondary"))
 
 # %%
 if others:

@@ -63,6 +63,8 @@ if planned:
     planning_hr = float(published_value("design.assumed_hazard_ratio", figures))
     planned_patients = int(published_value("design.planned_randomised", figures))
     design = planned_sample_size(figures=figures)
+    HR_AXIS_LABEL = (f"Hazard ratio assumed true ({nb.study.experimental.label} vs "
+                     f"{nb.study.control.label})")
     alternatives = required_events_alternatives(
         (assumptions["median_control"], assumptions["median_experimental"]), planning_hr,
         assumptions["alpha"], assumptions["power"])
@@ -114,7 +116,8 @@ if planned:
     display(nb.figure(power_curve_plot(design.events, observed_hr=observed_hr.hr,
                                        observed_events=observed_hr.events,
                                        alpha=assumptions["alpha"], planning_hr=design.hazard_ratio,
-                                       labels=report.power_labels(view, p["endpoint"])).figure,
+                                       labels=report.power_labels(view, p["endpoint"]),
+                                       xlabel=HR_AXIS_LABEL).figure,
                       "power_curve"))
 
 # %%
@@ -131,9 +134,9 @@ if planned:
 # Cox model. Patients are randomised by stratified permuted blocks of four within the
 # randomisation strata, in the proportions observed in this run's data; survival is
 # exponential with the planning median in the control arm; the analysis is at the required
-# number of deaths unless stated otherwise. The numbers of simulated trials are run
-# parameters (`sim_replicates`, `sim_curve_replicates`), small by default so that the
-# supplement stays fast; larger runs can use a Dask cluster (`sim_dask_address`).
+# number of deaths unless stated otherwise. The numbers of simulated trials are settings of
+# the run (its parameter file), small by default so that the supplement stays fast; larger
+# runs can use a Dask cluster.
 
 # %%
 if planned:
@@ -161,7 +164,8 @@ if planned:
 #| fig-cap: "Power of the one-sided stratified log-rank test against the true hazard ratio: Schoenfeld's formula with the design's deaths (line) and simulated trials analysed as the real one (points with two Monte-Carlo standard errors)."
 if planned:
     ax = power_curve_plot(design.events, alpha=assumptions["alpha"], planning_hr=design.hazard_ratio,
-                          hr_range=(0.55, 1.02), labels=report.power_labels(view, p["endpoint"]))
+                          hr_range=(0.55, 1.02), labels=report.power_labels(view, p["endpoint"]),
+                          xlabel=HR_AXIS_LABEL)
     add_simulated_power(ax, curve)
     display(nb.figure(ax.figure, "simulated_power_curve"))
 

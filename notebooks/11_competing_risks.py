@@ -20,13 +20,13 @@
 # alike. When the question is how often the event of interest itself occurs, death without it
 # is a competing event: it removes the patient from the risk of the event of interest, and a
 # Kaplan-Meier estimate that censors such deaths overstates the incidence. This chapter
-# separates the first events of the endpoint named by the study configuration
-# (`competing_risks`) by their type: the cumulative incidence of each event type by arm
+# separates the first events of the endpoint named by the study configuration (its
+# competing-risks setting) by their type: the cumulative incidence of each event type by arm
 # (Aalen-Johansen [@aalen1978], as R's `cmprsk::cuminc`, with pointwise log(-log) CIs),
 # Gray's test of equal cumulative incidence between the arms [@gray1988] (stratified by the
 # randomisation stratification factors, as `cuminc(strata =)`), and the Fine-Gray
 # subdistribution hazard ratio of the experimental arm [@fine1999] (`cmprsk::crr`, robust
-# standard error, Wald CI; the arm is the only covariate). The statistics equal R's cmprsk (`validation/r/reference_competing.R`). CIs at
+# standard error, Wald CI; the arm is the only covariate). The statistics equal R's cmprsk (checked by the project's R reference script). CIs at
 # the secondary confidence level, p-values two-sided.
 
 # %% tags=["parameters"]

@@ -24,8 +24,8 @@
 # CNSDTDSC), the time's median and quartiles with their CIs (Brookmeyer-Crowley, as R's
 # `quantile(survfit)`) and range, the hazard ratio stratified and unstratified at both CI
 # levels of the run, and landmark rates with their difference (experimental minus
-# control; Greenwood variance of the difference, Wald CI, as tern's
-# `s_surv_timepoint_diff`); the multivariable Cox model with every covariate's hazard ratio
+# control; Greenwood variance of the difference, Wald CI, as the R package tern computes
+# it); the multivariable Cox model with every covariate's hazard ratio
 # (COXT02, as R's `coxph`); and the forest plot of the first compared secondary endpoint. The
 # adverse-event catalogue outputs (AET01, AET02, AET04) are in the safety chapter (when the data have adverse events). What the study
 # configuration (`outputs`) and the data drive is listed below; an output whose data are
@@ -55,7 +55,7 @@ from helpers.analyses.disposition import (deaths_ard, deaths_needs, disposition_
 from helpers.analyses.subgroups import subgroup_ard, subgroup_median_ard, subgroup_report
 from helpers.analyses.tte_summary import coxt02_ard, ttet01_ard
 from helpers.core.textsafe import md_text
-from helpers.notebook.session import start
+from helpers.notebook.session import needs_in_words, start
 from helpers.report import standard_outputs as so
 from helpers.report import subgroups as sg
 from helpers.report.plots import forest_plot
@@ -128,7 +128,7 @@ else:
                         analysis_id=f"{secondary.paramcd}.subgroup_median",
                         paramcd=secondary.paramcd, output_id="fig-forest-secondary",
                         conf_level=p["conf_level"], conf_type=p["km_conf_type"])
-nb.unavailable.update({k: {"reason": f"needs {', '.join(v)}"} for k, v in absent.items()})
+nb.unavailable.update({k: {"reason": needs_in_words(v)} for k, v in absent.items()})
 nb.write_results({"endpoints": [e.paramcd for e in endpoints], "covariates": covariates,
                   "absent": absent})
 view = nb.ard_view()
@@ -137,7 +137,7 @@ view = nb.ard_view()
 display(Markdown(
     "All outputs of this chapter are shown for this study." if not absent else
     "Not shown for this study, for lack of data or configuration: " + "; ".join(
-        f"{md_text(k)} (needs {md_text(', '.join(v))})" for k, v in absent.items()) + "."))
+        f"{md_text(k)} ({md_text(needs_in_words(v))})" for k, v in absent.items()) + "."))
 
 # %% [markdown]
 # ## Disposition

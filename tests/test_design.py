@@ -100,9 +100,10 @@ def test_power_curve_plot_marks_planning_and_observed():
     out = power_curve_plot(359, observed_hr=0.857, observed_events=221, ax=ax)
     assert out is ax
     texts = " | ".join(t.get_text() for t in ax.texts)
-    assert "planning HR 0.77: power 80%" in texts
+    legend = " | ".join(t.get_text() for t in ax.get_legend().get_texts())  # above the plot
+    assert "planning HR 0.77: power 80%" in legend
     assert "observed HR 0.86" in texts
-    assert "221 deaths" in texts
+    assert "221 deaths" in legend
     assert len([line for line in ax.get_lines() if len(line.get_xdata()) > 100]) == 2
     ARTIFACTS.mkdir(exist_ok=True)
     fig.savefig(ARTIFACTS / "power_curve.png", dpi=150, bbox_inches="tight")

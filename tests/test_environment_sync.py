@@ -12,7 +12,7 @@ CONDA_ONLY = {"python", "pip", "quarto", "r-base", "r-survival", "r-metafor", "r
 
 
 def _split(requirement: str) -> tuple[str, str]:
-    name, spec = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$", requirement).groups()
+    name, spec = re.match(r"^\s*([A-Za-z0-9_.\-]+(?:\[[\w,]+\])?)\s*(.*)$", requirement).groups()
     return name.lower().replace("_", "-"), spec.replace(" ", "")
 
 
@@ -27,6 +27,9 @@ def _pyproject_requirements() -> dict[str, str]:
 def _conda_requirements() -> dict[str, str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     entries = [d for d in env["dependencies"] if isinstance(d, str)]
+    for d in env["dependencies"]:  # packages installed by pip (not on conda-forge)
+        if isinstance(d, dict):
+            entries += d.get("pip", [])
     return {n: s for n, s in map(_split, entries) if n not in CONDA_ONLY}
 
 

@@ -56,7 +56,7 @@ def test_km_plot_steps_censor_marks_and_risk_table(curves):
     at_risk = pd.DataFrame({label: numbers_at_risk(tab, [0, 24, 48, 72, 96, 120])
                             for label, tab in curves.items()}).T
     fig = km_plot(curves, at_risk, annotation="HR 0.86 (90% CI 0.69–1.07)", xmax=120,
-                  title="Overall survival")
+                  title="Overall survival", tail_min_at_risk=None)
     main = next(a for a in fig.axes if a.get_label() == "km")
     risk = next(a for a in fig.axes if a.get_label() == "numbers at risk")
     steps = [line for line in main.get_lines() if line.get_drawstyle() == "steps-post"]
@@ -316,13 +316,16 @@ def test_forest_plot_wraps_long_labels_keeps_order_and_notes_a_non_primary_overa
     label_box = wrapped.get_window_extent(renderer)
     for count in counts:  # the counts column is not overprinted
         assert not label_box.overlaps(count.get_window_extent(renderer)), count.get_text()
-    notes = [t.get_text() for t in fig.texts if t.get_gid() == "forest overall note"]
+    from helpers.report.plots import figure_notes
+
+    assert not [t for t in fig.texts if t.get_gid() == "forest overall note"]  # not drawn in it
+    notes = figure_notes(fig)  # printed under it
     assert len(notes) == 1 and "unstratified" in notes[0] and "90% CI" in notes[0]
     assert "stratified by ER, HER2, METGR" in notes[0]
     save(fig, "forest_wrapped.png")
     same = forest_plot(_forest_table(levels), conf_level=0.9, strata=primary["strata"],
                        primary=primary)
-    assert not [t for t in same.figure.texts if t.get_gid() == "forest overall note"]
+    assert not figure_notes(same.figure)
     plt.close(same.figure)
 
 

@@ -72,6 +72,9 @@ SPECS: dict[str, Spec] = {
     "subgroups": Spec(_column_list, None),
     "ties": Spec(_choice(*TIES), "efron"),
     "km_conf_type": Spec(_choice(*KM_CONF_TYPES), "log-log"),
+    # Kaplan-Meier tail rule: curves stop where fewer than this many patients of the arm remain
+    # at risk (a value below 1: that share of the arm); stated in each figure's note
+    "km_tail_min_at_risk": Spec(_positive, 10),
     "landmarks": Spec(_landmarks, None),
     # the comparison of a study with several (``comparisons``): its slug, e.g. arm-a-vs-arm-b;
     # None: the first (the runner runs every comparison into RUN/<slug>/)

@@ -148,7 +148,8 @@ def save_figure(fig: Any, path: str | os.PathLike, **savefig_kwargs: Any) -> Pat
     savefig_kwargs.setdefault("dpi", 200)  # print resolution, whatever the drawing context
     savefig_kwargs.setdefault("bbox_inches", "tight")
     buffer = io.BytesIO()
-    with matplotlib.rc_context({"svg.hashsalt": SVG_HASHSALT}):
+    # SVG text stays text (selectable and searchable in the book; the fonts are the book's)
+    with matplotlib.rc_context({"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "none"}):
         fig.savefig(buffer, format=fmt, metadata=metadata, **savefig_kwargs)
     return atomic_write_bytes(path, buffer.getvalue())
 

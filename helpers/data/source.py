@@ -23,9 +23,10 @@ SYNTHETIC_MANIFEST = "SYNTHETIC.sha256"
 SYNTHETIC_NOTE = (
     "::: {.callout-important}\n## Synthetic data\n"
     "The patient data of the trial are not public. This run read the bundled **synthetic** "
-    "dataset (`data/README.md`), calibrated to the published results, so the numbers below are "
-    "close to, but not equal to, the paper's. Pointing the parameter `data_dir` at the trial's "
-    "ADaM data reproduces the analysis on them unchanged.\n:::\n")
+    "dataset (described in the project's data documentation), calibrated to the published "
+    "results, so the numbers below are close to, but not equal to, the paper's. Pointing the "
+    "run's data directory at the trial's ADaM data reproduces the analysis on them "
+    "unchanged.\n:::\n")
 
 
 def write_synthetic_manifest(paths: Mapping[str, Path]) -> Path:
@@ -76,7 +77,7 @@ class DataSource:
                            for path, digest in self.digests.items())
         return ("::: {.callout-note}\n## Data\n"
                 f"This run read the data sets {listed}; their full checksums, with the study "
-                f"configuration and the parameters, are in the run's `run_record.json`.{read}\n:::\n")
+                f"configuration and the parameters, are in the run's record.{read}\n:::\n")
 
 
 def data_source(paths: Mapping[str, Path]) -> DataSource:

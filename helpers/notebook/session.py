@@ -30,7 +30,7 @@ from helpers.notebook.context import NotebookContext, notebook_context
 from helpers.report.format import fill_stat_fmt
 from helpers.config.study import StudyConfig, load_study
 
-__all__ = ["NotebookSession", "start"]
+__all__ = ["NotebookSession", "needs_in_words", "start"]
 
 
 @dataclass
@@ -93,7 +93,7 @@ class NotebookSession:
         the missing keys)."""
         absent = self.missing(*needs)
         if absent:
-            self.unavailable[title] = {"reason": why or f"needs {', '.join(absent)}",
+            self.unavailable[title] = {"reason": why or needs_in_words(absent),
                                        **({"label": label} if label else {})}
             if self._results is not None:  # results already written: say it there too
                 self.write_results(self._results)
@@ -105,7 +105,7 @@ class NotebookSession:
         ``why`` or the missing keys) and False is returned."""
         absent = self.missing(*needs)
         if absent:
-            self.omitted = {"title": title, "reason": why or f"needs {', '.join(absent)}"}
+            self.omitted = {"title": title, "reason": why or needs_in_words(absent)}
             self.write_results({})
         return not absent
 
@@ -195,19 +195,38 @@ class NotebookSession:
         if n:
             self.exclusions[reason] = max(int(n), self.exclusions.get(reason, 0))
 
-    def figure(self, fig: Any, name: str) -> Any:
-        """Save ``fig`` as figure ``name`` of this notebook (PNG, 200 dpi), close it and return
-        the saved image for display: the supplement shows exactly the file, rendered once."""
-        import matplotlib.pyplot as plt
-        from IPython.display import Image
+    def figure(self, fig: Any, name: str) -> "SavedFigure":
+        """Save ``fig`` as figure ``name`` of this notebook, close it and return the saved
+        figure for display: the supplement shows exactly the files, rendered once.
 
-        fig.text(0.995, 0.002, self.footnote(run=False), fontsize=5.5, color="0.4", ha="right",
-                 va="bottom", wrap=True)  # population and data cut travel with the file
-        self.ctx.save_figure(fig, name)
+        Written: ``name.svg`` (vector: what the HTML and PDF book show; fixed SVG ids and no
+        date, so reruns give the same bytes), ``name.png`` (200 dpi, for the Word file) and
+        ``name.notes.txt``. Nothing is drawn into the figure besides the plot: the figure's own
+        notes (``helpers.report.plots.figure_notes``, e.g. the Kaplan-Meier tail rule), then
+        population and data cut, are shown as a note below it."""
+        import matplotlib.pyplot as plt
+
+        from helpers.core.atomic import atomic_write_text
+        from helpers.report.plots import figure_notes
+
+        from helpers.report.plots.layout import MIN_PRINT_FONT_PT, layout_problems, min_print_font_pt
+
+        problems = layout_problems(fig)
+        smallest = min_print_font_pt(fig, PRINT_WIDTH_IN)
+        if smallest < MIN_PRINT_FONT_PT - 0.05:
+            problems.append(f"smallest text {smallest:.1f} pt at print size (at least "
+                            f"{MIN_PRINT_FONT_PT:g} pt)")
+        if problems:  # stderr of the executed notebook: the book leaves it out, the tests read it
+            import sys
+            print(f"figure {name}: layout problem: " + "; ".join(problems), file=sys.stderr)
+        notes = [*figure_notes(fig), self.footnote()]
+        stem = Path(name).stem if Path(name).suffix in (".png", ".svg") else name
+        self.ctx.save_figure(fig, f"{stem}.svg")
+        self.ctx.save_figure(fig, f"{stem}.png")
         plt.close(fig)
-        png = self.ctx.figure_path(name).read_bytes()
-        width_px = int.from_bytes(png[16:20], "big")  # PNG IHDR width
-        return Image(data=png, width=round(width_px * 96 / FIGURE_DPI))  # 96 CSS px per inch
+        atomic_write_text(self.ctx.figure_path(f"{stem}.notes.txt"), " ".join(notes) + "\n")
+        return SavedFigure(svg=self.ctx.figure_path(f"{stem}.svg").read_text(encoding="utf-8"),
+                           png=self.ctx.figure_path(f"{stem}.png").read_bytes(), notes=tuple(notes))
 
     def table(self, df: pd.DataFrame, name: str, note: str = "", population: str | None = None) -> None:
         """Save ``df`` as table ``name`` (CSV) and show it with its footnote underneath: the
@@ -266,10 +285,11 @@ class NotebookSession:
                 return POPULATION_LABELS[role]
         return f"population {flag} = Y"
 
-    def footnote(self, population: str | None = None, run: bool = True) -> str:
+    def footnote(self, population: str | None = None, run: bool = False) -> str:
         """The footnote every output carries: population (default: the ``population``
         parameter's set; or the text given), data cut and, with ``run``, the data source and
-        run label (left out of saved files, which must not depend on where a run is written)."""
+        run label (not in the book, whose title page names the run once, nor in saved files,
+        which must not depend on where a run is written)."""
         cut = self.params["data_cut"] or "none (all follow-up)"
         flag = self.params["population"]
         population = population or (self.population_label if flag == ALL_POPULATION
@@ -285,6 +305,61 @@ class NotebookSession:
 
 
 FIGURE_DPI = 200  # helpers.core.atomic.save_figure's default
+#: The width (inches) at which the book prints a figure at most: the PDF's text width
+#: (helpers.render.notebook_markdown.MAX_IMAGE_WIDTH_IN, a layer above, says the same).
+PRINT_WIDTH_IN = 6.2
+
+
+@dataclass(frozen=True)
+class SavedFigure:
+    """A figure as saved by ``NotebookSession.figure``: shown as one image output (SVG, with
+    the PNG beside it for formats that need pixels) followed by its note (Markdown)."""
+
+    svg: str
+    png: bytes
+    notes: tuple = ()
+
+    @property
+    def width_px(self) -> int:
+        """The PNG's width in pixels (IHDR)."""
+        return int.from_bytes(self.png[16:20], "big")
+
+    def _ipython_display_(self) -> None:
+        import base64
+
+        from IPython.display import Markdown, display
+
+        from helpers.core.textsafe import md_text
+
+        width = round(self.width_px * 96 / FIGURE_DPI)  # 96 CSS px per inch
+        display({"image/svg+xml": self.svg, "image/png": base64.b64encode(self.png).decode("ascii")},
+                raw=True, metadata={"image/png": {"width": width}, "image/svg+xml": {"width": width}})
+        if self.notes:
+            display(Markdown(" ".join(md_text(n) for n in self.notes)))
+
+def needs_in_words(needs) -> str:
+    """What a section or chapter lacks, as a reader reads it: "the data or study configuration
+    lack the ADAE dataset; a safety population in the study configuration" (``need_words``)."""
+    return "the data or study configuration lack " + "; ".join(need_words(n) for n in needs)
+
+
+def need_words(need: str) -> str:
+    """A need of ``NotebookSession.section`` as a reader reads it: "ADAE" -> "the ADAE
+    dataset", "ADSL.SURGFL" -> "variable SURGFL of ADSL", "ADTTE.PARAMCD=LRFS" -> "the LRFS
+    endpoint in ADTTE", "study.populations.safety" -> "a safety population in the study
+    configuration" (the last dotted part; the same for other configuration keys)."""
+    if need.startswith("study.outputs."):  # study.outputs.disposition.treated
+        *_, group, key = need.split(".")
+        return f"the {group} output's {key.replace('_', ' ')} setting in the study configuration"
+    if need.startswith("study."):
+        return f"a {need.rsplit('.', 1)[-1].replace('_', ' ')} setting in the study configuration" \
+            if not need.startswith("study.populations.") else \
+            f"a {need.rsplit('.', 1)[-1].replace('_', ' ')} population in the study configuration"
+    table, _, column = need.partition(".")
+    if column.startswith("PARAMCD="):
+        return f"the {column.split('=', 1)[1]} endpoint in {table}"
+    return f"variable {column} of {table}" if column else f"the {table} dataset"
+
 
 #: Population role of the study configuration -> how the supplement names it.
 POPULATION_LABELS = {

@@ -47,6 +47,27 @@ def _image(output: dict, media_dir: Path, media_prefix: str, name: str) -> str:
     return f"![]({media_prefix}/{name}.png){{width={width_in:.2f}in}}"
 
 
+def _svg_width_in(svg: str) -> float | None:
+    """The width of an SVG in inches from its ``width`` attribute (matplotlib writes points)."""
+    match = re.search(r'<svg[^>]*?\swidth="([\d.]+)(pt|px|in)?"', svg)
+    if not match:
+        return None
+    per_inch = {"pt": 72.0, "in": 1.0}.get(match.group(2) or "px", float(_CSS_PX_PER_INCH))
+    return float(match.group(1)) / per_inch
+
+
+def _svg_image(output: dict, media_dir: Path, media_prefix: str, name: str) -> str:
+    """A vector figure: ``name.svg`` (shown in HTML and PDF) and, when the output has one,
+    ``name.png`` beside it (the Lua filter uses it for Word)."""
+    svg = _text(output["data"]["image/svg+xml"])
+    media_dir.mkdir(parents=True, exist_ok=True)
+    (media_dir / f"{name}.svg").write_text(svg, encoding="utf-8")
+    if "image/png" in output["data"]:
+        (media_dir / f"{name}.png").write_bytes(base64.b64decode(_text(output["data"]["image/png"])))
+    width_in = min(_svg_width_in(svg) or MAX_IMAGE_WIDTH_IN, MAX_IMAGE_WIDTH_IN)
+    return f"![]({media_prefix}/{name}.svg){{width={width_in:.2f}in}}"
+
+
 def _output_markdown(output: dict, media_dir: Path, media_prefix: str, name: str) -> str | None:
     kind = output.get("output_type")
     if kind == "stream":
@@ -55,6 +76,8 @@ def _output_markdown(output: dict, media_dir: Path, media_prefix: str, name: str
     if kind == "error":
         return _code_block("\n".join(output.get("traceback", [])), ".cell-output-error")
     data = output.get("data", {})
+    if "image/svg+xml" in data:
+        return _svg_image(output, media_dir, media_prefix, name)
     if "image/png" in data:
         return _image(output, media_dir, media_prefix, name)
     if "text/markdown" in data:

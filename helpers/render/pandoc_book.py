@@ -30,6 +30,8 @@ from helpers.core.textsafe import md_code, md_text
 
 from .book_plan import BookPlan, drop_sections, run_book_plan
 from .common import RenderError, pinned_generation, read_notebook
+from .front_matter import book_metadata
+from .html_pages import finish_pages, index_search
 from .notebook_markdown import notebook_markdown
 from .preface import preface_markdown, read_ard
 from .project import BookProject, read_book_project
@@ -38,6 +40,9 @@ from .qc_appendix import qc_appendix_markdown
 HERE = Path(__file__).resolve().parent
 LUA_FILTER = HERE / "quarto_syntax.lua"
 TYPST_STYLE = HERE / "supplement.typ"
+TYPST_TEMPLATE = HERE / "supplement_template.typ"
+#: The book's metadata of the run (title, title page, abbreviations) in the build directory.
+FRONT_METADATA = "front.yaml"
 TYPST_PAGE = HERE / "typst_page.yaml"
 HTML_STYLE = HERE / "book.css"
 HTML_TEMPLATE = HERE / "book.html"
@@ -49,9 +54,10 @@ TOC_DEPTH = 2
 
 @dataclass(frozen=True)
 class RenderedBook:
-    """Where the book went: the HTML book's index page and the PDF."""
+    """Where the book went: the HTML book's index page, the PDF and the Word file."""
     html: Path
     pdf: Path
+    docx: Path | None = None
 
 
 def pandoc_path() -> str:
@@ -159,7 +165,8 @@ def _bibliography_names(project: BookProject) -> list[str]:
 def pandoc_arguments(project: BookProject, to: str) -> list[str]:
     """The pandoc options shared by both outputs, then those of ``to`` (chunkedhtml, typst)."""
     args = ["book.md", "--from", "markdown", "--lua-filter", str(LUA_FILTER),
-            "--toc", f"--toc-depth={TOC_DEPTH}", "--resource-path=.", "--metadata", "link-citations=true"]
+            "--toc", f"--toc-depth={TOC_DEPTH}", "--resource-path=.", "--metadata", "link-citations=true",
+            "--metadata-file", FRONT_METADATA]
     for name in _bibliography_names(project):
         args += ["--bibliography", Path(name).name]
     if project.bibliography:
@@ -168,19 +175,24 @@ def pandoc_arguments(project: BookProject, to: str) -> list[str]:
         args += ["--to", "chunkedhtml", "--split-level=1", "--chunk-template=%i.html",
                  "--mathml", "--css", HTML_STYLE.name,
                  "--template", str(HTML_TEMPLATE)]
+    elif to == "docx":
+        args += ["--to", "docx"]
     else:
-        args += ["--to", "typst", "--standalone", "--include-in-header", str(TYPST_STYLE),
+        args += ["--to", "typst", "--standalone", "--template", str(TYPST_TEMPLATE),
+                 "--include-in-header", str(TYPST_STYLE),
                  "--include-in-header", TYPST_FONTS, "--metadata-file", str(TYPST_PAGE)]
     return args
 
 
 def render_book(params_path: str | Path, project_dir: Path = REPO_ROOT,
-                run_dir: Path | None = None) -> RenderedBook:
+                run_dir: Path | None = None, keep_build: Path | None = None) -> RenderedBook:
     """Render the run of ``params_path`` into RUN/<output-dir> (``_book``): the chunked HTML
-    book and ``<output-file>.pdf``, from the generation published when the render starts.
-    Built aside, swapped in only when both succeeded; DiskFullError naming the place when the
-    disk fills up (the previous book is kept). ``run_dir``: the run (default the parameter
-    file's ``output_dir``; a study with several comparisons: one comparison's run)."""
+    book, ``<output-file>.pdf`` and ``<output-file>.docx``, from the generation published when
+    the render starts. Built aside, swapped in only when all succeeded; DiskFullError naming
+    the place when the disk fills up (the previous book is kept). ``run_dir``: the run (default
+    the parameter file's ``output_dir``; a study with several comparisons: one comparison's
+    run). ``keep_build``: a directory to copy the build into (``book.md``, ``book.typ`` and
+    what it includes)."""
     run_dir = run_dir or load_parameter_file(params_path).output_dir
     template = read_book_project(project_dir / "_quarto.yml")
     generation = pinned_generation(run_dir)
@@ -190,6 +202,7 @@ def render_book(params_path: str | Path, project_dir: Path = REPO_ROOT,
     project = plan.project
     target = run_dir / project.output_dir
     pdf_name = f"{project.output_file}.pdf"
+    docx_name = f"{project.output_file}.docx"
     with reporting_disk_full(run_dir), \
             tempfile.TemporaryDirectory(dir=run_dir, prefix=".book-build.") as tmp, \
             atomic_directory(target) as out:
@@ -204,19 +217,45 @@ def render_book(params_path: str | Path, project_dir: Path = REPO_ROOT,
                                   "rendered (a newer run was published); render again") from None
             raise
         (build / "book.md").write_text(markdown, encoding="utf-8")
-        _build_book(project, project_dir, build, out / pdf_name, plan.bibliographies)
+        meta = book_metadata(generation, plan, project_dir, markdown, renderer=_renderer_name())
+        meta["supplement-downloads"] = [{"label": "PDF", "href": pdf_name},
+                                        {"label": "Word", "href": docx_name}]
+        _write_metadata(build, meta)
+        _build_book(project, project_dir, build, out / pdf_name, out / docx_name,
+                    plan.bibliographies)
+        if keep_build is not None:  # the sources of the PDF (book.typ), for tests that query it
+            shutil.copytree(build, keep_build, dirs_exist_ok=True)
+        finish_pages(build / "html")
+        index_search(build / "html")
         for item in (build / "html").iterdir():
             shutil.move(str(item), out / item.name)
         shutil.copy2(HTML_STYLE, out / HTML_STYLE.name)
         if (build / "media").is_dir() and not (out / "media").exists():
             shutil.copytree(build / "media", out / "media")
-    return RenderedBook(html=target / "index.html", pdf=target / pdf_name)
+    return RenderedBook(html=target / "index.html", pdf=target / pdf_name, docx=target / docx_name)
 
 
-def _build_book(project: BookProject, project_dir: Path, build: Path, pdf: Path,
+def _write_metadata(build: Path, meta: dict) -> None:
+    import yaml
+
+    (build / FRONT_METADATA).write_text(yaml.safe_dump(meta, sort_keys=False, allow_unicode=True),
+                                        encoding="utf-8")
+
+
+def _renderer_name() -> str:
+    """What typesets the book, with versions: "pandoc 3.9 and Typst (typst-py 0.15.2)"."""
+    import typst
+
+    done = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True)
+    first = done.stdout.splitlines()[0] if done.returncode == 0 and done.stdout else "pandoc"
+    return f"{first} and Typst (typst-py {typst.__version__})"
+
+
+def _build_book(project: BookProject, project_dir: Path, build: Path, pdf: Path, docx: Path,
                 bibliographies: tuple = ()) -> None:
-    """pandoc (HTML into ``build/html``, Typst) and Typst (``pdf``) on ``build/book.md``;
-    ``bibliographies``: the files of the book's bibliography (default: ``_quarto.yml``'s)."""
+    """pandoc (HTML into ``build/html``, Word ``docx``, Typst) and Typst (``pdf``) on
+    ``build/book.md``; ``bibliographies``: the files of the book's bibliography (default:
+    ``_quarto.yml``'s)."""
     import typst
 
     bibs = list(bibliographies) or [project_dir / b for b in _bibliography_names(project)]
@@ -228,6 +267,7 @@ def _build_book(project: BookProject, project_dir: Path, build: Path, pdf: Path,
     (build / TYPST_FONTS).write_text(typst_font_rules(), encoding="utf-8")
     _pandoc([*pandoc_arguments(project, "chunkedhtml"), "--output", "html"], build)
     _pandoc([*pandoc_arguments(project, "typst"), "--output", "book.typ"], build)
+    _pandoc([*pandoc_arguments(project, "docx"), "--output", str(docx)], build)
     try:
         typst.compile(str(build / "book.typ"), output=str(pdf), root=str(build),
                       font_paths=typst_font_dirs())

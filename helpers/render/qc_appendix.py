@@ -22,8 +22,8 @@ __all__ = ["QC_REPORT", "qc_appendix_markdown", "read_qc_report"]
 
 QC_REPORT = Path("qc") / "qc_report.json"
 TITLE = "# Quality control {#sec-quality-control .unnumbered}"
-HOW_TO = ("To check this run independently, run `make qc PARAMS={params}` (R, "
-          "`validation/qc/README.md`), which writes `qc/qc_report.json` into the run "
+HOW_TO = ("To check this run independently, run the project's R quality-control program "
+          "(`make qc` with this run's parameter file), which writes its report into the run "
           "directory, then render the book again.")
 
 
@@ -36,10 +36,10 @@ def read_qc_report(run_dir: Path, record: dict) -> tuple[dict | None, str]:
     try:
         report = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        return None, f"The QC report `{QC_REPORT}` of this run is unreadable ({exc})."
+        return None, f"The QC report of this run is unreadable ({exc})."
     if (report.get("run_finished_utc"), report.get("run_label")) != (
             record.get("finished_utc"), record.get("run_label")):
-        return None, (f"The QC report `{QC_REPORT}` is of an earlier run (finished "
+        return None, (f"The QC report in the run directory is of an earlier run (finished "
                       f"{report.get('run_finished_utc')}), not of this one (finished "
                       f"{record.get('finished_utc')}).")
     return report, ""
@@ -104,7 +104,7 @@ def qc_appendix_markdown(run_dir: Path, params: str = "PARAMS.yaml",
     (the generation the book is rendered from; default the run directory's published one).
     ``params`` names the parameter file in that sentence."""
     run_dir = Path(run_dir)
-    try:
+    try:  # a run directory made by hand has no run record: no QC report can be of it
         record = json.loads((Path(generation or run_dir) / "run_record.json")
                             .read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -138,7 +138,7 @@ def qc_appendix_markdown(run_dir: Path, params: str = "PARAMS.yaml",
                      f"| {_difference(out['absolute'])} |")
     program = report.get("qc_program") or {}
     lines += ["", *_software(record, report), "",
-              f"QC program checksum (SHA-256 of its files' checksums, "
-              f"`validation/qc/README.md`): `{program.get('sha256', 'not reported')}`. "
-              f"Full report: `qc/qc_report.html` in the run directory.", ""]
+              f"QC program checksum (SHA-256 of its files' checksums): "
+              f"`{program.get('sha256', 'not reported')}`. "
+              f"Full report: the QC report (HTML) in the run directory.", ""]
     return "\n".join(lines)

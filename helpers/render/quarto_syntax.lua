@@ -5,9 +5,13 @@ div (and a `.quarto-part` div holding the part title when it opens a part); code
 `.cell` divs holding the code (with its `#|` options) and `.cell-output` divs.
 What it does, as Quarto's book does:
   - numbers chapters (level-1 headings, unless `.unnumbered`) and their level-2 sections;
-  - cells labelled `fig-*` with `fig-cap` become figures "Figure N.k: ...", `tbl-*` with
-    `tbl-cap` become tables "Table N.k: ..." (k counts per chapter); HTML tables in outputs
-    become pandoc tables (so the PDF gets real tables);
+  - cells labelled `fig-*` with `fig-cap` become figures "Figure Sk: ...", `tbl-*` with
+    `tbl-cap` become tables "Table Sk: ..." (k counts through the book, as a journal numbers a
+    supplement's outputs: the same IDs in HTML, PDF and Word); HTML tables in outputs become
+    pandoc tables (so the PDF and Word get real tables); a figure's image gets its caption as
+    alt text; a figure or table and the note under it stay together (`.captioned` div; in the
+    PDF an unbreakable block unless the table is longer than `LONG_TABLE_ROWS`); in Word the
+    figure is the PNG saved beside the SVG;
   - `@fig-x`, `@tbl-x`, `@sec-x` become links "Figure 3.1", "Table 3.1", "Chapter 3" or
     "Section 3.2"; an unknown label is shown as "?@label" and reported on stderr ("unresolved");
   - a paragraph `{{< embed notebooks/NAME.ipynb#label >}}` becomes that cell's outputs;
@@ -19,6 +23,10 @@ What it does, as Quarto's book does:
 local CROSSREF_KINDS = { fig = "Figure", tbl = "Table" }
 local html_output = FORMAT:match("html") ~= nil
 local typst_output = FORMAT:match("typst") ~= nil
+local docx_output = FORMAT:match("docx") ~= nil
+--- A table with more body rows than this may break across PDF pages (its header repeats);
+--- shorter ones are kept whole with their caption and note.
+local LONG_TABLE_ROWS = 28
 
 local refs = {}     -- label -> text of a reference to it ("Figure 3.1", "Chapter 3")
 local pages = {}    -- label -> identifier of its chapter's heading: the HTML page is <id>.html
@@ -68,7 +76,7 @@ local function number_blocks(blocks)
         in_chapter_heading = false
         page = block.identifier
         numbered_chapter = not has_class(block, "unnumbered")
-        section, counts = 0, {}
+        section = 0
         if numbered_chapter then
           chapter = chapter + 1
           number = tostring(chapter)
@@ -93,7 +101,7 @@ local function number_blocks(blocks)
       local kind = kind_of(label)
       if kind then
         counts[kind] = (counts[kind] or 0) + 1
-        local number = (numbered_chapter and (chapter .. ".") or "") .. counts[kind]
+        local number = "S" .. counts[kind]
         refs[label] = CROSSREF_KINDS[kind] .. " " .. number
         pages[label] = page
       end
@@ -124,11 +132,33 @@ local function as_figure(label, cap, blocks)
     Para = function(para)
       if not done and #para.content == 1 and para.content[1].t == "Image" then
         done = true
-        return pandoc.Figure({ pandoc.Plain(para.content) }, { pandoc.Plain(caption(label, cap)) },
+        local image = para.content[1]
+        image.caption = caption(label, cap)  -- the alt text: what the figure shows
+        if docx_output then image.src = image.src:gsub("%.svg$", ".png") end
+        return pandoc.Figure({ pandoc.Plain({ image }) }, { pandoc.Plain(caption(label, cap)) },
           pandoc.Attr(label))
       end
     end,
   }), done
+end
+
+--- PDF only: a zero-size Typst marker recording on which page a table's caption, header row
+--- and each body row land (`typst query book.typ "<supplement-mark>"`; the tests check that a
+--- caption stays with its table and that no page holds a fragment of fewer than three rows).
+local function mark(label, kind)
+  return pandoc.RawInline("typst", '#context [#metadata((table: "' .. label .. '", kind: "' .. kind
+    .. '", page: here().page())) <supplement-mark>]')
+end
+
+local function mark_rows(label, tbl)
+  local function first_cell(row, kind)
+    local cell = row.cells[1]
+    if cell then cell.contents:insert(1, pandoc.Plain({ mark(label, kind) })) end
+  end
+  for _, row in ipairs(tbl.head.rows) do first_cell(row, "header") end
+  for _, body in ipairs(tbl.bodies) do
+    for _, row in ipairs(body.body) do first_cell(row, "row") end
+  end
 end
 
 local function as_table(label, cap, blocks)
@@ -137,7 +167,12 @@ local function as_table(label, cap, blocks)
     Table = function(tbl)
       if not done then
         done = true
-        tbl.caption = { long = { pandoc.Plain(caption(label, cap)) } }
+        local inlines = caption(label, cap)
+        if typst_output then
+          mark_rows(label, tbl)
+          inlines:insert(1, mark(label, "caption"))
+        end
+        tbl.caption = { long = { pandoc.Plain(inlines) } }
         tbl.identifier = label
         return tbl
       end
@@ -145,8 +180,31 @@ local function as_table(label, cap, blocks)
   }), done
 end
 
+--- The body rows of the first table in ``blocks`` (0 without one).
+local function body_rows(blocks)
+  local rows = 0
+  blocks:walk({ Table = function(tbl)
+    if rows == 0 then for _, body in ipairs(tbl.bodies) do rows = rows + #body.body end end
+  end })
+  return rows
+end
+
+--- A figure or table with the notes printed under it, as one `.captioned` div; in the PDF an
+--- unbreakable block (a long table may break: its header row repeats on each page).
+local function keep_together(blocks)
+  if typst_output and body_rows(blocks) <= LONG_TABLE_ROWS then
+    blocks:insert(1, pandoc.RawBlock("typst", "#block(breakable: false, width: 100%)["))
+    blocks:insert(pandoc.RawBlock("typst", "]"))
+  elseif typst_output then
+    -- a long table starts on a new page unless its caption, header and first rows fit here
+    -- (an empty unbreakable block of that height moves to the next page when they do not)
+    blocks:insert(1, pandoc.RawBlock("typst", "#block(breakable: false, width: 100%, height: 5.5cm)[]\n#v(-5.5cm)"))
+  end
+  return pandoc.Blocks({ pandoc.Div(blocks, { class = "captioned" }) })
+end
+
 local function code_block(text)
-  if typst_output or text == "" then return {} end
+  if typst_output or docx_output or text == "" then return {} end
   local code = pandoc.CodeBlock(text, { class = "python" })
   if not html_output then return { code } end
   return { pandoc.RawBlock("html", '<details class="code-fold"><summary>Code</summary>'), code,
@@ -173,6 +231,7 @@ local function render_cell(div)
     io.stderr:write("quarto_syntax.lua: cell " .. label .. " has no " .. kind .. " output\n")
     out:insert(1, pandoc.Div({}, pandoc.Attr(label)))
   end
+  if kind and found then out = keep_together(out) end
   local echo = options.echo == nil or options.echo == true
   local blocks = pandoc.Blocks(echo and code_block(code) or {})
   blocks:extend(out)
@@ -235,22 +294,79 @@ local function front_note(doc)
   doc.blocks = doc.blocks:walk({
     Div = function(div)
       if has_class(div, "book-generation") then
-        doc.meta[typst_output and "include-before" or "book-generation"] = pandoc.MetaBlocks(div.content)
+        -- every title page (HTML front page, PDF, Word) names the run and its generation
+        -- among its facts (front_matter.py): the note is not repeated
         return {}
       end
     end,
   })
 end
 
+-- Word's title page (pandoc's docx template prints the abstract before the contents): the
+-- main publication, the facts (registration, version, data cut-off, run, commit) and the
+-- abbreviations, from the book's metadata (helpers/render/front_matter.py).
+local function docx_front(doc)
+  local blocks = pandoc.Blocks({})
+  local to = doc.meta["supplement-appendix-to"]
+  if to then
+    blocks:insert(pandoc.Para({ pandoc.Str("Supplementary appendix to:"), pandoc.Space(),
+      pandoc.Emph(pandoc.utils.stringify(to)) }))
+  end
+  for _, fact in ipairs(doc.meta["supplement-facts"] or {}) do
+    blocks:insert(pandoc.Para({ pandoc.Strong(pandoc.utils.stringify(fact.label) .. ":"), pandoc.Space(),
+      pandoc.Str(pandoc.utils.stringify(fact.value)) }))
+  end
+  local items = {}
+  for _, item in ipairs(doc.meta["supplement-abbreviations"] or {}) do
+    table.insert(items, { pandoc.Inlines({ pandoc.Str(pandoc.utils.stringify(item.short)) }),
+      { pandoc.Blocks({ pandoc.Plain(pandoc.utils.stringify(item.long)) }) } })
+  end
+  if #items > 0 then
+    blocks:insert(pandoc.Para({ pandoc.Strong("Abbreviations") }))
+    blocks:insert(pandoc.DefinitionList(items))
+  end
+  if #blocks > 0 then
+    doc.meta.abstract = pandoc.MetaBlocks(blocks)
+    doc.meta["abstract-title"] = "About this supplement"
+  end
+end
+
+-- Quarto's conditional content: `::: {.content-visible when-format="html"}` (and
+-- `.content-hidden`, `unless-format`) keep their content only in the formats they name.
+local function format_matches(name)
+  if name == "html" then return html_output end
+  if name == "pdf" or name == "typst" then return typst_output end
+  if name == "docx" then return docx_output end
+  return FORMAT:match(name) ~= nil
+end
+
+local function conditional(div)
+  local visible = has_class(div, "content-visible")
+  if not visible and not has_class(div, "content-hidden") then return nil end
+  local when, unless = div.attributes["when-format"], div.attributes["unless-format"]
+  local shown = true
+  if when then shown = format_matches(when) elseif unless then shown = not format_matches(unless) end
+  if not visible then shown = not shown end
+  return shown and div.content or {}
+end
+
 function Pandoc(doc)
   front_note(doc)
+  if docx_output then docx_front(doc) end
+  doc.blocks = doc.blocks:walk({ Div = conditional })
   number_blocks(doc.blocks)
   doc.blocks = doc.blocks:walk({
     Div = function(div)
       if has_class(div, "quarto-chapter") then return {} end
       if has_class(div, "quarto-part") then
-        if not typst_output then return {} end
-        return pandoc.RawBlock("typst", "#part[" .. pandoc.utils.stringify(div) .. "]")
+        if typst_output then
+          return pandoc.RawBlock("typst", "#part[" .. pandoc.utils.stringify(div) .. "]")
+        end
+        if docx_output then  -- a part title of its own in Word's navigation
+          return pandoc.Div({ pandoc.Para({ pandoc.Strong(pandoc.utils.stringify(div)) }) },
+            { ["custom-style"] = "Title" })
+        end
+        return {}
       end
       if has_class(div, "cell") and div.content[1] and div.content[1].t == "CodeBlock" then
         return render_cell(div)

@@ -210,8 +210,8 @@ def rmst_note(view: ArdView, s: SensitivitySettings) -> str:
     rounding = _rounding_note(view, aid, control, experimental, diff)
     why = view.reason(aid, "estimate", group1_level=diff)
     return (f"Horizon: {view.stat(aid, 'tau'):g} {s.time_unit} ("
-            + ("the rmst_horizon setting)." if s.rmst_horizon_given else
-               "no rmst_horizon configured: the last landmark).")
+            + ("the RMST horizon of the study configuration)." if s.rmst_horizon_given else
+               "no RMST horizon configured: the last landmark).")
             + f" RMST in {s.time_unit}."
             + (f" The difference is {rounding}." if rounding else "")
             + (f" NE: not estimable ({md_text(why)})." if why else ""))

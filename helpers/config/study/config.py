@@ -11,8 +11,7 @@ validated on load: an unknown or misspelt key, a wrong type or an inconsistent v
 data are read. Checks against the data (an arm value absent from ADSL, an endpoint absent from
 ADTTE) are made by :mod:`helpers.data.adam_mapping` and name the file and key too.
 
-Only PyYAML is imported here. Over 400 lines because one reader validates every key of the
-one YAML file, so that each error names the file and the dotted key the same way.
+Only PyYAML is imported here.
 """
 
 from __future__ import annotations

@@ -34,3 +34,22 @@ def arm_colors(labels) -> dict:
     """One colour-blind-safe colour per label, in order (seaborn's ``colorblind`` palette,
     cycled beyond ten labels)."""
     return {label: COLORBLIND[i % len(COLORBLIND)] for i, label in enumerate(labels)}
+
+#: Attribute of a Figure holding the notes it must be shown with (``add_figure_note``).
+_NOTES = "supplement_notes"
+
+
+def add_figure_note(fig, text: str) -> None:
+    """Attach a note to ``fig`` that must be printed with it (below it, by the notebook
+    session's ``figure``), e.g. the Kaplan-Meier tail rule; never drawn into the figure."""
+    notes = getattr(fig, _NOTES, None)
+    if notes is None:
+        notes = []
+        setattr(fig, _NOTES, notes)
+    if text not in notes:
+        notes.append(text)
+
+
+def figure_notes(fig) -> list[str]:
+    """The notes attached to ``fig`` by ``add_figure_note``, in order."""
+    return list(getattr(fig, _NOTES, None) or [])

@@ -12,6 +12,7 @@ import pandas as pd
 from mpl_toolkits.axes_grid1 import make_axes_locatable
 
 from helpers.report.format import format_p
+from ._style import add_figure_note
 from .hr_axis import hazard_ratio_axis
 from ._style import PRINT_STYLE
 
@@ -124,8 +125,8 @@ def forest_plot(
     rows = forest_rows(table)
     # per-arm medians (``median_text_*``, printed values): "events/n, median" in a wider panel
     with_median = "median_text_control" in rows
-    x_arm = (0.56, 0.84) if with_median else (0.62, 0.87)
-    left_width = 4.2 if with_median else 3.3
+    x_arm = (0.56, 0.84) if with_median else (0.68, 0.9)
+    left_width = 4.2 if with_median else 3.4
     heights = np.array([t.count("\n") + 1 for t in rows["text"]], float) if len(rows) else np.array([])
     y = np.cumsum(heights) - heights + (heights - 1) / 2
     n_rows = float(heights.sum())
@@ -143,8 +144,8 @@ def forest_plot(
         created = ax is None
         if ax is None:
             fig, (left, ax, right) = plt.subplots(
-                1, 3, sharey=True, figsize=(8.0 + left_width - 3.3, height),
-                gridspec_kw={"width_ratios": [left_width, 2.4, 2.3], "wspace": 0.0},
+                1, 3, sharey=True, figsize=(7.4 + left_width - 3.4, height),
+                gridspec_kw={"width_ratios": [left_width, 2.1, 1.9], "wspace": 0.0},
             )
             fig.subplots_adjust(left=0.02, right=0.98, bottom=0.95 / height, top=1 - 0.1 / height)
         else:
@@ -208,9 +209,6 @@ def forest_plot(
         ax.vlines(1.0, -0.6, n_rows - 0.4, color="0.3", lw=0.9, zorder=1)
         hazard_ratio_axis(ax, xlim, xlabel, favours)
         ax.set_ylim(n_rows - 0.5, -2.6 if with_median else -2.0)
-        if note:
-            fig.text(0.02, 0.01, textwrap.fill(note, 120), ha="left", va="bottom", fontsize=8,
-                     style="italic", gid="forest overall note")
-            if created:  # room for the note under the axis
-                fig.subplots_adjust(bottom=(0.95 + 0.35) / height)
+        if note:  # printed under the figure (its note), never drawn over it
+            add_figure_note(fig, note)
     return ax

@@ -14,7 +14,11 @@ def hazard_ratio_axis(ax, xlim: tuple[float, float], xlabel: str, favours: tuple
     ``xlabel`` and ``favours`` (left, right of 1) under the axis."""
     ax.set_xscale("log")
     ax.set_xlim(xlim)
-    ax.xaxis.set_major_locator(FixedLocator([t for t in TICKS if xlim[0] <= t <= xlim[1]]))
+    ticks: list[float] = []
+    for t in sorted((t for t in TICKS if xlim[0] <= t <= xlim[1]), reverse=True):
+        if not ticks or ticks[-1] / t >= 1.5:  # 0.125 and 0.1 side by side: their labels touch
+            ticks.append(t)
+    ax.xaxis.set_major_locator(FixedLocator(sorted(ticks)))
     ax.xaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
     ax.set_yticks([])
@@ -23,7 +27,7 @@ def hazard_ratio_axis(ax, xlim: tuple[float, float], xlabel: str, favours: tuple
     ax.set_xlabel(xlabel)
     trans = ax.get_xaxis_transform()
     ax.annotate(f"← {favours[0]}", (1.0, 0), xycoords=trans, xytext=(-4, -22),
-                textcoords="offset points", ha="right", va="top", fontsize=8)
+                textcoords="offset points", ha="right", va="top")
     ax.annotate(f"{favours[1]} →", (1.0, 0), xycoords=trans, xytext=(4, -22),
-                textcoords="offset points", ha="left", va="top", fontsize=8)
+                textcoords="offset points", ha="left", va="top")
     ax.xaxis.labelpad = 20

@@ -10,11 +10,36 @@ import pandas as pd
 from matplotlib.offsetbox import AnchoredText
 from mpl_toolkits.axes_grid1 import make_axes_locatable
 
-from ._style import PRINT_STYLE, arm_colors
-from .time_axis import natural_ticks, time_axis_label
+from ._style import PRINT_STYLE, add_figure_note, arm_colors
+from .time_axis import NATURAL_STEPS, natural_ticks, time_axis_label
 
 MAIN_LABEL = "km"
 RISK_LABEL = "numbers at risk"
+#: Tail rule: a curve is not drawn beyond the last time at which at least this many patients
+#: of its arm are at risk (a value below 1 is a share of the arm's patients). An estimate
+#: resting on a handful of patients swings on each event and is read with false confidence.
+KM_TAIL_MIN_AT_RISK = 10
+
+
+def tail_cut(curve: pd.DataFrame, min_at_risk: float | None) -> pd.DataFrame:
+    """The rows of a survfit-style table (``time``, ``n_risk``) that the tail rule keeps: those
+    with at least ``min_at_risk`` patients at risk (below 1: that share of the patients at
+    risk at the first time). ``None`` or 0 keeps every row."""
+    if not min_at_risk or "n_risk" not in curve.columns or len(curve) == 0:
+        return curve
+    table = curve.sort_values("time")
+    threshold = min_at_risk * float(table["n_risk"].iloc[0]) if min_at_risk < 1 else min_at_risk
+    return table[table["n_risk"].to_numpy(float) >= threshold]
+
+
+def tail_note(min_at_risk: float | None) -> str | None:
+    """The sentence stating the tail rule, for the figure's note; None without a rule."""
+    if not min_at_risk:
+        return None
+    if min_at_risk < 1:
+        return (f"Each curve stops where fewer than {min_at_risk:.0%} of its arm's patients "
+                "remain at risk.")
+    return f"Each curve stops where fewer than {min_at_risk:g} patients remain at risk in its arm."
 
 
 def numbers_at_risk(curve: pd.DataFrame, times) -> pd.Series:
@@ -53,6 +78,7 @@ def km_plot(
     show_ci: bool = True,
     annotation_loc: str = "lower left",
     figsize: tuple[float, float] = (7.0, 5.0),
+    tail_min_at_risk: float | None = KM_TAIL_MIN_AT_RISK,
     time_unit: str | None = None,
 ):
     """Kaplan-Meier step curves per arm with censor marks (+), optional pointwise CI bands,
@@ -70,6 +96,9 @@ def km_plot(
     ``labels``: curve key -> the name shown in the legend and the numbers-at-risk table (e.g.
     the arms' names, ``EndpointAnalysis.curve_labels()``); keys not in it show themselves.
     ``annotation``: text (e.g. medians, HR with CI, p), drawn in a box at ``annotation_loc``.
+    ``tail_min_at_risk``: each curve stops at its last time with at least this many patients
+    at risk (a value below 1: that share of the arm); ``None`` draws every curve to its end.
+    The rule is attached to the figure as a note (``figure_notes``) for its caption.
     Draws on ``ax`` when given (the risk table is appended below it), else on a new
     ``figsize`` figure. Returns the Figure; its main Axes has label ``"km"`` and the
     numbers-at-risk Axes ``"numbers at risk"``.
@@ -82,14 +111,20 @@ def km_plot(
     if xlabel is None:
         xlabel = time_axis_label(time_unit)
     colors = dict(colors) if colors is not None else arm_colors(labels)
+    full = curves
+    curves = {label: tail_cut(curve, tail_min_at_risk) for label, curve in curves.items()}
     if xmax is None:
-        xmax = max(float(c["time"].max()) for c in curves.values())
+        last = max(float(c["time"].max()) if len(c) else 0.0 for c in curves.values())
+        # the next natural step of the unit (months: the next whole year)
+        steps = NATURAL_STEPS.get(time_unit, (1.0,))
+        step = next((s for s in steps if max(last, steps[0]) / s <= 12), steps[-1])
+        xmax = step * max(1.0, np.ceil(last / step - 1e-9))
     if at_risk is not None:
         risk_times = [float(t) for t in at_risk.columns]
     elif risk_times is None:
         risk_times = natural_ticks(xmax, time_unit)
     if at_risk is None:
-        at_risk = pd.DataFrame({label: numbers_at_risk(curves[label], risk_times) for label in labels}).T
+        at_risk = pd.DataFrame({label: numbers_at_risk(full[label], risk_times) for label in labels}).T
     at_risk = at_risk.loc[[label for label in labels if label in at_risk.index]]
 
     with plt.rc_context(PRINT_STYLE):
@@ -102,6 +137,8 @@ def km_plot(
             )
         fig = ax.figure
         ax.set_label(MAIN_LABEL)
+        if tail_note(tail_min_at_risk):
+            add_figure_note(fig, tail_note(tail_min_at_risk))
         for label in labels:
             steps = _step_data(curves[label])
             color = colors[label]

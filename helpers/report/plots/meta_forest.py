@@ -20,6 +20,7 @@ from helpers.meta.forest import NOT_POOLED, POOLED, forest_table, trial_weights 
 from helpers.meta.pooling import PooledEstimate
 from helpers.report.plots._style import PRINT_STYLE
 from helpers.report.plots.hr_axis import hazard_ratio_axis
+from helpers.report.tables.meta import version_label
 
 
 
@@ -32,7 +33,7 @@ def trial_forest_plot(table: pd.DataFrame, result: PooledEstimate, *, conf_level
     n = len(table)
     with plt.rc_context(PRINT_STYLE):
         if ax is None:
-            fig, ax = plt.subplots(figsize=(9.0, 0.3 * (n + 4) + 1.0))
+            fig, ax = plt.subplots(figsize=(7.6, 0.3 * (n + 4) + 1.0))
         fig = ax.figure
         ax.set_label("meta forest")
         lows = [*table["lower"], result.hr_lower, float(np.exp(result.pi_lower))]
@@ -45,7 +46,7 @@ def trial_forest_plot(table: pd.DataFrame, result: PooledEstimate, *, conf_level
             size = 20 + 4 * r.weight if pooled else 30
             ax.scatter([r.hr], [y], s=size, marker="s", zorder=3,
                        facecolors=color if pooled else "white", edgecolors=color)
-            name = f"{r.label} {r.year} ({r.version.replace('_', ' ')})"
+            name = f"{r.label} {r.year} ({version_label(r.version)})"
             ax.text(-0.02, y, name, transform=ax.get_yaxis_transform(), ha="right", va="center",
                     color="black" if pooled else "0.4")
             weight = f"{r.weight:.1f}%" if pooled else f"{r.status} ({r.reason})" if r.reason else r.status
@@ -71,5 +72,5 @@ def trial_forest_plot(table: pd.DataFrame, result: PooledEstimate, *, conf_level
         ax.vlines(1.0, -0.6, yd + 1.0, color="0.3", lw=0.9, zorder=1)
         hazard_ratio_axis(ax, xlim, xlabel, favours)
         ax.set_ylim(yd + 1.3, -1.6)
-        fig.subplots_adjust(left=0.38, right=0.66, bottom=1.0 / fig.get_figheight(), top=0.95)
+        fig.subplots_adjust(left=0.42, right=0.68, bottom=1.0 / fig.get_figheight(), top=0.95)
     return ax

@@ -121,8 +121,8 @@ def proportion_results(view: ArdView, variables: Sequence) -> str:
 
 
 def endpoint_heading(endpoint) -> str:
-    """The endpoint's heading: "**Local relapse-free survival** (PARAMCD LRFS)."."""
-    return f"**{endpoint.label}** (PARAMCD {endpoint.paramcd})."
+    """The endpoint's heading: "**Local relapse-free survival** (LRFS)."."""
+    return f"**{endpoint.label}** ({endpoint.paramcd})."
 
 
 def missing_endpoints(paramcds: Sequence[str]) -> str:
