@@ -288,7 +288,7 @@ def test_km_plot_axis_in_the_analysis_unit():
                           "n_event": [0, 1, 1, 1], "n_censor": [0, 1, 2, 1],
                           "surv": [1.0, 0.9, 0.7, 0.4]})
     table.attrs["time_unit"] = "days"
-    fig = km_plot({"Arm A": table})
+    fig = km_plot({"Arm A": table}, tail_min_at_risk=None)  # the whole curve: the axis, not the tail rule
     main = next(ax for ax in fig.axes if ax.get_label() == "km")
     assert main.get_xlabel() == "Days since randomisation"
     assert list(main.get_xticks())[:3] == [0, 90, 180]
