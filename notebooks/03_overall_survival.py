@@ -21,7 +21,7 @@
 # hazards model stratified by the randomisation stratification factors, reporting the hazard
 # ratio of the experimental arm with the primary confidence level and a log-rank p-value as
 # the protocol specifies. Kaplan-Meier medians carry Brookmeyer-Crowley CIs. The population,
-# confidence levels, strata and data cut of this run are stated below the code.
+# confidence levels, strata and data cut of this run are stated in the settings below.
 
 # %% tags=["parameters"]
 run_label = None  # None: "interactive"

@@ -104,8 +104,11 @@ for e in endpoints:
                conf_levels=conf_levels, km_conf_level=p["conf_level"],
                km_conf_type=p["km_conf_type"], ties=p["ties"], landmarks=p["landmarks"])
     if covariates:
-        coxt02_ard(nb.ard, frames[e.paramcd], e.paramcd, covariates, nb.study.levels(),
-                   ties=p["ties"], conf_level=p["conf_level"])
+        try:
+            coxt02_ard(nb.ard, frames[e.paramcd], e.paramcd, covariates, nb.study.levels(),
+                       ties=p["ties"], conf_level=p["conf_level"])
+        except ValueError as err:  # e.g. a singular information matrix: this model only
+            nb.unavailable[f"COXT02 of {e.label}"] = {"reason": f"not estimable: {err}"}
 if not nb.study.covariates:
     absent["COXT02"] = ["study.covariates"]
 

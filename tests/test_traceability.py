@@ -151,8 +151,9 @@ def test_a_planted_number_in_prose_or_a_table_is_found(supplement_run, tmp_path)
     for cell in nb["cells"]:
         for output in cell.get("outputs", []):
             text = "".join(output.get("data", {}).get("text/markdown", ""))
-            if hr in text and planted is None:
-                planted = f"{float(hr) + 0.01:.2f}"
+            if hr in text and planted is None:  # a number neither the ARD nor an input holds
+                planted = next(f"{float(hr) + k / 100:.2f}" for k in range(1, 100)
+                               if f"{float(hr) + k / 100:.2f}" not in allowed)
                 output["data"]["text/markdown"] = text.replace(hr, planted, 1)
     assert planted, f"{notebook}: no Markdown output shows the HR {hr}"
     path = tmp_path / f"{notebook}.ipynb"
