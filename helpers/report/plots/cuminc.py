@@ -10,9 +10,9 @@ import pandas as pd
 from matplotlib.lines import Line2D
 
 from ._style import PRINT_STYLE, arm_colors
+from .km import RISK_LABEL, draw_risk_table
 
 MAIN_LABEL = "cumulative incidence"
-RISK_LABEL = "numbers at risk"
 LINESTYLES = ("-", "--", ":", "-.")
 
 
@@ -69,18 +69,6 @@ def cuminc_plot(curves: Mapping[str, Mapping[str, pd.DataFrame]], at_risk: pd.Da
         if annotation:  # at the top, above the legend: curves leave no free corner for it
             fig.suptitle(annotation, x=0.02, ha="left", fontsize=PRINT_STYLE["font.size"] - 1,
                          linespacing=1.3)
-        risk_ax.set_label(RISK_LABEL)
-        risk_ax.set_ylim(len(arms) - 0.5, -0.5)
-        for row, arm in enumerate(arms):
-            for t, n in zip(times, at_risk.loc[arm]):
-                risk_ax.text(t, row, str(n), ha="center", va="center", color=colors[arm])
-        risk_ax.set_yticks(range(len(arms)), [shown.get(arm, arm) for arm in arms])
-        for tick, arm in zip(risk_ax.get_yticklabels(), arms):
-            tick.set_color(colors[arm])
-        risk_ax.tick_params(axis="both", length=0, labelbottom=False)
-        risk_ax.tick_params(axis="y", pad=14)
-        for spine in risk_ax.spines.values():
-            spine.set_visible(False)
-        risk_ax.set_title("Number at risk", loc="left", fontsize=PRINT_STYLE["font.size"],
-                          fontweight="bold", pad=3)
+        draw_risk_table(risk_ax, {arm: [(t, str(n)) for t, n in zip(times, at_risk.loc[arm])]
+                                  for arm in arms}, colors, shown)
     return fig

@@ -172,20 +172,29 @@ def km_plot(
             risk_ax = make_axes_locatable(ax).append_axes(
                 "bottom", size=0.22 * (n_rows + 1), pad=0.6, sharex=ax
             )
-        risk_ax.set_label(RISK_LABEL)
-        risk_ax.set_ylim(n_rows - 0.5, -0.5)
-        for row, label in enumerate(at_risk.index):
-            for t, n in zip(risk_times, at_risk.loc[label]):
-                if t <= xmax:
-                    risk_ax.text(t, row, f"{int(n)}", ha="center", va="center",
-                                 color=colors.get(label, "black"))
-        risk_ax.set_yticks(range(n_rows), [shown.get(label, label) for label in at_risk.index])
-        for tick, label in zip(risk_ax.get_yticklabels(), at_risk.index):
-            tick.set_color(colors.get(label, "black"))
-        risk_ax.tick_params(axis="both", length=0, labelbottom=False)
-        risk_ax.tick_params(axis="y", pad=14)
-        for spine in risk_ax.spines.values():
-            spine.set_visible(False)
-        risk_ax.set_title("Number at risk", loc="left", fontsize=PRINT_STYLE["font.size"],
-                          fontweight="bold", pad=3)
+        draw_risk_table(risk_ax, {label: [(t, f"{int(n)}") for t, n in
+                                          zip(risk_times, at_risk.loc[label]) if t <= xmax]
+                                  for label in at_risk.index}, colors, shown)
     return fig
+
+
+def draw_risk_table(risk_ax, cells: Mapping[str, list[tuple[float, str]]],
+                    colors: Mapping[str, object], shown: Mapping[str, str]) -> None:
+    """The "Number at risk" table under a curve plot (KM here, cumulative incidence in
+    ``cuminc``): one row per curve label of ``cells`` (label -> (time, printed count)), in the
+    curve's colour, labelled by ``shown``; no ticks or frame."""
+    labels = list(cells)
+    risk_ax.set_label(RISK_LABEL)
+    risk_ax.set_ylim(len(labels) - 0.5, -0.5)
+    for row, label in enumerate(labels):
+        for t, text in cells[label]:
+            risk_ax.text(t, row, text, ha="center", va="center", color=colors.get(label, "black"))
+    risk_ax.set_yticks(range(len(labels)), [shown.get(label, label) for label in labels])
+    for tick, label in zip(risk_ax.get_yticklabels(), labels):
+        tick.set_color(colors.get(label, "black"))
+    risk_ax.tick_params(axis="both", length=0, labelbottom=False)
+    risk_ax.tick_params(axis="y", pad=14)
+    for spine in risk_ax.spines.values():
+        spine.set_visible(False)
+    risk_ax.set_title("Number at risk", loc="left", fontsize=PRINT_STYLE["font.size"],
+                      fontweight="bold", pad=3)
