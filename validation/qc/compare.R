@@ -16,17 +16,12 @@
 # Writes RUN/qc/qc_report.json and RUN/qc/qc_report.html; exit status 0 pass, 1 failure,
 # 2 refused (incomplete run record, missing ARD), 3 R packages missing.
 
-REQUIRED <- c(jsonlite = "r-cran-jsonlite", yaml = "r-cran-yaml")
-missing <- names(REQUIRED)[!vapply(names(REQUIRED), requireNamespace, logical(1), quietly = TRUE)]
-if (length(missing)) {
-  message("QC needs R packages ", paste(missing, collapse = ", "), ": apt-get install ",
-          paste(REQUIRED[missing], collapse = " "))
-  quit(save = "no", status = 3)
-}
 qc_dir <- local({
   arg <- grep("^--file=", commandArgs(FALSE), value = TRUE)
   dirname(normalizePath(sub("^--file=", "", arg[1])))
 })
+source(file.path(qc_dir, "R", "packages.R"))
+require_packages(c(jsonlite = "r-cran-jsonlite", yaml = "r-cran-yaml"))
 for (f in c("ard.R", "record.R", "cli.R", "printed.R", "report.R")) source(file.path(qc_dir, "R", f))
 
 P_TOLERANCE <- 1e-4

@@ -11,18 +11,13 @@
 # else of the run). Shares no code with helpers/. Not covered: the meta-analysis (08), design
 # and simulation (09), reproduction (10), the PH test. Exit status 2 when QC refuses the run (incomplete, changed inputs).
 
-REQUIRED <- c(survival = "r-cran-survival", jsonlite = "r-cran-jsonlite", yaml = "r-cran-yaml")
-missing <- names(REQUIRED)[!vapply(names(REQUIRED), requireNamespace, logical(1), quietly = TRUE)]
-if (length(missing)) {
-  message("QC needs R packages ", paste(missing, collapse = ", "), ": apt-get install ",
-          paste(REQUIRED[missing], collapse = " "))
-  quit(save = "no", status = 3)
-}
-
 qc_dir <- local({
   arg <- grep("^--file=", commandArgs(FALSE), value = TRUE)
   dirname(normalizePath(sub("^--file=", "", arg[1])))
 })
+source(file.path(qc_dir, "R", "packages.R"))
+require_packages(c(survival = "r-cran-survival", jsonlite = "r-cran-jsonlite",
+                   yaml = "r-cran-yaml"))
 for (f in c("ard.R", "record.R", "data.R", "survival_analyses.R", "descriptive.R"))
   source(file.path(qc_dir, "R", f))
 source(file.path(qc_dir, "R", "cli.R"))
