@@ -106,6 +106,9 @@ def secondary_table(view: ArdView, endpoints: Sequence, *, settings: EndpointSet
         rows.append(row)
     table = pd.DataFrame(rows)
     table.attrs["footnotes"] = notes
+    table.attrs["spanners"] = {  # printed: "Arm A" over its events/N and median
+        f"Arm {code}": {c: c.removeprefix(f"Arm {code} ").capitalize() for c in table.columns
+                        if c.startswith(f"Arm {code} ")} for code in (CONTROL, EXPERIMENTAL)}
     return table
 
 
