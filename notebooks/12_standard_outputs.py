@@ -157,7 +157,7 @@ if procedure:
         dst_labels[procedure.reason] = f"{procedure.label} not done, by reason"
 if dispo.discontinued:
     dst_labels[dispo.discontinued] = "Discontinued, by reason"
-nb.table(so.dst01_table(view, dst_labels, nb.study.primary.label), "dst01",
+nb.table(so.dst01_table(view, dst_labels, nb.study.primary.label), "dst01", source="ADSL",
          note="Catalogue ID: DST01. Percentages of the arm's randomised patients (reasons: of "
               "the patients without the procedure). CNSR: the ADaM censoring code, with its "
               "description (CNSDTDSC).",

@@ -10,7 +10,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from helpers.report.publication_table import EM_SPACE, book_table, publication_table
+from helpers.report.publication_table import EM_SPACE, NBSP, book_table, publication_table
 
 
 def _book(df, sources=()):
@@ -22,7 +22,7 @@ def _rows(html: str) -> list[str]:
 
 
 def _cells(row: str) -> list[str]:
-    return [re.sub(r"<[^>]+>", "", c).strip(" \n") for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+    return [re.sub(r"<[^>]+>", "", c).strip(" \n").replace(NBSP, " ") for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
 
 
 def _cox() -> pd.DataFrame:
@@ -58,7 +58,7 @@ def test_stub_left_numbers_right():
     html = _book(_cox()).html
     body = _rows(html)[1]
     assert re.search(r'<t[hd][^>]*style="text-align: left"[^>]*>Stratified', body)
-    for number in ("0.87", "90% CI 0.69–1.09"):
+    for number in ("0.87", f"90%{NBSP}CI{NBSP}0.69–1.09"):  # a short number on one line
         assert re.search(rf'style="text-align: right"[^>]*>{re.escape(number)}<', body), number
 
 
@@ -92,8 +92,10 @@ def test_leading_spaces_indent_and_column_index_levels_are_spanners():
     columns = pd.MultiIndex.from_tuples([("Arm A (N=205)", "Any grade"), ("Arm A (N=205)", "Grade ≥3"),
                                          ("Arm B (N=202)", "Any grade"), ("Arm B (N=202)", "Grade ≥3")])
     df = pd.DataFrame([["178 (86.8%)", "73 (35.6%)", "187 (92.6%)", "77 (38.1%)"],
-                       ["78 (38.0%)", "41 (20.0%)", "72 (35.6%)", "44 (21.8%)"]],
-                      index=pd.Index(["Any adverse event", "    Neutropenia"], name="Preferred term"),
+                       ["78 (38.0%)", "41 (20.0%)", "72 (35.6%)", "44 (21.8%)"],
+                       ["61 (29.8%)", "3 (1.5%)", "63 (31.2%)", "4 (2.0%)"]],
+                      index=pd.Index(["Any adverse event", "    Neutropenia", f"{EM_SPACE}Fatigue"],
+                                     name="Preferred term"),
                       columns=columns)
     html = _book(df).html
     head = _rows(re.search(r"<thead>.*?</thead>", html, re.S).group(0))
@@ -101,6 +103,7 @@ def test_leading_spaces_indent_and_column_index_levels_are_spanners():
     assert head[0].count('colspan="2"') == 2 and 'rowspan="2"' in head[0]
     assert _cells(head[1]) == ["Any grade", "Grade ≥3", "Any grade", "Grade ≥3"]
     assert _cells(_rows(html)[3])[0] == f"{EM_SPACE}Neutropenia"
+    assert _cells(_rows(html)[4])[0] == f"{EM_SPACE}Fatigue"
 
 
 def test_spanners_from_attrs_relabel_their_columns():

@@ -27,6 +27,9 @@ local docx_output = FORMAT:match("docx") ~= nil
 --- A table with more body rows than this may break across PDF pages (its header repeats);
 --- shorter ones are kept whole with their caption and note.
 local LONG_TABLE_ROWS = 28
+--- A table with more columns than this is printed on a landscape page of its own in the PDF
+--- (its cells would otherwise be squeezed until words overprint the next column).
+local WIDE_TABLE_COLUMNS = 10
 
 local refs = {}     -- label -> text of a reference to it ("Figure 3.1", "Chapter 3")
 local pages = {}    -- label -> identifier of its chapter's heading: the HTML page is <id>.html
@@ -189,9 +192,44 @@ local function body_rows(blocks)
   return rows
 end
 
+--- The columns of the first table in ``blocks`` (0 without one).
+local function table_columns(blocks)
+  local columns = 0
+  blocks:walk({ Table = function(tbl)
+    if columns == 0 then columns = #tbl.colspecs end
+  end })
+  return columns
+end
+
+--- PDF only: the notes under a figure or table (the paragraphs after it) in the size of a
+--- table's text, as journals set footnotes.
+local function small_notes(blocks)
+  local out, seen = pandoc.Blocks({}), false
+  for _, block in ipairs(blocks) do
+    if seen and (block.t == "Para" or block.t == "Plain" or block.t == "LineBlock") then
+      out:insert(pandoc.RawBlock("typst", "#block(above: 0.5em, below: 0.9em)[#set text(size: 8.5pt)"))
+      out:insert(block)
+      out:insert(pandoc.RawBlock("typst", "]"))
+    else
+      out:insert(block)
+    end
+    if block.t == "Table" or block.t == "Figure" then seen = true end
+  end
+  return out
+end
+
 --- A figure or table with the notes printed under it, as one `.captioned` div; in the PDF an
---- unbreakable block (a long table may break: its header row repeats on each page).
+--- unbreakable block (a long table may break: its header row repeats on each page), the
+--- notes in a table's text size, and a table wider than `WIDE_TABLE_COLUMNS` on a landscape
+--- page of its own (returned with `wide` true: the caller leaves it outside any block, where
+--- Typst allows a page).
 local function keep_together(blocks)
+  if typst_output then blocks = small_notes(blocks) end
+  if typst_output and table_columns(blocks) > WIDE_TABLE_COLUMNS then
+    blocks:insert(1, pandoc.RawBlock("typst", "#page(flipped: true)[#set text(size: 7.5pt)\n#show table: set text(size: 7.5pt)\n#set table(inset: (x: 3pt, y: 2pt))"))
+    blocks:insert(pandoc.RawBlock("typst", "]"))
+    return blocks, true
+  end
   if typst_output and body_rows(blocks) <= LONG_TABLE_ROWS then
     blocks:insert(1, pandoc.RawBlock("typst", "#block(breakable: false, width: 100%)["))
     blocks:insert(pandoc.RawBlock("typst", "]"))
@@ -200,7 +238,7 @@ local function keep_together(blocks)
     -- (an empty unbreakable block of that height moves to the next page when they do not)
     blocks:insert(1, pandoc.RawBlock("typst", "#block(breakable: false, width: 100%, height: 5.5cm)[]\n#v(-5.5cm)"))
   end
-  return pandoc.Blocks({ pandoc.Div(blocks, { class = "captioned" }) })
+  return pandoc.Blocks({ pandoc.Div(blocks, { class = "captioned" }) }), false
 end
 
 local function code_block(text)
@@ -231,10 +269,12 @@ local function render_cell(div)
     io.stderr:write("quarto_syntax.lua: cell " .. label .. " has no " .. kind .. " output\n")
     out:insert(1, pandoc.Div({}, pandoc.Attr(label)))
   end
-  if kind and found then out = keep_together(out) end
+  local wide = false
+  if kind and found then out, wide = keep_together(out) end
   local echo = options.echo == nil or options.echo == true
   local blocks = pandoc.Blocks(echo and code_block(code) or {})
   blocks:extend(out)
+  if wide then return blocks end  -- a landscape page: not inside a block (PDF, no code)
   return pandoc.Div(blocks, { class = "cell" })
 end
 

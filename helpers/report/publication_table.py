@@ -11,7 +11,8 @@ HTML the book shows and the notes printed under it. What the DataFrame says deci
   producers give clinical order). ``attrs["groups"]``: a column holding the row group instead
   (the subgroup table's "Subgroup" over its "Level"); a row with no level is a row of its own.
 - **indented levels**: leading spaces of a stub label ("    Progression ...") indent it one
-  level per four spaces (at least one); a row group's levels are indented one level.
+  level per four spaces (at least one), an em space one level; a row group's levels are
+  indented one level.
 - **column spanners**: a two-level column index (arm over its grade bands), or
   ``attrs["spanners"]``: ``{spanner: {column: label}}`` (the secondary endpoints' "Arm A" over
   "Events/N" and "Median").
@@ -19,7 +20,8 @@ HTML the book shows and the notes printed under it. What the DataFrame says deci
   letter ends a cell ("Stratified Cox a") becomes Great Tables' ``tab_footnote`` on that cell:
   a superscript mark, its text under the table (Great Tables orders the marks). Other notes
   and the population, data cut and data sources are ``tab_source_note``\\ s.
-- **alignment**: columns of numbers right-aligned, text left-aligned.
+- **alignment**: columns of numbers right-aligned (a short number not wrapped in tables of
+  at most ``NARROW_COLUMNS`` columns), text left-aligned.
 
 The HTML of Great Tables is rewritten to the subset pandoc keeps on its way to the PDF
 (Typst) and Word: marks as ``<sup>``, indentation as em spaces, alignment as ``text-align``
@@ -42,6 +44,10 @@ __all__ = ["BookTable", "book_table", "publication_table"]
 #: A footnote of ``attrs["footnotes"]`` that names its mark: "a Stratified by ER."
 MARKED_NOTE = re.compile(r"^([a-z]) (.+)$", re.S)
 EM_SPACE = "\u2003"
+NBSP = "\u00a0"
+#: Tables of at most this many columns keep each short number on one line ("0.41 (95% CI
+#: 0.32–0.52)" is not wrapped after "CI"); wider ones may wrap their cells to fit the page.
+NARROW_COLUMNS = 8
 #: A cell that is a number as printed: "0.87", "< 0.0001", "178 (86.8%)", "−2.1 to 4.4", "–".
 NUMBER_CELL = re.compile(r"^\s*([<>≤≥]\s*)?[−\-–]?\d|^\s*[–—-]?\s*$|^\s*NE\b")
 
@@ -146,7 +152,8 @@ def publication_table(df: pd.DataFrame, source_notes: Sequence[str] = ()):
     marked, unmarked = _marks(frame, [n for n in df.attrs.get("footnotes", []) if n])
     indent = [0] * len(frame)
     for i, label in enumerate(frame[stub]):
-        spaces = len(label) - len(label.lstrip(" "))
+        prefix = label[: len(label) - len(label.lstrip())]  # spaces, or em spaces (4 each)
+        spaces = prefix.count(" ") + 4 * (len(prefix) - prefix.count(" "))
         indent[i] = -(-spaces // 4) if spaces else 0
         frame.at[i, stub] = label.strip()
     if group is not None:
@@ -157,6 +164,9 @@ def publication_table(df: pd.DataFrame, source_notes: Sequence[str] = ()):
                 indent[i] += 1
     numeric = [c for c in frame.columns if c not in (stub, group)
                and all(NUMBER_CELL.match(v) for v in frame[c])]
+    if len(frame.columns) <= NARROW_COLUMNS:  # a short number keeps its parts on one line
+        for c in numeric:
+            frame[c] = [v.replace(" ", NBSP) if len(v) <= 30 else v for v in frame[c]]
     table = GT(frame, rowname_col=stub, groupname_col=group)
     if stubhead and not stubhead.startswith("_"):
         table = table.tab_stubhead(stubhead)
@@ -218,7 +228,15 @@ def book_table(gt) -> BookTable:
                    "", table)
     table = re.sub(r'<tr class="gt_empty_group_heading">.*?</tr>', "", table, flags=re.S)
     table = re.sub(r'<th class="gt_group_heading" colspan="(\d+)"[^>]*>(.*?)</th>',
-                   r'<td class="gt_group_heading" colspan="\1">\2</td>', table, flags=re.S)
+                   r'<td class="gt_group_heading" colspan="\1" style="text-align: left">\2</td>',
+                   table, flags=re.S)
+    # the column labels and spanners bold in every output (Typst bolds only a first row)
+    head = re.search(r"<thead>.*?</thead>", table, re.S)
+    if head:
+        table = table.replace(head.group(0), re.sub(
+            r"(<th(?:\s[^>]*)?>)\s*(.*?)\s*(</th>)",
+            lambda m: f"{m.group(1)}<strong>{m.group(2)}</strong>{m.group(3)}" if m.group(2) else m.group(0),
+            head.group(0), flags=re.S))
     table = re.sub(r'\s(id|headers)="[^"]*"', "", table)
     table = re.sub(r"<table[^>]*>", '<table class="gt_table">', table, count=1)
     return BookTable(html=table, notes=tuple(notes + sources))
