@@ -164,6 +164,31 @@ local function mark_rows(label, tbl)
   end
 end
 
+--- PDF only: in a table of at most `NARROW_TABLE_COLUMNS` columns a short right-aligned
+--- cell (a number as printed: "0.41 (95% CI 0.32–0.52)", "< 0.0001 (two-sided log-rank)")
+--- breaks only at its spaces, never at a hyphen (non-breaking) or after a range's dash (a word
+--- joiner): "0.60 (95% CI" over "0.48–0.76)", not "0.48–" over "0.76)".
+local NARROW_TABLE_COLUMNS = 8
+local function unbreakable_numbers(tbl)
+  if #tbl.colspecs > NARROW_TABLE_COLUMNS then return end
+  for _, body in ipairs(tbl.bodies) do
+    for _, row in ipairs(body.body) do
+      for j, cell in ipairs(row.cells) do
+        local column = #row.cells == #tbl.colspecs and tbl.colspecs[j][1] or nil
+        local right = cell.alignment == "AlignRight" or
+          (cell.alignment == "AlignDefault" and column == "AlignRight")
+        local plain = cell.contents[1]
+        if right and #cell.contents == 1 and plain.t == "Plain" and
+            utf8.len(pandoc.utils.stringify(plain)) <= 30 then
+          cell.contents = cell.contents:walk({ Str = function(str)  -- no break at a dash
+            return pandoc.Str((str.text:gsub("%-", "\u{2011}"):gsub("–", "–\u{2060}")))
+          end })
+        end
+      end
+    end
+  end
+end
+
 local function as_table(label, cap, blocks)
   local done = false
   return blocks:walk({
@@ -172,6 +197,7 @@ local function as_table(label, cap, blocks)
         done = true
         local inlines = caption(label, cap)
         if typst_output then
+          unbreakable_numbers(tbl)
           mark_rows(label, tbl)
           inlines:insert(1, mark(label, "caption"))
         end

@@ -20,8 +20,8 @@ HTML the book shows and the notes printed under it. What the DataFrame says deci
   letter ends a cell ("Stratified Cox a") becomes Great Tables' ``tab_footnote`` on that cell:
   a superscript mark, its text under the table (Great Tables orders the marks). Other notes
   and the population, data cut and data sources are ``tab_source_note``\\ s.
-- **alignment**: columns of numbers right-aligned (a short number not wrapped in tables of
-  at most ``NARROW_COLUMNS`` columns), text left-aligned.
+- **alignment**: columns of numbers right-aligned (the HTML book does not wrap them, the PDF
+  wraps them only at a space: ``quarto_syntax.lua``), text left-aligned.
 
 The HTML of Great Tables is rewritten to the subset pandoc keeps on its way to the PDF
 (Typst) and Word: marks as ``<sup>``, indentation as em spaces, alignment as ``text-align``
@@ -44,10 +44,7 @@ __all__ = ["BookTable", "book_table", "publication_table"]
 #: A footnote of ``attrs["footnotes"]`` that names its mark: "a Stratified by ER."
 MARKED_NOTE = re.compile(r"^([a-z]) (.+)$", re.S)
 EM_SPACE = "\u2003"
-NBSP = "\u00a0"
-#: Tables of at most this many columns keep each short number on one line ("0.41 (95% CI
-#: 0.32–0.52)" is not wrapped after "CI"); wider ones may wrap their cells to fit the page.
-NARROW_COLUMNS = 8
+
 #: A cell that is a number as printed: "0.87", "< 0.0001", "178 (86.8%)", "−2.1 to 4.4", "–".
 NUMBER_CELL = re.compile(r"^\s*([<>≤≥]\s*)?[−\-–]?\d|^\s*[–—-]?\s*$|^\s*NE\b")
 
@@ -164,9 +161,6 @@ def publication_table(df: pd.DataFrame, source_notes: Sequence[str] = ()):
                 indent[i] += 1
     numeric = [c for c in frame.columns if c not in (stub, group)
                and all(NUMBER_CELL.match(v) for v in frame[c])]
-    if len(frame.columns) <= NARROW_COLUMNS:  # a short number keeps its parts on one line
-        for c in numeric:
-            frame[c] = [v.replace(" ", NBSP) if len(v) <= 30 else v for v in frame[c]]
     table = GT(frame, rowname_col=stub, groupname_col=group)
     if stubhead and not stubhead.startswith("_"):
         table = table.tab_stubhead(stubhead)
