@@ -204,7 +204,8 @@ if covariates and endpoints:
                              {"ARMCD": "Arm", **{c: nb.study.variable_label(c) for c in covariates}}),
              "coxt02",
              note="Catalogue ID: COXT02. Unstratified Cox model of the arm and the study's "
-                  f"covariates ({', '.join(covariates)}), {p['ties'].capitalize()} ties, as the "
+                  f"covariates ({', '.join(nb.study.variable_label(c) for c in covariates)}), "
+                  f"{p['ties'].capitalize()} ties, as the "
                   "covariate-adjusted sensitivity analysis; categorical covariates against their "
                   "first configured level; complete cases.")
 
