@@ -45,6 +45,7 @@ def test_a_footnote_mark_is_a_superscript_on_its_cell_and_its_text_goes_under_th
     head = re.search(r"<thead>.*?</thead>", table.html, re.S).group(0)
     assert [_cells(r) for r in _rows(head)] == [["Analysis", "HR", "CI", "p"]]
     assert len(_rows(table.html)) == 3
+    assert "<th" not in table.html.split("</thead>")[1]  # row labels are cells, not bold row heads
 
 
 def test_a_letter_not_ending_a_cell_is_no_mark():

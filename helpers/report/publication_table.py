@@ -231,6 +231,8 @@ def book_table(gt) -> BookTable:
             r"(<th(?:\s[^>]*)?>)\s*(.*?)\s*(</th>)",
             lambda m: f"{m.group(1)}<strong>{m.group(2)}</strong>{m.group(3)}" if m.group(2) else m.group(0),
             head.group(0), flags=re.S))
+    # a row label is a body cell (pandoc would print a column of <th> as bold row heads)
+    table = re.sub(r'<th scope="row"([^>]*)>(.*?)</th>', r'<td\1>\2</td>', table, flags=re.S)
     table = re.sub(r'\s(id|headers)="[^"]*"', "", table)
     table = re.sub(r"<table[^>]*>", '<table class="gt_table">', table, count=1)
     return BookTable(html=table, notes=tuple(notes + sources))
