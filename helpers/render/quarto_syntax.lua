@@ -189,6 +189,22 @@ local function unbreakable_numbers(tbl)
   end
 end
 
+--- PDF only: a column spanner ("Arm A" over its columns) is centred over them and ruled under
+--- its label (Typst's table has no partial rule pandoc could write).
+local function rule_spanners(tbl)
+  for _, row in ipairs(tbl.head.rows) do
+    for _, cell in ipairs(row.cells) do
+      local plain = cell.contents[1]
+      if cell.col_span > 1 and #cell.contents == 1 and plain.t == "Plain" then
+        plain.content:insert(1, pandoc.RawInline("typst",
+          "#underline(stroke: 0.5pt, offset: 3pt, extent: 2pt)["))
+        plain.content:insert(pandoc.RawInline("typst", "]"))
+        cell.alignment = "AlignCenter"
+      end
+    end
+  end
+end
+
 local function as_table(label, cap, blocks)
   local done = false
   return blocks:walk({
@@ -198,6 +214,7 @@ local function as_table(label, cap, blocks)
         local inlines = caption(label, cap)
         if typst_output then
           unbreakable_numbers(tbl)
+          rule_spanners(tbl)
           mark_rows(label, tbl)
           inlines:insert(1, mark(label, "caption"))
         end
