@@ -64,7 +64,11 @@ class _Design:
     """Sorted data and tie structure, computed once per fit (not per Newton step)."""
 
     x: np.ndarray  # (n, p) covariates, centred, sorted by (stratum, time descending, event)
-    xt: np.ndarray  # (p, n) the same, C order (for p = 1 a view of x)
+    xt: np.ndarray  # (p, runs * run) the same, C order, laid out in runs (see ``pos``)
+    pos: np.ndarray | None  # position of each sorted row in the runs: stratum k's rows at
+    # k * run + 0, 1, ... (padded with zeros to the longest); None: the rows as they are
+    run: int  # length of a run (a stratum, padded; or all rows when ``pos`` is None)
+    group_end_at: np.ndarray  # ``group_end`` as positions in the runs
     blocks: list  # [(start, stop)] rows of each stratum in the sorted order
     ev_rows: np.ndarray  # sorted-row index of each event
     ev_group_start: np.ndarray  # index into ev_rows where each tied-death group starts
@@ -193,16 +197,38 @@ def _design(time, event, x, strata, ties, scode=None, time_sort=None) -> _Design
             dead_bounds = np.empty(2 * first.size, dtype=np.intp)
             dead_bounds[0::2] = first
             np.add(first, group_size, out=dead_bounds[1::2])
-            if dead_bounds[-1] == n:  # the last run ends with the data (reduceat: no index n)
-                dead_bounds = dead_bounds[:-1]
     group_end = group_last[ev_gid[ev_group_start]]
+    # the rows in runs of equal length, one per stratum, so that the cumulative sums of all
+    # strata are one call (a simulated trial: 1 instead of 3 x 8); when the padding is small
+    pos, run, xt, group_end_at = None, n, xs.T, group_end
+    if len(blocks) > 1:
+        run = max(b - a for a, b in blocks)
+        if len(blocks) * run <= 2 * n + 1024:
+            block_of = new_stratum.cumsum()  # block of rows 1..n-1 (row 0: block 0)
+            pos = np.arange(n)
+            pos[1:] += block_of * run - starts.take(block_of - 1, mode="clip") * (block_of > 0)
+            xt = np.zeros((xs.shape[1], len(blocks) * run))
+            xt[:, pos] = xs.T
+            group_end_at = pos.take(group_end)
+            if dead_bounds is not None:
+                dead_bounds[0::2] = pos.take(dead_bounds[0::2])
+                dead_bounds[1::2] = dead_bounds[0::2] + group_size
+        else:
+            run = n
+    if dead_bounds is not None and dead_bounds[-1] == xt.shape[1]:  # reduceat: no index N
+        dead_bounds = dead_bounds[:-1]
     return _Design(
-        x=xs, xt=xs.reshape(1, n) if xs.shape[1] == 1 else np.ascontiguousarray(xs.T),
+        x=xs, xt=np.ascontiguousarray(xt), pos=pos, run=run, group_end_at=group_end_at,
         blocks=blocks, ev_rows=ev_rows, ev_group_start=ev_group_start,
         group_end=group_end, group_size=group_size, frac=frac, dead_bounds=dead_bounds,
         x_dead_sum=np.add.reduce(xs[ev_rows], axis=0), order=order, time=ts, event=es,
         stratum=ss,
     )
+
+
+#: up to this many (padded) rows the cumulative sums of all terms and strata are one call
+#: (along axis 1 of the runs: strided, slower per element, for small fits only)
+ONE_CALL_CUMSUM = 20_000
 
 
 def _event_terms(des: _Design, beta: np.ndarray):
@@ -219,13 +245,18 @@ def _event_terms(des: _Design, beta: np.ndarray):
     n, p = x.shape
     eta = x @ beta
     eta -= np.maximum.reduce(eta)  # = eta.max() without its Python wrapper  # shift: the partial likelihood is invariant, exp() cannot overflow
-    w = np.empty((1 + p + p * p, n))
-    np.exp(eta, out=w[0])  # contiguous in and out: numpy's vectorised exp, as everywhere
+    size = des.xt.shape[1]
+    if des.pos is None:
+        w = np.empty((1 + p + p * p, size))
+        np.exp(eta, out=w[0])  # contiguous in and out: numpy's vectorised exp, as everywhere
+    else:  # zeros after each stratum's rows
+        w = np.zeros((1 + p + p * p, size))
+        w[0, des.pos] = np.exp(eta)
     rx = np.multiply(w[0], des.xt, out=w[1:1 + p])
     if p == 1:  # = the general line below, without its temporaries
         np.multiply(rx, des.xt, out=w[2:])
     else:
-        w[1 + p:] = (rx[:, None, :] * des.xt[None, :, :]).reshape(p * p, n)
+        w[1 + p:] = (rx[:, None, :] * des.xt[None, :, :]).reshape(p * p, size)
     dead = None
     if des.frac is not None:  # Efron: the sums over each group's tied deaths (consecutive
         # rows; the even runs of reduceat; the sums of those rows gathered, bit for bit)
@@ -233,10 +264,17 @@ def _event_terms(des: _Design, beta: np.ndarray):
     # risk-set sums: cumulative sums down each stratum (time descending), own cumsum per
     # stratum so that small late risk sets keep full precision; in place (w is not needed
     # after), one contiguous run per term (accumulate along axis 1 of 2-D is strided)
-    for a, b in des.blocks:  # np.add.accumulate = np.cumsum without its Python wrapper
-        for row in w:
-            np.add.accumulate(row[a:b], out=row[a:b])
-    risk = w.take(des.group_end, axis=1)  # (terms, groups): time >= t in the stratum
+    runs = w.reshape(-1, des.run)
+    if des.pos is None and len(des.blocks) > 1:  # strata of very different sizes
+        for a, b in des.blocks:
+            for row in w:
+                np.add.accumulate(row[a:b], out=row[a:b])
+    elif size <= ONE_CALL_CUMSUM:  # np.add.accumulate = np.cumsum without its Python wrapper
+        np.add.accumulate(runs, axis=1, out=runs)
+    else:
+        for row in runs:
+            np.add.accumulate(row, out=row)
+    risk = w.take(des.group_end_at, axis=1)  # (terms, groups): time >= t in the stratum
     if des.group_size is not None:  # one term per event: each of a group's deaths its risk set
         risk = np.repeat(risk, des.group_size, axis=1)
     if dead is not None:  # Efron: remove k/d of the tied deaths' sums from the k-th term
