@@ -91,14 +91,67 @@ def breakdown(d: pd.DataFrame) -> None:
 
 
 def peak_memory(d: pd.DataFrame) -> None:
+    """Peak traced memory of the shared-frame workload (tracemalloc), overall and per step, in
+    arrays of n float64; and the most arrays of n elements or more alive at once (numpy's
+    buffers as traced blocks of >= n bytes, counted after every call returns)."""
+    import sys
     import tracemalloc
 
+    n = len(d)
     tracemalloc.start()
-    workload(d)
-    peak = tracemalloc.get_traced_memory()[1]
+    most = [0]
+
+    def count(frame, event, arg):  # after each call made in helpers/survival returns
+        if event in ("return", "c_return") and "helpers/survival" in frame.f_code.co_filename:
+            snapshot = tracemalloc.take_snapshot()
+            most[0] = max(most[0], sum(1 for t in snapshot.traces if t.size >= n))
+
+    steps = []
+    sf = None
+    for label, fn in (
+            ("survival_frame", lambda: survival_frame(d, "time", "event", group="arm",
+                                                      strata="stratum")),
+            ("Kaplan-Meier", lambda: km_by_group(sf, "time", "event", "arm")),
+            ("log-rank", lambda: logrank_test(sf, "time", "event", "arm", "stratum", 1)),
+            ("Cox", lambda: cox_hazard_ratio(sf, "time", "event", "arm", 1, strata="stratum"))):
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        out = fn()
+        steps.append((label, before, tracemalloc.get_traced_memory()[1]))
+        sf = out if sf is None else sf
+    peak = max(p for _, _, p in steps)
+    del sf, out
     tracemalloc.stop()
-    print(f"Peak traced memory of the shared-frame workload at n = {len(d)}: {peak / 1e6:.0f} MB "
-          f"= {peak / (8 * len(d)):.1f} arrays of n float64")
+    tracemalloc.start()
+    sys.setprofile(count)
+    try:
+        workload(d)
+    finally:
+        sys.setprofile(None)
+        tracemalloc.stop()
+    unit = 8 * n
+    print(f"Peak traced memory of the shared-frame workload at n = {n}: {peak / 1e6:.0f} MB "
+          f"= {peak / unit:.1f} arrays of n float64 (held before -> peak in each step: "
+          + ", ".join(f"{label} {b / unit:.1f} -> {p / unit:.1f}" for label, b, p in steps)
+          + f"); at most {most[0]} arrays of >= n elements alive at once (goal <= 10)")
+
+
+def profile(d: pd.DataFrame, top: int = 12) -> None:
+    """Where the time goes, by function (cProfile of one shared-frame workload, CPU time)."""
+    import cProfile
+    import pstats
+
+    prof = cProfile.Profile(time.process_time)
+    prof.enable()
+    workload(d)
+    prof.disable()
+    stats = pstats.Stats(prof)
+    print(f"cProfile of the shared-frame workload at n = {len(d)} ({stats.total_tt:.3f} CPU s "
+          f"with profiling), the {top} functions of most own time:")
+    rows = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:top]
+    for (file, line, func), (_, calls, own, cum, _) in rows:
+        where = f"{Path(file).name}:{line}({func})" if line else func
+        print(f"  {own:7.3f} s own {cum:7.3f} s cum {calls:6d} calls  {where}")
 
 
 def lifelines_time(d: pd.DataFrame) -> float:
@@ -173,6 +226,7 @@ def main() -> None:
                          ratio(t_r)), flush=True)
     d = simulate(max(args.sizes))
     breakdown(d)
+    profile(d)
     peak_memory(d)
     if max(args.sizes) > args.lifelines_max:
         print(f"(lifelines not run above {args.lifelines_max} rows: too slow)")

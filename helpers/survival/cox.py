@@ -177,7 +177,6 @@ def _design(time, event, x, strata, ties, scode=None, time_sort=None) -> _Design
     new_group = np.empty(n, dtype=bool)
     new_group[0] = True
     np.logical_or(ts[1:] != ts[:-1], new_stratum, out=new_group[1:])
-    gid = new_group.cumsum() - 1
     group_last = new_group.nonzero()[0] - 1  # last row of the previous group
     group_last = np.concatenate((group_last[1:], [n - 1]))
 
@@ -185,14 +184,18 @@ def _design(time, event, x, strata, ties, scode=None, time_sort=None) -> _Design
     m = len(ev_rows)
     if m == 0:
         raise ValueError("no events: the Cox model cannot be fitted")
-    ev_gid = gid[ev_rows]
+    gid = new_group.cumsum()
+    del new_group  # (memory: few arrays of n rows alive at once)
+    ev_gid = gid.take(ev_rows)
+    ev_gid -= 1
+    del gid
     ev_group_start = np.concatenate(([True], ev_gid[1:] != ev_gid[:-1])).nonzero()[0]
     group_size = frac = dead_bounds = None  # no tied deaths: every event its own group
     if len(ev_group_start) < m:
         group_size = np.diff(np.append(ev_group_start, m))
         if ties == "efron":
-            k = np.arange(m) - np.repeat(ev_group_start, group_size)
-            frac = k / np.repeat(group_size, group_size)
+            frac = np.arange(m) - np.repeat(ev_group_start, group_size)  # k: 0..d-1
+            frac = frac / np.repeat(group_size, group_size)
             first = ev_rows.take(ev_group_start)
             dead_bounds = np.empty(2 * first.size, dtype=np.intp)
             dead_bounds[0::2] = first
@@ -204,9 +207,10 @@ def _design(time, event, x, strata, ties, scode=None, time_sort=None) -> _Design
     if len(blocks) > 1:
         run = max(b - a for a, b in blocks)
         if len(blocks) * run <= 2 * n + 1024:
-            block_of = new_stratum.cumsum()  # block of rows 1..n-1 (row 0: block 0)
+            # row i of block b (rows start_b..) at b * run + i - start_b
+            shift = np.arange(len(blocks)) * run - np.concatenate(([0], starts))
             pos = np.arange(n)
-            pos[1:] += block_of * run - starts.take(block_of - 1, mode="clip") * (block_of > 0)
+            pos[1:] += shift.take(new_stratum.cumsum())  # block of rows 1..n-1 (row 0: 0)
             xt = np.zeros((xs.shape[1], len(blocks) * run))
             xt[:, pos] = xs.T
             group_end_at = pos.take(group_end)
@@ -275,16 +279,17 @@ def _event_terms(des: _Design, beta: np.ndarray):
         for row in runs:
             np.add.accumulate(row, out=row)
     risk = w.take(des.group_end_at, axis=1)  # (terms, groups): time >= t in the stratum
+    del w, runs  # (memory: no n-row array but eta from here)
     if des.group_size is not None:  # one term per event: each of a group's deaths its risk set
         risk = np.repeat(risk, des.group_size, axis=1)
     if dead is not None:  # Efron: remove k/d of the tied deaths' sums from the k-th term
-        dead = np.repeat(dead, des.group_size, axis=1)
-        dead *= des.frac
-        risk -= dead
+        for row, dead_row in zip(risk, dead):  # a term at a time: one temporary of m
+            dead_row = dead_row.repeat(des.group_size)
+            dead_row *= des.frac
+            row -= dead_row
     den = risk[0]
+    risk[1:] /= den  # mean, second
     mean, second = risk[1:1 + p], risk[1 + p:]
-    mean /= den
-    second /= den
     m = den.size
     # as (events, p) and (events, p*p) C arrays: the layout of the reductions and products
     # of the callers (the same memory for p = 1)

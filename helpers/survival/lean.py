@@ -11,6 +11,8 @@ arithmetic. Own code: no library computes both statistics from one sort.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .cox import _design, _inv, _newton
@@ -30,11 +32,12 @@ def logrank_cox(time: np.ndarray, event: np.ndarray, arm: np.ndarray,
     try:
         result = _newton(des, np.zeros(1))
         beta, info = result[0], result[6]
-        var = _inv(info)
+        var = float(_inv(info)[0, 0])
     except np.linalg.LinAlgError as err:
         raise ValueError("singular information matrix (collinear covariates?)") from err
-    with np.errstate(invalid="ignore"):
-        return observed, expected, variance, beta, np.sqrt(np.diag(var))
+    # = np.sqrt(np.diag(var)) (IEEE square root either way), NaN for a negative variance
+    se = math.sqrt(var) if var >= 0 else math.nan
+    return observed, expected, variance, beta, np.array([se])
 
 
 def _logrank_from_design(des, arm_sorted: np.ndarray):
