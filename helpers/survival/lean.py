@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from .cox import _design, _inv, _newton
-from .logrank import _components
+from .logrank import _components, stratum_ends
 
 __all__ = ["logrank_cox"]
 
@@ -55,9 +55,9 @@ def _logrank_from_design(des, arm_sorted: np.ndarray):
     key_stratum = ss[new]
     # time ascending within each stratum: key j of a stratum whose keys are first..last
     # comes from key first + last - j (the same strata in the same places)
-    first = key_stratum.searchsorted(key_stratum, side="left")
-    last = key_stratum.searchsorted(key_stratum, side="right")
-    first += last
+    end = stratum_ends(key_stratum)  # index after the stratum's last key: first + last + 1
+    first = key_stratum.size - stratum_ends(key_stratum[::-1])[::-1]  # its first key
+    first += end
     first -= 1
     first -= np.arange(n_keys)
     return _components(leave.take(first, axis=0), died.take(first, axis=0), key_stratum)
