@@ -82,7 +82,8 @@ compare_ards <- function(run, qc) {
     entry <- c(row_record(run[j, ]), list(run = run$stat_value[j], qc = qc$stat_value[i],
                                           stat_fmt = run$stat_fmt[j],
                                           difference = a$difference, tolerance = a$tolerance))
-    if (a$ok && (cl_ok || !(qc$stat_name[i] %in% c("conf.low", "conf.high")))) {
+    cl_ok <- cl_ok || !(qc$stat_name[i] %in% c("conf.low", "conf.high"))
+    if (a$ok && cl_ok) {
       out$matched[[length(out$matched) + 1]] <- entry
     } else {
       if (!cl_ok) entry$tolerance <- sprintf("conf_level differs: run %s, QC %s",

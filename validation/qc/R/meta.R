@@ -64,8 +64,10 @@ trial_rows <- function(trials, outcome, versions, run_estimate, figures) {
 
 #' metafor's fit of rows (log_hr, se) with `method`, HKSJ (test "knha") and the CI level.
 meta_fit <- function(rows, method, hksj, conf_level) {
+  # tau2 to full precision (metafor's default convergence threshold is 1e-5; the run's 1e-12)
   metafor::rma(yi = rows$log_hr, sei = rows$se, method = method,
-               test = if (hksj) "knha" else "z", level = 100 * conf_level)
+               test = if (hksj) "knha" else "z", level = 100 * conf_level,
+               control = list(threshold = 1e-12, tol = 1e-12, maxiter = 10000))
 }
 
 #' The pooled statistics of a fit (docs/ard.md, `rma`): HR scale; I2's Q-profile CI
