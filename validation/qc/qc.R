@@ -19,7 +19,8 @@ source(file.path(qc_dir, "R", "packages.R"))
 require_packages(c(survival = "r-cran-survival", jsonlite = "r-cran-jsonlite",
                    yaml = "r-cran-yaml"))
 for (f in c("ard.R", "record.R", "data.R", "survival_analyses.R", "descriptive.R", "meta.R",
-           "competing.R", "design.R"))
+           "competing.R", "design.R",
+           "standard.R"))
   source(file.path(qc_dir, "R", f))
 source(file.path(qc_dir, "R", "cli.R"))
 
@@ -205,6 +206,8 @@ compute_qc_ard <- function(record, root) {
     meta_rows(add, record, root, study, data, adsl, data_cut, cut)
   if (has("09_design"))
     design_rows(add, record, root, study, data, adsl, data_cut, cut)
+  if (has("12_standard_outputs"))
+    standard_rows(add, record, study, data, adsl, data_cut, cut)
   if (has("11_competing_risks"))
     competing_rows(add, data, adsl, study, record, data_cut, cut)
   if (has("07_sensitivity")) {
