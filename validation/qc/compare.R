@@ -114,7 +114,7 @@ describe <- function(e) {
 
 #' The QC side's software: R and the packages QC uses (NULL when one is not installed).
 qc_software <- function() {
-  pkgs <- c("survival", "jsonlite", "yaml", "foreign")
+  pkgs <- c("survival", "cmprsk", "metafor", "jsonlite", "yaml", "foreign")
   versions <- lapply(pkgs, function(p) if (requireNamespace(p, quietly = TRUE))
     as.character(utils::packageVersion(p)) else NULL)
   list(R = R.version.string, packages = stats::setNames(versions, pkgs))

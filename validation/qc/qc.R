@@ -1,15 +1,17 @@
 #!/usr/bin/env Rscript
 # Independent QC program ("double programming") of a complete run: derives the analysis data
 # from the ADaM files the run read (checked against run_record.json's SHA-256) and the run's
-# resolved parameters, recomputes the statistics with base R and survival, and writes
+# resolved parameters, recomputes the statistics with base R, survival, cmprsk and metafor, and writes
 # them as analysis results data (docs/ard.md) to RUN/qc/qc_ard.csv.
 #
 #   Rscript validation/qc/qc.R --params params/default.yaml     (RUN = its output_dir)
 #   Rscript validation/qc/qc.R --run runs/default [--out DIR]
 #
-# Reads: RUN/run_record.json and the data files and study configuration it names (nothing
-# else of the run). Shares no code with helpers/. Not covered: the meta-analysis (08), design
-# and simulation (09), reproduction (10), the PH test. Exit status 2 when QC refuses the run (incomplete, changed inputs).
+# Reads: RUN/run_record.json and the data files and study files it names (configuration,
+# trial table, published figures; nothing else of the run). Shares no code with helpers/.
+# Not covered: the simulation (09), reproduction (10), the PH test and the analyses
+# validation/qc/README.md lists. A study with several comparisons: --params QCs each
+# comparison's run. Exit status 2 when QC refuses the run (incomplete, changed inputs).
 
 qc_dir <- local({
   arg <- grep("^--file=", commandArgs(FALSE), value = TRUE)
@@ -17,7 +19,7 @@ qc_dir <- local({
 })
 source(file.path(qc_dir, "R", "packages.R"))
 require_packages(c(survival = "r-cran-survival", jsonlite = "r-cran-jsonlite",
-                   yaml = "r-cran-yaml"))
+                   yaml = "r-cran-yaml", cmprsk = "r-cran-cmprsk", metafor = "r-cran-metafor"))
 for (f in c("ard.R", "record.R", "data.R", "survival_analyses.R", "descriptive.R", "meta.R",
            "competing.R", "design.R",
            "standard.R"))

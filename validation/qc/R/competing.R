@@ -14,8 +14,6 @@ RISK_STEP <- 12
 competing_rows <- function(add, data, adsl, study, record, data_cut, cut) {
   spec <- study$competing_risks
   if (is.null(spec)) return(invisible())
-  if (!requireNamespace("cmprsk", quietly = TRUE))
-    qc_stop("the competing-risks QC needs R's cmprsk: apt-get install r-cran-cmprsk")
   s <- settings_of(record, "11_competing_risks")
   d <- endpoint_data(data, adsl, study, spec$paramcd, s$population, data_cut)
   if (is.null(d)) return(invisible())

@@ -98,8 +98,6 @@ meta_rows <- function(add, record, root, study, data, adsl, data_cut, cut) {
   if (is.null(bundled) || !identical(normalizePath(trials_file, mustWork = FALSE),
                                      normalizePath(file.path(dirname(default_study), bundled),
                                                    mustWork = FALSE))) return(invisible())
-  if (!requireNamespace("metafor", quietly = TRUE))
-    qc_stop("the meta-analysis QC needs R's metafor: apt-get install r-cran-metafor")
   trials <- yaml::read_yaml(check_recorded_file(trials_file, record$study_files,
                                                 "trial table (study.trials)")$path)
   ref_file <- study_named_file(study, study$study$reference)
