@@ -152,7 +152,7 @@ dst_labels = {"crossover": dispo.crossover.label if dispo.crossover else "Crosso
 if dispo.treated:
     dst_labels[dispo.treated] = f"Treated as allocated ({dispo.treated})"
 if procedure:
-    dst_labels[procedure.variable] = procedure.label
+    dst_labels[procedure.flag] = procedure.label
     if procedure.reason:
         dst_labels[procedure.reason] = f"{procedure.label} not done, by reason"
 if dispo.discontinued:
