@@ -2,7 +2,7 @@
 # - DTHT01 (dtht01): the randomised patients of the compared arms; deaths = an event row
 #   (CNSR 0) of outputs.deaths.paramcd (default the primary endpoint); by cause (the configured
 #   column of ADTTE or ADSL; blank "Not given"); deaths within within_days days of the
-#   procedure date (outputs.disposition.procedure.date; N the procedure arm's patients with a
+#   procedure date (study.procedure.date; N the procedure arm's patients with a
 #   date); n, N, p per arm and in total;
 # - TTET01 ({P}.ttet01.*) of every compared endpoint: events (CNSR 0) and their first event
 #   type (EVNTDESC), censored and per code (CNSR) and reason (CNSDTDSC); the quartiles of the
@@ -82,7 +82,7 @@ deaths_rows <- function(add, study, data, adsl, data_cut, cut) {
                    variable_level = if (nzchar(lev)) lev else "Not given")
     }
   }
-  procedure <- study$outputs$disposition$procedure
+  procedure <- study$study$procedure  # the protocol procedure (studies/README.md)
   if (!is.null(procedure$date) && procedure$date %in% names(randomised) && "ADT" %in% names(tte)) {
     within_days <- config$within_days %||% 30
     days <- as_day(dead_rows$ADT[match(randomised$USUBJID, dead_rows$USUBJID)]) -
