@@ -12,7 +12,8 @@
 #   Greenwood variance of the difference (Wald CI, two-sided p);
 # - COXT02 ({P}.coxt02): the Cox model of the arm and the study's covariates (unstratified;
 #   integer codes with at most 5 values in a text (CSV) file as categories; a categorical
-#   covariate's reference its first configured level the data hold, else the first sorted).
+#   covariate's reference its first configured level the data hold, as the run shows it
+#   (the label where the study labels levels), else the first sorted).
 # Under a data cut an ADTTE record after the cut is a censoring at the cut: CNSR 1, no event
 # type, CNSDTDSC "Data cut-off" (data/README.md).
 
@@ -172,17 +173,13 @@ ttet01_rows <- function(add, d, tte, paramcd, s, levels, cut) {
   }
 }
 
-#' The configured level values of an ADSL column (Table 1's, else the subgroups'), as the
-#' configuration writes them (values, not labels): the order of a COXT02 covariate's levels.
-configured_values <- function(study, column) {
-  for (item in c(study$baseline %||% list(), study$subgroups %||% list())) {
-    if (!is.list(item) || !identical(item$variable, column) || is.null(item$levels)) next
-    lv <- item$levels
-    if (!is.null(names(lv)) && all(nzchar(names(lv)))) return(names(lv))
-    if (is.list(lv) && all(vapply(lv, is.list, TRUE)))
-      return(vapply(lv, function(l) level_text(l$value), ""))
-    return(unlist(lapply(lv, level_text)))
-  }
+#' The configured levels of an ADSL column (Table 1's, else the subgroups'), as the run shows
+#' them (labels where the study labels levels): the order of a COXT02 covariate's levels, the
+#' first the reference.
+configured_levels <- function(study, column) {
+  for (item in c(study$baseline %||% list(), study$subgroups %||% list()))
+    if (is.list(item) && identical(item$variable, column) && !is.null(item$levels))
+      return(config_levels(item))
   character()
 }
 
@@ -201,7 +198,7 @@ coxt02_rows <- function(add, d, paramcd, covariates, study, s, file_is_text, cut
       next
     }
     present <- sort(unique(as.character(v)), method = "radix")
-    configured <- configured_values(study, col)
+    configured <- configured_levels(study, col)
     d[[col]] <- factor(as.character(v), levels = c(intersect(configured, present),
                                                    setdiff(present, configured)))
   }
