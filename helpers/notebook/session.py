@@ -357,23 +357,31 @@ class SavedFigure:
             display(Markdown(" ".join(md_text(n) for n in self.notes)))
 
 def needs_in_words(needs) -> str:
-    """What a section or chapter lacks, as a reader reads it: "the data or study configuration
-    lack the ADAE dataset; a safety population in the study configuration" (``need_words``)."""
-    return "the data or study configuration lack " + "; ".join(need_words(n) for n in needs)
+    """What a section or chapter lacks, as a reader reads it, the configuration's part first:
+    "the study configuration names no safety population; the data lack the ADAE dataset"
+    (``need_words``)."""
+    config = [need_words(n) for n in needs if n.startswith("study.")]
+    data = [need_words(n) for n in needs if not n.startswith("study.")]
+    parts = (["the study configuration names no " + " and no ".join(config)] if config else []) + \
+        (["the data lack " + " and ".join(data)] if data else [])
+    return "; ".join(parts)
 
 
 def need_words(need: str) -> str:
     """A need of ``NotebookSession.section`` as a reader reads it: "ADAE" -> "the ADAE
     dataset", "ADSL.SURGFL" -> "variable SURGFL of ADSL", "ADTTE.PARAMCD=LRFS" -> "the LRFS
-    endpoint in ADTTE", "study.populations.safety" -> "a safety population in the study
-    configuration" (the last dotted part; the same for other configuration keys)."""
+    endpoint in ADTTE"; a configuration key as what the configuration would name:
+    "study.populations.safety" -> "safety population", "study.outputs.disposition.treated" ->
+    "treated setting of the disposition output", "study.book.procedure.date" -> "procedure
+    date setting"."""
     if need.startswith("study.outputs."):  # study.outputs.disposition.treated
         *_, group, key = need.split(".")
-        return f"the {group} output's {key.replace('_', ' ')} setting in the study configuration"
+        return f"{key.replace('_', ' ')} setting of the {group} output"
+    if need.startswith("study.populations."):
+        return f"{need.rsplit('.', 1)[-1].replace('_', ' ')} population"
     if need.startswith("study."):
-        return f"a {need.rsplit('.', 1)[-1].replace('_', ' ')} setting in the study configuration" \
-            if not need.startswith("study.populations.") else \
-            f"a {need.rsplit('.', 1)[-1].replace('_', ' ')} population in the study configuration"
+        parts = [part for part in need.split(".")[1:] if part != "book"]
+        return " ".join(parts).replace("_", " ") + " setting"
     table, _, column = need.partition(".")
     if column.startswith("PARAMCD="):
         return f"the {column.split('=', 1)[1]} endpoint in {table}"
