@@ -28,6 +28,7 @@ from helpers.config.params import DEPRECATED, SPECS, validate
 from helpers.config.reference import study_figures
 from helpers.notebook.context import NotebookContext, notebook_context
 from helpers.report.format import fill_stat_fmt
+from helpers.report.needs import need_words, needs_in_words  # noqa: F401  (notebooks import them here)
 from helpers.config.study import StudyConfig, load_study
 
 __all__ = ["NotebookSession", "needs_in_words", "start"]
@@ -355,38 +356,6 @@ class SavedFigure:
                 raw=True, metadata={"image/png": {"width": width}, "image/svg+xml": {"width": width}})
         if self.notes:
             display(Markdown(" ".join(md_text(n) for n in self.notes)))
-
-def needs_in_words(needs) -> str:
-    """What a section or chapter lacks, as a reader reads it, the configuration's part first:
-    "the study configuration names no safety population; the data lack the ADAE dataset"
-    (``need_words``)."""
-    config = [need_words(n) for n in needs if n.startswith("study.")]
-    data = [need_words(n) for n in needs if not n.startswith("study.")]
-    parts = (["the study configuration names no " + " and no ".join(config)] if config else []) + \
-        (["the data lack " + " and ".join(data)] if data else [])
-    return "; ".join(parts)
-
-
-def need_words(need: str) -> str:
-    """A need of ``NotebookSession.section`` as a reader reads it: "ADAE" -> "the ADAE
-    dataset", "ADSL.SURGFL" -> "variable SURGFL of ADSL", "ADTTE.PARAMCD=LRFS" -> "the LRFS
-    endpoint in ADTTE"; a configuration key as what the configuration would name:
-    "study.populations.safety" -> "safety population", "study.outputs.disposition.treated" ->
-    "treated setting of the disposition output", "study.book.procedure.date" -> "procedure
-    date setting"."""
-    if need.startswith("study.outputs."):  # study.outputs.disposition.treated
-        *_, group, key = need.split(".")
-        return f"{key.replace('_', ' ')} setting of the {group} output"
-    if need.startswith("study.populations."):
-        return f"{need.rsplit('.', 1)[-1].replace('_', ' ')} population"
-    if need.startswith("study."):
-        parts = [part for part in need.split(".")[1:] if part != "book"]
-        return " ".join(parts).replace("_", " ") + " setting"
-    table, _, column = need.partition(".")
-    if column.startswith("PARAMCD="):
-        return f"the {column.split('=', 1)[1]} endpoint in {table}"
-    return f"variable {column} of {table}" if column else f"the {table} dataset"
-
 
 #: Population role of the study configuration -> how the supplement names it.
 POPULATION_LABELS = {
