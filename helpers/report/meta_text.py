@@ -129,10 +129,15 @@ def published_text(view: ArdView, outcome: str, meta_labels: Mapping[str, str],
     ks = ks[ks["stat"].notna()]
     without = sum(not includes_run_trial.get(mid, False) for mid in est["variable_level"])
     own = labels.get(run_trial, run_trial)
-    reasons = ["in the trial sets: " + (
-        f"from {ks.loc[ks['stat'].idxmin(), 'stat_fmt']} to {ks.loc[ks['stat'].idxmax(), 'stat_fmt']} "
-        "trials, and " if len(ks) else "") +
-        f"{without} of the {len(est)} meta-analyses do not include {own}"]
+    few, many = ((ks.loc[ks["stat"].idxmin(), "stat_fmt"], ks.loc[ks["stat"].idxmax(), "stat_fmt"])
+                 if len(ks) else ("", ""))
+    if len(est) == 1:  # one publication: how it differs from this run's pooling
+        reasons = [f"in the trial set: {f'{few} trials, ' if few else ''}"
+                   f"{'not including' if without else 'including'} {own}"]
+    else:
+        sizes = (f"from {few} to {many} trials" if few != many else f"{few} trials each")
+        reasons = ["in the trial sets: " + (f"{sizes}, and " if few else "")
+                   + f"{without} of the {len(est)} meta-analyses do not include {own}"]
     versions = [_versions_said(view, outcome, trial, labels, words) for trial in version_trials]
     versions = [v for v in versions if v]
     if versions:
@@ -168,10 +173,14 @@ def published_text(view: ArdView, outcome: str, meta_labels: Mapping[str, str],
             part += (f"; {said(view, f'meta.{outcome}.same_trials_inverted', 'estimate', **w)} "
                      f"with {' and '.join(flipped)} inverted")
         parts.append(part + ")")
-    text = (
+    opening = (
+        f"The published pooled hazard ratio is {said(view, pub, 'estimate', variable_level=low)} "
+        f"({meta_labels.get(low, low)}). It may differ from this run's pooled estimate, "
+        if len(est) == 1 else
         f"The published pooled hazard ratios range from {said(view, pub, 'estimate', variable_level=low)} "
         f"({meta_labels.get(low, low)}) to {said(view, pub, 'estimate', variable_level=high)} "
-        f"({meta_labels.get(high, high)}). They differ, " + ". ".join(
+        f"({meta_labels.get(high, high)}). They differ, ")
+    text = (opening + ". ".join(
             (f"{ORDINALS[i]}, " if i == 0 else f"{ORDINALS[i].capitalize()}, ") + r
             for i, r in enumerate(reasons)) + ".")
     if parts:
