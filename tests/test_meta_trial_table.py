@@ -202,3 +202,21 @@ def test_a_bad_entry_is_refused_naming_the_studys_file(tmp_path, change, fragmen
     message = str(err.value)
     assert message.startswith(f"{tmp_path / 'trials.yaml'}: ") and fragment in message, message
     assert not (run_dir / "results").exists()  # nothing written
+
+
+def test_a_version_the_table_lacks_is_refused_before_the_run(tmp_path):
+    from helpers.core.errors import ParameterError
+    from helpers.run.execute import run
+
+    params, run_dir = _study(tmp_path, TEST_TABLE)
+    data = yaml.safe_load(params.read_text())
+    data["parameters"]["meta_versions"] = {"test_trial_b": "final", "nosuch": "x"}
+    params.write_text(yaml.safe_dump(data))
+    (tmp_path / "adam").mkdir()
+    with pytest.raises(ParameterError) as err:
+        run(params, workers=1, notebooks=["08_meta_analysis"], echo=lambda line: None)
+    message = str(err.value)
+    assert f"parameter 'meta_versions' ({tmp_path / 'trials.yaml'})" in message
+    assert "trial 'test_trial_b' has no version 'final' (known: first, update)" in message
+    assert "unknown trial 'nosuch'" in message
+    assert not (run_dir / "results").exists()

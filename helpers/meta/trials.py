@@ -33,6 +33,7 @@ from .trial_file import (DEFAULT_ARMS, KNOWN_CI_LEVELS, OUTCOMES, TrialTable, _p
                          check_hazard_ratio, load_trials, read_study_trials, read_trial_table)
 
 __all__ = ["KNOWN_CI_LEVELS", "OUTCOMES", "RunEstimate", "TrialTable", "check_hazard_ratio",
+           "check_versions",
            "comparison_words", "direction_unclear", "load_trials", "local_control_endpoint",
            "local_control_reported", "multi_version_trials", "published_meta_analyses",
            "published_version", "read_study_trials", "read_trial_table", "run_trial",
@@ -119,6 +120,24 @@ def _estimate_values(est: Mapping, tid: str, field: str, run_estimates: Mapping,
         ref = _published(est["reference"], data.figures)
         return ref["value"], ref["ci"][0], ref["ci"][1], ref["ci_level"]
     return est["hr"], est["ci"][0], est["ci"][1], est["ci_level"]
+
+
+def check_versions(data: TrialTable, versions: Mapping[str, str]) -> None:
+    """ParameterError naming parameter ``meta_versions`` and the file when it names a trial,
+    or a version of a trial, that the trial table ``data`` does not have (every one at once)."""
+    trials = {t["id"]: t for t in data.trials}
+    problems = []
+    for tid, version in dict(versions or {}).items():
+        if tid not in trials:
+            problems.append(f"unknown trial {tid!r} (known: {', '.join(trials)})")
+            continue
+        known = {name for outcome in OUTCOMES
+                 for name in ((trials[tid].get(outcome) or {}).get("versions") or {})}
+        if version not in known:
+            problems.append(f"trial {tid!r} has no version {version!r} "
+                            f"(known: {', '.join(sorted(known))})")
+    if problems:
+        raise ParameterError(f"parameter 'meta_versions' ({data.source}): " + "; ".join(problems))
 
 
 def select_trials(table: pd.DataFrame, include_uncertain: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
