@@ -203,6 +203,8 @@ def test_every_problem_of_a_table_is_named_in_one_error():
     tata["os"]["versions"]["lancet_oncol_2015"]["directon_unclear"] = "typo"
     data["local_control"] = {"paramcd": "LCTRL"}
     data["extra"] = 1
+    data["meta_analyses"][0]["trials"] = ["tata_memorial", "nosuch"]
+    data["meta_analyses"][1]["os"]["ci"] = [0.9, 0.5]
     with pytest.raises(DataValidationError) as err:
         load_trials(data, source="own/trials.yaml", figures=None,
                     endpoints={"OS": "Overall survival", "LRFS": "Local relapse-free survival"})
@@ -212,6 +214,8 @@ def test_every_problem_of_a_table_is_named_in_one_error():
                      "trial 'tata_memorial', field 'os.versions.lancet_oncol_2015.hr'",
                      "field 'os.versions.lancet_oncol_2015.directon_unclear': unknown",
                      "field 'os.versions.lancet_oncol_2015.direction_unclear': say why",
+                     "meta-analysis 'cochrane2018', field 'trials': unknown trial(s) nosuch",
+                     "meta-analysis 'gera2020', field 'os.ci': lower 0.9 >= upper 0.5",
                      # JCOG1017's published version names a published figure: none given here
                      "trial 'jcog1017', field 'os.versions.published.reference'"):
         assert fragment in message, (fragment, message)

@@ -115,11 +115,16 @@ def load_trials(data: Mapping, source: str, *, figures: Mapping | None = None,
             continue
         if meta.get("source") not in sources:
             fail(f"meta-analysis {mid!r}, field 'source': unknown source {meta.get('source')!r}")
+        unknown = [t for t in meta.get("trials") or [] if t not in seen]
+        if unknown:
+            fail(f"meta-analysis {mid!r}, field 'trials': unknown trial(s) {', '.join(map(str, unknown))}")
         for outcome in OUTCOMES:
             est = meta.get(outcome)
-            if est:
+            if est and not isinstance(est, Mapping):
+                fail(f"meta-analysis {mid!r}, field {outcome!r}: expected a mapping (hr, ci, ci_level)")
+            elif est:
                 check_hazard_ratio(est.get("hr"), est.get("ci"), est.get("ci_level"),
-                                   where=(mid, f"meta_analyses.{outcome}"), fail=fail)
+                                   where=(mid, outcome), fail=fail, kind="meta-analysis")
     if problems:
         raise DataValidationError("; ".join(problems), file=source)
     return TrialTable(data, source, figures)
@@ -220,13 +225,14 @@ def _number(x: Any) -> bool:
 
 
 def check_hazard_ratio(hr: Any, ci: Any, ci_level: Any, where: tuple[str, str],
-                       fail=None) -> None:
-    """Refuse an unusable HR estimate; ``where`` = (trial, field) for the message. ``fail``
-    collects the problems (else the first raises DataValidationError)."""
+                       fail=None, kind: str = "trial") -> None:
+    """Refuse an unusable HR estimate; ``where`` = (trial, field) for the message (``kind``:
+    "trial" or "meta-analysis"). ``fail`` collects the problems (else the first raises
+    DataValidationError)."""
     tid, field = where
 
     def no(part: str, problem: str) -> None:
-        message = f"trial {tid!r}, field '{field}.{part}': {problem}"
+        message = f"{kind} {tid!r}, field '{field}.{part}': {problem}"
         if fail is None:
             raise DataValidationError(message)
         fail(message)
