@@ -1,6 +1,7 @@
 """Reading and validating a study's trial table (the file ``study.trials`` names; format in the
-header of ``studies/jcog1017/trials.yaml``): :func:`read_study_trials`, :func:`read_trial_table`
-and :func:`load_trials` return a :class:`TrialTable`, or raise one
+header of the bundled study's ``trials.yaml`` and in ``studies/README.md``):
+:func:`read_study_trials`, :func:`read_trial_table` and :func:`load_trials` return a
+:class:`TrialTable`, or raise one
 :class:`~helpers.core.errors.DataValidationError` naming the file and, for every problem, the
 trial and the field. ``helpers.meta.trials`` reads the validated table.
 """
@@ -65,7 +66,7 @@ def read_trial_table(path: str | os.PathLike, *, figures: Mapping | None = None,
     data = load_yaml_file(path).data
     if not isinstance(data, Mapping):
         raise DataValidationError("expected a mapping with 'sources' and 'trials' (the format of "
-                                  "studies/jcog1017/trials.yaml)", file=path)
+                                  "the bundled study's trials.yaml, studies/README.md)", file=path)
     return load_trials(data, source=str(path), figures=figures, endpoints=endpoints)
 
 

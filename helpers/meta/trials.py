@@ -1,7 +1,7 @@
 """The trial table of the meta-analysis: read, validate, choose versions, convert CIs to SEs.
 
 The trials live in the file the study configuration names in ``study.trials`` (its format is
-documented in the header of ``studies/jcog1017/trials.yaml`` and in ``studies/README.md``).
+documented in the header of the bundled study's ``trials.yaml`` and in ``studies/README.md``).
 :func:`read_trial_table` reads and validates that file once and returns a :class:`TrialTable`;
 every other function here takes it explicitly (``data=``): nothing falls back on a bundled
 table. An outcome's estimate is a hazard ratio (experimental vs control) with a CI at the level
