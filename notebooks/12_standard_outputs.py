@@ -105,7 +105,7 @@ for e in endpoints:
                km_conf_type=p["km_conf_type"], ties=p["ties"], landmarks=p["landmarks"])
     if covariates:
         try:
-            coxt02_ard(nb.ard, frames[e.paramcd], e.paramcd, covariates, nb.study.levels(),
+            coxt02_ard(nb.ard, frames[e.paramcd], e.paramcd, covariates, nb.study.shown_levels(),
                        ties=p["ties"], conf_level=p["conf_level"])
         except ValueError as err:  # e.g. a singular information matrix: this model only
             nb.unavailable[f"COXT02 of {e.label}"] = {"reason": f"not estimable: {err}"}
