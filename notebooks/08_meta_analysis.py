@@ -32,18 +32,19 @@ data_cut = None  # None: all follow-up
 meta_method = None  # None: REML (FE | DL | REML | PM)
 meta_hksj = None  # None: False (Hartung-Knapp-Sidik-Jonkman CI and test)
 meta_include_uncertain = None  # None: False (pool trial versions flagged uncertain)
-meta_versions = None  # None: each trial's default version (helpers/config/reference/ptr_trials.yaml), e.g. {"mf07_01": "ann_surg_oncol_2018"}
+meta_versions = None  # None: each trial's default version in the study's trial table (study.trials); a mapping trial id -> version chooses others
 
 # %%
 from dataclasses import asdict
 
 from IPython.display import Markdown, display
 
-from helpers.analyses.meta_analysis import (MetaSettings, meta_analysis, published_comparison,
-                                            run_estimate)
+from helpers.analyses.meta_analysis import (MetaSettings, inverted_trials, meta_analysis,
+                                            published_comparison, run_estimate)
 from helpers.analyses.meta_ard import meta_ard
-from helpers.analyses.reproduction import LRFS, OS
-from helpers.meta.trials import default_table_path, local_control_reported, run_trial, trial_info
+from helpers.meta.trials import (comparison_words, local_control_endpoint,
+                                 local_control_reported, multi_version_trials, read_study_trials,
+                                 run_trial, trial_info, version_labels)
 from helpers.notebook.session import start
 from helpers.report import meta_text as text
 from helpers.report.plots.meta_forest import trial_forest_plot
@@ -53,24 +54,29 @@ nb = start("08_meta_analysis", globals())
 SOURCES = "ADSL, ADTTE (this trial); the published reports (the other trials)"  # of its tables
 settings = MetaSettings.from_params(nb.params)
 has_trials = nb.chapter("Meta-analysis of the randomised trials", "study.book.trials",
-                        "ADTTE.PARAMCD=OS", why="the study names no table of trials (study.trials)")
-if has_trials and nb.study.book.path(nb.study.book.trials).resolve() != default_table_path():
-    # the pooling reads the bundled study's table: never another study's trials under its name
-    nb.omitted = {"title": "Meta-analysis of the randomised trials",
-                  "reason": "the meta-analysis reads only the bundled study's trial table; this "
-                            "study names its own (study.trials)"}
-    nb.write_results({})
-    has_trials = False
-has_local = has_trials and nb.section("Local control", "ADTTE.PARAMCD=LRFS", label="sec-meta-local")
+                        f"ADTTE.PARAMCD={nb.params['endpoint']}",
+                        why="the study names no table of trials (study.trials)")
+trials = read_study_trials(nb.study) if has_trials else None  # read and validated once
+local_paramcd = local_control_endpoint(trials) if has_trials else None
+if has_trials and not local_paramcd:  # the section is left out, and the preface says why
+    nb.unavailable["Local control"] = {"label": "sec-meta-local", "reason": "the trial table "
+                                       "names no local-control endpoint (local_control.paramcd)"}
+    has_local = False
+else:
+    has_local = has_trials and nb.section("Local control", f"ADTTE.PARAMCD={local_paramcd}",
+                                          label="sec-meta-local")
 if has_trials:
-    labels = dict(zip(trial_info()["trial"], trial_info()["label"]))
-    run_id, run_label = run_trial()  # this run's trial in the study's trial table
-    os_ = nb.analyse(OS, primary=True)
+    labels = dict(zip(trial_info(trials)["trial"], trial_info(trials)["label"]))
+    run_id, run_label = run_trial(trials)  # this run's trial in the study's trial table
+    arms, versions_said = comparison_words(trials), version_labels(trials)
+    os_ = nb.analyse(primary=True)  # the study's primary endpoint (parameter endpoint)
     meta = meta_analysis("os", settings, {run_id: run_estimate(os_.hazard_ratio)},
-                         require_pooled=True, reasons={run_id: os_.hazard_ratio.note})
+                         require_pooled=True, reasons={run_id: os_.hazard_ratio.note}, data=trials)
     res = meta.result
-    comparison = published_comparison(meta, settings)
-    meta_ard(nb.ard, meta, comparison, output_ids={
+    comparison = published_comparison(meta, settings, data=trials)
+    published = [c for c in comparison if c.id != "this_run"]
+    inverted = inverted_trials(meta, trials)
+    meta_ard(nb.ard, meta, comparison, data=trials, output_ids={
         "trials": "tbl-meta-trials-os", "methods": "tbl-meta-methods-os",
         "loo": "tbl-meta-leave-one-out", "cumulative": "tbl-meta-cumulative",
         "published": "tbl-meta-published"})
@@ -81,7 +87,12 @@ if has_trials:
         view, "os", method_label=res.label, versions=dict(zip(meta.table["trial"], meta.table["version"])),
         excluded=dict(zip(meta.excluded["trial"], meta.excluded["note"])), missing=meta.missing,
         labels=labels, include_uncertain=settings.include_uncertain,
-        population_label=nb.population_label)))
+        population_label=nb.population_label, run_trial=run_id, version_words=versions_said)))
+has_published = has_trials and bool(published)
+if has_trials and not published:
+    nb.unavailable["Published meta-analyses"] = {
+        "label": "sec-meta-published",
+        "reason": "the trial table names no published meta-analysis (meta_analyses)"}
 
 # %%
 #| echo: false
@@ -104,21 +115,21 @@ leave-one-out and cumulative analyses.
 #| label: fig-meta-forest-os
 #| fig-cap: "Overall survival hazard ratios (experimental vs control) of the randomised trials of the same question, each with its CI rebuilt at the chapter's level from the published CI, square area proportional to the weight in the pooled estimate; hollow grey rows are shown but not pooled (uncertain versions, this trial's published value). Diamond: pooled estimate and CI; bar beneath: prediction interval."
 if has_trials:
-    display(nb.figure(trial_forest_plot(meta.forest, res, conf_level=meta.conf_level).figure,
+    display(nb.figure(trial_forest_plot(meta.forest, res, conf_level=meta.conf_level, data=trials).figure,
                       "forest_os"))
 
 # %%
 if has_trials:
-    display(Markdown(text.pooled_text(view, "os", labels, res.label, common)))
+    display(Markdown(text.pooled_text(view, "os", labels, res.label, common, run_id, arms)))
 
 # %%
 #| label: tbl-meta-trials-os
 #| tbl-cap: "The trials of the forest plot: version used, year, hazard ratio with the CI at the chapter's level, the level each trial published, weight in the pooled estimate and whether it is pooled."
 if has_trials:
-    nb.table(tables.forest_display(view, "os", labels), "trials_os", source=SOURCES,
+    nb.table(tables.forest_display(view, "os", labels, trials), "trials_os", source=SOURCES,
              population=f"the randomised trials' populations as published; {run_label}: this run's analysis set",
-             note=tables.sources_note((f"{labels[r.trial]} ({tables.version_label(r.version)})", r.source)
-                                      for r in meta.table.itertuples()))
+             note=tables.sources_note(((f"{labels[r.trial]} ({tables.version_label(r.version, trials)})", r.source)
+                                       for r in meta.table.itertuples()), trials))
 
 # %%
 #| label: tbl-meta-methods-os
@@ -152,52 +163,59 @@ if has_trials:
     display(Markdown(text.sequence_text(view, "os", labels)))
 
 # %% [markdown]
-# ## Published meta-analyses
+# ## Published meta-analyses {#sec-meta-published}
 
 # %%
 #| label: tbl-meta-published
-#| tbl-cap: "Published pooled overall-survival hazard ratios (CIs as published) with the trials each names (trial sets and models in the note), beside this run's pooling of the same trials where the publication names them (this run's versions and method, uncertain versions included), the same with ABCSG-28's hazard ratio inverted (its direction is not stated), and this run's own estimate."
-if has_trials:
-    published = [c for c in comparison if c.id != "this_run"]
+#| tbl-cap: "Published pooled overall-survival hazard ratios (CIs as published) with the trials each names (trial sets and models in the note), beside this run's pooling of the same trials where the publication names them (this run's versions and method, uncertain versions included), the same with the hazard ratios inverted whose direction the sources do not state (where the trial table marks any), and this run's own estimate."
+if has_published:
     nb.table(tables.published_display(
         view, "os", meta_labels, {c.id: c.named for c in published}, {c.id: c.model for c in published},
-        labels, res.label, labels["abcsg_28"]), "published_os", source=SOURCES, population="as published",
+        labels, res.label, " and ".join(labels[t] for t in inverted) or None), "published_os",
+        source=SOURCES, population="as published",
         note=tables.published_note(meta_labels, {c.id: c.trial_set for c in published},
                                    {c.id: c.model for c in published}, res.label) + " "
-        + tables.sources_note((c.label, c.source) for c in published))
+        + tables.sources_note(((c.label, c.source) for c in published), trials))
 
 # %%
-if has_trials:
+if has_published:
     display(Markdown(text.published_text(
-        view, "os", meta_labels, {c.id: run_id in c.trial_set.lower() for c in published},
-        "mf07_01", "abcsg_28", labels, common)))
+        view, "os", meta_labels, {c.id: c.includes_run_trial for c in published},
+        multi_version_trials(trials, "os"), inverted, labels, common, run_id, arms,
+        versions_said)))
 
 # %% [markdown]
 # ## Local control {#sec-meta-local}
 
 # %%
 if has_local:
-    lrfs = nb.analyse(LRFS, primary=False)
-    local = meta_analysis("local_control", settings, {run_id: run_estimate(lrfs.hazard_ratio)},
-                          reasons={run_id: lrfs.hazard_ratio.note})
-    reported = local_control_reported()
-    meta_ard(nb.ard, local, published_comparison(local, settings),
+    local_endpoint = next(e for e in (nb.study.primary, *nb.study.secondary)
+                          if e.paramcd == local_paramcd)
+    local_words = text.in_sentence(local_endpoint.label)
+    local_run = nb.analyse(local_paramcd, primary=local_paramcd == nb.params["endpoint"])
+    local = meta_analysis("local_control", settings, {run_id: run_estimate(local_run.hazard_ratio)},
+                          reasons={run_id: local_run.hazard_ratio.note}, data=trials)
+    reported = local_control_reported(trials)
+    local_comparison = published_comparison(local, settings, data=trials)
+    meta_ard(nb.ard, local, local_comparison, data=trials,
              output_ids={"trials": "tbl-meta-local-control", "published": "tbl-meta-local-control"})
     view = nb.ard_view()
-    local_labels = {c.id: c.label for c in published_comparison(local, settings)}
+    local_labels = {c.id: c.label for c in local_comparison}
     display(Markdown(text.local_control_text(view, labels, local_labels,
-                                             dict(zip(reported["trial"], reported["measure"])))))
+                                             dict(zip(reported["trial"], reported["measure"])),
+                                             run_id, local_words)))
 
 # %%
 #| label: tbl-meta-local-control
-#| tbl-cap: "Local control: this trial's local relapse-free survival hazard ratio from this run and as published, the other trials' published local-control figures, and the published pooled estimates."
+#| tbl-cap: "Local control: this trial's hazard ratio of its local-control endpoint from this run and as published, the other trials' published local-control figures, and the published pooled estimates."
 if has_local:
-    nb.table(tables.local_control_display(view, labels, local_labels), "local_control", source=SOURCES,
+    nb.table(tables.local_control_display(view, labels, local_labels, (run_id, run_label),
+                                          local_words, arms), "local_control", source=SOURCES,
              population=f"{run_label}: this run's analysis set; others as published",
              note=" ".join(f"{r.label}: {r.measure}." for r in reported.itertuples()) + " "
              + tables.sources_note([(f"{run_label} (as published)", local.published_run_trial["source"].iloc[0]
                                      if len(local.published_run_trial) else "")]
-                                   + [(r.label, r.source) for r in reported.itertuples()]))
+                                   + [(r.label, r.source) for r in reported.itertuples()], trials))
 
 # %%
 if has_trials:
@@ -209,7 +227,8 @@ if has_trials:
             "same_trials_hr": [c.ours.hr if c.ours else None for c in comparison],
             "same_trials_inverted_hr": [c.ours_inverted.hr if c.ours_inverted else None
                                         for c in comparison]},
-        "local_control": {**local.to_dict(), f"{run_id}_lrfs_run": asdict(run_estimate(lrfs.hazard_ratio)),
+        "local_control": {**local.to_dict(),
+                          f"{run_id}_{local_paramcd.lower()}_run": asdict(run_estimate(local_run.hazard_ratio)),
                           "n_reported_without_ci": len(reported)} if has_local else None,
     })
 else:

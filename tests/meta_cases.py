@@ -6,6 +6,8 @@ plus two hand-made sets: homogeneous trials (Q < k-1, tau² = 0 for every estima
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from helpers.meta import select_trials, trial_table
 
 PUBLISHED_JCOG = {"jcog1017": "published"}
@@ -32,6 +34,15 @@ HAND_MADE = {
 FIELDS = ["trial", "year", "hr", "lower", "upper", "ci_level"]
 
 
+@lru_cache(maxsize=1)
+def jcog_table():
+    """The bundled study's trial table (studies/jcog1017/trials.yaml), read as a run reads it."""
+    from helpers.config.study import load_study
+    from helpers.meta import read_study_trials
+
+    return read_study_trials(load_study("studies/jcog1017.yaml"))
+
+
 def case_table(name: str):
     """The trial table of a case (pooled rows only), as the chapter builds it."""
     import pandas as pd
@@ -44,7 +55,7 @@ def case_table(name: str):
         table["se"] = [se_from_ci(r.lower, r.upper, r.ci_level) for r in table.itertuples()]
         return table
     spec = TABLE_CASES[name]
-    pooled, _ = select_trials(trial_table("os", versions=spec["versions"]),
+    pooled, _ = select_trials(trial_table("os", versions=spec["versions"], data=jcog_table()),
                               include_uncertain=spec["include_uncertain"])
     return pooled
 

@@ -31,6 +31,7 @@ def test_jcog1017_row_is_this_runs_primary_result(supplement_run):
 
 def test_default_pooling_leaves_out_uncertain_versions(supplement_run):
     from helpers.meta import RunEstimate, pool, select_trials, trial_table
+    from meta_cases import jcog_table
 
     meta = read_results(supplement_run, "08_meta_analysis")
     os_ = meta["os"]
@@ -39,7 +40,7 @@ def test_default_pooling_leaves_out_uncertain_versions(supplement_run):
     result = os_["result"]
     assert result["method"] == "REML" and not result["hksj"] and result["conf_level"] == 0.95
     run = RunEstimate(**meta["jcog1017_run"])
-    pooled, _ = select_trials(trial_table("os", run_estimates={"jcog1017": run}))
+    pooled, _ = select_trials(trial_table("os", run_estimates={"jcog1017": run}, data=jcog_table()))
     expected = pool(pooled, method="REML")
     assert result["estimate"] == pytest.approx(expected.estimate, abs=1e-9)
     assert result["i2_lower"] <= result["i2"] <= result["i2_upper"]

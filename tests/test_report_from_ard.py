@@ -84,12 +84,15 @@ def test_a_figure_this_run_cannot_compute_says_not_estimable():
 
 def test_a_run_estimate_that_is_not_estimable_leaves_its_trial_out_with_the_reason():
     nan = RunEstimate(math.nan, math.nan, math.nan, 0.9)
+    from meta_cases import jcog_table
+
     meta = meta_analysis("os", MetaSettings(), {"jcog1017": nan},
-                         reasons={"jcog1017": "not estimable (no events in arm B)"})
+                         reasons={"jcog1017": "not estimable (no events in arm B)"}, data=jcog_table())
     assert "jcog1017" not in set(meta.table["trial"]) and meta.result is not None
     assert meta.missing["jcog1017"] == "this run's hazard ratio is not estimable (no events in arm B)"
     assert meta.to_dict()["not_estimable"] == meta.missing
-    ok = meta_analysis("os", MetaSettings(), {"jcog1017": RunEstimate(0.84, 0.69, 1.03, 0.9)})
+    ok = meta_analysis("os", MetaSettings(), {"jcog1017": RunEstimate(0.84, 0.69, 1.03, 0.9)},
+                       data=jcog_table())
     assert "not_estimable" not in ok.to_dict() and "jcog1017" in set(ok.pooled_rows["trial"])
     assert isinstance(ok.table, pd.DataFrame)
 

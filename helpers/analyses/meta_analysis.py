@@ -6,7 +6,8 @@ cannot estimate it, leaves that trial out and
 says why in ``missing``), leaves out uncertain versions (unless ``include_uncertain``), pools
 with the settings' method at ``conf_level``, and adds every other method, the leave-one-out
 and cumulative analyses and the forest rows. :func:`published_comparison` sets the published
-pooled estimates beside this run's pooling of the same named trials.
+pooled estimates beside this run's pooling of the same named trials. Both take the study's
+trial table (``data``: ``helpers.meta.trials.read_trial_table``) explicitly.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from helpers.meta.forest import forest_table
 from helpers.meta.pooling import METHODS, PooledEstimate, pool
 from helpers.meta.sensitivity import cumulative, leave_one_out
 from helpers.meta.settings import MetaSettings
-from helpers.meta.trials import RunEstimate, published_meta_analyses, select_trials, trial_table
+from helpers.meta.trials import (RunEstimate, TrialTable, direction_unclear,
+                                 published_meta_analyses, published_version, run_trial,
+                                 select_trials, trial_table)
 
-__all__ = ["MetaAnalysis", "MetaSettings", "PublishedComparison", "meta_analysis",
-           "published_comparison", "run_estimate"]
+__all__ = ["MetaAnalysis", "MetaSettings", "PublishedComparison", "inverted_trials",
+           "meta_analysis", "published_comparison", "run_estimate"]
 
 
 
@@ -80,8 +83,9 @@ def _why_missing(note: str) -> str:
 
 def meta_analysis(outcome: str, settings: MetaSettings, run_estimates: Mapping[str, RunEstimate],
                   require_pooled: bool = False,
-                  reasons: Mapping[str, str] | None = None) -> MetaAnalysis:
-    """The meta-analysis of ``outcome`` ("os", "local_control") with ``settings``. A run
+                  reasons: Mapping[str, str] | None = None, *, data: TrialTable) -> MetaAnalysis:
+    """The meta-analysis of ``outcome`` ("os", "local_control") of the trial table ``data``
+    with ``settings``. A run
     estimate that is not estimable (NaN or a bound of 0 or infinity) leaves its trial out:
     ``missing`` says why (``reasons``: trial -> the analysis's note). Fewer than 2 poolable
     trials give ``result`` None, or with ``require_pooled`` a ParameterError."""
@@ -89,16 +93,16 @@ def meta_analysis(outcome: str, settings: MetaSettings, run_estimates: Mapping[s
     missing = {tid: _why_missing((reasons or {}).get(tid) or "")
                for tid, est in run_estimates.items() if not _estimable(est)}
     usable = {tid: est for tid, est in run_estimates.items() if tid not in missing}
-    stand_in = {tid: "published" for tid in missing}  # placeholder version, row dropped below
-    table = trial_table(outcome, versions={**versions, **stand_in}, run_estimates=usable)
-    table = table[~table["trial"].isin(list(missing))].reset_index(drop=True)
+    table = trial_table(outcome, versions=versions, run_estimates=usable, data=data,
+                        leave_out=list(missing))
     pooled_rows, excluded = select_trials(table, settings.include_uncertain)
     published = pd.DataFrame(columns=table.columns)
     own = table.loc[table["from_run"].astype(bool), "trial"]
-    if len(own):
+    as_published = published_version(data, outcome, own.iloc[0]) if len(own) else None
+    if as_published:  # this run's trial as published (when the table gives it): shown, not pooled
         trial = own.iloc[0]
-        published = trial_table(outcome, versions={**versions, trial: "published"},
-                                run_estimates=usable).query("trial == @trial")
+        published = trial_table(outcome, versions={**versions, trial: as_published},
+                                run_estimates=usable, data=data).query("trial == @trial")
     conf = settings.conf_level
     analysis = MetaAnalysis(outcome, conf, table, pooled_rows, excluded, published, None,
                             missing=missing)
@@ -126,8 +130,10 @@ def meta_analysis(outcome: str, settings: MetaSettings, run_estimates: Mapping[s
 @dataclass(frozen=True)
 class PublishedComparison:
     """A published pooled estimate (``id`` "this_run" for this run's own) beside this run's
-    pooling of the same named trials (``ours``) and the same with the trials of ``invert``
-    inverted (``ours_inverted``); None where the publication names no trials of this run."""
+    pooling of the same named trials (``ours``) and the same with the HRs whose direction is
+    unclear inverted (``ours_inverted``); None where the publication names no trials of this
+    run, or names none whose direction is unclear. ``includes_run_trial``: the publication
+    names this run's trial (by id, or by id or label in its trial set's words)."""
 
     id: str
     label: str
@@ -142,32 +148,46 @@ class PublishedComparison:
     named: tuple[str, ...]
     ours: PooledEstimate | None
     ours_inverted: PooledEstimate | None
+    includes_run_trial: bool = False
 
 
-def published_comparison(analysis: MetaAnalysis, settings: MetaSettings,
-                         invert: tuple[str, ...] = ("abcsg_28",)) -> list[PublishedComparison]:
-    """Published pooled estimates of the outcome beside this run's pooling of the same named
-    trial set (uncertain versions included when the publication pooled that trial; this run's
-    versions and method), and the same again with the HRs of the trials in ``invert`` (whose
-    direction the sources leave unclear) inverted, where the set holds one; this run's own
-    pooled estimate last."""
+def inverted_trials(analysis: MetaAnalysis, data: TrialTable) -> dict[str, str]:
+    """Trial -> why the direction of its HR is unclear, for the trials whose version in
+    ``analysis`` is marked so in the trial table (``direction_unclear``)."""
+    unclear = direction_unclear(data, analysis.outcome)
+    return {t: unclear[(t, v)] for t, v in zip(analysis.table["trial"], analysis.table["version"])
+            if (t, v) in unclear}
+
+
+def published_comparison(analysis: MetaAnalysis, settings: MetaSettings, *,
+                         data: TrialTable) -> list[PublishedComparison]:
+    """Published pooled estimates of the outcome (trial table ``data``) beside this run's
+    pooling of the same named trial set (uncertain versions included when the publication
+    pooled that trial; this run's versions and method), and the same again with the HRs of the
+    trials whose direction the sources leave unclear (:func:`inverted_trials`) inverted, where
+    the set holds one; this run's own pooled estimate last."""
     options = settings.pooling
+    invert = list(inverted_trials(analysis, data))
+    run_id, run_label = run_trial(data)
     flipped = analysis.table.assign(log_hr=np.where(analysis.table["trial"].isin(invert),
                                                     -analysis.table["log_hr"], analysis.table["log_hr"]))
     rows = []
-    for m in published_meta_analyses(analysis.outcome).itertuples(index=False):
+    for m in published_meta_analyses(analysis.outcome, data).itertuples(index=False):
         named = tuple(m.trials) if isinstance(m.trials, list) else ()
         same = analysis.table["trial"].isin(named)
         ours = pool(analysis.table[same], **options) if same.sum() >= 2 else None
         inverted = (pool(flipped[same], **options)
                     if ours is not None and set(invert) & set(named) else None)
+        words = str(m.trial_set).lower()
+        includes = run_id in named or run_id.lower() in words or run_label.lower() in words
         rows.append(PublishedComparison(m.id, m.label, m.trial_set, m.n_trials, m.model,
                                         m.hr, m.lower, m.upper, m.ci_level, m.source, named,
-                                        ours, inverted))
+                                        ours, inverted, includes))
     if analysis.result is not None:
         r = analysis.result
         rows.append(PublishedComparison("this_run", "This run",
                                         ", ".join(analysis.pooled_rows["label"]), r.k, r.label,
                                         np.nan, np.nan, np.nan, r.conf_level, "",
-                                        tuple(analysis.pooled_rows["trial"]), r, None))
+                                        tuple(analysis.pooled_rows["trial"]), r, None,
+                                        run_id in set(analysis.pooled_rows["trial"])))
     return rows

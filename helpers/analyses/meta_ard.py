@@ -15,8 +15,12 @@
   ``meta.{o}.same_trials`` and ``meta.{o}.same_trials_inverted`` (this run's pooling of the
   trials it names);
 - ``meta.{o}.versions`` (context ``published``): every published version's hazard ratio and
-  year; ``meta.{o}.inverted``: 1 / HR of the trials whose direction is unclear;
-- ``meta.{o}.reported``: local-control figures that are not a HR with a CI.
+  year; ``meta.{o}.inverted``: 1 / HR of the versions whose direction is unclear (the trial
+  table's ``direction_unclear``);
+- ``meta.{o}.reported``: local-control figures that are not a HR with a CI (a hazard ratio,
+  or proportions: ``group1`` arm, ``group1_level`` experimental / control).
+
+Everything published comes from the study's trial table, passed as ``data``.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import pandas as pd
 
 from helpers.ard import ArdBuilder
 from helpers.meta.pooling import PooledEstimate
-from helpers.meta.trials import load_trials, local_control_reported
+from helpers.meta.trials import TrialTable, direction_unclear, local_control_reported
 
 from .meta_analysis import MetaAnalysis, PublishedComparison
 
@@ -54,8 +58,9 @@ def _hr(a, hr: float, lower: float, upper: float, label: str = "Hazard ratio", *
 
 
 def meta_ard(b: ArdBuilder, m: MetaAnalysis, comparison: list[PublishedComparison] | None = None,
-             *, invert: tuple[str, ...] = ("abcsg_28",), output_ids: dict | None = None) -> None:
-    """Add the ``meta.{outcome}.*`` rows (module docstring) of ``m`` and ``comparison``."""
+             *, data: TrialTable, output_ids: dict | None = None) -> None:
+    """Add the ``meta.{outcome}.*`` rows (module docstring) of ``m`` and ``comparison``, from
+    the trial table ``data``."""
     o, ids = m.outcome, dict(output_ids or {})
     method = f"rma_{m.result.method}" if m.result else "rma"
     conf = m.conf_level
@@ -98,25 +103,26 @@ def meta_ard(b: ArdBuilder, m: MetaAnalysis, comparison: list[PublishedCompariso
                 s.add("k", r["k"], "Trials", conf_level=math.nan)
                 if "year" in r:
                     s.add("year", r["year"], "Year", conf_level=math.nan)
-    _versions(b, o, invert)
+    _versions(b, o, data)
     if comparison:
         _comparison(b, o, comparison, ids.get("published", ""))
     if o == "local_control":
-        _reported(b, ids.get("trials", ""))
+        _reported(b, ids.get("trials", ""), data)
 
 
-def _versions(b: ArdBuilder, outcome: str, invert: tuple[str, ...]) -> None:
+def _versions(b: ArdBuilder, outcome: str, data: TrialTable) -> None:
     v = b.analysis(f"meta.{outcome}.versions", "published", "published", variable="trial",
                    group2="version")
     inv = b.analysis(f"meta.{outcome}.inverted", "published", "rma", variable="trial")
-    for trial in load_trials().get("trials") or []:
+    unclear = direction_unclear(data, outcome)
+    for trial in data.trials:
         for name, est in ((trial.get(outcome) or {}).get("versions") or {}).items():
             if "hr" not in est:
                 continue
             s = v.scoped(variable_level=trial["id"], group2_level=name)
             s.add("estimate", est["hr"], "Hazard ratio as published")
             s.add("year", est["year"], "Year")
-            if trial["id"] in invert:
+            if (trial["id"], name) in unclear:
                 inv.scoped(variable_level=trial["id"], group2="version",
                            group2_level=name).add("estimate", 1 / est["hr"], "Hazard ratio inverted")
 
@@ -139,14 +145,15 @@ def _comparison(b: ArdBuilder, o: str, comparison: list[PublishedComparison], ou
                     r.hr, r.hr_lower, r.hr_upper, label="Pooled hazard ratio, this run")
 
 
-def _reported(b: ArdBuilder, output_id: str) -> None:
+def _reported(b: ArdBuilder, output_id: str, data: TrialTable) -> None:
     a = b.analysis("meta.local_control.reported", "published", "published", output_id=output_id,
                    variable="trial")
-    for r in local_control_reported().itertuples(index=False):
+    for r in local_control_reported(data).itertuples(index=False):
         s = a.scoped(variable_level=r.trial)
         if r.hr == r.hr:
             s.add("estimate", r.hr, "Hazard ratio as published")
         else:
-            s.add("p", r.surgery, "Proportion, surgery", group1="arm", group1_level="surgery")
-            s.add("p", r.control, "Proportion, control", group1="arm", group1_level="control")
+            s.add("p", r.experimental, "Proportion, experimental arm", group1="arm",
+                  group1_level="experimental")
+            s.add("p", r.control, "Proportion, control arm", group1="arm", group1_level="control")
 

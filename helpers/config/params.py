@@ -86,7 +86,7 @@ SPECS: dict[str, Spec] = {
     "data_cut": Spec(_iso_date, None),
     "output_dir": Spec(_str, "runs/interactive"),
     # meta-analysis (08_meta_analysis): pooling method (helpers.meta.METHODS), HKSJ, whether
-    # trials flagged uncertain are pooled, trial id -> version of helpers/config/reference/ptr_trials.yaml
+    # trials flagged uncertain are pooled, trial id -> version of the study's trial table (study.trials)
     "meta_method": Spec(_choice("FE", "DL", "REML", "PM"), "REML"),
     "meta_hksj": Spec(_bool, False),
     "meta_include_uncertain": Spec(_bool, False),

@@ -1,7 +1,7 @@
 """Checks before a run writes anything: ``output_dir`` a writable (run) directory, ``data_dir``
 an existing directory, and the data of the notebooks to execute loaded, validated and prepared
 as each notebook would prepare them; the study's file of published figures (``study.reference``)
-of the right shape; a Dask scheduler (``sim_dask_address``) reachable within
+of the right shape, its trial table (``study.trials``) valid; a Dask scheduler (``sim_dask_address``) reachable within
 :data:`DASK_TIMEOUT` seconds. Failures are ``ParameterError`` / ``DataValidationError`` naming
 the parameter and the path (exit status 2)."""
 
@@ -133,16 +133,23 @@ def preflight(pfile: ParameterFile, notebooks: list[Notebook]) -> None:
     from helpers.data.problems import Problems
     from helpers.data.run_data import prepare_run_data
     from helpers.data.trial_data import load_trial_data
+    from helpers.meta.trials import check_versions, read_study_trials
 
     loaded = {}
     problems = Problems()  # every data problem of the run in one error
     checked: set = set()
+    tables: dict = {}  # study configuration -> its trial table
     for nb in notebooks:
         params = pfile.for_notebook(nb.name)
         study = load_study(params["study"]).for_comparison(params.get("comparison"))
         if study.reference and (study.path, study.reference) not in checked:
             check_reference(study.reference, study.path)
             checked.add((study.path, study.reference))
+        if study.book and study.book.trials:  # the trial table of chapter 08, validated once
+            if (study.path, "trials") not in checked:
+                checked.add((study.path, "trials"))
+                tables[study.path] = read_study_trials(study)
+            check_versions(tables[study.path], params.get("meta_versions") or {})
         if params["sim_dask_address"] not in checked:
             check_dask_address(params["sim_dask_address"])
             checked.add(params["sim_dask_address"])

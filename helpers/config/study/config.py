@@ -155,7 +155,7 @@ class StudyConfig:
 
     @property
     def arm_names(self) -> dict[str, str]:
-        """Supplement arm code -> how a sentence names the arm (``arms.names``: JCOG1017
+        """Supplement arm code -> how a sentence names the arm (``arms.names``: e.g.
         "arm A"/"arm B"; default "the control arm"/"the experimental arm", so that no study's
         own arm codes are read as the supplement's A and B)."""
         names = dict(self.role_names)

@@ -18,6 +18,7 @@ from scipy.stats import norm
 
 from helpers.meta.forest import NOT_POOLED, POOLED, forest_table, trial_weights  # noqa: F401 (re-exported)
 from helpers.meta.pooling import PooledEstimate
+from helpers.meta.trials import TrialTable
 from helpers.report.plots._style import PRINT_STYLE
 from helpers.report.plots.hr_axis import hazard_ratio_axis
 from helpers.report.tables.meta import version_label
@@ -27,9 +28,10 @@ from helpers.report.tables.meta import version_label
 def trial_forest_plot(table: pd.DataFrame, result: PooledEstimate, *, conf_level: float = 0.95,
                       xlabel: str = "Hazard ratio of death (experimental vs control)",
                       favours: tuple[str, str] = ("Favours experimental", "Favours control"),
-                      ax=None):
+                      ax=None, data: TrialTable | None = None):
     """Draw :func:`forest_table` rows and the pooled ``result`` (diamond: CI; line beneath:
-    prediction interval). Returns the Axes (label ``"meta forest"``)."""
+    prediction interval); versions named from the trial table ``data``. Returns the Axes
+    (label ``"meta forest"``)."""
     n = len(table)
     with plt.rc_context(PRINT_STYLE):
         if ax is None:
@@ -46,7 +48,7 @@ def trial_forest_plot(table: pd.DataFrame, result: PooledEstimate, *, conf_level
             size = 20 + 4 * r.weight if pooled else 30
             ax.scatter([r.hr], [y], s=size, marker="s", zorder=3,
                        facecolors=color if pooled else "white", edgecolors=color)
-            name = f"{r.label} {r.year} ({version_label(r.version)})"
+            name = f"{r.label} {r.year} ({version_label(r.version, data)})"
             ax.text(-0.02, y, name, transform=ax.get_yaxis_transform(), ha="right", va="center",
                     color="black" if pooled else "0.4")
             weight = f"{r.weight:.1f}%" if pooled else f"{r.status} ({r.reason})" if r.reason else r.status

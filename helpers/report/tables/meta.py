@@ -1,7 +1,8 @@
 """The meta-analysis chapter's tables, built from its ARD rows (``helpers.analyses.meta_ard``):
 every number is a ``stat_fmt`` of the run's ARD. Trials, versions and meta-analyses are shown
-by their labels (``labels``: trial id -> label; :data:`VERSION_LABELS`), never by the keys of
-the reference file; sources are cited in the tables' notes (:func:`sources_note`).
+by their labels (``labels``: trial id -> label; versions by :func:`version_label`), never by
+the keys of the study's trial table (``data``, passed explicitly); sources are cited in the
+tables' notes (:func:`sources_note`).
 
 ``meta_analysis`` and ``run_estimate`` (numbers) live in ``helpers.analyses.meta_analysis``
 and are re-exported here for callers of the former module.
@@ -15,6 +16,7 @@ import pandas as pd
 
 from helpers.analyses.meta_analysis import meta_analysis, run_estimate  # noqa: F401 (re-exported)
 from helpers.ard import ArdView
+from helpers.meta.trials import TrialTable, version_labels
 from helpers.meta.trials import sources as trial_sources
 
 from ..stats import estimate_ci, said
@@ -24,19 +26,16 @@ __all__ = ["VERSION_LABELS", "forest_display", "local_control_display", "methods
 
 DASH = "—"
 
-#: Versions of the reference file (``ptr_trials.yaml``) as the supplement names them.
-VERSION_LABELS = {
-    "lancet_oncol_2015": "Lancet Oncol 2015", "ann_surg_oncol_2018": "Ann Surg Oncol 2018",
-    "update_10y": "ten-year update", "conference_10y": "conference abstract, ten-year follow-up",
-    "conference_310pd": "conference abstract 310PD", "ann_surg_2019": "Ann Surg 2019",
-    "jco_2022": "J Clin Oncol 2022", "asco_2020": "ASCO 2020 abstract",
-    "this_run": "this run", "published": "as published",
-}
+#: Versions the chapter itself names (this run's estimate, this run's trial as published);
+#: the trial table's versions are named by their ``label`` there.
+VERSION_LABELS = {"this_run": "this run", "published": "as published"}
 
 
-def version_label(key: str) -> str:
-    """A version key as the supplement names it (unknown keys: words for underscores)."""
-    return VERSION_LABELS.get(key, key.replace("_", " "))
+def version_label(key: str, data: TrialTable | None = None) -> str:
+    """A version key as the supplement names it: its ``label`` in the trial table ``data``,
+    else :data:`VERSION_LABELS`, else the key in words (underscores as spaces)."""
+    labels = {**VERSION_LABELS, **(version_labels(data) if data is not None else {})}
+    return labels.get(key, key.replace("_", " "))
 
 
 def _ci(view: ArdView, aid: str, **where) -> str:
@@ -50,24 +49,25 @@ def _pairs(view: ArdView, aid: str) -> list[tuple[str, str]]:
     return list(zip(rows["variable_level"], rows["group2_level"]))
 
 
-def forest_display(view: ArdView, outcome: str, labels: Mapping[str, str]) -> pd.DataFrame:
+def forest_display(view: ArdView, outcome: str, labels: Mapping[str, str],
+                   data: TrialTable | None = None) -> pd.DataFrame:
     """The trials of the forest plot: trial, version, year, HR and CI at the chapter's level,
     the level each published, weight and whether it is pooled (a trial this run cannot
-    estimate: "not estimable" and why)."""
+    estimate: "not estimable" and why); versions named from the trial table ``data``."""
     aid = f"meta.{outcome}.trials"
     level = f"{float(view.rows(aid)['conf_level'].dropna().iloc[0]):.0%} CI" if view.has(aid) else "CI"
     rows = []
     for trial, version in _pairs(view, aid):
         where = {"variable_level": trial, "group2_level": version}
         if not view.fmt(aid, "estimate", **where):
-            rows.append({"Trial": labels.get(trial, trial), "Version": version_label(version),
+            rows.append({"Trial": labels.get(trial, trial), "Version": version_label(version, data),
                          "Year": DASH, "HR": "not estimable", level: DASH,
                          "Published CI level (%)": DASH, "Weight (%)": DASH,
                          "Pooled": f"No: {view.reason(aid, 'estimate', **where)}"})
             continue
         weight = view.fmt(aid, "weight", **where)
         rows.append({
-            "Trial": labels.get(trial, trial), "Version": version_label(version),
+            "Trial": labels.get(trial, trial), "Version": version_label(version, data),
             "Year": view.fmt(aid, "year", **where), "HR": view.fmt(aid, "estimate", **where),
             level: _ci(view, aid, **where),
             "Published CI level (%)": view.fmt(aid, "ci.level", **where),
@@ -116,10 +116,12 @@ def sequence_display(view: ArdView, outcome: str, key: str, labels: Mapping[str,
 
 def published_display(view: ArdView, outcome: str, meta_labels: Mapping[str, str],
                       named: Mapping[str, Iterable[str]], models: Mapping[str, str],
-                      labels: Mapping[str, str], run_label: str, invert_label: str) -> pd.DataFrame:
+                      labels: Mapping[str, str], run_label: str,
+                      invert_label: str | None) -> pd.DataFrame:
     """Published pooled hazard ratios (as published) with the trials each names (``named``),
-    beside this run's pooling of the same trials and the same with
-    ``invert_label``'s HR inverted; this run's own estimate last. The models (``models``,
+    beside this run's pooling of the same trials and the same with the HRs of
+    ``invert_label`` (the trials whose direction is unclear; None: no such trial, no column)
+    inverted; this run's own estimate last. The models (``models``,
     ``run_label``: this run's method) are text with version numbers: the note gives them
     (:func:`published_note`)."""
     aid = f"meta.{outcome}.published"
@@ -127,23 +129,26 @@ def published_display(view: ArdView, outcome: str, meta_labels: Mapping[str, str
     for mid in dict.fromkeys(view.rows(aid)["variable_level"]):
         w = {"variable_level": mid}
         same = f"meta.{outcome}.same_trials"
-        rows.append({
+        row = {
             "Meta-analysis": meta_labels.get(mid, mid),
             "Trials named": ", ".join(labels.get(t, t) for t in named.get(mid, ())) or "not named",
             "k": view.fmt(aid, "k", **w),
             "HR (CI) as published": estimate_ci(view, aid, **w),
             "This run, same trials": estimate_ci(view, same, level=False, **w)
             if view.has(same, **w) else DASH,
-            f"Same, {invert_label} inverted": estimate_ci(view, f"{same}_inverted", level=False, **w)
-            if view.has(f"{same}_inverted", **w) else DASH,
-        })
+        }
+        if invert_label:
+            row[f"Same, {invert_label} inverted"] = (
+                estimate_ci(view, f"{same}_inverted", level=False, **w)
+                if view.has(f"{same}_inverted", **w) else DASH)
+        rows.append(row)
     pooled = f"meta.{outcome}.pooled"
     if view.has(pooled):
         rows.append({"Meta-analysis": "This run", "Trials named": "the pooled trials",
                      "k": view.fmt(pooled, "k"),
                      "HR (CI) as published": DASH,
                      "This run, same trials": estimate_ci(view, pooled),
-                     f"Same, {invert_label} inverted": DASH})
+                     **({f"Same, {invert_label} inverted": DASH} if invert_label else {})})
     return pd.DataFrame(rows)
 
 
@@ -155,19 +160,19 @@ def published_note(meta_labels: Mapping[str, str], trial_sets: Mapping[str, str]
 
 
 def local_control_display(view: ArdView, labels: Mapping[str, str],
-                          meta_labels: Mapping[str, str]) -> pd.DataFrame:
-    """Local control: this run's trial from this run and as published, the other trials' published
-    figures (hazard ratio, or proportions surgery vs control) and the published pooled
-    estimates."""
-    from helpers.meta.trials import run_trial
-
-    own = labels.get(run_trial()[0], run_trial()[1])
+                          meta_labels: Mapping[str, str], run_trial: tuple[str, str],
+                          endpoint: str, arms: Mapping[str, str]) -> pd.DataFrame:
+    """Local control: this run's trial (``run_trial``: id, label) from this run and as
+    published (``endpoint``: its local-control endpoint in words), the other trials' published
+    figures (hazard ratio, or proportions experimental vs control, ``arms``: their words) and
+    the published pooled estimates."""
+    own = labels.get(run_trial[0], run_trial[1])
     rows = []
     run = "meta.local_control.run_trial"
     for version in view.rows(run, stat_name="estimate")["variable_level"]:
         w = {"variable_level": version}
         rows.append({"Trial or meta-analysis": f"{own} ({version_label(version)})",
-                     "Measure": "local relapse-free survival HR",
+                     "Measure": f"{endpoint} HR",
                      "Value (CI)": estimate_ci(view, run, **w)})
     rep = "meta.local_control.reported"
     for trial in dict.fromkeys(view.rows(rep)["variable_level"]):
@@ -175,8 +180,8 @@ def local_control_display(view: ArdView, labels: Mapping[str, str],
         if view.has(rep, stat_name="estimate", **w):
             measure, text = "hazard ratio", f"{view.fmt(rep, 'estimate', **w)} (CI not reported)"
         else:
-            measure = "proportions, surgery vs control"
-            text = (f"{view.fmt(rep, 'p', group1_level='surgery', **w)}% vs "
+            measure = f"proportions, {arms['experimental']} vs {arms['control']}"
+            text = (f"{view.fmt(rep, 'p', group1_level='experimental', **w)}% vs "
                     f"{view.fmt(rep, 'p', group1_level='control', **w)}%")
         rows.append({"Trial or meta-analysis": labels.get(trial, trial), "Measure": measure,
                      "Value (CI)": text})
@@ -187,10 +192,10 @@ def local_control_display(view: ArdView, labels: Mapping[str, str],
     return pd.DataFrame(rows)
 
 
-def sources_note(keys: Iterable[tuple[str, str]]) -> str:
+def sources_note(keys: Iterable[tuple[str, str]], data: TrialTable) -> str:
     """"Sources: <what>: <citation>; ..." for (what, source key) pairs, citations from the
-    reference file's ``sources`` (the key itself when it has none)."""
-    cites = trial_sources()
+    trial table's ``sources`` (the key itself when it has none)."""
+    cites = trial_sources(data)
     seen = dict.fromkeys((what, key) for what, key in keys if key)
     return "Sources: " + "; ".join(
         f"{what}: {(cites.get(key) or {}).get('citation', key)}" for what, key in seen) + "."

@@ -1,7 +1,8 @@
 # The meta-analysis (chapter 08) from its definitions, with R's metafor: the study's trial
 # table (study.trials, checked against run_record.json), each trial at its chosen version
 # (parameter meta_versions, else the table's default_version), this run's trial from this
-# run (the primary endpoint's Cox HR at primary_conf_level for OS; the LRFS Cox HR at
+# run (the primary endpoint's Cox HR at primary_conf_level for OS; the Cox HR of the table's
+# local_control.paramcd (e.g. LRFS) at
 # conf_level for local control) or from the published figures (study.reference); the standard
 # error of the log HR from the CI at its own level, (log(upper) - log(lower)) / (2 z);
 # uncertain versions left out of the pooling unless meta_include_uncertain; pooling with
@@ -14,7 +15,16 @@
 
 META_METHODS <- c(FE = "Common effect (inverse variance)", DL = "Random effects, DerSimonian-Laird",
                   REML = "Random effects, REML", PM = "Random effects, Paule-Mandel")
-INVERT <- "abcsg_28"  # the trials whose HR direction the sources leave unclear (chapter 08)
+#' "trial version" keys of the versions whose HR direction the sources leave unclear (the
+#' trial table's direction_unclear): the chapter's "inverted" analyses invert these.
+unclear_versions <- function(trials, o) {
+  keys <- character(0)
+  for (t in trials$trials) for (name in names(t[[o]]$versions %||% list())) {
+    u <- t[[o]]$versions[[name]]$direction_unclear
+    if (!is.null(u) && !identical(u, FALSE)) keys <- c(keys, paste(t$id, name))
+  }
+  keys
+}
 
 #' The file a study configuration key names: absolute as given, else from the study's folder.
 study_named_file <- function(study, name) {
@@ -92,12 +102,6 @@ meta_rows <- function(add, record, root, study, data, adsl, data_cut, cut) {
   s <- settings_of(record, "08_meta_analysis")
   trials_file <- study_named_file(study, study$study$trials)
   if (is.null(trials_file)) return(invisible())
-  # the chapter pools only the bundled (default) study's trial table
-  default_study <- file.path(root, "studies", "default.yaml")
-  bundled <- yaml::read_yaml(default_study)$study$trials
-  if (is.null(bundled) || !identical(normalizePath(trials_file, mustWork = FALSE),
-                                     normalizePath(file.path(dirname(default_study), bundled),
-                                                   mustWork = FALSE))) return(invisible())
   trials <- yaml::read_yaml(check_recorded_file(trials_file, record$study_files,
                                                 "trial table (study.trials)")$path)
   ref_file <- study_named_file(study, study$study$reference)
@@ -116,10 +120,12 @@ meta_rows <- function(add, record, root, study, data, adsl, data_cut, cut) {
   }
   os_est <- run_hr(s$endpoint, s$primary_conf_level)
   outcome_rows(add, "os", trials, versions, os_est, figures, s, conf, cut)
-  lrfs <- Filter(function(e) identical(e$paramcd, "LRFS"), study$endpoints$secondary %||% list())
-  if (length(lrfs) && any(data$adtte$PARAMCD == "LRFS"))
-    outcome_rows(add, "local_control", trials, versions, run_hr("LRFS", conf), figures, s,
-                 conf, cut)
+  # local control: the study's endpoint the trial table names (local_control.paramcd)
+  local <- trials$local_control$paramcd
+  if (!is.null(local) && any(data$adtte$PARAMCD == local))
+    outcome_rows(add, "local_control", trials, versions,
+                 run_hr(local, if (identical(local, s$endpoint)) s$primary_conf_level else conf),
+                 figures, s, conf, cut)
 }
 
 outcome_rows <- function(add, o, trials, versions, run_est, figures, s, conf, cut) {
@@ -208,7 +214,7 @@ outcome_rows <- function(add, o, trials, versions, run_est, figures, s, conf, cu
 }
 
 #' Published pooled estimates and this run's pooling of the trials each names (uncertain
-#' versions included), also with the HR of INVERT inverted when the set holds it.
+#' versions included), also with the HRs of unclear direction inverted when the set holds one.
 published_rows <- function(row, o, trials, table, method, hksj, conf, hr3) {
   for (m in trials$meta_analyses %||% list()) {
     est <- m[[o]]
@@ -223,9 +229,10 @@ published_rows <- function(row, o, trials, table, method, hksj, conf, hr3) {
     f <- meta_fit(same, method, hksj, conf)
     row(hr3(exp(f$b[1]), exp(f$ci.lb), exp(f$ci.ub)), "same_trials", variable = "meta_analysis",
         variable_level = m$id, conf_level = conf, mid = paste0("rma_", method))
-    if (any(same$trial %in% INVERT)) {
+    invert <- paste(same$trial, same$version) %in% unclear_versions(trials, o)
+    if (any(invert)) {
       flipped <- same
-      flipped$log_hr <- ifelse(flipped$trial %in% INVERT, -flipped$log_hr, flipped$log_hr)
+      flipped$log_hr <- ifelse(invert, -flipped$log_hr, flipped$log_hr)
       f <- meta_fit(flipped, method, hksj, conf)
       row(hr3(exp(f$b[1]), exp(f$ci.lb), exp(f$ci.ub)), "same_trials_inverted",
           variable = "meta_analysis", variable_level = m$id, conf_level = conf,
@@ -234,7 +241,7 @@ published_rows <- function(row, o, trials, table, method, hksj, conf, hr3) {
   }
 }
 
-#' Every published version's HR and year; 1 / HR of the trials of INVERT.
+#' Every published version's HR and year; 1 / HR of the versions of unclear direction.
 version_rows <- function(row, o, trials) {
   for (t in trials$trials) {
     for (name in names(t[[o]]$versions %||% list())) {
@@ -244,7 +251,7 @@ version_rows <- function(row, o, trials) {
                     group2_level = name)
       do.call(row, c(list(list(estimate = est$hr, year = est$year), "versions",
                           context = "published", mid = "published"), where))
-      if (t$id %in% INVERT)
+      if (paste(t$id, name) %in% unclear_versions(trials, o))
         do.call(row, c(list(list(estimate = 1 / est$hr), "inverted", mid = "published"), where))
     }
   }
@@ -257,7 +264,7 @@ reported_rows <- function(row, trials) {
       row(list(estimate = item$hr), "reported", variable = "trial", variable_level = t$id,
           context = "published", mid = "published")
     } else {
-      for (arm in c("surgery", "control"))
+      for (arm in c("experimental", "control"))
         row(list(p = item[[arm]]), "reported", variable = "trial", variable_level = t$id,
             group1 = "arm", group1_level = arm, context = "published", mid = "published")
     }
