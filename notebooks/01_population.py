@@ -41,7 +41,7 @@ nb = start("01_population", globals())
 flags = {"itt": nb.study.populations["full_analysis"], **{
     key: nb.study.populations[role] for key, role in (("per_protocol", "per_protocol"),
                                                       ("safety", "safety"))}}
-procedure = nb.study.book.procedure  # a protocol procedure of arm B, if the study names one
+procedure = nb.study.book.procedure  # the experimental arm's protocol procedure, if the study names one
 columns = procedure.columns if procedure else None
 counts = consort_counts(nb.data.adsl, nb.data.adtte, flags, strata=nb.params["strata"],
                         procedure=columns, pp_reasons=procedure.reasons if procedure else None)
@@ -54,9 +54,8 @@ nb.write_results({**counts, "analysis_sets": analysis_sets_counts,
                   "synthetic_data": source.synthetic})
 view = nb.ard_view()
 set_labels = {flag: label for flag, (label, _) in analysis_sets(flags).items()}
-population_sets = "Analysis sets (ADSL flags): " + "; ".join(
-    f"{POPULATION_LABELS[role]}: `{column}` = Y" for role, column in nb.study.populations.items()
-    if column) + "."
+population_sets = text.analysis_sets_sentence(nb.study.populations, POPULATION_LABELS)
+names, others = nb.study.arm_names, nb.study.arm_value_labels  # how sentences name the arms
 
 # %%
 #| echo: false
@@ -73,46 +72,48 @@ display(Markdown(source.note))
 # ## Patient flow
 
 # %%
-display(Markdown(text.flow_results(view, nb.study.arm_labels)))
+display(Markdown(text.flow_results(view, nb.study.arm_labels, names, others)))
 
 # %%
 #| label: fig-consort
-#| fig-cap: "CONSORT flow diagram: enrolment (registration, reasons for not being randomised, randomisation), allocation, follow-up (overall survival) and analysis sets with the reasons for exclusion from the per-protocol set."
+#| fig-cap: "CONSORT flow diagram: enrolment (registration, reasons for not being randomised, randomisation), allocation, follow-up (overall survival) and analysis sets, with the reasons for exclusion where a set excludes patients."
 nb.figure(consort_diagram(consort_flow(view, nb.study.arm_labels, flags,
                                        procedure.label if procedure else None,
-                                       columns)).figure, "consort")
+                                       columns, names, others)).figure, "consort")
 
 # %%
 #| label: tbl-consort
 #| tbl-cap: "Patient flow: registered, not randomised by reason, randomised by arm."
-nb.table(consort_table(view, nb.study.arm_labels), "consort", population="all registered patients")
+nb.table(consort_table(view, nb.study.arm_labels, names, others), "consort", population="all registered patients")
 
 # %% [markdown]
 # ## Analysis sets
 
 # %%
-display(Markdown(text.analysis_sets_results(view, set_labels)))
+display(Markdown(text.analysis_sets_results(view, set_labels, names)))
 
 # %%
 #| label: tbl-analysis-sets
 #| tbl-cap: "Analysis sets by arm: patients, n (% of randomised)."
-nb.table(analysis_sets_table(view, set_labels), "analysis_sets",
+nb.table(analysis_sets_table(view, set_labels, names), "analysis_sets",
          population="all randomised patients of the compared arms")
 
 # %% [markdown]
-# ## The procedure of arm B {#sec-procedure}
+# ## The protocol procedure of the experimental arm {#sec-procedure}
 
 # %%
-has_surgery = nb.section("The procedure of arm B", "study.book.procedure",
+has_surgery = nb.section("The protocol procedure of the experimental arm", "study.book.procedure",
                          *([f"ADSL.{procedure.flag}"] if procedure else []), label="sec-procedure",
-                         why="" if procedure else "the study names no protocol procedure of arm B "
-                         "(study.procedure)")
+                         why="" if procedure else "the study names no protocol procedure of the "
+                         "experimental arm (study.procedure)")
 if has_surgery:
-    display(Markdown(text.surgery_results(view, procedure.label, procedure.columns)))
+    display(Markdown(text.surgery_results(view, procedure.label, procedure.columns,
+                                          arm_names=names)))
 
 # %%
 #| label: tbl-arm-b-surgery
-#| tbl-cap: "Arm B: the protocol procedure performed, and its detail."
+#| tbl-cap: "The experimental arm: the protocol procedure performed, and its detail."
 if has_surgery:
-    nb.table(arm_b_surgery_table(view, procedure.label, procedure.columns), "arm_b_surgery",
-             population="all patients randomised to arm B")
+    nb.table(arm_b_surgery_table(view, procedure.label, procedure.columns, arm_names=names),
+             "arm_b_surgery",
+             population=f"all patients randomised to {names['B']}")

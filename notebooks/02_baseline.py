@@ -61,7 +61,7 @@ compare the arms, as is usual for a randomised trial.
 """)
 
 # %%
-display(Markdown(baseline_results(view, nb.population_label, absent)))
+display(Markdown(baseline_results(view, nb.population_label, absent, nb.study.arm_names)))
 
 # %%
 #| label: tbl-baseline

@@ -71,7 +71,8 @@ nb.figure(km_plot(os_.curves(), labels=os_.curve_labels(),
 
 # %%
 display(Markdown(results_paragraph(view, paramcd, settings=settings, arm_labels=labels,
-                                   events=nb.study.endpoint(paramcd).events, follow_up=True)))
+                                   events=nb.study.endpoint(paramcd).events, follow_up=True,
+                                   arm_names=nb.study.arm_names)))
 
 # %%
 #| label: tbl-os-summary

@@ -108,7 +108,8 @@ if first:
 # %%
 if first:
     display(Markdown(results_paragraph(view, first.paramcd, settings=settings, arm_labels=labels,
-                                       events=first.events, effect_label=first.label)))
+                                       events=first.events, effect_label=first.label,
+                                       arm_names=nb.study.arm_names)))
 
 # %%
 #| label: tbl-lrfs-summary
@@ -144,7 +145,8 @@ if others:
 
 # %%
 if others:
-    display(Markdown(secondary_results(view, others, settings=settings)))
+    display(Markdown(secondary_results(view, others, settings=settings,
+                                       arm_names=nb.study.arm_names)))
 if absent:
     display(Markdown(missing_endpoints(absent)))
 
@@ -162,4 +164,4 @@ if nb.section("Proportion endpoints", *[f"ADSL.{v.name}" for v in nb.study.propo
 
 # %%
 if local:
-    display(Markdown(proportion_results(view, proportions)))
+    display(Markdown(proportion_results(view, proportions, nb.study.arm_names)))

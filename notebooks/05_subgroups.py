@@ -77,7 +77,7 @@ display(Markdown(text.subgroup_methods_text(p["strata"], p["subgroups"], report.
 #| fig-cap: "The primary endpoint by subgroup: hazard ratio of the experimental arm (B) vs the control arm (A) with CI (log scale), deaths/patients and the Kaplan-Meier median (in the study's time unit) per arm, and the likelihood-ratio p-value of the arm-by-subgroup interaction. Square area proportional to the subgroup size; the diamond is all patients in the subgroups' model (its row names the model; the primary analysis is in @sec-overall-survival)."
 nb.figure(forest_plot(text.forest_table(view, labels, medians="subgroup_median"), conf_level=report.conf_level,
                       strata=report.strata, primary={"conf_level": p["primary_conf_level"]},
-                      **report.forest_labels(dict(zip(frame["ARMCD"], frame["ARM"])))).figure,
+                      **text.forest_labels(nb.study.arm_names)).figure,
           "forest_os")
 
 # %%
@@ -86,6 +86,6 @@ display(Markdown(text.subgroup_results_text(view, labels, nb.study.primary.event
 
 # %%
 #| label: tbl-subgroups
-#| tbl-cap: "The primary endpoint by subgroup: events/patients per arm, hazard ratio of arm B vs arm A (CI) and the likelihood-ratio p-value of the arm-by-subgroup interaction."
+#| tbl-cap: "The primary endpoint by subgroup: events/patients per arm, hazard ratio of the experimental vs the control arm (CI) and the likelihood-ratio p-value of the arm-by-subgroup interaction."
 nb.table(text.subgroup_table(view, labels), "subgroups",
          note=text.subgroup_table_note(p["ties"], p["strata"], nb.study.variable_label))

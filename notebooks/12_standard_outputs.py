@@ -152,7 +152,7 @@ dst_labels = {"crossover": dispo.crossover.label if dispo.crossover else "Crosso
 if dispo.treated:
     dst_labels[dispo.treated] = f"Treated as allocated ({dispo.treated})"
 if procedure:
-    dst_labels[procedure.variable] = procedure.label
+    dst_labels[procedure.flag] = procedure.label
     if procedure.reason:
         dst_labels[procedure.reason] = f"{procedure.label} not done, by reason"
 if dispo.discontinued:
@@ -213,7 +213,7 @@ if covariates and endpoints:
 
 # %%
 #| label: fig-forest-secondary
-#| fig-cap: "The first compared secondary endpoint by subgroup: hazard ratio of arm B vs arm A with CI (log scale), events/patients and Kaplan-Meier median per arm, and the likelihood-ratio p-value of the arm-by-subgroup interaction."
+#| fig-cap: "The first compared secondary endpoint by subgroup: hazard ratio of the experimental vs the control arm with CI (log scale), events/patients and Kaplan-Meier median per arm, and the likelihood-ratio p-value of the arm-by-subgroup interaction."
 if secondary is not None and p["subgroups"]:
     sec_labels = {v: nb.study.variable_label(v) for v in p["subgroups"]}
     forest = sg.forest_table(view, sec_labels, prefix=sec_id,
@@ -223,6 +223,5 @@ if secondary is not None and p["subgroups"]:
     frame = frames[secondary.paramcd]
     display(nb.figure(forest_plot(forest, conf_level=sec_report.conf_level,
                                   strata=sec_report.strata,
-                                  **sec_report.forest_labels(dict(zip(frame["ARMCD"],
-                                                                      frame["ARM"])))).figure,
+                                  **sg.forest_labels(nb.study.arm_names)).figure,
                       "forest_secondary"))

@@ -6,12 +6,34 @@ from __future__ import annotations
 
 import fcntl
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A copy of the bundled ADaM (``adsl.csv``, ``adtte.csv``, ``adae.csv``) a test may edit."""
+    out = tmp_path / "data"
+    out.mkdir()
+    for name in ("adsl.csv", "adtte.csv", "adae.csv"):
+        shutil.copy(ROOT / "data" / name, out / name)
+    return out
+
+
+def edit_csv(data_dir: Path, table: str, change) -> None:
+    """Apply ``change(frame)`` to ``<table>.csv`` read as text (row i is data row i + 1):
+    ``change`` returns the new frame, or None after changing ``frame`` in place."""
+    import pandas as pd
+
+    path = data_dir / f"{table}.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    changed = change(frame)
+    (frame if changed is None else changed).to_csv(path, index=False, lineterminator="\n")
 
 
 def run_supplement(run_dir: Path, extra: dict | None = None, notebooks=None, workers: int = 2):

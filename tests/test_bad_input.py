@@ -11,25 +11,11 @@ import pytest
 
 from helpers.data.trial_data import analysis_frame, load_trial_data
 from helpers.core.errors import DataValidationError
-
-DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    out = tmp_path / "data"
-    out.mkdir()
-    for name in ("adsl.csv", "adtte.csv", "adae.csv"):
-        shutil.copy(DATA / name, out / name)
-    return out
+from conftest import edit_csv as edit  # noqa: E402
 
 
-def edit(data_dir: Path, table: str, change) -> None:
-    """Apply ``change(frame)`` to ``<table>.csv`` read as text (row i is data row i + 1)."""
-    path = data_dir / f"{table}.csv"
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    frame = change(frame)
-    frame.to_csv(path, index=False, lineterminator="\n")
+
+
 
 
 def set_cells(column, rows, value):

@@ -9,7 +9,6 @@ on notebook 11 run alone on the colon study."""
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -191,14 +190,6 @@ def _study(tmp_path: Path, change) -> Path:
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
 
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    out = tmp_path / "data"
-    out.mkdir()
-    for name in ("adsl.csv", "adtte.csv", "adae.csv"):
-        shutil.copy(DATA / name, out / name)
-    return out
 
 
 def test_competing_endpoint_without_event_type_variable_is_refused(tmp_path):

@@ -29,24 +29,12 @@ from helpers.run.preflight import check_dask_address
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 from study_paths import read_study  # noqa: E402
+from conftest import edit_csv as edit  # noqa: E402
 
 STUDY = ROOT / "studies" / "jcog1017.yaml"
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    out = tmp_path / "data"
-    out.mkdir()
-    for name in ("adsl.csv", "adtte.csv", "adae.csv"):
-        shutil.copy(DATA / name, out / name)
-    return out
 
-
-def edit(data_dir: Path, table: str, change) -> None:
-    path = data_dir / f"{table}.csv"
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    change(frame)
-    frame.to_csv(path, index=False, lineterminator="\n")
 
 
 def study_copy(tmp_path: Path, change) -> Path:

@@ -227,10 +227,23 @@ def _study(outputs: dict) -> dict:
     ({"disposition": {"crossover": {"paramcd": "PTRFS"}}}, "outputs.disposition.crossover"),
     ({"deaths": {"cause": "DTHCAUS"}}, "outputs.deaths.cause"),
     ({"safety": {"ctcae": "5.0"}}, "outputs.safety"),
-    ({"disposition": {"procedure": {"variable": "SURGFL", "arm": "B"}}},
-     "outputs.disposition.procedure.arm"),
+    ({"disposition": {"procedure": {"variable": "SURGFL"}}},  # moved: one key, study.procedure
+     "outputs.disposition.procedure"),
     ({"safety": {"related": ["AE REL"]}}, "outputs.safety.related"),
 ])
 def test_bad_outputs_configuration_names_the_key(outputs, key):
     with pytest.raises(StudyConfigError, match=key.replace(".", r"\.")):
         parse_study(_study(outputs), "studies/x.yaml", Path("studies/x.yaml"))
+
+
+def test_the_protocol_procedure_is_one_key_read_by_every_output():
+    """``study.procedure`` is the procedure of chapter 1, chapter 6 and DST01/DTHT01 alike; a
+    wrong arm role is refused naming ``study.procedure.arm``."""
+    study = load_study("studies/jcog1017.yaml")
+    assert study.outputs.disposition.procedure is study.book.procedure
+    assert (study.book.procedure.flag, study.book.procedure.arm,
+            study.book.procedure.date) == ("SURGFL", "experimental", "SURGDT")
+    data = _study({})
+    data["study"]["procedure"]["arm"] = "B"
+    with pytest.raises(StudyConfigError, match=r"study\.procedure\.arm.*control, experimental, both"):
+        parse_study(data, "studies/x.yaml", Path("studies/x.yaml"))

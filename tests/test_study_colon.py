@@ -88,8 +88,8 @@ def test_chapters_and_sections_without_data_are_left_out_with_the_reason(colon_r
     assert "study.trials" in read_results(colon_run, "08_meta_analysis")["omitted"]["reason"]
     assert "study.reference" in read_results(colon_run, "09_design")["omitted"]["reason"]
     flow = read_results(colon_run, "01_population")
-    assert flow["unavailable"]["The procedure of arm B"] == {
-        "reason": "the study names no protocol procedure of arm B (study.procedure)",
+    assert flow["unavailable"]["The protocol procedure of the experimental arm"] == {
+        "reason": "the study names no protocol procedure of the experimental arm (study.procedure)",
         "label": "sec-procedure"}
     sens = read_results(colon_run, "07_sensitivity")
     assert "per_protocol" not in sens and sens["adjusted_covariates"] == ["AGE", "SEX", "OBSTRFL", "EXTENT"]

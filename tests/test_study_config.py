@@ -15,6 +15,7 @@ from helpers.data.trial_data import load_trial_data
 from helpers.core.errors import DataValidationError, ParameterError
 from helpers.config.study import StudyConfigError, load_study
 from study_paths import read_study
+from conftest import edit_csv as edit  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = read_study(ROOT / "studies" / "jcog1017.yaml")
@@ -112,12 +113,6 @@ def data_dir(tmp_path):
     out = tmp_path / "data"
     shutil.copytree(ROOT / "data", out, ignore=shutil.ignore_patterns("*.md"))
     return out
-
-
-def edit(data_dir: Path, table: str, change) -> None:
-    path = data_dir / f"{table}.csv"
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    change(frame).to_csv(path, index=False)
 
 
 # configuration that does not fit the data: (change of config, change of data, column, words)

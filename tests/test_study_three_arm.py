@@ -148,5 +148,5 @@ def test_standard_outputs_of_the_tlg_catalogue(three_arm_run):
     note = (tables / "06_safety" / "aet04.notes.txt").read_text()
     assert "CTCAE version 5.0" in note and "MedDRA version 26.0" in note and "AET04" in note
     absent = read_results(three_arm_run, "12_standard_outputs")["absent"]
-    assert absent["DST01 procedure"] == ["study.outputs.disposition.procedure"]  # not configured
+    assert absent["DST01 procedure"] == ["study.book.procedure"]  # not configured
     assert "DST01 discontinued" not in absent and "DTHT01 cause" not in absent

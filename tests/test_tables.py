@@ -241,7 +241,7 @@ def test_population_tables_from_consort_counts(adsl):
     flow = consort_table(view, LABELS)
     assert flow.loc["Registered", "n"] == "8" and flow.loc["Randomised", "n"] == "6"
     assert flow.loc["    Patient refusal", "n"] == "1"
-    assert flow.loc["    Arm A: Systemic therapy alone", "n"] == "3"
+    assert flow.loc["    Systemic therapy alone (arm A)", "n"] == "3"
     assert analysis_set_counts(c)["PPROTFL"] == {"A": 2, "B": 3, "total": 5}
     labels = {"ITTFL": "Full analysis set", "PPROTFL": "Per-protocol set", "SAFFL": "Safety set"}
     sets = analysis_sets_table(view, labels)

@@ -16,7 +16,8 @@ from collections.abc import Iterable
 import pandas as pd
 
 from helpers.ard import ArdBuilder
-from helpers.config.study.outputs import Deaths, Disposition, Procedure
+from helpers.config.study.book import Procedure
+from helpers.config.study.outputs import Deaths, Disposition
 
 __all__ = ["TOTAL", "deaths_ard", "deaths_needs", "disposition_ard", "disposition_needs"]
 
@@ -49,13 +50,14 @@ def _counts(a, randomised: pd.DataFrame, mask: pd.Series, arms: Iterable[str] = 
 
 def disposition_needs(config: Disposition) -> dict[str, list[str]]:
     """Row group of the disposition table -> what it needs (ADSL columns, an ADTTE endpoint,
-    or the configuration key that would name them: ``study.outputs.disposition.*``)."""
+    or the configuration key that would name them: ``study.outputs.disposition.*``,
+    ``study.book.procedure``, i.e. the YAML key ``study.procedure``)."""
     key = "study.outputs.disposition"
     out = {"treated": [f"ADSL.{config.treated}"] if config.treated else [f"{key}.treated"]}
     p = config.procedure
-    out["procedure"] = [f"ADSL.{p.variable}"] if p else [f"{key}.procedure"]
+    out["procedure"] = [f"ADSL.{p.flag}"] if p else ["study.book.procedure"]
     out["procedure reasons"] = ([f"ADSL.{p.reason}"] if p and p.reason else
-                                [f"{key}.procedure" + (".reason" if p else "")])
+                                ["study.book.procedure" + (".reason" if p else "")])
     c = config.crossover
     out["crossover"] = ([f"ADSL.{c.flag}"] if c and c.flag else
                         [f"ADTTE.PARAMCD={c.paramcd}", "ADTTE.EVNTDESC"] if c else
@@ -81,9 +83,9 @@ def disposition_ard(b: ArdBuilder, adsl: pd.DataFrame, adtte: pd.DataFrame, conf
     if "procedure" in groups:
         p = config.procedure
         arms = ROLE_ARMS[p.arm]
-        done, flag = _y(randomised[p.variable]), _text(randomised[p.variable]).str.upper()
-        _counts(a, randomised, done, arms, variable=p.variable, variable_level="Y")
-        _counts(a, randomised, flag.eq("N"), arms, variable=p.variable, variable_level="N")
+        done, flag = _y(randomised[p.flag]), _text(randomised[p.flag]).str.upper()
+        _counts(a, randomised, done, arms, variable=p.flag, variable_level="Y")
+        _counts(a, randomised, flag.eq("N"), arms, variable=p.flag, variable_level="N")
         if "procedure reasons" in groups:
             reason = _text(randomised[p.reason])
             not_done = flag.eq("N")
@@ -143,7 +145,7 @@ def deaths_needs(config: Deaths, procedure: Procedure | None, primary: str) -> d
     out = {"deaths": [f"ADTTE.PARAMCD={paramcd}"],
            "cause": [config.cause] if config.cause else ["study.outputs.deaths.cause"]}
     out["within"] = ([f"ADSL.{procedure_date}", "ADTTE.ADT"] if procedure_date else
-                     ["study.outputs.disposition.procedure" + (".date" if procedure else "")])
+                     ["study.book.procedure" + (".date" if procedure else "")])
     return out
 
 

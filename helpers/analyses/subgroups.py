@@ -103,12 +103,6 @@ class SubgroupReport(JsonResult):
             }
         return to_jsonable(out)
 
-    def forest_labels(self, arm_labels: dict) -> dict:
-        """``forest_plot`` keyword arguments naming the arms ("Arm A"/"Arm B"; the labels are
-        in the figure's caption and the chapter's text)."""
-        return {"arm_labels": ("Arm A", "Arm B"), "favours": ("Favours arm B", "Favours arm A"),
-                "xlabel": "Hazard ratio (arm B vs arm A)"}
-
 
 def check_subgroup_variables(frame: pd.DataFrame, subgroups: Iterable[str]) -> None:
     """Refuse subgroup variables that would print patient identifiers or say nothing: text

@@ -27,10 +27,14 @@ class ArdLookupError(ParameterError):
 
 
 class ArdView:
-    """An ARD with keyed access: ``view.stat("OS.cox.primary", "estimate")``."""
+    """An ARD with keyed access: ``view.stat("OS.cox.primary", "estimate")``. ``arm_names``:
+    how the report names the arm codes of ``group1_level`` (the study's ``arms.names``,
+    e.g. {"A": "arm A", "B": "arm B"}; None: the report's default), like the level labels
+    {cards} keeps beside an ARD; never part of the ARD itself."""
 
-    def __init__(self, ard: pd.DataFrame):
+    def __init__(self, ard: pd.DataFrame, arm_names: dict | None = None):
         self.ard = ard
+        self.arm_names = arm_names
 
     @property
     def ard(self) -> pd.DataFrame:

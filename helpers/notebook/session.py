@@ -146,7 +146,7 @@ class NotebookSession:
 
     def ard_view(self) -> ArdView:
         """The rows so far, validated and formatted, for the report functions."""
-        return ArdView(fill_stat_fmt(self.ard.frame()))
+        return ArdView(fill_stat_fmt(self.ard.frame()), arm_names=self.study.arm_names)
 
     def write_ard(self) -> None:
         """Write the notebook's ARD (validated, ``stat_fmt`` filled) to its output context."""

@@ -14,6 +14,7 @@ import pandas as pd
 
 from helpers.ard import ArdView
 from helpers.core.textsafe import md_text
+from helpers.report.names import bare, in_sentence
 from helpers.report.stats import estimate_ci, p_phrase, said
 
 from .book_plan import BookPlan
@@ -38,13 +39,15 @@ def _general_opening(study) -> str:
 
 
 def _general_trial(study) -> str:
-    arms = study.arm_labels
+    arms, names = study.arm_labels, study.arm_names
     secondary = [e.label for e in study.secondary]
-    text = (f"Patients were randomised to {md_text(arms['A'])} (arm A, control) or "
-            f"{md_text(arms['B'])} (arm B, experimental). The primary endpoint is "
-            f"{md_text(study.primary.label.lower())}")
+    role = {"A": "control", "B": "experimental"}
+    text = "Patients were randomised to " + " or ".join(
+        f"{md_text(arms[c])} ({md_text(bare(names[c]))}" + (
+            f", {role[c]})" if role[c] not in bare(names[c]) else ")") for c in "AB")
+    text += (f". The primary endpoint is {md_text(in_sentence(study.primary.label))}")
     if secondary:
-        text += "; secondary endpoints are " + ", ".join(md_text(s.lower()) for s in secondary)
+        text += "; secondary endpoints are " + ", ".join(md_text(in_sentence(s)) for s in secondary)
     return text + ". The populations are in @sec-population."
 
 
@@ -61,7 +64,7 @@ def key_results(ard: pd.DataFrame, study, parameters: dict) -> str:
     p = parameters.get("03_overall_survival", {})
     primary = p.get("endpoint") or study.primary.paramcd
     unit = md_text(study.display_unit)
-    arms = study.arm_labels
+    arms, names = study.arm_labels, {c: md_text(n) for c, n in study.arm_names.items()}
     view = ArdView(ard[ard["notebook"] == "03_overall_survival"])
     km, cox, lr = f"{primary}.km", f"{primary}.cox.primary", f"{primary}.logrank"
     if not view.has(cox, stat_name="estimate"):
@@ -69,13 +72,14 @@ def key_results(ard: pd.DataFrame, study, parameters: dict) -> str:
     label = md_text(study.endpoint(primary).label)
     sided = p.get("sided", "two-sided")
     stat = "p.value.one.sided" if sided == "one-sided" else "p.value"
-    text = (f"{said(view, km, 'n', group1_level='A')} patients of {md_text(arms['A'])} (arm A) "
-            f"and {said(view, km, 'n', group1_level='B')} of {md_text(arms['B'])} (arm B) "
-            f"were analysed. {label}: with {said(view, cox, 'n.event')} "
-            f"{md_text(study.endpoint(primary).events)}, the hazard ratio of arm B against arm A "
-            f"was {estimate_ci(view, cox)}, {sided} log-rank {p_phrase(view.fmt(lr, stat))}; the median was "
-            f"{_median(view, km, 'A', unit)} in arm A and {_median(view, km, 'B', unit)} in "
-            f"arm B.")
+    text = (f"{said(view, km, 'n', group1_level='A')} patients of {md_text(arms['A'])} "
+            f"({bare(names['A'])}) and {said(view, km, 'n', group1_level='B')} of "
+            f"{md_text(arms['B'])} ({bare(names['B'])}) were analysed. {label}: with "
+            f"{said(view, cox, 'n.event')} {md_text(study.endpoint(primary).events)}, the hazard "
+            f"ratio of {names['B']} against {names['A']} was {estimate_ci(view, cox)}, {sided} "
+            f"log-rank {p_phrase(view.fmt(lr, stat))}; the median was "
+            f"{_median(view, km, 'A', unit)} in {names['A']} and {_median(view, km, 'B', unit)} in "
+            f"{names['B']}.")
     secondary = ArdView(ard[ard["notebook"] == "04_lrfs"])
     for endpoint in study.secondary:
         sid = f"{endpoint.paramcd}.cox.primary"

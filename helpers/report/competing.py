@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from helpers.ard import ArdView
+from helpers.report.names import arm_name, bare, capital
 from helpers.core.textsafe import md_text
 
 __all__ = ["comparison_table", "competing_annotation", "competing_methods", "competing_text",
@@ -72,6 +73,11 @@ def cuminc_table(view: ArdView, paramcd: str, codes: Sequence[str], event_type: 
     return pd.DataFrame(rows)
 
 
+def _vs(view: ArdView) -> str:
+    """"arm B vs arm A" in the study's arm names, without articles."""
+    return f"{bare(arm_name(EXPERIMENTAL, view.arm_names))} vs {bare(arm_name(CONTROL, view.arm_names))}"
+
+
 def comparison_table(view: ArdView, paramcd: str, codes: Sequence[str], event_type: str,
                      strata: Sequence[str]) -> pd.DataFrame:
     """One row per event type: Gray's chi-square (df) and p, the Fine-Gray subdistribution
@@ -87,7 +93,7 @@ def comparison_table(view: ArdView, paramcd: str, codes: Sequence[str], event_ty
             f"{gray_name}: chi-square (df)":
                 f"{_fmt(view, gray, 'statistic', **where)} ({_fmt(view, gray, 'df', **where)})",
             f"{gray_name}: p": _fmt(view, gray, "p.value", **where),
-            f"Subdistribution HR, arm {EXPERIMENTAL} vs {CONTROL} ({level:.0%} CI)":
+            f"Subdistribution HR, {_vs(view)} ({level:.0%} CI)":
                 _ci(view, fg, **where),
             "Fine-Gray p (Wald)": _fmt(view, fg, "p.value", **where),
         })
@@ -103,15 +109,16 @@ def competing_text(view: ArdView, paramcd: str, label: str, codes: Sequence[str]
     aid, gray, fg = f"{paramcd}.cuminc", f"{paramcd}.gray", f"{paramcd}.finegray"
     level = _level(view, aid)
     arm = {a: md_text(arm_labels[a]) for a in (CONTROL, EXPERIMENTAL)}
+    name = {a: md_text(arm_name(a, view.arm_names)) for a in (CONTROL, EXPERIMENTAL)}
 
     def count(stat: str, a: str, **where) -> str:
         return view.fmt(aid, stat, group1=ARM, group1_level=a, variable="", **where)
 
     first = "; ".join(
         f"{md_text(code)} in {count('n.event', CONTROL, group2=event_type, group2_level=code)} "
-        f"patients of arm {CONTROL} and "
-        f"{count('n.event', EXPERIMENTAL, group2=event_type, group2_level=code)} of arm "
-        f"{EXPERIMENTAL}" for code in codes)
+        f"patients of {name[CONTROL]} and "
+        f"{count('n.event', EXPERIMENTAL, group2=event_type, group2_level=code)} of "
+        f"{name[EXPERIMENTAL]}" for code in codes)
     censored = (f"{count('n.censor', CONTROL, group2='')} and "
                 f"{count('n.censor', EXPERIMENTAL, group2='')}")
     text = [f"First events of {md_text(label)}: {first}; censored without an event: "
@@ -123,7 +130,7 @@ def competing_text(view: ArdView, paramcd: str, label: str, codes: Sequence[str]
             f"{_fmt(view, aid, 'estimate', group1=ARM, group1_level=a, variable='time', variable_level=landmark, **where)}% "
             f"({level:.0%} CI {_fmt(view, aid, 'conf.low', group1=ARM, group1_level=a, variable='time', variable_level=landmark, **where)}"
             f"–{_fmt(view, aid, 'conf.high', group1=ARM, group1_level=a, variable='time', variable_level=landmark, **where)}) "
-            f"in arm {a} ({arm[a]})" for a in (CONTROL, EXPERIMENTAL))
+            f"in {name[a]} ({arm[a]})" for a in (CONTROL, EXPERIMENTAL))
         cmp_ = dict(group1=ARM, group1_level=COMPARISON, **where)
         fg_level = _level(view, fg)
         role = "the event of interest" if i == 0 else "a competing event"
@@ -131,7 +138,7 @@ def competing_text(view: ArdView, paramcd: str, label: str, codes: Sequence[str]
             f"At {landmark:g} {md_text(time_unit)}, the cumulative incidence of "
             f"{md_text(code)} ({role}) was {at}; Gray's test ({strat}) p "
             f"{_p(_fmt(view, gray, 'p.value', **cmp_))}; Fine-Gray subdistribution hazard "
-            f"ratio of arm {EXPERIMENTAL} vs {CONTROL} {_fmt(view, fg, 'estimate', **cmp_)} "
+            f"ratio of {name[EXPERIMENTAL]} vs {name[CONTROL]} {_fmt(view, fg, 'estimate', **cmp_)} "
             f"({fg_level:.0%} CI {_fmt(view, fg, 'conf.low', **cmp_)}–"
             f"{_fmt(view, fg, 'conf.high', **cmp_)}), Wald p {_p(_fmt(view, fg, 'p.value', **cmp_))}.")
     return " ".join(text)
@@ -143,7 +150,7 @@ def competing_annotation(view: ArdView, paramcd: str, codes: Sequence[str], even
     Gray's p (plain text, drawn literally)."""
     gray, fg = f"{paramcd}.gray", f"{paramcd}.finegray"
     level = _level(view, fg)
-    lines = [f"Arm {EXPERIMENTAL} vs {CONTROL}: sHR ({level:.0%} CI); Gray p"
+    lines = [f"{capital(_vs(view))}: sHR ({level:.0%} CI); Gray p"
              + (" (stratified)" if strata else "")]
     for code in codes:
         where = dict(group1=ARM, group1_level=COMPARISON, group2=event_type, group2_level=code)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from helpers.analyses.endpoint import ARM, CONTROL, EXPERIMENTAL, EndpointSettings
 from helpers.ard import ArdView
+from helpers.report.names import arm_header, in_sentence
 from helpers.report.stats import conf_text, est_ci, hr_ci, p_text, shown
 
 __all__ = ["COX_ID", "arm_codes", "cox_table", "km_annotation", "median_annotation",
@@ -90,9 +91,10 @@ def secondary_table(view: ArdView, endpoints: Sequence, *, settings: EndpointSet
         for code in (CONTROL, EXPERIMENTAL):
             km = f"{e.paramcd}.km"
             level = conf_text(view, km, group1_level=code, variable="prob", variable_level=0.5)
-            row[f"Arm {code} events/N"] = (f"{shown(view, km, 'n.event', group1_level=code, variable='')}/"
+            head = arm_header(code, view.arm_names)
+            row[f"{head} events/N"] = (f"{shown(view, km, 'n.event', group1_level=code, variable='')}/"
                                            f"{shown(view, km, 'n', group1_level=code, variable='')}")
-            row[f"Arm {code} median, {time_unit} ({level} CI)"] = _median(view, e.paramcd, code)
+            row[f"{head} median, {time_unit} ({level} CI)"] = _median(view, e.paramcd, code)
         if not e.compare:
             marker = "abcdefgh"[len(notes)]
             row["Endpoint"] = f"{e.label} {marker}"
@@ -120,8 +122,8 @@ def km_annotation(view: ArdView, paramcd: str, *, arm_labels: Mapping[str, str],
     lines += [f"  {arm_labels.get(code, code)}: {_median(view, paramcd, code)}" for code in codes]
     where = _comparison(paramcd)
     lines.append(f"HR {hr_ci(view, f'{paramcd}.{COX_ID}', **where)},")
-    lines.append(f"  {arm_labels.get(EXPERIMENTAL, EXPERIMENTAL).lower()}")
-    lines.append(f"  vs {arm_labels.get(CONTROL, CONTROL).lower()},")
+    lines.append(f"  {in_sentence(arm_labels.get(EXPERIMENTAL, EXPERIMENTAL))}")
+    lines.append(f"  vs {in_sentence(arm_labels.get(CONTROL, CONTROL))},")
     lines.append(f"  stratified by {', '.join(settings.strata)}" if settings.strata
                  else "  unstratified")
     lines.append(f"{settings.sided} log-rank p "

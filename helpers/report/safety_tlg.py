@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.ard import ArdView
+from helpers.report.names import arm_header
 
 __all__ = ["AET01_LABELS", "aet01_table", "aet02_table", "aet04_table", "versions_note"]
 
@@ -33,7 +34,7 @@ def _headers(view: ArdView, aid: str, **where) -> dict:
     for code in COLUMNS:
         rows = view.rows(aid, group1_level=code, stat_name="N", **where)
         if len(rows):
-            out[code] = f"{'Total' if code == 'Total' else f'Arm {code}'} (N={rows['stat_fmt'].iloc[0]})"
+            out[code] = f"{arm_header(code, view.arm_names)} (N={rows['stat_fmt'].iloc[0]})"
     return out
 
 

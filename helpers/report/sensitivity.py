@@ -11,7 +11,7 @@ import pandas as pd
 from helpers.core.textsafe import md_text
 from helpers.analyses.sensitivity import ANALYSIS_IDS, SensitivitySettings
 from helpers.ard import ArdView
-from helpers.core.textsafe import md_text
+from helpers.report.names import arm_name, bare
 
 from .stats import below, p_phrase, shown
 
@@ -146,7 +146,8 @@ def ph_text(view: ArdView, s: SensitivitySettings, term_labels: dict) -> str:
                 "and the RMST below is the more direct summary. ")
     else:
         text = (f"For the treatment effect in the primary model the test gave "
-                f"{p_phrase(arm_p)}: no evidence that the hazard ratio of arm B against arm A "
+                f"{p_phrase(arm_p)}: no evidence that the hazard ratio of "
+                f"{md_text(arm_name('B', view.arm_names))} against {md_text(arm_name('A', view.arm_names))} "
                 "changes over follow-up. ")
     adj = f"{s.endpoint}.ph.adjusted"
     if not view.has(adj):
@@ -182,10 +183,11 @@ def rmst_table(view: ArdView, s: SensitivitySettings, arm_labels: dict) -> pd.Da
     aid, control, experimental, diff = _rmst(view, s)
     level = f"{view.row(aid, 'conf.low', group1_level=diff)['conf_level']:.0%} CI"
     unit = f"RMST, {s.time_unit}"
-    rows = [{"": f"Arm {code}: {arm_labels.get(code, code)}",
+    rows = [{"": f"{arm_labels.get(code, code)} ({bare(arm_name(code, view.arm_names))})",
              unit: shown(view, aid, "estimate", group1_level=code),
              level: _ci(view, aid, code), "p": ""} for code in (control, experimental)]
-    rows.append({"": f"Difference (arm {experimental} − arm {control})",
+    rows.append({"": f"Difference ({bare(arm_name(experimental, view.arm_names))} − "
+                     f"{bare(arm_name(control, view.arm_names))})",
                  unit: shown(view, aid, "estimate", group1_level=diff),
                  level: _ci(view, aid, diff),
                  "p": f"{shown(view, aid, 'p.value', group1_level=diff)} (two-sided)"})

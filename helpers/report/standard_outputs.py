@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from helpers.ard import ArdView
+from helpers.report.names import arm_header
 
 from .stats import NE, shown
 
@@ -25,7 +26,7 @@ def _headers(view: ArdView, aid: str, **where) -> dict:
     for code in COLUMNS:
         rows = view.rows(aid, group1_level=code, stat_name="N", **where)
         if len(rows):
-            name = "Total" if code == "Total" else f"Arm {code}"
+            name = arm_header(code, view.arm_names)
             out[code] = f"{name} (N={rows['stat_fmt'].iloc[0]})"
     return out
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from helpers.core.textsafe import md_text
 from helpers.ard import ArdView
-from helpers.core.textsafe import md_text
+from helpers.report.names import arm_header, arm_name, bare, capital
 
 from .stats import below, p_phrase, shown
 
@@ -98,6 +98,15 @@ def forest_table(view: ArdView, labels: Mapping[str, str], prefix: str = "subgro
     return pd.DataFrame(rows)
 
 
+def forest_labels(arm_names: Mapping[str, str] | None = None) -> dict:
+    """``forest_plot`` keyword arguments naming the arms by the study's names ("Arm A" /
+    "Control arm" over their columns, "Favours arm B", the axis "Hazard ratio (arm B vs arm
+    A)"; the arms' labels are in the chapter's text)."""
+    a, b = (bare(arm_name(code, arm_names)) for code in ("A", "B"))
+    return {"arm_labels": (capital(a), capital(b)), "favours": (f"Favours {b}", f"Favours {a}"),
+            "xlabel": f"Hazard ratio ({b} vs {a})"}
+
+
 def subgroup_table(view: ArdView, labels: Mapping[str, str]) -> pd.DataFrame:
     """Subgroup, level, events/n per arm, HR (CI at the subgroups' level), the interaction p
     once per factor."""
@@ -107,7 +116,8 @@ def subgroup_table(view: ArdView, labels: Mapping[str, str]) -> pd.DataFrame:
     return pd.DataFrame({
         "Subgroup": t["label"],
         "Level": ["" if v == "All patients" else lv for v, lv in zip(t["variable"], t["level"])],
-        "Arm A events/n": t["text_control"], "Arm B events/n": t["text_experimental"],
+        f"{arm_header('A', view.arm_names)} events/n": t["text_control"],
+        f"{arm_header('B', view.arm_names)} events/n": t["text_experimental"],
         f"HR ({level:.0%} CI)": t["hr_text"],
         "p for interaction": [p if f else "" for p, f in zip(t["p_text"], first)],
     })

@@ -22,18 +22,25 @@ from typing import Any
 #: ``helpers.config.study.config``).
 BOOK_KEYS = ("book_title", "subtitle", "author", "output_file", "publication", "registrations",
              "bibliography", "text", "trials", "procedure")
-PROCEDURE_KEYS = ("label", "flag", "detail", "per_protocol_reasons")
+PROCEDURE_KEYS = ("label", "flag", "detail", "arm", "reason", "date", "per_protocol_reasons")
+#: Which compared arm has the procedure (``study.procedure.arm``).
+ARM_ROLES = ("control", "experimental", "both")
 
 
 @dataclass(frozen=True)
 class Procedure:
-    """A protocol procedure of the experimental arm (e.g. an operation): its display label,
-    the ADSL Y/N flag saying it was performed and an optional ADSL column of its detail
-    (e.g. completeness)."""
+    """A protocol procedure of one arm (e.g. an operation in the experimental arm): its display
+    label, the ADSL Y/N flag saying it was performed, and optional ADSL columns of its detail
+    (e.g. completeness), of why it was not done (``reason``) and of its date (``date``). The
+    one key of the procedure: the population chapter, operative morbidity and the standard
+    outputs (DST01, DTHT01) all read it."""
 
     label: str
     flag: str
     detail: str | None = None
+    arm: str = "experimental"
+    reason: str | None = None
+    date: str | None = None
     #: Why a patient is outside the per-protocol set: arm code (A control, B experimental)
     #: -> the study's words (``per_protocol_reasons: {control: ..., experimental: ...}``).
     per_protocol_reasons: tuple = ()
@@ -102,8 +109,13 @@ def parse_book(reader: Any, study_id: str, folder: Path, text_check, list_check,
             reasons.check_keys(("control", "experimental"))
             words = tuple((code, reasons.get(role, text_check)) for code, role in
                           (("A", "control"), ("B", "experimental")) if role in reasons.data)
+        arm = sub.get("arm", text_check, "experimental")
+        if arm not in ARM_ROLES:
+            sub.fail(f"expected one of {', '.join(ARM_ROLES)}, got {arm!r}", "arm")
         procedure = Procedure(label=sub.get("label", text_check), flag=flag,
-                              detail=sub.get("detail", column_check, None),
+                              detail=sub.get("detail", column_check, None), arm=arm,
+                              reason=sub.get("reason", column_check, None),
+                              date=sub.get("date", column_check, None),
                               per_protocol_reasons=words)
     output_file = reader.get("output_file", text_check, f"{_slug(study_id)}-supplement")
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", output_file):

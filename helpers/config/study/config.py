@@ -92,6 +92,10 @@ class Proportion:
     label: str
 
 
+#: How the prose names the compared arms when ``arms.names`` does not.
+DEFAULT_ARM_NAMES = {"control": "the control arm", "experimental": "the experimental arm"}
+
+
 @dataclass(frozen=True)
 class StudyConfig:
     """A validated study configuration (see ``studies/README.md`` for every key).
@@ -132,6 +136,9 @@ class StudyConfig:
     comparisons: tuple = ()
     arm_value_labels: dict = field(default_factory=dict)
     comparison: str = ""
+    #: How the prose names the compared arms, by role (``arms.names``; see ``arm_names``).
+    role_names: tuple = (("control", DEFAULT_ARM_NAMES["control"]),
+                         ("experimental", DEFAULT_ARM_NAMES["experimental"]))
 
     publication = property(lambda self: self.book.publication if self.book else None)
     registrations = property(lambda self: self.book.registrations if self.book else ())
@@ -145,6 +152,14 @@ class StudyConfig:
     @property
     def arm_labels(self) -> dict[str, str]:
         return {code: arm.label for code, arm in self.arms.items()}
+
+    @property
+    def arm_names(self) -> dict[str, str]:
+        """Supplement arm code -> how a sentence names the arm (``arms.names``: JCOG1017
+        "arm A"/"arm B"; default "the control arm"/"the experimental arm", so that no study's
+        own arm codes are read as the supplement's A and B)."""
+        names = dict(self.role_names)
+        return {"A": names["control"], "B": names["experimental"]}
 
     @property
     def endpoints(self) -> tuple[Endpoint, ...]:
@@ -365,8 +380,16 @@ def parse_study(data: Any, source: str, path: Path,
     book = parse_book(study, study_id, path.parent, _text, _list, _column)
 
     arms = top.sub("arms")
-    arms.check_keys(("variable", "label_variable", "control", "experimental", "others"))
+    arms.check_keys(("variable", "label_variable", "control", "experimental", "others", "names"))
     control, experimental = _arm(arms, "control"), _arm(arms, "experimental")
+    names = arms.sub("names", required=False)
+    role_names = dict(DEFAULT_ARM_NAMES)
+    if names is not None:
+        names.check_keys(tuple(DEFAULT_ARM_NAMES))
+        role_names.update({role: names.get(role, _text, role_names[role]) for role in role_names})
+        if role_names["control"].lower() == role_names["experimental"].lower():
+            names.fail(f"control and experimental have the same name {role_names['control']!r}",
+                       "experimental")
     if control.value == experimental.value:
         arms.fail(f"control and experimental have the same value {control.value!r}",
                   "experimental.value")
@@ -448,9 +471,10 @@ def parse_study(data: Any, source: str, path: Path,
         rmst_horizon=top.get("rmst_horizon", _positive, None),
         reference=study.get("reference", _text, None),
         blank_flag_as=top.get("blank_flag_as", _choice(*BLANK_FLAG_VALUES), None),
-        outputs=parse_outputs(top.sub("outputs", required=False)),
+        outputs=parse_outputs(top.sub("outputs", required=False), book.procedure),
         comparisons=comparisons,
         arm_value_labels=value_labels,
+        role_names=tuple(role_names.items()),
         book=book,
         competing_risks=parse_competing_risks(top.sub("competing_risks", required=False),
                                               (primary, *secondary)),

@@ -2,13 +2,13 @@
 catalogue (chapter 12 and the safety chapter; ``studies/README.md``) read from a trial's ADaM.
 
 Every key is optional; an output whose data or key is absent is left out of the book with a
-line saying what it needs. Example (a trial whose experimental arm has a protocol surgery)::
+line saying what it needs. The protocol procedure that DST01 and DTHT01 count is the study's
+one ``study.procedure`` (``helpers.config.study.book.Procedure``), set on ``Disposition``
+when the configuration is read. Example (a trial whose experimental arm has a protocol surgery)::
 
     outputs:
       disposition:
         treated: SAFFL                  # ADSL flag: treated as allocated
-        procedure: {variable: SURGFL, label: Protocol surgery, arm: experimental,
-                    reason: SURGNRS, date: SURGDT}
         crossover: {paramcd: PTRFS, event: Protocol surgery, label: ...}
         discontinued: DCSREAS           # ADSL reason for discontinuation (incl. lost to follow-up)
       deaths: {paramcd: OS, cause: ADTTE.EVNTDESC, within_days: 30}
@@ -23,25 +23,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from helpers.config.study.book import Procedure
 from helpers.config.validators import (column_text as _column, list_value as _list,
                                        positive_float as _positive, text as _text)
 
-__all__ = ["Crossover", "Deaths", "Disposition", "Procedure", "SafetyOutputs",
-           "StandardOutputs", "parse_outputs"]
-
-ARM_ROLES = ("control", "experimental", "both")
-
-
-@dataclass(frozen=True)
-class Procedure:
-    """A protocol procedure of one arm (e.g. surgery in the experimental arm): ADSL Y/N
-    flag ``variable``, optional ADSL ``reason`` column (why not done) and ``date`` column."""
-
-    variable: str
-    label: str
-    arm: str = "experimental"
-    reason: str | None = None
-    date: str | None = None
+__all__ = ["Crossover", "Deaths", "Disposition", "SafetyOutputs", "StandardOutputs",
+           "parse_outputs"]
 
 
 @dataclass(frozen=True)
@@ -58,7 +45,7 @@ class Crossover:
 @dataclass(frozen=True)
 class Disposition:
     treated: str | None = None
-    procedure: Procedure | None = None
+    procedure: Procedure | None = None  # the study's ``study.procedure``, not a key of its own
     crossover: Crossover | None = None
     discontinued: str | None = None
 
@@ -99,25 +86,19 @@ def _table_column(value: Any) -> str:
     return text
 
 
-def parse_outputs(reader: Any) -> StandardOutputs:
-    """``reader``: the study configuration's ``_Reader`` of the ``outputs`` mapping (or None)."""
+def parse_outputs(reader: Any, procedure: Procedure | None = None) -> StandardOutputs:
+    """``reader``: the study configuration's ``_Reader`` of the ``outputs`` mapping (or None);
+    ``procedure``: the study's protocol procedure (``study.procedure``)."""
     if reader is None:
-        return StandardOutputs()
+        return StandardOutputs(disposition=Disposition(procedure=procedure))
     reader.check_keys(("disposition", "deaths", "safety"))
-    disposition = Disposition()
+    disposition = Disposition(procedure=procedure)
     d = reader.sub("disposition", required=False)
     if d is not None:
-        d.check_keys(("treated", "procedure", "crossover", "discontinued"))
-        procedure = None
-        p = d.sub("procedure", required=False)
-        if p is not None:
-            p.check_keys(("variable", "label", "arm", "reason", "date"))
-            variable = p.get("variable", _column)
-            arm = p.get("arm", _text, "experimental")
-            if arm not in ARM_ROLES:
-                p.fail(f"expected one of {', '.join(ARM_ROLES)}, got {arm!r}", "arm")
-            procedure = Procedure(variable, p.get("label", _text, variable), arm,
-                                  p.get("reason", _column, None), p.get("date", _column, None))
+        if "procedure" in d.data:
+            d.fail("the protocol procedure is one key of the study: move it to study.procedure "
+                   "(label, flag, detail, arm, reason, date, per_protocol_reasons)", "procedure")
+        d.check_keys(("treated", "crossover", "discontinued"))
         crossover = None
         c = d.sub("crossover", required=False)
         if c is not None:

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 
+from helpers.report.names import bare
+
 from ._style import PRINT_STYLE
 
 STAGES = ("Enrolment", "Allocation", "Follow-up", "Analysis")
@@ -33,7 +35,8 @@ def _lines(items: Mapping[str, int], indent: str = "   ") -> list[str]:
 
 def _arm_texts(arm: Mapping, code: str) -> dict[str, str]:
     """The allocation, follow-up and analysis boxes of one arm."""
-    allocated = [f"Allocated to {arm['label']} (arm {code})", _n(arm["randomised"])]
+    allocated = [f"Allocated to {arm['label']} ({arm.get('name') or f'arm {code}'})",
+                 _n(arm["randomised"])]
     if arm.get("surgery") is not None and code == "B":
         procedure = arm.get("procedure") or "Protocol procedure"
         allocated.append(f"{procedure} performed: {_n(arm['surgery'])}")
@@ -48,11 +51,16 @@ def _arm_texts(arm: Mapping, code: str) -> dict[str, str]:
     texts = {"Allocation": "\n".join(allocated)}
     follow = arm.get("follow_up")
     if follow is not None:
-        texts["Follow-up"] = "\n".join([
-            f"Died: {_n(follow['events'])}",
-            f"Alive at data cut-off: {_n(follow['censored_at_cutoff'])}",
-            "Censored before the data cut-off",
-            f"   (last known alive): {_n(follow['censored_earlier'])}"])
+        lines = [f"Died: {_n(follow['events'])}"]
+        if follow["censored_earlier"] in (0, "0"):  # every censoring at the cut-off
+            lines.append(f"Alive at data cut-off: {_n(follow['censored_at_cutoff'])}")
+        elif follow["censored_at_cutoff"] in (0, "0"):  # no censoring called a cut-off
+            lines += ["Censored (alive at last contact):", f"   {_n(follow['censored_earlier'])}"]
+        else:
+            lines += [f"Alive at data cut-off: {_n(follow['censored_at_cutoff'])}",
+                      "Censored before the data cut-off",
+                      f"   (last known alive): {_n(follow['censored_earlier'])}"]
+        texts["Follow-up"] = "\n".join(lines)
     analysed = [f"Analysed (full analysis set): {_n(arm['itt'])}"]
     if arm.get("per_protocol") is not None:
         analysed.append(f"Per-protocol set: {_n(arm['per_protocol'])}")
@@ -67,13 +75,17 @@ def _arm_texts(arm: Mapping, code: str) -> dict[str, str]:
 
 
 def consort_flow(view, arm_labels: Mapping[str, str], flags: Mapping[str, str | None],
-                 procedure: str | None = None, columns: tuple | None = ("SURGFL", "RESECT")) -> dict:
+                 procedure: str | None = None, columns: tuple | None = ("SURGFL", "RESECT"),
+                 arm_names: Mapping[str, str] | None = None,
+                 other_labels: Mapping[str, str] | None = None) -> dict:
     """The mapping ``consort_diagram`` draws, from the population chapter's ARD rows (``flow``,
     ``flow.follow_up``, ``flow.per_protocol_excluded``, ``populations``, ``surgery``;
     ``helpers.analyses.populations.flow_ard``) with every count as printed (``stat_fmt``).
     ``flags``: "itt", "per_protocol", "safety" -> the set's ADSL flag (None: no such set);
     ``procedure``: the label of the study's protocol procedure (``study.procedure``; None: the
-    allocation boxes count none), ``columns`` its flag and detail in the ARD."""
+    allocation boxes count none), ``columns`` its flag and detail in the ARD; ``arm_names``:
+    code -> the arm's name in the allocation box ("arm A", "control arm"); ``other_labels``:
+    the sponsor's arm value -> its label, for the arms not compared."""
     set_keys = {flag: key for key, flag in flags.items() if flag}
     def n(analysis_id: str, **where) -> str:
         return view.fmt(analysis_id, "n", **where)
@@ -87,11 +99,12 @@ def consort_flow(view, arm_labels: Mapping[str, str], flags: Mapping[str, str | 
            "not_randomised_reasons": pairs(reasons[reasons["variable_level"] != ""],
                                            "variable_level"),
            "randomised": n("flow", variable="randomised", group1_level=""), "arms": {},
-           "other_arms": pairs(view.rows("flow", variable="excluded_arm", stat_name="n"),
-                               "variable_level")}
+           "other_arms": {(other_labels or {}).get(value, value): n_ for value, n_ in pairs(
+               view.rows("flow", variable="excluded_arm", stat_name="n"), "variable_level").items()}}
     arms = view.rows("flow", variable="randomised", stat_name="n")
     for code in arms.loc[arms["group1_level"] != "", "group1_level"]:
         arm = {"label": arm_labels.get(code, code),
+               "name": bare(arm_names[code]) if arm_names and code in arm_names else None,
                "randomised": n("flow", variable="randomised", group1_level=code)}
         arm.update(dict.fromkeys(flags))
         for r in view.rows("populations", group1_level=code, stat_name="n").itertuples():

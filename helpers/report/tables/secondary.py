@@ -10,6 +10,7 @@ import pandas as pd
 
 from helpers.analyses.endpoint import ARM, CONTROL, EXPERIMENTAL
 from helpers.ard import ArdView
+from helpers.report.names import arm_name, bare
 from helpers.report.stats import shown
 
 __all__ = ["proportion_table"]
@@ -28,7 +29,7 @@ def proportion_table(view: ArdView, variables: Sequence,
         for code in (CONTROL, EXPERIMENTAL):
             def s(name, code=code):
                 return shown(view, aid, name, group1_level=code, variable_level="Y")
-            rec[f"Arm {code}: {arm_labels.get(code, code)}, n/N (%)"] = (
+            rec[f"{arm_labels.get(code, code)} ({bare(arm_name(code, view.arm_names))}), n/N (%)"] = (
                 f"{s('n')}/{s('N')} ({s('p')}%)" if s("N") != "0" else "–")
         rec["p (Fisher exact, two-sided)"] = shown(
             view, aid, "p.value", group1=ARM, group1_level=f"{EXPERIMENTAL} vs {CONTROL}")

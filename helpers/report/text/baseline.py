@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 from helpers.analyses.baseline import TOTAL
 from helpers.ard import ArdView
+from helpers.core.textsafe import md_text
+from helpers.report.names import arm_name
 from helpers.report.stats import shown
 
 __all__ = ["baseline_results"]
@@ -20,7 +22,8 @@ HIGHLIGHTS = (
 )
 
 
-def baseline_results(view: ArdView, population_label: str, absent: Sequence[str] = ()) -> str:
+def baseline_results(view: ArdView, population_label: str, absent: Sequence[str] = (),
+                     arm_names=None) -> str:
     """Patients per arm, then (when the ARD has them) the median age, % premenopausal and %
     with a single metastatic organ per arm; the variables of the study configuration that the
     data lack (``absent``)."""
@@ -29,7 +32,8 @@ def baseline_results(view: ArdView, population_label: str, absent: Sequence[str]
     both = " and ".join
     text = (f"The {population_label} comprised {shown(view, 'baseline', 'n', group1_level=TOTAL)} "
             "patients: " + ", ".join(
-                f"{shown(view, 'baseline', 'n', group1_level=c)} in arm {c}" for c in arms) + ". ")
+                f"{shown(view, 'baseline', 'n', group1_level=c)} in {md_text(arm_name(c, arm_names))}"
+                for c in arms) + ". ")
     facts = []
     for aid, stat, level, wording in HIGHLIGHTS:
         if not view.has(aid, stat_name=stat, variable_level=level):
@@ -38,7 +42,8 @@ def baseline_results(view: ArdView, population_label: str, absent: Sequence[str]
         facts.append(wording.format(both(
             shown(view, aid, stat, group1_level=c, variable_level=level) + pct for c in arms)))
     if facts:
-        text += (f"In arm {both(arms)} respectively, " + ", ".join(facts[:-1])
+        text += (f"In {both(md_text(arm_name(c, arm_names)) for c in arms)} respectively, "
+                 + ", ".join(facts[:-1])
                  + (" and " if len(facts) > 1 else "") + facts[-1] + ". ")
     text += "All characteristics are in @tbl-baseline."
     if absent:

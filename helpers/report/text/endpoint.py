@@ -11,6 +11,7 @@ from helpers.core.textsafe import md_text
 from helpers.analyses.endpoint import ARM, CONTROL, EXPERIMENTAL, EndpointSettings
 from helpers.ard import ArdView
 from helpers.report.endpoint import COX_ID
+from helpers.report.names import CODE_NAMES, arm_name, capital, in_sentence
 from helpers.report.stats import conf_text, est_ci, hr_ci, is_missing, p_text, shown, value
 
 __all__ = ["endpoint_heading", "missing_endpoints", "proportion_results", "results_paragraph",
@@ -27,11 +28,12 @@ def _median(view: ArdView, paramcd: str, code: str) -> str:
     return est_ci(view, f"{paramcd}.km", group1_level=code, variable="prob", variable_level=0.5)
 
 
-def _comparison(view: ArdView, paramcd: str, settings: EndpointSettings) -> str:
+def _comparison(view: ArdView, paramcd: str, settings: EndpointSettings,
+                names: Mapping[str, str]) -> str:
     """"The hazard ratio of arm B, stratified by ..., was ...; the ... log-rank p-value was ..."."""
     cox, logrank = f"{paramcd}.{COX_ID}", f"{paramcd}.logrank"
     strata = md_text(", ".join(settings.strata))
-    text = f"The hazard ratio of arm {EXPERIMENTAL}" + (
+    text = f"The hazard ratio of {names[EXPERIMENTAL]}" + (
         f", stratified by {strata}," if strata else " (unstratified)")
     text += (f" was {view.reason(cox, 'estimate', **_VS)}" if is_missing(view, cox, "estimate", **_VS)
              else f" was {hr_ci(view, cox, **_VS)}")
@@ -43,19 +45,22 @@ def _comparison(view: ArdView, paramcd: str, settings: EndpointSettings) -> str:
 
 def results_paragraph(view: ArdView, paramcd: str, *, settings: EndpointSettings,
                       arm_labels: Mapping[str, str], events: str, name: str | None = None,
-                      follow_up: bool = False, effect_label: str | None = None) -> str:
+                      follow_up: bool = False, effect_label: str | None = None,
+                      arm_names: Mapping[str, str] = CODE_NAMES) -> str:
     """The results of one endpoint: events (of the Cox model's patients), medians (CI) per arm,
     the hazard ratio (CI) and the reported log-rank p, patients left out for missing values;
     with ``follow_up`` the median follow-up (observed time and reverse Kaplan-Meier); with
     ``effect_label`` (the endpoint's label) whether the experimental arm lowered or raised the
     hazard (its CI wholly below or above 1). ``events``: the event wording ("deaths");
-    ``name``: the endpoint's name in "Median OS was" (default the PARAMCD)."""
+    ``name``: the endpoint's name in "Median OS was" (default the PARAMCD); ``arm_names``:
+    code -> how a sentence names the arm."""
     cox, unit = f"{paramcd}.{COX_ID}", md_text(settings.time_unit)
     events, name = md_text(events), md_text(name or paramcd)
     arm_labels = {code: md_text(label) for code, label in arm_labels.items()}
+    names = {code: md_text(arm_name(code, arm_names)) for code in (CONTROL, EXPERIMENTAL)}
     compared = view.has(cox)
-    by_arm = (f"{_events(view, paramcd, CONTROL)} in arm {CONTROL}, "
-              f"{_events(view, paramcd, EXPERIMENTAL)} in arm {EXPERIMENTAL}")
+    by_arm = (f"{_events(view, paramcd, CONTROL)} in {names[CONTROL]}, "
+              f"{_events(view, paramcd, EXPERIMENTAL)} in {names[EXPERIMENTAL]}")
     if compared:
         text = (f"{shown(view, cox, 'n.event', **_VS)} {events} were observed among "
                 f"{shown(view, cox, 'n', **_VS)} patients ({by_arm}). ")
@@ -64,10 +69,11 @@ def results_paragraph(view: ArdView, paramcd: str, *, settings: EndpointSettings
     level = conf_text(view, f"{paramcd}.km", group1_level=CONTROL, variable="prob",
                       variable_level=0.5)
     text += (f"Median {name} was {_median(view, paramcd, CONTROL)} {unit} with "
-             f"{arm_labels.get(CONTROL, CONTROL).lower()} and {_median(view, paramcd, EXPERIMENTAL)} "
-             f"{unit} with {arm_labels.get(EXPERIMENTAL, EXPERIMENTAL).lower()} ({level} CIs).")
+             f"{in_sentence(arm_labels.get(CONTROL, CONTROL))} and "
+             f"{_median(view, paramcd, EXPERIMENTAL)} {unit} with "
+             f"{in_sentence(arm_labels.get(EXPERIMENTAL, EXPERIMENTAL))} ({level} CIs).")
     if compared:
-        text += " " + _comparison(view, paramcd, settings)
+        text += " " + _comparison(view, paramcd, settings, names)
         if value(view, cox, "n.excluded", **_VS) > 0:
             text += (f" {shown(view, cox, 'n.excluded', **_VS)} patients with a missing arm, time, "
                      "event or stratification factor were left out of every analysis of this "
@@ -80,19 +86,21 @@ def results_paragraph(view: ArdView, paramcd: str, *, settings: EndpointSettings
     if effect_label and compared and not is_missing(view, cox, "estimate", **_VS):
         low, high = value(view, cox, "conf.low", **_VS), value(view, cox, "conf.high", **_VS)
         verb = ("lowered" if high < 1 else "raised" if low > 1 else "did not clearly change")
-        text += (f" {arm_labels.get(EXPERIMENTAL, EXPERIMENTAL)} {verb} the hazard of "
-                 f"{md_text(effect_label.lower())} events.")
+        text += (f" {capital(arm_labels.get(EXPERIMENTAL, EXPERIMENTAL))} {verb} the hazard of "
+                 f"{md_text(in_sentence(effect_label))} events.")
     return text
 
 
-def secondary_results(view: ArdView, endpoints: Sequence, *, settings: EndpointSettings) -> str:
+def secondary_results(view: ArdView, endpoints: Sequence, *, settings: EndpointSettings,
+                      arm_names: Mapping[str, str] = CODE_NAMES) -> str:
     """One sentence per endpoint (objects with ``paramcd``, ``label``, ``compare``, ``note``):
     events and medians per arm, the hazard ratio (CI) and the log-rank p, or why the arms are
     not compared."""
     out = []
+    a, b = (md_text(arm_name(c, arm_names)) for c in (CONTROL, EXPERIMENTAL))
     for e in endpoints:
-        text = (f"{md_text(e.label)}: {_events(view, e.paramcd, CONTROL)} events in arm {CONTROL} and "
-                f"{_events(view, e.paramcd, EXPERIMENTAL)} in arm {EXPERIMENTAL} (median "
+        text = (f"{md_text(e.label)}: {_events(view, e.paramcd, CONTROL)} events in {a} and "
+                f"{_events(view, e.paramcd, EXPERIMENTAL)} in {b} (median "
                 f"{_median(view, e.paramcd, CONTROL)} and {_median(view, e.paramcd, EXPERIMENTAL)} "
                 f"{settings.time_unit})")
         if not e.compare:
@@ -104,7 +112,8 @@ def secondary_results(view: ArdView, endpoints: Sequence, *, settings: EndpointS
     return ". ".join(t.rstrip(".") for t in out) + "." if out else ""
 
 
-def proportion_results(view: ArdView, variables: Sequence) -> str:
+def proportion_results(view: ArdView, variables: Sequence,
+                       arm_names: Mapping[str, str] = CODE_NAMES) -> str:
     """One sentence per proportion endpoint (objects with ``name`` and ``label``, the study
     configuration's ``proportions``): % per arm and Fisher's exact p."""
     out = []
@@ -114,8 +123,9 @@ def proportion_results(view: ArdView, variables: Sequence) -> str:
             continue
         pct = {code: shown(view, aid, "p", group1_level=code, variable_level="Y")
                for code in (CONTROL, EXPERIMENTAL)}
-        out.append(f"{md_text(v.label)} occurred in {pct[CONTROL]}% of arm {CONTROL} and "
-                   f"{pct[EXPERIMENTAL]}% of arm {EXPERIMENTAL} patients (Fisher's exact "
+        a, b = (md_text(arm_name(c, arm_names)) for c in (CONTROL, EXPERIMENTAL))
+        out.append(f"{md_text(v.label)} occurred in {pct[CONTROL]}% of the patients of {a} and "
+                   f"{pct[EXPERIMENTAL]}% of those of {b} (Fisher's exact "
                    f"p {p_text(view, aid, **_VS)}).")
     return " ".join(out)
 

@@ -5,39 +5,59 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from helpers.core.textsafe import md_text
 from helpers.ard import ArdView
 from helpers.core.textsafe import md_text
+from helpers.report.names import CODE_NAMES, capital, in_sentence
 from helpers.report.stats import n_pct, shown
 
-__all__ = ["analysis_sets_results", "flow_results", "surgery_results"]
+__all__ = ["analysis_sets_results", "analysis_sets_sentence", "flow_results", "surgery_results"]
 
 
-def flow_results(view: ArdView, arm_labels: Mapping[str, str]) -> str:
-    """Registered, not randomised (and the most frequent reason), randomised per arm, and the
-    patients of arms not compared."""
+def flow_results(view: ArdView, arm_labels: Mapping[str, str],
+                 arm_names: Mapping[str, str] = CODE_NAMES,
+                 other_labels: Mapping[str, str] | None = None) -> str:
+    """Registered, not randomised (and the most frequent reason), randomised per arm (its
+    name and label), and the patients of arms not compared (``other_labels``: the sponsor's
+    arm value -> its label)."""
     flow = lambda **where: shown(view, "flow", "n", **where)  # noqa: E731
-    text = (f"Of {flow(variable='registered', variable_level='', group1='')} registered patients, "
-            f"{flow(variable='not_randomised', variable_level='', group1='')} were not randomised")
+    registered = flow(variable='registered', variable_level='', group1='')
+    if view.stat("flow", "n", variable="not_randomised", variable_level="", group1="") == 0:
+        text = f"All {registered} registered patients were randomised"
+    else:
+        text = (f"Of {registered} registered patients, "
+                f"{flow(variable='not_randomised', variable_level='', group1='')} were not randomised")
     reasons = view.rows("flow", variable="not_randomised", stat_name="n")
     reasons = reasons[reasons["variable_level"] != ""]
     if len(reasons):
         top = reasons.loc[reasons["stat"].idxmax()]
-        text += f", most often because of {md_text(top['variable_level'].lower())} (n = {top['stat_fmt']})"
+        text += f", most often because of {md_text(in_sentence(top['variable_level']))} (n = {top['stat_fmt']})"
     arms = view.rows("flow", variable="randomised", stat_name="n")
     arms = arms[arms["group1_level"] != ""]
     text += (f". {flow(variable='randomised', variable_level='', group1='')} patients were "
              "randomised: " + ", ".join(
-                 f"{r.stat_fmt} to arm {r.group1_level} "
-                 f"({md_text(arm_labels.get(r.group1_level, r.group1_level).lower())})"
+                 f"{r.stat_fmt} to {md_text(arm_names.get(r.group1_level, r.group1_level))} "
+                 f"({md_text(in_sentence(arm_labels.get(r.group1_level, r.group1_level)))})"
                  for r in arms.itertuples()))
     for r in view.rows("flow", variable="excluded_arm", stat_name="n").itertuples():
-        text += (f"; {r.stat_fmt} randomised to arm {md_text(r.variable_level)} were not compared and "
-                 "are excluded")
+        label = (other_labels or {}).get(r.variable_level, r.variable_level)
+        which = md_text(label) + (f" ({md_text(r.variable_level)})" if label != r.variable_level else "")
+        text += f"; {r.stat_fmt} randomised to {which} were not compared and are excluded"
     return text + " (@fig-consort, @tbl-consort)."
 
 
-def analysis_sets_results(view: ArdView, set_labels: Mapping[str, str]) -> str:
+def analysis_sets_sentence(populations: Mapping[str, str | None],
+                           set_names: Mapping[str, str]) -> str:
+    """"Analysis sets (ADSL flags): full analysis set (...): `ITTFL` = Y; ..." for the study's
+    population roles (role -> ADSL flag; ``all``: every patient with an arm value, no flag);
+    ``set_names``: role -> how the book names the set."""
+    parts = [f"{set_names[role]}: every randomised patient of the compared arms (ADSL has no "
+             "population flag)" if column == "all" else f"{set_names[role]}: `{column}` = Y"
+             for role, column in populations.items() if column]
+    return "Analysis sets (ADSL flags): " + "; ".join(parts) + "."
+
+
+def analysis_sets_results(view: ArdView, set_labels: Mapping[str, str],
+                          arm_names: Mapping[str, str] = CODE_NAMES) -> str:
     """"The full analysis set comprised 407 patients (205 in arm A, 202 in arm B); ..." for
     each analysis set (``set_labels``: ADSL flag -> the set's name) with ``populations`` rows."""
     parts = []
@@ -46,23 +66,25 @@ def analysis_sets_results(view: ArdView, set_labels: Mapping[str, str]) -> str:
         if rows.empty:
             continue
         arms = rows[rows["group1_level"] != "Total"]
-        parts.append(f"the {md_text(label.lower())} comprised "
+        parts.append(f"the {md_text(in_sentence(label))} comprised "
                      f"{shown(view, 'populations', 'n', variable=flag, group1_level='Total')} "
-                     "patients (" + ", ".join(f"{r.stat_fmt} in arm {r.group1_level}"
-                                              for r in arms.itertuples()) + ")")
+                     "patients (" + ", ".join(
+                         f"{r.stat_fmt} in {md_text(arm_names.get(r.group1_level, r.group1_level))}"
+                         for r in arms.itertuples()) + ")")
     text = "; ".join(parts)
-    return (text[:1].upper() + text[1:] + " (@tbl-analysis-sets).") if text else ""
+    return (capital(text) + " (@tbl-analysis-sets).") if text else ""
 
 
 def surgery_results(view: ArdView, label: str = "The protocol procedure",
-                    columns: tuple = ("SURGFL", "RESECT"), code: str = "B") -> str:
+                    columns: tuple = ("SURGFL", "RESECT"), code: str = "B",
+                    arm_names: Mapping[str, str] = CODE_NAMES) -> str:
     """Arm ``code``'s protocol procedure (``label``; ``columns``: its flag and detail in
     the ARD): performed (n, % of randomised), not performed, and its detail (n, % of the
     patients who had it)."""
     flag, detail = columns
     where = {"group1_level": code, "variable": flag}
     text = (f"{md_text(label)}: of {shown(view, 'surgery', 'N', variable_level='Y', **where)} "
-            f"patients randomised to arm {code}, "
+            f"patients randomised to {md_text(arm_names.get(code, code))}, "
             f"{n_pct(view, 'surgery', variable_level='Y', **where)} had it and "
             f"{shown(view, 'surgery', 'n', variable_level='N', **where)} did not.")
     levels = view.rows("surgery", group1_level=code, variable=detail, stat_name="n")
