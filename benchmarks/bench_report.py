@@ -118,8 +118,10 @@ def kernel_start_seconds(repeat: int = 3, forked: bool = False) -> float:
     from helpers.run.process_death import kernel_manager_class
 
     if forked:
+        from helpers.run.execute import KERNEL_ENV
         from helpers.run.zygote import start_zygote
 
+        os.environ.update(KERNEL_ENV)  # as in the runner's workers (one BLAS thread: forkable)
         zygote = start_zygote(ROOT / "notebooks", "python3")
         if zygote is None:
             return float("nan")

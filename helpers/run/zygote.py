@@ -157,7 +157,8 @@ def launch(kernel_cmd: list[str], env: dict | None, cwd: str | None) -> ForkedKe
     command other than the zygote's own ``python [options] -m ipykernel_launcher ...``."""
     if _zygote is None:
         return None
-    env = dict(os.environ) if env is None else env  # what Popen gives a child: ours
+    env = dict(os.environ) if env is None else dict(env)  # what Popen gives a child: ours
+    env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launch_kernel sets it
     cwd = os.getcwd() if cwd is None else cwd  # (papermill changes into the notebook's cwd)
     prefix = _zygote.command
     kernel = _zygote.fork(kernel_cmd[len(prefix):], env, str(cwd)) \
