@@ -32,7 +32,7 @@ help:
 	@echo "make pharmaverse  a pharmaverse-shaped three-arm ADaM (data/examples/pharmaverse), both comparisons"
 	@echo "make bench    run the benchmarks (benchmarks/)"
 	@echo "make r-fixtures  regenerate R reference values (needs Rscript)"
-	@echo "make qc       independent R QC of the published run of PARAMS (validation/qc/; needs Rscript)"
+	@echo "make qc       independent R QC of the published run of PARAMS, each comparison's run of a study with several (validation/qc/; needs Rscript)"
 
 $(ENV_PREFIX)/bin/python:
 	$(BOOTSTRAP_PYTHON) -m venv $(ENV_PREFIX)
@@ -112,6 +112,7 @@ r-fixtures:
 # Independent double programming (validation/qc/README.md): R recomputes the run's statistics
 # from the data and settings its run_record.json names, then compares them with RUN/ard.csv
 # and the printed tables; RUN/qc/qc_report.{json,html}; exit 1 on any mismatch. No Python.
+# A study with several comparisons (make pharmaverse): each comparison's run RUN/<slug>/.
 qc:
 	Rscript validation/qc/qc.R --params $(PARAMS)
 	Rscript validation/qc/compare.R --params $(PARAMS)

@@ -38,8 +38,10 @@ from helpers.report.text.baseline import baseline_results
 
 nb = start("02_baseline", globals())
 adsl, flag = nb.data.adsl, nb.params["population"]
-# categories in the configured order: Table 1's own, else the subgroups' (study.levels())
-variables = [replace(v, levels=v.levels or (nb.study.levels().get(v.name, ())
+# categories in the configured order: Table 1's own, else the subgroups'; as the data hold
+# them, i.e. their labels where the study labels levels (study.levels() gives the values)
+subgroup_levels = {s.name: s.levels for s in nb.study.subgroups if s.levels}
+variables = [replace(v, levels=v.levels or (subgroup_levels.get(v.name, ())
                                             if v.type == "categorical" else ()))
              for v in nb.study.baseline if v.name in adsl]
 absent = [v.name for v in nb.study.baseline if v.name not in adsl]

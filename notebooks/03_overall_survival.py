@@ -38,6 +38,7 @@ strata = None  # None: the study's stratification factors
 ties = None  # None: Efron
 km_conf_type = None  # None: log-log
 km_tail_min_at_risk = None  # None: curves stop where fewer than 10 patients remain at risk
+km_median_lines = None  # None: no median reference lines (True: dashed lines at the medians)
 landmarks = None  # None: the study's landmarks (in its display unit)
 data_cut = None  # None: all follow-up
 
@@ -67,7 +68,8 @@ display(Markdown(nb.settings_text()))
 #| fig-cap: "Overall survival by arm (Kaplan-Meier) with pointwise CIs and numbers at risk; censored patients marked +."
 nb.figure(km_plot(os_.curves(), labels=os_.curve_labels(),
                   annotation=km_annotation(view, paramcd, arm_labels=labels, settings=settings),
-                  ylabel="Overall survival", tail_min_at_risk=nb.params["km_tail_min_at_risk"]), "km_os")
+                  ylabel="Overall survival", tail_min_at_risk=nb.params["km_tail_min_at_risk"],
+                  median_lines=nb.params["km_median_lines"]), "km_os")
 
 # %%
 display(Markdown(results_paragraph(view, paramcd, settings=settings, arm_labels=labels,

@@ -28,6 +28,7 @@ strata = None  # None: the study's stratification factors
 ties = None  # None: Efron
 km_conf_type = None  # None: log-log
 km_tail_min_at_risk = None  # None: curves stop where fewer than 10 patients remain at risk
+km_median_lines = None  # None: no median reference lines (True: dashed lines at the medians)
 landmarks = None  # None: the study's landmarks (in its display unit)
 data_cut = None  # None: all follow-up
 
@@ -101,8 +102,10 @@ if first:
                   median_annotation(view, first.paramcd, arm_labels=labels, time_unit=unit))
     fig = km_plot(lead.curves(), labels=lead.curve_labels(), annotation=annotation,
                   ylabel=first.label, annotation_loc="upper right",
-                  tail_min_at_risk=nb.params["km_tail_min_at_risk"])
-    fig.axes[0].legend(loc="lower left", frameon=False)  # the curves leave the lower left free
+                  tail_min_at_risk=nb.params["km_tail_min_at_risk"],
+                  median_lines=nb.params["km_median_lines"])
+    if not nb.params["km_median_lines"]:  # the curves leave the lower left free (no medians)
+        fig.axes[0].legend(loc="lower left", frameon=False)
     display(nb.figure(fig, "km_lrfs"))
 
 # %%
@@ -141,7 +144,8 @@ if others:
     display(nb.figure(km_panels(
         {e.paramcd: analyses[e.paramcd] for e in others}, titles={e.paramcd: e.label for e in others},
         annotations={e.paramcd: median_annotation(view, e.paramcd, arm_labels=labels, time_unit=unit)
-                     for e in others}, tail_min_at_risk=nb.params["km_tail_min_at_risk"]), "km_secondary"))
+                     for e in others}, tail_min_at_risk=nb.params["km_tail_min_at_risk"],
+        median_lines=nb.params["km_median_lines"]), "km_secondary"))
 
 # %%
 if others:

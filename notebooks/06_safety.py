@@ -97,7 +97,8 @@ if has_morbidity:
 if has_morbidity:
     nb.table(report.grade_table(view, "safety.operative_worst_grade", report.WORST_HEADERS,
                                 arm_header=capital(bare(nb.study.arm_names["B"])) + ", operated (N={N})"),
-             "operative_morbidity", population=SAFETY, note=report.morbidity_note(view, nb.study.arm_names))
+             "operative_morbidity", population=SAFETY, source="ADSL, ADAE",
+             note=report.morbidity_note(view, nb.study.arm_names))
 
 # %% [markdown]
 # ## Adverse events
@@ -111,21 +112,21 @@ if has_safety:
 #| tbl-cap: "Adverse events by arm: patients with any grade and with grade ≥3, by preferred term."
 if has_safety:
     nb.table(report.grade_table(view, "safety.ae_summary", report.SUMMARY_HEADERS), "ae_summary",
-             population=SAFETY)
+             population=SAFETY, source="ADSL, ADAE")
 
 # %%
 #| label: tbl-ae-worst-grade
 #| tbl-cap: "Adverse events by arm and worst CTCAE grade, by preferred term."
 if has_safety:
     nb.table(report.grade_table(view, "safety.ae_worst_grade", report.WORST_HEADERS),
-             "ae_worst_grade", population=SAFETY)
+             "ae_worst_grade", population=SAFETY, source="ADSL, ADAE")
 
 # %%
 #| label: tbl-sae
 #| tbl-cap: "Serious adverse events by arm: patients with any grade and with grade ≥3, by preferred term."
 if has_serious:
     nb.table(report.grade_table(view, "safety.sae_summary", report.SUMMARY_HEADERS), "serious_ae",
-             population=SAFETY,
+             population=SAFETY, source="ADSL, ADAE",
              note=report.summary_note(view, "safety.sae_summary", "serious adverse event"))
 
 # %% [markdown]
@@ -139,7 +140,7 @@ if has_serious:
 #| label: tbl-aet01
 #| tbl-cap: "Overview of adverse events by arm and in total: patients with any, serious, grade ≥3, grade 5, discontinuation-leading and treatment-related adverse events."
 if has_safety:
-    nb.table(tlg.aet01_table(view), "aet01", population=SAFETY,
+    nb.table(tlg.aet01_table(view), "aet01", population=SAFETY, source="ADSL, ADAE",
              note=f"Catalogue ID: AET01. {versions} Related: {', '.join(related) or 'no relation column'}"
                   " = Y.")
 
@@ -147,12 +148,12 @@ if has_safety:
 #| label: tbl-aet02
 #| tbl-cap: "Adverse events by system organ class and preferred term, by arm and in total, sorted by the number of patients."
 if has_safety:
-    nb.table(tlg.aet02_table(view), "aet02", population=SAFETY,
+    nb.table(tlg.aet02_table(view), "aet02", population=SAFETY, source="ADSL, ADAE",
              note=f"Catalogue ID: AET02. {versions}")
 
 # %%
 #| label: tbl-aet04
 #| tbl-cap: "Adverse events by preferred term and worst grade (each grade apart, and any grade), by arm and in total."
 if has_safety:
-    nb.table(tlg.aet04_table(view), "aet04", population=SAFETY,
+    nb.table(tlg.aet04_table(view), "aet04", population=SAFETY, source="ADSL, ADAE",
              note=f"Catalogue ID: AET04. {versions}")

@@ -50,6 +50,7 @@ from helpers.report.plots.meta_forest import trial_forest_plot
 from helpers.report.tables import meta as tables
 
 nb = start("08_meta_analysis", globals())
+SOURCES = "ADSL, ADTTE (this trial); the published reports (the other trials)"  # of its tables
 settings = MetaSettings.from_params(nb.params)
 has_trials = nb.chapter("Meta-analysis of the randomised trials", "study.book.trials",
                         "ADTTE.PARAMCD=OS", why="the study names no table of trials (study.trials)")
@@ -114,7 +115,7 @@ if has_trials:
 #| label: tbl-meta-trials-os
 #| tbl-cap: "The trials of the forest plot: version used, year, hazard ratio with the CI at the chapter's level, the level each trial published, weight in the pooled estimate and whether it is pooled."
 if has_trials:
-    nb.table(tables.forest_display(view, "os", labels), "trials_os",
+    nb.table(tables.forest_display(view, "os", labels), "trials_os", source=SOURCES,
              population=f"the randomised trials' populations as published; {run_label}: this run's analysis set",
              note=tables.sources_note((f"{labels[r.trial]} ({tables.version_label(r.version)})", r.source)
                                       for r in meta.table.itertuples()))
@@ -123,7 +124,8 @@ if has_trials:
 #| label: tbl-meta-methods-os
 #| tbl-cap: "Pooled overall-survival hazard ratio by method: common effect and random effects (DerSimonian-Laird, REML, Paule-Mandel), each with and without the Hartung-Knapp-Sidik-Jonkman (HKSJ) adjustment; τ², I² with its Q-profile CI, Cochran's Q p and the prediction interval."
 if has_trials:
-    nb.table(tables.methods_display(view, "os"), "methods_os", population="the pooled trials",
+    nb.table(tables.methods_display(view, "os"), "methods_os",
+             source=SOURCES, population="the pooled trials",
              note="Two-sided p. HKSJ: t with k-1 degrees of freedom, as metafor's test = \"knha\".")
 
 # %% [markdown]
@@ -134,6 +136,7 @@ if has_trials:
 #| tbl-cap: "Pooled overall-survival hazard ratio without each trial in turn (the chapter's pooling method)."
 if has_trials:
     nb.table(tables.sequence_display(view, "os", "loo", labels), "leave_one_out_os",
+             source=SOURCES,
              population="the pooled trials")
 
 # %%
@@ -141,6 +144,7 @@ if has_trials:
 #| tbl-cap: "Cumulative meta-analysis of overall survival: the pooled hazard ratio as the trials were published."
 if has_trials:
     nb.table(tables.sequence_display(view, "os", "cumulative", labels), "cumulative_os",
+             source=SOURCES,
              population="the pooled trials")
 
 # %%
@@ -157,7 +161,7 @@ if has_trials:
     published = [c for c in comparison if c.id != "this_run"]
     nb.table(tables.published_display(
         view, "os", meta_labels, {c.id: c.named for c in published}, {c.id: c.model for c in published},
-        labels, res.label, labels["abcsg_28"]), "published_os", population="as published",
+        labels, res.label, labels["abcsg_28"]), "published_os", source=SOURCES, population="as published",
         note=tables.published_note(meta_labels, {c.id: c.trial_set for c in published},
                                    {c.id: c.model for c in published}, res.label) + " "
         + tables.sources_note((c.label, c.source) for c in published))
@@ -188,7 +192,7 @@ if has_local:
 #| label: tbl-meta-local-control
 #| tbl-cap: "Local control: this trial's local relapse-free survival hazard ratio from this run and as published, the other trials' published local-control figures, and the published pooled estimates."
 if has_local:
-    nb.table(tables.local_control_display(view, labels, local_labels), "local_control",
+    nb.table(tables.local_control_display(view, labels, local_labels), "local_control", source=SOURCES,
              population=f"{run_label}: this run's analysis set; others as published",
              note=" ".join(f"{r.label}: {r.measure}." for r in reported.itertuples()) + " "
              + tables.sources_note([(f"{run_label} (as published)", local.published_run_trial["source"].iloc[0]

@@ -104,7 +104,7 @@ if planned:
 #| label: tbl-design
 #| tbl-cap: "Required number of deaths by formula, source of the hazard ratio and rounding (the published one-sided alpha and power, 1:1 allocation), beside the published number of deaths."
 if planned:
-    nb.table(report.design_table(view), "design_events", note=report.design_note(view))
+    nb.table(report.design_table(view), "design_events", source="the published design assumptions", note=report.design_note(view))
 
 # %% [markdown]
 # ## Power of the design and the observed deaths
@@ -155,7 +155,8 @@ if planned:
 #| label: tbl-simulated-oc
 #| tbl-cap: "Simulated operating characteristics of the design beside Schoenfeld's analytic values: share of simulated trials in which the one-sided stratified log-rank test rejects (power; type I error without an effect) with its Monte-Carlo standard error, mean Cox hazard ratio, deaths and month of the analysis."
 if planned:
-    nb.table(report.oc_table(view), "simulated_operating_characteristics", note=report.oc_note(
+    nb.table(report.oc_table(view), "simulated_operating_characteristics",
+             source="trials simulated under the published design assumptions", note=report.oc_note(
         view, seed=sim.seed, strata=p["strata"], subgroup_label=setup.subgroup_label,
         patients_source=setup.patients_source, accrual_source=setup.accrual_source))
 

@@ -90,7 +90,7 @@ if has_reference:
 #| tbl-cap: "Key results: published figures and this run, with the difference (this run - published) and whether it lies within the tolerance of @tbl-reproduction."
 if has_reference:
     nb.table(report.key_results_display(view, KEY_RESULTS), "key_results",
-             note=report.key_results_note(view, OS, LRFS, os_.strata))
+             source="ADSL, ADTTE, ADAE; the published reports", note=report.key_results_note(view, OS, LRFS, os_.strata))
 
 # %% [markdown]
 # ## Every published figure
@@ -104,12 +104,13 @@ if has_reference:
 #| tbl-cap: "Every published figure of the trial and its source beside the value computed by this run, the difference (this run - published), the tolerance and whether the difference lies within it; published figures as published, this run's by the supplement's formatting rules."
 if has_reference:
     nb.table(report.reproduction_display(view, {r["path"]: r["source"] for r in published},
-                                         SOURCE_LABELS), "reproduction", note=(
+                                         SOURCE_LABELS), "reproduction",
+             source="ADSL, ADTTE, ADAE; the published reports", note=(
         "Sources: as the study's file of published figures states them. Tolerances: for figures computed from patient data, the "
-        "acceptance limits of the synthetic data's calibration (data/README.md); design "
+        "acceptance limits of the synthetic data's calibration; design "
         "figures to the rounding of the published figure; —: none stated. Design: recomputed "
         "from the published assumptions with an assumed (unpublished) allowance for loss to "
-        "follow-up (@sec-design)."))
+        "follow-up (the design chapter)."))
 
     nb.write_results({
         "computed": computed,

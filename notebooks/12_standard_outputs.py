@@ -105,7 +105,7 @@ for e in endpoints:
                km_conf_type=p["km_conf_type"], ties=p["ties"], landmarks=p["landmarks"])
     if covariates:
         try:
-            coxt02_ard(nb.ard, frames[e.paramcd], e.paramcd, covariates, nb.study.levels(),
+            coxt02_ard(nb.ard, frames[e.paramcd], e.paramcd, covariates, nb.study.shown_levels(),
                        ties=p["ties"], conf_level=p["conf_level"])
         except ValueError as err:  # e.g. a singular information matrix: this model only
             nb.unavailable[f"COXT02 of {e.label}"] = {"reason": f"not estimable: {err}"}
@@ -157,7 +157,7 @@ if procedure:
         dst_labels[procedure.reason] = f"{procedure.label} not done, by reason"
 if dispo.discontinued:
     dst_labels[dispo.discontinued] = "Discontinued, by reason"
-nb.table(so.dst01_table(view, dst_labels, nb.study.primary.label), "dst01",
+nb.table(so.dst01_table(view, dst_labels, nb.study.primary.label), "dst01", source="ADSL",
          note="Catalogue ID: DST01. Percentages of the arm's randomised patients (reasons: of "
               "the patients without the procedure). CNSR: the ADaM censoring code, with its "
               "description (CNSDTDSC).",
@@ -204,7 +204,8 @@ if covariates and endpoints:
                              {"ARMCD": "Arm", **{c: nb.study.variable_label(c) for c in covariates}}),
              "coxt02",
              note="Catalogue ID: COXT02. Unstratified Cox model of the arm and the study's "
-                  f"covariates ({', '.join(covariates)}), {p['ties'].capitalize()} ties, as the "
+                  f"covariates ({', '.join(nb.study.variable_label(c) for c in covariates)}), "
+                  f"{p['ties'].capitalize()} ties, as the "
                   "covariate-adjusted sensitivity analysis; categorical covariates against their "
                   "first configured level; complete cases.")
 

@@ -154,6 +154,29 @@ def test_pdf_captions_stay_with_their_tables_and_no_fragment_under_three_rows(re
     assert not fragments, f"table fragments of fewer than three rows (table: page -> rows): {fragments}"
 
 
+def test_pdf_table_header_repeats_on_every_page_of_its_rows(rendered):
+    """A table broken across pages shows its header row again on each page (Typst's
+    repeated table header: its marker is laid out on every page it is printed on)."""
+    import typst
+
+    from helpers.core.fonts import typst_font_dirs
+
+    build = rendered["build"]
+    marks = json.loads(typst.query(str(build / "book.typ"), "<supplement-mark>", field="value",
+                                   root=str(build), font_paths=typst_font_dirs()))
+    headers, rows = defaultdict(set), defaultdict(set)
+    for m in marks:
+        if m["kind"] == "header":
+            headers[m["table"]].add(m["page"])
+        elif m["kind"] == "row":
+            rows[m["table"]].add(m["page"])
+    broken = {t: pages for t, pages in rows.items() if len(pages) > 1}
+    missing = {t: sorted(pages - headers[t]) for t, pages in rows.items() if pages - headers[t]}
+    assert not missing, f"pages of a table without its header row (table: pages): {missing}"
+    if rendered["name"] == "default":
+        assert broken, "no table of the default book breaks across pages: the check checks nothing"
+
+
 def test_pdf_figures_are_vector_with_text(rendered):
     pdf = rendered["book"].pdf
     listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True,
@@ -225,6 +248,57 @@ def test_no_figure_reported_a_layout_problem(rendered):
                 if out.get("name") == "stderr" and "layout problem" in text:
                     found.append(f"{path.name}: {text.strip()}")
     assert not found, "\n".join(found)
+
+
+def test_html_in_a_browser_at_1280_and_400_px(rendered):
+    """Every page of the HTML book in Chromium at 1280 and 400 px: no horizontal overflow of
+    the page (wide tables scroll in their own box), no console or page error, every link and
+    image of the book resolves; Pagefind finds the overall-survival chapter for "hazard
+    ratio" (test_browser.py checks more of the default book)."""
+    from urllib.parse import urldefrag, urlparse
+
+    from browser import chromium, chromium_missing_reason, inspect_page, serve_directory
+
+    if chromium_missing_reason():
+        pytest.skip(chromium_missing_reason())
+    site = rendered["site"]
+    pages = sorted(p.name for p in site.glob("*.html"))
+    problems = []
+    with serve_directory(site) as url, chromium() as browser:
+        for width in (1280, 400):
+            for name in pages:
+                report = inspect_page(browser, f"{url}/{name}", viewport=(width, 900))
+                problems += [f"{name} at {width} px: {e}" for e in
+                             report.console_errors + report.page_errors + report.failed_requests]
+                problems += [f"{name}: image {im['src']} not loaded" for im in report.broken_images]
+                if width == 400:  # links once
+                    for link in report.links:
+                        target = urlparse(urldefrag(link)[0])
+                        if link.startswith(url) and target.path not in ("", "/") and \
+                                not (site / target.path.lstrip("/")).exists():
+                            problems.append(f"{name}: link {link} leads nowhere")
+        for width in (1280, 400):
+            context = browser.new_context(viewport={"width": width, "height": 900})
+            page = context.new_page()
+            for name in pages:
+                page.goto(f"{url}/{name}", wait_until="networkidle")
+                overflow = page.evaluate(
+                    "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                if overflow > 1:
+                    problems.append(f"{name} at {width} px: the page scrolls sideways by {overflow} px")
+            if width == 1280:
+                page.goto(f"{url}/index.html", wait_until="networkidle")
+                hits = page.evaluate("""async () => {
+                    const pagefind = await import("/pagefind/pagefind.js");
+                    const found = await pagefind.search("hazard ratio");
+                    const pages = await Promise.all(found.results.map(r => r.data()));
+                    return pages.map(p => p.url); }""")
+                os_pages = [p for p in pages if re.search(
+                    r"<h1[^>]*>(?:(?!</h1>).)*Overall survival", (site / p).read_text(encoding="utf-8"), re.S)]
+                if not any(p in h for p in os_pages for h in hits):
+                    problems.append(f"search for 'hazard ratio' finds {hits}, not {os_pages}")
+            context.close()
+    assert not problems, "\n".join(problems[:40])
 
 
 def test_hygiene_checker_finds_what_it_must():

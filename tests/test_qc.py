@@ -20,7 +20,7 @@ from tests.conftest import read_results
 
 ROOT = Path(__file__).resolve().parents[1]
 QC = ROOT / "validation" / "qc"
-R_PACKAGES = ("survival", "jsonlite", "yaml")
+R_PACKAGES = ("survival", "cmprsk", "metafor", "jsonlite", "yaml")
 
 
 def _r_ready() -> str | None:
@@ -31,7 +31,8 @@ def _r_ready() -> str | None:
          "quietly = TRUE)))" % ", ".join(f'"{p}"' for p in R_PACKAGES)],
         capture_output=True, text=True)
     if probe.returncode != 0:
-        return "QC's R packages are missing (apt-get install r-cran-survival r-cran-jsonlite r-cran-yaml)"
+        return ("QC's R packages are missing (apt-get install r-cran-survival r-cran-cmprsk "
+                "r-cran-metafor r-cran-jsonlite r-cran-yaml)")
     return None
 
 
@@ -232,8 +233,8 @@ def test_qc_code_reads_only_inputs_the_record_names():
                        r"read\.xport|file\(|source\()")
     allowed = {"record.R": {"read_yaml", "fromJSON"}, "data.R": {"read.csv", "read_yaml",
                                                                  "read.xport"},
-               "compare.R": {"read.csv", "source("}, "printed.R": {"read.csv"},
-               "qc.R": {"source("}}
+               "compare.R": {"read.csv", "read_yaml", "source("}, "printed.R": {"read.csv"},
+               "qc.R": {"source("}, "meta.R": {"read_yaml"}, "design.R": {"read_yaml"}}
     for path in sorted(QC.rglob("*.R")):
         text = path.read_text(encoding="utf-8")
         code = "\n".join(line.split("#")[0] for line in text.splitlines())

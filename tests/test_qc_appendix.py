@@ -88,3 +88,16 @@ def test_quarto_build_gets_the_appendix_in_its_project(tmp_path):
     assert config["book"]["chapters"] == yaml.safe_load(
         (ROOT / "_quarto.yml").read_text())["book"]["chapters"]
     assert "make qc" in (build / QC_APPENDIX).read_text()
+
+
+def test_chapters_are_named_by_their_titles_when_the_run_has_its_notebooks(tmp_path):
+    import nbformat
+
+    run = run_dir(tmp_path, REPORT)
+    (run / "notebooks").mkdir()
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "# Overall survival (primary endpoint) {#sec-overall-survival}")]),
+        run / "notebooks" / "03_overall_survival.ipynb")
+    text = qc_appendix_markdown(run, generation=run)
+    assert "| tbl-os-cox | Overall survival (primary endpoint) | 3 |" in text
+    assert "| 03_overall_survival |" not in text

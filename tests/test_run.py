@@ -121,8 +121,10 @@ def test_run_writes_the_layout_then_skips_unchanged(project, capsys):
     assert record["packages"]["pandas"] == importlib.metadata.version("pandas")
     assert record["helpers_fingerprint"] == "helpers-v1"
     study = REPO_ROOT / "studies" / "default.yaml"  # the default study (a link to jcog1017.yaml)
+    named = REPO_ROOT / "studies" / "jcog1017"  # its published figures and trial table (QC reads them)
     assert record["study_files"] == [
-        {"path": str(study), "sha256": hashlib.sha256(study.read_bytes()).hexdigest()}]
+        {"path": str(p), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
+        for p in (study, named / "published.yaml", named / "trials.yaml")]
     assert record["started_utc"] <= record["finished_utc"]
     assert json.loads((run / "results" / "01_summary.json").read_text()) == {
         "conf_level": 0.95, "mean_age": 52.6666666667, "n": 3, "third": 0.333333333333,

@@ -247,3 +247,13 @@ def test_the_protocol_procedure_is_one_key_read_by_every_output():
     data["study"]["procedure"]["arm"] = "B"
     with pytest.raises(StudyConfigError, match=r"study\.procedure\.arm.*control, experimental, both"):
         parse_study(data, "studies/x.yaml", Path("studies/x.yaml"))
+
+
+def test_coxt02_levels_are_the_labels_the_data_hold_in_configured_order():
+    """COXT02's reference level is the first configured level as the analysis data hold it:
+    the label where the study labels levels (pharmaverse SEX: F -> Female), not the raw value
+    (which the mapped data no longer hold, so the reference fell back to the alphabetical one)."""
+    study = load_study("studies/pharmaverse.yaml")
+    assert study.shown_levels()["SEX"] == ("Female", "Male")
+    assert study.levels()["SEX"] == ("F", "M")
+    assert study.shown_levels()["BMRKR2"] == ("LOW", "MEDIUM", "HIGH")

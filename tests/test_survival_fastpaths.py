@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import platform
+import re
 import sys
 
 import numpy as np
@@ -173,3 +174,100 @@ def test_lean_cox_of_the_simulation_equals_cox_fit(ties):
             fit = cox_fit(t, e, x, strata=strata, ties=ties)
             coef, se = cox_coef_se(t, e, x, strata, ties)
             assert coef[0] == fit.coef[0] and se[0] == fit.se[0]
+
+
+# --- the counted log-rank and the term-per-row Cox sums against the frozen general paths ---
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from helpers.survival.cox import _design, _event_terms  # noqa: E402
+from helpers.survival.logrank import logrank_components  # noqa: E402
+from tests.survival_reference import (event_terms_reference,  # noqa: E402
+                                      logrank_components_reference)
+
+
+def _same_bits(a, b):
+    a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
+    assert a.shape == b.shape and a.dtype == b.dtype
+    assert np.array_equal(a.view(np.uint8), b.view(np.uint8))  # NaN and -0.0 as bits
+
+
+def _random_survival(seed, n, n_strata, digits):
+    rng = np.random.default_rng(seed)
+    t = rng.exponential(10, n)
+    t = np.round(t, digits) if digits >= 0 else t  # digits < 0: continuous times
+    e = (rng.random(n) < rng.uniform(0.05, 1)).astype(np.int64)
+    return rng, t, e, rng.integers(0, n_strata, n)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2 ** 32 - 1), n=st.integers(1, 1500), n_strata=st.integers(1, 12),
+       k=st.integers(2, 4), digits=st.integers(-1, 2))
+def test_counted_logrank_components_equal_the_sorting_path(seed, n, n_strata, k, digits):
+    rng, t, e, s = _random_survival(seed, n, n_strata, digits)
+    g = rng.integers(0, k, n)
+    expected = logrank_components_reference(t, e, g, k, s)
+    for kwargs in ({}, {"time_sort": sort_times(t)}):  # sorting path, counting path
+        for a, b in zip(logrank_components(t, e, g, k, s, **kwargs), expected):
+            _same_bits(a, b)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2 ** 32 - 1), n=st.integers(2, 1500), n_strata=st.integers(1, 6),
+       p=st.integers(1, 3), digits=st.integers(-1, 1), ties=st.sampled_from(["efron", "breslow"]))
+def test_cox_sums_one_row_per_term_equal_one_row_per_patient(seed, n, n_strata, p, digits, ties):
+    rng, t, e, s = _random_survival(seed, n, n_strata, digits)
+    if not e.any():
+        e[0] = 1
+    x = rng.normal(0, 1, (n, p))
+    x[:, 0] = rng.integers(0, 2, n)
+    des = _design(t, e, x, s, ties)
+    for beta in (np.zeros(p), rng.normal(0, 0.7, p)):
+        got, expected = _event_terms(des, beta), event_terms_reference(des, beta)
+        for a, b in zip(got, expected):
+            _same_bits(a, b)
+        for a in got[2:]:  # the callers' reductions and products see the reference layout
+            assert a.flags.c_contiguous
+
+
+@pytest.mark.parametrize("n, shares", [(30_000, (1, 1, 1)),  # runs, cumsums row by row
+                                       (3000, (18, 1, 1)),  # unequal strata: no runs
+                                       (500, (1,))])  # one stratum
+def test_cox_sums_in_every_layout_equal_one_row_per_patient(n, shares):
+    rng = np.random.default_rng(n)
+    t = np.round(rng.exponential(10, n), 1)
+    e = (rng.random(n) < 0.7).astype(np.int64)
+    s = rng.choice(len(shares), n, p=np.asarray(shares) / sum(shares))
+    x = np.c_[rng.integers(0, 2, n), rng.normal(0, 1, n)]
+    for cols in (x[:, :1], x):
+        for ties in ("efron", "breslow"):
+            des = _design(t, e, cols, s, ties)
+            assert (des.pos is None) == (len(shares) == 1 or shares[0] > 2)
+            beta = np.full(cols.shape[1], 0.3)
+            for a, b in zip(_event_terms(des, beta), event_terms_reference(des, beta)):
+                _same_bits(a, b)
+
+
+from helpers.survival.lean import logrank_cox  # noqa: E402
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2 ** 32 - 1), n=st.integers(2, 800), n_strata=st.integers(1, 9),
+       digits=st.integers(-1, 1), ties=st.sampled_from(["efron", "breslow"]),
+       stratified=st.booleans())
+def test_one_sort_for_logrank_and_cox_equals_the_two_cores(seed, n, n_strata, digits, ties,
+                                                           stratified):
+    rng, t, e, s = _random_survival(seed, n, n_strata, digits)
+    arm = rng.integers(0, 2, n)
+    codes = s if stratified else None
+    try:
+        got = logrank_cox(t, e, arm, codes, ties)
+    except ValueError as err:  # no events, or a singular model: the same error
+        with pytest.raises(ValueError, match=re.escape(str(err))):
+            cox_coef_se(t, e, arm[:, None].astype(float), codes, ties)
+        return
+    expected = logrank_components_reference(t, e, arm, 2, s if stratified else 0 * s)
+    expected += cox_coef_se(t, e, arm[:, None].astype(float), codes, ties)
+    for a, b in zip(got, expected):
+        _same_bits(a, b)

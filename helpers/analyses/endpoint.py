@@ -29,6 +29,7 @@ from helpers.survival import (
     median_follow_up,
 )
 from helpers.survival.cox import HazardRatio, cox_hazard_ratio
+from helpers.survival.frame import survival_frame
 
 __all__ = ["EndpointAnalysis", "EndpointSettings", "analyse_endpoint", "endpoint_ard",
            "endpoint_settings"]
@@ -160,9 +161,11 @@ def analyse_endpoint(
     # the patients of the Cox model and log-rank test (complete cases, n_excluded stated there)
     complete = frame.dropna(subset=["time", "event", ARM, *strata])
     km = km_by_group(complete, "time", "event", ARM, km_conf_level, km_conf_type)
-    hazard_ratio = cox_hazard_ratio(frame, "time", "event", ARM, EXPERIMENTAL, strata=strata,
+    # one validated, sorted survival frame for the Cox model and the log-rank test (same rows)
+    shared = survival_frame(frame, "time", "event", group=ARM, strata=strata)
+    hazard_ratio = cox_hazard_ratio(shared, "time", "event", ARM, EXPERIMENTAL, strata=strata,
                                     ties=ties, conf_level=hr_conf_level)
-    logrank = logrank_test(frame, "time", "event", ARM, strata=strata, experimental=EXPERIMENTAL)
+    logrank = logrank_test(shared, "time", "event", ARM, strata=strata, experimental=EXPERIMENTAL)
     landmarks = pd.concat(
         [km_arm.survival_at(landmarks_months).assign(group=code) for code, km_arm in km.items()],
         ignore_index=True,

@@ -33,6 +33,7 @@ from helpers.ard import ArdBuilder
 from helpers.ard.survival import add_cox, add_logrank, km_method_id
 from helpers.survival import km_by_group, logrank_test
 from helpers.survival.cox import cox_hazard_ratio
+from helpers.survival.frame import survival_frame
 from helpers.survival.landmark import landmark_difference
 from helpers.survival.multivariable import cox_terms
 from helpers.survival.quantiles import km_quantiles
@@ -76,13 +77,16 @@ def ttet01_ard(b: ArdBuilder, frame: pd.DataFrame, adtte: pd.DataFrame, paramcd:
     models = {"unstratified": []}
     if strata:
         models = {"stratified": strata, **models}
+    # one validated, sorted survival frame for the Cox fits and log-rank tests of the endpoint
+    # (a model is analysed from ``frame`` itself if its complete rows differ: see survival_frame)
+    shared = survival_frame(frame, "time", "event", group=ARM, strata=strata)
     for name, used in models.items():
         for level in conf_levels:
-            hr = cox_hazard_ratio(frame, "time", "event", ARM, "B", strata=used, ties=ties,
+            hr = cox_hazard_ratio(shared, "time", "event", ARM, "B", strata=used, ties=ties,
                                   conf_level=level)
             add_cox(b, f"{p}.ttet01.cox.{name}.{_level_id(level)}", hr, paramcd=paramcd,
                     output_id=output_id)
-        lr = logrank_test(frame, "time", "event", ARM, strata=used, experimental="B")
+        lr = logrank_test(shared, "time", "event", ARM, strata=used, experimental="B")
         add_logrank(b, f"{p}.ttet01.logrank.{name}", lr, arm=ARM, control="A", paramcd=paramcd,
                     output_id=output_id)
     landmarks = list(landmarks)

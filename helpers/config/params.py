@@ -75,6 +75,9 @@ SPECS: dict[str, Spec] = {
     # Kaplan-Meier tail rule: curves stop where fewer than this many patients of the arm remain
     # at risk (a value below 1: that share of the arm); stated in each figure's note
     "km_tail_min_at_risk": Spec(_positive, 10),
+    # Kaplan-Meier median reference lines (dashed, at 50% and at each arm's median), stated
+    # in the figure's note; off by default, as journals print KM curves
+    "km_median_lines": Spec(_bool, False),
     "landmarks": Spec(_landmarks, None),
     # the comparison of a study with several (``comparisons``): its slug, e.g. arm-a-vs-arm-b;
     # None: the first (the runner runs every comparison into RUN/<slug>/)

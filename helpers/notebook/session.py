@@ -59,6 +59,7 @@ class NotebookSession:
 
     @cached_property
     def data(self) -> TrialData:
+        self.__dict__.setdefault("_sources", set()).add("ADSL")
         return load_run_data(self.params, self.study)
 
     def missing(self, *needs: str) -> list[str]:
@@ -154,6 +155,7 @@ class NotebookSession:
 
     def frame(self, paramcd: str | None = None, population: str | None = None) -> pd.DataFrame:
         """Analysis frame of ``paramcd`` (default: the ``endpoint`` parameter) in the population."""
+        self.__dict__.setdefault("_sources", set()).add("ADTTE")
         return analysis_frame(self.data, paramcd or self.params["endpoint"],
                               population=population or self.params["population"])
 
@@ -230,31 +232,48 @@ class NotebookSession:
         return SavedFigure(svg=self.ctx.figure_path(f"{stem}.svg").read_text(encoding="utf-8"),
                            png=self.ctx.figure_path(f"{stem}.png").read_bytes(), notes=tuple(notes))
 
-    def table(self, df: pd.DataFrame, name: str, note: str = "", population: str | None = None) -> None:
-        """Save ``df`` as table ``name`` (CSV) and show it with its footnote underneath: the
-        table's own footnotes (``df.attrs["footnotes"]``), ``note``, then population, data cut
-        and data source (``footnote``), all plain text shown literally (``md_text``); cells
-        and headers are HTML-escaped by ``to_html``. A default RangeIndex is not shown."""
-        from IPython.display import HTML, Markdown, display
-
+    def table(self, df: pd.DataFrame, name: str, note: str = "", population: str | None = None,
+              source: str | None = None) -> None:
+        """Save ``df`` as table ``name`` (CSV, as the DataFrame holds it) and show it as the
+        supplement prints tables (``helpers.report.publication_table``: Great Tables, a stub
+        with indented levels, spanners, footnote marks): the table's own footnotes
+        (``df.attrs["footnotes"]``, marked on their cells), ``note``, then population, data cut
+        (``footnote``) and the data sets it comes from (``source``: "ADSL, ADAE"; default the
+        ADaM data sets this notebook read: ADSL, and ADTTE once an analysis frame was taken;
+        "" for none), all plain text shown literally."""
         from helpers.core.atomic import atomic_write_text
-        from helpers.core.textsafe import md_text
 
         own = [*df.attrs.get("footnotes", []), note]
+        source = self.sources_text() if source is None else source
         self.ctx.save_table(df, name)
         atomic_write_text(self.ctx.table_path(name).with_suffix(".notes.txt"), " ".join(
-            n for n in [*own, self.footnote(population, run=False)] if n) + "\n")
-        self.show_table(df)
-        display(Markdown(" ".join(md_text(n) for n in [*own, self.footnote(population)] if n)))
+            n for n in [*own, self.footnote(population, run=False),
+                        f"Source: {source}." if source else ""] if n) + "\n")
+        shown = df.copy()
+        shown.attrs = {**df.attrs, "footnotes": [n for n in own if n]}
+        self.show_table(shown, [self.footnote(population), *([f"Source: {source}."] if source else [])])
+
+    def sources_text(self) -> str:
+        """The ADaM data sets this notebook read so far: "ADSL", "ADSL, ADTTE"."""
+        used = self.__dict__.get("_sources", set())
+        return ", ".join(d for d in ("ADSL", "ADTTE", "ADAE") if d in used)
 
     @staticmethod
-    def show_table(df: pd.DataFrame) -> None:
-        """Show ``df`` as the supplement's tables are shown (cells and headers HTML-escaped, a
-        default RangeIndex not shown), without saving it: a summary embedded elsewhere."""
-        from IPython.display import HTML, display
+    def show_table(df: pd.DataFrame, source_notes=()) -> None:
+        """Show ``df`` as the supplement's tables are shown (``helpers.report.publication_table``;
+        its footnotes ``df.attrs["footnotes"]``, then ``source_notes``, under it), without
+        saving it: a summary embedded elsewhere."""
+        from IPython.display import HTML, Markdown, display
 
-        show_index = not isinstance(df.index, pd.RangeIndex)
-        display(HTML(df.to_html(index=show_index, border=0, na_rep="", escape=True)))
+        from helpers.core.textsafe import md_text
+        from helpers.report.publication_table import book_table, publication_table
+
+        table = book_table(publication_table(df, [n for n in source_notes if n]))
+        display(HTML(table.html))
+        if table.notes:  # one line each, a footnote after its superscript mark
+            display(Markdown("\\\n".join(
+                (f"^{md_text(mark)}^ " if mark else "") + md_text(text)
+                for mark, text in table.notes)))
 
     def settings_text(self) -> str:
         """The analysis settings of this run, as a Markdown sentence for the methods (from

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -41,6 +42,7 @@ class Omission:
     reason: str
     label: str | None = None
     chapter: bool = False
+    chapter_title: str = ""  # a section's: the title of the chapter it belongs to
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,22 @@ class BookPlan:
 
     def has_chapter(self, notebook: str) -> bool:
         return any(Path(c.path).stem == notebook for c in self.project.chapters)
+
+
+def _chapter_title(generation: Path, notebook: str) -> str:
+    """The title of the executed notebook's chapter (its first level-1 heading, without its
+    attributes), "" when it has none."""
+    from .common import cell_source, read_notebook
+
+    path = generation / "notebooks" / f"{notebook}.ipynb"
+    if not path.is_file():
+        return ""
+    for cell in read_notebook(path).get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            match = re.search(r"^# (.+?)\s*(\{[^}]*\})?\s*$", cell_source(cell), re.M)
+            if match:
+                return match.group(1).strip()
+    return ""
 
 
 def _results(generation: Path, notebook: str) -> dict:
@@ -119,7 +137,8 @@ def book_plan(template: BookProject, generation: Path, study, project_dir: Path)
         for title, entry in (results.get("unavailable") or {}).items():
             entry = entry if isinstance(entry, dict) else {"reason": str(entry)}
             omitted.append(Omission(path.stem, str(title), str(entry.get("reason", "")),
-                                    entry.get("label")))
+                                    entry.get("label"),
+                                    chapter_title=_chapter_title(generation, path.stem)))
     if study is None:  # no known study: the template's title block and bibliography
         project = replace(template, chapters=_keep(template.chapters, dropped))
         bibs = [project_dir / b for b in ([template.bibliography] if isinstance(

@@ -97,7 +97,7 @@ def _left_out(plan: BookPlan) -> str:
     lines = []
     for o in plan.omitted:
         kind = "Chapter" if o.chapter else "Section"
-        where = "" if o.chapter else f" (notebook {md_text(o.notebook)})"
+        where = f" of chapter *{o.chapter_title}*" if o.chapter_title else ""  # Markdown as written
         lines.append(f"- {kind} *{md_text(o.title)}*{where}: {md_text(o.reason)}.")
     return ("## What this book leaves out {#sec-left-out}\n\nThe book shows what the study and "
             "its data give. Left out of this run's book:\n\n" + "\n".join(lines))

@@ -132,8 +132,15 @@ def qc_appendix_markdown(run_dir: Path, params: str = "PARAMS.yaml",
         "| Largest difference of p-values (absolute) |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
+    from .book_plan import _chapter_title
+
+    titles: dict[str, str] = {}
     for out in by_output(report):
-        lines.append(f"| {_cell(out['output'])} | {_cell(out['notebook'])} | {out['compared']} "
+        notebook = out["notebook"]
+        if notebook not in titles:  # the chapter as the book names it (its notebook's title)
+            titles[notebook] = _chapter_title(Path(generation or run_dir / "current"), notebook) \
+                if notebook else ""
+        lines.append(f"| {_cell(out['output'])} | {_cell(titles[notebook] or notebook)} | {out['compared']} "
                      f"| {out['matched']} | {out['only']} | {_difference(out['relative'])} "
                      f"| {_difference(out['absolute'])} |")
     program = report.get("qc_program") or {}

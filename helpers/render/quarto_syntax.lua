@@ -27,6 +27,9 @@ local docx_output = FORMAT:match("docx") ~= nil
 --- A table with more body rows than this may break across PDF pages (its header repeats);
 --- shorter ones are kept whole with their caption and note.
 local LONG_TABLE_ROWS = 28
+--- A table with more columns than this is printed on a landscape page of its own in the PDF
+--- (its cells would otherwise be squeezed until words overprint the next column).
+local WIDE_TABLE_COLUMNS = 10
 
 local refs = {}     -- label -> text of a reference to it ("Figure 3.1", "Chapter 3")
 local pages = {}    -- label -> identifier of its chapter's heading: the HTML page is <id>.html
@@ -161,6 +164,47 @@ local function mark_rows(label, tbl)
   end
 end
 
+--- PDF only: in a table of at most `NARROW_TABLE_COLUMNS` columns a short right-aligned
+--- cell (a number as printed: "0.41 (95% CI 0.32–0.52)", "< 0.0001 (two-sided log-rank)")
+--- breaks only at its spaces, never at a hyphen (non-breaking) or after a range's dash (a word
+--- joiner): "0.60 (95% CI" over "0.48–0.76)", not "0.48–" over "0.76)".
+local NARROW_TABLE_COLUMNS = 8
+local function unbreakable_numbers(tbl)
+  if #tbl.colspecs > NARROW_TABLE_COLUMNS then return end
+  for _, body in ipairs(tbl.bodies) do
+    for _, row in ipairs(body.body) do
+      for j, cell in ipairs(row.cells) do
+        local column = #row.cells == #tbl.colspecs and tbl.colspecs[j][1] or nil
+        local right = cell.alignment == "AlignRight" or
+          (cell.alignment == "AlignDefault" and column == "AlignRight")
+        local plain = cell.contents[1]
+        if right and #cell.contents == 1 and plain.t == "Plain" and
+            utf8.len(pandoc.utils.stringify(plain)) <= 30 then
+          cell.contents = cell.contents:walk({ Str = function(str)  -- no break at a dash
+            return pandoc.Str((str.text:gsub("%-", "\u{2011}"):gsub("–", "–\u{2060}")))
+          end })
+        end
+      end
+    end
+  end
+end
+
+--- PDF only: a column spanner ("Arm A" over its columns) is centred over them and ruled under
+--- its label (Typst's table has no partial rule pandoc could write).
+local function rule_spanners(tbl)
+  for _, row in ipairs(tbl.head.rows) do
+    for _, cell in ipairs(row.cells) do
+      local plain = cell.contents[1]
+      if cell.col_span > 1 and #cell.contents == 1 and plain.t == "Plain" then
+        plain.content:insert(1, pandoc.RawInline("typst",
+          "#underline(stroke: 0.5pt, offset: 3pt, extent: 2pt)["))
+        plain.content:insert(pandoc.RawInline("typst", "]"))
+        cell.alignment = "AlignCenter"
+      end
+    end
+  end
+end
+
 local function as_table(label, cap, blocks)
   local done = false
   return blocks:walk({
@@ -169,6 +213,8 @@ local function as_table(label, cap, blocks)
         done = true
         local inlines = caption(label, cap)
         if typst_output then
+          unbreakable_numbers(tbl)
+          rule_spanners(tbl)
           mark_rows(label, tbl)
           inlines:insert(1, mark(label, "caption"))
         end
@@ -189,9 +235,44 @@ local function body_rows(blocks)
   return rows
 end
 
+--- The columns of the first table in ``blocks`` (0 without one).
+local function table_columns(blocks)
+  local columns = 0
+  blocks:walk({ Table = function(tbl)
+    if columns == 0 then columns = #tbl.colspecs end
+  end })
+  return columns
+end
+
+--- PDF only: the notes under a figure or table (the paragraphs after it) in the size of a
+--- table's text, as journals set footnotes.
+local function small_notes(blocks)
+  local out, seen = pandoc.Blocks({}), false
+  for _, block in ipairs(blocks) do
+    if seen and (block.t == "Para" or block.t == "Plain" or block.t == "LineBlock") then
+      out:insert(pandoc.RawBlock("typst", "#block(above: 0.5em, below: 0.9em)[#set text(size: 8.5pt)"))
+      out:insert(block)
+      out:insert(pandoc.RawBlock("typst", "]"))
+    else
+      out:insert(block)
+    end
+    if block.t == "Table" or block.t == "Figure" then seen = true end
+  end
+  return out
+end
+
 --- A figure or table with the notes printed under it, as one `.captioned` div; in the PDF an
---- unbreakable block (a long table may break: its header row repeats on each page).
+--- unbreakable block (a long table may break: its header row repeats on each page), the
+--- notes in a table's text size, and a table wider than `WIDE_TABLE_COLUMNS` on a landscape
+--- page of its own (returned with `wide` true: the caller leaves it outside any block, where
+--- Typst allows a page).
 local function keep_together(blocks)
+  if typst_output then blocks = small_notes(blocks) end
+  if typst_output and table_columns(blocks) > WIDE_TABLE_COLUMNS then
+    blocks:insert(1, pandoc.RawBlock("typst", "#page(flipped: true)[#set text(size: 7.5pt)\n#show table: set text(size: 7.5pt)\n#set table(inset: (x: 3pt, y: 2pt))"))
+    blocks:insert(pandoc.RawBlock("typst", "]"))
+    return blocks, true
+  end
   if typst_output and body_rows(blocks) <= LONG_TABLE_ROWS then
     blocks:insert(1, pandoc.RawBlock("typst", "#block(breakable: false, width: 100%)["))
     blocks:insert(pandoc.RawBlock("typst", "]"))
@@ -200,7 +281,7 @@ local function keep_together(blocks)
     -- (an empty unbreakable block of that height moves to the next page when they do not)
     blocks:insert(1, pandoc.RawBlock("typst", "#block(breakable: false, width: 100%, height: 5.5cm)[]\n#v(-5.5cm)"))
   end
-  return pandoc.Blocks({ pandoc.Div(blocks, { class = "captioned" }) })
+  return pandoc.Blocks({ pandoc.Div(blocks, { class = "captioned" }) }), false
 end
 
 local function code_block(text)
@@ -231,10 +312,12 @@ local function render_cell(div)
     io.stderr:write("quarto_syntax.lua: cell " .. label .. " has no " .. kind .. " output\n")
     out:insert(1, pandoc.Div({}, pandoc.Attr(label)))
   end
-  if kind and found then out = keep_together(out) end
+  local wide = false
+  if kind and found then out, wide = keep_together(out) end
   local echo = options.echo == nil or options.echo == true
   local blocks = pandoc.Blocks(echo and code_block(code) or {})
   blocks:extend(out)
+  if wide then return blocks end  -- a landscape page: not inside a block (PDF, no code)
   return pandoc.Div(blocks, { class = "cell" })
 end
 

@@ -80,6 +80,10 @@ def cox_table(view: ArdView, paramcd: str, *, label: str,
     return table
 
 
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def secondary_table(view: ArdView, endpoints: Sequence, *, settings: EndpointSettings,
                     time_unit: str) -> pd.DataFrame:
     """One row per endpoint (objects with ``paramcd``, ``label``, ``compare``, ``note``, as the
@@ -108,6 +112,9 @@ def secondary_table(view: ArdView, endpoints: Sequence, *, settings: EndpointSet
         rows.append(row)
     table = pd.DataFrame(rows)
     table.attrs["footnotes"] = notes
+    table.attrs["spanners"] = {  # printed: "Arm A" over its events/N and median
+        f"Arm {code}": {c: _first_upper(c.removeprefix(f"Arm {code} ")) for c in table.columns
+                        if c.startswith(f"Arm {code} ")} for code in (CONTROL, EXPERIMENTAL)}
     return table
 
 

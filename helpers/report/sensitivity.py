@@ -95,18 +95,25 @@ def _ci_includes_one(rows: list[dict], crosses: list[dict]) -> str:
     return f"included 1 in every analysis with an estimable hazard ratio but {'; '.join(others)}"
 
 
+def _in_sentence(label: str) -> str:
+    """A label inside a sentence: its first letter lower case unless it starts an
+    abbreviation ("Age, years" -> "age, years"; "ECOG PS" and "T stage" stay)."""
+    first = label.split(" ", 1)[0]
+    return label if len(first) == 1 or first[:2].isupper() else label[:1].lower() + label[1:]
+
+
 def adjusted_model_text(s: SensitivitySettings, label_of) -> str:
     """What the adjusted model is, which covariates were left out, what the p-values are and
     the per-protocol population (``label_of``: column -> display name)."""
     return (
         (f"The covariate-adjusted model is an unstratified Cox model of arm plus "
-         f"{', '.join(md_text(label_of(c).lower()) for c in s.covariates)}; it is not also "
+         f"{', '.join(md_text(_in_sentence(label_of(c))) for c in s.covariates)}; it is not also "
          f"stratified, because stratification factors ({md_text(', '.join(s.strata)) or 'none'}) may "
          f"overlap the covariates. Its p-value is the one-sided Wald test of the arm coefficient. "
          if s.covariates else "No covariates are configured: there is no adjusted model. ")
         + (f"Covariates not in the data, left out: {md_text(', '.join(s.absent))}. " if s.absent else "")
         + f"The other rows give the {s.sided} log-rank p of their (un)stratified test. "
-        + (f"The per-protocol population is ADSL.{s.per_protocol} = Y." if s.per_protocol else
+        + ("The per-protocol row analyses the per-protocol set." if s.per_protocol else
            "The study configuration names no per-protocol population: no per-protocol row."))
 
 

@@ -109,11 +109,12 @@ def forest_labels(arm_names: Mapping[str, str] | None = None) -> dict:
 
 def subgroup_table(view: ArdView, labels: Mapping[str, str]) -> pd.DataFrame:
     """Subgroup, level, events/n per arm, HR (CI at the subgroups' level), the interaction p
-    once per factor."""
+    once per factor; printed with each subgroup over its levels and "Events/n" over the arms
+    (``attrs``, ``helpers.report.publication_table``)."""
     t = forest_table(view, labels)
     level = view.row(OVERALL_ID, "conf.low")["conf_level"]
     first = ~t["variable"].duplicated()
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "Subgroup": t["label"],
         "Level": ["" if v == "All patients" else lv for v, lv in zip(t["variable"], t["level"])],
         f"{arm_header('A', view.arm_names)} events/n": t["text_control"],
@@ -121,6 +122,9 @@ def subgroup_table(view: ArdView, labels: Mapping[str, str]) -> pd.DataFrame:
         f"HR ({level:.0%} CI)": t["hr_text"],
         "p for interaction": [p if f else "" for p, f in zip(t["p_text"], first)],
     })
+    table.attrs["groups"] = "Subgroup"  # printed: each subgroup over its indented levels
+    table.attrs["spanners"] = {"Events/n": {"Arm A events/n": "Arm A", "Arm B events/n": "Arm B"}}
+    return table
 
 
 def subgroup_settings_text(population: str, ties: str, strata: Iterable[str],

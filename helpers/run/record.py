@@ -55,7 +55,12 @@ def data_files(data_dirs: Iterable[Path], suffixes: Iterable[str]) -> list[dict[
 
 def study_files(parameters: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     """The study configuration files the notebooks used (``study`` parameter, or the default
-    study when it is not given), with their SHA-256."""
+    study when it is not given) and the files they name that the analyses read (the trial
+    table ``study.trials`` of the meta-analysis, the published figures ``study.reference`` of
+    the design and reproduction chapters), with their SHA-256: what the independent QC
+    (validation/qc) may read, checked against these."""
+    from helpers.config.reference import reference_path
+    from helpers.config.study import load_study
     from helpers.config.study.config import resolve_study_path
 
     paths = set()
@@ -65,6 +70,11 @@ def study_files(parameters: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]
                                   else None)
         if path.is_file():
             paths.add(path)
+    for path in sorted(paths):
+        study = load_study(path)
+        named = [study.book.path(study.book.trials) if study.book else None,
+                 reference_path(study.reference, study.path) if study.reference else None]
+        paths.update(p.resolve() for p in named if p is not None and p.is_file())
     return [{"path": str(p), "sha256": sha256_file(p)} for p in sorted(paths)]
 
 

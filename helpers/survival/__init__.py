@@ -20,6 +20,8 @@ in simulations). Modules, one concern each:
   (``logrank_test``)
 - ``followup``: reverse Kaplan-Meier median follow-up (``median_follow_up``)
 - ``rmst``: restricted mean survival time and arm difference (``rmst``, ``rmst_difference``)
+- ``lean``: a simulated trial's log-rank components and Cox coefficient from one sort
+  (``logrank_cox``)
 - ``cox``, ``subgroups``, ``ph``: Cox regression, subgroup analyses, proportional hazards
   tests; their public names (each module's ``__all__``) are re-exported here lazily, on first
   access, so that this package imports without them.

@@ -64,6 +64,11 @@ class _Design:
     """Sorted data and tie structure, computed once per fit (not per Newton step)."""
 
     x: np.ndarray  # (n, p) covariates, centred, sorted by (stratum, time descending, event)
+    xt: np.ndarray  # (p, runs * run) the same, C order, laid out in runs (see ``pos``)
+    pos: np.ndarray | None  # position of each sorted row in the runs: stratum k's rows at
+    # k * run + 0, 1, ... (padded with zeros to the longest); None: the rows as they are
+    run: int  # length of a run (a stratum, padded; or all rows when ``pos`` is None)
+    group_end_at: np.ndarray  # ``group_end`` as positions in the runs
     blocks: list  # [(start, stop)] rows of each stratum in the sorted order
     ev_rows: np.ndarray  # sorted-row index of each event
     ev_group_start: np.ndarray  # index into ev_rows where each tied-death group starts
@@ -71,6 +76,8 @@ class _Design:
     group_size: np.ndarray | None  # deaths of each death group; None when every group has one
     frac: np.ndarray | None  # per event: Efron's k/d (k = 0..d-1 in its group); None when
     # nothing is removed from the risk sets (Breslow, or no tied deaths)
+    dead_bounds: np.ndarray | None  # with frac: (first row, row after the last) of each death
+    # group's deaths, interleaved (they are consecutive rows: events first within a time)
     x_dead_sum: np.ndarray  # (p,) sum of x over events
     order: np.ndarray  # sorting permutation of the input rows
     time: np.ndarray  # sorted times
@@ -170,7 +177,6 @@ def _design(time, event, x, strata, ties, scode=None, time_sort=None) -> _Design
     new_group = np.empty(n, dtype=bool)
     new_group[0] = True
     np.logical_or(ts[1:] != ts[:-1], new_stratum, out=new_group[1:])
-    gid = new_group.cumsum() - 1
     group_last = new_group.nonzero()[0] - 1  # last row of the previous group
     group_last = np.concatenate((group_last[1:], [n - 1]))
 
@@ -178,21 +184,55 @@ def _design(time, event, x, strata, ties, scode=None, time_sort=None) -> _Design
     m = len(ev_rows)
     if m == 0:
         raise ValueError("no events: the Cox model cannot be fitted")
-    ev_gid = gid[ev_rows]
+    gid = new_group.cumsum()
+    del new_group  # (memory: few arrays of n rows alive at once)
+    ev_gid = gid.take(ev_rows)
+    ev_gid -= 1
+    del gid
     ev_group_start = np.concatenate(([True], ev_gid[1:] != ev_gid[:-1])).nonzero()[0]
-    group_size = frac = None  # no tied deaths: every event its own group, k = 0
+    group_size = frac = dead_bounds = None  # no tied deaths: every event its own group
     if len(ev_group_start) < m:
         group_size = np.diff(np.append(ev_group_start, m))
         if ties == "efron":
-            k = np.arange(m) - np.repeat(ev_group_start, group_size)
-            frac = k / np.repeat(group_size, group_size)
+            frac = np.arange(m) - np.repeat(ev_group_start, group_size)  # k: 0..d-1
+            frac = frac / np.repeat(group_size, group_size)
+            first = ev_rows.take(ev_group_start)
+            dead_bounds = np.empty(2 * first.size, dtype=np.intp)
+            dead_bounds[0::2] = first
+            np.add(first, group_size, out=dead_bounds[1::2])
     group_end = group_last[ev_gid[ev_group_start]]
+    # the rows in runs of equal length, one per stratum, so that the cumulative sums of all
+    # strata are one call (a simulated trial: 1 instead of 3 x 8); when the padding is small
+    pos, run, xt, group_end_at = None, n, xs.T, group_end
+    if len(blocks) > 1:
+        run = max(b - a for a, b in blocks)
+        if len(blocks) * run <= 2 * n + 1024:
+            # row i of block b (rows start_b..) at b * run + i - start_b
+            shift = np.arange(len(blocks)) * run - np.concatenate(([0], starts))
+            pos = np.arange(n)
+            pos[1:] += shift.take(new_stratum.cumsum())  # block of rows 1..n-1 (row 0: 0)
+            xt = np.zeros((xs.shape[1], len(blocks) * run))
+            xt[:, pos] = xs.T
+            group_end_at = pos.take(group_end)
+            if dead_bounds is not None:
+                dead_bounds[0::2] = pos.take(dead_bounds[0::2])
+                dead_bounds[1::2] = dead_bounds[0::2] + group_size
+        else:
+            run = n
+    if dead_bounds is not None and dead_bounds[-1] == xt.shape[1]:  # reduceat: no index N
+        dead_bounds = dead_bounds[:-1]
     return _Design(
-        x=xs, blocks=blocks, ev_rows=ev_rows, ev_group_start=ev_group_start,
-        group_end=group_end, group_size=group_size, frac=frac,
+        x=xs, xt=np.ascontiguousarray(xt), pos=pos, run=run, group_end_at=group_end_at,
+        blocks=blocks, ev_rows=ev_rows, ev_group_start=ev_group_start,
+        group_end=group_end, group_size=group_size, frac=frac, dead_bounds=dead_bounds,
         x_dead_sum=np.add.reduce(xs[ev_rows], axis=0), order=order, time=ts, event=es,
         stratum=ss,
     )
+
+
+#: up to this many (padded) rows the cumulative sums of all terms and strata are one call
+#: (along axis 1 of the runs: strided, slower per element, for small fits only)
+ONE_CALL_CUMSUM = 20_000
 
 
 def _event_terms(des: _Design, beta: np.ndarray):
@@ -200,35 +240,62 @@ def _event_terms(des: _Design, beta: np.ndarray):
 
     Returns eta (sorted rows), den (risk-set sum of exp(eta), Efron-reduced), mean (weighted
     covariate mean, (events, p)) and second ((events, p*p): weighted mean of x x^T).
+
+    The sums run over one contiguous row per term ([exp(eta), exp(eta) x, exp(eta) x x^T],
+    ``(1 + p + p^2, n)``), the same additions in the same order as one row per patient
+    (``tests/survival_reference.py``), so the same bits, with contiguous passes.
     """
     x = des.x
     n, p = x.shape
     eta = x @ beta
     eta -= np.maximum.reduce(eta)  # = eta.max() without its Python wrapper  # shift: the partial likelihood is invariant, exp() cannot overflow
-    w = np.empty((n, 1 + p + p * p))
-    r = np.exp(eta)  # contiguous: numpy's vectorised exp (a strided out= differs in the ULP)
-    w[:, 0] = r
-    rx = np.multiply(r[:, None], x, out=w[:, 1:1 + p])
+    size = des.xt.shape[1]
+    if des.pos is None:
+        w = np.empty((1 + p + p * p, size))
+        np.exp(eta, out=w[0])  # contiguous in and out: numpy's vectorised exp, as everywhere
+    else:  # zeros after each stratum's rows
+        w = np.zeros((1 + p + p * p, size))
+        w[0, des.pos] = np.exp(eta)
+    rx = np.multiply(w[0], des.xt, out=w[1:1 + p])
     if p == 1:  # = the general line below, without its temporaries
-        np.multiply(rx, x, out=w[:, 2:])
+        np.multiply(rx, des.xt, out=w[2:])
     else:
-        w[:, 1 + p:] = (rx[:, :, None] * x[:, None, :]).reshape(n, p * p)
+        w[1 + p:] = (rx[:, None, :] * des.xt[None, :, :]).reshape(p * p, size)
+    dead = None
+    if des.frac is not None:  # Efron: the sums over each group's tied deaths (consecutive
+        # rows; the even runs of reduceat; the sums of those rows gathered, bit for bit)
+        dead = np.stack([np.add.reduceat(row, des.dead_bounds)[0::2] for row in w])
     # risk-set sums: cumulative sums down each stratum (time descending), own cumsum per
-    # stratum so that small late risk sets keep full precision
-    cum = np.empty_like(w)
-    for a, b in des.blocks:  # np.add.accumulate = np.cumsum without its Python wrapper
-        np.add.accumulate(w[a:b], axis=0, out=cum[a:b])
-    risk = cum.take(des.group_end, axis=0)  # (groups, 1+p+p^2): time >= t in the stratum
+    # stratum so that small late risk sets keep full precision; in place (w is not needed
+    # after), one contiguous run per term (accumulate along axis 1 of 2-D is strided)
+    runs = w.reshape(-1, des.run)
+    if des.pos is None and len(des.blocks) > 1:  # strata of very different sizes
+        for a, b in des.blocks:
+            for row in w:
+                np.add.accumulate(row[a:b], out=row[a:b])
+    elif size <= ONE_CALL_CUMSUM:  # np.add.accumulate = np.cumsum without its Python wrapper
+        np.add.accumulate(runs, axis=1, out=runs)
+    else:
+        for row in runs:
+            np.add.accumulate(row, out=row)
+    risk = w.take(des.group_end_at, axis=1)  # (terms, groups): time >= t in the stratum
+    del w, runs  # (memory: no n-row array but eta from here)
     if des.group_size is not None:  # one term per event: each of a group's deaths its risk set
-        risk = np.repeat(risk, des.group_size, axis=0)
-    if des.frac is None:  # Breslow, or no tied deaths: the risk sets as they are
-        a = risk
-    else:  # Efron: remove k/d of the tied deaths' sums from the k-th term of their group
-        dead = np.add.reduceat(w.take(des.ev_rows, axis=0), des.ev_group_start, axis=0)
-        a = risk - des.frac[:, None] * np.repeat(dead, des.group_size, axis=0)
-    den = a[:, 0]
-    # two divisions, not one split: contiguous results keep numpy's pairwise sums in callers
-    return eta, den, a[:, 1:1 + p] / den[:, None], a[:, 1 + p:] / den[:, None]
+        risk = np.repeat(risk, des.group_size, axis=1)
+    if dead is not None:  # Efron: remove k/d of the tied deaths' sums from the k-th term
+        for row, dead_row in zip(risk, dead):  # a term at a time: one temporary of m
+            dead_row = dead_row.repeat(des.group_size)
+            dead_row *= des.frac
+            row -= dead_row
+    den = risk[0]
+    risk[1:] /= den  # mean, second
+    mean, second = risk[1:1 + p], risk[1 + p:]
+    m = den.size
+    # as (events, p) and (events, p*p) C arrays: the layout of the reductions and products
+    # of the callers (the same memory for p = 1)
+    if p == 1:
+        return eta, den, mean.reshape(m, 1), second.reshape(m, 1)
+    return eta, den, np.ascontiguousarray(mean.T), np.ascontiguousarray(second.T)
 
 
 def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -488,7 +555,8 @@ def estimable_columns(x: pd.DataFrame) -> tuple[list[int], list[str]]:
 
 def _not_estimable_reason(fit: CoxFit, e: np.ndarray, z: np.ndarray, experimental,
                           control) -> str:
-    no_events = [str(lv) for lv, arm in ((control, 0), (experimental, 1)) if e[z == arm].sum() == 0]
+    per_arm = np.bincount(z.astype(np.intp), weights=e, minlength=2)  # events of arms 0, 1
+    no_events = [str(lv) for lv, arm in ((control, 0), (experimental, 1)) if per_arm[arm] == 0]
     if no_events:
         return f"no events in arm {' and '.join(no_events)}"
     if not np.isfinite(fit.se[0]):

@@ -134,11 +134,14 @@ def survival_data(df: pd.DataFrame, time: str, event: str, *, group: str | None 
     if absent:
         raise SurvivalDataError(f"not in the data frame given to {caller} (columns: "
                                 f"{', '.join(map(str, df.columns))})", column=", ".join(absent))
-    d = df[used]
+    if df.columns.is_unique:  # the used columns without copying them (read only here)
+        d = pd.DataFrame({c: df[c] for c in used}, copy=False)
+    else:
+        d = df[used]
     na = d.isna()
     missing = {c: int(na[c].sum()) for c in used if na[c].any()}
-    complete = ~na.any(axis=1)
-    d = d[complete.to_numpy()]
+    if missing:  # (no copy of the rows when all are complete)
+        d = d[~na.any(axis=1).to_numpy()]
     if d.empty:
         raise SurvivalDataError(f"no row without a missing value in the columns {used}",
                                 column=", ".join(missing) or None)

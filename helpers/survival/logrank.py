@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import chdtrc, ndtr  # scipy.stats imports slowly; same functions
 
-from .frame import SurvivalFrame, column_list, survival_frame
+from .frame import SurvivalFrame, TimeSort, column_list, survival_frame
 from .km import as_time_event, group_codes
 from .results import JsonResult
 
@@ -84,22 +84,29 @@ class LogRankResult(JsonResult):
 
 def logrank_components(
     time: np.ndarray, event: np.ndarray, group_code: np.ndarray, k: int, stratum_code: np.ndarray,
-    order: np.ndarray | None = None,
+    order: np.ndarray | None = None, time_sort: TimeSort | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Observed, expected (length k) and variance (k x k) of O - E, summed over strata.
 
     Inputs are validated arrays: group codes 0..k-1 and stratum codes 0..s-1 (int64).
     At each distinct event time within a stratum with d events among n at risk (n_j in
     group j): E_j += d n_j / n, V_jl += d (n - d)/(n - 1) * (n_j / n) (delta_jl - n_l / n).
-    ``order``: ``np.argsort(time, kind="stable")`` when already known (``TimeSort.order``).
+    ``order``: ``np.argsort(time, kind="stable")`` when already known (``TimeSort.order``);
+    ``time_sort``: ``frame.sort_times(time)`` when known: the (stratum, distinct time, group)
+    counts are then one ``bincount`` of the cell index, without sorting the rows (when the
+    cells are not many more than the rows; same result bit for bit).
     """
+    top = int(stratum_code.max(initial=0))
+    if time_sort is not None and time.size:
+        m = time_sort.times.size
+        if (top + 1) * m * k <= CELLS_PER_ROW * time.size + 1024:
+            return _components_counted(event, group_code, k, stratum_code, top + 1, time_sort)
     # sort by stratum, then time: argsort of time, then a stable (radix for int16) sort
     # of the stratum codes; faster than np.lexsort at 1e6 rows. Below, np.add.reduce and
     # preallocated outputs instead of .sum()/np.vstack: the same arithmetic without the
     # Python wrappers, which dominate on the ~400 rows of a simulated trial.
     if order is None:
         order = np.argsort(time, kind="stable")
-    top = stratum_code.max(initial=0)
     if top > 0:
         codes = stratum_code[order]
         codes = codes.astype(np.int16) if top < INT16_MAX else codes
@@ -113,6 +120,52 @@ def logrank_components(
     cell = key * k + g
     leave = np.bincount(cell, minlength=n_keys * k).reshape(n_keys, k)
     died = np.bincount(cell, weights=e, minlength=n_keys * k).reshape(n_keys, k)
+    return _components(leave, died, s[new])
+
+
+#: the counting path of ``logrank_components`` while (strata x distinct times x groups) cells
+#: are at most this many per row (plus 1024)
+CELLS_PER_ROW = 4
+
+
+def _components_counted(event, group_code, k, stratum_code, n_strata, ts: TimeSort):
+    """``logrank_components`` from the distinct-time index of ``ts``: the counts of each
+    (stratum, time, group) cell by ``bincount``, the cells of (stratum, time) keys holding
+    rows kept in (stratum, time) order: the arrays of the sorting path, so the same bits."""
+    m = ts.times.size
+    cell = ts.tid * k if n_strata == 1 else (stratum_code * m + ts.tid) * k
+    cell += group_code
+    size = n_strata * m * k
+    leave = np.bincount(cell, minlength=size).reshape(n_strata * m, k)
+    died = np.bincount(cell, weights=event, minlength=size).reshape(n_strata * m, k)
+    if n_strata > 1:  # (stratum, time) keys without rows: dropped
+        present = np.add.reduce(leave, axis=1).nonzero()[0]
+        leave, died = leave.take(present, axis=0), died.take(present, axis=0)
+        key_stratum = present // m
+    else:  # one stratum: every distinct time holds rows
+        key_stratum = np.zeros(m, dtype=np.intp)
+    return _components(leave, died, key_stratum)
+
+
+def stratum_ends(key_stratum: np.ndarray) -> np.ndarray:
+    """For each of the keys (sorted by stratum), the index after the last key of its stratum
+    (= ``key_stratum.searchsorted(key_stratum, side="right")``, by one linear pass: the binary
+    searches cost more than the rest of a simulated trial's log-rank test)."""
+    n_keys = key_stratum.size
+    new = np.empty(n_keys, dtype=bool)
+    new[:1] = True
+    np.not_equal(key_stratum[1:], key_stratum[:-1], out=new[1:])
+    block = new.cumsum()
+    block -= 1
+    starts = new.nonzero()[0]
+    return np.append(starts[1:], n_keys).take(block)
+
+
+def _components(leave: np.ndarray, died: np.ndarray, key_stratum: np.ndarray):
+    """Observed, expected and variance from the (stratum, time) keys in (stratum, time)
+    order: ``leave``/``died`` (keys, k) rows and events per group, ``key_stratum`` their
+    stratum (ascending)."""
+    n_keys, k = leave.shape
     d = np.add.reduce(died, axis=1)
     with_event = (d > 0).nonzero()[0]
     d = d.take(with_event)
@@ -120,8 +173,7 @@ def logrank_components(
     # the reverse cumulative sum of leavers minus that of the following strata
     rev = np.zeros((n_keys + 1, k), dtype=leave.dtype)
     leave[::-1].cumsum(axis=0, out=rev[-2::-1])
-    key_stratum = s[new]
-    next_stratum = np.searchsorted(key_stratum, key_stratum[with_event], side="right")
+    next_stratum = stratum_ends(key_stratum).take(with_event)
     at_risk = (rev.take(with_event, axis=0) - rev.take(next_stratum, axis=0)).astype(float)
     n = np.add.reduce(at_risk, axis=1)
     share = at_risk / n[:, None]
@@ -148,7 +200,7 @@ def logrank_test(df: pd.DataFrame | SurvivalFrame, time: str, event: str, group:
     g, labels = sf.group_codes(group)
     s, stratum_names = sf.strata_codes(strata) or (None, [])
     result = _logrank(sf.data.time, sf.data.event, g, labels, s, stratum_names, experimental,
-                      order=sf.sort.order)
+                      time_sort=sf.sort)
     return dataclasses.replace(result, n_excluded=sf.data.n_excluded, strata_columns=strata)
 
 
@@ -176,15 +228,15 @@ def logrank_arrays(
 
 def _logrank(t: np.ndarray, e: np.ndarray, g: np.ndarray, labels: list, s: np.ndarray | None,
              stratum_names: list, experimental: Any,
-             order: np.ndarray | None = None) -> LogRankResult:
+             time_sort: TimeSort | None = None) -> LogRankResult:
     """``logrank_arrays`` from group codes ``g`` (labels ``labels``) and stratum codes ``s``
-    (None: one stratum); ``order`` the stable argsort of ``t`` if known."""
+    (None: one stratum); ``time_sort`` the ``sort_times(t)`` if known."""
     k = len(labels)
     if k < 2:
         raise ValueError("the log-rank test needs at least two groups")
     if s is None:
         s = np.zeros(t.size, dtype=np.int64)
-    observed, expected, variance = logrank_components(t, e, g, k, s, order=order)
+    observed, expected, variance = logrank_components(t, e, g, k, s, time_sort=time_sort)
 
     # survdiff: groups with expected > 0 enter; the first of them is dropped before solving
     used = expected > 0

@@ -82,7 +82,8 @@ compare_ards <- function(run, qc) {
     entry <- c(row_record(run[j, ]), list(run = run$stat_value[j], qc = qc$stat_value[i],
                                           stat_fmt = run$stat_fmt[j],
                                           difference = a$difference, tolerance = a$tolerance))
-    if (a$ok && (cl_ok || !(qc$stat_name[i] %in% c("conf.low", "conf.high")))) {
+    cl_ok <- cl_ok || !(qc$stat_name[i] %in% c("conf.low", "conf.high"))
+    if (a$ok && cl_ok) {
       out$matched[[length(out$matched) + 1]] <- entry
     } else {
       if (!cl_ok) entry$tolerance <- sprintf("conf_level differs: run %s, QC %s",
@@ -113,7 +114,7 @@ describe <- function(e) {
 
 #' The QC side's software: R and the packages QC uses (NULL when one is not installed).
 qc_software <- function() {
-  pkgs <- c("survival", "jsonlite", "yaml", "foreign")
+  pkgs <- c("survival", "cmprsk", "metafor", "jsonlite", "yaml", "foreign")
   versions <- lapply(pkgs, function(p) if (requireNamespace(p, quietly = TRUE))
     as.character(utils::packageVersion(p)) else NULL)
   list(R = R.version.string, packages = stats::setNames(versions, pkgs))
@@ -131,54 +132,65 @@ qc_program <- function(qc_dir) {
   list(sha256 = sha256_of(listing), files = as.list(stats::setNames(sums, files)))
 }
 
+#' The labels of the run's study configuration (checked against the run record).
+run_study_labels <- function(record, root) {
+  param <- shared_param(record, "study") %||% "studies/default.yaml"
+  path <- normalizePath(resolve_path(param, root), mustWork = FALSE)
+  if (!file.exists(path)) qc_stop("study configuration ", path, " does not exist")
+  study_labels(yaml::read_yaml(check_recorded_file(path, record$study_files,
+                                                   "study configuration")$path))
+}
+
 main <- function() {
   root <- repo_root(qc_dir)
   args <- parse_args(commandArgs(TRUE), root)
-  record <- read_run_record(args$run)
-  out_dir <- args$out %||% file.path(args$run, "qc")
-  run <- read_ard(args$ard %||% file.path(args$run, "ard.csv"), "run ARD")
-  qc <- read_ard(args$qc %||% file.path(out_dir, "qc_ard.csv"), "QC ARD")
-  result <- compare_ards(run, qc)
-  printed <- check_printed(file.path(args$run, "tables"), run)
-  failures <- length(result$mismatched) + length(result$only_in_run) +
-    length(result$only_in_qc) + length(printed$unmatched)
-  report <- list(
-    run = args$run, run_label = record$run_label, run_finished_utc = record$finished_utc,
-    status = if (failures) "fail" else "pass",
-    software = qc_software(), qc_program = qc_program(qc_dir),
-    tolerances = list(p_value = "absolute 1e-4", other = "relative 1e-6",
-                      missing = "a missing value matches only a missing value"),
-    summary = list(matched = length(result$matched), mismatched = length(result$mismatched),
-                   only_in_run = length(result$only_in_run),
-                   only_in_qc = length(result$only_in_qc),
-                   not_covered_rows = sum(vapply(result$not_covered, `[[`, 0L, "rows")),
-                   printed_numbers = printed$checked,
-                   printed_unmatched = length(printed$unmatched),
-                   tables_without_ard = length(printed$tables_without_ard)),
-    mismatched = result$mismatched, only_in_run = result$only_in_run,
-    only_in_qc = result$only_in_qc, not_covered = result$not_covered,
-    printed_unmatched = printed$unmatched, tables_without_ard = printed$tables_without_ard,
-    matched = result$matched)
-  dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
-  jsonlite::write_json(report, file.path(out_dir, "qc_report.json"), auto_unbox = TRUE,
-                       pretty = TRUE, digits = NA, na = "null", null = "null")
-  write_html_report(report, file.path(out_dir, "qc_report.html"))
-  for (e in result$mismatched) message(sprintf("MISMATCH %s: run %s, QC %s (%s)", describe(e),
-                                               fmt_value(e$run), fmt_value(e$qc), e$tolerance))
-  for (e in result$only_in_run) message(sprintf("ONLY IN RUN %s: run %s (QC has no such row)",
-                                                describe(e), fmt_value(e$run)))
-  for (e in result$only_in_qc) message(sprintf("ONLY IN QC %s: QC %s (the run has no such row)",
-                                               describe(e), fmt_value(e$qc)))
-  for (u in printed$unmatched) message(sprintf(
-    "PRINTED %s row %d column %d: %s in '%s' is no stat_fmt of %s's ARD", u$table, u$row,
-    u$column, u$number, u$cell, u$notebook))
-  s <- report$summary
-  message(sprintf(paste0("QC %s: %d matched, %d mismatched, %d only in run, %d only in QC, ",
-                         "%d rows not covered; printed numbers: %d checked, %d unmatched -> %s"),
-                  toupper(report$status), s$matched, s$mismatched, s$only_in_run, s$only_in_qc,
-                  s$not_covered_rows, s$printed_numbers, s$printed_unmatched,
-                  file.path(out_dir, "qc_report.html")))
-  quit(save = "no", status = if (failures) 1 else 0)
+  for_each_run(args, function(run_dir) {
+    record <- read_run_record(run_dir)
+    out_dir <- args$out %||% file.path(run_dir, "qc")
+    run <- read_ard(args$ard %||% file.path(run_dir, "ard.csv"), "run ARD")
+    qc <- read_ard(args$qc %||% file.path(out_dir, "qc_ard.csv"), "QC ARD")
+    result <- compare_ards(run, qc)
+    printed <- check_printed(file.path(run_dir, "tables"), run, run_study_labels(record, root))
+    failures <- length(result$mismatched) + length(result$only_in_run) +
+      length(result$only_in_qc) + length(printed$unmatched)
+    report <- list(
+      run = run_dir, run_label = record$run_label, run_finished_utc = record$finished_utc,
+      status = if (failures) "fail" else "pass",
+      software = qc_software(), qc_program = qc_program(qc_dir),
+      tolerances = list(p_value = "absolute 1e-4", other = "relative 1e-6",
+                        missing = "a missing value matches only a missing value"),
+      summary = list(matched = length(result$matched), mismatched = length(result$mismatched),
+                     only_in_run = length(result$only_in_run),
+                     only_in_qc = length(result$only_in_qc),
+                     not_covered_rows = sum(vapply(result$not_covered, `[[`, 0L, "rows")),
+                     printed_numbers = printed$checked,
+                     printed_unmatched = length(printed$unmatched),
+                     tables_without_ard = length(printed$tables_without_ard)),
+      mismatched = result$mismatched, only_in_run = result$only_in_run,
+      only_in_qc = result$only_in_qc, not_covered = result$not_covered,
+      printed_unmatched = printed$unmatched, tables_without_ard = printed$tables_without_ard,
+      matched = result$matched)
+    dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
+    jsonlite::write_json(report, file.path(out_dir, "qc_report.json"), auto_unbox = TRUE,
+                         pretty = TRUE, digits = NA, na = "null", null = "null")
+    write_html_report(report, file.path(out_dir, "qc_report.html"))
+    for (e in result$mismatched) message(sprintf("MISMATCH %s: run %s, QC %s (%s)", describe(e),
+                                                 fmt_value(e$run), fmt_value(e$qc), e$tolerance))
+    for (e in result$only_in_run) message(sprintf("ONLY IN RUN %s: run %s (QC has no such row)",
+                                                  describe(e), fmt_value(e$run)))
+    for (e in result$only_in_qc) message(sprintf("ONLY IN QC %s: QC %s (the run has no such row)",
+                                                 describe(e), fmt_value(e$qc)))
+    for (u in printed$unmatched) message(sprintf(
+      "PRINTED %s row %d column %d: %s in '%s' is no stat_fmt of %s's ARD", u$table, u$row,
+      u$column, u$number, u$cell, u$notebook))
+    s <- report$summary
+    message(sprintf(paste0("QC %s: %d matched, %d mismatched, %d only in run, %d only in QC, ",
+                           "%d rows not covered; printed numbers: %d checked, %d unmatched -> %s"),
+                    toupper(report$status), s$matched, s$mismatched, s$only_in_run, s$only_in_qc,
+                    s$not_covered_rows, s$printed_numbers, s$printed_unmatched,
+                    file.path(out_dir, "qc_report.html")))
+    if (failures) 1L else 0L
+  })
 }
 
 main()

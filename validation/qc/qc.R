@@ -1,15 +1,17 @@
 #!/usr/bin/env Rscript
 # Independent QC program ("double programming") of a complete run: derives the analysis data
 # from the ADaM files the run read (checked against run_record.json's SHA-256) and the run's
-# resolved parameters, recomputes the statistics with base R and survival, and writes
+# resolved parameters, recomputes the statistics with base R, survival, cmprsk and metafor, and writes
 # them as analysis results data (docs/ard.md) to RUN/qc/qc_ard.csv.
 #
 #   Rscript validation/qc/qc.R --params params/default.yaml     (RUN = its output_dir)
 #   Rscript validation/qc/qc.R --run runs/default [--out DIR]
 #
-# Reads: RUN/run_record.json and the data files and study configuration it names (nothing
-# else of the run). Shares no code with helpers/. Not covered: the meta-analysis (08), design
-# and simulation (09), reproduction (10), the PH test. Exit status 2 when QC refuses the run (incomplete, changed inputs).
+# Reads: RUN/run_record.json and the data files and study files it names (configuration,
+# trial table, published figures; nothing else of the run). Shares no code with helpers/.
+# Not covered: the simulation (09), reproduction (10), the PH test and the analyses
+# validation/qc/README.md lists. A study with several comparisons: --params QCs each
+# comparison's run. Exit status 2 when QC refuses the run (incomplete, changed inputs).
 
 qc_dir <- local({
   arg <- grep("^--file=", commandArgs(FALSE), value = TRUE)
@@ -17,21 +19,26 @@ qc_dir <- local({
 })
 source(file.path(qc_dir, "R", "packages.R"))
 require_packages(c(survival = "r-cran-survival", jsonlite = "r-cran-jsonlite",
-                   yaml = "r-cran-yaml"))
-for (f in c("ard.R", "record.R", "data.R", "survival_analyses.R", "descriptive.R"))
+                   yaml = "r-cran-yaml", cmprsk = "r-cran-cmprsk", metafor = "r-cran-metafor"))
+for (f in c("ard.R", "record.R", "data.R", "survival_analyses.R", "descriptive.R", "meta.R",
+           "competing.R", "design.R",
+           "standard.R"))
   source(file.path(qc_dir, "R", f))
 source(file.path(qc_dir, "R", "cli.R"))
 
 main <- function() {
   root <- repo_root(qc_dir)
   args <- parse_args(commandArgs(TRUE), root)
-  record <- read_run_record(args$run)
-  out_dir <- args$out %||% file.path(args$run, "qc")
-  ard <- compute_qc_ard(record, root)
-  dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
-  utils::write.csv(ard, file.path(out_dir, "qc_ard.csv"), row.names = FALSE, na = "")
-  message(sprintf("QC: %d statistics of %d analyses -> %s", nrow(ard),
-                  length(unique(ard$analysis_id)), file.path(out_dir, "qc_ard.csv")))
+  for_each_run(args, function(run) {
+    record <- read_run_record(run)
+    out_dir <- args$out %||% file.path(run, "qc")
+    ard <- compute_qc_ard(record, root)
+    dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
+    utils::write.csv(ard, file.path(out_dir, "qc_ard.csv"), row.names = FALSE, na = "")
+    message(sprintf("QC: %d statistics of %d analyses -> %s", nrow(ard),
+                    length(unique(ard$analysis_id)), file.path(out_dir, "qc_ard.csv")))
+    0L
+  })
 }
 
 settings_of <- function(record, notebook) {
@@ -128,7 +135,7 @@ subgroup_rows <- function(add, d, study, s, cut) {
     if (!var %in% names(d)) next
     config <- Filter(function(x) identical(x$variable, var), study$subgroups %||% list())
     levels <- if (length(config) && !is.null(config[[1]]$levels))
-      unlist(lapply(config[[1]]$levels, level_text)) else sort(unique(d[[var]][!is.na(d[[var]])]))
+      config_levels(config[[1]]) else sort(unique(d[[var]][!is.na(d[[var]])]))
     if (length(config) && identical(config[[1]]$type, "flag")) levels <- c("Y", "N")
     common <- list(analysis_id = paste0("subgroup.", var), notebook = "05_subgroups",
                    method_id = paste0("coxph_", if (length(s$strata)) "strat_" else "", s$ties),
@@ -153,7 +160,9 @@ subgroup_rows <- function(add, d, study, s, cut) {
 
 compute_qc_ard <- function(record, root) {
   study_param <- shared_param(record, "study") %||% "studies/jcog1017.yaml"
-  study <- load_study(record, root, study_param)
+  # a study with several comparisons runs each into a run of its own: this run's pair
+  study <- study_for_comparison(load_study(record, root, study_param),
+                                shared_param(record, "comparison"))
   data <- load_data(record, root)
   data_cut <- shared_param(record, "data_cut")
   cut <- data_cut %||% ""
@@ -195,6 +204,14 @@ compute_qc_ard <- function(record, root) {
     if (!is.null(d)) subgroup_rows(add, d, study, s, cut)
   }
   if (has("06_safety")) safety_rows(add, adsl, data$adae, study, cut)
+  if (has("08_meta_analysis"))
+    meta_rows(add, record, root, study, data, adsl, data_cut, cut)
+  if (has("09_design"))
+    design_rows(add, record, root, study, data, adsl, data_cut, cut)
+  if (has("12_standard_outputs"))
+    standard_rows(add, record, study, data, adsl, data_cut, cut)
+  if (has("11_competing_risks"))
+    competing_rows(add, data, adsl, study, record, data_cut, cut)
   if (has("07_sensitivity")) {
     s <- settings_of(record, "07_sensitivity")
     sensitivity_rows(add, data, adsl, study, s$endpoint, s, cut)

@@ -221,6 +221,16 @@ class StudyConfig:
                 out.setdefault(variable.name, variable.level_values or variable.levels)
         return out
 
+    def shown_levels(self) -> dict[str, tuple]:
+        """ADSL column -> its levels in the configured order as the analysis data hold them
+        after the ADaM mapping: the display labels where the study labels levels
+        (``levels: {F: Female}``), the values otherwise (``levels`` gives the raw values)."""
+        out: dict[str, tuple] = {}
+        for variable in (*self.baseline, *self.subgroups):
+            if variable.levels:
+                out.setdefault(variable.name, tuple(variable.levels))
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """The resolved configuration, for the run record and results."""
         out = asdict(self)

@@ -3,7 +3,8 @@
 :func:`simulate_trial` draws entry, stratum, arm, event and dropout times and cuts the data
 at the analysis; :func:`analyse_trial` analyses it exactly as the supplement analyses the
 real trial: the stratified log-rank test (``helpers.survival.logrank``) and the stratified
-Cox model (``helpers.survival.cox``), through their array-level cores.
+Cox model (``helpers.survival.cox``), through their array-level cores on one sort of the
+rows (``helpers.survival.lean``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtri
 
-from helpers.survival.cox import cox_coef_se
-from helpers.survival.logrank import logrank_components
+from helpers.survival.lean import logrank_cox
 
 from .scenario import Scenario
 
@@ -84,8 +84,9 @@ def _randomise(scenario: Scenario, stratum: np.ndarray, rng: np.random.Generator
     blocks_per_stratum = -(-counts.max() // b)
     template = np.zeros(b, dtype=np.int64)
     template[: round(b * scenario.allocation)] = 1
-    rows = len(counts) * blocks_per_stratum  # permuted() copies: a broadcast view is enough
-    blocks = rng.permuted(np.broadcast_to(template, (rows, b)), axis=1)
+    rows = len(counts) * blocks_per_stratum  # permuted() copies its input (repeat: the
+    blocks = rng.permuted(template[None].repeat(rows, axis=0), axis=1)  # rows, ~10 us faster
+    # than np.broadcast_to's Python wrapper)
     # row stratum * blocks_per_stratum + rank // b, column rank % b of the row-major blocks
     return blocks.reshape(-1)[stratum * (blocks_per_stratum * b) + rank]
 
@@ -138,13 +139,13 @@ def analyse_trial(data: TrialData, analysis: Analysis) -> np.ndarray:
     events = int(data.event.sum())
     z = log_hr = se = np.nan
     if events > 0 and 0 < data.arm.sum() < len(data.arm):
-        observed, expected, variance = logrank_components(data.time, data.event, data.arm, 2,
-                                                          stratum)
+        # logrank_components and the coefficient and std. error of cox_fit (bit for bit),
+        # from one sort of the rows, without the tests, CIs and result objects
+        observed, expected, variance, coef, se = logrank_cox(
+            data.time, data.event, data.arm, stratum if analysis.stratified else None,
+            analysis.ties)
         if variance[1, 1] > 0:
             z = (observed[1] - expected[1]) / np.sqrt(variance[1, 1])
-        # the coefficient and std. error of cox_fit (bit for bit), without its tests and CIs
-        coef, se = cox_coef_se(data.time, data.event, data.arm[:, None].astype(float),
-                               stratum if analysis.stratified else None, analysis.ties)
         log_hr, se = float(coef[0]), float(se[0])
     return np.array([z, log_hr, se, events, data.analysis_month, len(data.time),
                      float(data.target_reached)])

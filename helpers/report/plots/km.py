@@ -42,6 +42,34 @@ def tail_note(min_at_risk: float | None) -> str | None:
     return f"Each curve stops where fewer than {min_at_risk:g} patients remain at risk in its arm."
 
 
+#: The note a figure with median reference lines carries (its caption states them).
+MEDIAN_LINES_NOTE = ("Dashed grey lines mark each arm's median (where its curve reaches 50%), "
+                     "drawn for the arms whose median is reached within the drawn curve.")
+#: Where the annotation box may go, in order, when median lines would run under it.
+_ANNOTATION_PLACES = ("lower left", "lower center", "lower right", "center right", "center left")
+
+
+def median_time(curve: pd.DataFrame) -> float | None:
+    """The first time the curve's ``surv`` is at or below one half (the Kaplan-Meier median as
+    drawn), None when the drawn curve does not reach it."""
+    reached = curve.sort_values("time")
+    reached = reached[reached["surv"].to_numpy(float) <= 0.5]
+    return float(reached["time"].iloc[0]) if len(reached) else None
+
+
+def draw_median_lines(ax, curves: Mapping[str, pd.DataFrame]) -> list[float]:
+    """Dashed grey reference lines at 50% survival up to the last median reached and, from
+    there down to the axis, at each arm's median (``median_time`` of the drawn curves); the
+    medians drawn, in the order of ``curves``."""
+    medians = [m for m in (median_time(c) for c in curves.values() if len(c)) if m is not None]
+    style = {"color": "0.45", "lw": 0.8, "ls": (0, (4, 3)), "zorder": 1.5}
+    if medians:
+        ax.plot([0, max(medians)], [0.5, 0.5], **style)
+        for m in medians:
+            ax.plot([m, m], [0, 0.5], **style)
+    return medians
+
+
 def numbers_at_risk(curve: pd.DataFrame, times) -> pd.Series:
     """Numbers at risk at ``times`` (months) from a survfit-style table with ``time`` and
     ``n_risk`` (one row per distinct time): n_risk of the first row at or after t, 0 after the
@@ -80,6 +108,7 @@ def km_plot(
     figsize: tuple[float, float] = (7.0, 5.0),
     tail_min_at_risk: float | None = KM_TAIL_MIN_AT_RISK,
     time_unit: str | None = None,
+    median_lines: bool = False,
 ):
     """Kaplan-Meier step curves per arm with censor marks (+), optional pointwise CI bands,
     a numbers-at-risk table under the time axis, and an annotation box.
@@ -99,6 +128,10 @@ def km_plot(
     ``tail_min_at_risk``: each curve stops at its last time with at least this many patients
     at risk (a value below 1: that share of the arm); ``None`` draws every curve to its end.
     The rule is attached to the figure as a note (``figure_notes``) for its caption.
+    ``median_lines``: dashed reference lines at each arm's median (``draw_median_lines``; off
+    by default, as journals print KM curves: the medians are in the annotation and the
+    tables), stated in the figure's note; the annotation box moves to the first place of
+    ``_ANNOTATION_PLACES`` (from ``annotation_loc``) where it covers no line.
     Draws on ``ax`` when given (the risk table is appended below it), else on a new
     ``figsize`` figure. Returns the Figure; its main Axes has label ``"km"`` and the
     numbers-at-risk Axes ``"numbers at risk"``.
@@ -162,11 +195,23 @@ def km_plot(
         if title:
             ax.set_title(title, loc="left")
         ax.legend(loc="upper right", frameon=False, handlelength=1.8)
+        if median_lines and draw_median_lines(ax, curves):
+            add_figure_note(fig, MEDIAN_LINES_NOTE)
         if annotation:
-            box = AnchoredText(annotation, loc=annotation_loc, frameon=True, borderpad=0.6,
-                               prop={"size": PRINT_STYLE["font.size"] - 1})
-            box.patch.set(edgecolor="0.6", facecolor="white", alpha=0.9, boxstyle="round,pad=0.3")
-            ax.add_artist(box)
+            from .layout import layout_problems
+
+            places = [annotation_loc, *[p for p in _ANNOTATION_PLACES if p != annotation_loc]]
+            before = set(layout_problems(fig)) if median_lines else set()
+            for place in places if median_lines else places[:1]:
+                box = AnchoredText(annotation, loc=place, frameon=True, borderpad=0.6,
+                                   prop={"size": PRINT_STYLE["font.size"] - 1})
+                box.patch.set(edgecolor="0.6", facecolor="white", alpha=0.9,
+                              boxstyle="round,pad=0.3")
+                ax.add_artist(box)
+                if not median_lines or not set(layout_problems(fig)) - before:
+                    break
+                if place != places[-1]:  # nowhere free: the last place stays (reported)
+                    box.remove()
 
         if risk_ax is None:
             risk_ax = make_axes_locatable(ax).append_axes(

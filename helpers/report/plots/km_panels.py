@@ -20,11 +20,12 @@ __all__ = ["km_panels"]
 def km_panels(analyses: Mapping[str, EndpointAnalysis], *, titles: Mapping[str, str] | None = None,
               panel_width: float = 6.6, height: float = 4.4, xmax: float | None = None,
               risk_step: float | None = None, annotations: Mapping[str, str] | None = None,
-              tail_min_at_risk: float | None = KM_TAIL_MIN_AT_RISK):
+              tail_min_at_risk: float | None = KM_TAIL_MIN_AT_RISK, median_lines: bool = False):
     """Kaplan-Meier plots (``helpers.report.plots.km_plot``) of several endpoints one under the
     other, each with its numbers at risk (every ``risk_step`` in the analyses' unit; default 24
     months, or natural steps of another unit) and the medians (CI) per arm; each curve stops
-    where fewer than ``tail_min_at_risk`` patients remain at risk (``km_plot``).
+    where fewer than ``tail_min_at_risk`` patients remain at risk, with median reference lines
+    when ``median_lines`` (``km_plot``).
     ``analyses``: short name (the y-axis label, e.g. "MPFS") -> analysis; ``titles``: short
     name -> panel title; ``annotations``: short name -> the panel's annotation (e.g.
     ``helpers.report.endpoint.median_annotation`` from the ARD; default the medians of the
@@ -55,7 +56,7 @@ def km_panels(analyses: Mapping[str, EndpointAnalysis], *, titles: Mapping[str, 
         km_plot(an.curves(), labels=an.curve_labels(), ax=ax, ylabel=name, title=titles.get(name), xmax=xmax,
                 risk_times=risk_times, annotation=annotations.get(name) or _median_annotation(an),
                 annotation_loc="upper right", tail_min_at_risk=tail_min_at_risk,
-                time_unit=an.time_unit)
+                time_unit=an.time_unit, median_lines=median_lines)
         ax.get_legend().remove()  # one legend for all panels, above them (long arm names)
     with plt.rc_context(PRINT_STYLE):
         handles, labels = axes[0][0].get_legend_handles_labels()

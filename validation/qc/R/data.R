@@ -112,9 +112,71 @@ endpoints_of <- function(study) {
   c(list(study$endpoints$primary), study$endpoints$secondary %||% list())
 }
 
+#' The arm value of a study configuration's arm entry (a value or {value, label}).
+arm_value <- function(x) if (is.list(x)) as.character(x$value) else as.character(x)
+
+#' The study compared as the run's `comparison` parameter names it (NULL: the first pair of
+#' `comparisons`, or the study's own arms): its experimental arm becomes `arms.experimental`
+#' (arm B), its control `arms.control` (arm A); every other arm value is excluded.
+study_for_comparison <- function(study, comparison) {
+  pairs <- study$comparisons
+  if (is.null(pairs) || length(pairs) == 0) {
+    if (!is.null(comparison))
+      qc_stop("run_record.json names comparison '", comparison, "' but the study configuration ",
+              study$path, " has no comparisons")
+    return(study)
+  }
+  pairs <- lapply(pairs, function(p) vapply(p, arm_value, ""))
+  slugs <- vapply(pairs, function(p) comparison_slug(p[1], p[2]), "")
+  slug <- comparison %||% slugs[1]
+  if (!slug %in% slugs)
+    qc_stop("run_record.json names comparison '", slug, "', not one of the study's (",
+            paste(slugs, collapse = ", "), ")")
+  pair <- pairs[[match(slug, slugs)]]
+  study$arms$experimental <- list(value = pair[1])
+  study$arms$control <- list(value = pair[2])
+  study$comparison <- slug
+  study
+}
+
+#' Labelled levels of the study configuration: ADSL column -> named character vector
+#' value -> label ({value: label} mappings and lists of {value, label}); a list of plain
+#' values has no labels. The run shows (and its ARD holds) the labels in place of the values.
+level_labels <- function(study) {
+  out <- list()
+  for (item in c(study$subgroups %||% list(), study$baseline %||% list())) {
+    if (!is.list(item) || is.null(item$levels) || !is.null(out[[item$variable]])) next
+    lv <- item$levels
+    if (!is.null(names(lv)) && all(nzchar(names(lv)))) {
+      out[[item$variable]] <- stats::setNames(vapply(lv, as.character, ""), names(lv))
+    } else if (is.list(lv) && length(lv) && all(vapply(lv, is.list, TRUE))) {
+      out[[item$variable]] <- stats::setNames(vapply(lv, function(l) as.character(l$label), ""),
+                                              vapply(lv, function(l) level_text(l$value), ""))
+    }
+  }
+  out
+}
+
+#' The levels of a configured subgroup or Table 1 variable as the run shows them (labels
+#' when labelled), or NULL when none are configured.
+config_levels <- function(item) {
+  lv <- item$levels
+  if (is.null(lv)) return(NULL)
+  if (!is.null(names(lv)) && all(nzchar(names(lv)))) return(unname(vapply(lv, as.character, "")))
+  if (is.list(lv) && length(lv) && all(vapply(lv, is.list, TRUE)))
+    return(vapply(lv, function(l) as.character(if (is.null(l$label)) level_text(l$value) else l$label), ""))
+  unlist(lapply(lv, level_text))
+}
+
 #' ADSL with ARMCD ("A" control, "B" experimental, NA otherwise), RANDOMISED (logical),
-#' ARMOTHER (an excluded arm's value), after the data cut.
+#' ARMOTHER (an excluded arm's value), after the data cut. Population `all` (a study without
+#' a population flag): every patient with an arm value. Labelled levels replaced by labels.
 derive_adsl <- function(adsl, study, data_cut) {
+  labels <- level_labels(study)
+  for (column in intersect(names(labels), names(adsl))) {
+    hit <- !is.na(adsl[[column]]) & adsl[[column]] %in% names(labels[[column]])
+    adsl[[column]][hit] <- unname(labels[[column]][adsl[[column]][hit]])
+  }
   arm_var <- study$arms$variable
   if (!arm_var %in% names(adsl)) qc_stop("ADSL has no arm variable ", arm_var,
                                          " (arms.variable)")
@@ -125,9 +187,11 @@ derive_adsl <- function(adsl, study, data_cut) {
     randomised <- !is.na(value)
   }
   adsl$QC_RANDOMISED <- randomised
-  adsl$QC_ARM <- ifelse(randomised & value %in% study$arms$control$value, "A",
-                        ifelse(randomised & value %in% study$arms$experimental$value, "B", NA))
+  adsl$QC_ARM <- ifelse(randomised & value %in% arm_value(study$arms$control), "A",
+                        ifelse(randomised & value %in% arm_value(study$arms$experimental), "B", NA))
   adsl$QC_OTHERARM <- ifelse(randomised & is.na(adsl$QC_ARM), value, NA)
+  if ("all" %in% unlist(study$populations) && !"all" %in% names(adsl))
+    adsl$all <- ifelse(!is.na(value), "Y", "N")
   if (!is.null(data_cut)) {
     cut <- as.numeric(as.Date(data_cut))
     registered <- if ("REGDT" %in% names(adsl)) as_day(adsl$REGDT) else as_day(adsl$RANDDT)

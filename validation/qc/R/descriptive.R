@@ -68,7 +68,7 @@ baseline_rows <- function(add, pop, study, population, cut) {
       } else {
         observed <- values[!is.na(values)]
         levels <- if (type == "flag") "Y" else
-          unique(c(unlist(lapply(item$levels, level_text)), sort(unique(observed))))
+          unique(c(config_levels(item), sort(unique(observed))))
         for (lev in levels) {
           n <- sum(observed == lev)
           do.call(add, c(list(list(n = n, N = length(observed),

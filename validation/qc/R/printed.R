@@ -4,8 +4,8 @@
 # grade "3", "95" of a 95% CI, "2020" of 2020-06-30). Numbers are tokens like 0.87, -19.4, 100.0 (the U+2212 minus counts as
 # a sign; an en dash or a hyphen after a number separates a range); digits inside a word, also
 # after a hyphen that follows one (T1, HER2, MF07-01, T1-2, lancet_oncol_2015), are not
-# numbers; a cell that is a citation label ("Villacampa 2024") holds none. Tokens compare as
-# printed text. tests/traceability.py applies the same rules.
+# numbers; a cell that is a citation label ("Villacampa 2024") holds none, nor a label the
+# study configuration gives ("Biomarker 2": study_labels). Tokens compare as printed text. tests/traceability.py applies the same rules.
 
 NUMBER_PATTERN <- "(?<![A-Za-z0-9_.])(?<![A-Za-z0-9_]-)-?[0-9]+(?:\\.[0-9]+)?(?![A-Za-z0-9_])"
 # a number followed by a hyphen: a range (0.69-1.09), the hyphen is no minus sign
@@ -30,7 +30,30 @@ allowed_tokens <- function(ard) {
            sprintf("%g", 100 * cl)))
 }
 
-check_printed <- function(tables_dir, run) {
+#' The labels the study configuration gives (variables, endpoints, arms, labelled levels):
+#' words the study typed, not statistics ("Biomarker 2", "Stratification factor 1").
+study_labels <- function(study) {
+  out <- character()
+  walk <- function(x, key = "") {
+    if (is.list(x)) {
+      for (i in seq_along(x)) walk(x[[i]], if (is.null(names(x))) "" else names(x)[i])
+      if (identical(key, "levels") && !is.null(names(x))) out <<- c(out, unlist(x))
+    } else if (identical(key, "label") && is.character(x)) {
+      out <<- c(out, x)
+    }
+  }
+  walk(study)
+  out <- unique(out[nzchar(out) & grepl("[0-9]", out)])
+  out[order(-nchar(out))]
+}
+
+#' A cell without the study's labels in it (study_labels), longest first.
+without_labels <- function(cell, labels) {
+  for (l in labels) cell <- gsub(l, " ", cell, fixed = TRUE)
+  cell
+}
+
+check_printed <- function(tables_dir, run, labels = character()) {
   out <- list(checked = 0L, unmatched = list(), tables_without_ard = list())
   if (!dir.exists(tables_dir)) return(out)
   files <- sort(list.files(tables_dir, pattern = "\\.csv$", recursive = TRUE, full.names = TRUE))
@@ -47,7 +70,7 @@ check_printed <- function(tables_dir, run) {
     for (i in seq_len(nrow(cells))) for (j in seq_len(ncol(cells))) {
       cell <- cells[i, j]
       if (grepl(CITATION_LABEL, cell, perl = TRUE)) next
-      for (tok in number_tokens(cell)) {
+      for (tok in number_tokens(without_labels(cell, labels))) {
         out$checked <- out$checked + 1L
         if (!tok %in% allowed)
           out$unmatched[[length(out$unmatched) + 1]] <- list(

@@ -10,16 +10,39 @@ qc_stop <- function(...) {
 #' The repository root: validation/qc/ lies two levels below it.
 repo_root <- function(qc_dir) normalizePath(file.path(qc_dir, "..", ".."), mustWork = TRUE)
 
-#' RUN of a parameter file: its output_dir (relative paths: to the repository root).
-run_dir_of_params <- function(params_file, root) {
+#' The slug of a comparison [experimental, control]: "ARM A", "ARM B" -> "arm-a-vs-arm-b"
+#' (studies/README.md: each comparison runs into RUN/<slug>/).
+comparison_slug <- function(experimental, control) {
+  part <- function(v) {
+    s <- gsub("^-+|-+$", "", gsub("[^a-z0-9]+", "-", tolower(v)))
+    if (nzchar(s)) s else "arm"
+  }
+  paste0(part(experimental), "-vs-", part(control))
+}
+
+#' The runs of a parameter file: its output_dir (relative paths: to the repository root), or,
+#' for a study with several comparisons that the file does not narrow to one (parameter
+#' `comparison`, or a notebook's own `study`/`comparison`), output_dir/<slug> of each
+#' comparison, as the runner writes them (studies/README.md, `comparisons`).
+run_dirs_of_params <- function(params_file, root) {
   if (!file.exists(params_file)) qc_stop("parameter file ", params_file, " does not exist")
   params <- yaml::read_yaml(params_file)
-  out <- params$parameters$output_dir %||% "runs/interactive"
-  resolve_path(out, root)
+  out <- resolve_path(params$parameters$output_dir %||% "runs/interactive", root)
+  narrowed <- !is.null(params$parameters$comparison) ||
+    any(vapply(params$notebooks %||% list(), function(o)
+      is.list(o) && any(c("study", "comparison") %in% names(o)), TRUE))
+  study_file <- resolve_path(params$parameters$study %||% "studies/default.yaml", root)
+  if (narrowed || !file.exists(study_file)) return(out)
+  pairs <- yaml::read_yaml(study_file)$comparisons
+  if (length(pairs) < 2) return(out)
+  file.path(out, vapply(pairs, function(p) {
+    p <- vapply(p, function(x) if (is.list(x)) as.character(x$value) else as.character(x), "")
+    comparison_slug(p[1], p[2])
+  }, ""))
 }
 
 resolve_path <- function(path, root) {
-  if (startsWith(path, "/")) path else file.path(root, path)
+  ifelse(startsWith(path, "/"), path, file.path(root, path))
 }
 
 #' The complete run record of RUN, or stop saying why it is refused.
