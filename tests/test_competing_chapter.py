@@ -173,8 +173,8 @@ def test_chapter_without_competing_risks_says_why(tmp_path, case):
     assert not report.failed, [f.error for f in report.failed]
     results = read_results(run_dir, NOTEBOOK)
     # the reason in words (needs_in_words): the configuration's setting or the data's endpoint
-    need = ("a competing risks setting in the study configuration" if case == "no key"
-            else "the LCRFS endpoint in ADTTE")
+    need = ("the study configuration names no competing risks setting" if case == "no key"
+            else "the data lack the LCRFS endpoint in ADTTE")
     assert results["competing_risks"] == (None if case == "no key" else "LCRFS")
     assert need in str(results["unavailable"]["Competing risks"])
     text = (run_dir / "notebooks" / f"{NOTEBOOK}.ipynb").read_text()

@@ -18,7 +18,7 @@ def test_sections_name_their_chapter_by_title_and_chapters_by_their_own(tmp_path
                                       "sec-dtht01", chapter_title="Standard outputs")])
     text = _left_out(plan)
     assert "- Chapter *Safety*: the data have no adverse events." in text
-    assert "- Section *DTHT01 deaths* of chapter *Standard outputs*: the data lack X." in text
+    assert "- In chapter *Standard outputs*:\n    - *DTHT01 deaths*: the data lack X." in text
     assert "notebook" not in text and "12_standard_outputs" not in text and "06_safety" not in text
 
 

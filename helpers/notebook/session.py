@@ -28,6 +28,7 @@ from helpers.config.params import DEPRECATED, SPECS, validate
 from helpers.config.reference import study_figures
 from helpers.notebook.context import NotebookContext, notebook_context
 from helpers.report.format import fill_stat_fmt
+from helpers.report.needs import need_words, needs_in_words  # noqa: F401  (notebooks import them here)
 from helpers.config.study import StudyConfig, load_study
 
 __all__ = ["NotebookSession", "needs_in_words", "start"]
@@ -357,30 +358,6 @@ class SavedFigure:
                 raw=True, metadata={"image/png": {"width": width}, "image/svg+xml": {"width": width}})
         if self.notes:
             display(Markdown(" ".join(md_text(n) for n in self.notes)))
-
-def needs_in_words(needs) -> str:
-    """What a section or chapter lacks, as a reader reads it: "the data or study configuration
-    lack the ADAE dataset; a safety population in the study configuration" (``need_words``)."""
-    return "the data or study configuration lack " + "; ".join(need_words(n) for n in needs)
-
-
-def need_words(need: str) -> str:
-    """A need of ``NotebookSession.section`` as a reader reads it: "ADAE" -> "the ADAE
-    dataset", "ADSL.SURGFL" -> "variable SURGFL of ADSL", "ADTTE.PARAMCD=LRFS" -> "the LRFS
-    endpoint in ADTTE", "study.populations.safety" -> "a safety population in the study
-    configuration" (the last dotted part; the same for other configuration keys)."""
-    if need.startswith("study.outputs."):  # study.outputs.disposition.treated
-        *_, group, key = need.split(".")
-        return f"the {group} output's {key.replace('_', ' ')} setting in the study configuration"
-    if need.startswith("study."):
-        return f"a {need.rsplit('.', 1)[-1].replace('_', ' ')} setting in the study configuration" \
-            if not need.startswith("study.populations.") else \
-            f"a {need.rsplit('.', 1)[-1].replace('_', ' ')} population in the study configuration"
-    table, _, column = need.partition(".")
-    if column.startswith("PARAMCD="):
-        return f"the {column.split('=', 1)[1]} endpoint in {table}"
-    return f"variable {column} of {table}" if column else f"the {table} dataset"
-
 
 #: Population role of the study configuration -> how the supplement names it.
 POPULATION_LABELS = {

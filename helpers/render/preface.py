@@ -92,13 +92,19 @@ def key_results(ard: pd.DataFrame, study, parameters: dict) -> str:
 
 
 def _left_out(plan: BookPlan) -> str:
+    """The omitted chapters, then the omitted sections grouped under their chapter's title
+    (one line per chapter, its sections nested), each with its reason."""
     if not plan.omitted:
         return ""
-    lines = []
+    lines = [f"- Chapter *{md_text(o.title)}*: {md_text(o.reason)}."
+             for o in plan.omitted if o.chapter]
+    by_chapter: dict[str, list] = {}
     for o in plan.omitted:
-        kind = "Chapter" if o.chapter else "Section"
-        where = f" of chapter *{o.chapter_title}*" if o.chapter_title else ""  # Markdown as written
-        lines.append(f"- {kind} *{md_text(o.title)}*{where}: {md_text(o.reason)}.")
+        if not o.chapter:
+            by_chapter.setdefault(o.chapter_title, []).append(o)
+    for title, sections in by_chapter.items():
+        lines.append(f"- In chapter *{title}*:" if title else "- Sections:")  # title: Markdown as written
+        lines += [f"    - *{md_text(o.title)}*: {md_text(o.reason)}." for o in sections]
     return ("## What this book leaves out {#sec-left-out}\n\nThe book shows what the study and "
             "its data give. Left out of this run's book:\n\n" + "\n".join(lines))
 
