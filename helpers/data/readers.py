@@ -17,7 +17,6 @@ import io
 from pathlib import Path
 
 import pandas as pd
-import pyreadstat
 
 from helpers.core.errors import DataValidationError
 from helpers.data.file_checks import (check_file, check_no_numeric_dates, check_not_spreadsheet,
@@ -95,12 +94,16 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 
 def _read_xpt(path: Path) -> pd.DataFrame:
+    import pyreadstat  # here, not at the top: SAS files only (its import is ~0.1 s a notebook)
+
     check_xpt_complete(path)  # pyreadstat reads a truncated file without a word
     frame, _meta = pyreadstat.read_xport(str(path))
     return frame
 
 
 def _read_sas7bdat(path: Path) -> pd.DataFrame:
+    import pyreadstat
+
     check_sas7bdat_complete(path)
     frame, _meta = pyreadstat.read_sas7bdat(str(path))
     return frame

@@ -212,10 +212,12 @@ class NotebookSession:
         from helpers.core.atomic import atomic_write_text
         from helpers.report.plots import figure_notes
 
-        from helpers.report.plots.layout import MIN_PRINT_FONT_PT, layout_problems, min_print_font_pt
+        from helpers.report.plots.layout import (MIN_PRINT_FONT_PT, drawn, layout_problems,
+                                                 min_print_font_pt)
 
-        problems = layout_problems(fig)
-        smallest = min_print_font_pt(fig, PRINT_WIDTH_IN)
+        renderer = drawn(fig)  # one draw for both checks
+        problems = layout_problems(fig, renderer)
+        smallest = min_print_font_pt(fig, PRINT_WIDTH_IN, renderer)
         if smallest < MIN_PRINT_FONT_PT - 0.05:
             problems.append(f"smallest text {smallest:.1f} pt at print size (at least "
                             f"{MIN_PRINT_FONT_PT:g} pt)")

@@ -73,7 +73,8 @@ def available_cpus() -> int:
     return os.cpu_count() or 1
 
 
-def _init_worker(kernel_log: str | None = None, runner_pid: int | None = None) -> None:
+def _init_worker(kernel_log: str | None = None, runner_pid: int | None = None,
+                 kernel_cwd: str | None = None) -> None:
     import logging
 
     die_with_parent(runner_pid)  # a killed runner takes its workers (and their kernels) along
@@ -82,6 +83,11 @@ def _init_worker(kernel_log: str | None = None, runner_pid: int | None = None) -
         fd = os.open(kernel_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         os.dup2(fd, 2)
         os.close(fd)
+    if kernel_cwd and os.environ.get("SUPPLEMENT_FORK_KERNELS", "1") != "0":
+        # this worker's kernels are forked from a process that has imported already
+        from helpers.run.zygote import start_zygote
+
+        start_zygote(kernel_cwd, KERNEL_NAME)
     logging.getLogger("papermill").setLevel(logging.ERROR)  # not "Passed unknown parameter"
 
 
@@ -313,7 +319,7 @@ def _execute_all(pfile: ParameterFile, todo: list[Notebook], generation: Path | 
     kernel_log.write_text("")
     staging_root = new_staging(run_dir)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                             initargs=(str(kernel_log), os.getpid())) as pool:
+                             initargs=(str(kernel_log), os.getpid(), str(notebooks_dir))) as pool:
         futures = {}
         for nb in todo:
             staging = staging_root / nb.name

@@ -40,11 +40,25 @@ def kernel_manager_class():
     Passed to papermill (``kernel_manager_class=``, handed on to nbclient). The kernel is
     started with ``start_new_session`` by jupyter_client; ``preexec_fn`` runs in the child
     after that, before the kernel's program is executed, and the death signal survives exec.
+    When the worker has a zygote (``helpers.run.zygote``), the kernel is forked from it.
     """
     from jupyter_client.manager import AsyncKernelManager
 
+    from jupyter_client.provisioning import LocalProvisioner
+
+    from helpers.run import zygote
+
     class DieWithParentKernelManager(AsyncKernelManager):
         async def _async_launch_kernel(self, kernel_cmd, **kw):
+            provisioner = self.provisioner
+            if type(provisioner) is LocalProvisioner:  # forked by the worker's zygote, if any
+                kernel = zygote.launch(kernel_cmd, kw.get("env"), kw.get("cwd"))
+                if kernel is not None:  # what LocalProvisioner.launch_kernel records
+                    provisioner.process, provisioner.pid = kernel, kernel.pid
+                    provisioner.pgid = kernel.pid  # it leads its own session (setsid)
+                    provisioner.cwd = kw.get("cwd")
+                    self._reconcile_connection_info(provisioner.connection_info)
+                    return
             parent = os.getpid()
             kw.setdefault("preexec_fn", lambda: die_with_parent(parent))
             return await super()._async_launch_kernel(kernel_cmd, **kw)

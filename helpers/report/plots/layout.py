@@ -10,6 +10,8 @@ tests/test_figure_layout.py checks every figure builder with them.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.legend import Legend
@@ -18,7 +20,7 @@ from matplotlib.offsetbox import AnchoredOffsetbox
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-__all__ = ["layout_problems", "min_print_font_pt", "print_scale", "MIN_PRINT_FONT_PT"]
+__all__ = ["drawn", "layout_problems", "min_print_font_pt", "print_scale", "MIN_PRINT_FONT_PT"]
 
 #: The smallest text size a figure may have at print size (points).
 MIN_PRINT_FONT_PT = 7.0
@@ -107,10 +109,11 @@ def _boxes(fig, renderer) -> list[tuple[str, Bbox]]:
     return out
 
 
-def layout_problems(fig) -> list[str]:
+def layout_problems(fig, renderer=None) -> list[str]:
     """Every text that overlaps another text, and every text or box (legend, annotation) that
-    covers a plotted line, as sentences naming them; [] when the figure is clean."""
-    renderer = _renderer(fig)
+    covers a plotted line, as sentences naming them; [] when the figure is clean.
+    ``renderer``: of a draw of the unchanged figure (:func:`drawn`), else it is drawn."""
+    renderer = renderer or _renderer(fig)
     texts = _texts(fig, renderer)
     problems = []
     for i, (a, box_a) in enumerate(texts):
@@ -125,17 +128,31 @@ def layout_problems(fig) -> list[str]:
     return problems
 
 
-def print_scale(fig, width_in: float) -> float:
+def print_scale(fig, width_in: float, renderer=None) -> float:
     """The factor by which ``fig`` (saved with a tight bounding box) is scaled to be shown at
     most ``width_in`` inches wide (1 when it is narrower)."""
-    renderer = _renderer(fig)
+    renderer = renderer or _renderer(fig)
     bbox = fig.get_tightbbox(renderer)  # inches
     return min(1.0, width_in / bbox.width) if bbox.width > 0 else 1.0
 
 
-def min_print_font_pt(fig, width_in: float) -> float:
+def min_print_font_pt(fig, width_in: float, renderer=None) -> float:
     """The smallest font size (points) of ``fig``'s visible texts when shown ``width_in``
     inches wide at most."""
-    renderer = _renderer(fig)
+    renderer = renderer or _renderer(fig)
     sizes = [t.get_fontsize() for t, _ in _texts(fig, renderer)]
-    return (min(sizes) if sizes else MIN_PRINT_FONT_PT) * print_scale(fig, width_in)
+    return (min(sizes) if sizes else MIN_PRINT_FONT_PT) * print_scale(fig, width_in, renderer)
+
+
+def drawn(fig):
+    """Draw ``fig`` once and return the renderer, for several checks of the same figure (a
+    draw is most of a check's time). The checks used to draw three times, and a constrained
+    layout moves by ~1e-6 pt on each draw: its layout is run twice more, so that the saved
+    files keep their bytes (a layout pass is a fraction of a draw)."""
+    renderer = _renderer(fig)
+    engine = fig.get_layout_engine()
+    if fig.axes and engine is not None:
+        for _ in range(2):
+            with contextlib.suppress(ValueError):  # as Figure.draw runs it
+                engine.execute(fig)
+    return renderer
