@@ -159,16 +159,24 @@ def _check_outcome(entry: Any, tid: str, outcome: str, sources: Mapping, figures
         _check_estimate(est, tid, f"{outcome}.versions.{name}", sources, figures, fail)
 
 
+def _check_entry(entry: Any, where: str, known: tuple, sources: Mapping, fail) -> bool:
+    """A trial table entry is a mapping of ``known`` keys whose ``source`` is a key of
+    ``sources``; False (after ``fail``) when it is not a mapping at all."""
+    if not isinstance(entry, Mapping):
+        fail(f"{where}': expected a mapping")
+        return False
+    for key in entry:
+        if key not in known:
+            fail(f"{where}.{key}': unknown (known: {', '.join(known)})")
+    if entry.get("source") not in sources:
+        fail(f"{where}.source': unknown source {entry.get('source')!r}")
+    return True
+
+
 def _check_estimate(est: Any, tid: str, field: str, sources: Mapping, figures, fail) -> None:
     where = f"trial {tid!r}, field '{field}"
-    if not isinstance(est, dict):
-        fail(f"{where}': expected a mapping")
+    if not _check_entry(est, where, VERSION_KEYS, sources, fail):
         return
-    for key in est:
-        if key not in VERSION_KEYS:
-            fail(f"{where}.{key}': unknown (known: {', '.join(VERSION_KEYS)})")
-    if est.get("source") not in sources:
-        fail(f"{where}.source': unknown source {est.get('source')!r}")
     year = est.get("year")
     if not isinstance(year, int) or isinstance(year, bool):
         fail(f"{where}.year': expected a publication year, got {year!r}")
@@ -193,14 +201,8 @@ def _check_estimate(est: Any, tid: str, field: str, sources: Mapping, figures, f
 
 def _check_reported(item: Any, tid: str, field: str, sources: Mapping, fail) -> None:
     where = f"trial {tid!r}, field '{field}"
-    if not isinstance(item, Mapping):
-        fail(f"{where}': expected a mapping")
+    if not _check_entry(item, where, REPORTED_KEYS, sources, fail):
         return
-    for key in item:
-        if key not in REPORTED_KEYS:
-            fail(f"{where}.{key}': unknown (known: {', '.join(REPORTED_KEYS)})")
-    if item.get("source") not in sources:
-        fail(f"{where}.source': unknown source {item.get('source')!r}")
     if not str(item.get("measure") or "").strip():
         fail(f"{where}.measure': missing (the measure as the source names it)")
     proportions = [item.get(k) for k in ("experimental", "control")]
