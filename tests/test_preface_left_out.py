@@ -30,3 +30,12 @@ def test_the_chapter_title_is_the_notebooks_first_heading(tmp_path):
     nbformat.write(nb, tmp_path / "notebooks" / "12_standard_outputs.ipynb")
     assert _chapter_title(tmp_path, "12_standard_outputs") == "Standard outputs"
     assert _chapter_title(tmp_path, "13_absent") == ""
+
+
+def test_the_preface_says_where_code_is_shown():
+    """The preface is shared by the HTML (code folded above each output) and the PDF and Word
+    editions (no code): it must not tell a PDF reader that code is folded above."""
+    from helpers.render.preface import HOW
+
+    text = " ".join(HOW.split())
+    assert "HTML edition shows the code" in text and "the PDF and Word editions do not" in text

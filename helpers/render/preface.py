@@ -23,7 +23,8 @@ HOW = """Every number is computed by the project's tested Python package and rea
 the notebooks are executed with papermill for one parameter file into a run directory, and the
 book is rendered from those executed notebooks without running them again, so what you read is
 exactly what the run computed. Each chapter is one notebook, numbered in reading order; the
-code of each output is folded above it. Methods: Kaplan-Meier estimates [@kaplan1958] with
+HTML edition shows the code of each output, folded, above it (the PDF and Word editions do
+not). Methods: Kaplan-Meier estimates [@kaplan1958] with
 Greenwood variances [@greenwood1926] and Brookmeyer-Crowley confidence intervals for medians
 [@brookmeyer1982], Cox regression [@cox1972] with Efron's handling of ties [@efron1977], the
 score test of proportional hazards on scaled Schoenfeld residuals [@grambsch1994] as R's
