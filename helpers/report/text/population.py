@@ -21,7 +21,8 @@ def flow_results(view: ArdView, arm_labels: Mapping[str, str],
     arm value -> its label)."""
     flow = lambda **where: shown(view, "flow", "n", **where)  # noqa: E731
     registered = flow(variable='registered', variable_level='', group1='')
-    if view.stat("flow", "n", variable="not_randomised", variable_level="", group1="") == 0:
+    everyone = view.stat("flow", "n", variable="not_randomised", variable_level="", group1="") == 0
+    if everyone:
         text = f"All {registered} registered patients were randomised"
     else:
         text = (f"Of {registered} registered patients, "
@@ -33,8 +34,9 @@ def flow_results(view: ArdView, arm_labels: Mapping[str, str],
         text += f", most often because of {md_text(in_sentence(top['variable_level']))} (n = {top['stat_fmt']})"
     arms = view.rows("flow", variable="randomised", stat_name="n")
     arms = arms[arms["group1_level"] != ""]
-    text += (f". {flow(variable='randomised', variable_level='', group1='')} patients were "
-             "randomised: " + ", ".join(
+    text += ((": " if everyone else
+              f". {flow(variable='randomised', variable_level='', group1='')} patients were "
+              "randomised: ") + ", ".join(
                  f"{r.stat_fmt} to {md_text(arm_names.get(r.group1_level, r.group1_level))} "
                  f"({md_text(in_sentence(arm_labels.get(r.group1_level, r.group1_level)))})"
                  for r in arms.itertuples()))
