@@ -57,8 +57,14 @@ def _censoring_items(view: ArdView, aid: str, label: str) -> list:
         items.append((f"{INDENT}{level}", {"variable": "EVNTDESC", "variable_level": level}))
     items.append((f"{label}: censored", {"variable": "censored"}))
     rows = view.rows(aid, variable="CNSR")
-    for code, text in dict.fromkeys(zip(rows["variable_level"], rows["group2_level"])):
-        items.append((f"{INDENT}CNSR {code}" + (f": {text}" if text else ""),
+    pairs = list(dict.fromkeys(zip(rows["variable_level"], rows["group2_level"])))
+    texts = [text for _, text in pairs]
+    for code, text in pairs:
+        # the reason as the data describe it (CNSDTDSC); the code only where the words are
+        # missing or shared by several codes
+        label = (text if text and texts.count(text) == 1 else
+                 f"{text} (censoring code {code})" if text else f"Censoring code {code}")
+        items.append((f"{INDENT}{label}",
                       {"variable": "CNSR", "variable_level": code, "group2_level": text}))
     return items
 
