@@ -11,6 +11,7 @@ from matplotlib.lines import Line2D
 
 from ._style import PRINT_STYLE, arm_colors
 from .km import RISK_LABEL, draw_risk_table
+from .time_axis import probability_axes
 
 MAIN_LABEL = "cumulative incidence"
 LINESTYLES = ("-", "--", ":", "-.")
@@ -51,14 +52,7 @@ def cuminc_plot(curves: Mapping[str, Mapping[str, pd.DataFrame]], at_risk: pd.Da
                 top = max(top, float(f.max()))
                 ax.step(t, f, where="post", color=colors[arm], lw=1.6,
                         ls=LINESTYLES[i % len(LINESTYLES)])
-        ax.set_xlim(0, xmax)
-        ax.set_ylim(0, min(1.0, max(0.1, top * 1.15)))
-        ax.set_xticks(times)
-        ax.tick_params(axis="x", labelbottom=True)
-        ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
-        ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0, decimals=0))
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
+        probability_axes(ax, xmax, times, min(1.0, max(0.1, top * 1.15)), xlabel, ylabel)
         # above the axes, right: arms by colour, event types by line style (no curve covered)
         handles = [Line2D([], [], color=colors[arm], lw=1.6, label=shown.get(arm, arm))
                    for arm in arms]

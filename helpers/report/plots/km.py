@@ -11,7 +11,7 @@ from matplotlib.offsetbox import AnchoredText
 from mpl_toolkits.axes_grid1 import make_axes_locatable
 
 from ._style import PRINT_STYLE, add_figure_note, arm_colors
-from .time_axis import NATURAL_STEPS, natural_ticks, time_axis_label
+from .time_axis import NATURAL_STEPS, natural_ticks, probability_axes, time_axis_label
 
 MAIN_LABEL = "km"
 RISK_LABEL = "numbers at risk"
@@ -184,14 +184,7 @@ def km_plot(
                 cens = steps[steps["n_censor"].fillna(0) > 0]
                 ax.plot(cens["time"], cens["surv"], ls="none", marker="+", ms=6, mew=1.1,
                         color=color)
-        ax.set_xlim(0, xmax)
-        ax.set_ylim(0, 1.02)
-        ax.set_xticks(risk_times)
-        ax.tick_params(axis="x", labelbottom=True)
-        ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
-        ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0, decimals=0))
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
+        probability_axes(ax, xmax, risk_times, 1.02, xlabel, ylabel)
         if title:
             ax.set_title(title, loc="left")
         ax.legend(loc="upper right", frameon=False, handlelength=1.8)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["NATURAL_STEPS", "natural_ticks", "time_axis_label", "unit_title"]
+__all__ = ["NATURAL_STEPS", "natural_ticks", "probability_axes", "time_axis_label", "unit_title"]
 
 #: Candidate steps of the numbers-at-risk times per display unit, smallest first.
 NATURAL_STEPS = {
@@ -35,3 +35,20 @@ def natural_ticks(xmax: float, unit: str, max_intervals: int = 12) -> list[float
         raise ValueError(f"unknown display unit {unit!r}; expected one of {', '.join(NATURAL_STEPS)}")
     step = next((s for s in steps if xmax / s <= max_intervals), steps[-1])
     return list(np.arange(0, xmax + 1e-9, step))
+
+
+def probability_axes(ax, xmax: float, ticks, top: float, xlabel: str, ylabel: str) -> None:
+    """The axes of a curve of probabilities over time (Kaplan-Meier, cumulative incidence):
+    x from 0 to ``xmax`` with ticks at ``ticks`` (the numbers-at-risk times) labelled as plain
+    numbers, y from 0 to ``top`` labelled in percent."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import PercentFormatter
+
+    ax.set_xlim(0, xmax)
+    ax.set_ylim(0, top)
+    ax.set_xticks(ticks)
+    ax.tick_params(axis="x", labelbottom=True)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
