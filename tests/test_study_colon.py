@@ -7,33 +7,20 @@ configuration alone, and its statistics equal R's survival on the original data
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
 from conftest import ROOT, read_results
-
-sys.path.insert(0, str(ROOT / "validation"))
-import colon_adam  # noqa: E402
 
 FIXTURE = json.loads((ROOT / "tests" / "fixtures" / "r" / "colon_adam.json").read_text())
 
 
 @pytest.fixture(scope="module")
-def colon_run(tmp_path_factory) -> Path:
-    from helpers.run.execute import run
-
-    base = tmp_path_factory.mktemp("colon")
-    colon_adam.write(base / "adam")
-    params = yaml.safe_load((ROOT / "params" / "colon.yaml").read_text())
-    params["parameters"].update({"data_dir": str(base / "adam"), "output_dir": str(base / "run")})
-    (base / "colon.yaml").write_text(yaml.safe_dump(params))
-    report = run(base / "colon.yaml", workers=2, echo=lambda line: None)
-    assert not report.failed, [f.error for f in report.failed]
-    return base / "run"
+def colon_run(colon_supplement_run) -> Path:
+    """The colon supplement of the test session (conftest: built once, shared by the workers)."""
+    return colon_supplement_run
 
 
 def close(a, b, tol=1e-6):
