@@ -55,7 +55,7 @@ nb.write_results({**counts, "analysis_sets": analysis_sets_counts,
 view = nb.ard_view()
 set_labels = {flag: label for flag, (label, _) in analysis_sets(flags).items()}
 population_sets = text.analysis_sets_sentence(nb.study.populations, POPULATION_LABELS)
-names, others = nb.study.arm_names, nb.study.arm_value_labels  # how sentences name the arms
+others = nb.study.arm_value_labels  # the labels of the arms not compared
 
 # %%
 #| echo: false
@@ -72,30 +72,30 @@ display(Markdown(source.note))
 # ## Patient flow
 
 # %%
-display(Markdown(text.flow_results(view, nb.study.arm_labels, names, others)))
+display(Markdown(text.flow_results(view, nb.study.arm_labels, others)))
 
 # %%
 #| label: fig-consort
 #| fig-cap: "CONSORT flow diagram: enrolment (registration, reasons for not being randomised, randomisation), allocation, follow-up (overall survival) and analysis sets, with the reasons for exclusion where a set excludes patients."
 nb.figure(consort_diagram(consort_flow(view, nb.study.arm_labels, flags,
                                        procedure.label if procedure else None,
-                                       columns, names, others)).figure, "consort")
+                                       columns, others)).figure, "consort")
 
 # %%
 #| label: tbl-consort
 #| tbl-cap: "Patient flow: registered, not randomised by reason, randomised by arm."
-nb.table(consort_table(view, nb.study.arm_labels, names, others), "consort", population="all registered patients")
+nb.table(consort_table(view, nb.study.arm_labels, others), "consort", population="all registered patients")
 
 # %% [markdown]
 # ## Analysis sets
 
 # %%
-display(Markdown(text.analysis_sets_results(view, set_labels, names)))
+display(Markdown(text.analysis_sets_results(view, set_labels)))
 
 # %%
 #| label: tbl-analysis-sets
 #| tbl-cap: "Analysis sets by arm: patients, n (% of randomised)."
-nb.table(analysis_sets_table(view, set_labels, names), "analysis_sets",
+nb.table(analysis_sets_table(view, set_labels), "analysis_sets",
          population="all randomised patients of the compared arms")
 
 # %% [markdown]
@@ -107,13 +107,11 @@ has_surgery = nb.section("The protocol procedure of the experimental arm", "stud
                          why="" if procedure else "the study names no protocol procedure of the "
                          "experimental arm (study.procedure)")
 if has_surgery:
-    display(Markdown(text.surgery_results(view, procedure.label, procedure.columns,
-                                          arm_names=names)))
+    display(Markdown(text.surgery_results(view, procedure.label, procedure.columns)))
 
 # %%
 #| label: tbl-arm-b-surgery
 #| tbl-cap: "The experimental arm: the protocol procedure performed, and its detail."
 if has_surgery:
-    nb.table(arm_b_surgery_table(view, procedure.label, procedure.columns, arm_names=names),
-             "arm_b_surgery",
-             population=f"all patients randomised to {names['B']}")
+    nb.table(arm_b_surgery_table(view, procedure.label, procedure.columns), "arm_b_surgery",
+             population=f"all patients randomised to {nb.study.arm_names['B']}")

@@ -63,7 +63,7 @@ compare the arms, as is usual for a randomised trial.
 """)
 
 # %%
-display(Markdown(baseline_results(view, nb.population_label, absent, nb.study.arm_names)))
+display(Markdown(baseline_results(view, nb.population_label, absent)))
 
 # %%
 #| label: tbl-baseline

@@ -73,8 +73,7 @@ nb.figure(km_plot(os_.curves(), labels=os_.curve_labels(),
 
 # %%
 display(Markdown(results_paragraph(view, paramcd, settings=settings, arm_labels=labels,
-                                   events=nb.study.endpoint(paramcd).events, follow_up=True,
-                                   arm_names=nb.study.arm_names)))
+                                   events=nb.study.endpoint(paramcd).events, follow_up=True)))
 
 # %%
 #| label: tbl-os-summary

@@ -111,8 +111,7 @@ if first:
 # %%
 if first:
     display(Markdown(results_paragraph(view, first.paramcd, settings=settings, arm_labels=labels,
-                                       events=first.events, effect_label=first.label,
-                                       arm_names=nb.study.arm_names)))
+                                       events=first.events, effect_label=first.label)))
 
 # %%
 #| label: tbl-lrfs-summary
@@ -149,8 +148,7 @@ if others:
 
 # %%
 if others:
-    display(Markdown(secondary_results(view, others, settings=settings,
-                                       arm_names=nb.study.arm_names)))
+    display(Markdown(secondary_results(view, others, settings=settings)))
 if absent:
     display(Markdown(missing_endpoints(absent)))
 
@@ -168,4 +166,4 @@ if nb.section("Proportion endpoints", *[f"ADSL.{v.name}" for v in nb.study.propo
 
 # %%
 if local:
-    display(Markdown(proportion_results(view, proportions, nb.study.arm_names)))
+    display(Markdown(proportion_results(view, proportions)))

@@ -32,7 +32,7 @@ from helpers.analyses.safety_tlg import aet01_ard, aet02_ard, aet04_ard
 from helpers.notebook.session import POPULATION_LABELS, start
 from helpers.report import safety as report
 from helpers.report import safety_tlg as tlg
-from helpers.report.names import bare, capital
+from helpers.report.names import arm_header
 
 nb = start("06_safety", globals())
 flag = nb.study.populations["safety"]
@@ -89,23 +89,23 @@ grade 5 AE related to protocol treatment.
 
 # %%
 if has_morbidity:
-    display(Markdown(report.morbidity_text(view, nb.study.arm_names)))
+    display(Markdown(report.morbidity_text(view)))
 
 # %%
 #| label: tbl-operative-morbidity
 #| tbl-cap: "Operative morbidity in the experimental arm (patients who had the protocol procedure): patients by term and worst CTCAE grade."
 if has_morbidity:
     nb.table(report.grade_table(view, "safety.operative_worst_grade", report.WORST_HEADERS,
-                                arm_header=capital(bare(nb.study.arm_names["B"])) + ", operated (N={N})"),
+                                arm_header=arm_header("B", nb.study.arm_names) + ", operated (N={N})"),
              "operative_morbidity", population=SAFETY, source="ADSL, ADAE",
-             note=report.morbidity_note(view, nb.study.arm_names))
+             note=report.morbidity_note(view))
 
 # %% [markdown]
 # ## Adverse events
 
 # %%
 if has_safety:
-    display(Markdown(report.safety_text(view, nb.study.arm_names)))
+    display(Markdown(report.safety_text(view)))
 
 # %%
 #| label: tbl-ae

@@ -11,7 +11,7 @@ import pandas as pd
 
 from helpers.ard import ArdView
 from helpers.core.textsafe import md_text
-from helpers.report.names import CODE_NAMES
+from helpers.report.names import arm_name
 
 __all__ = ["ANY_AE", "WORST_HEADERS", "SUMMARY_HEADERS", "grade_table", "morbidity_note", "morbidity_text",
            "safety_text", "summary_note"]
@@ -52,14 +52,14 @@ def _arms(view: ArdView, variable: str) -> list[str]:
     return list(dict.fromkeys(view.rows("safety.ae_patients", variable=variable)["group1_level"]))
 
 
-def safety_text(view: ArdView, arm_names: Mapping[str, str] = CODE_NAMES) -> str:
-    """Patients with any AE, grade >= 3 and serious AEs per arm (``arm_names``: code -> how a
-    sentence names the arm), grade 5 events and how many were treatment-related deaths."""
+def safety_text(view: ArdView) -> str:
+    """Patients with any AE, grade >= 3 and serious AEs per arm (named as
+    ``view.arm_names`` says), grade 5 events and how many were treatment-related deaths."""
     aid = "safety.ae_patients"
 
     def per_arm(variable: str, suffix: str) -> str:
         return " and ".join(f"{_n_pct(view, aid, group1_level=c, variable=variable)}{suffix} in "
-                            f"{md_text(arm_names.get(c, c))}" for c in _arms(view, variable))
+                            f"{md_text(arm_name(c, view.arm_names))}" for c in _arms(view, variable))
 
     text = (f"Adverse events of any grade were reported in {per_arm('any_ae', ' of patients')}; "
             f"grade 3 or worse in {per_arm('grade3plus_ae', '')} (@tbl-ae, @tbl-ae-worst-grade).")
@@ -68,7 +68,7 @@ def safety_text(view: ArdView, arm_names: Mapping[str, str] = CODE_NAMES) -> str
     grade5 = []
     for c in _arms(view, "grade5_ae"):
         n = view.fmt(aid, "n", group1_level=c, variable="grade5_ae")
-        grade5.append(f"{n} patient{'' if n == '1' else 's'} in {md_text(arm_names.get(c, c))}")
+        grade5.append(f"{n} patient{'' if n == '1' else 's'} in {md_text(arm_name(c, view.arm_names))}")
     text += " Grade 5 events were reported in " + " and ".join(grade5)
     if view.has("safety.treatment_related_deaths"):
         trd = view.fmt("safety.treatment_related_deaths", "n")
@@ -79,21 +79,21 @@ def safety_text(view: ArdView, arm_names: Mapping[str, str] = CODE_NAMES) -> str
     return text + "."
 
 
-def morbidity_text(view: ArdView, arm_names: Mapping[str, str] = CODE_NAMES) -> str:
+def morbidity_text(view: ArdView) -> str:
     """Operative morbidity of any grade and of grade >= 3 among the experimental arm's
     patients who had the protocol procedure."""
     aid = "safety.operative_morbidity"
     n = view.fmt(aid, "N", variable="any_ae")
-    return (f"Of {n} patients of {md_text(arm_names['B'])} in the safety set who had the protocol procedure, "
+    return (f"Of {n} patients of {md_text(arm_name('B', view.arm_names))} in the safety set who had the protocol procedure, "
             f"{_n_pct(view, aid, variable='any_ae')} had operative morbidity of any grade and "
             f"{_n_pct(view, aid, variable='grade3plus_ae')} of grade 3 or worse "
             "(@tbl-operative-morbidity).")
 
 
-def morbidity_note(view: ArdView, arm_names: Mapping[str, str] = CODE_NAMES) -> str:
+def morbidity_note(view: ArdView) -> str:
     """The operative morbidity table's footnote."""
     return (f"Percentages of the {view.fmt('safety.operative_morbidity', 'N', variable='any_ae')}"
-            f" patients of {md_text(arm_names['B'])} in the safety set who had the protocol "
+            f" patients of {md_text(arm_name('B', view.arm_names))} in the safety set who had the protocol "
             "procedure.")
 
 

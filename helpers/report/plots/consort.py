@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 
-from helpers.report.names import bare
+from helpers.report.names import arm_name, bare
 
 from ._style import PRINT_STYLE
 
@@ -76,16 +76,15 @@ def _arm_texts(arm: Mapping, code: str) -> dict[str, str]:
 
 def consort_flow(view, arm_labels: Mapping[str, str], flags: Mapping[str, str | None],
                  procedure: str | None = None, columns: tuple | None = ("SURGFL", "RESECT"),
-                 arm_names: Mapping[str, str] | None = None,
                  other_labels: Mapping[str, str] | None = None) -> dict:
     """The mapping ``consort_diagram`` draws, from the population chapter's ARD rows (``flow``,
     ``flow.follow_up``, ``flow.per_protocol_excluded``, ``populations``, ``surgery``;
     ``helpers.analyses.populations.flow_ard``) with every count as printed (``stat_fmt``).
     ``flags``: "itt", "per_protocol", "safety" -> the set's ADSL flag (None: no such set);
     ``procedure``: the label of the study's protocol procedure (``study.procedure``; None: the
-    allocation boxes count none), ``columns`` its flag and detail in the ARD; ``arm_names``:
-    code -> the arm's name in the allocation box ("arm A", "control arm"); ``other_labels``:
-    the sponsor's arm value -> its label, for the arms not compared."""
+    allocation boxes count none), ``columns`` its flag and detail in the ARD; the arms'
+    names in the allocation boxes ("arm A", "control arm") from ``view.arm_names``;
+    ``other_labels``: the sponsor's arm value -> its label, for the arms not compared."""
     set_keys = {flag: key for key, flag in flags.items() if flag}
     def n(analysis_id: str, **where) -> str:
         return view.fmt(analysis_id, "n", **where)
@@ -104,7 +103,7 @@ def consort_flow(view, arm_labels: Mapping[str, str], flags: Mapping[str, str | 
     arms = view.rows("flow", variable="randomised", stat_name="n")
     for code in arms.loc[arms["group1_level"] != "", "group1_level"]:
         arm = {"label": arm_labels.get(code, code),
-               "name": bare(arm_names[code]) if arm_names and code in arm_names else None,
+               "name": bare(arm_name(code, view.arm_names)),
                "randomised": n("flow", variable="randomised", group1_level=code)}
         arm.update(dict.fromkeys(flags))
         for r in view.rows("populations", group1_level=code, stat_name="n").itertuples():

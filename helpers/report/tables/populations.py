@@ -10,20 +10,19 @@ from collections.abc import Mapping
 import pandas as pd
 
 from helpers.ard import ArdView
-from helpers.report.names import CODE_NAMES, bare, capital
+from helpers.report.names import arm_name, bare, capital
 from helpers.report.stats import n_pct, shown
 
 __all__ = ["analysis_sets_table", "arm_b_surgery_table", "consort_table"]
 
 
 def consort_table(view: ArdView, arm_labels: Mapping[str, str],
-                  arm_names: Mapping[str, str] = CODE_NAMES,
                   other_labels: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Patient flow (``flow`` rows): registered, not randomised by reason, randomised by arm
     (label and name), randomised to arms not compared (``other_labels``: value -> label) and,
     when counted, patients of the full analysis set with a missing stratification factor; n."""
     def arm(code: str) -> str:
-        return f"{arm_labels.get(code, code)} ({bare(arm_names.get(code, code))})"
+        return f"{arm_labels.get(code, code)} ({bare(arm_name(code, view.arm_names))})"
 
     def n(variable: str, level: str = "", arm: str = "") -> str:
         return shown(view, "flow", "n", variable=variable, variable_level=level,
@@ -45,8 +44,7 @@ def consort_table(view: ArdView, arm_labels: Mapping[str, str],
     return pd.DataFrame(rows, columns=["Stage", "n"]).set_index("Stage")
 
 
-def analysis_sets_table(view: ArdView, set_labels: Mapping[str, str],
-                        arm_names: Mapping[str, str] = CODE_NAMES) -> pd.DataFrame:
+def analysis_sets_table(view: ArdView, set_labels: Mapping[str, str]) -> pd.DataFrame:
     """Analysis sets (``populations`` rows; ``set_labels``: ADSL flag -> name) by arm and in
     total: n (% of randomised in the compared arms)."""
     flags = [f for f in set_labels if view.has("populations", variable=f)]
@@ -56,7 +54,7 @@ def analysis_sets_table(view: ArdView, set_labels: Mapping[str, str],
                                          stat_name="n")["group1_level"]))
     columns = {}
     for code in codes:
-        name = "Total" if code == "Total" else capital(bare(arm_names.get(code, code)))
+        name = "Total" if code == "Total" else capital(bare(arm_name(code, view.arm_names)))
         randomised = shown(view, "populations", "N", variable=flags[0], group1_level=code)
         columns[f"{name} (randomised N={randomised})"] = [
             n_pct(view, "populations", variable=f, group1_level=code) for f in flags]
@@ -66,8 +64,7 @@ def analysis_sets_table(view: ArdView, set_labels: Mapping[str, str],
 
 
 def arm_b_surgery_table(view: ArdView, label: str = "Protocol procedure",
-                        columns: tuple = ("SURGFL", "RESECT"), code: str = "B",
-                        arm_names: Mapping[str, str] = CODE_NAMES) -> pd.DataFrame:
+                        columns: tuple = ("SURGFL", "RESECT"), code: str = "B") -> pd.DataFrame:
     """Arm ``code`` (``surgery`` rows): the protocol procedure (``label``; ``columns``: its
     flag and detail in the ARD) performed (n, % of randomised), its detail (n, % of those
     who had it), not performed."""
@@ -80,5 +77,5 @@ def arm_b_surgery_table(view: ArdView, label: str = "Protocol procedure",
              for level in levels["variable_level"]]
     rows.append((f"{label} not performed", n_pct(view, "surgery", variable_level="N", **where)))
     randomised = shown(view, "surgery", "N", variable_level="Y", **where)
-    return pd.DataFrame(rows, columns=["", f"{capital(bare(arm_names.get(code, code)))} "
+    return pd.DataFrame(rows, columns=["", f"{capital(bare(arm_name(code, view.arm_names)))} "
                                            f"(N={randomised})"]).set_index("")

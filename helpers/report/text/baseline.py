@@ -22,8 +22,7 @@ HIGHLIGHTS = (
 )
 
 
-def baseline_results(view: ArdView, population_label: str, absent: Sequence[str] = (),
-                     arm_names=None) -> str:
+def baseline_results(view: ArdView, population_label: str, absent: Sequence[str] = ()) -> str:
     """Patients per arm, then (when the ARD has them) the median age, % premenopausal and %
     with a single metastatic organ per arm; the variables of the study configuration that the
     data lack (``absent``)."""
@@ -32,7 +31,7 @@ def baseline_results(view: ArdView, population_label: str, absent: Sequence[str]
     both = " and ".join
     text = (f"The {population_label} comprised {shown(view, 'baseline', 'n', group1_level=TOTAL)} "
             "patients: " + ", ".join(
-                f"{shown(view, 'baseline', 'n', group1_level=c)} in {md_text(arm_name(c, arm_names))}"
+                f"{shown(view, 'baseline', 'n', group1_level=c)} in {md_text(arm_name(c, view.arm_names))}"
                 for c in arms) + ". ")
     facts = []
     for aid, stat, level, wording in HIGHLIGHTS:
@@ -42,7 +41,7 @@ def baseline_results(view: ArdView, population_label: str, absent: Sequence[str]
         facts.append(wording.format(both(
             shown(view, aid, stat, group1_level=c, variable_level=level) + pct for c in arms)))
     if facts:
-        text += (f"In {both(md_text(arm_name(c, arm_names)) for c in arms)} respectively, "
+        text += (f"In {both(md_text(arm_name(c, view.arm_names)) for c in arms)} respectively, "
                  + ", ".join(facts[:-1])
                  + (" and " if len(facts) > 1 else "") + facts[-1] + ". ")
     text += "All characteristics are in @tbl-baseline."

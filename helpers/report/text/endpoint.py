@@ -11,7 +11,7 @@ from helpers.core.textsafe import md_text
 from helpers.analyses.endpoint import ARM, CONTROL, EXPERIMENTAL, EndpointSettings
 from helpers.ard import ArdView
 from helpers.report.endpoint import COX_ID
-from helpers.report.names import CODE_NAMES, arm_name, capital, in_sentence
+from helpers.report.names import arm_name, capital, in_sentence
 from helpers.report.stats import conf_text, est_ci, hr_ci, is_missing, p_text, shown, value
 
 __all__ = ["endpoint_heading", "missing_endpoints", "proportion_results", "results_paragraph",
@@ -45,19 +45,18 @@ def _comparison(view: ArdView, paramcd: str, settings: EndpointSettings,
 
 def results_paragraph(view: ArdView, paramcd: str, *, settings: EndpointSettings,
                       arm_labels: Mapping[str, str], events: str, name: str | None = None,
-                      follow_up: bool = False, effect_label: str | None = None,
-                      arm_names: Mapping[str, str] = CODE_NAMES) -> str:
+                      follow_up: bool = False, effect_label: str | None = None) -> str:
     """The results of one endpoint: events (of the Cox model's patients), medians (CI) per arm,
     the hazard ratio (CI) and the reported log-rank p, patients left out for missing values;
     with ``follow_up`` the median follow-up (observed time and reverse Kaplan-Meier); with
     ``effect_label`` (the endpoint's label) whether the experimental arm lowered or raised the
     hazard (its CI wholly below or above 1). ``events``: the event wording ("deaths");
-    ``name``: the endpoint's name in "Median OS was" (default the PARAMCD); ``arm_names``:
-    code -> how a sentence names the arm."""
+    ``name``: the endpoint's name in "Median OS was" (default the PARAMCD). The arms are
+    named as the view says (``ArdView.arm_names``)."""
     cox, unit = f"{paramcd}.{COX_ID}", md_text(settings.time_unit)
     events, name = md_text(events), md_text(name or paramcd)
     arm_labels = {code: md_text(label) for code, label in arm_labels.items()}
-    names = {code: md_text(arm_name(code, arm_names)) for code in (CONTROL, EXPERIMENTAL)}
+    names = {code: md_text(arm_name(code, view.arm_names)) for code in (CONTROL, EXPERIMENTAL)}
     compared = view.has(cox)
     by_arm = (f"{_events(view, paramcd, CONTROL)} in {names[CONTROL]}, "
               f"{_events(view, paramcd, EXPERIMENTAL)} in {names[EXPERIMENTAL]}")
@@ -91,13 +90,12 @@ def results_paragraph(view: ArdView, paramcd: str, *, settings: EndpointSettings
     return text
 
 
-def secondary_results(view: ArdView, endpoints: Sequence, *, settings: EndpointSettings,
-                      arm_names: Mapping[str, str] = CODE_NAMES) -> str:
+def secondary_results(view: ArdView, endpoints: Sequence, *, settings: EndpointSettings) -> str:
     """One sentence per endpoint (objects with ``paramcd``, ``label``, ``compare``, ``note``):
     events and medians per arm, the hazard ratio (CI) and the log-rank p, or why the arms are
     not compared."""
     out = []
-    a, b = (md_text(arm_name(c, arm_names)) for c in (CONTROL, EXPERIMENTAL))
+    a, b = (md_text(arm_name(c, view.arm_names)) for c in (CONTROL, EXPERIMENTAL))
     for e in endpoints:
         text = (f"{md_text(e.label)}: {_events(view, e.paramcd, CONTROL)} events in {a} and "
                 f"{_events(view, e.paramcd, EXPERIMENTAL)} in {b} (median "
@@ -112,8 +110,7 @@ def secondary_results(view: ArdView, endpoints: Sequence, *, settings: EndpointS
     return ". ".join(t.rstrip(".") for t in out) + "." if out else ""
 
 
-def proportion_results(view: ArdView, variables: Sequence,
-                       arm_names: Mapping[str, str] = CODE_NAMES) -> str:
+def proportion_results(view: ArdView, variables: Sequence) -> str:
     """One sentence per proportion endpoint (objects with ``name`` and ``label``, the study
     configuration's ``proportions``): % per arm and Fisher's exact p."""
     out = []
@@ -123,7 +120,7 @@ def proportion_results(view: ArdView, variables: Sequence,
             continue
         pct = {code: shown(view, aid, "p", group1_level=code, variable_level="Y")
                for code in (CONTROL, EXPERIMENTAL)}
-        a, b = (md_text(arm_name(c, arm_names)) for c in (CONTROL, EXPERIMENTAL))
+        a, b = (md_text(arm_name(c, view.arm_names)) for c in (CONTROL, EXPERIMENTAL))
         out.append(f"{md_text(v.label)} occurred in {pct[CONTROL]}% of the patients of {a} and "
                    f"{pct[EXPERIMENTAL]}% of those of {b} (Fisher's exact "
                    f"p {p_text(view, aid, **_VS)}).")

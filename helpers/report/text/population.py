@@ -7,14 +7,13 @@ from collections.abc import Mapping
 
 from helpers.ard import ArdView
 from helpers.core.textsafe import md_text
-from helpers.report.names import CODE_NAMES, capital, in_sentence
+from helpers.report.names import arm_name, capital, in_sentence
 from helpers.report.stats import n_pct, shown
 
 __all__ = ["analysis_sets_results", "analysis_sets_sentence", "flow_results", "surgery_results"]
 
 
 def flow_results(view: ArdView, arm_labels: Mapping[str, str],
-                 arm_names: Mapping[str, str] = CODE_NAMES,
                  other_labels: Mapping[str, str] | None = None) -> str:
     """Registered, not randomised (and the most frequent reason), randomised per arm (its
     name and label), and the patients of arms not compared (``other_labels``: the sponsor's
@@ -37,7 +36,7 @@ def flow_results(view: ArdView, arm_labels: Mapping[str, str],
     text += ((": " if everyone else
               f". {flow(variable='randomised', variable_level='', group1='')} patients were "
               "randomised: ") + ", ".join(
-                 f"{r.stat_fmt} to {md_text(arm_names.get(r.group1_level, r.group1_level))} "
+                 f"{r.stat_fmt} to {md_text(arm_name(r.group1_level, view.arm_names))} "
                  f"({md_text(in_sentence(arm_labels.get(r.group1_level, r.group1_level)))})"
                  for r in arms.itertuples()))
     for r in view.rows("flow", variable="excluded_arm", stat_name="n").itertuples():
@@ -58,8 +57,7 @@ def analysis_sets_sentence(populations: Mapping[str, str | None],
     return "Analysis sets (ADSL flags): " + "; ".join(parts) + "."
 
 
-def analysis_sets_results(view: ArdView, set_labels: Mapping[str, str],
-                          arm_names: Mapping[str, str] = CODE_NAMES) -> str:
+def analysis_sets_results(view: ArdView, set_labels: Mapping[str, str]) -> str:
     """"The full analysis set comprised 407 patients (205 in arm A, 202 in arm B); ..." for
     each analysis set (``set_labels``: ADSL flag -> the set's name) with ``populations`` rows."""
     parts = []
@@ -71,22 +69,21 @@ def analysis_sets_results(view: ArdView, set_labels: Mapping[str, str],
         parts.append(f"the {md_text(in_sentence(label))} comprised "
                      f"{shown(view, 'populations', 'n', variable=flag, group1_level='Total')} "
                      "patients (" + ", ".join(
-                         f"{r.stat_fmt} in {md_text(arm_names.get(r.group1_level, r.group1_level))}"
+                         f"{r.stat_fmt} in {md_text(arm_name(r.group1_level, view.arm_names))}"
                          for r in arms.itertuples()) + ")")
     text = "; ".join(parts)
     return (capital(text) + " (@tbl-analysis-sets).") if text else ""
 
 
 def surgery_results(view: ArdView, label: str = "The protocol procedure",
-                    columns: tuple = ("SURGFL", "RESECT"), code: str = "B",
-                    arm_names: Mapping[str, str] = CODE_NAMES) -> str:
+                    columns: tuple = ("SURGFL", "RESECT"), code: str = "B") -> str:
     """Arm ``code``'s protocol procedure (``label``; ``columns``: its flag and detail in
     the ARD): performed (n, % of randomised), not performed, and its detail (n, % of the
     patients who had it)."""
     flag, detail = columns
     where = {"group1_level": code, "variable": flag}
     text = (f"{md_text(label)}: of {shown(view, 'surgery', 'N', variable_level='Y', **where)} "
-            f"patients randomised to {md_text(arm_names.get(code, code))}, "
+            f"patients randomised to {md_text(arm_name(code, view.arm_names))}, "
             f"{n_pct(view, 'surgery', variable_level='Y', **where)} had it and "
             f"{shown(view, 'surgery', 'n', variable_level='N', **where)} did not.")
     levels = view.rows("surgery", group1_level=code, variable=detail, stat_name="n")
