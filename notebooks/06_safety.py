@@ -77,9 +77,9 @@ view = nb.ard_view()
 
 # %%
 #| echo: false
-nb.intro(f"""
-Safety is analysed in the safety set (the study configuration's safety flag, ADSL
-`{flag}`), whatever the `population` parameter of the run. Adverse events (AEs) are counted
+nb.intro("""
+Safety is analysed in the safety set (the patients the study configuration's safety
+population holds), whichever analysis set the efficacy chapters use. Adverse events (AEs) are counted
 once per patient and term, at the worst CTCAE grade reported. A treatment-related death is a
 grade 5 AE related to protocol treatment.
 """)
