@@ -160,8 +160,7 @@ if absent:
 #| tbl-cap: "Proportion endpoints by arm, with Fisher's exact test (two-sided)."
 if nb.section("Proportion endpoints", *[f"ADSL.{v.name}" for v in nb.study.proportions]
               or ["study.proportions"], label="sec-proportions",
-              why="" if nb.study.proportions else "the study names no binary outcomes "
-              "(proportions)") or local:
+              why="" if nb.study.proportions else "the study names no binary outcomes") or local:
     nb.table(proportion_table(view, proportions, labels), "local_control")
 
 # %%

@@ -41,10 +41,9 @@ from helpers.report.plots import forest_plot
 
 nb = start("05_subgroups", globals())
 p = nb.params
-display(Markdown(text.subgroup_settings_text(
-    f"{nb.population_label} ({p['population']})", p["ties"], p["strata"], p["conf_level"],
-    p["data_cut"])))
 frame = nb.frame()
+display(Markdown(text.subgroup_settings_text(
+    nb.population_label, p["ties"], p["strata"], p["conf_level"], nb.data_cut_words)))
 labels = {v.name: v.label for v in nb.study.subgroups}
 report = subgroup_report(frame, p["subgroups"], strata=p["strata"], conf_level=p["conf_level"],
                          ties=p["ties"], labels=labels,

@@ -36,17 +36,17 @@ from helpers.report.names import arm_header
 
 nb = start("06_safety", globals())
 flag = nb.study.populations["safety"]
-SAFETY = f"{POPULATION_LABELS['safety']} ({flag})"  # the population of every safety table
+SAFETY = POPULATION_LABELS["safety"]  # the population of every safety table, in words
 has_safety = nb.chapter("Safety", "ADAE", *([f"ADSL.{flag}"] if flag else
                                            ["study.populations.safety"]),
                         why="" if nb.data.adae is not None or flag else
-                        "the data have no adverse events (ADAE) and the study names no safety "
-                        "set (populations.safety)")
+                        "the data have no adverse events (no ADAE dataset) and the study names "
+                        "no safety population")
 procedure = nb.study.book.procedure
 has_morbidity = has_safety and nb.section(
     "Operative morbidity", "study.book.procedure", "ADAE.AEPHASE",
     *([f"ADSL.{procedure.flag}"] if procedure else []), label="sec-operative-morbidity",
-    why="" if procedure else "the study names no protocol procedure (study.procedure)")
+    why="" if procedure else "the study names no protocol procedure")
 has_serious = has_safety and nb.section("Serious adverse events", "ADAE.AESER")
 counts = {}
 if has_safety:

@@ -55,8 +55,8 @@ p = nb.params
 figures = study_figures(nb.study)  # the study's published figures: its planning assumptions
 planned = nb.chapter("Trial design and sample size",
                      *([] if figures and "design" in figures else ["study.reference"]),
-                     why="the study gives no planning assumptions (the design section of its "
-                         "published figures, study.reference)")
+                     why="the study gives no planning assumptions (its published figures have "
+                         "no design section)")
 if planned:
     sim = SimulationSettings.from_params(p)
     assumptions = design_assumptions(figures)

@@ -49,7 +49,7 @@ from helpers.report.tables import reproduction_table
 
 nb = start("10_reproduction", globals())
 has_reference = nb.chapter("Reproduction of the published results", "study.reference",
-                           why="the study names no published figures (study.reference)")
+                           why="the study names no published figures of the trial")
 if has_reference:
     os_ = nb.analyse(OS, primary=True)
     lrfs = nb.analyse(LRFS, primary=False)

@@ -56,7 +56,7 @@ nb = start("11_competing_risks", globals())
 p, spec, an = nb.params, nb.study.competing_risks, None
 if spec is None:
     nb.section("Competing risks", "study.competing_risks")
-    display(Markdown(no_competing_risks_text(nb.study.path.name)))
+    display(Markdown(no_competing_risks_text()))
 elif nb.section("Competing risks", f"ADTTE.PARAMCD={spec.paramcd}"):
     settings = CompetingSettings(spec=spec, population=p["population"],
                                  strata=tuple(p["strata"]),
@@ -72,8 +72,8 @@ nb.write_results(an.to_dict() if an else {"competing_risks": spec.paramcd if spe
 view = nb.ard_view()
 if an:
     display(Markdown(competing_methods(
-        view, spec.paramcd, f"{nb.population_label} ({p['population']})", settings.strata,
-        settings.landmarks, settings.time_unit, p["data_cut"])))
+        view, spec.paramcd, nb.population_label, settings.strata,
+        settings.landmarks, settings.time_unit, nb.data_cut_words)))
 
 # %%
 #| label: fig-cuminc

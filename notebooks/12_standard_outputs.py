@@ -58,6 +58,7 @@ from helpers.core.textsafe import md_text
 from helpers.notebook.session import needs_in_words, start
 from helpers.report import standard_outputs as so
 from helpers.report import subgroups as sg
+from helpers.report.names import in_sentence
 from helpers.report.plots import forest_plot
 
 nb = start("12_standard_outputs", globals())
@@ -131,7 +132,7 @@ else:
                         analysis_id=f"{secondary.paramcd}.subgroup_median",
                         paramcd=secondary.paramcd, output_id="fig-forest-secondary",
                         conf_level=p["conf_level"], conf_type=p["km_conf_type"])
-nb.unavailable.update({k: {"reason": needs_in_words(v)} for k, v in absent.items()})
+nb.unavailable.update({so.part_title(k): {"reason": needs_in_words(v)} for k, v in absent.items()})
 nb.write_results({"endpoints": [e.paramcd for e in endpoints], "covariates": covariates,
                   "absent": absent})
 view = nb.ard_view()
@@ -140,7 +141,7 @@ view = nb.ard_view()
 display(Markdown(
     "All outputs of this chapter are shown for this study." if not absent else
     "Not shown for this study, for lack of data or configuration: " + "; ".join(
-        f"{md_text(k)} ({md_text(needs_in_words(v))})" for k, v in absent.items()) + "."))
+        f"{md_text(so.part_title(k))} ({md_text(needs_in_words(v))})" for k, v in absent.items()) + "."))
 
 # %% [markdown]
 # ## Disposition
@@ -173,8 +174,10 @@ if "deaths" in death_groups:
     nb.table(so.dtht01_table(view, f"Deaths within {{days}} days of {procedure.label.lower()}"
                              if procedure else "Deaths within {days} days of the procedure"),
              "dtht01",
-             note=f"Catalogue ID: DTHT01. Deaths: events of {death_paramcd}; cause from "
-                  f"{deaths.cause or 'no cause variable'}. Deaths after the procedure: "
+             note=f"Catalogue ID: DTHT01. Deaths: events of "
+                  f"{md_text(in_sentence(nb.study.endpoint(death_paramcd).label))}; "
+                  + ("causes as the data record them" if deaths.cause else "no cause recorded")
+                  + ". Deaths after the procedure: "
                   "percentages of the patients with a procedure date.",
              population="randomised patients of the compared arms")
 

@@ -179,12 +179,12 @@ def competing_methods(view: ArdView, paramcd: str, population: str, strata: Sequ
     return (f"Settings of this run: {md_text(population)}; cumulative incidence at "
             f"{', '.join(f'{t:g}' for t in landmarks)} {md_text(time_unit)} with "
             f"{level:.0%} CIs; subdistribution hazard ratio CIs at {level:.0%}; Gray's test "
-            f"{strat}; data cut {md_text(data_cut) if data_cut else 'none'}.")
+            f"{strat}; data cut-off {md_text(data_cut) if data_cut else 'none (all follow-up in the data)'}.")
 
 
-def no_competing_risks_text(config_name: str) -> str:
-    """The chapter's one sentence when the study configures no competing risks."""
-    return (f"This chapter has no results: the study configuration ({md_text(config_name)}) "
-            "names no endpoint with competing events (key `competing_risks`: the endpoint, its "
-            "event-type column, the event of interest and the competing events; "
-            "studies/README.md).")
+def no_competing_risks_text() -> str:
+    """The chapter's one sentence when the study configures no competing risks, in a reader's
+    words (how to configure them is for studies/README.md, not the book)."""
+    return ("This chapter has no results: the study configuration names no endpoint with "
+            "competing events (the endpoint, the column giving each event's type, the event of "
+            "interest and the competing events).")

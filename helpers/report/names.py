@@ -16,8 +16,9 @@ __all__ = ["CODE_NAMES", "arm_header", "arm_name", "bare", "capital", "in_senten
 #: The arms' names when a caller gives none: the supplement's codes (A control, B experimental).
 CODE_NAMES = {"A": "arm A", "B": "arm B"}
 
-#: A first word that is an ordinary capitalised word: one capital, then lower-case letters.
-_ORDINARY = re.compile(r"[A-Z][a-z]+(?=[\s,;)]|$)")
+#: A first word that is an ordinary capitalised word: one capital, then lower-case letters,
+#: hyphenated words too ("Per-protocol set"; not "HER2-positive").
+_ORDINARY = re.compile(r"[A-Z][a-z]+(?:-[a-z]+)*(?=[\s,;)]|$)")
 
 
 def in_sentence(label: str) -> str:

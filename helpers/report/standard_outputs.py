@@ -196,3 +196,27 @@ def coxt02_table(view: ArdView, endpoints: Mapping[str, str],
 
 
 __all__ += ["NE"]
+
+#: The row groups of DST01 and DTHT01 (``disposition_needs``, ``deaths_needs``) as a reader
+#: reads them where the book says what it leaves out.
+PART_WORDS = {"DST01": ("Disposition", {
+                  "treated": "patients treated as allocated", "procedure": "the protocol procedure",
+                  "procedure reasons": "why the protocol procedure was not done",
+                  "crossover": "crossover", "discontinued": "discontinuation"}),
+              "DTHT01": ("Deaths", {"deaths": "deaths", "cause": "causes of death",
+                                    "within": "deaths soon after the protocol procedure"}),
+              "TTET01": ("Time-to-event summary", {}), "COXT02": ("Adjusted Cox model", {})}
+
+
+def part_title(key: str) -> str:
+    """A part of a standard output left out, in words: "DST01 procedure reasons" ->
+    "Disposition (DST01): why the protocol procedure was not done"; "TTET01 LRFS" ->
+    "Time-to-event summary (TTET01): LRFS"; another key as it is."""
+    output, _, part = key.partition(" ")
+    if output not in PART_WORDS:
+        return key
+    name, parts = PART_WORDS[output]
+    return f"{name} ({output})" + (f": {parts.get(part, part)}" if part else "")
+
+
+__all__ += ["PART_WORDS", "part_title"]

@@ -137,8 +137,8 @@ def subgroup_settings_text(population: str, ties: str, strata: Iterable[str],
             + (f"stratified by {', '.join(strata)} (except the subgroup factor itself)"
                if strata else "unstratified")
             + f"; hazard ratio CIs (Wald) at {conf_level:.0%}; interaction p-values by the "
-            f"likelihood-ratio test, two-sided, unadjusted for multiplicity; data cut "
-            f"{data_cut or 'none'}.")
+            f"likelihood-ratio test, two-sided, unadjusted for multiplicity; data cut-off "
+            f"{md_text(data_cut) if data_cut else 'none (all follow-up in the data)'}.")
 
 
 def subgroup_table_note(ties: str, strata: Iterable[str], label_of: Callable[[str], str]) -> str:

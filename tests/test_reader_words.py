@@ -1,0 +1,100 @@
+"""Words a reader gets instead of internal names (issue 19): the reasons the book leaves
+something out, the analysis sets, footers and settings lines, the data cut-off where counts
+depend on it, and standard-output parts; each checked with the reader-visible-text check."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers.render.hygiene import reader_problems
+from helpers.report.needs import CONFIG_WORDS, need_words, needs_in_words
+from helpers.report.names import in_sentence
+from helpers.report.standard_outputs import part_title
+from helpers.report.text.population import analysis_sets_sentence
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("need", [*CONFIG_WORDS, "study.outputs.deaths.within",
+                                  "study.populations.per_protocol", "study.book.procedure.detail"])
+def test_configuration_keys_become_words_without_dots_or_underscores(need):
+    words = need_words(need)
+    assert "." not in words and "_" not in words and "study" not in words, words
+    assert reader_problems(f"Left out: the study configuration names no {words}.") == []
+
+
+def test_reasons_read_as_words():
+    assert needs_in_words(["study.book.procedure.date", "ADAE"]) == (
+        "the study configuration names no date of the protocol procedure; the data lack the "
+        "ADAE dataset")
+    assert needs_in_words(["study.reference"]) == \
+        "the study configuration names no published figures of the trial"
+    assert need_words("a compared secondary endpoint in ADTTE") == \
+        "a compared secondary endpoint in ADTTE"
+
+
+def test_notebooks_give_reasons_without_configuration_keys():
+    """The reasons written by hand in the notebooks (``why=``) show no key in parentheses."""
+    import re
+
+    for path in sorted((ROOT / "notebooks").glob("*.py")):
+        for why in re.findall(r'why="([^"]*(?:"\s*"[^"]*)*)"', path.read_text()):
+            text = re.sub(r'"\s*"', "", why)
+            assert reader_problems(text) == [], (path.name, text)
+            assert not re.search(r"\([a-z_]+(?:\.[a-z_]+)*\)", text), (path.name, text)
+
+
+def test_standard_output_parts_in_words():
+    assert part_title("DST01 procedure reasons") == \
+        "Disposition (DST01): why the protocol procedure was not done"
+    assert part_title("DTHT01 within") == "Deaths (DTHT01): deaths soon after the protocol procedure"
+    assert part_title("COXT02") == "Adjusted Cox model (COXT02)"
+    assert part_title("Forest plot of a secondary endpoint") == "Forest plot of a secondary endpoint"
+
+
+def test_analysis_sets_are_named_in_words_not_flags():
+    names = {"full_analysis": "full analysis set (all randomised, by assigned arm)",
+             "per_protocol": "per-protocol set", "safety": "safety set"}
+    text = analysis_sets_sentence({"full_analysis": "ITTFL", "per_protocol": "PPROTFL",
+                                   "safety": "SAFFL"}, names)
+    assert text == ("The analysis sets are the full analysis set (all randomised, by assigned "
+                    "arm), the per-protocol set and the safety set, as the data flag them.")
+    assert reader_problems(text) == [] and "`" not in text
+    one = analysis_sets_sentence({"full_analysis": "all"}, names)
+    assert one.startswith("The analysis set is the full analysis set") and one.endswith(".")
+
+
+def test_hyphenated_ordinary_first_word_is_lower_cased_in_a_sentence():
+    assert in_sentence("Per-protocol set") == "per-protocol set"
+    assert in_sentence("HER2-positive") == "HER2-positive"
+
+
+def test_footnote_and_settings_name_the_set_in_words_and_state_the_data_cut_off(tmp_path):
+    """The bundled data carry their own cut-off (ADSL DCUTDT): footers under counts of patients
+    'alive at the data cut-off' state it; the population is named in words, not its flag."""
+    from helpers.notebook.session import start
+
+    nb = start("03_overall_survival", {"output_dir": str(tmp_path / "run")})
+    assert nb.footnote().endswith("Data cut-off: none (all follow-up in the data).")  # not loaded
+    nb.data  # noqa: B018 (loads the data)
+    note = nb.footnote()
+    assert note == ("Population: full analysis set (all randomised, by assigned arm). "
+                    "Data cut-off: 2023-06-30, the data's own.")
+    settings = nb.settings_text()
+    assert "(ITTFL)" not in settings and "data cut-off 2023-06-30" in settings
+    for text in (note, settings):
+        assert reader_problems(text) == [], text
+    cut = start("03_overall_survival", {"output_dir": str(tmp_path / "run2"), "data_cut": "2020-01-01"})
+    assert cut.data_cut_words == "2020-01-01"
+
+
+def test_title_page_states_the_data_own_cut_off(tmp_path):
+    from helpers.render.front_matter import data_own_cut_off
+
+    adsl = tmp_path / "adsl.csv"
+    adsl.write_text("USUBJID,DCUTDT\n1,2023-06-30\n2,2023-06-30\n")
+    assert data_own_cut_off({"data_files": [{"path": str(adsl)}]}) == "2023-06-30, the data's own"
+    adsl.write_text("USUBJID,DCUTDT\n1,2023-06-30\n2,2022-01-01\n")
+    assert data_own_cut_off({"data_files": [{"path": str(adsl)}]}) is None  # two dates: not one
+    assert data_own_cut_off({}) is None
