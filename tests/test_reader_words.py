@@ -98,3 +98,75 @@ def test_title_page_states_the_data_own_cut_off(tmp_path):
     adsl.write_text("USUBJID,DCUTDT\n1,2023-06-30\n2,2022-01-01\n")
     assert data_own_cut_off({"data_files": [{"path": str(adsl)}]}) is None  # two dates: not one
     assert data_own_cut_off({}) is None
+
+
+# --------------------------------------------------------------------- design and reproduction
+NAMES = {"A": "the control arm", "B": "the experimental arm"}  # a study without arm names
+
+
+def _view(run_dir: Path, notebook: str):
+    import pandas as pd
+
+    from helpers.ard import ArdView
+    from helpers.report.format import fill_stat_fmt
+
+    return ArdView(fill_stat_fmt(pd.read_parquet(run_dir / "ard" / f"{notebook}.parquet")),
+                   arm_names=NAMES)
+
+
+def _no_fixed_words(text: str) -> None:
+    for fixed in ("arm A", "arm B", "death", "Death", "(A)", "(B)"):
+        assert fixed not in text, (fixed, text)
+    assert reader_problems(text) == [], text
+
+
+def test_design_chapter_takes_arm_names_and_event_word_from_the_study(supplement_run):
+    """Chapter 9 names the arms as the study does and counts its primary endpoint's events by
+    their word (here a study calling them "progressions"), never "arm A" or "deaths"."""
+    from helpers.report import design
+
+    view = _view(supplement_run, "09_design")
+    label = {"ER": "Oestrogen receptor", "HER2": "HER2", "METGR": "Metastatic organs"}.get
+    texts = [design.sample_size_text(view, "progressions"),
+             design.power_text(view, "OS", "progressions"),
+             design.design_note(view, "progressions", "Progression-free survival"),
+             design.simulation_text(view, "ER=Positive", label),
+             design.oc_note(view, seed=1, strata=["ER", "HER2", "METGR"], subgroup_label="ER=Positive",
+                            patients_source="randomised in the data", accrual_source="planned",
+                            variable_label=label),
+             " ".join(design.power_labels(view, "OS", "progressions").values()),
+             " ".join(design.design_table(view, "progressions").columns),
+             " ".join(design.oc_table(view, "progressions").columns)]
+    for text in texts:
+        _no_fixed_words(text)
+    assert "in the control arm and" in texts[0] and "progressions" in texts[0]
+    assert "median progression-free survival" in texts[2]
+    assert "the subgroup with oestrogen receptor positive" in texts[3]
+    assert "strata of oestrogen receptor, HER2, metastatic organs" in texts[4]
+    assert "Progressions (exact)" in texts[6] and "Mean progressions" in texts[7]
+
+
+def test_reproduction_chapter_takes_arm_names_and_event_word_from_the_study(supplement_run):
+    from helpers.analyses.reproduction import KEY_RESULTS
+    from helpers.report import reproduction
+
+    view = _view(supplement_run, "10_reproduction")
+    text = reproduction.key_results_text(view, "OS", "LRFS", "one-sided", "two-sided", "months",
+                                         {"A": "Observation", "B": "Levamisole + fluorouracil"},
+                                         events="deaths of any cause", design_events="progressions")
+    assert "hazard ratio of the experimental arm against the control arm" in text
+    assert "in the control arm and" in text and "to observation" in text
+    assert "The design required 359 progressions" in text
+    assert reader_problems(text) == []
+    labels = " ".join(reproduction.key_results_display(view, KEY_RESULTS)["Figure"])
+    assert "Median OS, control arm (months)" in labels and "arm A" not in labels
+
+
+def test_reproduction_ard_labels_name_the_arms_and_events_as_the_study_does():
+    from helpers.analyses.reproduction_ard import FIGURES
+
+    templates = {path: fig.label for path, fig in FIGURES.items()}
+    assert templates["population.randomised_arm_a"] == "Randomised to {A}"
+    assert templates["design.required_events"] == "Required {events}"
+    names = {"A": "arm A", "B": "arm B", "events": "deaths"}  # JCOG1017's: the labels as before
+    assert templates["results.os.median_arm_b_months"].format(**names) == "Median OS, arm B (months)"
