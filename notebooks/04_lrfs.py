@@ -121,7 +121,7 @@ if first:
 
 # %%
 #| label: tbl-lrfs-cox
-#| tbl-cap: "Cox proportional hazards model of the first secondary endpoint: hazard ratio of the experimental arm (B) vs the control arm (A) (CI at the secondary level, two-sided log-rank p)."
+#| tbl-cap: "Cox proportional hazards model of the first secondary endpoint: hazard ratio of the experimental arm vs the control arm (CI at the secondary level, two-sided log-rank p)."
 if first and first.compare:
     nb.table(cox_table(view, first.paramcd, label="Stratified Cox", settings=settings), "lrfs_cox")
 

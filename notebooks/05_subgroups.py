@@ -73,7 +73,7 @@ display(Markdown(text.subgroup_methods_text(p["strata"], p["subgroups"], report.
 
 # %%
 #| label: fig-forest-os
-#| fig-cap: "The primary endpoint by subgroup: hazard ratio of the experimental arm (B) vs the control arm (A) with CI (log scale), deaths/patients and the Kaplan-Meier median (in the study's time unit) per arm, and the likelihood-ratio p-value of the arm-by-subgroup interaction. Square area proportional to the subgroup size; the diamond is all patients in the subgroups' model (its row names the model; the primary analysis is in @sec-overall-survival)."
+#| fig-cap: "The primary endpoint by subgroup: hazard ratio of the experimental arm vs the control arm with CI (log scale), deaths/patients and the Kaplan-Meier median (in the study's time unit) per arm, and the likelihood-ratio p-value of the arm-by-subgroup interaction. Square area proportional to the subgroup size; the diamond is all patients in the subgroups' model (its row names the model; the primary analysis is in @sec-overall-survival)."
 nb.figure(forest_plot(text.forest_table(view, labels, medians="subgroup_median"), conf_level=report.conf_level,
                       strata=report.strata, primary={"conf_level": p["primary_conf_level"]},
                       **text.forest_labels(nb.study.arm_names)).figure,

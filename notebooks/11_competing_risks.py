@@ -102,7 +102,7 @@ if an:
 
 # %%
 #| label: tbl-competing-tests
-#| tbl-cap: "Comparison of the arms by event type: Gray's test of equal cumulative incidence and the Fine-Gray subdistribution hazard ratio of the experimental arm (B) vs the control arm (A)."
+#| tbl-cap: "Comparison of the arms by event type: Gray's test of equal cumulative incidence and the Fine-Gray subdistribution hazard ratio of the experimental arm vs the control arm."
 if an:
     nb.table(comparison_table(view, spec.paramcd, spec.codes, spec.event_type,
                               settings.strata), "competing_tests")

@@ -170,3 +170,46 @@ def test_reproduction_ard_labels_name_the_arms_and_events_as_the_study_does():
     assert templates["design.required_events"] == "Required {events}"
     names = {"A": "arm A", "B": "arm B", "events": "deaths"}  # JCOG1017's: the labels as before
     assert templates["results.os.median_arm_b_months"].format(**names) == "Median OS, arm B (months)"
+
+
+# ------------------------------------------------------------------ arms named as the study does
+def _one_row_view(warning: str, arm_names):
+    import numpy as np
+
+    from helpers.ard import ArdView
+    from helpers.ard.build import ArdBuilder
+
+    b = ArdBuilder("03_overall_survival", population="ITTFL")
+    b.analysis("OS.cox.primary", "estimate", "coxph").add("estimate", np.nan, "HR", warning=warning)
+    return ArdView(b.frame(), arm_names=arm_names)
+
+
+def test_survival_notes_name_the_arms_as_the_study_does():
+    """The Cox model's reason "no events in arm B" (the supplement's arm codes) reaches a
+    reader with the study's arm names."""
+    view = _one_row_view("not estimable (no events in arm B)", NAMES)
+    assert view.reason("OS.cox.primary", "estimate") == \
+        "not estimable (no events in the experimental arm)"
+    both = _one_row_view("no events in arm A and B", NAMES)
+    assert both.reason("OS.cox.primary", "estimate") == \
+        "no events in the control arm and the experimental arm"
+    jcog = _one_row_view("not estimable (no events in arm B)", {"A": "arm A", "B": "arm B"})
+    assert jcog.reason("OS.cox.primary", "estimate") == "not estimable (no events in arm B)"
+
+
+def test_no_caption_names_the_arms_by_code():
+    import re
+
+    for path in sorted((ROOT / "notebooks").glob("*.py")):
+        for caption in re.findall(r"^#\| (?:tbl|fig)-cap: (.*)$", path.read_text(), flags=re.M):
+            assert not re.search(r"\((?:A|B)\)|\barm [AB]\b", caption), (path.name, caption)
+
+
+def test_secondary_and_subgroup_tables_span_the_arms_as_the_study_names_them(supplement_run):
+    from helpers.report.subgroups import subgroup_table
+
+    view = _view(supplement_run, "05_subgroups")
+    table = subgroup_table(view, {})
+    assert table.attrs["spanners"] == {"Events/n": {"Control arm events/n": "Control arm",
+                                                    "Experimental arm events/n": "Experimental arm"}}
+    assert set(table.attrs["spanners"]["Events/n"]) <= set(table.columns)

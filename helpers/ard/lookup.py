@@ -7,6 +7,7 @@ show a value that is not in the run's ARD.
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -15,6 +16,11 @@ from helpers.core.errors import ParameterError
 from .build import level_text
 
 __all__ = ["ArdLookupError", "ArdView"]
+
+
+#: An arm named by its supplement code in a reason the analyses give ("no events in arm B",
+#: "no events in arm A and B": the survival layer names the arm column's values, "A"/"B").
+_ARM_CODES = re.compile(r"\barm ([AB])(?: and ([AB]))?\b")
 
 
 def _missing(value) -> bool:
@@ -100,8 +106,18 @@ class ArdView:
         return str(self._column("stat_fmt")[self._one(analysis_id, stat_name, **where)])
 
     def reason(self, analysis_id: str, stat_name: str, **where) -> str:
-        """Why the value is missing ("" when it is not)."""
+        """Why the value is missing ("" when it is not), the arms named as the view names them
+        ("no events in arm B" -> "no events in the experimental arm" for a study without arm
+        names), never by the supplement's codes."""
         position = self._one(analysis_id, stat_name, **where)
         if not math.isnan(self._column("stat")[position]):
             return ""
-        return self._column("warning")[position] or self._column("error")[position]
+        return self.named(self._column("warning")[position] or self._column("error")[position])
+
+    def named(self, text: str) -> str:
+        """``text`` with the arms its reasons name by code ("arm B", "arm A and B") named by
+        ``arm_names`` (unchanged without them)."""
+        if not self.arm_names or not text:
+            return text
+        return _ARM_CODES.sub(lambda m: " and ".join(self.arm_names.get(code, f"arm {code}")
+                                                     for code in m.groups() if code), text)

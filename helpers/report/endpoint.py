@@ -112,9 +112,10 @@ def secondary_table(view: ArdView, endpoints: Sequence, *, settings: EndpointSet
         rows.append(row)
     table = pd.DataFrame(rows)
     table.attrs["footnotes"] = notes
-    table.attrs["spanners"] = {  # printed: "Arm A" over its events/N and median
-        f"Arm {code}": {c: _first_upper(c.removeprefix(f"Arm {code} ")) for c in table.columns
-                        if c.startswith(f"Arm {code} ")} for code in (CONTROL, EXPERIMENTAL)}
+    heads = [arm_header(code, view.arm_names) for code in (CONTROL, EXPERIMENTAL)]
+    table.attrs["spanners"] = {  # printed: "Arm A" ("Control arm") over its events/N and median
+        head: {c: _first_upper(c.removeprefix(f"{head} ")) for c in table.columns
+               if c.startswith(f"{head} ")} for head in heads}
     return table
 
 

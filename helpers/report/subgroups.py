@@ -123,7 +123,8 @@ def subgroup_table(view: ArdView, labels: Mapping[str, str]) -> pd.DataFrame:
         "p for interaction": [p if f else "" for p, f in zip(t["p_text"], first)],
     })
     table.attrs["groups"] = "Subgroup"  # printed: each subgroup over its indented levels
-    table.attrs["spanners"] = {"Events/n": {"Arm A events/n": "Arm A", "Arm B events/n": "Arm B"}}
+    heads = [arm_header(code, view.arm_names) for code in ("A", "B")]
+    table.attrs["spanners"] = {"Events/n": {f"{head} events/n": head for head in heads}}
     return table
 
 
@@ -165,8 +166,8 @@ def subgroup_methods_text(strata: Iterable[str], subgroups: Iterable[str],
                    f"beside the other factors' strata. " if overlap else
                    "no subgroup factor is a stratification factor. "))
     else:
-        text = ("The subgroup models are not stratified (the parameter file gives this notebook "
-                "no strata: within a subgroup the randomisation strata are sparse). ")
+        text = ("The subgroup models are not stratified: within a subgroup the randomisation "
+                "strata are sparse. ")
     text += f"The subgroup factors are {', '.join(map(label_of, subgroups))}."
     return text + "".join(f" {label_of(v)} was {md_text(note)}." for v, note in notes.items())
 
