@@ -51,6 +51,7 @@ from helpers.report.competing import (comparison_table, competing_annotation, co
                                       competing_text, cuminc_table, no_competing_risks_text,
                                       risk_table)
 from helpers.report.plots.cuminc import cuminc_plot
+from helpers.report.names import strata_words
 
 nb = start("11_competing_risks", globals())
 p, spec, an = nb.params, nb.study.competing_risks, None
@@ -64,7 +65,7 @@ elif nb.section("Competing risks", f"ADTTE.PARAMCD={spec.paramcd}"):
                                  conf_level=p["conf_level"], time_unit=nb.study.display_unit)
     an = analyse_competing(competing_frame(nb.data, spec, p["population"]), settings)
     for test in an.gray.values():
-        nb.exclude(test.n_excluded, f"with a missing {', '.join(settings.strata)} in Gray's test")
+        nb.exclude(test.n_excluded, f"with a missing {strata_words(settings.strata, nb.variable_labels)} in Gray's test")
     competing_ard(nb.ard, an, output_ids={"cuminc": "tbl-cuminc", "risk": "fig-cuminc",
                                           "gray": "tbl-competing-tests",
                                           "finegray": "tbl-competing-tests"})

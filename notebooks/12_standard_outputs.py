@@ -58,7 +58,7 @@ from helpers.core.textsafe import md_text
 from helpers.notebook.session import needs_in_words, start
 from helpers.report import standard_outputs as so
 from helpers.report import subgroups as sg
-from helpers.report.names import in_sentence
+from helpers.report.names import in_sentence, strata_words
 from helpers.report.plots import forest_plot
 
 nb = start("12_standard_outputs", globals())
@@ -189,7 +189,7 @@ if "deaths" in death_groups:
 #| tbl-cap: "Time-to-event summary per endpoint: events by first event type, censoring by reason, quartiles of the time (CI) and range, hazard ratios stratified and unstratified, landmark rates and their difference."
 if endpoints:
     nb.table(so.ttet01_table(view, {e.paramcd: e.label for e in endpoints}, conf_levels,
-                             ", ".join(p["strata"]), unit),
+                             strata_words(p["strata"], nb.variable_labels), unit),
              "ttet01",
              note="Catalogue ID: TTET01. Hazard ratios from Cox models (Wald CI, "
                   f"{p['ties'].capitalize()} ties); log-rank p two-sided. Rates and their "
@@ -226,6 +226,7 @@ if secondary is not None and p["subgroups"]:
                      "Catalogue ID: the forest plot of the TLG catalogue (FSTG01)."))
     frame = frames[secondary.paramcd]
     display(nb.figure(forest_plot(forest, conf_level=sec_report.conf_level,
-                                  strata=sec_report.strata,
+                                  strata=[in_sentence(nb.variable_labels.get(s, s))
+                                          for s in sec_report.strata],
                                   **sg.forest_labels(nb.study.arm_names)).figure,
                       "forest_secondary"))

@@ -213,3 +213,17 @@ def test_secondary_and_subgroup_tables_span_the_arms_as_the_study_names_them(sup
     assert table.attrs["spanners"] == {"Events/n": {"Control arm events/n": "Control arm",
                                                     "Experimental arm events/n": "Experimental arm"}}
     assert set(table.attrs["spanners"]["Events/n"]) <= set(table.columns)
+
+
+def test_strata_are_named_by_the_study_labels_not_adsl_names(tmp_path):
+    from helpers.notebook.session import start
+    from helpers.report.names import strata_words
+
+    labels = {"ER": "Oestrogen receptor", "HER2": "HER2", "METGR": "Metastatic organs",
+              "AGEGR1": "Age, years"}
+    assert strata_words(["ER", "HER2", "METGR"], labels) == \
+        "oestrogen receptor, HER2, metastatic organs"
+    assert strata_words(["SITE"], labels) == "SITE"  # no label: its name
+    nb = start("03_overall_survival", {"output_dir": str(tmp_path / "run")})
+    assert "METGR" not in nb.settings_text() and "metastatic organs" in nb.settings_text()
+    assert nb.ard_view().variable_labels["METGR"] == "Metastatic organs"

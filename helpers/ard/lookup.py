@@ -36,11 +36,15 @@ class ArdView:
     """An ARD with keyed access: ``view.stat("OS.cox.primary", "estimate")``. ``arm_names``:
     how the report names the arm codes of ``group1_level`` (the study's ``arms.names``,
     e.g. {"A": "arm A", "B": "arm B"}; None: the report's default), like the level labels
-    {cards} keeps beside an ARD; never part of the ARD itself."""
+    {cards} keeps beside an ARD; never part of the ARD itself. ``variable_labels``: the
+    study's labels of its variables ({"METGR": "Metastatic organs"}), for the sentences that
+    name them (the strata), likewise beside the ARD."""
 
-    def __init__(self, ard: pd.DataFrame, arm_names: dict | None = None):
+    def __init__(self, ard: pd.DataFrame, arm_names: dict | None = None,
+                 variable_labels: dict | None = None):
         self.ard = ard
         self.arm_names = arm_names
+        self.variable_labels = variable_labels or {}
 
     @property
     def ard(self) -> pd.DataFrame:

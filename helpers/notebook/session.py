@@ -28,6 +28,7 @@ from helpers.config.params import DEPRECATED, SPECS, validate
 from helpers.config.reference import study_figures
 from helpers.notebook.context import NotebookContext, notebook_context
 from helpers.report.format import fill_stat_fmt
+from helpers.report.names import strata_words
 from helpers.report.needs import need_words, needs_in_words  # noqa: F401  (notebooks import them here)
 from helpers.config.study import StudyConfig, load_study
 
@@ -148,7 +149,14 @@ class NotebookSession:
 
     def ard_view(self) -> ArdView:
         """The rows so far, validated and formatted, for the report functions."""
-        return ArdView(fill_stat_fmt(self.ard.frame()), arm_names=self.study.arm_names)
+        return ArdView(fill_stat_fmt(self.ard.frame()), arm_names=self.study.arm_names,
+                       variable_labels=self.variable_labels)
+
+    @property
+    def variable_labels(self) -> dict[str, str]:
+        """The study's labels of its variables (baseline and subgroups, as
+        ``StudyConfig.variable_label``), for sentences naming them (the strata)."""
+        return {v.name: v.label for v in (*self.study.baseline, *self.study.subgroups)}
 
     def write_ard(self) -> None:
         """Write the notebook's ARD (validated, ``stat_fmt`` filled) to its output context."""
@@ -283,7 +291,7 @@ class NotebookSession:
 
         p = {key: md_text(value) if isinstance(value, str) else value
              for key, value in self.params.items()}
-        strata = md_text(", ".join(self.params["strata"])) or "none (unstratified)"
+        strata = md_text(strata_words(self.params["strata"], self.variable_labels)) or "none (unstratified)"
         unit = md_text(self.study.display_unit)
         return (
             f"Settings of this run: {md_text(self.population_label)}; Cox models with "

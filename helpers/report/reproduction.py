@@ -14,7 +14,7 @@ import pandas as pd
 from helpers.ard import ArdView
 from helpers.core.textsafe import md_text
 
-from .names import arm_name, bare, in_sentence
+from .names import arm_name, bare, in_sentence, strata_words
 from .stats import conf_text, estimate_ci, p_phrase, said, shown
 
 __all__ = ["figures_text", "key_results_display", "key_results_note", "key_results_summary", "key_results_text",
@@ -80,7 +80,8 @@ def key_results_note(view: ArdView, os_paramcd: str, lrfs_paramcd: str, strata) 
     """The key-results table's note: the CI levels of the hazard ratios and the strata."""
     os_level = conf_text(view, f"reproduction.{os_paramcd}.cox.primary")
     lrfs_level = conf_text(view, f"reproduction.{lrfs_paramcd}.cox")
-    return (f"OS hazard ratio with {os_level} CI, stratified by {', '.join(strata) or 'nothing'}; "
+    return (f"OS hazard ratio with {os_level} CI, stratified by "
+            f"{strata_words(strata, view.variable_labels) or 'nothing'}; "
             f"LRFS hazard ratio with {lrfs_level} CI. Published figures as published; —: no "
             "tolerance stated.")
 

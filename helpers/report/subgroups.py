@@ -12,7 +12,7 @@ import pandas as pd
 
 from helpers.core.textsafe import md_text
 from helpers.ard import ArdView
-from helpers.report.names import arm_header, arm_name, bare, capital
+from helpers.report.names import arm_header, arm_name, bare, capital, in_sentence
 
 from .stats import below, p_phrase, shown
 
@@ -129,11 +129,12 @@ def subgroup_table(view: ArdView, labels: Mapping[str, str]) -> pd.DataFrame:
 
 
 def subgroup_settings_text(population: str, ties: str, strata: Iterable[str],
-                           conf_level: float, data_cut: str | None) -> str:
+                           conf_level: float, data_cut: str | None,
+                           labels: Mapping[str, str] | None = None) -> str:
     """The settings line of chapter 5: the subgroups' model and CI level (not the primary
-    analysis')."""
+    analysis'); the strata by their labels (``labels``: the study's)."""
     strata = list(strata)
-    strata = [md_text(s) for s in strata]
+    strata = [md_text(in_sentence((labels or {}).get(s, s))) for s in strata]
     return (f"Settings of this run: {md_text(population)}; Cox models with {ties.capitalize()} ties, "
             + (f"stratified by {', '.join(strata)} (except the subgroup factor itself)"
                if strata else "unstratified")

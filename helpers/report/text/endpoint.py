@@ -11,7 +11,7 @@ from helpers.core.textsafe import md_text
 from helpers.analyses.endpoint import ARM, CONTROL, EXPERIMENTAL, EndpointSettings
 from helpers.ard import ArdView
 from helpers.report.endpoint import COX_ID
-from helpers.report.names import arm_name, capital, in_sentence
+from helpers.report.names import arm_name, capital, in_sentence, strata_words
 from helpers.report.stats import conf_text, est_ci, hr_ci, is_missing, p_text, shown, value
 
 __all__ = ["endpoint_heading", "missing_endpoints", "proportion_results", "results_paragraph",
@@ -32,7 +32,7 @@ def _comparison(view: ArdView, paramcd: str, settings: EndpointSettings,
                 names: Mapping[str, str]) -> str:
     """"The hazard ratio of arm B, stratified by ..., was ...; the ... log-rank p-value was ..."."""
     cox, logrank = f"{paramcd}.{COX_ID}", f"{paramcd}.logrank"
-    strata = md_text(", ".join(settings.strata))
+    strata = md_text(strata_words(settings.strata, view.variable_labels))
     text = f"The hazard ratio of {names[EXPERIMENTAL]}" + (
         f", stratified by {strata}," if strata else " (unstratified)")
     text += (f" was {view.reason(cox, 'estimate', **_VS)}" if is_missing(view, cox, "estimate", **_VS)
