@@ -20,16 +20,16 @@
 # TLG catalogue (R tern, rtables, chevron) lays them out; each footnote names the
 # catalogue ID for orientation. Disposition (DST01) of the randomised patients; deaths by
 # cause (DTHT01); for every compared time-to-event endpoint a summary (TTET01): patients with
-# an event by the type of the first event, censored patients by reason (CNSR code and
-# CNSDTDSC), the time's median and quartiles with their CIs (Brookmeyer-Crowley, as R's
+# an event by the type of the first event, censored patients by the reason the data give,
+# the time's median and quartiles with their CIs (Brookmeyer-Crowley, as R's
 # `quantile(survfit)`) and range, the hazard ratio stratified and unstratified at both CI
 # levels of the run, and landmark rates with their difference (experimental minus
 # control; Greenwood variance of the difference, Wald CI, as the R package tern computes
 # it); the multivariable Cox model with every covariate's hazard ratio
 # (COXT02, as R's `coxph`); and the forest plot of the first compared secondary endpoint. The
-# adverse-event catalogue outputs (AET01, AET02, AET04) are in the safety chapter (when the data have adverse events). What the study
-# configuration (`outputs`) and the data drive is listed below; an output whose data are
-# absent says what it needs.
+# adverse-event catalogue outputs (AET01, AET02, AET04) are in the safety chapter (when the
+# data have adverse events). What the study configuration and the data drive is listed
+# below; an output whose data are absent says what it needs.
 
 # %% tags=["parameters"]
 run_label = None  # None: "interactive"
@@ -151,7 +151,7 @@ display(Markdown(
 #| tbl-cap: "Disposition of the patients by arm and in total: registered, randomised, treatment and procedure as allocated, crossover, discontinuation, and the primary endpoint's events and censoring reasons."
 dst_labels = {"crossover": dispo.crossover.label if dispo.crossover else "Crossover"}
 if dispo.treated:
-    dst_labels[dispo.treated] = f"Treated as allocated ({dispo.treated})"
+    dst_labels[dispo.treated] = "Treated as allocated"
 if procedure:
     dst_labels[procedure.flag] = procedure.label
     if procedure.reason:
@@ -160,8 +160,9 @@ if dispo.discontinued:
     dst_labels[dispo.discontinued] = "Discontinued, by reason"
 nb.table(so.dst01_table(view, dst_labels, nb.study.primary.label), "dst01", source="ADSL",
          note="Catalogue ID: DST01. Percentages of the arm's randomised patients (reasons: of "
-              "the patients without the procedure). CNSR: the ADaM censoring code, with its "
-              "description (CNSDTDSC).",
+              "the patients without the procedure). Censored patients by the reason the data "
+              "give (their censoring code where the data give no reason or one reason for "
+              "several codes).",
          population="randomised patients of the compared arms")
 
 # %% [markdown]

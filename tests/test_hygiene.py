@@ -24,6 +24,7 @@ def _found(text: str) -> str:
     ("Population: full analysis set (ITTFL).", "'ITTFL'"),
     ("ADSL.PPROTFL = Y", "'ADSL.PPROTFL'"), ("the safety flag SAFFL", "'SAFFL'"),
     ("the strata ER=Positive (76.9% of patients)", "'ER=P'"),
+    ("CNSR: the ADaM censoring code (CNSDTDSC)", "'CNSR'"), ("by TRT01P", "'TRT01P'"),
 ])
 def test_finds_internal_text(text, item):
     assert item in _found(text)

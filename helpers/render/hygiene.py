@@ -25,6 +25,12 @@ FILE_ENDINGS = ("xpt", "csv", "parquet", "sas7bdat", "json", "yaml", "yml", "pdf
 #: R functions the methods name as R spells them (with a dot): a reader can look them up.
 R_FUNCTIONS = ("cox.zph", "survfit.formula")
 
+#: ADaM IG variables a book might leak (a footnote's "CNSR: the ADaM censoring code").
+ADAM_NAMES = ("CNSR", "CNSDTDSC", "EVNTDESC", "USUBJID", "SUBJID", "STUDYID", "AVAL", "AVALC",
+              "AVALU", "PARAMN", "ARMCD", "ACTARMCD", "AEDECOD", "AEBODSYS", "AETOXGR",
+              "ATOXGR", "AESER", "AEREL", "DCUTDT", "RANDDT", "TRTSDT", "TRTEDT", "DTHDT",
+              "STARTDT")
+
 #: (what, pattern) of every kind of internal text.
 PATTERNS = (
     ("a Python value", re.compile(r"\b(?:True|False|None|nan|NaN)\b")),
@@ -37,8 +43,10 @@ PATTERNS = (
                                 % "|".join(FILE_ENDINGS))),
     ("a file path", re.compile(r"(?<![\w.])(?:[\w-]+/)+[\w-]+\.(?:py|ya?ml|csv|ipynb|json|parquet|xpt|R)\b")),
     ("a CDISC variable name", re.compile(r"\bPARAMCD\b")),
-    # ADaM flags end in FL (SAFFL, ITTFL, PPROTFL, SURGFL); a dataset's variable: ADSL.AGE
-    ("an ADaM variable name", re.compile(r"\b[A-Z][A-Z0-9]{1,5}FL\b|\bAD[A-Z]{2,6}\.[A-Z][A-Z0-9]*\b")),
+    # ADaM flags end in FL (SAFFL, ITTFL, PPROTFL, SURGFL); a dataset's variable: ADSL.AGE;
+    # the ADaM IG's own names no reader's abbreviation shares (not ADT, ARM, AGE)
+    ("an ADaM variable name", re.compile(r"\b[A-Z][A-Z0-9]{1,5}FL\b|\bAD[A-Z]{2,6}\.[A-Z][A-Z0-9]*\b"
+                                         r"|\bTRT\d\d[PA]N?\b|\b(?:%s)\b" % "|".join(ADAM_NAMES))),
     ("a variable=value condition", re.compile(r"\b[A-Z][A-Z0-9]{1,7}=[\w+-]")),
 )
 
