@@ -141,8 +141,10 @@ if has_serious:
 #| tbl-cap: "Overview of adverse events by arm and in total: patients with any, serious, grade ≥3, grade 5, discontinuation-leading and treatment-related adverse events."
 if has_safety:
     nb.table(tlg.aet01_table(view), "aet01", population=SAFETY, source="ADSL, ADAE",
-             note=f"Catalogue ID: AET01. {versions} Related: {', '.join(related) or 'no relation column'}"
-                  " = Y.")
+             note=f"Catalogue ID: AET01. {versions} Treatment-related: "
+                  + (f"adverse events the data flag as related to a protocol treatment "
+                     f"({len(related)} relatedness {'variable' if len(related) == 1 else 'variables'})"
+                     if related else "the data flag no relatedness") + ".")
 
 # %%
 #| label: tbl-aet02

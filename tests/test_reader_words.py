@@ -227,3 +227,16 @@ def test_strata_are_named_by_the_study_labels_not_adsl_names(tmp_path):
     nb = start("03_overall_survival", {"output_dir": str(tmp_path / "run")})
     assert "METGR" not in nb.settings_text() and "metastatic organs" in nb.settings_text()
     assert nb.ard_view().variable_labels["METGR"] == "Metastatic organs"
+
+
+def test_standard_outputs_name_the_arms_not_their_codes(supplement_run):
+    from helpers.report.standard_outputs import coxt02_table, ttet01_table
+
+    view = _view(supplement_run, "12_standard_outputs")
+    ttet = ttet01_table(view, {"OS": "Overall survival"}, [0.9, 0.95], "oestrogen receptor", "months")
+    rows = " ".join(map(str, ttet.index)) + " " + " ".join(ttet.iloc[:, 0].astype(str))
+    assert "HR experimental arm vs control arm (90% CI)" in rows
+    assert "Difference experimental arm − control arm" in rows and "B vs A" not in rows
+    cox = coxt02_table(view, {"OS": "Overall survival"}, {"ARMCD": "Arm"})
+    terms = list(cox.index.get_level_values("Term"))
+    assert "Arm: experimental arm vs control arm" in terms and "Arm: B vs A" not in terms

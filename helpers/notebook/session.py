@@ -291,6 +291,7 @@ class NotebookSession:
 
         p = {key: md_text(value) if isinstance(value, str) else value
              for key, value in self.params.items()}
+        self.data  # noqa: B018  (loaded: the line states the data's own cut-off, as the footers)
         strata = md_text(strata_words(self.params["strata"], self.variable_labels)) or "none (unstratified)"
         unit = md_text(self.study.display_unit)
         return (
