@@ -25,6 +25,7 @@ def _found(text: str) -> str:
     ("ADSL.PPROTFL = Y", "'ADSL.PPROTFL'"), ("the safety flag SAFFL", "'SAFFL'"),
     ("the strata ER=Positive (76.9% of patients)", "'ER=P'"),
     ("CNSR: the ADaM censoring code (CNSDTDSC)", "'CNSR'"), ("by TRT01P", "'TRT01P'"),
+    ("Resection \\+ systemic therapy in: Age \\(years\\)", "'\\\\+'"),
 ])
 def test_finds_internal_text(text, item):
     assert item in _found(text)

@@ -240,3 +240,16 @@ def test_standard_outputs_name_the_arms_not_their_codes(supplement_run):
     cox = coxt02_table(view, {"OS": "Overall survival"}, {"ARMCD": "Arm"})
     terms = list(cox.index.get_level_values("Term"))
     assert "Arm: experimental arm vs control arm" in terms and "Arm: B vs A" not in terms
+
+
+def test_subgroup_results_escape_labels_once(supplement_run):
+    """Labels such as "Age (years)", "<50" and "Resection + systemic therapy" are escaped for
+    Markdown once: a reader never sees a backslash."""
+    from helpers.report.subgroups import subgroup_results_text
+
+    view = _view(supplement_run, "05_subgroups")
+    labels = {"AGEGR1": "Age (years)", "MENOPAUS": "Menopausal status", "METGR": "Metastatic organs"}
+    text = subgroup_results_text(view, labels, "deaths", "Resection + systemic therapy")
+    assert "\\\\" not in text and "\\\\+" not in text
+    assert "Resection \\+ systemic therapy appeared beneficial" in text
+    assert "Age \\(years\\): \\<50" in text

@@ -4,7 +4,7 @@
 without code, the PDF's text, the Word file's text) of ``True``/``None``/``nan``, ``.0000``,
 snake_case or dotted keys (``results.os.hr``, and two-part ones such as ``study.trials``),
 file paths, ``PARAMCD``, ADaM flag variables (``SAFFL``, ``ADSL.PPROTFL``) and variable=value
-conditions (``ER=Positive``). ``inline_code_problems(html)`` lists the inline code of a
+conditions (``ER=Positive``), a Markdown escape shown (``\\+``). ``inline_code_problems(html)`` lists the inline code of a
 page's prose (``<code>`` outside code blocks and folded code) that names an ADaM variable or
 a run parameter (the study text's "ADSL `SAFFL`", "the `population` parameter"): prose may
 show code only where code is shown. tests/test_book_outputs.py applies both to the default,
@@ -48,6 +48,8 @@ PATTERNS = (
     ("an ADaM variable name", re.compile(r"\b[A-Z][A-Z0-9]{1,5}FL\b|\bAD[A-Z]{2,6}\.[A-Z][A-Z0-9]*\b"
                                          r"|\bTRT\d\d[PA]N?\b|\b(?:%s)\b" % "|".join(ADAM_NAMES))),
     ("a variable=value condition", re.compile(r"\b[A-Z][A-Z0-9]{1,7}=[\w+-]")),
+    # Markdown escaped twice shows its backslash ("Resection \+ systemic therapy")
+    ("a Markdown escape", re.compile(r"\\[-+()<>*_\[\]#`.!{}|~@$&]")),
 )
 
 #: Inline code naming an ADaM variable: an upper-case name of 2 to 8 letters and digits

@@ -191,9 +191,9 @@ def subgroup_results_text(view: ArdView, labels: Mapping[str, str], events: str,
     upper = [h.rsplit("–", 1)[-1].rstrip(")") if h != "NE" else "" for h in levels["hr_text"]]
     benefit = levels[[below(u, 1) for u in upper]]
     if len(benefit):
-        text += (f"{md_text(experimental)} appeared beneficial (upper {level} confidence limit, "
+        text += (f"{experimental} appeared beneficial (upper {level} confidence limit, "
                  "as printed, below 1) in: " + "; ".join(
-                     f"{md_text(r.label)}: {md_text(r.level)} "
+                     f"{r.label}: {r.level} "  # escaped once, above
                      f"(HR {r.hr_text.replace(' (', f' ({level} CI ', 1)}, "
                      f"{r.events_control + r.events_experimental} {md_text(events)} among "
                      f"{r.n_control + r.n_experimental} patients)" for r in benefit.itertuples())
