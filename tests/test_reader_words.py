@@ -63,6 +63,8 @@ def test_analysis_sets_are_named_in_words_not_flags():
     assert reader_problems(text) == [] and "`" not in text
     one = analysis_sets_sentence({"full_analysis": "all"}, names)
     assert one.startswith("The analysis set is the full analysis set") and one.endswith(".")
+    assert analysis_sets_sentence({"full_analysis": "ITTFL"}, names).endswith(
+        "(all randomised, by assigned arm), as the data flag it.")
 
 
 def test_hyphenated_ordinary_first_word_is_lower_cased_in_a_sentence():
@@ -253,3 +255,26 @@ def test_subgroup_results_escape_labels_once(supplement_run):
     assert "\\\\" not in text and "\\\\+" not in text
     assert "Resection \\+ systemic therapy appeared beneficial" in text
     assert "Age \\(years\\): \\<50" in text
+
+
+def test_a_median_not_reached_is_said_in_words_not_ne():
+    import numpy as np
+
+    from helpers.ard import ArdView
+    from helpers.ard.build import ArdBuilder
+    from helpers.report.format import fill_stat_fmt
+    from helpers.report.text.endpoint import _median
+
+    b = ArdBuilder("03_overall_survival", population="ITTFL")
+    a = b.analysis("OS.km", "survival", "survfit")
+    for code, (est, low, high) in {"A": (68.4, 50.9, 83.8), "B": (np.nan, 89.5, np.nan),
+                                   "C": (75.0, 68.1, np.nan), "D": (np.nan, np.nan, np.nan)}.items():
+        g = a.scoped(group1="ARMCD", group1_level=code, variable="prob", variable_level=0.5)
+        g.add("estimate", est, "Median", conf_level=0.95)
+        g.add("conf.low", low, "Lower", conf_level=0.95)
+        g.add("conf.high", high, "Upper", conf_level=0.95)
+    view = ArdView(fill_stat_fmt(b.frame()))
+    assert _median(view, "OS", "A", "months") == "68.4 (50.9–83.8) months"
+    assert _median(view, "OS", "B", "months") == "not reached (lower limit 89.5 months)"
+    assert _median(view, "OS", "C", "months") == "75.0 (68.1 to not reached) months"
+    assert _median(view, "OS", "D", "months") == "not reached"

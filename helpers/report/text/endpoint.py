@@ -12,7 +12,7 @@ from helpers.analyses.endpoint import ARM, CONTROL, EXPERIMENTAL, EndpointSettin
 from helpers.ard import ArdView
 from helpers.report.endpoint import COX_ID
 from helpers.report.names import arm_name, capital, in_sentence, strata_words
-from helpers.report.stats import conf_text, est_ci, hr_ci, is_missing, p_text, shown, value
+from helpers.report.stats import NE, conf_text, est_ci, hr_ci, is_missing, p_text, shown, value
 
 __all__ = ["endpoint_heading", "missing_endpoints", "proportion_results", "results_paragraph",
            "secondary_results"]
@@ -24,8 +24,16 @@ def _events(view: ArdView, paramcd: str, code: str) -> str:
     return shown(view, f"{paramcd}.km", "n.event", group1_level=code, variable="")
 
 
-def _median(view: ArdView, paramcd: str, code: str) -> str:
-    return est_ci(view, f"{paramcd}.km", group1_level=code, variable="prob", variable_level=0.5)
+def _median(view: ArdView, paramcd: str, code: str, unit: str = "") -> str:
+    """The median (CI) in a sentence, with ``unit``: "71.1 (65.8–83.8) months"; a median or
+    upper limit the follow-up does not reach in words, not "NE": "not reached (lower limit
+    89.5 months)", "75.0 (68.1 to not reached) months"."""
+    where = dict(group1_level=code, variable="prob", variable_level=0.5)
+    est, low, high = (shown(view, f"{paramcd}.km", s, **where) for s in ("estimate", "conf.low", "conf.high"))
+    unit = f" {unit}" if unit else ""
+    if est == NE:
+        return "not reached" + (f" (lower limit {low}{unit})" if low != NE else "")
+    return (f"{est} ({low}–{high}){unit}" if high != NE else f"{est} ({low} to not reached){unit}")
 
 
 def _comparison(view: ArdView, paramcd: str, settings: EndpointSettings,
@@ -67,9 +75,9 @@ def results_paragraph(view: ArdView, paramcd: str, *, settings: EndpointSettings
         text = f"{events[0].upper()}{events[1:]}: {by_arm}. "
     level = conf_text(view, f"{paramcd}.km", group1_level=CONTROL, variable="prob",
                       variable_level=0.5)
-    text += (f"Median {name} was {_median(view, paramcd, CONTROL)} {unit} with "
+    text += (f"Median {name} was {_median(view, paramcd, CONTROL, unit)} with "
              f"{in_sentence(arm_labels.get(CONTROL, CONTROL))} and "
-             f"{_median(view, paramcd, EXPERIMENTAL)} {unit} with "
+             f"{_median(view, paramcd, EXPERIMENTAL, unit)} with "
              f"{in_sentence(arm_labels.get(EXPERIMENTAL, EXPERIMENTAL))} ({level} CIs).")
     if compared:
         text += " " + _comparison(view, paramcd, settings, names)
@@ -99,8 +107,8 @@ def secondary_results(view: ArdView, endpoints: Sequence, *, settings: EndpointS
     for e in endpoints:
         text = (f"{md_text(e.label)}: {_events(view, e.paramcd, CONTROL)} events in {a} and "
                 f"{_events(view, e.paramcd, EXPERIMENTAL)} in {b} (median "
-                f"{_median(view, e.paramcd, CONTROL)} and {_median(view, e.paramcd, EXPERIMENTAL)} "
-                f"{settings.time_unit})")
+                f"{_median(view, e.paramcd, CONTROL, settings.time_unit)} and "
+                f"{_median(view, e.paramcd, EXPERIMENTAL, settings.time_unit)})")
         if not e.compare:
             note = e.note or "not compared"
             out.append(text + f"; {note[:1].lower()}{note[1:]}")

@@ -59,8 +59,8 @@ def analysis_sets_sentence(populations: Mapping[str, str | None],
         return ""
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     return (f"The analysis {'set is' if len(parts) == 1 else 'sets are'} {listed}"
-            + (", as the data flag them." if any(c not in (None, "all") for c in populations.values())
-               else "."))
+            + ((", as the data flag it." if len(parts) == 1 else ", as the data flag them.")
+               if any(c not in (None, "all") for c in populations.values()) else "."))
 
 
 def analysis_sets_results(view: ArdView, set_labels: Mapping[str, str]) -> str:
