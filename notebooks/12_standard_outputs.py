@@ -159,8 +159,9 @@ if procedure:
 if dispo.discontinued:
     dst_labels[dispo.discontinued] = "Discontinued, by reason"
 nb.table(so.dst01_table(view, dst_labels, nb.study.primary.label), "dst01", source="ADSL",
-         note="Catalogue ID: DST01. Percentages of the arm's randomised patients (reasons: of "
-              "the patients without the procedure). Censored patients by the reason the data "
+         note="Catalogue ID: DST01. Percentages of the arm's randomised patients"
+              + (" (reasons: of the patients without the procedure)" if procedure else "")
+              + ". Censored patients by the reason the data "
               "give (their censoring code where the data give no reason or one reason for "
               "several codes).",
          population="randomised patients of the compared arms")
@@ -170,16 +171,16 @@ nb.table(so.dst01_table(view, dst_labels, nb.study.primary.label), "dst01", sour
 
 # %%
 #| label: tbl-dtht01
-#| tbl-cap: "Deaths by arm and in total, by cause, and deaths soon after the procedure."
+#| tbl-cap: "Deaths by arm and in total, by cause, and, for a study with a protocol procedure, deaths soon after it."
 if "deaths" in death_groups:
     nb.table(so.dtht01_table(view, f"Deaths within {{days}} days of {procedure.label.lower()}"
                              if procedure else "Deaths within {days} days of the procedure"),
              "dtht01",
-             note=f"Catalogue ID: DTHT01. Deaths: events of "
-                  f"{md_text(in_sentence(nb.study.endpoint(death_paramcd).label))}; "
+             note=f"Catalogue ID: DTHT01. Deaths: events of "  # a note: plain text
+                  f"{in_sentence(nb.study.endpoint(death_paramcd).label)}; "
                   + ("causes as the data record them" if deaths.cause else "no cause recorded")
-                  + ". Deaths after the procedure: "
-                  "percentages of the patients with a procedure date.",
+                  + (". Deaths after the procedure: percentages of the patients with a "
+                     "procedure date." if procedure else "."),
              population="randomised patients of the compared arms")
 
 # %% [markdown]
