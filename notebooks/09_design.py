@@ -138,8 +138,8 @@ if planned:
 # randomisation strata, in the proportions observed in this run's data; survival is
 # exponential with the planning median in the control arm; the analysis is at the required
 # number of events unless stated otherwise. The numbers of simulated trials are settings of
-# the run (its parameter file), small by default so that the supplement stays fast; larger
-# runs can use a Dask cluster.
+# the run, small by default so that the supplement stays fast; larger runs can use a Dask
+# cluster.
 
 # %%
 if planned:

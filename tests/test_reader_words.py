@@ -278,3 +278,13 @@ def test_a_median_not_reached_is_said_in_words_not_ne():
     assert _median(view, "OS", "B", "months") == "not reached (lower limit 89.5 months)"
     assert _median(view, "OS", "C", "months") == "75.0 (68.1 to not reached) months"
     assert _median(view, "OS", "D", "months") == "not reached"
+
+
+def test_effect_wording_follows_the_printed_limits():
+    from helpers.report.text.endpoint import effect_verb
+
+    assert effect_verb("0.32", "0.52") == "lowered"
+    assert effect_verb("0.80", "1.00") == "did not clearly change"  # 0.998 prints as 1.00
+    assert effect_verb("1.00", "1.40") == "did not clearly change"
+    assert effect_verb("1.01", "1.40") == "raised"
+    assert effect_verb("NE", "NE") == "did not clearly change"

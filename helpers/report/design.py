@@ -15,7 +15,7 @@ from helpers.ard import ArdView
 from helpers.core.textsafe import md_text
 
 from .names import arm_name, capital, in_sentence
-from .stats import estimate_ci, said
+from .stats import below, estimate_ci, said
 
 __all__ = ["design_note", "design_table", "oc_note", "oc_table", "power_labels", "power_text",
            "sample_size_text", "simulation_text", "subgroup_words"]
@@ -139,14 +139,15 @@ def _against_plan(view: ArdView, paramcd: str) -> str:
     """The observed hazard ratio against the planning one, worded from the numbers: below
     the planning hazard ratio is a larger effect than planned, between it and 1 a smaller
     one, at or above 1 no benefit of the experimental arm (as the view names it)."""
-    observed = view.stat(f"design.{paramcd}.cox.primary", "estimate")
-    planned = view.stat("design.power", "hr")
-    if observed != observed or planned != planned:  # NaN: not estimable
-        return ""
+    # decided on the printed values, as the sentence shows them
+    observed = said(view, f"design.{paramcd}.cox.primary", "estimate")
     plan = _v(view, "design.power", "hr")
-    if observed < planned:
+    if view.stat(f"design.{paramcd}.cox.primary", "estimate") != \
+            view.stat(f"design.{paramcd}.cox.primary", "estimate"):  # NaN: not estimable
+        return ""
+    if below(observed, plan):
         return f", a larger effect than the planning hazard ratio of {plan}"
-    if observed < 1:
+    if below(observed, 1):
         return f", a smaller effect than the planning hazard ratio of {plan}"
     return f", no benefit of {_arm(view, 'B')} (the planning hazard ratio was {plan})"
 

@@ -12,7 +12,7 @@ from helpers.analyses.endpoint import ARM, CONTROL, EXPERIMENTAL, EndpointSettin
 from helpers.ard import ArdView
 from helpers.report.endpoint import COX_ID
 from helpers.report.names import arm_name, capital, in_sentence, strata_words
-from helpers.report.stats import NE, conf_text, est_ci, hr_ci, is_missing, p_text, shown, value
+from helpers.report.stats import NE, below, conf_text, est_ci, hr_ci, is_missing, p_text, shown, value
 
 __all__ = ["endpoint_heading", "missing_endpoints", "proportion_results", "results_paragraph",
            "secondary_results"]
@@ -51,6 +51,13 @@ def _comparison(view: ArdView, paramcd: str, settings: EndpointSettings,
             f"{shown(view, logrank, settings.p_stat, **_VS)}.")
 
 
+def effect_verb(low: str, high: str) -> str:
+    """What the experimental arm did to the hazard, decided on the printed CI limits (never
+    "lowered" beside a printed upper limit of 1.00): "lowered", "raised", "did not clearly
+    change"."""
+    return "lowered" if below(high, 1) else "raised" if below(1, low) else "did not clearly change"
+
+
 def results_paragraph(view: ArdView, paramcd: str, *, settings: EndpointSettings,
                       arm_labels: Mapping[str, str], events: str, name: str | None = None,
                       follow_up: bool = False, effect_label: str | None = None) -> str:
@@ -84,15 +91,14 @@ def results_paragraph(view: ArdView, paramcd: str, *, settings: EndpointSettings
         if value(view, cox, "n.excluded", **_VS) > 0:
             text += (f" {shown(view, cox, 'n.excluded', **_VS)} patients with a missing arm, time, "
                      "event or stratification factor were left out of every analysis of this "
-                     "endpoint (as R's na.omit).")
+                     "endpoint (complete cases, as R does by default).")
     if follow_up:
         fu = f"{paramcd}.followup"
         text += (f" Median follow-up was {shown(view, fu, 'median', variable='time')} {unit} "
                  "(median observed time of all patients; reverse Kaplan-Meier "
                  f"{est_ci(view, fu, variable='prob', variable_level=0.5)} {unit}).")
     if effect_label and compared and not is_missing(view, cox, "estimate", **_VS):
-        low, high = value(view, cox, "conf.low", **_VS), value(view, cox, "conf.high", **_VS)
-        verb = ("lowered" if high < 1 else "raised" if low > 1 else "did not clearly change")
+        verb = effect_verb(shown(view, cox, "conf.low", **_VS), shown(view, cox, "conf.high", **_VS))
         text += (f" {capital(arm_labels.get(EXPERIMENTAL, EXPERIMENTAL))} {verb} the hazard of "
                  f"{md_text(in_sentence(effect_label))} events.")
     return text
