@@ -75,7 +75,7 @@ display(Markdown(report.adjusted_model_text(settings, nb.study.variable_label)))
 nb.table(report.sensitivity_table(view, settings), "sensitivity", population=(
     nb.population_label
     + (f"; the per-protocol row: {POPULATION_LABELS['per_protocol']}"
-       if settings.per_protocol else "")))
+       if settings.per_protocol and settings.per_protocol != settings.population else "")))
 
 # %%
 display(Markdown(report.sensitivity_text(view, settings)))
