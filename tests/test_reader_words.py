@@ -288,3 +288,18 @@ def test_effect_wording_follows_the_printed_limits():
     assert effect_verb("1.00", "1.40") == "did not clearly change"
     assert effect_verb("1.01", "1.40") == "raised"
     assert effect_verb("NE", "NE") == "did not clearly change"
+
+
+def test_competing_risks_sentence_reads_in_sentence_case(supplement_run):
+    from helpers.report.competing import competing_text
+
+    view = _view(supplement_run, "11_competing_risks")
+    text = competing_text(view, "LRFS", "Local relapse-free survival",
+                          ["Local relapse or progression", "Death"], "EVNTDESC",
+                          {"A": "Systemic therapy alone", "B": "Resection + systemic therapy"},
+                          60, "months", ["ER"])
+    assert text.startswith("First events of local relapse\\-free survival: local relapse or "
+                           "progression in ")
+    assert "; death in " in text and "(systemic therapy alone)" in text
+    assert "cumulative incidence of death (a competing event)" in text
+    assert "arm A" not in text and "arm B" not in text and "(resection \\+ systemic therapy)" in text
