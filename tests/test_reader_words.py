@@ -303,3 +303,15 @@ def test_competing_risks_sentence_reads_in_sentence_case(supplement_run):
     assert "; death in " in text and "(systemic therapy alone)" in text
     assert "cumulative incidence of death (a competing event)" in text
     assert "arm A" not in text and "arm B" not in text and "(resection \\+ systemic therapy)" in text
+
+
+def test_preface_key_results_name_the_arms_in_sentence_case(supplement_run):
+    import pandas as pd
+
+    from helpers.config.study import load_study
+    from helpers.render.preface import key_results
+
+    ard = pd.read_parquet(supplement_run / "ard.parquet")
+    text = key_results(ard, load_study(ROOT / "studies" / "jcog1017.yaml"), {})
+    assert text.startswith("205 patients allocated to systemic therapy alone (arm A) and 202 to "
+                           "resection \\+ systemic therapy (arm B) were analysed.")
