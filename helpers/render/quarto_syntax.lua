@@ -433,6 +433,15 @@ local function conditional(div)
   return shown and div.content or {}
 end
 
+--- PDF only: a table's rules as journals print them (supplement.typ's `table-rules`): above
+--- and under the header and under the last row (above the notes), none between rows.
+local function rule_table(tbl)
+  local rows = #tbl.head.rows + #tbl.foot.rows
+  for _, body in ipairs(tbl.bodies) do rows = rows + #body.head + #body.body end
+  return { pandoc.RawBlock("typst", "#[#set table(stroke: table-rules(" .. rows .. "))"), tbl,
+    pandoc.RawBlock("typst", "]") }
+end
+
 function Pandoc(doc)
   front_note(doc)
   if docx_output then docx_front(doc) end
@@ -459,5 +468,6 @@ function Pandoc(doc)
   })
   doc.blocks = doc.blocks:walk({ Para = embed })
   doc.blocks = doc.blocks:walk({ Cite = crossref })
+  if typst_output then doc.blocks = doc.blocks:walk({ Table = rule_table }) end
   return doc
 end

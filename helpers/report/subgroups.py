@@ -12,6 +12,7 @@ import pandas as pd
 
 from helpers.core.textsafe import md_text
 from helpers.ard import ArdView
+from helpers.report.format import format_level
 from helpers.report.names import arm_header, arm_name, bare, capital
 
 from .stats import below, p_phrase, shown
@@ -90,7 +91,8 @@ def forest_table(view: ArdView, labels: Mapping[str, str], prefix: str = "subgro
         p_text = view.fmt(aid, "p.value.interaction", group2_level="")
         for level in levels:
             rows.append({**_row(view, aid, var, labels.get(var, var), level,
-                                LEVEL_LABELS.get(level, level), group2_level=level),
+                                LEVEL_LABELS.get(level, format_level(level)),
+                                group2_level=level),
                          "p_interaction": p, "p_text": p_text})
             if medians:
                 rows[-1].update(median_text_control=_median(view, medians, "A", var, level),
