@@ -205,6 +205,38 @@ local function rule_spanners(tbl)
   end
 end
 
+--- PDF only: a short parenthesis of a column label ("(95% CI)", "(N=205)") is not broken
+--- over two lines ("Median, months" over "(95% CI)", not "Median, months (95%" over "CI)").
+local function unbroken_labels(tbl)
+  local function join(inlines)
+    local i = 1
+    while i <= #inlines do
+      local el = inlines[i]
+      if el.t == "Str" and el.text:match("%(") and not el.text:match("%)") then
+        local j, length = i, utf8.len(el.text)
+        while j < #inlines and not (inlines[j].t == "Str" and inlines[j].text:match("%)")) do
+          j = j + 1
+          length = length + utf8.len(pandoc.utils.stringify(inlines[j]))
+        end
+        if j > i and length <= 16 and inlines[j].t == "Str" and inlines[j].text:match("%)") then
+          for k = i + 1, j - 1 do
+            if inlines[k].t == "Space" then inlines[k] = pandoc.Str("\u{00A0}") end
+          end
+        end
+        i = j + 1
+      else
+        i = i + 1
+      end
+    end
+    return inlines
+  end
+  for _, row in ipairs(tbl.head.rows) do
+    for _, cell in ipairs(row.cells) do
+      cell.contents = cell.contents:walk({ Inlines = join })
+    end
+  end
+end
+
 local function as_table(label, cap, blocks)
   local done = false
   return blocks:walk({
@@ -214,6 +246,7 @@ local function as_table(label, cap, blocks)
         local inlines = caption(label, cap)
         if typst_output then
           unbreakable_numbers(tbl)
+          unbroken_labels(tbl)
           rule_spanners(tbl)
           mark_rows(label, tbl)
           inlines:insert(1, mark(label, "caption"))

@@ -94,6 +94,10 @@ _NUMBER = re.compile(r"(\d+)(?:\.(\d+))?|NE")
 _SIGN = re.compile(r"(?:^|(?<=[\s(]))(?:[<>≤≥]\s?|[−-])$")
 
 
+#: A number joined to the one before it: the upper limit of a range, the denominator of n/N.
+_JOINED = re.compile(r"(?:[–/]| to )\s?[−-]?$")
+
+
 def _ghost(text: str) -> str:
     """Blank space as wide as ``text`` (``GHOSTS``; a no-break space for a space)."""
     return "".join(GHOSTS.get(c, FIGURE_SPACE) for c in text)
@@ -127,20 +131,24 @@ def _align_group(parsed: dict, members: list[int], out: list[str]) -> None:
         marked.append(any(p[2][k] is not None for p in having))
     for i in members:
         texts, ints, fractions, tail = parsed[i]
-        cell = ""
+        cell, deferred = "", ""
         for k, (text, digits, fraction) in enumerate(zip(texts, ints, fractions)):
             pad = (_ghost(texts_w[k][: max(len(texts_w[k]) - len(text), 0)])
                    + FIGURE_SPACE * (digits_w[k] - len(digits)))
             # the pad goes before a sign ("< 0.0001", "−2.1") or the digits, after the text
-            # before them ("( 5.9%)"); the first number's at the cell's start
+            # before them ("( 5.9%)"); the first number's at the cell's start; none after a
+            # range's dash or a slash ("0.8–1.0", "45/67", not "0.8– 1.0"): the cell's end
+            # takes it up
             sign = _SIGN.search(text)
             cut = 0 if k == 0 else sign.start() if sign else len(text)
+            if k and _JOINED.search(text):
+                deferred, pad = deferred + pad, ""
             cell += text[:cut] + pad + text[cut:] + digits
             if fraction is not None:
                 cell += "." + fraction + FIGURE_SPACE * (decimals[k] - len(fraction))
             elif marked[k]:
                 cell += PUNCTUATION_SPACE + FIGURE_SPACE * decimals[k]
-        out[i] = cell + tail
+        out[i] = cell + tail + deferred
     width = max(len(out[i]) for i in members)
     longest = next(out[i] for i in members if len(out[i]) == width)
     for i in members:  # a cell with fewer numbers ("0" under "12 (5.9%)"): as wide as the widest
