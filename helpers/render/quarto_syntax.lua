@@ -475,6 +475,19 @@ local function rule_table(tbl)
     pandoc.RawBlock("typst", "]") }
 end
 
+--- A table cell naming an output by its label ("@tbl-os-cox", as the QC appendix's tables do:
+--- raw HTML has no citations) links it by its ID ("Table S6"); an output the book leaves out
+--- is named "not in this book".
+local function crossref_text(str)
+  local indent, id = str.text:match("^(.-)@(%a+%-[%w%-_]+)$")  -- after a stub's em spaces
+  if not id or indent:match("[%w%p]") or not CROSSREF_KINDS[id:match("^(%a+)-")] then
+    return nil
+  end
+  if not refs[id] then return pandoc.Str(indent .. "not in this book") end
+  local page = html_output and pages[id] and pages[id] ~= "" and (pages[id] .. ".html") or ""
+  return { pandoc.Str(indent), pandoc.Link(refs[id], page .. "#" .. id) }
+end
+
 function Pandoc(doc)
   front_note(doc)
   if docx_output then docx_front(doc) end
@@ -501,6 +514,7 @@ function Pandoc(doc)
   })
   doc.blocks = doc.blocks:walk({ Para = embed })
   doc.blocks = doc.blocks:walk({ Cite = crossref })
+  doc.blocks = doc.blocks:walk({ Str = crossref_text })
   if typst_output then doc.blocks = doc.blocks:walk({ Table = rule_table }) end
   return doc
 end

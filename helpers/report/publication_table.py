@@ -180,7 +180,8 @@ def align_decimals(values: Sequence[str]) -> list[str]:
             parsed[i] = parts
     groups: dict[tuple, list[int]] = {}
     for i, (texts, _, _, tail) in parsed.items():
-        groups.setdefault((tuple(texts[1:]), tail), []).append(i)
+        # a power's digits ("×10⁻¹⁶", "×10⁻⁹") do not make another shape
+        groups.setdefault((tuple(texts[1:]), re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹]", "", tail)), []).append(i)
     several = [shape for shape in groups if shape[0]]
     if ((), "") in groups and several:
         commonest = max(several, key=lambda shape: len(groups[shape]))
