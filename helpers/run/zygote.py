@@ -41,7 +41,18 @@ __all__ = ["PRELOAD", "ForkedKernel", "Zygote", "launch", "start_zygote"]
 
 #: What the zygote imports before forking kernels: what (nearly) every notebook imports.
 PRELOAD = ("ipykernel.kernelapp", "IPython.display", "helpers.notebook.session",
-           "matplotlib.pyplot", "helpers.report.plots", "scipy.stats")
+           "matplotlib.pyplot", "helpers.report.plots", "scipy.stats",
+           # imported on first use by every notebook (~0.3 s CPU a kernel, measured with
+           # benchmarks/notebook_phases.py): the publication tables (Great Tables, with babel
+           # and faicons), pandera's checks (hypothesis), parquet writing (the ARD), the
+           # figure files (matplotlib's SVG and Agg backends, PIL's image plug-ins)
+           "great_tables", "helpers.report.publication_table", "helpers.report.tables",
+           "helpers.report.text", "pandera.backends.pandas.register",
+           "pandera.backends.pandas.builtin_checks", "pandera.backends.pandas.builtin_hypotheses",
+           "pandera.accessors.pandas_accessor", "pyarrow.parquet", "pyarrow.pandas_compat",
+           "matplotlib.backends.backend_svg", "matplotlib.backends.backend_agg",
+           "PIL.PngImagePlugin", "PIL.BmpImagePlugin", "PIL.GifImagePlugin",
+           "PIL.JpegImagePlugin", "PIL.PpmImagePlugin")
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"  # ipykernel's MPLBACKEND default
 LAUNCHER = ["-m", "ipykernel_launcher"]
 
