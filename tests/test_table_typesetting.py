@@ -52,7 +52,7 @@ def _hand_made_runs_count_as_complete(monkeypatch):
 
 
 def test_every_number_of_a_cell_lines_up_and_the_text_is_kept():
-    cells = ["0.87 (0.72–1.05)", "1.20 (0.87–11.66)", "12.5 (9.80–15.2)"]
+    cells = ["0.87 (0.72–1.05)", "1.20 (0.87–11.66)", "12.50 (9.80–15.20)"]
     aligned = align_decimals(cells)
     assert [_bare(c) for c in aligned] == cells  # only blanks added, in printing order
     assert len(set(_widths(aligned))) == 1
@@ -88,6 +88,12 @@ def test_other_shapes_align_among_themselves_and_prose_is_left_alone():
     n_row, count = baseline[0], baseline[4]
     assert len(n_row) == len(count)  # the n row under the counts of "n (%)"
     assert len(n_row) - n_row.index("205") == len(count) - count.index("138")
+    # a summary's medians and hazard ratios in one column: each aligned with its own kind
+    summary = align_decimals(["76.0 (68.1–89.0)", "0.92 (0.73–1.18)", "NE (133.6–NE)",
+                              "0.92 (0.69–1.23)", "40.7 (31.9–48.2)", "0.59", "0.53"])
+    assert summary[1] == "0.92 (0.73–1.18)" and summary[5:] == ["0.59", "0.53"]
+    medians = [summary[0], summary[2], summary[4]]
+    assert len(set(_widths(medians))) == 1 and len(set(_column(medians, "(", 0))) == 1
     prose = ["0.15 (one-sided log-rank)", "0.12 (one-sided Wald)"]
     assert align_decimals(prose) == prose
 

@@ -163,10 +163,13 @@ def align_decimals(values: Sequence[str]) -> list[str]:
     "12" and "5.9" of "12 (5.9%)") has its integer digits padded on the left (before a sign
     or "<", after the text before it: "( 5.9%)") and its decimals on the right, with blanks
     as wide as what they stand for (``_ghost``: figure spaces for digits, a punctuation space
-    for a missing decimal mark), and each cell is padded to the width of the widest. A bare
-    number ("0", "205") joins the commonest shape of several numbers ("0" and the "n" row
-    under the counts of "12 (5.9%)"); other shapes (a baseline table's "Mean (SD)" among its
-    "n (%)" rows) are aligned among themselves. Cells without a digit ("", "–") are left as
+    for a missing decimal mark), and each cell is padded to the width of the widest. Cells of
+    several numbers are of one shape only when printed at one precision (a time-to-event
+    summary's medians and hazard ratios in one column are not aligned with each other); a
+    bare count ("0", "205") joins the commonest shape whose first number is a count ("0" and
+    the "n" row under the counts of "12 (5.9%)"); bare numbers otherwise align among
+    themselves (p-values at 2 to 4 decimals on their decimal marks); other shapes (a baseline
+    table's "Mean (SD)" among its "n (%)" rows) are aligned among themselves. Cells without a digit ("", "–") are left as
     they are, and so is a column with prose after a number ("0.15 (one-sided log-rank)").
     Our own because Great Tables' ``cols_align_decimal`` (R gt's ``align_to_char``) aligns
     only the first number of a numeric column, and these cells are printed text with several
@@ -179,13 +182,31 @@ def align_decimals(values: Sequence[str]) -> list[str]:
                 return list(values)
             parsed[i] = parts
     groups: dict[tuple, list[int]] = {}
-    for i, (texts, _, _, tail) in parsed.items():
-        # a power's digits ("×10⁻¹⁶", "×10⁻⁹") do not make another shape
-        groups.setdefault((tuple(texts[1:]), re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹]", "", tail)), []).append(i)
-    several = [shape for shape in groups if shape[0]]
-    if ((), "") in groups and several:
-        commonest = max(several, key=lambda shape: len(groups[shape]))
-        groups[commonest] += groups.pop(((), ""))
+    for i, (texts, ints, decimals, tail) in parsed.items():
+        bare = len(ints) == 1 and not tail
+        # a power's digits ("×10⁻¹⁶", "×10⁻⁹") do not make another shape; numbers of several
+        # (an estimate with its CI) are of one shape when printed at one precision ("76.0
+        # (68.1–89.0)" and "0.92 (0.73–1.18)" are different statistics), "NE" at any
+        precision = () if bare else tuple("*" if n == "NE" else len(d or "")
+                                          for n, d in zip(ints, decimals))
+        groups.setdefault((tuple(texts[1:]), re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹]", "", tail), precision),
+                          []).append(i)
+    for shape in [s for s in groups if "*" in s[2]]:  # "NE (133.6–NE)" with "62.4 (48.2–74.6)"
+        alike = [o for o in groups if o != shape and o[:2] == shape[:2] and "*" not in o[2]
+                 and len(o[2]) == len(shape[2])
+                 and all(a == "*" or a == b for a, b in zip(shape[2], o[2]))]
+        if alike:
+            groups[max(alike, key=lambda o: len(groups[o]))] += groups.pop(shape)
+    # a bare count ("0", the "n" row's "205") under the counts of the commonest shape of
+    # several numbers whose first is a count ("12 (5.9%)")
+    counts = [o for o in groups if o[2] and o[2][0] == 0]
+    bare_counts = [i for i in groups.get(((), "", ()), []) if not parsed[i][2][0]
+                   and parsed[i][1][0] != "NE"]
+    if counts and bare_counts:
+        groups[max(counts, key=lambda o: len(groups[o]))] += bare_counts
+        rest = [i for i in groups.pop(((), "", ())) if i not in bare_counts]
+        if rest:
+            groups[((), "", ())] = rest
     out = list(values)
     for members in groups.values():
         if len(members) > 1:
