@@ -141,13 +141,19 @@ def _align_group(parsed: dict, members: list[int], out: list[str]) -> None:
             # takes it up
             sign = _SIGN.search(text)
             cut = 0 if k == 0 else sign.start() if sign else len(text)
-            if k and _JOINED.search(text):
+            joined = bool(k and _JOINED.search(text))
+            if joined:
                 deferred, pad = deferred + pad, ""
             cell += text[:cut] + pad + text[cut:] + digits
             if fraction is not None:
-                cell += "." + fraction + FIGURE_SPACE * (decimals[k] - len(fraction))
-            elif marked[k]:
-                cell += PUNCTUATION_SPACE + FIGURE_SPACE * decimals[k]
+                decimal_pad = FIGURE_SPACE * (decimals[k] - len(fraction))
+                cell += "." + fraction
+            else:  # an integer or "NE" among decimals: blanks for the mark and decimals
+                decimal_pad = (PUNCTUATION_SPACE + FIGURE_SPACE * decimals[k]) if marked[k] else ""
+            if joined:  # "95.9–NE)", not "95.9–NE   )"
+                deferred += decimal_pad
+            else:
+                cell += decimal_pad
         out[i] = cell + tail + deferred
     width = max(len(out[i]) for i in members)
     longest = next(out[i] for i in members if len(out[i]) == width)
