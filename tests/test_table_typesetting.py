@@ -183,3 +183,28 @@ def test_html_tables_have_journal_rules_and_digits_of_one_width():
     table = re.search(r"(?m)^table \{[^}]*\}", css).group(0)
     assert "border-top" in table and "border-bottom" in table and "tabular-nums" in table
     assert "border-bottom" not in re.search(r"(?m)^th, td \{[^}]*\}", css).group(0)
+
+
+
+def test_subgroup_table_shows_the_sign_and_the_sentence_escapes_labels_once():
+    """The subgroup table shows '≥50' (the ARD keeps '>=50'); the results sentence reads
+    'Age (years): <50' in every output, not 'Age \\(years\\): \\<50' (escaped twice)."""
+    from pathlib import Path
+
+    from helpers.analyses.subgroups import subgroup_ard, subgroup_report
+    from helpers.ard import ArdBuilder, ArdView
+    from helpers.data.trial_data import analysis_frame, load_trial_data
+    from helpers.report.format import fill_stat_fmt
+    from helpers.report.subgroups import subgroup_results_text, subgroup_table
+
+    frame = analysis_frame(load_trial_data(Path(__file__).resolve().parents[1] / "data"), "OS")
+    b = ArdBuilder("05_subgroups", population="ITTFL")
+    subgroup_ard(b, subgroup_report(frame, ["AGEGR1"], strata=["ER"]), paramcd="OS")
+    ard = fill_stat_fmt(b.frame())
+    assert ">=50" in set(ard["group2_level"]) and "≥50" not in set(ard["group2_level"])
+    view = ArdView(ard)
+    labels = {"AGEGR1": "Age (years)"}
+    assert "≥50" in list(subgroup_table(view, labels)["Level"])
+    text = subgroup_results_text(view, labels, "deaths", "Resection (arm B)")
+    assert "Age \\(years\\): \\<50" in text  # Markdown: escaped once
+    assert "\\\\" not in text  # never twice

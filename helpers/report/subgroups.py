@@ -177,15 +177,13 @@ def subgroup_results_text(view: ArdView, labels: Mapping[str, str], events: str,
                           experimental: str) -> str:
     """All patients' hazard ratio; the levels whose printed upper limit is below 1; the
     factors whose printed interaction p is below 0.05."""
-    t = forest_table(view, labels)
-    t["label"], t["level"] = t["label"].map(md_text), t["level"].map(md_text)
-    experimental = md_text(experimental)
+    t = forest_table(view, labels)  # labels and levels escaped once, where the text uses them
     level = f"{view.row(OVERALL_ID, 'conf.low')['conf_level']:.0%}"
     overall = t.iloc[0]
     n = overall["n_control"] + overall["n_experimental"]
     hr = overall["hr_text"]
     text = (f"Over all {n} patients the hazard ratio of the subgroups' model "
-            f"({overall['label'].split(', ', 1)[1]}, {level} CI; not the primary analysis) was "
+            f"({md_text(overall['label'].split(', ', 1)[1])}, {level} CI; not the primary analysis) was "
             + (hr.replace(" (", f" ({level} CI ", 1) if hr != "NE" else "not estimable") + ". ")
     levels = t.iloc[1:]
     upper = [h.rsplit("–", 1)[-1].rstrip(")") if h != "NE" else "" for h in levels["hr_text"]]
