@@ -13,7 +13,7 @@ import pandas as pd
 from helpers.core.textsafe import md_text
 from helpers.ard import ArdView
 from helpers.report.format import format_level
-from helpers.report.names import arm_header, arm_name, bare, capital
+from helpers.report.names import arm_header, arm_name, bare, capital, in_sentence
 
 from .stats import below, p_phrase, shown
 
@@ -125,22 +125,24 @@ def subgroup_table(view: ArdView, labels: Mapping[str, str]) -> pd.DataFrame:
         "p for interaction": [p if f else "" for p, f in zip(t["p_text"], first)],
     })
     table.attrs["groups"] = "Subgroup"  # printed: each subgroup over its indented levels
-    table.attrs["spanners"] = {"Events/n": {"Arm A events/n": "Arm A", "Arm B events/n": "Arm B"}}
+    heads = [arm_header(code, view.arm_names) for code in ("A", "B")]
+    table.attrs["spanners"] = {"Events/n": {f"{head} events/n": head for head in heads}}
     return table
 
 
 def subgroup_settings_text(population: str, ties: str, strata: Iterable[str],
-                           conf_level: float, data_cut: str | None) -> str:
+                           conf_level: float, data_cut: str | None,
+                           labels: Mapping[str, str] | None = None) -> str:
     """The settings line of chapter 5: the subgroups' model and CI level (not the primary
-    analysis')."""
+    analysis'); the strata by their labels (``labels``: the study's)."""
     strata = list(strata)
-    strata = [md_text(s) for s in strata]
+    strata = [md_text(in_sentence((labels or {}).get(s, s))) for s in strata]
     return (f"Settings of this run: {md_text(population)}; Cox models with {ties.capitalize()} ties, "
             + (f"stratified by {', '.join(strata)} (except the subgroup factor itself)"
                if strata else "unstratified")
             + f"; hazard ratio CIs (Wald) at {conf_level:.0%}; interaction p-values by the "
-            f"likelihood-ratio test, two-sided, unadjusted for multiplicity; data cut "
-            f"{data_cut or 'none'}.")
+            f"likelihood-ratio test, two-sided, unadjusted for multiplicity; data cut-off "
+            f"{md_text(data_cut) if data_cut else 'none (all follow-up in the data)'}.")
 
 
 def subgroup_table_note(ties: str, strata: Iterable[str], label_of: Callable[[str], str]) -> str:
@@ -167,8 +169,8 @@ def subgroup_methods_text(strata: Iterable[str], subgroups: Iterable[str],
                    f"beside the other factors' strata. " if overlap else
                    "no subgroup factor is a stratification factor. "))
     else:
-        text = ("The subgroup models are not stratified (the parameter file gives this notebook "
-                "no strata: within a subgroup the randomisation strata are sparse). ")
+        text = ("The subgroup models are not stratified: within a subgroup the randomisation "
+                "strata are sparse. ")
     text += f"The subgroup factors are {', '.join(map(label_of, subgroups))}."
     return text + "".join(f" {label_of(v)} was {md_text(note)}." for v, note in notes.items())
 
