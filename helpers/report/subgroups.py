@@ -12,6 +12,7 @@ import pandas as pd
 
 from helpers.core.textsafe import md_text
 from helpers.ard import ArdView
+from helpers.report.format import format_level
 from helpers.report.names import arm_header, arm_name, bare, capital, in_sentence
 
 from .stats import below, p_phrase, shown
@@ -90,7 +91,8 @@ def forest_table(view: ArdView, labels: Mapping[str, str], prefix: str = "subgro
         p_text = view.fmt(aid, "p.value.interaction", group2_level="")
         for level in levels:
             rows.append({**_row(view, aid, var, labels.get(var, var), level,
-                                LEVEL_LABELS.get(level, level), group2_level=level),
+                                LEVEL_LABELS.get(level, format_level(level)),
+                                group2_level=level),
                          "p_interaction": p, "p_text": p_text})
             if medians:
                 rows[-1].update(median_text_control=_median(view, medians, "A", var, level),
@@ -177,23 +179,21 @@ def subgroup_results_text(view: ArdView, labels: Mapping[str, str], events: str,
                           experimental: str) -> str:
     """All patients' hazard ratio; the levels whose printed upper limit is below 1; the
     factors whose printed interaction p is below 0.05."""
-    t = forest_table(view, labels)
-    t["label"], t["level"] = t["label"].map(md_text), t["level"].map(md_text)
-    experimental = md_text(experimental)
+    t = forest_table(view, labels)  # labels and levels escaped once, where the text uses them
     level = f"{view.row(OVERALL_ID, 'conf.low')['conf_level']:.0%}"
     overall = t.iloc[0]
     n = overall["n_control"] + overall["n_experimental"]
     hr = overall["hr_text"]
     text = (f"Over all {n} patients the hazard ratio of the subgroups' model "
-            f"({overall['label'].split(', ', 1)[1]}, {level} CI; not the primary analysis) was "
+            f"({md_text(overall['label'].split(', ', 1)[1])}, {level} CI; not the primary analysis) was "
             + (hr.replace(" (", f" ({level} CI ", 1) if hr != "NE" else "not estimable") + ". ")
     levels = t.iloc[1:]
     upper = [h.rsplit("–", 1)[-1].rstrip(")") if h != "NE" else "" for h in levels["hr_text"]]
     benefit = levels[[below(u, 1) for u in upper]]
     if len(benefit):
-        text += (f"{experimental} appeared beneficial (upper {level} confidence limit, "
+        text += (f"{md_text(experimental)} appeared beneficial (upper {level} confidence limit, "
                  "as printed, below 1) in: " + "; ".join(
-                     f"{r.label}: {r.level} "  # escaped once, above
+                     f"{md_text(r.label)}: {md_text(r.level)} "
                      f"(HR {r.hr_text.replace(' (', f' ({level} CI ', 1)}, "
                      f"{r.events_control + r.events_experimental} {md_text(events)} among "
                      f"{r.n_control + r.n_experimental} patients)" for r in benefit.itertuples())

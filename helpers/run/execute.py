@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -53,6 +54,8 @@ KERNEL_ENV = {
 OUTPUT_KINDS = ("figures", "tables")  # per-notebook directories; results are one file each
 
 
+#: The parameters that decide which trial data a notebook reads (helpers.data.run_data).
+DATA_PARAMETERS = ("data_dir", "data_format", "study", "comparison")
 KERNEL_START_ATTEMPTS = 3
 KERNEL_START_FAILURE = "Kernel died before replying to kernel_info"  # jupyter_client's words
 
@@ -74,7 +77,7 @@ def available_cpus() -> int:
 
 
 def _init_worker(kernel_log: str | None = None, runner_pid: int | None = None,
-                 kernel_cwd: str | None = None) -> None:
+                 kernel_cwd: str | None = None, data: dict | None = None) -> None:
     import logging
 
     die_with_parent(runner_pid)  # a killed runner takes its workers (and their kernels) along
@@ -87,7 +90,7 @@ def _init_worker(kernel_log: str | None = None, runner_pid: int | None = None,
         # this worker's kernels are forked from a process that has imported already
         from helpers.run.zygote import start_zygote
 
-        start_zygote(kernel_cwd, KERNEL_NAME)
+        start_zygote(kernel_cwd, KERNEL_NAME, data)
     logging.getLogger("papermill").setLevel(logging.ERROR)  # not "Passed unknown parameter"
 
 
@@ -237,7 +240,7 @@ def _run_file(pfile: ParameterFile, workers: int | None, force: bool,
             echo(f"  clean  {debris}  (left by an interrupted run)")
         plan = make_plan(pfile, discovered, run_dir, force, selected)
         # the workers start (and their zygotes import) while the preflight checks the data
-        workers_started = Workers.start(len(plan.todo), workers, run_dir, notebooks_dir)
+        workers_started = Workers.start(pfile, plan.todo, workers, run_dir, notebooks_dir)
         try:
             if plan.todo and notebooks_dir == NOTEBOOKS_DIR.resolve():  # the data our notebooks need
                 preflight(pfile, plan.todo)
@@ -316,20 +319,25 @@ class Workers:
     notebooks_dir: Path
 
     @classmethod
-    def start(cls, todo: int, workers: int | None, run_dir: Path,
-              notebooks_dir: Path) -> "Workers":
-        """``workers`` processes (default: the CPUs; at most ``todo``), starting now."""
+    def start(cls, pfile: ParameterFile, todo: list[Notebook], workers: int | None,
+              run_dir: Path, notebooks_dir: Path) -> "Workers":
+        """``workers`` processes (default: the CPUs; at most one per notebook of ``todo``),
+        starting now; their zygotes read the trial data once when all of ``todo`` read the
+        same (``helpers.run.zygote.preload_data``)."""
         if not todo:
             return cls(None, 0, notebooks_dir)
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        count = max(1, min(workers or available_cpus(), todo))
+        count = max(1, min(workers or available_cpus(), len(todo)))
+        data = {json.dumps({key: params.get(key) for key in DATA_PARAMETERS})
+                for params in map(pfile.for_notebook, (nb.name for nb in todo))}
         kernel_log = run_dir / ".state" / "kernels.log"  # stderr of this run's kernels
         kernel_log.write_text("")
         pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_init_worker,
-                                   initargs=(str(kernel_log), os.getpid(), str(notebooks_dir)))
+                                   initargs=(str(kernel_log), os.getpid(), str(notebooks_dir),
+                                             json.loads(data.pop()) if len(data) == 1 else None))
         for _ in range(count):  # the pool starts a process for each task submitted
             pool.submit(_zygote_ready)
         return cls(pool, count, notebooks_dir)
