@@ -56,7 +56,7 @@ view = nb.ard_view()
 #| echo: false
 nb.intro("""
 Baseline characteristics at registration are summarised by arm and in total for the
-analysis population (the full analysis set by default): categorical variables as number
+analysis population of this book: categorical variables as number
 (percentage of the patients with a value), continuous variables as n, mean (SD) and median
 (minimum–maximum); a "Missing" row counts the patients without a value. No statistical tests
 compare the arms, as is usual for a randomised trial.
