@@ -97,9 +97,16 @@ class _Design:
     def __init__(self, **fields):
         self.__dict__.update(fields)
 
+
+class _LeanDesign(_Design):
+    """A chunked design (see ``_Design``; a subclass: a ``__getattr__`` slows every attribute
+    access of its class, and the whole-array design serves the simulation's small fits)."""
+
+    lean = True
+
     def __getattr__(self, name):
         build = _LAZY.get(name)
-        if build is None or not self.__dict__.get("lean"):
+        if build is None:
             raise AttributeError(name)
         value = build(self)
         self.__dict__[name] = value
@@ -336,8 +343,8 @@ def _lean_design(time, event, x, scode, ties, time_sort) -> _Design:
     del order
     xs -= np.add.reduce(xs) / n  # centred as the whole-array design (its mean, bit for bit)
     ev_start = np.cumsum(size) - size
-    des = _Design(
-        lean=True, x=xs[:, None], x_min=np.minimum.reduce(xs), x_max=np.maximum.reduce(xs),
+    des = _LeanDesign(
+        x=xs[:, None], x_min=np.minimum.reduce(xs), x_max=np.maximum.reduce(xs),
         first=first, size=size, end=end, ev_start=ev_start, blocks=blocks,
         n_events=int(size.sum()), frac_needed=ties == "efron" and bool((size > 1).any()),
         plan=coxchunks.chunk_plan(blocks, first, size, end),

@@ -163,6 +163,7 @@ def survival_data(df: pd.DataFrame, time: str, event: str, *, group: str | None 
         check_not_identifying(d, [group], "group")
     check_not_identifying(d, strata, "stratification")
     t = t.to_numpy(dtype=float)
+    del na, bad, e  # (memory: the checks' masks are not alive during the sort)
     ts = None
     if sort:
         ts = sort_times(t)
@@ -184,7 +185,9 @@ def survival_data(df: pd.DataFrame, time: str, event: str, *, group: str | None 
 class TimeSort:
     """Times sorted once. ``order``: the stable ascending argsort (tied times in row order,
     = ``np.argsort(time, kind="stable")``); ``times``: the distinct times, ascending
-    (= ``np.unique(time)``); ``tid``: each row's index into ``times`` (input row order)."""
+    (= ``np.unique(time)``); ``tid``: each row's index into ``times`` (input row order),
+    unsigned 16-bit when sorted by counting (a quarter of the memory), else intp: cast it
+    before arithmetic that may leave 16 bits (``tid * k``)."""
 
     order: np.ndarray
     times: np.ndarray
@@ -226,8 +229,9 @@ def _sort_times_counting(t: np.ndarray) -> TimeSort | None:
     rank = np.empty(len(uniques), dtype=np.uint16)
     rank[by_value] = np.arange(len(uniques), dtype=np.uint16)
     tid16 = rank.take(codes)
+    del codes  # (memory: few arrays of n rows alive at once)
     order = tid16.argsort(kind="stable")  # radix sort: linear in n
-    return TimeSort(order=order, times=uniques.take(by_value), tid=tid16.astype(np.intp))
+    return TimeSort(order=order, times=uniques.take(by_value), tid=tid16)
 
 
 def merge_sorted_times(time: np.ndarray, ts: TimeSort,
