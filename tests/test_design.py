@@ -103,7 +103,12 @@ def test_power_curve_plot_marks_planning_and_observed():
     legend = " | ".join(t.get_text() for t in ax.get_legend().get_texts())  # above the plot
     assert "planning HR 0.77: power 80%" in legend
     assert "observed HR 0.86" in texts
-    assert "221 deaths" in legend
+    assert "221 events (observed)" in legend and "359 events (design)" in legend  # one word
+    fig2, ax2 = plt.subplots()
+    power_curve_plot(359, observed_hr=0.857, observed_events=221, ax=ax2, events_word="deaths")
+    legend2 = " | ".join(t.get_text() for t in ax2.get_legend().get_texts())
+    assert "221 deaths (observed)" in legend2 and "359 deaths (design)" in legend2
+    plt.close(fig2)
     assert len([line for line in ax.get_lines() if len(line.get_xdata()) > 100]) == 2
     ARTIFACTS.mkdir(exist_ok=True)
     fig.savefig(ARTIFACTS / "power_curve.png", dpi=150, bbox_inches="tight")

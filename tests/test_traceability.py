@@ -169,3 +169,22 @@ def test_a_planted_number_in_prose_or_a_table_is_found(supplement_run, tmp_path)
 
 def test_the_prose_constants_name_real_notebooks():
     assert set(PROSE_CONSTANTS) <= set(NOTEBOOKS)
+
+
+@pytest.mark.parametrize("run", list(RUNS))
+def test_output_ids_name_a_table_or_figure_of_their_notebook(request, run):
+    """ARS traceability: an ARD row's ``output_id`` (a ``tbl-``/``fig-`` label) is the label
+    of a table or figure of the notebook that wrote it, so QC and readers find the output."""
+    import re
+
+    supplement_run = _run(request, run)
+    with (supplement_run / "ard.csv").open(encoding="utf-8", newline="") as handle:
+        used = {(row["notebook"], row["output_id"]) for row in csv.DictReader(handle)
+                if row["output_id"].startswith(("tbl-", "fig-"))}
+    labels = {}
+    for notebook in {nb for nb, _ in used}:
+        source = (Path(__file__).resolve().parent.parent / "notebooks" / f"{notebook}.py")
+        labels[notebook] = set(re.findall(r"#\| label: ((?:tbl|fig)-[\w-]+)",
+                                          source.read_text(encoding="utf-8")))
+    stale = sorted((nb, out) for nb, out in used if out not in labels[nb])
+    assert not stale, stale

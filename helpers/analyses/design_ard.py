@@ -63,7 +63,7 @@ def design_ard(b: ArdBuilder, design: SampleSize, alternatives: pd.DataFrame, *,
                paramcd: str = "OS") -> None:
     """Add the ``design.*`` rows (module docstring); ``power_*``: power at the design's hazard
     ratio with the design's and the observed deaths; ``observed_hr``: the run's ``HazardRatio``."""
-    s = b.analysis("design.sample_size", "schoenfeld", "design", output_id="tbl-design-events")
+    s = b.analysis("design.sample_size", "schoenfeld", "design", output_id="tbl-design")
     s.add("median", design.median_control, "Planning median, arm A (months)", variable="median",
           variable_level="A")
     s.add("median", design.median_experimental, "Planning median, arm B (months)",
@@ -85,11 +85,11 @@ def design_ard(b: ArdBuilder, design: SampleSize, alternatives: pd.DataFrame, *,
           "Allowance implied by the published patients", variable="implied dropout")
     s.add("accrual", design.accrual_months / 12, "Accrual (years)")
     s.add("follow_up", design.follow_up_months / 12, "Follow-up after accrual (years)")
-    pub = b.analysis("design.published", "published", "published", output_id="tbl-design-events")
+    pub = b.analysis("design.published", "published", "published", output_id="tbl-design")
     pub.add("events", published_events, "Deaths (published)")
     pub.add("patients", planned_patients, "Patients (published)")
     pub.add("hr", stated_hr, "Hazard ratio (published)")
-    alt = b.analysis("design.alternatives", "schoenfeld", "design", output_id="tbl-design-events",
+    alt = b.analysis("design.alternatives", "schoenfeld", "design", output_id="tbl-design",
                      variable="formula")
     for r in alternatives.itertuples(index=False):
         a = alt.scoped(variable_level=f"{r.method}, {r.hr_source}")

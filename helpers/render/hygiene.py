@@ -48,7 +48,7 @@ PATTERNS = (
     ("an ADaM variable name", re.compile(r"\b[A-Z][A-Z0-9]{1,5}FL\b|\bAD[A-Z]{2,6}\.[A-Z][A-Z0-9]*\b"
                                          r"|\bTRT\d\d[PA]N?\b|\b(?:%s)\b" % "|".join(ADAM_NAMES))),
     ("a variable=value condition", re.compile(r"\b[A-Z][A-Z0-9]{1,7}=[\w+-]")),
-    # Markdown escaped twice shows its backslash ("Resection \+ systemic therapy")
+    # Markdown escaped twice shows its backslash ("Drug A \+ drug B", "Age \(years\)")
     ("a Markdown escape", re.compile(r"\\[-+()<>*_\[\]#`.!{}|~@$&]")),
 )
 

@@ -73,9 +73,10 @@ def key_results(ard: pd.DataFrame, study, parameters: dict) -> str:
     label = md_text(study.endpoint(primary).label)
     sided = p.get("sided", "two-sided")
     stat = "p.value.one.sided" if sided == "one-sided" else "p.value"
-    text = (f"{said(view, km, 'n', group1_level='A')} patients of {md_text(arms['A'])} "
-            f"({bare(names['A'])}) and {said(view, km, 'n', group1_level='B')} of "
-            f"{md_text(arms['B'])} ({bare(names['B'])}) were analysed. {label}: with "
+    text = (f"{said(view, km, 'n', group1_level='A')} patients allocated to "
+            f"{md_text(in_sentence(arms['A']))} ({bare(names['A'])}) and "
+            f"{said(view, km, 'n', group1_level='B')} to {md_text(in_sentence(arms['B']))} "
+            f"({bare(names['B'])}) were analysed. {label}: with "
             f"{said(view, cox, 'n.event')} {md_text(study.endpoint(primary).events)}, the hazard "
             f"ratio of {names['B']} against {names['A']} was {estimate_ci(view, cox)}, {sided} "
             f"log-rank {p_phrase(view.fmt(lr, stat))}; the median was "

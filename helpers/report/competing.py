@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from helpers.ard import ArdView
-from helpers.report.names import arm_name, bare, capital, strata_words
+from helpers.report.names import arm_name, bare, capital, in_sentence, strata_words
 from helpers.core.textsafe import md_text
 
 __all__ = ["comparison_table", "competing_annotation", "competing_methods", "competing_text",
@@ -109,20 +109,21 @@ def competing_text(view: ArdView, paramcd: str, label: str, codes: Sequence[str]
     ratio of arm B vs A."""
     aid, gray, fg = f"{paramcd}.cuminc", f"{paramcd}.gray", f"{paramcd}.finegray"
     level = _level(view, aid)
-    arm = {a: md_text(arm_labels[a]) for a in (CONTROL, EXPERIMENTAL)}
+    arm = {a: md_text(in_sentence(arm_labels[a])) for a in (CONTROL, EXPERIMENTAL)}
     name = {a: md_text(arm_name(a, view.arm_names)) for a in (CONTROL, EXPERIMENTAL)}
+    said = {code: md_text(in_sentence(code)) for code in codes}  # inside a sentence: "death"
 
     def count(stat: str, a: str, **where) -> str:
         return view.fmt(aid, stat, group1=ARM, group1_level=a, variable="", **where)
 
     first = "; ".join(
-        f"{md_text(code)} in {count('n.event', CONTROL, group2=event_type, group2_level=code)} "
+        f"{said[code]} in {count('n.event', CONTROL, group2=event_type, group2_level=code)} "
         f"patients of {name[CONTROL]} and "
         f"{count('n.event', EXPERIMENTAL, group2=event_type, group2_level=code)} of "
         f"{name[EXPERIMENTAL]}" for code in codes)
     censored = (f"{count('n.censor', CONTROL, group2='')} and "
                 f"{count('n.censor', EXPERIMENTAL, group2='')}")
-    text = [f"First events of {md_text(label)}: {first}; censored without an event: "
+    text = [f"First events of {md_text(in_sentence(label))}: {first}; censored without an event: "
             f"{censored}."]
     strat = (f"stratified by {md_text(strata_words(strata, view.variable_labels))}" if strata
              else "unstratified")
@@ -138,7 +139,7 @@ def competing_text(view: ArdView, paramcd: str, label: str, codes: Sequence[str]
         role = "the event of interest" if i == 0 else "a competing event"
         text.append(
             f"At {landmark:g} {md_text(time_unit)}, the cumulative incidence of "
-            f"{md_text(code)} ({role}) was {at}; Gray's test ({strat}) p "
+            f"{said[code]} ({role}) was {at}; Gray's test ({strat}) p "
             f"{_p(_fmt(view, gray, 'p.value', **cmp_))}; Fine-Gray subdistribution hazard "
             f"ratio of {name[EXPERIMENTAL]} vs {name[CONTROL]} {_fmt(view, fg, 'estimate', **cmp_)} "
             f"({fg_level:.0%} CI {_fmt(view, fg, 'conf.low', **cmp_)}–"

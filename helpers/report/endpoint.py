@@ -8,6 +8,8 @@ settings' ``time_unit``; CI levels as the rows state them. The sentences are
 
 from __future__ import annotations
 
+import textwrap
+
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -132,8 +134,11 @@ def km_annotation(view: ArdView, paramcd: str, *, arm_labels: Mapping[str, str],
     lines.append(f"HR {hr_ci(view, f'{paramcd}.{COX_ID}', **where)},")
     lines.append(f"  {in_sentence(arm_labels.get(EXPERIMENTAL, EXPERIMENTAL))}")
     lines.append(f"  vs {in_sentence(arm_labels.get(CONTROL, CONTROL))},")
-    lines.append(f"  stratified by {strata_words(settings.strata, view.variable_labels)}" if settings.strata
-                 else "  unstratified")
+    # the strata by their labels, wrapped to the width of the lines above (a box over the curves)
+    lines += (textwrap.wrap(f"stratified by {strata_words(settings.strata, view.variable_labels)}",
+                            width=max(28, max(map(len, lines)) - 2), initial_indent="  ",
+                            subsequent_indent="    ")
+              if settings.strata else ["  unstratified"])
     lines.append(f"{settings.sided} log-rank p "
                  f"{p_text(view, f'{paramcd}.logrank', settings.p_stat, **where)}")
     return "\n".join(lines)
