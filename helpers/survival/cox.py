@@ -7,9 +7,12 @@ log partial likelihood is <= 1e-9 (R's ``coxph.control(eps=1e-9, iter.max=20)``)
 coefficients, variance and model tests reproduce R's to floating-point accuracy.
 
 Own vectorised numpy code instead of lifelines' CoxPHFitter: lifelines takes ~40 s for one
-stratified fit on 1e6 rows; this takes ~1 s. The data are sorted once per fit by (stratum,
+stratified fit on 1e6 rows; this takes ~0.1 s. The data are sorted once per fit by (stratum,
 time descending); each Newton step is one ``exp``, one cumulative sum per stratum of
 [exp(eta), exp(eta) x, exp(eta) x x^T] and one ``np.add.reduceat`` over the tied deaths.
+From ``coxchunks.LEAN_FROM`` rows with one covariate the same sums run in chunks of rows and
+of events (``coxchunks``: no array of n rows per Newton step; the same bits but for the
+rounding of one sum in the information, see there).
 
 Conventions: HR = exp(coef) per unit of the covariate; Wald CI ``exp(coef -/+ z se)`` at
 ``conf_level`` (two-sided); per-coefficient p two-sided Wald; model tests (Wald = R's
@@ -39,6 +42,7 @@ from scipy.special import chdtrc, ndtr, ndtri
 
 from helpers.survival.frame import (RADIX_MAX, SurvivalDataError, SurvivalFrame, TimeSort,
                                     column_list, strata_labels, survival_frame)
+import helpers.survival.coxchunks as coxchunks
 from helpers.survival.results import JsonResult
 
 
@@ -59,30 +63,91 @@ class ModelTest(JsonResult):
     p: float
 
 
-@dataclass(frozen=True)
 class _Design:
-    """Sorted data and tie structure, computed once per fit (not per Newton step)."""
+    """Sorted data and tie structure, computed once per fit (not per Newton step).
 
-    x: np.ndarray  # (n, p) covariates, centred, sorted by (stratum, time descending, event)
-    xt: np.ndarray  # (p, runs * run) the same, C order, laid out in runs (see ``pos``)
-    pos: np.ndarray | None  # position of each sorted row in the runs: stratum k's rows at
-    # k * run + 0, 1, ... (padded with zeros to the longest); None: the rows as they are
-    run: int  # length of a run (a stratum, padded; or all rows when ``pos`` is None)
-    group_end_at: np.ndarray  # ``group_end`` as positions in the runs
-    blocks: list  # [(start, stop)] rows of each stratum in the sorted order
-    ev_rows: np.ndarray  # sorted-row index of each event
-    ev_group_start: np.ndarray  # index into ev_rows where each tied-death group starts
-    group_end: np.ndarray  # sorted-row index of the last row of each death group (risk set)
-    group_size: np.ndarray | None  # deaths of each death group; None when every group has one
-    frac: np.ndarray | None  # per event: Efron's k/d (k = 0..d-1 in its group); None when
-    # nothing is removed from the risk sets (Breslow, or no tied deaths)
-    dead_bounds: np.ndarray | None  # with frac: (first row, row after the last) of each death
-    # group's deaths, interleaved (they are consecutive rows: events first within a time)
-    x_dead_sum: np.ndarray  # (p,) sum of x over events
-    order: np.ndarray  # sorting permutation of the input rows
-    time: np.ndarray  # sorted times
-    event: np.ndarray  # sorted 0/1
-    stratum: np.ndarray  # sorted stratum codes 0..S-1
+    The whole-array design (``_design`` below ``coxchunks.LEAN_FROM`` rows or with several
+    covariates) holds:
+
+    x: (n, p) covariates, centred, sorted by (stratum, time descending, event);
+    xt: (p, runs * run) the same, C order, laid out in runs (see ``pos``);
+    pos: position of each sorted row in the runs: stratum k's rows at k * run + 0, 1, ...
+    (padded with zeros to the longest); None: the rows as they are;
+    run: length of a run (a stratum, padded; or all rows when ``pos`` is None);
+    group_end_at: ``group_end`` as positions in the runs;
+    blocks: [(start, stop)] rows of each stratum in the sorted order;
+    ev_rows: sorted-row index of each event; n_events: their number;
+    ev_group_start: index into ev_rows where each tied-death group starts;
+    group_end: sorted-row index of the last row of each death group (risk set);
+    group_size: deaths of each death group; None when every group has one;
+    frac: per event, Efron's k/d (k = 0..d-1 in its group); None when nothing is removed
+    from the risk sets (Breslow, or no tied deaths);
+    dead_bounds: with frac, (first row, row after the last) of each death group's deaths,
+    interleaved (they are consecutive rows: events first within a time);
+    x_dead_sum: (p,) sum of x over events;
+    order: sorting permutation of the input rows; time, event (int8 0/1), stratum (codes
+    0..S-1): sorted.
+
+    A chunked design (``lean`` True, ``coxchunks``) holds x (one column), its smallest and
+    largest value, the death groups (``first`` row, ``size``, ``end`` row, ``ev_start``), the
+    strata ``blocks``, the chunk ``plan`` and x_dead_sum; the other attributes above are built
+    from the inputs when first asked for (the PH test, the tests), as the whole-array design
+    has them (``pos`` None).
+    """
+
+    lean = False
+
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+
+class _LeanDesign(_Design):
+    """A chunked design (see ``_Design``; a subclass: a ``__getattr__`` slows every attribute
+    access of its class, and the whole-array design serves the simulation's small fits)."""
+
+    lean = True
+
+    def __getattr__(self, name):
+        build = _LAZY.get(name)
+        if build is None:
+            raise AttributeError(name)
+        value = build(self)
+        self.__dict__[name] = value
+        return value
+
+
+def _lazy_frac(des: _Design):
+    if not des.frac_needed:
+        return None
+    start = np.repeat(des.ev_start, des.size)
+    return (np.arange(des.n_events) - start) / np.repeat(des.size, des.size)
+
+
+def _lazy_dead_bounds(des: _Design):
+    if not des.frac_needed:
+        return None
+    bounds = np.empty(2 * des.first.size, dtype=np.intp)
+    bounds[0::2] = des.first
+    bounds[1::2] = des.first + des.size
+    return bounds[:-1] if bounds[-1] == des.x.shape[0] else bounds
+
+
+_LAZY = {
+    "order": lambda d: _risk_order(d.time_src, d.event_src, d.scode, d.time_sort),
+    "time": lambda d: d.time_src.take(d.order),
+    "event": lambda d: d.event_src.take(d.order).astype(np.int8),
+    "stratum": lambda d: d.scode.take(d.order),
+    "ev_rows": lambda d: np.repeat(d.first - d.ev_start, d.size) + np.arange(d.n_events),
+    "ev_group_start": lambda d: d.ev_start,
+    "group_end": lambda d: d.end,
+    "group_end_at": lambda d: d.end,
+    "group_size": lambda d: d.size if (d.size > 1).any() else None,
+    "frac": _lazy_frac,
+    "dead_bounds": _lazy_dead_bounds,
+    "xt": lambda d: d.x.T,
+    "pos": lambda d: None,
+    "run": lambda d: d.x.shape[0],
+}
 
 
 @dataclass
@@ -137,32 +202,62 @@ def _stratum_codes(strata, n: int) -> np.ndarray:
     return np.unique(s, return_inverse=True)[1].reshape(-1)
 
 
+def _risk_key(time: np.ndarray, event: np.ndarray, scode: np.ndarray,
+              time_sort: TimeSort | None) -> tuple[np.ndarray, int, int] | None:
+    """The 16-bit sort key of ``_risk_order`` (stratum s, distinct time j descending, events
+    first: ``s * 2m + 2 (m - 1 - j) + 1 - event``), m distinct times and S strata; None when
+    there is no ``time_sort`` or the cells do not fit in 16 bits. Computed in 16 bits (every
+    partial value is one of the key's: exact)."""
+    if time_sort is None or not time.size:
+        return None
+    m = time_sort.times.size
+    n_strata = int(scode.max()) + 1
+    if 2 * m * n_strata > RADIX_MAX + 1:
+        return None
+    key = np.empty(time.size, dtype=np.uint16)
+    if n_strata > 1:
+        np.multiply(scode, 2 * m, out=key, casting="unsafe")
+        key += 2 * (m - 1) + 1
+    else:
+        key.fill(2 * (m - 1) + 1)
+    tid = time_sort.tid
+    np.subtract(key, tid, out=key, casting="unsafe")
+    np.subtract(key, tid, out=key, casting="unsafe")
+    np.subtract(key, event, out=key, casting="unsafe")
+    return key, m, n_strata
+
+
 def _risk_order(time: np.ndarray, event: np.ndarray, scode: np.ndarray,
                 time_sort: TimeSort | None) -> np.ndarray:
     """``np.lexsort((-event, -time, scode))``: rows by stratum, time descending, events
     first, ties in row order. From a ``TimeSort`` of ``time`` whose (stratum, distinct time,
     event) cells fit in 16 bits: one stable radix sort of the cell index (same order)."""
-    if time_sort is not None and time.size:
-        m = time_sort.times.size
-        n_strata = int(scode.max()) + 1
-        if 2 * m * n_strata <= RADIX_MAX + 1:
-            key = scode * (2 * m) if n_strata > 1 else np.zeros(time.size, dtype=np.intp)
-            key += 2 * (m - 1) + 1
-            key -= 2 * time_sort.tid
-            key -= event
-            return key.astype(np.uint16).argsort(kind="stable")
+    key = _risk_key(time, event, scode, time_sort)
+    if key is not None:
+        return key[0].argsort(kind="stable")
     return np.lexsort((-event, -time, scode))
+
+
+def _check_events(event) -> np.ndarray:
+    event = np.asarray(event)
+    if event.dtype.kind in "iub" and event.size:  # (no temporaries of n rows)
+        ok = int(np.minimum.reduce(event)) >= 0 and int(np.maximum.reduce(event)) <= 1
+    else:
+        ok = ((event == 0) | (event == 1)).all()
+    if not ok:
+        raise ValueError("event must be coded 0 (censored) / 1 (event)")
+    return event
 
 
 def _design(time, event, x, strata, ties, scode=None, time_sort=None) -> _Design:
     time = np.asarray(time, dtype=float)
-    event = np.asarray(event)
-    if not ((event == 0) | (event == 1)).all():
-        raise ValueError("event must be coded 0 (censored) / 1 (event)")
-    event = event.astype(np.int8)
+    event = _check_events(event)
     n = len(time)
     if scode is None:
         scode = _stratum_codes(strata, n)
+    if x.shape[1] == 1 and n >= coxchunks.LEAN_FROM:
+        return _lean_design(time, event, x, scode, ties, time_sort)
+    event = event.astype(np.int8)
     order = _risk_order(time, event, scode, time_sort)
     ts, es, ss = time[order], event[order], scode[order]
     xs = x[order]
@@ -223,11 +318,62 @@ def _design(time, event, x, strata, ties, scode=None, time_sort=None) -> _Design
         dead_bounds = dead_bounds[:-1]
     return _Design(
         x=xs, xt=np.ascontiguousarray(xt), pos=pos, run=run, group_end_at=group_end_at,
-        blocks=blocks, ev_rows=ev_rows, ev_group_start=ev_group_start,
+        blocks=blocks, ev_rows=ev_rows, n_events=m, ev_group_start=ev_group_start,
         group_end=group_end, group_size=group_size, frac=frac, dead_bounds=dead_bounds,
         x_dead_sum=np.add.reduce(xs[ev_rows], axis=0), order=order, time=ts, event=es,
         stratum=ss,
     )
+
+
+def _lean_design(time, event, x, scode, ties, time_sort) -> _Design:
+    """The chunked design of a large one-covariate fit (``coxchunks``): no array of n rows
+    but the sorted covariate; the death groups from the counts of the sort key's cells."""
+    n = time.size
+    key = _risk_key(time, event, scode, time_sort)
+    if key is not None:
+        key, m, n_strata = key
+        order = key.argsort(kind="stable")
+        cells = np.bincount(key, minlength=2 * m * n_strata)
+        del key
+        first, size, end, blocks = coxchunks.group_structure(cells, n_strata, m)
+    else:  # the groups from the sorted rows, as the whole-array design
+        order = np.lexsort((-event, -time, scode))
+        first, size, end, blocks = _groups_of_sorted(time.take(order), event.take(order),
+                                                     scode.take(order))
+    if not first.size:
+        raise ValueError("no events: the Cox model cannot be fitted")
+    xs = x[:, 0].take(order)
+    del order
+    xs -= np.add.reduce(xs) / n  # centred as the whole-array design (its mean, bit for bit)
+    ev_start = np.cumsum(size) - size
+    des = _LeanDesign(
+        x=xs[:, None], x_min=np.minimum.reduce(xs), x_max=np.maximum.reduce(xs),
+        first=first, size=size, end=end, ev_start=ev_start, blocks=blocks,
+        n_events=int(size.sum()), frac_needed=ties == "efron" and bool((size > 1).any()),
+        plan=coxchunks.chunk_plan(blocks, first, size, end),
+        time_src=time, event_src=event, scode=scode, time_sort=time_sort)
+    des.leaf_size = coxchunks.EVENT_LEAF
+    des.leaves = coxchunks.event_leaves(des)
+    leaves = iter(des.leaves)
+    des.x_dead_sum = np.array(coxchunks.pairwise_sums(
+        des.n_events, lambda lo, hi: (np.add.reduce(next(leaves)[5]),), des.leaf_size))
+    return des
+
+
+def _groups_of_sorted(ts: np.ndarray, es: np.ndarray, ss: np.ndarray):
+    """``coxchunks.group_structure`` from the sorted times, events and strata."""
+    n = ts.size
+    new_stratum = ss[1:] != ss[:-1]
+    starts = new_stratum.nonzero()[0] + 1
+    blocks = list(zip([0, *starts.tolist()], [*starts.tolist(), n]))
+    new_group = np.empty(n, dtype=bool)
+    new_group[0] = True
+    np.logical_or(ts[1:] != ts[:-1], new_stratum, out=new_group[1:])
+    group_first = new_group.nonzero()[0]
+    group_stop = np.append(group_first[1:], n)
+    deaths = np.add.reduceat(es.astype(np.intp), group_first)
+    dead = deaths > 0
+    return (group_first[dead], deaths[dead], group_stop[dead] - 1, blocks)
 
 
 #: up to this many (padded) rows the cumulative sums of all terms and strata are one call
@@ -321,6 +467,8 @@ def _loglik_score_info(des: _Design, beta: np.ndarray):
     """Log partial likelihood, score vector and observed information at ``beta`` (non-finite
     when a risk-set sum underflows at an extreme ``beta``: ``_newton`` then steps back; call
     it with numpy's divide/invalid warnings off)."""
+    if des.lean:
+        return coxchunks.lean_loglik_score_info(des, beta)
     p = des.x.shape[1]
     eta, den, mean, second = _event_terms(des, beta)
     loglik = np.add.reduce(eta.take(des.ev_rows)) - np.add.reduce(np.log(den))
@@ -439,7 +587,7 @@ def cox_fit(time, event, X, strata=None, ties: str = "efron", conf_level: float 
         p=2 * ndtr(-np.abs(z)), loglik=(float(ll0), float(ll)),
         wald_test=_chisq(float(beta @ _solve(var, beta)), p),
         score_test=_chisq(score, p), lr_test=_chisq(2 * (ll - ll0), p),
-        n=len(x), events=len(des.ev_rows), iterations=it, converged=conv, ties=ties,
+        n=len(x), events=des.n_events, iterations=it, converged=conv, ties=ties,
         conf_level=conf_level, warnings=warnings, var=var,
         terms={nm: [i] for i, nm in enumerate(names)}, _design=des, infinite=infinite,
     )
@@ -555,7 +703,8 @@ def estimable_columns(x: pd.DataFrame) -> tuple[list[int], list[str]]:
 
 def _not_estimable_reason(fit: CoxFit, e: np.ndarray, z: np.ndarray, experimental,
                           control) -> str:
-    per_arm = np.bincount(z.astype(np.intp), weights=e, minlength=2)  # events of arms 0, 1
+    experimental_events = int(np.count_nonzero(np.logical_and(e, z)))
+    per_arm = (fit.events - experimental_events, experimental_events)  # events of arms 0, 1
     no_events = [str(lv) for lv, arm in ((control, 0), (experimental, 1)) if per_arm[arm] == 0]
     if no_events:
         return f"no events in arm {' and '.join(no_events)}"
@@ -587,8 +736,12 @@ def cox_hazard_ratio(df: pd.DataFrame | SurvivalFrame, time: str, event: str, ar
     d = data.frame
     z, control = arm_indicator(d[arm], experimental)
     xcov, cterms = design_matrix(d, covariates)
-    x = pd.concat([pd.Series(z, index=d.index, name=f"{arm}={experimental}"), xcov], axis=1)
-    keep, dropped = estimable_columns(x)  # the arm (first, not constant) is always kept
+    name = f"{arm}={experimental}"
+    if xcov.shape[1]:
+        x = pd.concat([pd.Series(z, index=d.index, name=name), xcov], axis=1)
+        keep, dropped = estimable_columns(x)  # the arm (first, not constant) is always kept
+    else:  # the arm alone: two levels (arm_indicator), not constant; no copy of it
+        x, keep, dropped = pd.DataFrame({name: z}, index=d.index, copy=False), [0], []
     dropped = [f"{c} dropped: constant" for c, cols in cterms.items() if not cols] + dropped
     st = sf.strata_codes(strata)
     st = None if st is None else st[0]
@@ -596,14 +749,16 @@ def cox_hazard_ratio(df: pd.DataFrame | SurvivalFrame, time: str, event: str, ar
     base = dict(arm=arm, experimental=experimental, control=control, conf_level=conf_level,
                 n=data.n, events=int(e.sum()), strata=strata, covariates=covariates, ties=ties,
                 n_excluded=data.n_excluded, dropped=dropped)
-    x = x.iloc[:, keep]
+    if keep != list(range(x.shape[1])):
+        x = x.iloc[:, keep]
     xcov = x.iloc[:, 1:]
     position = {old: new for new, old in enumerate(keep)}
     cterms = {k: [position[i + 1] - 1 for i in v if i + 1 in position] for k, v in cterms.items()}
     cterms = {k: v for k, v in cterms.items() if v}
     if st is not None:
-        arms = np.bincount(st * 2 + z.astype(np.intp), minlength=2 * (int(st.max()) + 1))
-        if not (arms.reshape(-1, 2) > 0).all(axis=1).any():
+        rows = np.bincount(st)
+        experimental_rows = np.bincount(st, weights=z)  # (exact counts)
+        if not ((experimental_rows > 0) & (experimental_rows < rows)).any():
             return _not_estimable(base, "every stratum holds one arm only: no comparison")
     same = dict(stratum_codes=st, time_sort=sf.sort, ties=ties)
     try:

@@ -102,7 +102,8 @@ def check_not_identifying(d: pd.DataFrame, columns: list[str], what: str) -> Non
     (``what`` = "stratification") the columns together make every row its own stratum."""
     n = len(d)
     for c in columns:
-        k = d[c].nunique()
+        k = _distinct_small_ints(d[c]) if n >= 3 else None
+        k = d[c].nunique() if k is None else k
         if n >= 3 and k == n:
             raise SurvivalDataError(
                 f"a different value in each of the {n} rows: it identifies patients and cannot "
@@ -155,14 +156,20 @@ def survival_data(df: pd.DataFrame, time: str, event: str, *, group: str | None 
                                 column=time)
     e = d[event]
     e_num = pd.to_numeric(e.astype(int) if pd.api.types.is_bool_dtype(e) else e, errors="coerce")
-    bad = ~e_num.isin([0, 1])
-    if bad.any():
+    values = e_num.to_numpy()
+    if values.dtype.kind in "iu" and 0 <= values.min() and values.max() <= 1:
+        bad = None  # integer 0/1 (min and max: no mask of n rows, no hash table)
+    else:
+        bad = ~e_num.isin([0, 1])
+    del values
+    if bad is not None and bad.any():
         raise SurvivalDataError("event must be 1 (event) or 0 (censored)", column=event,
                                 rows=_rows(bad), detail=f"values: {e[bad].head(5).tolist()}")
     if group is not None:
         check_not_identifying(d, [group], "group")
     check_not_identifying(d, strata, "stratification")
     t = t.to_numpy(dtype=float)
+    del na, bad, e  # (memory: the checks' masks are not alive during the sort)
     ts = None
     if sort:
         ts = sort_times(t)
@@ -184,7 +191,9 @@ def survival_data(df: pd.DataFrame, time: str, event: str, *, group: str | None 
 class TimeSort:
     """Times sorted once. ``order``: the stable ascending argsort (tied times in row order,
     = ``np.argsort(time, kind="stable")``); ``times``: the distinct times, ascending
-    (= ``np.unique(time)``); ``tid``: each row's index into ``times`` (input row order)."""
+    (= ``np.unique(time)``); ``tid``: each row's index into ``times`` (input row order),
+    unsigned 16-bit when sorted by counting (a quarter of the memory), else intp: cast it
+    before arithmetic that may leave 16 bits (``tid * k``)."""
 
     order: np.ndarray
     times: np.ndarray
@@ -226,8 +235,9 @@ def _sort_times_counting(t: np.ndarray) -> TimeSort | None:
     rank = np.empty(len(uniques), dtype=np.uint16)
     rank[by_value] = np.arange(len(uniques), dtype=np.uint16)
     tid16 = rank.take(codes)
+    del codes  # (memory: few arrays of n rows alive at once)
     order = tid16.argsort(kind="stable")  # radix sort: linear in n
-    return TimeSort(order=order, times=uniques.take(by_value), tid=tid16.astype(np.intp))
+    return TimeSort(order=order, times=uniques.take(by_value), tid=tid16)
 
 
 def merge_sorted_times(time: np.ndarray, ts: TimeSort,
@@ -250,6 +260,17 @@ def merge_sorted_times(time: np.ndarray, ts: TimeSort,
     return merged, sort_times(merged)
 
 
+def _distinct_small_ints(column: pd.Series) -> int | None:
+    """``column.nunique()`` of non-negative integers of a small range by counting (no hash
+    table, no copy of the rows); None for other columns."""
+    values = column.to_numpy() if isinstance(column.dtype, np.dtype) else None
+    if values is None or values.dtype != np.intp or values.ndim != 1 or not values.size:
+        return None
+    if values.min() < 0 or values.max() > 4 * values.size + 1024:
+        return None
+    return int(np.count_nonzero(np.bincount(values)))
+
+
 def _int_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """(codes, uniques) of an integer array of a small range by counting: codes 0..k-1 in
     ascending value order; None when not such an array."""
@@ -258,7 +279,8 @@ def _int_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     low, high = int(values.min()), int(values.max())
     if high - low > 4 * values.size + 1024:
         return None
-    shifted = (values - low).astype(np.intp)
+    shifted = (values if low == 0 and values.dtype == np.intp  # (no copy of the rows)
+               else (values - low).astype(np.intp))
     present = np.bincount(shifted, minlength=high - low + 1) > 0
     uniques = (present.nonzero()[0] + low).astype(values.dtype)
     return (present.cumsum() - 1).take(shifted), uniques

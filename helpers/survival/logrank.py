@@ -133,7 +133,8 @@ def _components_counted(event, group_code, k, stratum_code, n_strata, ts: TimeSo
     (stratum, time, group) cell by ``bincount``, the cells of (stratum, time) keys holding
     rows kept in (stratum, time) order: the arrays of the sorting path, so the same bits."""
     m = ts.times.size
-    cell = ts.tid * k if n_strata == 1 else (stratum_code * m + ts.tid) * k
+    cell = (np.multiply(ts.tid, k, dtype=np.intp) if n_strata == 1
+            else (stratum_code * m + ts.tid) * k)  # (tid may be 16-bit)
     cell += group_code
     size = n_strata * m * k
     leave = np.bincount(cell, minlength=size).reshape(n_strata * m, k)
