@@ -43,73 +43,62 @@ def logrank_cox_batch(time: np.ndarray, event: np.ndarray, arm: np.ndarray,
     handled = np.zeros(n_trials, dtype=bool)
     if n_trials == 0:
         return (*out, handled)
-    des = _BatchDesign(time, event, arm, stratum, keep, n_strata)
-    ok = ~des.tied
-    if not ok.all():
-        des = des.subset(ok.nonzero()[0])
-    idx = ok.nonzero()[0]
-    out[:3, idx] = _logrank(des)
-    coef, se, fitted = _newton(des)
-    out[3, idx], out[4, idx] = coef, se
-    handled[idx] = fitted
-    out[:, ~handled] = np.nan
+    rows = _SortedTrials(time, event, arm, stratum, keep, n_strata)
+    idx = (~rows.tied).nonzero()[0]
+    if idx.size:
+        rows = rows.subset(idx) if idx.size < n_trials else rows
+        out[:3, idx] = _logrank(rows)
+        coef, se, fitted = _newton(rows)
+        out[3, idx], out[4, idx] = coef, se
+        handled[idx] = fitted
+        out[:, ~handled] = np.nan
     return (*out, handled)
 
 
-class _BatchDesign:
-    """The rows of each trial sorted as ``cox._design`` sorts them (stratum, time descending,
-    events first), kept rows first; their places in the runs (trial, stratum) of the
-    cumulative sums; the events of each trial in that order (padded to the most events)."""
+class _SortedTrials:
+    """The kept rows of each trial in the order of ``cox._design`` (stratum, time
+    descending; without ties its lexsort's order), described by what the sums need: each
+    row's arm and rank in its stratum; the events (padded to the most events) likewise."""
 
     def __init__(self, time, event, arm, stratum, keep, n_strata):
         n_trials, n = time.shape
-        s = n_strata
-        scode = np.where(keep, stratum, s)  # rows not analysed: after every stratum
-        ev = (event != 0) & keep
-        order = np.lexsort((~ev, -time, scode), axis=1)
-        ts = np.take_along_axis(time, order, 1)
-        ss = np.take_along_axis(scode, order, 1)
-        self.keep = kept = ss < s
-        es = np.take_along_axis(ev, order, 1)
-        xa = np.take_along_axis(arm, order, 1)
-        same = (ts[:, 1:] == ts[:, :-1]) & (ss[:, 1:] == ss[:, :-1]) & kept[:, 1:]
-        self.tied = same.any(axis=1)
-        n_kept = kept.sum(axis=1)
-        # centred as cox._design: the sum of 0/1 is exact in any order, so the same mean
-        x = (xa * kept).astype(float)
-        mean = np.add.reduce(x, axis=1) / n_kept
-        self.x = x - mean[:, None]
+        s = self.n_strata = n_strata
+        base = (np.arange(n_trials) * n)[:, None]
+        code = np.where(keep, stratum, s).astype(np.int8 if s < 127 else np.int64)
+        order = np.argsort(-time, axis=1)  # ties in any order: tied trials are not handled
+        order = order.take(np.argsort(code.take(order + base), axis=1, kind="stable") + base)
+        flat = order + base
+        ss, ts = code.take(flat), time.take(flat)
+        kept = ss < s
+        self.tied = ((ts[:, 1:] == ts[:, :-1]) & (ss[:, 1:] == ss[:, :-1]) & kept[:, 1:]).any(1)
+        es = ((event != 0) & keep).take(flat)
+        xa = arm.take(flat).astype(np.intp) * kept
         counts = np.bincount((np.arange(n_trials)[:, None] * (s + 1) + ss).ravel(),
                              minlength=n_trials * (s + 1)).reshape(n_trials, s + 1)
-        self.run = max(int(counts[:, :s].max()), 1)
         first = np.cumsum(counts, axis=1) - counts  # first sorted row of each stratum
-        row = np.arange(n)
-        # place in the trial's runs: stratum * run + rank in its stratum (0 for rows not kept)
-        self.pos = np.where(kept, ss * self.run + row - np.take_along_axis(first, ss, 1), 0)
-        self.n_strata = s
+        ss = ss.astype(np.intp)
+        self.rank = np.arange(n) - first.take(ss + (np.arange(n_trials) * (s + 1))[:, None])
+        self.kept, self.stratum, self.arm = kept, ss, xa
+        self.n_kept, self.n_arm1 = kept.sum(axis=1), xa.sum(axis=1)
+        # arm-1 rows of the stratum before each row (the log-rank's at-risk counts)
+        self.arm1_before = np.cumsum(xa, axis=1) - xa
+        self.arm1_before -= self.arm1_before.take(first.take(ss + (np.arange(n_trials) * (
+            s + 1))[:, None]) + base)
         self.m = m = es.sum(axis=1)
         n_ev = int(m.max())
-        # events in sorted order: their row, padded with the trial's first event
-        ev_rank = np.argsort(~es, axis=1, kind="stable")[:, :n_ev]
+        ev = np.argsort(~es, axis=1, kind="stable")[:, :n_ev]
         self.ev_valid = np.arange(n_ev) < m[:, None]
-        self.ev_row = np.where(self.ev_valid, ev_rank, ev_rank[:, :1])
-        self.ev_pos = np.take_along_axis(self.pos, self.ev_row, 1)
-        self.ev_stratum = np.take_along_axis(ss, self.ev_row, 1)
-        self.ev_arm = np.take_along_axis(xa, self.ev_row, 1)
-        self.arm = xa * kept
-        self.x_dead = np.take_along_axis(self.x, self.ev_row, 1)
+        self.ev_row = np.where(self.ev_valid, ev, ev[:, :1])  # padding: the first event
 
-    def subset(self, idx: np.ndarray) -> _BatchDesign:
-        new = object.__new__(_BatchDesign)
+    def subset(self, idx: np.ndarray) -> _SortedTrials:
+        new = object.__new__(_SortedTrials)
         for name, value in self.__dict__.items():
             new.__dict__[name] = value[idx] if isinstance(value, np.ndarray) else value
         return new
 
-    def runs_index(self) -> tuple[np.ndarray, np.ndarray, int]:
-        """(flat index of the kept rows in the runs, of the events, runs size)."""
-        width = self.n_strata * self.run
-        base = np.arange(len(self.m))[:, None] * width
-        return (self.pos + base)[self.keep], self.ev_pos + base, len(self.m) * width
+    def ev_take(self, a: np.ndarray) -> np.ndarray:
+        """``a`` (trials, rows) at each trial's events (trials, events)."""
+        return a.take(self.ev_row + (np.arange(len(a)) * a.shape[1])[:, None])
 
 
 def _groups(m: np.ndarray):
@@ -120,106 +109,138 @@ def _groups(m: np.ndarray):
     return [(order[a:b], int(ms[a])) for a, b in zip([0, *cuts], [*cuts, len(ms)])]
 
 
-def _logrank(des: _BatchDesign):
+def _logrank(rows: _SortedTrials):
     """Observed and expected events of arm 1 and the variance of O - E (``_components``)."""
-    flat, ev_flat, size = des.runs_index()
-    runs = np.zeros((2, size), dtype=np.intp)
-    runs[0, flat] = 1 - des.arm[des.keep]
-    runs[1, flat] = des.arm[des.keep]
-    view = runs.reshape(2, -1, des.run)
-    np.add.accumulate(view, axis=2, out=view)
+    n_trials, n_ev = rows.ev_row.shape
+    s = rows.n_strata
     # at risk at each event: the rows of its stratum up to it (time descending, no ties)
-    at_risk = runs[:, ev_flat].astype(float)  # (2, trials, events)
-    # the log-rank's order: stratum ascending, time ascending (events reversed in a stratum)
-    n_ev = des.ev_row.shape[1]
-    key = np.where(des.ev_valid, des.ev_stratum * (n_ev + 1) + (n_ev - np.arange(n_ev)),
-                   (des.n_strata + 1) * (n_ev + 1))
-    order = np.argsort(key, axis=1, kind="stable")
-    at_risk = np.take_along_axis(at_risk, order[None], 2)
-    valid = np.take_along_axis(des.ev_valid, order, 1)
-    # as _components, one event a key (d = 1): n, share, weight; padding rows zero
-    n = at_risk[0] + at_risk[1]
+    ev_arm = rows.ev_take(rows.arm)
+    at1 = rows.ev_take(rows.arm1_before) + ev_arm
+    at0 = rows.ev_take(rows.rank) + 1 - at1
+    # the log-rank's order: stratum ascending, time ascending: the events of each stratum
+    # reversed (event j of a stratum whose events are a..a+c-1 goes to 2a + c - 1 - j, and
+    # back: the reversal is its own inverse); padding stays at the end
+    valid = rows.ev_valid
+    code = np.where(valid, rows.ev_take(rows.stratum), s)
+    code += (np.arange(n_trials) * (s + 1))[:, None]
+    count = np.bincount(code.ravel(), minlength=n_trials * (s + 1))
+    first = (np.cumsum(count.reshape(n_trials, s + 1), axis=1).ravel() - count)
+    j = np.arange(n_ev)
+    lr = np.where(valid, 2 * first.take(code) + count.take(code) - 1 - j, j)
+    lr += (np.arange(n_trials) * n_ev)[:, None]
+    # the per-trial (events, 2) arrays of _components, padded with zero rows
+    at_risk = np.empty((n_trials, n_ev, 2))
+    at_risk[:, :, 0] = at0.take(lr)
+    at_risk[:, :, 1] = at1.take(lr)
+    d = valid.astype(float)  # (valid is the same in both orders)
+    n = at_risk[:, :, 0] + at_risk[:, :, 1]  # = their add.reduce: whole numbers, exact
     n[~valid] = 1.0
-    share = at_risk / n
-    share[:, ~valid] = 0.0
-    d = valid.astype(float)
+    share = at_risk / n[:, :, None]
+    share[~valid] = 0.0
     w = d * (n - d) / np.maximum(n - 1, 1)
-    # (events, trials, 2) as the per-trial (events, 2) arrays: sums along axis 0 in sequence
-    sh = np.ascontiguousarray(share.transpose(2, 1, 0))
-    w_sh = w.T[:, :, None] * sh
-    expected = np.add.reduce(sh * d.T[:, :, None], axis=0)[:, 1]
-    diag = np.add.reduce(w_sh, axis=0)[:, 1]
-    cross = np.empty(len(n))
-    for trials, m in _groups(des.m):  # w_share.T @ share: BLAS, rounding depends on m
-        a = np.ascontiguousarray(w_sh[:m, trials].transpose(1, 0, 2))
-        b = np.ascontiguousarray(sh[:m, trials].transpose(1, 0, 2))
+    w_share = w[:, :, None] * share
+    # sums over the events (axis 1: in sequence, as the per-trial path's along axis 0)
+    expected = np.add.reduce(share * d[:, :, None], axis=1)[:, 1]
+    diag = np.add.reduce(w_share, axis=1)[:, 1]
+    cross = np.empty(n_trials)
+    for trials, m in _groups(rows.m):  # w_share.T @ share: BLAS, rounding depends on m
+        if len(trials) == n_trials:
+            a, b = w_share[:, :m], share[:, :m]
+        else:
+            a, b = w_share.take(trials, axis=0)[:, :m], share.take(trials, axis=0)[:, :m]
         cross[trials] = np.matmul(a.transpose(0, 2, 1), b)[:, 1, 1]
-    observed = np.add.reduce(des.ev_arm * des.ev_valid, axis=1).astype(float)
-    return observed, expected, diag - cross
+    return np.add.reduce(ev_arm * valid, axis=1).astype(float), expected, diag - cross
 
 
-def _sums(des: _BatchDesign, groups, beta: np.ndarray):
+class _Runs:
+    """The rows of the trials side by side for the cumulative sums: row i of every trial in
+    ``w[i, term, trial]`` (rows after a trial's kept rows are never read), each stratum's
+    sum starting anew at its first row; the places of the events in ``w``."""
+
+    def __init__(self, rows: _SortedTrials):
+        n_trials = len(rows.m)
+        self.n = n = int(rows.n_kept.max())
+        self.arm1 = rows.arm[:, :n].T.astype(bool)[:, None, :]  # (rows, 1, trials)
+        self.goes_on = (rows.rank[:, :n] > 0).T  # not the first row of its stratum
+        ev_place = rows.ev_row * (3 * n_trials) + np.arange(n_trials)[:, None]
+        self.ev_places = ev_place[None] + (np.arange(3) * n_trials)[:, None, None]
+        self.ev_arm1 = rows.ev_take(rows.arm).astype(bool)
+
+
+def _sums(rows: _SortedTrials, runs: _Runs, groups, beta: np.ndarray):
     """Log partial likelihood, score and information at ``beta`` (``cox._loglik_score_info``
-    of each trial)."""
-    eta = des.x * beta[:, None]
-    eta -= np.maximum.reduce(np.where(des.keep, eta, -np.inf), axis=1)[:, None]
-    flat, ev_flat, size = des.runs_index()
-    w = np.zeros((3, size))
-    w[0, flat] = np.exp(eta[des.keep])
-    xt = np.zeros(size)
-    xt[flat] = des.x[des.keep]
-    np.multiply(w[0], xt, out=w[1])
-    np.multiply(w[1], xt, out=w[2])
-    view = w.reshape(3, -1, des.run)
-    np.add.accumulate(view, axis=2, out=view)
-    risk = w[:, ev_flat]  # (3, trials, events)
+    of each trial). The centred arm takes two values a trial, so do exp(eta) and its
+    products: computed once a trial and arm (the same operations on the same numbers)."""
+    n_trials = len(beta)
+    x = rows.x_values.T  # (arm, trials)
+    x0, x1 = x
+    eta0, eta1 = x0 * beta, x1 * beta  # = x @ beta of cox._event_terms, row by row
+    top = np.maximum(eta0, eta1)  # its maximum over the rows (both arms are there)
+    eta0 -= top
+    eta1 -= top
+    e = np.exp(np.concatenate((eta0, eta1)))
+    values = np.empty((2, 3, n_trials))  # arm, term (exp(eta), exp(eta) x, exp(eta) x x)
+    values[:, 0] = e.reshape(2, n_trials)
+    np.multiply(values[:, 0], x, out=values[:, 1])
+    np.multiply(values[:, 1], x, out=values[:, 2])
+    w = np.where(runs.arm1, values[1], values[0])  # (rows, 3, trials)
+    for i in range(1, runs.n):  # cumulative sums down each stratum, all trials at once
+        np.add(w[i], w[i - 1], out=w[i], where=runs.goes_on[i])
+    risk = w.take(runs.ev_places)  # (3, trials, events)
     den = risk[0]
-    risk[1:] /= den
-    terms = np.empty((len(beta), 4, den.shape[1]))
-    terms[:, 0] = np.take_along_axis(eta, des.ev_row, 1)
+    terms = np.empty((n_trials, 4, den.shape[1]))
+    terms[:, 0] = np.where(runs.ev_arm1, eta1[:, None], eta0[:, None])
     terms[:, 1] = np.log(den)
-    terms[:, 2] = risk[1]
-    terms[:, 3] = risk[2]
-    ll, u, info = (np.empty(len(beta)) for _ in range(3))
+    np.divide(risk[1], den, out=terms[:, 2])
+    np.divide(risk[2], den, out=terms[:, 3])
+    ll, u, info = (np.empty(n_trials) for _ in range(3))
     for trials, m in groups:  # pairwise sums and dot products of length m (module doc)
-        t = terms[trials, :, :m]
+        t = terms.take(trials, axis=0)[:, :, :m] if len(trials) < n_trials else terms[:, :, :m]
         total = np.add.reduce(t, axis=2)
         ll[trials] = total[:, 0] - total[:, 1]
-        u[trials] = des.x_dead_sum[trials] - total[:, 2]
+        u[trials] = rows.x_dead_sum[trials] - total[:, 2]
         info[trials] = total[:, 3] - np.vecdot(t[:, 2], t[:, 2])
     return ll, u, info
 
 
+def _prepare(rows: _SortedTrials):
+    """The centred arm values and the sum of x over events (``cox._design``)."""
+    mean = rows.n_arm1 / rows.n_kept  # add.reduce of 0/1 / n: exact sum, the same mean
+    rows.x_values = np.stack([0.0 - mean, 1.0 - mean], axis=1)  # (trials, arm)
+    x_dead = np.where(rows.ev_take(rows.arm).astype(bool), rows.x_values[:, 1:],
+                      rows.x_values[:, :1])
+    rows.x_dead_sum = np.empty(len(mean))
+    for trials, m in _groups(rows.m):
+        rows.x_dead_sum[trials] = np.add.reduce(x_dead.take(trials, axis=0)[:, :m], axis=1)
+
+
 @np.errstate(divide="ignore", invalid="ignore", over="ignore")
-def _newton(des: _BatchDesign):
+def _newton(rows: _SortedTrials):
     """``cox._newton`` from 0 for every trial, the trials not yet converged together; then
     the standard error as ``lean.logrank_cox``. Returns coef, se, fitted (False: the
     per-trial path raises: a zero information)."""
-    n_trials = len(des.m)
-    des.x_dead_sum = np.empty(n_trials)
-    groups = _groups(des.m)
-    for trials, m in groups:
-        des.x_dead_sum[trials] = np.add.reduce(des.x_dead[trials, :m], axis=1)
+    n_trials = len(rows.m)
+    _prepare(rows)
     coef, info_out = np.full(n_trials, np.nan), np.full(n_trials, np.nan)
     fitted = np.ones(n_trials, dtype=bool)
     beta = np.zeros(n_trials)
-    ll0, u0, i0 = _sums(des, groups, beta)
+    work, at = rows, np.arange(n_trials)  # the trials iterated (rows ``at`` of the batch)
+    runs, groups = _Runs(work), _groups(work.m)
+    ll0, u0, i0 = _sums(work, runs, groups, beta)
     fitted &= i0 != 0
     best = ll0
     newbeta = beta + u0 / i0
     halving = np.zeros(n_trials, dtype=np.int64)
     active = fitted.copy()
-    work = des  # the design of the active trials (rows ``at`` of the batch)
-    at = np.arange(n_trials)
     for _ in range(MAX_ITER):
         if not active.any():
             break
         if active.sum() <= len(at) // 2:  # drop the finished trials from the work
-            keep_rows = active[at]
-            work, at = work.subset(keep_rows.nonzero()[0]), at[keep_rows]
-            work.x_dead_sum = des.x_dead_sum[at]
-        on = active[at]
-        ll, u, info = _sums(work, _groups(work.m), newbeta[at])
+            still = active.take(at).nonzero()[0]
+            work, at = work.subset(still), at.take(still)
+            runs, groups = _Runs(work), _groups(work.m)
+        on = active.take(at)
+        ll, u, info = _sums(work, runs, groups, newbeta.take(at))
         ll, u, info, i = ll[on], u[on], info[on], at[on]
         finite = np.isfinite(ll) & np.isfinite(u) & np.isfinite(info)
         conv = finite & (np.abs(1 - best[i] / ll) <= EPS)
@@ -237,10 +258,9 @@ def _newton(des: _BatchDesign):
         newbeta[j] = newbeta[j] + u[better] / info[better]
     if active.any():  # out of iterations: the last good beta
         i = active.nonzero()[0]
-        part = des.subset(i)
-        part.x_dead_sum = des.x_dead_sum[i]
+        part = rows.subset(i)
         coef[i] = beta[i]
-        info_out[i] = _sums(part, _groups(part.m), beta[i])[2]
+        info_out[i] = _sums(part, _Runs(part), _groups(part.m), beta[i])[2]
     fitted &= info_out != 0
     var = 1 / info_out
     se = np.where(var >= 0, np.sqrt(var), np.nan)

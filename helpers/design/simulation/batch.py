@@ -109,11 +109,15 @@ def _randomise(scenario: Scenario, stratum: np.ndarray, rngs, expo: np.ndarray) 
         rng.standard_exponential(out=e_row)
     sizes = n_strata * per_stratum * b
     offset = np.cumsum(sizes) - sizes
-    by_stratum = np.argsort(stratum, axis=1, kind="stable")
-    first = np.cumsum(counts, axis=1) - counts
+    # rank of each patient in its stratum's entry order (rows in entry order): a stable
+    # (radix) sort of the stratum codes, then position minus the stratum's first position
+    base = (np.arange(n_trials) * n)[:, None]
+    codes = stratum.astype(np.int8) if n_strata < 128 else stratum
+    by_stratum = np.argsort(codes, axis=1, kind="stable") + base
+    first = (np.cumsum(counts, axis=1) - counts).ravel()
     rank = np.empty_like(stratum)
-    np.put_along_axis(rank, by_stratum, np.arange(n) - np.take_along_axis(
-        first, np.take_along_axis(stratum, by_stratum, 1), 1), 1)
+    np.put(rank, by_stratum, np.arange(n) - first.take(
+        stratum.take(by_stratum) + (np.arange(n_trials) * n_strata)[:, None]))
     index = offset[:, None] + stratum * (per_stratum * b)[:, None] + rank
     return np.concatenate(blocks).take(index)
 
