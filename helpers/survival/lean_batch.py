@@ -1,18 +1,22 @@
 """``lean.logrank_cox`` for a batch of trials at once, on 2-D arrays (one row per trial).
 
 The simulation analyses thousands of small trials (~400 rows); one at a time, each costs
-~200 numpy calls whose Python overhead dominates. Here every step is one call for the whole
-batch: one ``lexsort`` along the rows, the cumulative sums of all strata of all trials in one
-``accumulate`` over runs (one zero-padded run per (trial, stratum)), Newton-Raphson for all
-trials together with a per-trial convergence mask. Own code: no library fits many small Cox
-models at once.
+~200 numpy calls whose Python overhead dominates. Here each step is one call for the whole
+batch: the rows of every trial sorted along axis 1 (time descending, then a stable radix
+sort of the stratum codes); the risk-set sums of all trials as one array of rows side by
+side (``w[row, term, trial]``), summed down the rows a row at a time for all trials at
+once, each stratum anew; Newton-Raphson for all trials together with a per-trial
+convergence mask, the converged trials dropped from the work as they finish. Own code: no
+library fits many small Cox models at once.
 
-Bit for bit the numbers of ``logrank_cox`` (tests/test_survival_batch.py): the per-trial
-path's sums over events are numpy's pairwise sums and BLAS dot products of length m (the
-trial's events), whose rounding depends on m; here they are the same calls on the trials
-of each event count m together (``np.add.reduce`` / ``np.vecdot`` / ``np.matmul`` along the
-last axis give each row the bits of the 1-D call). Sums the per-trial path adds in sequence
-(cumulative sums, reductions along axis 0) are sequential here too.
+Bit for bit the numbers of ``logrank_cox`` (tests/test_simulation_batch.py): the same
+floating-point operations on the same numbers in the same order. The per-trial path's sums
+over events are numpy's pairwise sums and BLAS dot products of length m (the trial's
+events), whose rounding depends on m: here they are the same calls on the trials of each
+event count m together (``np.add.reduce`` / ``np.vecdot`` / ``np.matmul`` along the last
+axis give each row the bits of the 1-D call). Sums the per-trial path adds in sequence
+(cumulative sums, reductions along axis 0) are sequential here too. The centred arm takes
+two values a trial, so exp(eta) and its products are computed once per trial and arm.
 
 Trials with tied times within a stratum are not handled (``handled`` False; the caller
 analyses them one at a time with ``logrank_cox``): continuous simulated times are never
@@ -186,10 +190,12 @@ def _sums(rows: _SortedTrials, runs: _Runs, groups, beta: np.ndarray):
     values[:, 0] = e.reshape(2, n_trials)
     np.multiply(values[:, 0], x, out=values[:, 1])
     np.multiply(values[:, 1], x, out=values[:, 2])
-    if np.isfinite(values).all():  # v1 * 1 + v0 * 0 = v1 exactly: the selection, faster
+    if np.isfinite(values).all() and (values[:, 0] > 0).all():
+        # the selection by arithmetic, faster: v1 * 1 + v0 * 0 = v1 exactly (v1, v0 finite
+        # and not zero: the centred arm is never 0, so no -0.0 whose sign would be lost)
         w = runs.arm_weights[0] * values[1]  # (rows, 3, trials)
         w += runs.arm_weights[1] * values[0]
-    else:  # (0 * inf is not 0)
+    else:
         w = np.where(runs.arm1, values[1], values[0])
     for i in range(1, runs.n):  # cumulative sums down each stratum, all trials at once
         np.add(w[i], w[i - 1], out=w[i], where=runs.goes_on[i])
