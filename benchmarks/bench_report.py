@@ -9,10 +9,11 @@ every notebook pays, phase by phase, side by side.
 - warm: one notebook's Markdown cell edited (``--edit``, default 03_overall_survival), then the
   same command without ``--force``: only that notebook re-executes (checked), the others are
   skipped by their content keys;
-- phases: each notebook's code cells executed in a fresh interpreter that has imported what the
-  runner's zygote preloads (``benchmarks/notebook_phases.py --preloaded``): imports, data
-  load, analyses, figure checks, figure files, ARD; the runner's seconds minus these are the
-  kernel start, papermill and the executed notebook's writing;
+- phases: each notebook's code cells executed in a fresh interpreter that has imported and read
+  what the runner's zygote preloads (``benchmarks/notebook_phases.py --preloaded``: modules and
+  the run's trial data): imports, data load (what is left: the data cut, the sources),
+  analyses, figure checks, figure files, ARD; the runner's seconds minus these are the kernel
+  start, papermill and the executed notebook's writing;
 - kernel start: a ``python3`` Jupyter kernel until it answers, as a fresh interpreter and as
   the runner starts it (forked from its zygote, ``helpers.run.zygote``);
 - session import: a fresh interpreter importing ``helpers.notebook.session`` (what a kernel
@@ -236,7 +237,7 @@ def main() -> None:
     print("\nwhere each notebook's seconds go (runner: its seconds in the cold run; kernel+papermill:"
           "\nrunner seconds minus the phases, i.e. kernel start, papermill, writing the executed "
           "notebook;\nphases: benchmarks/notebook_phases.py --preloaded, one notebook at a time, "
-          "in a fresh\ninterpreter that has imported what the zygote preloads):")
+          "in a fresh\ninterpreter that has imported and read what the zygote preloads):")
     head = "".join(f"{c[:10]:>11}" for c in columns)
     print(f"  {'notebook':<22} {'runner':>7} {'warm':>6} {'kernel+pm':>10}{head}")
     sums = dict.fromkeys(("runner", "kernel", *columns), 0.0)

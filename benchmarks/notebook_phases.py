@@ -10,8 +10,9 @@
 - analyses: the rest (statistics, tables, prose).
 
 ``python benchmarks/notebook_phases.py [--preloaded] NAME [PARAMS]`` prints one JSON object
-(seconds per phase); ``--preloaded`` imports ``helpers.run.zygote.PRELOAD`` before the clock
-starts, as a kernel forked by the runner's zygote has. ``benchmarks/bench_report.py`` runs it
+(seconds per phase); ``--preloaded`` imports ``helpers.run.zygote.PRELOAD`` and reads the
+trial data (``helpers.run.zygote.preload_data``) before the clock starts, as a kernel forked by
+the runner's zygote has. ``benchmarks/bench_report.py`` runs it
 for every notebook of the cold run.
 """
 
@@ -128,4 +129,11 @@ if __name__ == "__main__":
         for module in PRELOAD:
             importlib.import_module(module)
         arguments = arguments[1:]
+        from helpers.config.params import load_parameter_file
+        from helpers.run.execute import DATA_PARAMETERS
+        from helpers.run.zygote import preload_data
+
+        given = load_parameter_file(ROOT / (arguments[1:] or ["params/default.yaml"])[0])
+        given = given.for_notebook(arguments[0])
+        preload_data({key: given.get(key) for key in DATA_PARAMETERS})  # as the zygote does
     print(json.dumps(measure(*arguments)))

@@ -105,7 +105,7 @@ nb.table(analysis_sets_table(view, set_labels), "analysis_sets",
 has_surgery = nb.section("The protocol procedure of the experimental arm", "study.book.procedure",
                          *([f"ADSL.{procedure.flag}"] if procedure else []), label="sec-procedure",
                          why="" if procedure else "the study names no protocol procedure of the "
-                         "experimental arm (study.procedure)")
+                         "experimental arm")
 if has_surgery:
     display(Markdown(text.surgery_results(view, procedure.label, procedure.columns)))
 

@@ -82,5 +82,5 @@ nb.table(summary_table(view, paramcd, arm_labels=labels, time_unit=settings.time
 
 # %%
 #| label: tbl-os-cox
-#| tbl-cap: "Cox proportional hazards model of overall survival: hazard ratio of the experimental arm (B) vs the control arm (A)."
+#| tbl-cap: "Cox proportional hazards model of overall survival: hazard ratio of the experimental arm vs the control arm."
 nb.table(cox_table(view, paramcd, label="Stratified Cox (primary)", settings=settings), "os_cox")

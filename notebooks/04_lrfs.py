@@ -121,7 +121,7 @@ if first:
 
 # %%
 #| label: tbl-lrfs-cox
-#| tbl-cap: "Cox proportional hazards model of the first secondary endpoint: hazard ratio of the experimental arm (B) vs the control arm (A) (CI at the secondary level, two-sided log-rank p)."
+#| tbl-cap: "Cox proportional hazards model of the first secondary endpoint: hazard ratio of the experimental arm vs the control arm (CI at the secondary level, two-sided log-rank p)."
 if first and first.compare:
     nb.table(cox_table(view, first.paramcd, label="Stratified Cox", settings=settings), "lrfs_cox")
 
@@ -160,8 +160,7 @@ if absent:
 #| tbl-cap: "Proportion endpoints by arm, with Fisher's exact test (two-sided)."
 if nb.section("Proportion endpoints", *[f"ADSL.{v.name}" for v in nb.study.proportions]
               or ["study.proportions"], label="sec-proportions",
-              why="" if nb.study.proportions else "the study names no binary outcomes "
-              "(proportions)") or local:
+              why="" if nb.study.proportions else "the study names no binary outcomes") or local:
     nb.table(proportion_table(view, proportions, labels), "local_control")
 
 # %%

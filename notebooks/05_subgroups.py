@@ -37,14 +37,15 @@ from IPython.display import Markdown, display
 from helpers.analyses.subgroups import subgroup_ard, subgroup_median_ard, subgroup_report
 from helpers.notebook.session import start
 from helpers.report import subgroups as text
+from helpers.report.names import in_sentence
 from helpers.report.plots import forest_plot
 
 nb = start("05_subgroups", globals())
 p = nb.params
-display(Markdown(text.subgroup_settings_text(
-    f"{nb.population_label} ({p['population']})", p["ties"], p["strata"], p["conf_level"],
-    p["data_cut"])))
 frame = nb.frame()
+display(Markdown(text.subgroup_settings_text(
+    nb.population_label, p["ties"], p["strata"], p["conf_level"], nb.data_cut_words,
+    nb.variable_labels)))
 labels = {v.name: v.label for v in nb.study.subgroups}
 report = subgroup_report(frame, p["subgroups"], strata=p["strata"], conf_level=p["conf_level"],
                          ties=p["ties"], labels=labels,
@@ -74,9 +75,10 @@ display(Markdown(text.subgroup_methods_text(p["strata"], p["subgroups"], report.
 
 # %%
 #| label: fig-forest-os
-#| fig-cap: "The primary endpoint by subgroup: hazard ratio of the experimental arm (B) vs the control arm (A) with CI (log scale), deaths/patients and the Kaplan-Meier median (in the study's time unit) per arm, and the likelihood-ratio p-value of the arm-by-subgroup interaction. Square area proportional to the subgroup size; the diamond is all patients in the subgroups' model (its row names the model; the primary analysis is in @sec-overall-survival)."
+#| fig-cap: "The primary endpoint by subgroup: hazard ratio of the experimental arm vs the control arm with CI (log scale), deaths/patients and the Kaplan-Meier median (in the study's time unit) per arm, and the likelihood-ratio p-value of the arm-by-subgroup interaction. Square area proportional to the subgroup size; the diamond is all patients in the subgroups' model (its row names the model; the primary analysis is in @sec-overall-survival)."
 nb.figure(forest_plot(text.forest_table(view, labels, medians="subgroup_median"), conf_level=report.conf_level,
-                      strata=report.strata, primary={"conf_level": p["primary_conf_level"]},
+                      strata=[in_sentence(nb.variable_labels.get(s, s)) for s in report.strata],
+                      primary={"conf_level": p["primary_conf_level"]},
                       **text.forest_labels(nb.study.arm_names)).figure,
           "forest_os")
 

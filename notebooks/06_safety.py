@@ -36,17 +36,17 @@ from helpers.report.names import arm_header
 
 nb = start("06_safety", globals())
 flag = nb.study.populations["safety"]
-SAFETY = f"{POPULATION_LABELS['safety']} ({flag})"  # the population of every safety table
+SAFETY = POPULATION_LABELS["safety"]  # the population of every safety table, in words
 has_safety = nb.chapter("Safety", "ADAE", *([f"ADSL.{flag}"] if flag else
                                            ["study.populations.safety"]),
                         why="" if nb.data.adae is not None or flag else
-                        "the data have no adverse events (ADAE) and the study names no safety "
-                        "set (populations.safety)")
+                        "the data have no adverse events (no ADAE dataset) and the study names "
+                        "no safety population")
 procedure = nb.study.book.procedure
 has_morbidity = has_safety and nb.section(
     "Operative morbidity", "study.book.procedure", "ADAE.AEPHASE",
     *([f"ADSL.{procedure.flag}"] if procedure else []), label="sec-operative-morbidity",
-    why="" if procedure else "the study names no protocol procedure (study.procedure)")
+    why="" if procedure else "the study names no protocol procedure")
 has_serious = has_safety and nb.section("Serious adverse events", "ADAE.AESER")
 counts = {}
 if has_safety:
@@ -77,9 +77,9 @@ view = nb.ard_view()
 
 # %%
 #| echo: false
-nb.intro(f"""
-Safety is analysed in the safety set (the study configuration's safety flag, ADSL
-`{flag}`), whatever the `population` parameter of the run. Adverse events (AEs) are counted
+nb.intro("""
+Safety is analysed in the safety set (the patients the study configuration's safety
+population holds), whichever analysis set the efficacy chapters use. Adverse events (AEs) are counted
 once per patient and term, at the worst CTCAE grade reported. A treatment-related death is a
 grade 5 AE related to protocol treatment.
 """)
@@ -141,8 +141,10 @@ if has_serious:
 #| tbl-cap: "Overview of adverse events by arm and in total: patients with any, serious, grade ≥3, grade 5, discontinuation-leading and treatment-related adverse events."
 if has_safety:
     nb.table(tlg.aet01_table(view), "aet01", population=SAFETY, source="ADSL, ADAE",
-             note=f"Catalogue ID: AET01. {versions} Related: {', '.join(related) or 'no relation column'}"
-                  " = Y.")
+             note=f"Catalogue ID: AET01. {versions} Treatment-related: "
+                  + (f"adverse events the data flag as related to a protocol treatment "
+                     f"({len(related)} relatedness {'variable' if len(related) == 1 else 'variables'})"
+                     if related else "the data flag no relatedness") + ".")
 
 # %%
 #| label: tbl-aet02

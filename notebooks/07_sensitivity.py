@@ -71,11 +71,11 @@ display(Markdown(report.adjusted_model_text(settings, nb.study.variable_label)))
 
 # %%
 #| label: tbl-sensitivity
-#| tbl-cap: "Sensitivity analyses of the primary endpoint: hazard ratio of the experimental arm (B) vs the control arm (A) (CI at the primary level) under other analysis choices."
+#| tbl-cap: "Sensitivity analyses of the primary endpoint: hazard ratio of the experimental arm vs the control arm (CI at the primary level) under other analysis choices."
 nb.table(report.sensitivity_table(view, settings), "sensitivity", population=(
-    f"{nb.population_label} ({settings.population})"
-    + (f"; the per-protocol row: {POPULATION_LABELS['per_protocol']} ({settings.per_protocol})"
-       if settings.per_protocol else "")))
+    nb.population_label
+    + (f"; the per-protocol row: {POPULATION_LABELS['per_protocol']}"
+       if settings.per_protocol and settings.per_protocol != settings.population else "")))
 
 # %%
 display(Markdown(report.sensitivity_text(view, settings)))

@@ -55,12 +55,12 @@ SOURCES = "ADSL, ADTTE (this trial); the published reports (the other trials)"  
 settings = MetaSettings.from_params(nb.params)
 has_trials = nb.chapter("Meta-analysis of the randomised trials", "study.book.trials",
                         f"ADTTE.PARAMCD={nb.params['endpoint']}",
-                        why="the study names no table of trials (study.trials)")
+                        why="the study names no table of the randomised trials of the same question")
 trials = read_study_trials(nb.study) if has_trials else None  # read and validated once
 local_paramcd = local_control_endpoint(trials) if has_trials else None
 if has_trials and not local_paramcd:  # the section is left out, and the preface says why
     nb.unavailable["Local control"] = {"label": "sec-meta-local", "reason": "the trial table "
-                                       "names no local-control endpoint (local_control.paramcd)"}
+                                       "names no local-control endpoint"}
     has_local = False
 else:
     has_local = has_trials and nb.section("Local control", f"ADTTE.PARAMCD={local_paramcd}",
@@ -92,7 +92,7 @@ has_published = has_trials and bool(published)
 if has_trials and not published:
     nb.unavailable["Published meta-analyses"] = {
         "label": "sec-meta-published",
-        "reason": "the trial table names no published meta-analysis (meta_analyses)"}
+        "reason": "the trial table names no published meta-analysis"}
 
 # %%
 #| echo: false

@@ -55,8 +55,8 @@ p = nb.params
 figures = study_figures(nb.study)  # the study's published figures: its planning assumptions
 planned = nb.chapter("Trial design and sample size",
                      *([] if figures and "design" in figures else ["study.reference"]),
-                     why="the study gives no planning assumptions (the design section of its "
-                         "published figures, study.reference)")
+                     why="the study gives no planning assumptions (its published figures have "
+                         "no design section)")
 if planned:
     sim = SimulationSettings.from_params(p)
     assumptions = design_assumptions(figures)
@@ -81,6 +81,8 @@ if planned:
                power_observed=power_for_events(design.hazard_ratio, observed_hr.events, assumptions["alpha"]),
                observed_hr=observed_hr, paramcd=p["endpoint"])
     view = nb.ard_view()
+    primary = nb.study.endpoint(p["endpoint"])  # the study's words for its primary endpoint
+    EVENTS = primary.events
 
 # %%
 #| echo: false
@@ -98,31 +100,32 @@ published numbers and puts the observed events beside those of the design.
 
 # %%
 if planned:
-    display(Markdown(report.sample_size_text(view)))
+    display(Markdown(report.sample_size_text(view, EVENTS)))
 
 # %%
 #| label: tbl-design
-#| tbl-cap: "Required number of deaths by formula, source of the hazard ratio and rounding (the published one-sided alpha and power, 1:1 allocation), beside the published number of deaths."
+#| tbl-cap: "Required number of events of the primary endpoint by formula, source of the hazard ratio and rounding (the published one-sided alpha and power, 1:1 allocation), beside the published number."
 if planned:
-    nb.table(report.design_table(view), "design_events", source="the published design assumptions", note=report.design_note(view))
+    nb.table(report.design_table(view, EVENTS), "design_events", source="the published design assumptions",
+             note=report.design_note(view, EVENTS, primary.label))
 
 # %% [markdown]
-# ## Power of the design and the observed deaths
+# ## Power of the design and the observed events
 
 # %%
 #| label: fig-power-curve
-#| fig-cap: "Power of the one-sided log-rank test (published alpha) against the true hazard ratio, with the deaths of the design (solid) and the number of deaths observed in this run (dashed), each marked at the hazard ratio of the planning medians; the dotted line marks the observed hazard ratio."
+#| fig-cap: "Power of the one-sided log-rank test (published alpha) against the true hazard ratio, with the events of the design (solid) and the number of events observed in this run (dashed), each marked at the hazard ratio of the planning medians; the dotted line marks the observed hazard ratio."
 if planned:
     display(nb.figure(power_curve_plot(design.events, observed_hr=observed_hr.hr,
                                        observed_events=observed_hr.events,
                                        alpha=assumptions["alpha"], planning_hr=design.hazard_ratio,
-                                       labels=report.power_labels(view, p["endpoint"]),
-                                       xlabel=HR_AXIS_LABEL).figure,
+                                       labels=report.power_labels(view, p["endpoint"], EVENTS),
+                                       xlabel=HR_AXIS_LABEL, events_word=EVENTS).figure,
                       "power_curve"))
 
 # %%
 if planned:
-    display(Markdown(report.power_text(view, p["endpoint"])))
+    display(Markdown(report.power_text(view, p["endpoint"], EVENTS)))
     display(Markdown(nb.footnote()))
 
 # %% [markdown]
@@ -134,9 +137,9 @@ if planned:
 # Cox model. Patients are randomised by stratified permuted blocks of four within the
 # randomisation strata, in the proportions observed in this run's data; survival is
 # exponential with the planning median in the control arm; the analysis is at the required
-# number of deaths unless stated otherwise. The numbers of simulated trials are settings of
-# the run (its parameter file), small by default so that the supplement stays fast; larger
-# runs can use a Dask cluster.
+# number of events unless stated otherwise. The numbers of simulated trials are settings of
+# the run, small by default so that the supplement stays fast; larger runs can use a Dask
+# cluster.
 
 # %%
 if planned:
@@ -153,26 +156,27 @@ if planned:
 
 # %%
 #| label: tbl-simulated-oc
-#| tbl-cap: "Simulated operating characteristics of the design beside Schoenfeld's analytic values: share of simulated trials in which the one-sided stratified log-rank test rejects (power; type I error without an effect) with its Monte-Carlo standard error, mean Cox hazard ratio, deaths and month of the analysis."
+#| tbl-cap: "Simulated operating characteristics of the design beside Schoenfeld's analytic values: share of simulated trials in which the one-sided stratified log-rank test rejects (power; type I error without an effect) with its Monte-Carlo standard error, mean Cox hazard ratio, events and month of the analysis."
 if planned:
-    nb.table(report.oc_table(view), "simulated_operating_characteristics",
+    nb.table(report.oc_table(view, EVENTS), "simulated_operating_characteristics",
              source="trials simulated under the published design assumptions", note=report.oc_note(
         view, seed=sim.seed, strata=p["strata"], subgroup_label=setup.subgroup_label,
-        patients_source=setup.patients_source, accrual_source=setup.accrual_source))
+        patients_source=setup.patients_source, accrual_source=setup.accrual_source,
+        variable_label=nb.study.variable_label))
 
 # %%
 #| label: fig-simulated-power
-#| fig-cap: "Power of the one-sided stratified log-rank test against the true hazard ratio: Schoenfeld's formula with the design's deaths (line) and simulated trials analysed as the real one (points with two Monte-Carlo standard errors)."
+#| fig-cap: "Power of the one-sided stratified log-rank test against the true hazard ratio: Schoenfeld's formula with the design's events (line) and simulated trials analysed as the real one (points with two Monte-Carlo standard errors)."
 if planned:
     ax = power_curve_plot(design.events, alpha=assumptions["alpha"], planning_hr=design.hazard_ratio,
-                          hr_range=(0.55, 1.02), labels=report.power_labels(view, p["endpoint"]),
-                          xlabel=HR_AXIS_LABEL)
+                          hr_range=(0.55, 1.02), labels=report.power_labels(view, p["endpoint"], EVENTS),
+                          xlabel=HR_AXIS_LABEL, events_word=EVENTS)
     add_simulated_power(ax, curve)
     display(nb.figure(ax.figure, "simulated_power_curve"))
 
 # %%
 if planned:
-    display(Markdown(report.simulation_text(view, setup.subgroup_label)))
+    display(Markdown(report.simulation_text(view, setup.subgroup_label, nb.study.variable_label)))
     display(Markdown(nb.footnote()))
 
     nb.write_results({

@@ -45,11 +45,12 @@ from helpers.analyses.reproduction_ard import SOURCE_LABELS, reproduction_ard
 from helpers.analyses.safety import treatment_related_deaths
 from helpers.config.reference import published_figures, study_figures
 from helpers.report import reproduction as report
+from helpers.report.names import bare
 from helpers.report.tables import reproduction_table
 
 nb = start("10_reproduction", globals())
 has_reference = nb.chapter("Reproduction of the published results", "study.reference",
-                           why="the study names no published figures (study.reference)")
+                           why="the study names no published figures of the trial")
 if has_reference:
     os_ = nb.analyse(OS, primary=True)
     lrfs = nb.analyse(LRFS, primary=False)
@@ -59,7 +60,10 @@ if has_reference:
     computed = reproduction_values(os_, lrfs, counts, design, treatment_related_deaths(nb.data.adae))
     published = published_figures(figures=figures)
     reproduction = with_tolerances(reproduction_table(computed, published))
-    reproduction_ard(nb.ard, reproduction, published, os_, lrfs)
+    events = nb.study.endpoint(OS).events  # the words of the study's endpoints
+    design_events = nb.study.primary.events
+    reproduction_ard(nb.ard, reproduction, published, os_, lrfs, events=design_events,
+                     arm_names={code: bare(name) for code, name in nb.study.arm_names.items()})
     view = nb.ard_view()
 
 # %%
@@ -78,7 +82,8 @@ tolerance. Figures the file marks as uncertain are left out.
 #| label: key-results-summary
 if has_reference:
     display(Markdown(report.key_results_text(view, OS, LRFS, os_.sided, lrfs.sided,
-                                             nb.study.display_unit, nb.study.arm_labels)))
+                                             nb.study.display_unit, nb.study.arm_labels,
+                                             events=events, design_events=design_events)))
 
 # %%
 #| label: reproduction-summary

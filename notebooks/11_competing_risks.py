@@ -51,12 +51,13 @@ from helpers.report.competing import (comparison_table, competing_annotation, co
                                       competing_text, cuminc_table, no_competing_risks_text,
                                       risk_table)
 from helpers.report.plots.cuminc import cuminc_plot
+from helpers.report.names import strata_words
 
 nb = start("11_competing_risks", globals())
 p, spec, an = nb.params, nb.study.competing_risks, None
 if spec is None:
     nb.section("Competing risks", "study.competing_risks")
-    display(Markdown(no_competing_risks_text(nb.study.path.name)))
+    display(Markdown(no_competing_risks_text()))
 elif nb.section("Competing risks", f"ADTTE.PARAMCD={spec.paramcd}"):
     settings = CompetingSettings(spec=spec, population=p["population"],
                                  strata=tuple(p["strata"]),
@@ -64,7 +65,7 @@ elif nb.section("Competing risks", f"ADTTE.PARAMCD={spec.paramcd}"):
                                  conf_level=p["conf_level"], time_unit=nb.study.display_unit)
     an = analyse_competing(competing_frame(nb.data, spec, p["population"]), settings)
     for test in an.gray.values():
-        nb.exclude(test.n_excluded, f"with a missing {', '.join(settings.strata)} in Gray's test")
+        nb.exclude(test.n_excluded, f"with a missing {strata_words(settings.strata, nb.variable_labels)} in Gray's test")
     competing_ard(nb.ard, an, output_ids={"cuminc": "tbl-cuminc", "risk": "fig-cuminc",
                                           "gray": "tbl-competing-tests",
                                           "finegray": "tbl-competing-tests"})
@@ -72,8 +73,8 @@ nb.write_results(an.to_dict() if an else {"competing_risks": spec.paramcd if spe
 view = nb.ard_view()
 if an:
     display(Markdown(competing_methods(
-        view, spec.paramcd, f"{nb.population_label} ({p['population']})", settings.strata,
-        settings.landmarks, settings.time_unit, p["data_cut"])))
+        view, spec.paramcd, nb.population_label, settings.strata,
+        settings.landmarks, settings.time_unit, nb.data_cut_words)))
 
 # %%
 #| label: fig-cuminc
@@ -102,7 +103,7 @@ if an:
 
 # %%
 #| label: tbl-competing-tests
-#| tbl-cap: "Comparison of the arms by event type: Gray's test of equal cumulative incidence and the Fine-Gray subdistribution hazard ratio of the experimental arm (B) vs the control arm (A)."
+#| tbl-cap: "Comparison of the arms by event type: Gray's test of equal cumulative incidence and the Fine-Gray subdistribution hazard ratio of the experimental arm vs the control arm."
 if an:
     nb.table(comparison_table(view, spec.paramcd, spec.codes, spec.event_type,
                               settings.strata), "competing_tests")

@@ -20,16 +20,16 @@
 # TLG catalogue (R tern, rtables, chevron) lays them out; each footnote names the
 # catalogue ID for orientation. Disposition (DST01) of the randomised patients; deaths by
 # cause (DTHT01); for every compared time-to-event endpoint a summary (TTET01): patients with
-# an event by the type of the first event, censored patients by reason (CNSR code and
-# CNSDTDSC), the time's median and quartiles with their CIs (Brookmeyer-Crowley, as R's
+# an event by the type of the first event, censored patients by the reason the data give,
+# the time's median and quartiles with their CIs (Brookmeyer-Crowley, as R's
 # `quantile(survfit)`) and range, the hazard ratio stratified and unstratified at both CI
 # levels of the run, and landmark rates with their difference (experimental minus
 # control; Greenwood variance of the difference, Wald CI, as the R package tern computes
 # it); the multivariable Cox model with every covariate's hazard ratio
 # (COXT02, as R's `coxph`); and the forest plot of the first compared secondary endpoint. The
-# adverse-event catalogue outputs (AET01, AET02, AET04) are in the safety chapter (when the data have adverse events). What the study
-# configuration (`outputs`) and the data drive is listed below; an output whose data are
-# absent says what it needs.
+# adverse-event catalogue outputs (AET01, AET02, AET04) are in the safety chapter (when the
+# data have adverse events). What the study configuration and the data drive is listed
+# below; an output whose data are absent says what it needs.
 
 # %% tags=["parameters"]
 run_label = None  # None: "interactive"
@@ -58,6 +58,7 @@ from helpers.core.textsafe import md_text
 from helpers.notebook.session import needs_in_words, start
 from helpers.report import standard_outputs as so
 from helpers.report import subgroups as sg
+from helpers.report.names import in_sentence, strata_words
 from helpers.report.plots import forest_plot
 
 nb = start("12_standard_outputs", globals())
@@ -131,7 +132,7 @@ else:
                         analysis_id=f"{secondary.paramcd}.subgroup_median",
                         paramcd=secondary.paramcd, output_id="fig-forest-secondary",
                         conf_level=p["conf_level"], conf_type=p["km_conf_type"])
-nb.unavailable.update({k: {"reason": needs_in_words(v)} for k, v in absent.items()})
+nb.unavailable.update({so.part_title(k): {"reason": needs_in_words(v)} for k, v in absent.items()})
 nb.write_results({"endpoints": [e.paramcd for e in endpoints], "covariates": covariates,
                   "absent": absent})
 view = nb.ard_view()
@@ -140,7 +141,7 @@ view = nb.ard_view()
 display(Markdown(
     "All outputs of this chapter are shown for this study." if not absent else
     "Not shown for this study, for lack of data or configuration: " + "; ".join(
-        f"{md_text(k)} ({md_text(needs_in_words(v))})" for k, v in absent.items()) + "."))
+        f"{md_text(so.part_title(k))} ({md_text(needs_in_words(v))})" for k, v in absent.items()) + "."))
 
 # %% [markdown]
 # ## Disposition
@@ -150,7 +151,7 @@ display(Markdown(
 #| tbl-cap: "Disposition of the patients by arm and in total: registered, randomised, treatment and procedure as allocated, crossover, discontinuation, and the primary endpoint's events and censoring reasons."
 dst_labels = {"crossover": dispo.crossover.label if dispo.crossover else "Crossover"}
 if dispo.treated:
-    dst_labels[dispo.treated] = f"Treated as allocated ({dispo.treated})"
+    dst_labels[dispo.treated] = "Treated as allocated"
 if procedure:
     dst_labels[procedure.flag] = procedure.label
     if procedure.reason:
@@ -158,9 +159,11 @@ if procedure:
 if dispo.discontinued:
     dst_labels[dispo.discontinued] = "Discontinued, by reason"
 nb.table(so.dst01_table(view, dst_labels, nb.study.primary.label), "dst01", source="ADSL",
-         note="Catalogue ID: DST01. Percentages of the arm's randomised patients (reasons: of "
-              "the patients without the procedure). CNSR: the ADaM censoring code, with its "
-              "description (CNSDTDSC).",
+         note="Catalogue ID: DST01. Percentages of the arm's randomised patients"
+              + (" (reasons: of the patients without the procedure)" if procedure else "")
+              + ". Censored patients by the reason the data "
+              "give (their censoring code where the data give no reason or one reason for "
+              "several codes).",
          population="randomised patients of the compared arms")
 
 # %% [markdown]
@@ -168,14 +171,16 @@ nb.table(so.dst01_table(view, dst_labels, nb.study.primary.label), "dst01", sour
 
 # %%
 #| label: tbl-dtht01
-#| tbl-cap: "Deaths by arm and in total, by cause, and deaths soon after the procedure."
+#| tbl-cap: "Deaths by arm and in total, by cause, and, for a study with a protocol procedure, deaths soon after it."
 if "deaths" in death_groups:
     nb.table(so.dtht01_table(view, f"Deaths within {{days}} days of {procedure.label.lower()}"
                              if procedure else "Deaths within {days} days of the procedure"),
              "dtht01",
-             note=f"Catalogue ID: DTHT01. Deaths: events of {death_paramcd}; cause from "
-                  f"{deaths.cause or 'no cause variable'}. Deaths after the procedure: "
-                  "percentages of the patients with a procedure date.",
+             note=f"Catalogue ID: DTHT01. Deaths: events of "  # a note: plain text
+                  f"{in_sentence(nb.study.endpoint(death_paramcd).label)}; "
+                  + ("causes as the data record them" if deaths.cause else "no cause recorded")
+                  + (". Deaths after the procedure: percentages of the patients with a "
+                     "procedure date." if procedure else "."),
              population="randomised patients of the compared arms")
 
 # %% [markdown]
@@ -186,7 +191,7 @@ if "deaths" in death_groups:
 #| tbl-cap: "Time-to-event summary per endpoint: events by first event type, censoring by reason, quartiles of the time (CI) and range, hazard ratios stratified and unstratified, landmark rates and their difference."
 if endpoints:
     nb.table(so.ttet01_table(view, {e.paramcd: e.label for e in endpoints}, conf_levels,
-                             ", ".join(p["strata"]), unit),
+                             strata_words(p["strata"], nb.variable_labels), unit),
              "ttet01",
              note="Catalogue ID: TTET01. Hazard ratios from Cox models (Wald CI, "
                   f"{p['ties'].capitalize()} ties); log-rank p two-sided. Rates and their "
@@ -223,6 +228,7 @@ if secondary is not None and p["subgroups"]:
                      "Catalogue ID: the forest plot of the TLG catalogue (FSTG01)."))
     frame = frames[secondary.paramcd]
     display(nb.figure(forest_plot(forest, conf_level=sec_report.conf_level,
-                                  strata=sec_report.strata,
+                                  strata=[in_sentence(nb.variable_labels.get(s, s))
+                                          for s in sec_report.strata],
                                   **sg.forest_labels(nb.study.arm_names)).figure,
                       "forest_secondary"))

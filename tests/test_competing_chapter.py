@@ -173,7 +173,7 @@ def test_chapter_without_competing_risks_says_why(tmp_path, case):
     assert not report.failed, [f.error for f in report.failed]
     results = read_results(run_dir, NOTEBOOK)
     # the reason in words (needs_in_words): the configuration's setting or the data's endpoint
-    need = ("the study configuration names no competing risks setting" if case == "no key"
+    need = ("the study configuration names no endpoint with competing events" if case == "no key"
             else "the data lack the LCRFS endpoint in ADTTE")
     assert results["competing_risks"] == (None if case == "no key" else "LCRFS")
     assert need in str(results["unavailable"]["Competing risks"])

@@ -91,4 +91,4 @@ def test_another_study_leaves_the_chapter_out_with_the_reason(tmp_path):
     res = read_results(tmp_path / "run", "08_meta_analysis")
     assert "os" not in res and "jcog1017_run" not in res
     assert res["omitted"] == {"title": "Meta-analysis of the randomised trials",
-                              "reason": "the study names no table of trials (study.trials)"}
+                              "reason": "the study names no table of the randomised trials of the same question"}

@@ -61,15 +61,50 @@ def test_a_report_of_an_earlier_run_is_not_shown(tmp_path):
     assert "| Output |" not in text
 
 
+def _table(text: str, label: str) -> tuple[str, list[list[str]], str]:
+    """The cell ``label`` of the appendix: its caption, its rows (cells without the
+    alignment's blanks) and the notes under it."""
+    import re
+
+    from helpers.report.publication_table import FIGURE_SPACE, GHOSTS
+
+    blanks = "".join(set(GHOSTS.values()) | {FIGURE_SPACE, "\u2003"})
+    cell = re.search(rf":::::: {{.cell}}\n```{{.python .cell-code}}\n#\| label: {label}\n"
+                     rf"#\| tbl-cap: (\".*?\")\n#\| echo: false\n```(.*?)\n::::::\n", text, re.S)
+    assert cell, label
+    html = re.search(r"<table.*?</table>", cell.group(2), re.S).group(0)
+    rows = [[re.sub(r"<[^>]+>", "", c).strip(blanks + " \n")
+             for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+            for row in re.findall(r"<tr.*?</tr>", html, re.S)]
+    notes = re.sub(r"\\(.)", r"\1", cell.group(2).split("</table>")[1])  # Markdown unescaped
+    return json.loads(cell.group(1)), rows, notes
+
+
 def test_the_reports_findings_per_output_with_software_and_checksum(tmp_path):
     text = qc_appendix_markdown(run_dir(tmp_path, REPORT))
     assert "QC **FAILED**" in text and "3 statistics matched, 1 differed" in text
-    assert "| tbl-os-cox | 03_overall_survival | 3 | 2 | 1 | 3.0e-03 | 2.0e-06 |" in text
-    assert "| prose | 03_overall_survival | 1 | 1 | 0 | 0 | – |" in text
-    assert "| rows the run lacks | 01_population | 0 | 0 | 2 | – | – |" in text
-    assert "numpy 2.4.6, python 3.11.7" in text
-    assert "R version 4.2.2, survival 3.5.3 |" in text  # a package QC lacks is left out
+    assert "@tbl-qc-outputs" in text and "@tbl-qc-software" in text  # referred to by ID
+    assert "|---|" not in text  # no pipe tables: publication tables
+    caption, rows, notes = _table(text, "tbl-qc-outputs")
+    assert caption.startswith("Statistics of this run recomputed by the independent QC program")
+    assert rows[0] == ["Chapter and output", "Compared", "Matched", "Only in one side",
+                       "Largest relative difference", "Largest absolute difference of p-values"]
+    assert ["01_population"] in rows and ["03_overall_survival"] in rows  # chapters as groups
+    assert ["@tbl-os-cox", "3", "2", "1", "3.0×10⁻³", "2.0×10⁻⁶"] in rows
+    assert ["Text of the chapter", "1", "1", "0", "0", "–"] in rows
+    assert ["Statistics only QC computed", "0", "0", "2", "–", "–"] in rows
+    assert "tolerance relative 1e-6" in notes and "Source: this run" in notes
+    caption, rows, notes = _table(text, "tbl-qc-software")
+    assert rows[1] == ["Analysis (Python, run record)", "numpy 2.4.6, python 3.11.7"]
+    assert rows[2] == ["QC (R, QC report)", "R version 4.2.2, survival 3.5.3"]  # a package QC lacks is left out
+    assert 'class="gt_table"' in text  # the one builder's tables
     assert "ab" * 32 in text
+
+
+def test_quarto_gets_its_own_table_divs(tmp_path):
+    text = qc_appendix_markdown(run_dir(tmp_path, REPORT), quarto=True)
+    assert "::: {#tbl-qc-outputs}" in text and "::: {#tbl-qc-software}" in text
+    assert "#| label" not in text and 'class="gt_table"' in text
 
 
 def test_by_output_counts_every_compared_row_once():
@@ -99,5 +134,14 @@ def test_chapters_are_named_by_their_titles_when_the_run_has_its_notebooks(tmp_p
         "# Overall survival (primary endpoint) {#sec-overall-survival}")]),
         run / "notebooks" / "03_overall_survival.ipynb")
     text = qc_appendix_markdown(run, generation=run)
-    assert "| tbl-os-cox | Overall survival (primary endpoint) | 3 |" in text
-    assert "| 03_overall_survival |" not in text
+    _, rows, _ = _table(text, "tbl-qc-outputs")
+    assert ["Overall survival (primary endpoint)"] in rows and ["03_overall_survival"] not in rows
+    # an output label the chapter has no cell of is not shown as a reference
+    assert ["Other statistics of the chapter", "3", "2", "1", "3.0×10⁻³", "2.0×10⁻⁶"] in rows
+    nb = nbformat.read(run / "notebooks" / "03_overall_survival.ipynb", as_version=4)
+    nb.cells += [nbformat.v4.new_code_cell("#| label: tbl-os-summary\nx"),
+                 nbformat.v4.new_code_cell("#| label: tbl-os-cox\nx")]
+    nbformat.write(nb, run / "notebooks" / "03_overall_survival.ipynb")
+    _, rows, _ = _table(qc_appendix_markdown(run, generation=run), "tbl-qc-outputs")
+    names = [r[0] for r in rows]
+    assert names.index("@tbl-os-cox") < names.index("Text of the chapter")  # the chapter's order

@@ -69,14 +69,14 @@ def test_flow_counts_the_arm_left_out(colon_run):
 
 def test_chapters_and_sections_without_data_are_left_out_with_the_reason(colon_run):
     assert read_results(colon_run, "06_safety")["omitted"] == {
-        "title": "Safety", "reason": "the data have no adverse events (ADAE) and the study names "
-                                    "no safety set (populations.safety)"}
-    assert "study.reference" in read_results(colon_run, "10_reproduction")["omitted"]["reason"]
-    assert "study.trials" in read_results(colon_run, "08_meta_analysis")["omitted"]["reason"]
-    assert "study.reference" in read_results(colon_run, "09_design")["omitted"]["reason"]
+        "title": "Safety", "reason": "the data have no adverse events (no ADAE dataset) and the "
+                                    "study names no safety population"}
+    assert "published figures" in read_results(colon_run, "10_reproduction")["omitted"]["reason"]
+    assert "table of the randomised trials" in read_results(colon_run, "08_meta_analysis")["omitted"]["reason"]
+    assert "planning assumptions" in read_results(colon_run, "09_design")["omitted"]["reason"]
     flow = read_results(colon_run, "01_population")
     assert flow["unavailable"]["The protocol procedure of the experimental arm"] == {
-        "reason": "the study names no protocol procedure of the experimental arm (study.procedure)",
+        "reason": "the study names no protocol procedure of the experimental arm",
         "label": "sec-procedure"}
     sens = read_results(colon_run, "07_sensitivity")
     assert "per_protocol" not in sens and sens["adjusted_covariates"] == ["AGE", "SEX", "OBSTRFL", "EXTENT"]

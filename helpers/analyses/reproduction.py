@@ -70,13 +70,14 @@ TOLERANCES: dict[str, float] = {
     "results.safety.treatment_related_deaths": 0,
 }
 
-#: The figures of the key-results summary: YAML path -> label.
+#: The figures of the key-results summary: YAML path -> label ("{A}", "{B}": the arms as the
+#: study names them, filled in by the report).
 KEY_RESULTS: dict[str, str] = {
     "results.os.deaths": "Deaths",
     "results.os.hazard_ratio": "OS hazard ratio",
     "results.os.p_one_sided": "OS log-rank p (one-sided)",
-    "results.os.median_arm_a_months": "Median OS, arm A (months)",
-    "results.os.median_arm_b_months": "Median OS, arm B (months)",
+    "results.os.median_arm_a_months": "Median OS, {A} (months)",
+    "results.os.median_arm_b_months": "Median OS, {B} (months)",
     "results.lrfs.hazard_ratio": "LRFS hazard ratio",
     "results.median_follow_up_months": "Median follow-up (months)",
     "design.required_events": "Required events (design)",

@@ -31,7 +31,8 @@ __all__ = ["FIGURES", "SOURCE_LABELS", "Figure", "figure_of", "reproduction_ard"
 
 
 class Figure(NamedTuple):
-    """How a published figure is a statistic: context, stat_name and its human label."""
+    """How a published figure is a statistic: context, stat_name and its human label ("{A}"
+    and "{B}": the arms as the study names them, filled in by ``reproduction_ard``)."""
 
     context: str
     stat_name: str
@@ -43,13 +44,13 @@ class Figure(NamedTuple):
 FIGURES: dict[str, Figure] = {
     "population.registered": Figure("flow", "n", "Registered patients"),
     "population.randomised": Figure("flow", "n", "Randomised patients"),
-    "population.randomised_arm_a": Figure("flow", "n", "Randomised to arm A"),
-    "population.randomised_arm_b": Figure("flow", "n", "Randomised to arm B"),
+    "population.randomised_arm_a": Figure("flow", "n", "Randomised to {A}"),
+    "population.randomised_arm_b": Figure("flow", "n", "Randomised to {B}"),
     "population.not_randomised": Figure("flow", "n", "Registered, not randomised"),
-    "design.assumed_median_os_arm_a_months": Figure("design", "median", "Assumed median OS, arm A (months)"),
-    "design.assumed_median_os_arm_b_months": Figure("design", "median", "Assumed median OS, arm B (months)"),
+    "design.assumed_median_os_arm_a_months": Figure("design", "median", "Assumed median OS, {A} (months)"),
+    "design.assumed_median_os_arm_b_months": Figure("design", "median", "Assumed median OS, {B} (months)"),
     "design.assumed_hazard_ratio": Figure("design", "hr", "Assumed hazard ratio"),
-    "design.required_events": Figure("design", "events", "Required deaths"),
+    "design.required_events": Figure("design", "events", "Required {events}"),
     "design.power": Figure("design", "power", "Power (%)"),
     "design.alpha_one_sided": Figure("design", "alpha", "One-sided alpha"),
     "design.planned_randomised": Figure("design", "patients", "Planned patients"),
@@ -60,12 +61,12 @@ FIGURES: dict[str, Figure] = {
     "results.os.hazard_ratio": Figure("coxph", "estimate", "OS hazard ratio"),
     "results.os.hazard_ratio_rounded": Figure("coxph", "estimate", "OS hazard ratio (paper)"),
     "results.os.p_one_sided": Figure("survdiff", "p.value.one.sided", "OS log-rank p (one-sided)"),
-    "results.os.median_arm_a_months": Figure("survfit", "estimate", "Median OS, arm A (months)"),
-    "results.os.median_arm_b_months": Figure("survfit", "estimate", "Median OS, arm B (months)"),
+    "results.os.median_arm_a_months": Figure("survfit", "estimate", "Median OS, {A} (months)"),
+    "results.os.median_arm_b_months": Figure("survfit", "estimate", "Median OS, {B} (months)"),
     "results.lrfs.hazard_ratio": Figure("coxph", "estimate", "LRFS hazard ratio"),
     "results.lrfs.hazard_ratio_rounded": Figure("coxph", "estimate", "LRFS hazard ratio (paper)"),
-    "results.lrfs.median_arm_a_months": Figure("survfit", "estimate", "Median LRFS, arm A (months)"),
-    "results.lrfs.median_arm_b_months": Figure("survfit", "estimate", "Median LRFS, arm B (months)"),
+    "results.lrfs.median_arm_a_months": Figure("survfit", "estimate", "Median LRFS, {A} (months)"),
+    "results.lrfs.median_arm_b_months": Figure("survfit", "estimate", "Median LRFS, {B} (months)"),
     "results.safety.treatment_related_deaths": Figure("tabulate", "n", "Treatment-related deaths"),
 }
 
@@ -89,12 +90,16 @@ def figure_of(path: str, ci_level: float | None = None) -> Figure:
 
 def reproduction_ard(b: ArdBuilder, table: pd.DataFrame, published: list[dict],
                      os_: EndpointAnalysis, lrfs: EndpointAnalysis, *,
-                     output_id: str = "tbl-reproduction") -> None:
+                     output_id: str = "tbl-reproduction",
+                     arm_names: dict[str, str] | None = None, events: str = "deaths") -> None:
     """Add the rows of a ``with_tolerances`` ``table`` (one row per published ``figure``;
     ``published``: ``published_figures()`` rows, for the CI levels) and the OS and LRFS
     standard analyses the chapter's sentences read (``reproduction.OS.*``,
     ``reproduction.LRFS.*``); ``reproduction.summary``: how many figures are published,
-    computed, given a tolerance and within it."""
+    computed, given a tolerance and within it. ``arm_names``: how the labels name the arms
+    (code -> name without article, e.g. "arm A", "control arm"; default "arm A"/"arm B");
+    ``events``: the word for the primary endpoint's events ("deaths"), the design's."""
+    names = {"A": "arm A", "B": "arm B", **(arm_names or {}), "events": events}
     levels = {r["path"]: r.get("ci_level") for r in published}
     analyses = {name: b.analysis(f"reproduction.{name}", "published", "published",
                                  output_id=output_id)
@@ -102,6 +107,7 @@ def reproduction_ard(b: ArdBuilder, table: pd.DataFrame, published: list[dict],
     for r in table.itertuples(index=False):
         level = levels.get(r.figure) if r.figure.rpartition(".")[2] in _BOUNDS else None
         fig = figure_of(r.figure, level)
+        fig = fig._replace(label=fig.label.format(**names))
         where = {"variable": r.figure, "conf_level": level}
         run = {**where, "context": fig.context}
         not_computed = "" if _finite(r.computed) else "not estimable"

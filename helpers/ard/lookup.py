@@ -7,6 +7,7 @@ show a value that is not in the run's ARD.
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -15,6 +16,11 @@ from helpers.core.errors import ParameterError
 from .build import level_text
 
 __all__ = ["ArdLookupError", "ArdView"]
+
+
+#: An arm named by its supplement code in a reason the analyses give ("no events in arm B",
+#: "no events in arm A and B": the survival layer names the arm column's values, "A"/"B").
+_ARM_CODES = re.compile(r"\barm ([AB])(?: and ([AB]))?\b")
 
 
 def _missing(value) -> bool:
@@ -30,11 +36,15 @@ class ArdView:
     """An ARD with keyed access: ``view.stat("OS.cox.primary", "estimate")``. ``arm_names``:
     how the report names the arm codes of ``group1_level`` (the study's ``arms.names``,
     e.g. {"A": "arm A", "B": "arm B"}; None: the report's default), like the level labels
-    {cards} keeps beside an ARD; never part of the ARD itself."""
+    {cards} keeps beside an ARD; never part of the ARD itself. ``variable_labels``: the
+    study's labels of its variables ({"METGR": "Metastatic organs"}), for the sentences that
+    name them (the strata), likewise beside the ARD."""
 
-    def __init__(self, ard: pd.DataFrame, arm_names: dict | None = None):
+    def __init__(self, ard: pd.DataFrame, arm_names: dict | None = None,
+                 variable_labels: dict | None = None):
         self.ard = ard
         self.arm_names = arm_names
+        self.variable_labels = variable_labels or {}
 
     @property
     def ard(self) -> pd.DataFrame:
@@ -100,8 +110,18 @@ class ArdView:
         return str(self._column("stat_fmt")[self._one(analysis_id, stat_name, **where)])
 
     def reason(self, analysis_id: str, stat_name: str, **where) -> str:
-        """Why the value is missing ("" when it is not)."""
+        """Why the value is missing ("" when it is not), the arms named as the view names them
+        ("no events in arm B" -> "no events in the experimental arm" for a study without arm
+        names), never by the supplement's codes."""
         position = self._one(analysis_id, stat_name, **where)
         if not math.isnan(self._column("stat")[position]):
             return ""
-        return self._column("warning")[position] or self._column("error")[position]
+        return self.named(self._column("warning")[position] or self._column("error")[position])
+
+    def named(self, text: str) -> str:
+        """``text`` with the arms its reasons name by code ("arm B", "arm A and B") named by
+        ``arm_names`` (unchanged without them)."""
+        if not self.arm_names or not text:
+            return text
+        return _ARM_CODES.sub(lambda m: " and ".join(self.arm_names.get(code, f"arm {code}")
+                                                     for code in m.groups() if code), text)

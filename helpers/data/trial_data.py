@@ -80,6 +80,11 @@ def load_trial_data(data_dir: str | Path, fmt: str = "auto",
     if not isinstance(study, StudyConfig):
         study = load_study(study)
     paths = resolve_paths(data_dir, fmt, files)
+    preloaded = _PRELOADED.get(_identity(paths, study))
+    if preloaded is not None:  # read by this kernel's zygote from the same files, same study
+        return TrialData(adsl=preloaded.adsl.copy(), adtte=preloaded.adtte.copy(),
+                         adae=None if preloaded.adae is None else preloaded.adae.copy(),
+                         paths=dict(preloaded.paths), study=study, notes=preloaded.notes)
     frames: dict = {}
     problems = Problems()  # every problem of the three tables in one error
     for table, path in paths.items():
@@ -96,6 +101,33 @@ def load_trial_data(data_dir: str | Path, fmt: str = "auto",
     data = TrialData(paths=paths, study=study, **frames)
     check_consistency(data)
     return data
+
+
+#: Trial data read before this process was forked (:func:`preload_trial_data`, called by the
+#: runner's zygote, ``helpers.run.zygote``), by :func:`_identity`.
+_PRELOADED: dict[tuple, TrialData] = {}
+
+
+def _identity(paths: Mapping[str, Path], study: StudyConfig) -> tuple:
+    """The files (path, size, modification time in ns, inode; None: absent) and the study
+    (path, content hash, comparison) that determine what :func:`load_trial_data` returns."""
+    files = []
+    for table, path in sorted(paths.items()):
+        try:
+            stat = os.stat(path)
+            files.append((table, str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino))
+        except OSError:
+            files.append((table, str(path), None))
+    return tuple(files), str(study.path), study.sha256, study.comparison
+
+
+def preload_trial_data(data_dir: str | Path, fmt: str, study: StudyConfig) -> None:
+    """Read and check the trial data now and keep them: a later :func:`load_trial_data` of the
+    same, unchanged files with the same study configuration (in this process or one forked
+    from it: the runner's zygote reads the run's data once for all the kernels it forks)
+    returns a copy instead of reading again. Errors are raised as by load_trial_data."""
+    data = load_trial_data(data_dir, fmt, study=study)
+    _PRELOADED[_identity(data.paths, study)] = data
 
 
 def check_consistency(data: TrialData) -> None:

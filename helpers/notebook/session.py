@@ -28,6 +28,7 @@ from helpers.config.params import DEPRECATED, SPECS, validate
 from helpers.config.reference import study_figures
 from helpers.notebook.context import NotebookContext, notebook_context
 from helpers.report.format import fill_stat_fmt
+from helpers.report.names import strata_words
 from helpers.report.needs import need_words, needs_in_words  # noqa: F401  (notebooks import them here)
 from helpers.config.study import StudyConfig, load_study
 
@@ -148,7 +149,14 @@ class NotebookSession:
 
     def ard_view(self) -> ArdView:
         """The rows so far, validated and formatted, for the report functions."""
-        return ArdView(fill_stat_fmt(self.ard.frame()), arm_names=self.study.arm_names)
+        return ArdView(fill_stat_fmt(self.ard.frame()), arm_names=self.study.arm_names,
+                       variable_labels=self.variable_labels)
+
+    @property
+    def variable_labels(self) -> dict[str, str]:
+        """The study's labels of its variables (baseline and subgroups, as
+        ``StudyConfig.variable_label``), for sentences naming them (the strata)."""
+        return {v.name: v.label for v in (*self.study.baseline, *self.study.subgroups)}
 
     def write_ard(self) -> None:
         """Write the notebook's ARD (validated, ``stat_fmt`` filled) to its output context."""
@@ -283,17 +291,33 @@ class NotebookSession:
 
         p = {key: md_text(value) if isinstance(value, str) else value
              for key, value in self.params.items()}
-        strata = md_text(", ".join(self.params["strata"])) or "none (unstratified)"
+        self.data  # noqa: B018  (loaded: the line states the data's own cut-off, as the footers)
+        strata = md_text(strata_words(self.params["strata"], self.variable_labels)) or "none (unstratified)"
         unit = md_text(self.study.display_unit)
         return (
-            f"Settings of this run: {md_text(self.population_label)} ({p['population']}); Cox models with "
+            f"Settings of this run: {md_text(self.population_label)}; Cox models with "
             f"{p['ties'].capitalize()} ties, stratified by {strata}; hazard ratio CIs (Wald) at "
             f"{p['primary_conf_level']:.0%} for the primary endpoint ({p['endpoint']}) with a "
             f"{p['sided']} log-rank p, at {p['conf_level']:.0%} with two-sided p otherwise; "
             f"Kaplan-Meier CIs {p['km_conf_type']} at {p['conf_level']:.0%}; landmarks at "
             f"{', '.join(f'{t:g}' for t in p['landmarks'])} {unit}; "
-            f"data cut {p['data_cut'] or 'none'}."
+            f"data cut-off {self.data_cut_words}."
         )
+
+    @property
+    def data_cut_words(self) -> str:
+        """The data cut-off as a reader reads it: the ``data_cut`` parameter's date; else, once
+        the data are loaded, their own cut-off (ADSL DCUTDT, one date: "2023-06-30, the data's
+        own"), so that a footer under counts "alive at the data cut-off" states it; else
+        "none (all follow-up in the data)"."""
+        if self.params["data_cut"]:
+            return str(self.params["data_cut"])
+        adsl = self.data.adsl if "data" in self.__dict__ else None  # never loaded for a footer
+        if adsl is not None and "DCUTDT" in adsl:
+            dates = pd.to_datetime(adsl["DCUTDT"], errors="coerce").dropna().unique()
+            if len(dates) == 1:
+                return f"{pd.Timestamp(dates[0]).date()}, the data's own"
+        return "none (all follow-up in the data)"
 
     @property
     def population_label(self) -> str:
@@ -302,7 +326,7 @@ class NotebookSession:
         flag = self.params["population"]
         for role, column in self.study.populations.items():
             if column == flag == ALL_POPULATION and role == "full_analysis":
-                return "all randomised patients, by assigned arm (ADSL has no population flag)"
+                return "all randomised patients, by assigned arm (the data flag no analysis set)"
             if column == flag:
                 return POPULATION_LABELS[role]
         return f"population {flag} = Y"
@@ -312,11 +336,9 @@ class NotebookSession:
         parameter's set; or the text given), data cut and, with ``run``, the data source and
         run label (not in the book, whose title page names the run once, nor in saved files,
         which must not depend on where a run is written)."""
-        cut = self.params["data_cut"] or "none (all follow-up)"
-        flag = self.params["population"]
-        population = population or (self.population_label if flag == ALL_POPULATION
-                                    else f"{self.population_label} ({flag})")
-        text = f"Population: {population}. Data cut: {cut}."
+        cut = self.data_cut_words
+        population = population or self.population_label  # in words, never the flag
+        text = f"Population: {population}. Data cut-off: {cut}."
         if "data" in self.__dict__ and self.data.notes:  # loaded: e.g. "no data after ..."
             text += " " + " ".join(self.data.notes)
         if self.exclusions:

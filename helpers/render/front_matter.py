@@ -72,6 +72,30 @@ def source_commit(project_dir: Path) -> str | None:
     return f"{commit} + uncommitted changes" if dirty.stdout.strip() else commit
 
 
+def data_own_cut_off(record: dict) -> str | None:
+    """The data's own cut-off as the notebooks' footers state it ("2023-06-30, the data's
+    own"): the one date of ADSL's DCUTDT in the run's ADSL file (its record's ``data_files``);
+    None without such a file, column or single date."""
+    import pandas as pd
+
+    from helpers.data.readers import read_table
+
+    adsl = next((Path(f["path"]) for f in record.get("data_files") or ()
+                 if Path(str(f.get("path", ""))).stem.lower() == "adsl"), None)
+    if adsl is None or not adsl.is_file():
+        return None
+    from helpers.core.errors import DataValidationError
+
+    try:
+        frame = read_table(adsl)
+    except (OSError, ValueError, DataValidationError):  # the run's checks name the file's problems
+        return None
+    if "DCUTDT" not in frame:
+        return None
+    dates = pd.to_datetime(frame["DCUTDT"], errors="coerce").dropna().unique()
+    return f"{pd.Timestamp(dates[0]).date()}, the data's own" if len(dates) == 1 else None
+
+
 def front_matter(record: dict | None, params: dict, study, generation: str, version: str,
                  commit: str | None) -> FrontMatter:
     """The title page of the book of one run: ``record`` its run record (None for a run
@@ -86,7 +110,8 @@ def front_matter(record: dict | None, params: dict, study, generation: str, vers
     finished = str(record.get("finished_utc") or "")
     if finished:
         facts.append(("Date", finished[:10]))
-    facts.append(("Data cut-off", str(params.get("data_cut") or "none: all follow-up in the data")))
+    facts.append(("Data cut-off", str(params.get("data_cut") or data_own_cut_off(record)
+                                      or "none: all follow-up in the data")))
     run = str(record.get("run_label") or params.get("run_label") or "")
     when = f", finished {finished.replace('T', ' ').replace('+00:00', '')} UTC" if finished else ""
     facts.append(("Run", f"{run}, generation {generation}{when}" if run else f"generation {generation}{when}"))

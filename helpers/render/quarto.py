@@ -75,7 +75,8 @@ def add_qc_appendix(config: Path, build: Path, run_dir: Path, params: str) -> No
     import yaml
 
     data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
-    (build / QC_APPENDIX).write_text(qc_appendix_markdown(run_dir, params), encoding="utf-8")
+    (build / QC_APPENDIX).write_text(qc_appendix_markdown(run_dir, params, quarto=True),
+                                     encoding="utf-8")
     book = data.setdefault("book", {})
     book["appendices"] = [*(book.get("appendices") or []), QC_APPENDIX]
     render = (data.setdefault("project", {})).get("render")

@@ -205,6 +205,38 @@ local function rule_spanners(tbl)
   end
 end
 
+--- PDF only: a short parenthesis of a column label ("(95% CI)", "(N=205)") is not broken
+--- over two lines ("Median, months" over "(95% CI)", not "Median, months (95%" over "CI)").
+local function unbroken_labels(tbl)
+  local function join(inlines)
+    local i = 1
+    while i <= #inlines do
+      local el = inlines[i]
+      if el.t == "Str" and el.text:match("%(") and not el.text:match("%)") then
+        local j, length = i, utf8.len(el.text)
+        while j < #inlines and not (inlines[j].t == "Str" and inlines[j].text:match("%)")) do
+          j = j + 1
+          length = length + utf8.len(pandoc.utils.stringify(inlines[j]))
+        end
+        if j > i and length <= 16 and inlines[j].t == "Str" and inlines[j].text:match("%)") then
+          for k = i + 1, j - 1 do
+            if inlines[k].t == "Space" then inlines[k] = pandoc.Str("\u{00A0}") end
+          end
+        end
+        i = j + 1
+      else
+        i = i + 1
+      end
+    end
+    return inlines
+  end
+  for _, row in ipairs(tbl.head.rows) do
+    for _, cell in ipairs(row.cells) do
+      cell.contents = cell.contents:walk({ Inlines = join })
+    end
+  end
+end
+
 local function as_table(label, cap, blocks)
   local done = false
   return blocks:walk({
@@ -214,6 +246,7 @@ local function as_table(label, cap, blocks)
         local inlines = caption(label, cap)
         if typst_output then
           unbreakable_numbers(tbl)
+          unbroken_labels(tbl)
           rule_spanners(tbl)
           mark_rows(label, tbl)
           inlines:insert(1, mark(label, "caption"))
@@ -433,6 +466,28 @@ local function conditional(div)
   return shown and div.content or {}
 end
 
+--- PDF only: a table's rules as journals print them (supplement.typ's `table-rules`): above
+--- and under the header and under the last row (above the notes), none between rows.
+local function rule_table(tbl)
+  local rows = #tbl.head.rows + #tbl.foot.rows
+  for _, body in ipairs(tbl.bodies) do rows = rows + #body.head + #body.body end
+  return { pandoc.RawBlock("typst", "#[#set table(stroke: table-rules(" .. rows .. "))"), tbl,
+    pandoc.RawBlock("typst", "]") }
+end
+
+--- A table cell naming an output by its label ("@tbl-os-cox", as the QC appendix's tables do:
+--- raw HTML has no citations) links it by its ID ("Table S6"); an output the book leaves out
+--- is named "not in this book".
+local function crossref_text(str)
+  local indent, id = str.text:match("^(.-)@(%a+%-[%w%-_]+)$")  -- after a stub's em spaces
+  if not id or indent:match("[%w%p]") or not CROSSREF_KINDS[id:match("^(%a+)-")] then
+    return nil
+  end
+  if not refs[id] then return pandoc.Str(indent .. "not in this book") end
+  local page = html_output and pages[id] and pages[id] ~= "" and (pages[id] .. ".html") or ""
+  return { pandoc.Str(indent), pandoc.Link(refs[id], page .. "#" .. id) }
+end
+
 function Pandoc(doc)
   front_note(doc)
   if docx_output then docx_front(doc) end
@@ -459,5 +514,7 @@ function Pandoc(doc)
   })
   doc.blocks = doc.blocks:walk({ Para = embed })
   doc.blocks = doc.blocks:walk({ Cite = crossref })
+  doc.blocks = doc.blocks:walk({ Str = crossref_text })
+  if typst_output then doc.blocks = doc.blocks:walk({ Table = rule_table }) end
   return doc
 end

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from helpers.ard import ArdView
-from helpers.report.names import arm_name, bare, capital
+from helpers.report.names import arm_name, bare, capital, strata_words
 from helpers.core.textsafe import md_text
 
 __all__ = ["comparison_table", "competing_annotation", "competing_methods", "competing_text",
@@ -84,7 +84,8 @@ def comparison_table(view: ArdView, paramcd: str, codes: Sequence[str], event_ty
     hazard ratio of arm B vs A with its CI and Wald p."""
     gray, fg = f"{paramcd}.gray", f"{paramcd}.finegray"
     level = _level(view, fg)
-    gray_name = "Gray's test" + (f" stratified by {', '.join(strata)}" if strata else "")
+    gray_name = "Gray's test" + (f" stratified by {strata_words(strata, view.variable_labels)}"
+                                 if strata else "")
     rows = []
     for code in codes:
         where = dict(group1=ARM, group1_level=COMPARISON, group2=event_type, group2_level=code)
@@ -123,7 +124,8 @@ def competing_text(view: ArdView, paramcd: str, label: str, codes: Sequence[str]
                 f"{count('n.censor', EXPERIMENTAL, group2='')}")
     text = [f"First events of {md_text(label)}: {first}; censored without an event: "
             f"{censored}."]
-    strat = f"stratified by {md_text(', '.join(strata))}" if strata else "unstratified"
+    strat = (f"stratified by {md_text(strata_words(strata, view.variable_labels))}" if strata
+             else "unstratified")
     for i, code in enumerate(codes):
         where = dict(group2=event_type, group2_level=code)
         at = " and ".join(
@@ -174,17 +176,17 @@ def competing_methods(view: ArdView, paramcd: str, population: str, strata: Sequ
     """The settings of this chapter's run (Markdown): population, landmarks, CI level, the
     strata of Gray's test and the data cut (levels and CI level read from the ARD rows)."""
     level = _level(view, f"{paramcd}.cuminc")
-    strat = (f"stratified by {md_text(', '.join(strata))}" if strata else
+    strat = (f"stratified by {md_text(strata_words(strata, view.variable_labels))}" if strata else
              "unstratified (no strata given)")
     return (f"Settings of this run: {md_text(population)}; cumulative incidence at "
             f"{', '.join(f'{t:g}' for t in landmarks)} {md_text(time_unit)} with "
             f"{level:.0%} CIs; subdistribution hazard ratio CIs at {level:.0%}; Gray's test "
-            f"{strat}; data cut {md_text(data_cut) if data_cut else 'none'}.")
+            f"{strat}; data cut-off {md_text(data_cut) if data_cut else 'none (all follow-up in the data)'}.")
 
 
-def no_competing_risks_text(config_name: str) -> str:
-    """The chapter's one sentence when the study configures no competing risks."""
-    return (f"This chapter has no results: the study configuration ({md_text(config_name)}) "
-            "names no endpoint with competing events (key `competing_risks`: the endpoint, its "
-            "event-type column, the event of interest and the competing events; "
-            "studies/README.md).")
+def no_competing_risks_text() -> str:
+    """The chapter's one sentence when the study configures no competing risks, in a reader's
+    words (how to configure them is for studies/README.md, not the book)."""
+    return ("This chapter has no results: the study configuration names no endpoint with "
+            "competing events (the endpoint, the column giving each event's type, the event of "
+            "interest and the competing events).")

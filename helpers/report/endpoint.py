@@ -14,7 +14,7 @@ import pandas as pd
 
 from helpers.analyses.endpoint import ARM, CONTROL, EXPERIMENTAL, EndpointSettings
 from helpers.ard import ArdView
-from helpers.report.names import arm_header, in_sentence
+from helpers.report.names import arm_header, in_sentence, strata_words
 from helpers.report.stats import conf_text, est_ci, hr_ci, p_text, shown
 
 __all__ = ["COX_ID", "arm_codes", "cox_table", "km_annotation", "median_annotation",
@@ -67,7 +67,7 @@ def cox_table(view: ArdView, paramcd: str, *, label: str,
     """The arm's hazard ratio (``{P}.cox.primary``) with its CI and the reported log-rank p
     (``settings.sided``); the strata in a footnote."""
     cox, where = f"{paramcd}.{COX_ID}", _comparison(paramcd)
-    strata = ", ".join(settings.strata)
+    strata = strata_words(settings.strata, view.variable_labels)
     table = pd.DataFrame([{
         "Analysis": f"{label} a" if strata else label,
         "HR": shown(view, cox, "estimate", **where),
@@ -112,9 +112,10 @@ def secondary_table(view: ArdView, endpoints: Sequence, *, settings: EndpointSet
         rows.append(row)
     table = pd.DataFrame(rows)
     table.attrs["footnotes"] = notes
-    table.attrs["spanners"] = {  # printed: "Arm A" over its events/N and median
-        f"Arm {code}": {c: _first_upper(c.removeprefix(f"Arm {code} ")) for c in table.columns
-                        if c.startswith(f"Arm {code} ")} for code in (CONTROL, EXPERIMENTAL)}
+    heads = [arm_header(code, view.arm_names) for code in (CONTROL, EXPERIMENTAL)]
+    table.attrs["spanners"] = {  # printed: "Arm A" ("Control arm") over its events/N and median
+        head: {c: _first_upper(c.removeprefix(f"{head} ")) for c in table.columns
+               if c.startswith(f"{head} ")} for head in heads}
     return table
 
 
@@ -131,7 +132,7 @@ def km_annotation(view: ArdView, paramcd: str, *, arm_labels: Mapping[str, str],
     lines.append(f"HR {hr_ci(view, f'{paramcd}.{COX_ID}', **where)},")
     lines.append(f"  {in_sentence(arm_labels.get(EXPERIMENTAL, EXPERIMENTAL))}")
     lines.append(f"  vs {in_sentence(arm_labels.get(CONTROL, CONTROL))},")
-    lines.append(f"  stratified by {', '.join(settings.strata)}" if settings.strata
+    lines.append(f"  stratified by {strata_words(settings.strata, view.variable_labels)}" if settings.strata
                  else "  unstratified")
     lines.append(f"{settings.sided} log-rank p "
                  f"{p_text(view, f'{paramcd}.logrank', settings.p_stat, **where)}")

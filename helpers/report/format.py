@@ -47,6 +47,22 @@ def format_median(m, lower, upper, digits: int = 1) -> str:
     return f"{format_number(m, digits)} ({format_ci(lower, upper, digits)})"
 
 
+#: Comparison signs as data and study files write them -> as readers expect them.
+_COMPARISONS = (("<=", "≤"), (">=", "≥"), ("!=", "≠"))
+
+
+def format_level(level) -> str:
+    """A level label as readers see it: ">=50" -> "≥50", "<=2" -> "≤2" (data and study files
+    write comparisons in ASCII; the ARD keeps the data's level, only what is shown changes).
+    Missing -> ""."""
+    if _missing(level):
+        return ""
+    text = str(level)
+    for ascii_sign, sign in _COMPARISONS:
+        text = text.replace(ascii_sign, sign)
+    return text
+
+
 def format_n_pct(n: int, denominator: int, digits: int = 1) -> str:
     """"12 (5.9%)"; percent of ``denominator`` ("0" alone when n is 0)."""
     if n == 0:

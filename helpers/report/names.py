@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CODE_NAMES", "arm_header", "arm_name", "bare", "capital", "in_sentence"]
+__all__ = ["CODE_NAMES", "arm_header", "arm_name", "bare", "capital", "in_sentence", "strata_words"]
 
 #: The arms' names when a caller gives none: the supplement's codes (A control, B experimental).
 CODE_NAMES = {"A": "arm A", "B": "arm B"}
 
-#: A first word that is an ordinary capitalised word: one capital, then lower-case letters.
-_ORDINARY = re.compile(r"[A-Z][a-z]+(?=[\s,;)]|$)")
+#: A first word that is an ordinary capitalised word: one capital, then lower-case letters,
+#: hyphenated words too ("Per-protocol set"; not "HER2-positive").
+_ORDINARY = re.compile(r"[A-Z][a-z]+(?:-[a-z]+)*(?=[\s,;)]|$)")
 
 
 def in_sentence(label: str) -> str:
@@ -46,3 +47,11 @@ def arm_name(code: str, arm_names=None) -> str:
 def arm_header(code: str, arm_names=None) -> str:
     """Arm ``code`` in a table header or box: "Arm A", "Control arm"; "Total" as it is."""
     return code if code == "Total" else capital(bare(arm_name(code, arm_names)))
+
+
+def strata_words(strata, labels=None) -> str:
+    """Stratification factors as a sentence names them: their labels (``labels``: the study's,
+    ``ArdView.variable_labels``) in sentence case, never the ADSL names: ["ER", "HER2",
+    "METGR"] -> "oestrogen receptor, HER2, metastatic organs"; a factor without a label by
+    its name. Plain text (escape it for Markdown)."""
+    return ", ".join(in_sentence((labels or {}).get(s, s)) for s in strata)

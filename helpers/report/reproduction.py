@@ -14,6 +14,7 @@ import pandas as pd
 from helpers.ard import ArdView
 from helpers.core.textsafe import md_text
 
+from .names import arm_name, bare, in_sentence, strata_words
 from .stats import conf_text, estimate_ci, p_phrase, said, shown
 
 __all__ = ["figures_text", "key_results_display", "key_results_note", "key_results_summary", "key_results_text",
@@ -53,13 +54,20 @@ def reproduction_display(view: ArdView, sources: Mapping[str, str],
     return pd.DataFrame(rows)
 
 
+def _arm_words(view: ArdView) -> dict[str, str]:
+    """"{A}"/"{B}" of a label -> the arms as the view names them, without article ("arm A",
+    "control arm")."""
+    return {code: bare(arm_name(code, view.arm_names)) for code in ("A", "B")}
+
+
 def key_results_display(view: ArdView, keys: Mapping[str, str]) -> pd.DataFrame:
-    """The key figures (``keys``: path -> label): published, this run, difference, within."""
+    """The key figures (``keys``: path -> label, "{A}"/"{B}" the arms as the view names
+    them): published, this run, difference, within."""
     rows = []
     for path, label in keys.items():
         c = _cells(view, path)
         c.pop("label"), c.pop("Tolerance")
-        rows.append({"Figure": label, **c})
+        rows.append({"Figure": label.format(**_arm_words(view)), **c})
     return pd.DataFrame(rows)
 
 
@@ -72,7 +80,8 @@ def key_results_note(view: ArdView, os_paramcd: str, lrfs_paramcd: str, strata) 
     """The key-results table's note: the CI levels of the hazard ratios and the strata."""
     os_level = conf_text(view, f"reproduction.{os_paramcd}.cox.primary")
     lrfs_level = conf_text(view, f"reproduction.{lrfs_paramcd}.cox")
-    return (f"OS hazard ratio with {os_level} CI, stratified by {', '.join(strata) or 'nothing'}; "
+    return (f"OS hazard ratio with {os_level} CI, stratified by "
+            f"{strata_words(strata, view.variable_labels) or 'nothing'}; "
             f"LRFS hazard ratio with {lrfs_level} CI. Published figures as published; —: no "
             "tolerance stated.")
 
@@ -112,11 +121,17 @@ def _median(view: ArdView, analysis_id: str, arm: str, ci: bool = True) -> str:
 
 def key_results_text(view: ArdView, os_paramcd: str, lrfs_paramcd: str, os_sided: str,
                      lrfs_sided: str, unit: str = "months",
-                     arm_labels: Mapping[str, str] | None = None) -> str:
-    """The key results paragraph of the preface (patients, OS hazard ratio and log-rank p,
-    medians, LRFS, follow-up, the design's deaths and patients)."""
-    arms = {code: md_text(label.lower()) for code, label in
+                     arm_labels: Mapping[str, str] | None = None, *, events: str = "deaths",
+                     design_events: str | None = None) -> str:
+    """The key results paragraph of the chapter (patients, OS hazard ratio and log-rank p,
+    medians, LRFS, follow-up, the design's events and patients). The arms are named as the
+    view names them (``ArdView.arm_names``), with their labels where randomised;
+    ``events``: the OS endpoint's word for its events, ``design_events`` the primary
+    endpoint's (the design's; default ``events``)."""
+    arms = {code: md_text(in_sentence(label)) for code, label in
             (arm_labels or {"A": "arm A", "B": "arm B"}).items()}
+    name = {code: md_text(arm_name(code, view.arm_names)) for code in ("A", "B")}
+    events, design_events = md_text(events), md_text(design_events or events)
     o, lr = f"reproduction.{os_paramcd}", f"reproduction.{lrfs_paramcd}"
     comp = "reproduction.computed"
     km_level = view.row(f"{o}.km", "conf.low", group1_level="A", variable="prob",
@@ -128,17 +143,17 @@ def key_results_text(view: ArdView, os_paramcd: str, lrfs_paramcd: str, os_sided
         f"{said(view, comp, 'n', variable='population.randomised')} were randomised "
         f"({said(view, f'{o}.km', 'n', group1_level='A')} to {arms['A']}, "
         f"{said(view, f'{o}.km', 'n', group1_level='B')} to {arms['B']}). "
-        f"With {said(view, f'{o}.cox.primary', 'n.event')} deaths, the stratified hazard ratio "
-        f"of death in arm B against arm A was {estimate_ci(view, f'{o}.cox.primary')}, {os_sided} stratified "
+        f"With {said(view, f'{o}.cox.primary', 'n.event')} {events}, the stratified hazard ratio "
+        f"of {name['B']} against {name['A']} was {estimate_ci(view, f'{o}.cox.primary')}, {os_sided} stratified "
         f"log-rank {p_phrase(view.fmt(f'{o}.logrank', os_p))}. Median overall survival was "
-        f"{_median(view, f'{o}.km', 'A')} {unit} in arm A and "
-        f"{_median(view, f'{o}.km', 'B')} {unit} in arm B ({km_level:.0%} CIs). For local "
+        f"{_median(view, f'{o}.km', 'A')} {unit} in {name['A']} and "
+        f"{_median(view, f'{o}.km', 'B')} {unit} in {name['B']} ({km_level:.0%} CIs). For local "
         f"relapse-free survival the hazard ratio was {estimate_ci(view, f'{lr}.cox')} ({lrfs_sided} "
         f"log-rank {p_phrase(view.fmt(f'{lr}.logrank', lrfs_p))}), with medians of "
         f"{_median(view, f'{lr}.km', 'A', ci=False)} and {_median(view, f'{lr}.km', 'B', ci=False)} "
         f"{unit}. Median follow-up was "
         f"{said(view, comp, 'median', variable='results.median_follow_up_months')} {unit}. "
         f"The design required {said(view, comp, 'events', variable='design.required_events')} "
-        f"deaths and {said(view, comp, 'patients', variable='design.planned_randomised')} "
+        f"{design_events} and {said(view, comp, 'patients', variable='design.planned_randomised')} "
         f"patients.")
 

@@ -11,7 +11,7 @@ import pandas as pd
 from helpers.core.textsafe import md_text
 from helpers.analyses.sensitivity import ANALYSIS_IDS, SensitivitySettings
 from helpers.ard import ArdView
-from helpers.report.names import arm_name, bare
+from helpers.report.names import arm_name, bare, strata_words
 
 from .stats import below, p_phrase, shown
 
@@ -62,7 +62,8 @@ def sensitivity_table(view: ArdView, s: SensitivitySettings) -> pd.DataFrame:
                   f"{shown(view, m['id'], 'conf.high')}",
             "p": f"{p} ({m['p_label']})" if p else "NE"})
     table = pd.DataFrame(records, columns=["Analysis", "Patients (deaths)", "HR", "CI", "p"])
-    table.attrs["footnotes"] = [f"a Stratified by {', '.join(s.strata)}."] if marked else []
+    table.attrs["footnotes"] = ([f"a Stratified by {strata_words(s.strata, view.variable_labels)}."]
+                                if marked else [])
     return table
 
 
@@ -108,7 +109,7 @@ def adjusted_model_text(s: SensitivitySettings, label_of) -> str:
     return (
         (f"The covariate-adjusted model is an unstratified Cox model of arm plus "
          f"{', '.join(md_text(_in_sentence(label_of(c))) for c in s.covariates)}; it is not also "
-         f"stratified, because stratification factors ({md_text(', '.join(s.strata)) or 'none'}) may "
+         f"stratified, because stratification factors ({md_text(strata_words(s.strata, {c: label_of(c) for c in s.strata})) or 'none'}) may "
          f"overlap the covariates. Its p-value is the one-sided Wald test of the arm coefficient. "
          if s.covariates else "No covariates are configured: there is no adjusted model. ")
         + (f"Covariates not in the data, left out: {md_text(', '.join(s.absent))}. " if s.absent else "")

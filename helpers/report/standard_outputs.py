@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from helpers.ard import ArdView
-from helpers.report.names import arm_header
+from helpers.report.names import arm_header, arm_name, bare
 
 from .stats import NE, shown
 
@@ -115,6 +115,12 @@ def dtht01_table(view: ArdView, within_label: str) -> pd.DataFrame:
     return _count_rows(view, aid, items, headers)
 
 
+def _vs(view: ArdView, between: str = " vs ") -> str:
+    """The experimental arm against the control arm as the study names them, without
+    articles: "arm B vs arm A", "experimental arm vs control arm" (never the codes "B vs A")."""
+    return between.join(bare(arm_name(code, view.arm_names)) for code in ("B", "A"))
+
+
 def _est_ci(view: ArdView, aid: str, **where) -> str:
     if not view.has(aid, stat_name="estimate", **where):
         return ""
@@ -151,7 +157,7 @@ def ttet01_table(view: ArdView, endpoints: Mapping[str, str], conf_levels: list[
                 continue
             for cl in conf_levels:
                 aid = f"{p}.ttet01.cox.{model}.{100 * cl:g}"
-                rows.append({"": f"{INDENT}HR B vs A ({cl:.0%} CI), {text}",
+                rows.append({"": f"{INDENT}HR {_vs(view)} ({cl:.0%} CI), {text}",
                              b_header: _est_ci(view, aid)})
             rows.append({"": f"{INDENT}Log-rank p (two-sided), {text}",
                          b_header: shown(view, lr, "p.value")})
@@ -164,7 +170,7 @@ def ttet01_table(view: ArdView, endpoints: Mapping[str, str], conf_levels: list[
                 rows.append({"": f"{INDENT}Rate at {t} {unit}, % ({lcl:.0%} CI)",
                              **{h: _est_ci(view, lm, group1_level=c, variable_level=t)
                                 for c, h in headers.items()}})
-                rows.append({"": f"{INDENT}{INDENT}Difference B − A, % ({lcl:.0%} CI); p",
+                rows.append({"": f"{INDENT}{INDENT}Difference {_vs(view, ' − ')}, % ({lcl:.0%} CI); p",
                              b_header: f"{_est_ci(view, lm, group1_level='B vs A', variable_level=t)}"
                                        f"; {shown(view, lm, 'p.value', group1_level='B vs A', variable_level=t)}"})
         block = pd.concat([block, pd.DataFrame(rows).set_index("")]).fillna("")
@@ -186,8 +192,11 @@ def coxt02_table(view: ArdView, endpoints: Mapping[str, str],
         n, events = view.fmt(aid, "n", variable=""), view.fmt(aid, "n.event", variable="")
         for r in terms.itertuples():
             var = labels.get(r.variable, r.variable)
-            term = f"{var}: {r.variable_level} vs {r.group2_level}" if r.variable_level else \
-                f"{var} (per unit)"
+            if r.variable == "ARMCD":  # the arms by the study's names, not their codes
+                term = f"{var}: {_vs(view)}"
+            else:
+                term = (f"{var}: {r.variable_level} vs {r.group2_level}" if r.variable_level else
+                        f"{var} (per unit)")
             where = {"variable": r.variable, "variable_level": r.variable_level}
             rows.append({"Endpoint": f"{label} (n = {n}, {events} events)", "Term": term,
                          f"HR ({level:.0%} CI)": _est_ci(view, aid, **where),
@@ -196,3 +205,27 @@ def coxt02_table(view: ArdView, endpoints: Mapping[str, str],
 
 
 __all__ += ["NE"]
+
+#: The row groups of DST01 and DTHT01 (``disposition_needs``, ``deaths_needs``) as a reader
+#: reads them where the book says what it leaves out.
+PART_WORDS = {"DST01": ("Disposition", {
+                  "treated": "patients treated as allocated", "procedure": "the protocol procedure",
+                  "procedure reasons": "why the protocol procedure was not done",
+                  "crossover": "crossover", "discontinued": "discontinuation"}),
+              "DTHT01": ("Deaths", {"deaths": "deaths", "cause": "causes of death",
+                                    "within": "deaths soon after the protocol procedure"}),
+              "TTET01": ("Time-to-event summary", {}), "COXT02": ("Adjusted Cox model", {})}
+
+
+def part_title(key: str) -> str:
+    """A part of a standard output left out, in words: "DST01 procedure reasons" ->
+    "Disposition (DST01): why the protocol procedure was not done"; "TTET01 LRFS" ->
+    "Time-to-event summary (TTET01): LRFS"; another key as it is."""
+    output, _, part = key.partition(" ")
+    if output not in PART_WORDS:
+        return key
+    name, parts = PART_WORDS[output]
+    return f"{name} ({output})" + (f": {parts.get(part, part)}" if part else "")
+
+
+__all__ += ["PART_WORDS", "part_title"]

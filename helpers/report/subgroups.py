@@ -12,7 +12,8 @@ import pandas as pd
 
 from helpers.core.textsafe import md_text
 from helpers.ard import ArdView
-from helpers.report.names import arm_header, arm_name, bare, capital
+from helpers.report.format import format_level
+from helpers.report.names import arm_header, arm_name, bare, capital, in_sentence
 
 from .stats import below, p_phrase, shown
 
@@ -90,7 +91,8 @@ def forest_table(view: ArdView, labels: Mapping[str, str], prefix: str = "subgro
         p_text = view.fmt(aid, "p.value.interaction", group2_level="")
         for level in levels:
             rows.append({**_row(view, aid, var, labels.get(var, var), level,
-                                LEVEL_LABELS.get(level, level), group2_level=level),
+                                LEVEL_LABELS.get(level, format_level(level)),
+                                group2_level=level),
                          "p_interaction": p, "p_text": p_text})
             if medians:
                 rows[-1].update(median_text_control=_median(view, medians, "A", var, level),
@@ -123,22 +125,24 @@ def subgroup_table(view: ArdView, labels: Mapping[str, str]) -> pd.DataFrame:
         "p for interaction": [p if f else "" for p, f in zip(t["p_text"], first)],
     })
     table.attrs["groups"] = "Subgroup"  # printed: each subgroup over its indented levels
-    table.attrs["spanners"] = {"Events/n": {"Arm A events/n": "Arm A", "Arm B events/n": "Arm B"}}
+    heads = [arm_header(code, view.arm_names) for code in ("A", "B")]
+    table.attrs["spanners"] = {"Events/n": {f"{head} events/n": head for head in heads}}
     return table
 
 
 def subgroup_settings_text(population: str, ties: str, strata: Iterable[str],
-                           conf_level: float, data_cut: str | None) -> str:
+                           conf_level: float, data_cut: str | None,
+                           labels: Mapping[str, str] | None = None) -> str:
     """The settings line of chapter 5: the subgroups' model and CI level (not the primary
-    analysis')."""
+    analysis'); the strata by their labels (``labels``: the study's)."""
     strata = list(strata)
-    strata = [md_text(s) for s in strata]
+    strata = [md_text(in_sentence((labels or {}).get(s, s))) for s in strata]
     return (f"Settings of this run: {md_text(population)}; Cox models with {ties.capitalize()} ties, "
             + (f"stratified by {', '.join(strata)} (except the subgroup factor itself)"
                if strata else "unstratified")
             + f"; hazard ratio CIs (Wald) at {conf_level:.0%}; interaction p-values by the "
-            f"likelihood-ratio test, two-sided, unadjusted for multiplicity; data cut "
-            f"{data_cut or 'none'}.")
+            f"likelihood-ratio test, two-sided, unadjusted for multiplicity; data cut-off "
+            f"{md_text(data_cut) if data_cut else 'none (all follow-up in the data)'}.")
 
 
 def subgroup_table_note(ties: str, strata: Iterable[str], label_of: Callable[[str], str]) -> str:
@@ -165,8 +169,8 @@ def subgroup_methods_text(strata: Iterable[str], subgroups: Iterable[str],
                    f"beside the other factors' strata. " if overlap else
                    "no subgroup factor is a stratification factor. "))
     else:
-        text = ("The subgroup models are not stratified (the parameter file gives this notebook "
-                "no strata: within a subgroup the randomisation strata are sparse). ")
+        text = ("The subgroup models are not stratified: within a subgroup the randomisation "
+                "strata are sparse. ")
     text += f"The subgroup factors are {', '.join(map(label_of, subgroups))}."
     return text + "".join(f" {label_of(v)} was {md_text(note)}." for v, note in notes.items())
 
@@ -175,15 +179,13 @@ def subgroup_results_text(view: ArdView, labels: Mapping[str, str], events: str,
                           experimental: str) -> str:
     """All patients' hazard ratio; the levels whose printed upper limit is below 1; the
     factors whose printed interaction p is below 0.05."""
-    t = forest_table(view, labels)
-    t["label"], t["level"] = t["label"].map(md_text), t["level"].map(md_text)
-    experimental = md_text(experimental)
+    t = forest_table(view, labels)  # labels and levels escaped once, where the text uses them
     level = f"{view.row(OVERALL_ID, 'conf.low')['conf_level']:.0%}"
     overall = t.iloc[0]
     n = overall["n_control"] + overall["n_experimental"]
     hr = overall["hr_text"]
     text = (f"Over all {n} patients the hazard ratio of the subgroups' model "
-            f"({overall['label'].split(', ', 1)[1]}, {level} CI; not the primary analysis) was "
+            f"({md_text(overall['label'].split(', ', 1)[1])}, {level} CI; not the primary analysis) was "
             + (hr.replace(" (", f" ({level} CI ", 1) if hr != "NE" else "not estimable") + ". ")
     levels = t.iloc[1:]
     upper = [h.rsplit("–", 1)[-1].rstrip(")") if h != "NE" else "" for h in levels["hr_text"]]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -53,6 +54,8 @@ KERNEL_ENV = {
 OUTPUT_KINDS = ("figures", "tables")  # per-notebook directories; results are one file each
 
 
+#: The parameters that decide which trial data a notebook reads (helpers.data.run_data).
+DATA_PARAMETERS = ("data_dir", "data_format", "study", "comparison")
 KERNEL_START_ATTEMPTS = 3
 KERNEL_START_FAILURE = "Kernel died before replying to kernel_info"  # jupyter_client's words
 
@@ -74,7 +77,7 @@ def available_cpus() -> int:
 
 
 def _init_worker(kernel_log: str | None = None, runner_pid: int | None = None,
-                 kernel_cwd: str | None = None) -> None:
+                 kernel_cwd: str | None = None, data: dict | None = None) -> None:
     import logging
 
     die_with_parent(runner_pid)  # a killed runner takes its workers (and their kernels) along
@@ -87,7 +90,7 @@ def _init_worker(kernel_log: str | None = None, runner_pid: int | None = None,
         # this worker's kernels are forked from a process that has imported already
         from helpers.run.zygote import start_zygote
 
-        start_zygote(kernel_cwd, KERNEL_NAME)
+        start_zygote(kernel_cwd, KERNEL_NAME, data)
     logging.getLogger("papermill").setLevel(logging.ERROR)  # not "Passed unknown parameter"
 
 
@@ -236,12 +239,15 @@ def _run_file(pfile: ParameterFile, workers: int | None, force: bool,
         for debris in remove_debris(run_dir, keep=None):
             echo(f"  clean  {debris}  (left by an interrupted run)")
         plan = make_plan(pfile, discovered, run_dir, force, selected)
+        # the workers start (and their zygotes import) while the preflight checks the data
+        workers_started = Workers.start(pfile, plan.todo, workers, run_dir, notebooks_dir)
         try:
             if plan.todo and notebooks_dir == NOTEBOOKS_DIR.resolve():  # the data our notebooks need
                 preflight(pfile, plan.todo)
-        except (ParameterError, DataValidationError):
-            if not existed:  # a run that never started leaves no directory behind
-                remove_path(run_dir)
+        except BaseException as exc:
+            workers_started.stop()
+            if isinstance(exc, (ParameterError, DataValidationError)) and not existed:
+                remove_path(run_dir)  # a run that never started leaves no directory behind
             raise
         for name in plan.skipped:
             echo(f"  skip   {name}  (unchanged)")
@@ -252,8 +258,7 @@ def _run_file(pfile: ParameterFile, workers: int | None, force: bool,
         # complete run gets its record in a new generation without executing anything)
         generation = new_generation(run_dir) if plan.todo or unrecorded else None
         try:
-            outcomes = _execute_all(pfile, plan.todo, generation, run_dir, notebooks_dir,
-                                    workers, echo)
+            outcomes = _execute_all(pfile, plan.todo, generation, run_dir, workers_started, echo)
             failed = [o for o in outcomes if not o.ok]
             published = False
             if generation is not None and not failed:
@@ -264,6 +269,7 @@ def _run_file(pfile: ParameterFile, workers: int | None, force: bool,
                 for outcome in outcomes:
                     remove_path(run_dir / "failed" / f"{outcome.name}.ipynb")
         finally:
+            workers_started.stop()
             remove_debris(run_dir, keep=None)
     executed = [o.name for o in outcomes if o.ok]
     echo(f"run {pfile.run_label!r}: {len(executed)} executed, {len(plan.skipped)} unchanged, "
@@ -303,51 +309,92 @@ def _finish_generation(pfile: ParameterFile, plan: Plan, generation: Path, run_d
     fsync_tree(generation)
 
 
+@dataclass
+class Workers:
+    """The run's worker processes, started before the preflight so that each worker and its
+    zygote (``helpers.run.zygote``: the kernels' imports) start while the data are checked."""
+
+    pool: object | None  # concurrent.futures.ProcessPoolExecutor, None: nothing to execute
+    count: int
+    notebooks_dir: Path
+
+    @classmethod
+    def start(cls, pfile: ParameterFile, todo: list[Notebook], workers: int | None,
+              run_dir: Path, notebooks_dir: Path) -> "Workers":
+        """``workers`` processes (default: the CPUs; at most one per notebook of ``todo``),
+        starting now; their zygotes read the trial data once when all of ``todo`` read the
+        same (``helpers.run.zygote.preload_data``)."""
+        if not todo:
+            return cls(None, 0, notebooks_dir)
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        count = max(1, min(workers or available_cpus(), len(todo)))
+        data = {json.dumps({key: params.get(key) for key in DATA_PARAMETERS})
+                for params in map(pfile.for_notebook, (nb.name for nb in todo))}
+        kernel_log = run_dir / ".state" / "kernels.log"  # stderr of this run's kernels
+        kernel_log.write_text("")
+        pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_init_worker,
+                                   initargs=(str(kernel_log), os.getpid(), str(notebooks_dir),
+                                             json.loads(data.pop()) if len(data) == 1 else None))
+        for _ in range(count):  # the pool starts a process for each task submitted
+            pool.submit(_zygote_ready)
+        return cls(pool, count, notebooks_dir)
+
+    def stop(self) -> None:
+        """End the workers (their zygotes and kernels end with them); idempotent."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+def _zygote_ready() -> bool:
+    """(In a worker) wait until this worker's zygote has imported what the kernels need."""
+    from helpers.run import zygote
+
+    return zygote._zygote is not None and zygote._zygote.ready()
+
+
 def _execute_all(pfile: ParameterFile, todo: list[Notebook], generation: Path | None,
-                 run_dir: Path, notebooks_dir: Path, workers: int | None,
+                 run_dir: Path, workers: Workers,
                  echo: Callable[[str], None]) -> list[Outcome]:
-    """Execute ``todo`` in a process pool; move each success into ``generation``."""
+    """Execute ``todo`` on the started ``workers``; move each success into ``generation``."""
     if not todo:
         return []
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
 
-    workers = max(1, min(workers or available_cpus(), len(todo)))
-    outcomes = []
-    context = multiprocessing.get_context("spawn")
-    kernel_log = run_dir / ".state" / "kernels.log"  # stderr of this run's kernels
-    kernel_log.write_text("")
+    pool, outcomes = workers.pool, []
     staging_root = new_staging(run_dir)
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                             initargs=(str(kernel_log), os.getpid(), str(notebooks_dir))) as pool:
-        futures = {}
-        for nb in todo:
-            staging = staging_root / nb.name
-            staging.mkdir()
-            parameters = {**pfile.for_notebook(nb.name), "output_dir": _display_path(staging)}
-            futures[pool.submit(execute_notebook, nb, parameters, staging, notebooks_dir)] = nb
-        waiting = list(todo)  # the pool starts notebooks in submission order
-        for nb in waiting[:workers]:
-            echo(f"  start  {nb.name}")
-        del waiting[:workers]
-        for future in as_completed(futures):
-            nb = futures[future]
-            outcome = future.result()
-            staging = staging_root / nb.name
-            if outcome.ok:
-                stray = promote(generation, staging, nb, run_dir)
-                echo(f"  done   {nb.name}  {outcome.seconds:.1f} s")
-                if stray:
-                    echo(f"  note   {nb.name} wrote files outside its outputs, not kept: "
-                         f"{', '.join(stray)}")
-            else:
-                failed_copy = staging / "notebook.ipynb"
-                if failed_copy.exists():
-                    (run_dir / "failed").mkdir(parents=True, exist_ok=True)
-                    os.replace(failed_copy, run_dir / "failed" / f"{nb.name}.ipynb")
-                echo(f"  FAILED {nb.name}  {outcome.seconds:.1f} s")
-            remove_path(staging)
-            outcomes.append(outcome)
-            if waiting:
-                echo(f"  start  {waiting.pop(0).name}")
+    futures = {}
+    for nb in todo:
+        staging = staging_root / nb.name
+        staging.mkdir()
+        parameters = {**pfile.for_notebook(nb.name), "output_dir": _display_path(staging)}
+        futures[pool.submit(execute_notebook, nb, parameters, staging,
+                            workers.notebooks_dir)] = nb
+    waiting = list(todo)  # the pool starts notebooks in submission order
+    for nb in waiting[:workers.count]:
+        echo(f"  start  {nb.name}")
+    del waiting[:workers.count]
+    for future in as_completed(futures):
+        nb = futures[future]
+        outcome = future.result()
+        staging = staging_root / nb.name
+        if outcome.ok:
+            stray = promote(generation, staging, nb, run_dir)
+            echo(f"  done   {nb.name}  {outcome.seconds:.1f} s")
+            if stray:
+                echo(f"  note   {nb.name} wrote files outside its outputs, not kept: "
+                     f"{', '.join(stray)}")
+        else:
+            failed_copy = staging / "notebook.ipynb"
+            if failed_copy.exists():
+                (run_dir / "failed").mkdir(parents=True, exist_ok=True)
+                os.replace(failed_copy, run_dir / "failed" / f"{nb.name}.ipynb")
+            echo(f"  FAILED {nb.name}  {outcome.seconds:.1f} s")
+        remove_path(staging)
+        outcomes.append(outcome)
+        if waiting:
+            echo(f"  start  {waiting.pop(0).name}")
     return sorted(outcomes, key=lambda o: o.name)

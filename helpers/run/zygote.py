@@ -13,9 +13,10 @@ Safety:
 - the zygote forks only while it has exactly one thread (``/proc/self/task``); otherwise,
   or when anything about the launch differs from a plain ``python -m ipykernel_launcher``
   of this interpreter, the kernel is started the usual way (:func:`launch`, None);
-- nothing is executed in the zygote but imports: the matplotlib backend is not chosen there
+- nothing is executed in the zygote but imports and the reading of the run's trial data (CSV
+  files, read and closed; :func:`preload_data`): the matplotlib backend is not chosen there
   (``MPLBACKEND`` is set as ipykernel sets it, before matplotlib is imported), no random
-  state is drawn, no file is opened;
+  state is drawn, no file is left open;
 - the zygote dies with its worker, a kernel with its zygote (``PR_SET_PDEATHSIG``); the
   zygote reaps its kernels; the worker watches a kernel through a pidfd (Linux >= 5.3), so
   jupyter_client can poll, signal and kill it as if it were its child.
@@ -41,7 +42,18 @@ __all__ = ["PRELOAD", "ForkedKernel", "Zygote", "launch", "start_zygote"]
 
 #: What the zygote imports before forking kernels: what (nearly) every notebook imports.
 PRELOAD = ("ipykernel.kernelapp", "IPython.display", "helpers.notebook.session",
-           "matplotlib.pyplot", "helpers.report.plots", "scipy.stats")
+           "matplotlib.pyplot", "helpers.report.plots", "scipy.stats",
+           # imported on first use by every notebook (~0.3 s CPU a kernel, measured with
+           # benchmarks/notebook_phases.py): the publication tables (Great Tables, with babel
+           # and faicons), pandera's checks (hypothesis), parquet writing (the ARD), the
+           # figure files (matplotlib's SVG and Agg backends, PIL's image plug-ins)
+           "great_tables", "helpers.report.publication_table", "helpers.report.tables",
+           "helpers.report.text", "pandera.backends.pandas.register",
+           "pandera.backends.pandas.builtin_checks", "pandera.backends.pandas.builtin_hypotheses",
+           "pandera.accessors.pandas_accessor", "pyarrow.parquet", "pyarrow.pandas_compat",
+           "matplotlib.backends.backend_svg", "matplotlib.backends.backend_agg",
+           "PIL.PngImagePlugin", "PIL.BmpImagePlugin", "PIL.GifImagePlugin",
+           "PIL.JpegImagePlugin", "PIL.PpmImagePlugin")
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"  # ipykernel's MPLBACKEND default
 LAUNCHER = ["-m", "ipykernel_launcher"]
 
@@ -121,10 +133,13 @@ class Zygote:
             self.process.wait()
 
 
-def start_zygote(cwd: str | os.PathLike, kernel_name: str) -> Zygote | None:
+def start_zygote(cwd: str | os.PathLike, kernel_name: str,
+                 data: dict | None = None) -> Zygote | None:
     """Start this worker's zygote for kernels of ``kernel_name`` (working directory ``cwd``):
     the interpreter and its options of the kernel spec's command. None where kernels cannot
-    be forked (not Linux, no pidfd, a kernel spec that is not ``... -m ipykernel_launcher``)."""
+    be forked (not Linux, no pidfd, a kernel spec that is not ``... -m ipykernel_launcher``).
+    ``data``: the run's trial data (``data_dir``, ``data_format``, ``study``, ``comparison``)
+    for the zygote to read once (:func:`preload_data`)."""
     global _zygote
     if not (sys.platform.startswith("linux") and hasattr(os, "pidfd_open")):
         return None
@@ -141,7 +156,8 @@ def start_zygote(cwd: str | os.PathLike, kernel_name: str) -> Zygote | None:
            # pyarrow's jemalloc (imported by pandas) purges memory in a background thread;
            # without it the zygote stays single-threaded and can fork (it is fork-safe)
            "JE_ARROW_MALLOC_CONF": os.environ.get("JE_ARROW_MALLOC_CONF") or "background_thread:false"}
-    code = f"from helpers.run.zygote import serve; serve({request_read}, {reply_write}, {os.getpid()})"
+    code = (f"from helpers.run.zygote import serve; serve({request_read}, {reply_write}, "
+            f"{os.getpid()}, {json.dumps(data)!r})")
     process = subprocess.Popen([*interpreter, "-c", code], cwd=cwd, env=env,
                                stdin=subprocess.DEVNULL, pass_fds=(request_read, reply_write))
     os.close(request_read)
@@ -170,14 +186,17 @@ def launch(kernel_cmd: list[str], env: dict | None, cwd: str | None) -> ForkedKe
 
 
 # --------------------------------------------------------------------------- the zygote
-def serve(request_fd: int, reply_fd: int, worker_pid: int) -> None:
-    """The zygote's program: import ``PRELOAD``, then fork a kernel for each request."""
+def serve(request_fd: int, reply_fd: int, worker_pid: int, data: str = "null") -> None:
+    """The zygote's program: import ``PRELOAD``, read the run's data (``data``: JSON, see
+    :func:`start_zygote`), then fork a kernel for each request."""
     die_with_parent(worker_pid)
     for name in PRELOAD:
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - the notebook's own import will say what is wrong
             pass
+    if json.loads(data):
+        preload_data(json.loads(data))
     kernel_path = sys.path[1:]  # ipykernel_launcher drops the working directory
     gc.freeze()  # the preloaded objects: not traversed by the kernels' collections, not copied
     signal.signal(signal.SIGCHLD, _reap)
@@ -202,6 +221,28 @@ def serve(request_fd: int, reply_fd: int, worker_pid: int) -> None:
                 os.close(started_read)
             replies.write(json.dumps({"pid": pid if pid > 0 else None}) + "\n")
             replies.flush()
+
+
+def preload_data(data: dict) -> bool:
+    """Read and check the run's trial data (``helpers.data.trial_data.preload_trial_data``) so
+    that each kernel forked afterwards has them (a copy of the memory, not a second read of
+    the files). CSV tables only: the Parquet and SAS readers may start threads, and a process
+    with threads must not fork. Whatever goes wrong is left to the kernel's own reading,
+    which reports it. True when the data were read."""
+    try:
+        from helpers.config.params import resolve_path
+        from helpers.config.study import load_study
+        from helpers.data.trial_data import preload_trial_data, resolve_paths
+
+        data_dir = resolve_path(data["data_dir"])
+        if any(path.suffix.lower() != ".csv"
+               for path in resolve_paths(data_dir, data["data_format"]).values()):
+            return False
+        study = load_study(data["study"]).for_comparison(data.get("comparison"))
+        preload_trial_data(data_dir, data["data_format"], study)
+        return True
+    except Exception:  # noqa: BLE001 - the kernel reads the data itself and says what is wrong
+        return False
 
 
 def _reap(_signum, _frame) -> None:

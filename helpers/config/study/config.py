@@ -509,11 +509,31 @@ def load_study(path: str | os.PathLike | None = None) -> StudyConfig:
         raise StudyConfigError(f"{path}: study configuration is a directory, not a YAML file") from None
     except OSError as exc:
         raise StudyConfigError(f"{path}: cannot read study configuration ({exc.strerror})") from None
+    sha256 = hashlib.sha256(raw).hexdigest()
     try:
-        document = load_yaml(raw, str(path))
+        document = _read_yaml(raw, str(path), sha256)
     except YamlError as exc:
         raise StudyConfigError(str(exc)) from None
     if document.data is None:
         raise StudyConfigError(f"{path}: the study configuration is empty")
     config = parse_study(document.data, str(path), path, document.booleans)
-    return replace(config, sha256=hashlib.sha256(raw).hexdigest())
+    return replace(config, sha256=sha256)
+
+
+#: Parsed study YAML by (path, sha256 of its bytes): a run's runner validates every notebook's
+#: parameters, and each reads the study (~50 reads of one file, ~15 ms each to parse). Keyed
+#: by content, so an edited file is read again; the checks of ``parse_study`` (files that must
+#: exist, ...) run on every call.
+_PARSED: dict[tuple[str, str], Any] = {}
+
+
+def _read_yaml(raw: bytes, source: str, sha256: str):
+    """``load_yaml(raw, source)``, a deep copy of the parse of the same bytes when there is one."""
+    import copy
+
+    key = (source, sha256)
+    if key not in _PARSED:
+        if len(_PARSED) >= 16:
+            _PARSED.clear()
+        _PARSED[key] = load_yaml(raw, source)
+    return copy.deepcopy(_PARSED[key])

@@ -26,16 +26,18 @@ def power_curve_plot(
     hr_range: tuple[float, float] = (0.55, 1.0),
     labels: dict[str, str] | None = None,
     xlabel: str = "Hazard ratio assumed true (experimental vs control arm)",
+    events_word: str = "events",
 ):
     """Power (one-sided ``alpha``) against the true HR for ``events`` events.
 
     Marks the planning HR with its power, the observed HR (vertical line), and, when
-    ``observed_events`` is given, the power curve at the observed number of deaths with the
+    ``observed_events`` is given, the power curve at the observed number of events with the
     power at the planning HR. The HR axis increases left to right; power falls towards HR 1,
     so the labels sit above and right of the design point and below and left of the observed
     one, clear of the curves. ``labels`` ("design", "observed", "observed_hr") replaces the
     annotations' texts (e.g. ``helpers.report.design.power_labels``: the numbers of the run's
-    ARD). Returns the Axes.
+    ARD); ``events_word``: what the events are ("deaths"), in the curves' legend. Returns the
+    Axes.
     """
     labels = labels or {}
     with plt.rc_context(PLOT_STYLE):
@@ -45,16 +47,16 @@ def power_curve_plot(
         # the points' values are in the legend (above the plot), never written over the curves
         p_plan = power_for_events(planning_hr, events, alpha)
         ax.plot(grid, power_for_events(grid, events, alpha), color="#1f4e79", lw=1.8,
-                label=f"{events} events (design)")
+                label=f"{events} {events_word} (design)")
         ax.plot([planning_hr], [p_plan], "o", color="#1f4e79", ms=6, zorder=3,
                 label=labels.get("design", f"planning HR {planning_hr:g}: power {p_plan:.0%}"))
         if observed_events is not None:
             ax.plot(grid, power_for_events(grid, observed_events, alpha), color="#b35806", lw=1.5,
-                    ls="--", label=f"{observed_events} deaths (observed)")
+                    ls="--", label=f"{observed_events} {events_word} (observed)")
             p_obs = power_for_events(planning_hr, observed_events, alpha)
             ax.plot([planning_hr], [p_obs], "s", color="#b35806", ms=6, zorder=3,
                     label=labels.get("observed", f"power {p_obs:.0%} at HR {planning_hr:g} with "
-                                                 f"{observed_events} deaths"))
+                                                 f"{observed_events} {events_word}"))
         if observed_hr is not None:
             ax.axvline(observed_hr, color="0.35", lw=1, ls=":")
             # the label where the curves are not: at the top when they are low at the observed

@@ -9,6 +9,7 @@ import pandas as pd
 
 from helpers.analyses.baseline import TOTAL
 from helpers.ard import ArdView
+from helpers.report.format import format_level
 from helpers.report.stats import n_pct, shown
 
 __all__ = ["baseline_highlights", "column_header", "in_clinical_order", "table1"]
@@ -87,7 +88,7 @@ def table1(view: ArdView, variables: Sequence, arm_labels: Mapping[str, str]) ->
             levels = list(dict.fromkeys(view.rows(aid, stat_name="n", group1_level=TOTAL)[
                 "variable_level"]))
             for level in levels:
-                add("n (%)" if v.type == "flag" else level,
+                add("n (%)" if v.type == "flag" else format_level(level),
                     lambda c, level=level: n_pct(view, aid, group1_level=c, variable_level=level))
             missing = view.has(aid, stat_name="N_miss")
         if missing:

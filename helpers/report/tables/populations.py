@@ -58,8 +58,7 @@ def analysis_sets_table(view: ArdView, set_labels: Mapping[str, str]) -> pd.Data
         randomised = shown(view, "populations", "N", variable=flags[0], group1_level=code)
         columns[f"{name} (randomised N={randomised})"] = [
             n_pct(view, "populations", variable=f, group1_level=code) for f in flags]
-    index = pd.Index([set_labels[f] if f == "all" else f"{set_labels[f]} ({f})" for f in flags],
-                     name="Analysis set")
+    index = pd.Index([set_labels[f] for f in flags], name="Analysis set")
     return pd.DataFrame(columns, index=index)
 
 

@@ -11,8 +11,8 @@ from helpers.core.textsafe import md_text
 from helpers.analyses.endpoint import ARM, CONTROL, EXPERIMENTAL, EndpointSettings
 from helpers.ard import ArdView
 from helpers.report.endpoint import COX_ID
-from helpers.report.names import arm_name, capital, in_sentence
-from helpers.report.stats import conf_text, est_ci, hr_ci, is_missing, p_text, shown, value
+from helpers.report.names import arm_name, capital, in_sentence, strata_words
+from helpers.report.stats import NE, below, conf_text, est_ci, hr_ci, is_missing, p_text, shown, value
 
 __all__ = ["endpoint_heading", "missing_endpoints", "proportion_results", "results_paragraph",
            "secondary_results"]
@@ -24,15 +24,23 @@ def _events(view: ArdView, paramcd: str, code: str) -> str:
     return shown(view, f"{paramcd}.km", "n.event", group1_level=code, variable="")
 
 
-def _median(view: ArdView, paramcd: str, code: str) -> str:
-    return est_ci(view, f"{paramcd}.km", group1_level=code, variable="prob", variable_level=0.5)
+def _median(view: ArdView, paramcd: str, code: str, unit: str = "") -> str:
+    """The median (CI) in a sentence, with ``unit``: "71.1 (65.8–83.8) months"; a median or
+    upper limit the follow-up does not reach in words, not "NE": "not reached (lower limit
+    89.5 months)", "75.0 (68.1 to not reached) months"."""
+    where = dict(group1_level=code, variable="prob", variable_level=0.5)
+    est, low, high = (shown(view, f"{paramcd}.km", s, **where) for s in ("estimate", "conf.low", "conf.high"))
+    unit = f" {unit}" if unit else ""
+    if est == NE:
+        return "not reached" + (f" (lower limit {low}{unit})" if low != NE else "")
+    return (f"{est} ({low}–{high}){unit}" if high != NE else f"{est} ({low} to not reached){unit}")
 
 
 def _comparison(view: ArdView, paramcd: str, settings: EndpointSettings,
                 names: Mapping[str, str]) -> str:
     """"The hazard ratio of arm B, stratified by ..., was ...; the ... log-rank p-value was ..."."""
     cox, logrank = f"{paramcd}.{COX_ID}", f"{paramcd}.logrank"
-    strata = md_text(", ".join(settings.strata))
+    strata = md_text(strata_words(settings.strata, view.variable_labels))
     text = f"The hazard ratio of {names[EXPERIMENTAL]}" + (
         f", stratified by {strata}," if strata else " (unstratified)")
     text += (f" was {view.reason(cox, 'estimate', **_VS)}" if is_missing(view, cox, "estimate", **_VS)
@@ -41,6 +49,13 @@ def _comparison(view: ArdView, paramcd: str, settings: EndpointSettings,
         return text + f"; the log-rank test was {view.reason(logrank, settings.p_stat, **_VS)}."
     return (text + f"; the {settings.sided} {'stratified ' if strata else ''}log-rank p-value was "
             f"{shown(view, logrank, settings.p_stat, **_VS)}.")
+
+
+def effect_verb(low: str, high: str) -> str:
+    """What the experimental arm did to the hazard, decided on the printed CI limits (never
+    "lowered" beside a printed upper limit of 1.00): "lowered", "raised", "did not clearly
+    change"."""
+    return "lowered" if below(high, 1) else "raised" if below(1, low) else "did not clearly change"
 
 
 def results_paragraph(view: ArdView, paramcd: str, *, settings: EndpointSettings,
@@ -67,24 +82,23 @@ def results_paragraph(view: ArdView, paramcd: str, *, settings: EndpointSettings
         text = f"{events[0].upper()}{events[1:]}: {by_arm}. "
     level = conf_text(view, f"{paramcd}.km", group1_level=CONTROL, variable="prob",
                       variable_level=0.5)
-    text += (f"Median {name} was {_median(view, paramcd, CONTROL)} {unit} with "
+    text += (f"Median {name} was {_median(view, paramcd, CONTROL, unit)} with "
              f"{in_sentence(arm_labels.get(CONTROL, CONTROL))} and "
-             f"{_median(view, paramcd, EXPERIMENTAL)} {unit} with "
+             f"{_median(view, paramcd, EXPERIMENTAL, unit)} with "
              f"{in_sentence(arm_labels.get(EXPERIMENTAL, EXPERIMENTAL))} ({level} CIs).")
     if compared:
         text += " " + _comparison(view, paramcd, settings, names)
         if value(view, cox, "n.excluded", **_VS) > 0:
             text += (f" {shown(view, cox, 'n.excluded', **_VS)} patients with a missing arm, time, "
                      "event or stratification factor were left out of every analysis of this "
-                     "endpoint (as R's na.omit).")
+                     "endpoint (complete cases, as R does by default).")
     if follow_up:
         fu = f"{paramcd}.followup"
         text += (f" Median follow-up was {shown(view, fu, 'median', variable='time')} {unit} "
                  "(median observed time of all patients; reverse Kaplan-Meier "
                  f"{est_ci(view, fu, variable='prob', variable_level=0.5)} {unit}).")
     if effect_label and compared and not is_missing(view, cox, "estimate", **_VS):
-        low, high = value(view, cox, "conf.low", **_VS), value(view, cox, "conf.high", **_VS)
-        verb = ("lowered" if high < 1 else "raised" if low > 1 else "did not clearly change")
+        verb = effect_verb(shown(view, cox, "conf.low", **_VS), shown(view, cox, "conf.high", **_VS))
         text += (f" {capital(arm_labels.get(EXPERIMENTAL, EXPERIMENTAL))} {verb} the hazard of "
                  f"{md_text(in_sentence(effect_label))} events.")
     return text
@@ -99,8 +113,8 @@ def secondary_results(view: ArdView, endpoints: Sequence, *, settings: EndpointS
     for e in endpoints:
         text = (f"{md_text(e.label)}: {_events(view, e.paramcd, CONTROL)} events in {a} and "
                 f"{_events(view, e.paramcd, EXPERIMENTAL)} in {b} (median "
-                f"{_median(view, e.paramcd, CONTROL)} and {_median(view, e.paramcd, EXPERIMENTAL)} "
-                f"{settings.time_unit})")
+                f"{_median(view, e.paramcd, CONTROL, settings.time_unit)} and "
+                f"{_median(view, e.paramcd, EXPERIMENTAL, settings.time_unit)})")
         if not e.compare:
             note = e.note or "not compared"
             out.append(text + f"; {note[:1].lower()}{note[1:]}")

@@ -48,13 +48,19 @@ def flow_results(view: ArdView, arm_labels: Mapping[str, str],
 
 def analysis_sets_sentence(populations: Mapping[str, str | None],
                            set_names: Mapping[str, str]) -> str:
-    """"Analysis sets (ADSL flags): full analysis set (...): `ITTFL` = Y; ..." for the study's
-    population roles (role -> ADSL flag; ``all``: every patient with an arm value, no flag);
-    ``set_names``: role -> how the book names the set."""
-    parts = [f"{set_names[role]}: every randomised patient of the compared arms (ADSL has no "
-             "population flag)" if column == "all" else f"{set_names[role]}: `{column}` = Y"
+    """"The analysis sets are the full analysis set (...) and the safety set, as the data
+    flag them." for the study's population roles (role -> ADSL flag; ``all``: every patient
+    with an arm value, no flag); ``set_names``: role -> how the book names the set. The sets
+    are named in words, never by their flags (SAFFL: an internal name)."""
+    parts = [f"the {set_names[role]} (every randomised patient of the compared arms; the data "
+             "flag no analysis set)" if column == "all" else f"the {set_names[role]}"
              for role, column in populations.items() if column]
-    return "Analysis sets (ADSL flags): " + "; ".join(parts) + "."
+    if not parts:
+        return ""
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return (f"The analysis {'set is' if len(parts) == 1 else 'sets are'} {listed}"
+            + ((", as the data flag it." if len(parts) == 1 else ", as the data flag them.")
+               if any(c not in (None, "all") for c in populations.values()) else "."))
 
 
 def analysis_sets_results(view: ArdView, set_labels: Mapping[str, str]) -> str:
