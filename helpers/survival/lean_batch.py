@@ -93,16 +93,18 @@ class _SortedTrials:
         ev = np.argsort(~es, axis=1, kind="stable")[:, :n_ev]
         self.ev_valid = np.arange(n_ev) < m[:, None]
         self.ev_row = np.where(self.ev_valid, ev, ev[:, :1])  # padding: the first event
-
+        self.ev_flat = self.ev_row + base
     def subset(self, idx: np.ndarray) -> _SortedTrials:
         new = object.__new__(_SortedTrials)
         for name, value in self.__dict__.items():
             new.__dict__[name] = value[idx] if isinstance(value, np.ndarray) else value
+        n = new.kept.shape[1]
+        new.ev_flat = new.ev_row + (np.arange(len(idx)) * n)[:, None]  # places in the subset
         return new
 
     def ev_take(self, a: np.ndarray) -> np.ndarray:
         """``a`` (trials, rows) at each trial's events (trials, events)."""
-        return a.take(self.ev_row + (np.arange(len(a)) * a.shape[1])[:, None])
+        return a.take(self.ev_flat)
 
 
 def _groups(m: np.ndarray):
@@ -132,22 +134,29 @@ def _logrank(rows: _SortedTrials):
     j = np.arange(n_ev)
     lr = np.where(valid, 2 * first.take(code) + count.take(code) - 1 - j, j)
     lr += (np.arange(n_trials) * n_ev)[:, None]
-    # the per-trial (events, 2) arrays of _components, padded with zero rows
-    at_risk = np.empty((n_trials, n_ev, 2))
-    at_risk[:, :, 0] = at0.take(lr)
-    at_risk[:, :, 1] = at1.take(lr)
-    d = valid.astype(float)  # (valid is the same in both orders)
-    n = at_risk[:, :, 0] + at_risk[:, :, 1]  # = their add.reduce: whole numbers, exact
-    n[~valid] = 1.0
-    share = at_risk / n[:, :, None]
-    share[~valid] = 0.0
-    w = d * (n - d) / np.maximum(n - 1, 1)
-    w_share = w[:, :, None] * share
-    # sums over the events (axis 1: in sequence, as the per-trial path's along axis 0)
-    expected = np.add.reduce(share * d[:, :, None], axis=1)[:, 1]
-    diag = np.add.reduce(w_share, axis=1)[:, 1]
+    lr = lr.T  # (events, trials): the sums in sequence along axis 0, vectorised over trials
+    at1 = at1.take(lr).astype(float)
+    n = at0.take(lr) + at1  # = add.reduce of the (at risk 0, at risk 1) rows: exact
+    pad = ~valid.T
+    n[pad] = 1.0
+    share1 = at1 / n
+    share1[pad] = 0.0
+    # w = d (n - d) / max(n - 1, 1) with d = 1 (one event a key; padding: d = 0, w = 0)
+    w = np.subtract(n, 1.0)
+    w /= np.maximum(n - 1, 1)
+    w[pad] = 0.0
+    w_share1 = w * share1
+    expected = np.add.reduce(share1, axis=0)  # share * d, d = 1 (padding 0)
+    diag = np.add.reduce(w_share1, axis=0)
+    # the per-trial (events, 2) arrays of _components for w_share.T @ share (BLAS: the same
+    # call on the same layout; its rounding depends on m)
+    share = np.empty((n_trials, n_ev, 2))
+    share[:, :, 1] = share1.T
+    share[:, :, 0] = (n - at1).T / n.T  # at risk in arm 0 / n
+    share[:, :, 0][pad.T] = 0.0
+    w_share = share * w.T[:, :, None]
     cross = np.empty(n_trials)
-    for trials, m in _groups(rows.m):  # w_share.T @ share: BLAS, rounding depends on m
+    for trials, m in _groups(rows.m):
         if len(trials) == n_trials:
             a, b = w_share[:, :m], share[:, :m]
         else:
@@ -168,7 +177,8 @@ class _Runs:
         self.arm1 = arm.astype(bool)
         self.arm_weights = (arm == 1).astype(float), (arm == 0).astype(float) * rows.kept[
             :, :n].T[:, None, :]  # 1.0 where a row is of the arm, else 0.0
-        self.goes_on = (rows.rank[:, :n] > 0).T  # not the first row of its stratum
+        # not the first row of its stratum (a flag a term: no broadcasting in the loop)
+        self.goes_on = np.repeat((rows.rank[:, :n] > 0).T[:, None, :], 3, axis=1)
         ev_place = rows.ev_row * (3 * n_trials) + np.arange(n_trials)[:, None]
         self.ev_places = ev_place[None] + (np.arange(3) * n_trials)[:, None, None]
         self.ev_arm1 = rows.ev_take(rows.arm).astype(bool)
