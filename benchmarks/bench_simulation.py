@@ -40,7 +40,7 @@ import time
 from pathlib import Path
 
 from helpers.design.simulation import Accrual, Analysis, proportional_hazards, simulate
-from helpers.design.simulation.runner import (default_workers, simulate_batch,
+from helpers.design.simulation.runner import (CHUNK, default_workers, simulate_batch,
                                                simulate_batch_per_trial)
 
 SHARES = (0.2, 0.1, 0.15, 0.05, 0.2, 0.1, 0.15, 0.05)
@@ -253,7 +253,8 @@ def main() -> None:
         print(f"  {label:<40} {value:8.0f} trials per CPU-second")
     small, large = peak_memory(200), peak_memory(2000)
     print(f"Peak traced memory, one process: {small:.2f} MB for 200 trials, {large:.2f} MB for "
-          f"2000 (streamed batches: flat in the number of replicates)")
+          f"2000 (streamed batches of at most {CHUNK} trials analysed together: bounded "
+          f"whatever the number of replicates; the batches are 25 and 250 trials here)")
     if args.instructions:
         for path in ("simulate_batch", "simulate_batch_per_trial"):
             per_trial = instructions_per_trial(path=path)
