@@ -5,7 +5,10 @@ Each trial: uniform accrual over 84 months, 8 randomisation strata, exponential 
 the stratified log-rank test and the stratified Cox model (Efron) of the supplement.
 
 Measured in one run, on this machine:
-  * local backend, 1 process and all cores (``helpers.design.simulation.simulate``);
+  * local backend, 1 process and all cores (``helpers.design.simulation.simulate``: the
+    batched path, trials simulated and analysed as 2-D arrays, ``simulation.batch``);
+  * side by side in this process, per CPU-second: the batched path and the per-trial path
+    it replaced (``runner.simulate_batch_per_trial``; the same numbers bit for bit);
   * a Dask ``LocalCluster`` with one single-threaded worker process per core (same work;
     the cluster is started and warmed up before timing, each run connects a new client);
   * each Python backend ``--repeat`` times, interleaved, best and median shown (the host
@@ -16,7 +19,7 @@ Measured in one run, on this machine:
   * where the time goes: a cProfile of one process, grouped into simulation, log-rank,
     Cox and the rest;
   * with ``--instructions``: CPU instructions per trial (valgrind's callgrind), a count that
-    does not depend on the host's load, to compare code versions.
+    does not depend on the host's load, to compare code versions (batched and per-trial).
 
     python benchmarks/bench_simulation.py [--replicates 4000] [--r-replicates 1000]
                                          [--workers N] [--repeat 3] [--instructions]
@@ -37,7 +40,8 @@ import time
 from pathlib import Path
 
 from helpers.design.simulation import Accrual, Analysis, proportional_hazards, simulate
-from helpers.design.simulation.runner import default_workers, simulate_batch
+from helpers.design.simulation.runner import (CHUNK, default_workers, simulate_batch,
+                                               simulate_batch_per_trial)
 
 SHARES = (0.2, 0.1, 0.15, 0.05, 0.2, 0.1, 0.15, 0.05)
 SCENARIO = proportional_hazards("bench", 20, 20 / 26, 410, Accrual(84), SHARES,
@@ -95,6 +99,23 @@ def rate(replicates: int, label: str = "", **kwargs) -> float:
     return replicates / wall
 
 
+def in_process_rates(replicates: int) -> dict[str, float]:
+    """Trials per CPU-second of this process: the batched path and the per-trial path (same
+    replicates, interleaved halves so that a slow spell of a shared host hits both)."""
+    paths = {"batched (simulate_batch)": simulate_batch,
+             "per trial (simulate_batch_per_trial)": simulate_batch_per_trial}
+    cpu = dict.fromkeys(paths, 0.0)
+    for path in paths.values():
+        path(SCENARIO, Analysis(), 1, 0, 20)  # warm-up
+    half = replicates // 2
+    for start in (0, half):
+        for label, path in paths.items():
+            before = time.process_time()
+            path(SCENARIO, Analysis(), 1, start, start + half)
+            cpu[label] += time.process_time() - before
+    return {label: 2 * half / seconds for label, seconds in cpu.items()}
+
+
 def start_dask(workers: int):
     """A ``LocalCluster`` of ``workers`` single-threaded worker processes, warmed up (helpers
     imported on every worker) so that the timed runs measure simulation, not start-up."""
@@ -135,11 +156,13 @@ def profile(replicates: int) -> None:
     prof.disable()
     stats = pstats.Stats(prof)
     total = stats.total_tt
-    groups = {"simulate_trial (draws, cut)": "simulate_trial",
-              "logrank_cox (analysis, one sort)": "logrank_cox",
-              "  of which the design (sort, ties)": "_design",
-              "  of which the log-rank test": "_logrank_from_design",
+    groups = {"simulate_trials (draws, cut)": "simulate_trials",
+              "  of which the per-trial draws": "_randomise",
+              "logrank_cox_batch (analysis)": "logrank_cox_batch",
+              "  of which sorting the trials' rows": "__init__",
+              "  of which the log-rank test": "_logrank",
               "  of which Cox's Newton-Raphson": "_newton",
+              "analyse_trial (ties: one at a time)": "analyse_trial",
               "replicate_rng (SeedSequence)": "replicate_rng"}
     print(f"\nWhere the time goes (cProfile, one process, {replicates} trials, "
           f"{1e3 * total / replicates:.2f} ms per trial with profiling overhead):")
@@ -153,25 +176,26 @@ INSTRUCTION_RUN = """
 import sys
 from benchmarks.bench_simulation import SCENARIO
 from helpers.design.simulation import Analysis
-from helpers.design.simulation.runner import simulate_batch
-simulate_batch(SCENARIO, Analysis(), 1, 0, 5)  # code paths warm in both runs
-simulate_batch(SCENARIO, Analysis(), 1, 0, int(sys.argv[1]))
+from helpers.design.simulation import runner
+path = getattr(runner, sys.argv[2])
+path(SCENARIO, Analysis(), 1, 0, 5)  # code paths warm in both runs
+path(SCENARIO, Analysis(), 1, 0, int(sys.argv[1]))
 """
 
 
-def instructions_per_trial(replicates: int = 300) -> float | None:
+def instructions_per_trial(replicates: int = 256, path: str = "simulate_batch") -> float | None:
     """CPU instructions per simulated trial, one process, counted by valgrind's callgrind:
     the same on every run whatever else the machine does (wall-clock rates on a shared host
     varied by a factor of 2 between runs here). The difference between a run of
-    ``replicates`` trials and one of none, so start-up and imports cancel. None without
-    valgrind."""
+    ``replicates`` trials and one of none, so start-up and imports cancel (256: one chunk of
+    the batched path). ``path``: the ``runner`` function. None without valgrind."""
     if shutil.which("valgrind") is None:
         return None
 
     def count(n: int) -> int:
         out = subprocess.run(
             ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
-             "-c", INSTRUCTION_RUN, str(n)], capture_output=True, text=True, check=True,
+             "-c", INSTRUCTION_RUN, str(n), path], capture_output=True, text=True, check=True,
             cwd=Path(__file__).resolve().parents[1])
         return int(re.search(r"Collected : (\d+)", out.stderr).group(1))
 
@@ -184,7 +208,7 @@ def main() -> None:
     parser.add_argument("--r-replicates", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--instructions", action="store_true",
-                        help="also count CPU instructions per trial with valgrind (about 2 min; "
+                        help="also count CPU instructions per trial with valgrind (about 5 min; "
                              "deterministic, for comparing code versions on a noisy host)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="timed runs of each Python backend, interleaved (the machine may "
@@ -224,14 +248,19 @@ def main() -> None:
     for label, value in CPU_RATES.items():
         print(f"  {label:<40} {value:8.0f} trials per CPU-second -> {w * value:6.0f} trials/s "
               f"on {w} idle cores")
+    print("In this process, per CPU-second (the old per-trial path kept for comparison):")
+    for label, value in in_process_rates(max(n // 4, 200)).items():
+        print(f"  {label:<40} {value:8.0f} trials per CPU-second")
     small, large = peak_memory(200), peak_memory(2000)
     print(f"Peak traced memory, one process: {small:.2f} MB for 200 trials, {large:.2f} MB for "
-          f"2000 (streamed batches: flat in the number of replicates)")
+          f"2000 (streamed batches of at most {CHUNK} trials analysed together: bounded "
+          f"whatever the number of replicates; the batches are 25 and 250 trials here)")
     if args.instructions:
-        per_trial = instructions_per_trial()
-        print("Instructions per simulated trial (callgrind, one process): " + (
-            f"{per_trial / 1e6:.2f} million (goal <= 2)" if per_trial
-            else "valgrind not installed"))
+        for path in ("simulate_batch", "simulate_batch_per_trial"):
+            per_trial = instructions_per_trial(path=path)
+            print(f"Instructions per simulated trial (callgrind, one process, {path}): " + (
+                f"{per_trial / 1e6:.2f} million (goal <= 2)" if per_trial
+                else "valgrind not installed"))
     profile(500)
 
 

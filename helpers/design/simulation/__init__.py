@@ -6,6 +6,8 @@
   ``crossing_hazards``)
 - ``trial``: one trial drawn and analysed with the supplement's stratified log-rank and Cox
 - ``summary``: power / type I error with Monte-Carlo SE, accumulated over streamed batches
+- ``batch``: many trials drawn and analysed at once as 2-D arrays (the numbers of ``trial``
+  bit for bit, faster: the path ``runner`` uses)
 - ``runner``: ``simulate`` on local processes or a Dask cluster, seeded per replicate
 """
 

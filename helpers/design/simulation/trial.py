@@ -4,7 +4,8 @@
 at the analysis; :func:`analyse_trial` analyses it exactly as the supplement analyses the
 real trial: the stratified log-rank test (``helpers.survival.logrank``) and the stratified
 Cox model (``helpers.survival.cox``), through their array-level cores on one sort of the
-rows (``helpers.survival.lean``).
+rows (``helpers.survival.lean``). ``batch`` does the same for many trials at once (the
+simulation's path); these per-trial functions are its reference and its fallback.
 """
 
 from __future__ import annotations
