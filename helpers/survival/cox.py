@@ -265,13 +265,7 @@ def _design(time, event, x, strata, ties, scode=None, time_sort=None) -> _Design
     # bit for bit, without its Python wrapper: small fits are dominated by call overhead)
     xs = xs - np.add.reduce(xs, axis=0) / n
 
-    new_stratum = ss[1:] != ss[:-1]
-    starts = new_stratum.nonzero()[0] + 1
-    blocks = list(zip([0, *starts.tolist()], [*starts.tolist(), n]))
-
-    new_group = np.empty(n, dtype=bool)
-    new_group[0] = True
-    np.logical_or(ts[1:] != ts[:-1], new_stratum, out=new_group[1:])
+    new_stratum, starts, blocks, new_group = _strata_and_groups(ts, ss)
     group_last = new_group.nonzero()[0] - 1  # last row of the previous group
     group_last = np.concatenate((group_last[1:], [n - 1]))
 
@@ -360,8 +354,10 @@ def _lean_design(time, event, x, scode, ties, time_sort) -> _Design:
     return des
 
 
-def _groups_of_sorted(ts: np.ndarray, es: np.ndarray, ss: np.ndarray):
-    """``coxchunks.group_structure`` from the sorted times, events and strata."""
+def _strata_and_groups(ts: np.ndarray, ss: np.ndarray):
+    """Of rows sorted by stratum then time: where a new stratum starts (flags of rows 1..n-1,
+    the start rows), the strata's row blocks [start, stop), and the flags of the rows that
+    start a new tied-time group."""
     n = ts.size
     new_stratum = ss[1:] != ss[:-1]
     starts = new_stratum.nonzero()[0] + 1
@@ -369,6 +365,13 @@ def _groups_of_sorted(ts: np.ndarray, es: np.ndarray, ss: np.ndarray):
     new_group = np.empty(n, dtype=bool)
     new_group[0] = True
     np.logical_or(ts[1:] != ts[:-1], new_stratum, out=new_group[1:])
+    return new_stratum, starts, blocks, new_group
+
+
+def _groups_of_sorted(ts: np.ndarray, es: np.ndarray, ss: np.ndarray):
+    """``coxchunks.group_structure`` from the sorted times, events and strata."""
+    n = ts.size
+    _new_stratum, _starts, blocks, new_group = _strata_and_groups(ts, ss)
     group_first = new_group.nonzero()[0]
     group_stop = np.append(group_first[1:], n)
     deaths = np.add.reduceat(es.astype(np.intp), group_first)
