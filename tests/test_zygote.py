@@ -110,3 +110,48 @@ def test_kernels_get_the_run_data_from_their_zygote(tmp_path):
     assert report.ok, [f.error for f in report.failed]
     probe = json.loads((tmp_path / "run" / "current" / "results" / "01_probe.json").read_text())
     assert probe["preloaded"] == 1
+
+
+PORT_TAKEN = r'''
+import json, os, socket, sys, tempfile, time
+from helpers.run import zygote
+from helpers.run.execute import KERNEL_ENV
+from helpers.run.plan import KERNEL_NAME
+
+os.environ.update(KERNEL_ENV)  # as a runner's worker has it: the zygote single-threaded
+z = zygote.start_zygote(os.getcwd(), KERNEL_NAME)
+assert z is not None and z.ready()
+taken = socket.socket()
+taken.bind(("127.0.0.1", 0))
+taken.listen()
+free = []
+for _ in range(4):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); free.append(s.getsockname()[1]); s.close()
+connection = {"transport": "tcp", "ip": "127.0.0.1", "shell_port": free[0],
+              "iopub_port": taken.getsockname()[1], "stdin_port": free[1],
+              "control_port": free[2], "hb_port": free[3], "key": "k",
+              "signature_scheme": "hmac-sha256", "kernel_name": KERNEL_NAME}
+path = os.path.join(tempfile.mkdtemp(), "kernel-test.json")
+with open(path, "w") as handle:
+    json.dump(connection, handle)
+kernel = zygote.launch([*z.command, "-f", path], dict(os.environ), os.getcwd())
+assert kernel is not None, "not forked"
+start = time.monotonic()
+try:
+    kernel.wait(timeout=30)
+    print(json.dumps({"ended_after": time.monotonic() - start}))
+except Exception:
+    kernel.kill()
+    print(json.dumps({"ended_after": None}))
+'''
+
+
+def test_a_kernel_whose_port_is_taken_ends_at_once():
+    """Kernels started at the same moment can pick the same port; the one that cannot bind
+    must end at once (jupyter_client then starts it again, helpers.run.execute), not hang in
+    its exit functions until jupyter_client gives up after 60 s."""
+    out = subprocess.run([sys.executable, "-c", PORT_TAKEN], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    ended = json.loads(out.stdout.strip().splitlines()[-1])["ended_after"]
+    assert ended is not None and ended < 10, out.stderr[-2000:]

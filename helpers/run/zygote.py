@@ -255,7 +255,7 @@ def _reap(_signum, _frame) -> None:
 
 def _kernel(request: dict, kernel_path: list[str], zygote_pid: int, fds: tuple) -> None:
     """In the forked child: become ``python -m ipykernel_launcher ARGV`` and exit with it."""
-    code = 1
+    code, started = 1, False
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         os.setsid()  # jupyter_client starts kernels in a new session (process group)
@@ -275,7 +275,10 @@ def _kernel(request: dict, kernel_path: list[str], zygote_pid: int, fds: tuple) 
             sys.argv.append(f"--IPKernelApp.parent_handle={int(os.environ['JPY_PARENT_PID'])}")
         from ipykernel import kernelapp
 
-        kernelapp.launch_new_instance()
+        app = kernelapp.IPKernelApp.instance()
+        app.initialize()  # binds the kernel's sockets
+        started = True
+        app.start()
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
@@ -285,8 +288,15 @@ def _kernel(request: dict, kernel_path: list[str], zygote_pid: int, fds: tuple) 
         traceback.print_exc()
     finally:
         try:
-            atexit._run_exitfuncs()  # what an interpreter's exit runs; then no second cleanup
             sys.stdout.flush()
             sys.stderr.flush()
+            # A kernel that could not start (e.g. a port taken by a kernel started at the same
+            # moment: "Address already in use") ends at once, so that jupyter_client sees it
+            # die and starts it again (helpers.run.execute); its exit functions would wait for
+            # its open sockets (zmq's context.term) until jupyter_client gives up after 60 s.
+            if started or code == 0:
+                atexit._run_exitfuncs()  # what an interpreter's exit runs; then no second cleanup
+                sys.stdout.flush()
+                sys.stderr.flush()
         finally:
             os._exit(code)
