@@ -242,3 +242,18 @@ def test_qc_code_reads_only_inputs_the_record_names():
         assert found <= allowed.get(path.name, set()), (path.name, found)
         for forbidden in ("results/", ".ipynb", "helpers/", "notebooks/", "import ", "python"):
             assert forbidden not in code.lower(), (path.name, forbidden)
+
+
+def test_printed_check_leaves_out_the_studys_labels_also_inside_a_sentence():
+    """A label the study typed ("Stratification factor 2") holds no statistic, also where the
+    report lower-cases it inside a sentence ("stratified by stratification factor 2")."""
+    code = ('source(file.path("validation", "qc", "R", "printed.R")); '
+            'labels <- c("Stratification factor 2"); '
+            'cat(without_labels("HR (90% CI), stratified by stratification factor 2", labels), "|", '
+            'without_labels("Stratification factor 2: 0.87", labels), "|", '
+            'without_labels("stratified by ECOG 2", labels))')
+    done = subprocess.run(["Rscript", "-e", code], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    parts = [p.strip() for p in done.stdout.split("|")]
+    assert "2" not in parts[0] and parts[1].endswith("0.87") and parts[2].endswith("2"), parts

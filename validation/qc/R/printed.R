@@ -47,9 +47,14 @@ study_labels <- function(study) {
   out[order(-nchar(out))]
 }
 
-#' A cell without the study's labels in it (study_labels), longest first.
+#' A cell without the study's labels in it (study_labels), longest first; each also as it
+#' reads inside a sentence, its first letter lower-cased ("stratified by stratification
+#' factor 2": helpers.report.names.in_sentence).
 without_labels <- function(cell, labels) {
-  for (l in labels) cell <- gsub(l, " ", cell, fixed = TRUE)
+  for (l in labels) {
+    cell <- gsub(l, " ", cell, fixed = TRUE)
+    cell <- gsub(paste0(tolower(substr(l, 1, 1)), substring(l, 2)), " ", cell, fixed = TRUE)
+  }
   cell
 }
 
