@@ -15,10 +15,8 @@ DROPOUT <- 0.04  # the allowance for loss to follow-up the chapter assumes and p
 
 design_rows <- function(add, record, root, study, data, adsl, data_cut, cut) {
   s <- settings_of(record, "09_design")
-  ref_file <- study_named_file(study, study$study$reference)
-  if (is.null(ref_file)) return(invisible())
-  figures <- yaml::read_yaml(check_recorded_file(ref_file, record$study_files,
-                                                 "published figures (study.reference)")$path)
+  figures <- read_study_yaml(study, record, "reference", "published figures")
+  if (is.null(figures)) return(invisible())
   design <- figures$design
   if (is.null(design)) return(invisible())
   value <- function(key) {

@@ -32,6 +32,15 @@ study_named_file <- function(study, name) {
   if (startsWith(name, "/")) name else file.path(dirname(study$path), name)
 }
 
+#' The YAML file the study configuration key ``key`` of section ``study`` names ("trials",
+#' "reference"), read after checking it is the file the run recorded; NULL when not named.
+read_study_yaml <- function(study, record, key, what) {
+  path <- study_named_file(study, study$study[[key]])
+  if (is.null(path)) return(NULL)
+  yaml::read_yaml(check_recorded_file(path, record$study_files,
+                                      paste0(what, " (study.", key, ")"))$path)
+}
+
 #' A published figure of study.reference by its dotted key (results.os.hazard_ratio).
 published_figure <- function(figures, key) {
   x <- figures
@@ -100,14 +109,9 @@ pooled_stats <- function(fit, rows, conf_level) {
 
 meta_rows <- function(add, record, root, study, data, adsl, data_cut, cut) {
   s <- settings_of(record, "08_meta_analysis")
-  trials_file <- study_named_file(study, study$study$trials)
-  if (is.null(trials_file)) return(invisible())
-  trials <- yaml::read_yaml(check_recorded_file(trials_file, record$study_files,
-                                                "trial table (study.trials)")$path)
-  ref_file <- study_named_file(study, study$study$reference)
-  figures <- if (is.null(ref_file)) list() else
-    yaml::read_yaml(check_recorded_file(ref_file, record$study_files,
-                                        "published figures (study.reference)")$path)
+  trials <- read_study_yaml(study, record, "trials", "trial table")
+  if (is.null(trials)) return(invisible())
+  figures <- read_study_yaml(study, record, "reference", "published figures") %||% list()
   versions <- s$meta_versions %||% list()
   conf <- s$conf_level
   run_hr <- function(paramcd, level) {
