@@ -130,7 +130,7 @@ if __name__ == "__main__":
             importlib.import_module(module)
         arguments = arguments[1:]
         from helpers.config.params import load_parameter_file
-        from helpers.run.execute import DATA_PARAMETERS
+        from helpers.data.run_data import DATA_PARAMETERS
         from helpers.run.zygote import preload_data
 
         given = load_parameter_file(ROOT / (arguments[1:] or ["params/default.yaml"])[0])

@@ -54,8 +54,6 @@ KERNEL_ENV = {
 OUTPUT_KINDS = ("figures", "tables")  # per-notebook directories; results are one file each
 
 
-#: The parameters that decide which trial data a notebook reads (helpers.data.run_data).
-DATA_PARAMETERS = ("data_dir", "data_format", "study", "comparison")
 KERNEL_START_ATTEMPTS = 3
 KERNEL_START_FAILURE = "Kernel died before replying to kernel_info"  # jupyter_client's words
 
@@ -328,6 +326,8 @@ class Workers:
             return cls(None, 0, notebooks_dir)
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
+
+        from helpers.data.run_data import DATA_PARAMETERS
 
         count = max(1, min(workers or available_cpus(), len(todo)))
         data = {json.dumps({key: params.get(key) for key in DATA_PARAMETERS})

@@ -131,7 +131,7 @@ def preflight(pfile: ParameterFile, notebooks: list[Notebook]) -> None:
     from helpers.config.reference import check_reference
     from helpers.config.study import load_study
     from helpers.data.problems import Problems
-    from helpers.data.run_data import prepare_run_data
+    from helpers.data.run_data import DATA_PARAMETERS, prepare_run_data
     from helpers.data.trial_data import load_trial_data
     from helpers.meta.trials import check_versions, read_study_trials
 
@@ -153,7 +153,7 @@ def preflight(pfile: ParameterFile, notebooks: list[Notebook]) -> None:
         if params["sim_dask_address"] not in checked:
             check_dask_address(params["sim_dask_address"])
             checked.add(params["sim_dask_address"])
-        key = (params["study"], params.get("comparison"), params["data_dir"], params["data_format"])
+        key = tuple(params.get(name) for name in DATA_PARAMETERS)
         if key not in loaded:
             loaded[key] = None
             with problems.check():

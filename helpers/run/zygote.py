@@ -224,23 +224,14 @@ def serve(request_fd: int, reply_fd: int, worker_pid: int, data: str = "null") -
 
 
 def preload_data(data: dict) -> bool:
-    """Read and check the run's trial data (``helpers.data.trial_data.preload_trial_data``) so
-    that each kernel forked afterwards has them (a copy of the memory, not a second read of
-    the files). CSV tables only: the Parquet and SAS readers may start threads, and a process
-    with threads must not fork. Whatever goes wrong is left to the kernel's own reading,
-    which reports it. True when the data were read."""
+    """Read and check the run's trial data (``helpers.data.run_data.preload_run_data``: CSV
+    only, a zygote with threads must not fork) so that each kernel forked afterwards has them
+    (a copy of the memory, not a second read of the files). Whatever goes wrong is left to the
+    kernel's own reading, which reports it. True when the data were read."""
     try:
-        from helpers.config.params import resolve_path
-        from helpers.config.study import load_study
-        from helpers.data.trial_data import preload_trial_data, resolve_paths
+        from helpers.data.run_data import preload_run_data
 
-        data_dir = resolve_path(data["data_dir"])
-        if any(path.suffix.lower() != ".csv"
-               for path in resolve_paths(data_dir, data["data_format"]).values()):
-            return False
-        study = load_study(data["study"]).for_comparison(data.get("comparison"))
-        preload_trial_data(data_dir, data["data_format"], study)
-        return True
+        return preload_run_data(data)
     except Exception:  # noqa: BLE001 - the kernel reads the data itself and says what is wrong
         return False
 
